@@ -1,0 +1,3 @@
+from cflint.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,164 @@
+"""The `cflint` command line."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from cflint import __version__
+from cflint.config import OUTPUT_FORMATS
+from cflint.types import Finding, UsageError
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+ALWAYS_FAILING = frozenset({"CF001", "CF002"})
+SUBCOMMANDS = ("rule",)
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see 'cflint --help')")
+
+
+def _lint_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="cflint",
+        description="Check Python cloud functions before you upload them.",
+        epilog="Other commands: 'cflint rule CODE' prints a rule's page, 'cflint rule --all' lists the rules. "
+        "Exit codes: 0 no findings, 1 findings, 2 usage or configuration error.",
+    )
+    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="function folders, .py files, or folders of functions (default: .)")
+    parser.add_argument("--version", action="version", version=f"cflint {__version__}")
+    parser.add_argument("--config", type=Path, metavar="FILE", help="use this config file instead of searching for one")
+    group = parser.add_argument_group("rule selection (each replaces the config key of the same name)")
+    for flag, meta, text in (
+        ("--select", "CODES", "rule codes or prefixes to enable, comma-separated (ALL for every rule)"),
+        ("--ignore", "CODES", "rule codes or prefixes to disable"),
+        ("--extend-select", "CODES", "codes to enable on top of select, e.g. off-by-default rules"),
+        ("--per-file-ignores", "PATTERN:CODES", "codes to ignore in files matching PATTERN (repeatable)"),
+        ("--exclude", "PATTERNS", "gitignore-style patterns of paths not to lint (replaces the defaults)"),
+        ("--extend-exclude", "PATTERNS", "patterns to exclude on top of the defaults"),
+        ("--entry-points", "NAMES", "entry points as module.function, comma-separated (default: user.main)"),
+        ("--target-versions", "VERSIONS", "Python versions the function must run on (default: 3.11,3.12,3.13)"),
+    ):
+        group.add_argument(flag, metavar=meta, help=text, action="append" if flag == "--per-file-ignores" else "store")
+    output = parser.add_argument_group("output")
+    output.add_argument("--format", choices=OUTPUT_FORMATS, help="output format (default: default)")
+    output.add_argument("--show-source", action="store_true", help="print the source line and a caret under each finding")
+    output.add_argument("--statistics", action="store_true", help="print the number of findings of each code")
+    output.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the output (default: auto; NO_COLOR is honoured)")
+    output.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary")
+    behaviour = parser.add_argument_group("behaviour")
+    behaviour.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings (CF001/CF002 still exit 1)")
+    behaviour.add_argument("--force-exclude", action="store_true", help="apply exclude patterns to paths named on the command line too")
+    behaviour.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    return parser
+
+
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    for key in ("select", "ignore", "extend_select", "exclude", "extend_exclude", "entry_points", "target_versions"):
+        value = getattr(args, key)
+        if value is not None:
+            overrides[key.replace("_", "-")] = value
+    if args.per_file_ignores:
+        overrides["per-file-ignores"] = list(args.per_file_ignores)
+    if args.format is not None:
+        overrides["output-format"] = args.format
+    return overrides
+
+
+def _use_color(choice: str) -> bool:
+    if choice == "always":
+        return True
+    if choice == "never" or os.environ.get("NO_COLOR"):
+        return False
+    return sys.stdout.isatty()
+
+
+def _source_line(finding: Finding) -> str | None:
+    path = Path(finding.path)
+    try:
+        with path.open("rb") as stream:
+            for number, raw in enumerate(stream, start=1):
+                if number == finding.start.line:
+                    return raw.decode("utf-8", errors="replace").rstrip("\r\n")
+    except OSError:
+        return None
+    return None
+
+
+def _lint(argv: Sequence[str]) -> int:
+    from cflint.registry import load_registry
+    from cflint.reporters import ReportOptions, get_reporter
+    from cflint.runner import RunOptions, run
+
+    args = _lint_parser().parse_args(argv)
+    if args.config is not None and not args.config.is_file():
+        raise UsageError(f"{args.config}: config file not found")
+    registry = load_registry()
+    options = RunOptions(
+        overrides=_overrides(args), config=args.config, force_exclude=args.force_exclude, debug=args.debug
+    )
+    result = run(args.paths or [Path(".")], options, registry)
+    report_options = ReportOptions(
+        color=_use_color(args.color),
+        show_source=args.show_source,
+        statistics=args.statistics,
+        quiet=args.quiet,
+        files_checked=result.files_checked,
+    )
+    output_format = args.format or "default"
+    get_reporter(output_format).write(result.findings, sys.stdout, report_options, _source_line)
+    if any(f.code in ALWAYS_FAILING for f in result.findings):
+        return EXIT_FINDINGS
+    return EXIT_FINDINGS if result.findings and not args.exit_zero else EXIT_CLEAN
+
+
+def _rule(argv: Sequence[str]) -> int:
+    from cflint.registry import load_registry
+    from cflint.pages import read_page
+
+    parser = _Parser(prog="cflint rule", description="Print a rule's page, or list every rule.")
+    parser.add_argument("code", nargs="?", help="a rule code, e.g. CF101")
+    parser.add_argument("--all", action="store_true", help="list every rule with its severity and summary")
+    args = parser.parse_args(argv)
+    registry = load_registry()
+    if args.all:
+        for rule in registry.rules:
+            default = "" if rule.default_enabled else " (off by default)"
+            print(f"{rule.code}  {rule.severity.value:<7}  {rule.summary}{default}")
+        return EXIT_CLEAN
+    if not args.code:
+        raise UsageError("give a rule code or --all (see 'cflint rule --help')")
+    code = args.code.upper()
+    if code not in registry.codes:
+        raise UsageError(f"unknown rule code {args.code!r}")
+    page = read_page(code)
+    if page is None:
+        raise UsageError(f"no page for {code}")
+    sys.stdout.write(page)
+    return EXIT_CLEAN
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    try:
+        if argv and argv[0] in SUBCOMMANDS and not Path(argv[0]).exists():
+            return _rule(argv[1:])
+        return _lint(argv)
+    except UsageError as exc:
+        print(f"cflint: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("cflint: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001
+        if debug:
+            raise
+        print(f"cflint: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=sys.stderr)
+        return EXIT_USAGE

@@ -1,0 +1,145 @@
+"""What a rule is: its metadata, the context it sees, and how it reports."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from cflint.config import Settings
+from cflint.types import START_OF_FILE, Finding, Position, Severity
+
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from cflint.traversal import Walker
+
+
+@dataclass(frozen=True)
+class FunctionRoot:
+    """A folder the runtime loads as one function: it holds the entry module,
+    a requirements.txt, or a cflint config with Python files beside it."""
+
+    path: Path
+    display_path: str
+    settings: Settings
+    local_modules: frozenset[str] = frozenset()
+
+    @property
+    def requirements_path(self) -> Path:
+        return self.path / "requirements.txt"
+
+
+@dataclass(frozen=True)
+class FileContext:
+    """What a file rule knows about the file it is checking."""
+
+    path: Path
+    display_path: str
+    settings: Settings
+    root: FunctionRoot | None = None
+    module_name: str | None = None
+    entry_functions: frozenset[str] = frozenset()
+
+    @property
+    def is_entry_module(self) -> bool:
+        return bool(self.entry_functions)
+
+
+@dataclass(frozen=True)
+class Report:
+    """A rule's finding before its position is known: a node, or an explicit place."""
+
+    code: str
+    message: str
+    severity: Severity
+    node: cst.CSTNode | None = None
+    start: Position | None = None
+    end: Position | None = None
+
+
+class RuleInfo:
+    """Metadata every rule declares; `message` is a str.format template."""
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    summary: ClassVar[str]
+    message: ClassVar[str]
+    severity: ClassVar[Severity] = Severity.ERROR
+    default_enabled: ClassVar[bool] = True
+
+    @classmethod
+    def format_message(cls, **fields: object) -> str:
+        return cls.message.format(**fields)
+
+    @classmethod
+    def finding(
+        cls,
+        path: str,
+        start: Position = START_OF_FILE,
+        end: Position | None = None,
+        **fields: object,
+    ) -> Finding:
+        return Finding(
+            path=path,
+            start=start,
+            code=cls.code,
+            message=cls.format_message(**fields),
+            severity=cls.severity,
+            end=end or start,
+        )
+
+
+class EngineRule(RuleInfo):
+    """A finding the engine itself makes (unreadable file, parse error, noqa checks)."""
+
+
+class Rule(RuleInfo):
+    """A check over one file's syntax tree.
+
+    Subclasses define `visit_<Node>` / `leave_<Node>` methods; all enabled rules share
+    one walk of each file. `requires_text` lists strings at least one of which must
+    occur in the file for the rule to be able to fire; files without them are skipped.
+    """
+
+    requires_text: ClassVar[tuple[str, ...]] = ()
+    entry_modules_only: ClassVar[bool] = False
+
+    def __init__(self, context: FileContext, walker: Walker) -> None:
+        self.context = context
+        self.walker = walker
+        self.reports: list[Report] = []
+
+    @classmethod
+    def applies_to(cls, context: FileContext, source: str) -> bool:
+        if cls.entry_modules_only and not context.is_entry_module:
+            return False
+        return not cls.requires_text or any(text in source for text in cls.requires_text)
+
+    @classmethod
+    def callback_names(cls) -> tuple[str, ...]:
+        return tuple(
+            name for name in dir(cls) if name.startswith(("visit_", "leave_")) and callable(getattr(cls, name))
+        )
+
+    def report(
+        self,
+        node: cst.CSTNode | None = None,
+        *,
+        start: Position | None = None,
+        end: Position | None = None,
+        **fields: object,
+    ) -> None:
+        if node is None and start is None:
+            raise ValueError("a report needs a node or a start position")
+        self.reports.append(
+            Report(self.code, self.format_message(**fields), self.severity, node, start, end)
+        )
+
+
+class RootRule(RuleInfo):
+    """A check over a whole function root (its files, requirements, layout)."""
+
+    def check(self, root: FunctionRoot) -> Iterator[Finding]:
+        raise NotImplementedError

@@ -1,0 +1,1 @@
+"""One module per rule; the registry collects every rule class defined here."""

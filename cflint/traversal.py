@@ -1,0 +1,100 @@
+"""One read-only walk over a LibCST tree that calls every rule's visit/leave methods.
+
+LibCST's own `visit` rebuilds each node as it goes and recurses in Python; this walk
+only reads the tree, skips whitespace and punctuation, and keeps its own stack, so deep
+nesting cannot exhaust the interpreter's recursion limit here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator, Sequence
+
+import libcst as cst
+
+NodeCallback = Callable[[cst.CSTNode], object]
+
+_FORMATTING_FIELDS = frozenset({
+    "lpar", "rpar", "comma", "semicolon", "colon", "equal", "lbrace", "rbrace",
+    "lbracket", "rbracket", "leading_lines", "lines_after_decorators", "header", "footer",
+    "trailing_whitespace", "newline", "first_colon", "second_colon", "dot", "empty_lines",
+    "leading_whitespace", "trailing_comma", "default_indent", "default_newline",
+    "encoding", "has_trailing_newline",
+})
+_LEADING_FIELDS = ("decorators", "asynchronous")
+
+
+def _child_fields(node_type: type) -> tuple[str, ...]:
+    names = [
+        f.name
+        for f in dataclasses.fields(node_type)
+        if f.name not in _FORMATTING_FIELDS and not f.name.startswith("whitespace")
+    ]
+    leading = [name for name in _LEADING_FIELDS if name in names]
+    return (*leading, *(name for name in names if name not in leading))
+
+
+class Walker:
+    """Walks trees, dispatching `visit_<Node>` / `leave_<Node>` callbacks by node type."""
+
+    def __init__(self) -> None:
+        self._fields_of: dict[type, tuple[str, ...]] = {}
+
+    def _fields(self, node_type: type) -> tuple[str, ...]:
+        found = self._fields_of.get(node_type)
+        if found is None:
+            found = self._fields_of[node_type] = _child_fields(node_type)
+        return found
+
+    def walk(
+        self,
+        root: cst.CSTNode,
+        visitors: dict[str, Sequence[NodeCallback]],
+        leavers: dict[str, Sequence[NodeCallback]],
+    ) -> None:
+        """Call `visitors[type name]` before a node's children and `leavers[...]` after."""
+        # Each stack entry is a node to enter, or a (node,) marker to leave it.
+        stack: list[cst.CSTNode | tuple[cst.CSTNode]] = [root]
+        pop, push, extend = stack.pop, stack.append, stack.extend
+        children_of = self.children
+        while stack:
+            item = pop()
+            if type(item) is tuple:
+                node = item[0]
+                for callback in leavers.get(type(node).__name__, ()):
+                    callback(node)
+                continue
+            node = item  # type: ignore[assignment]
+            name = type(node).__name__
+            for callback in visitors.get(name, ()):
+                callback(node)
+            if name in leavers:
+                push((node,))
+            children = children_of(node)
+            children.reverse()
+            extend(children)
+
+    def children(self, node: cst.CSTNode) -> list[cst.CSTNode]:
+        """The node's direct children that are not whitespace or punctuation, in order."""
+        found: list[cst.CSTNode] = []
+        for field_name in self._fields(type(node)):
+            value = getattr(node, field_name)
+            if isinstance(value, cst.CSTNode):
+                found.append(value)
+            elif isinstance(value, (list, tuple)):
+                found.extend(v for v in value if isinstance(v, cst.CSTNode))
+        return found
+
+    def descendants(
+        self, node: cst.CSTNode, stop_at: tuple[type[cst.CSTNode], ...] = ()
+    ) -> Iterator[cst.CSTNode]:
+        """Nodes below `node`, depth first; a `stop_at` node is yielded but not entered."""
+        stack = self.children(node)
+        stack.reverse()
+        while stack:
+            current = stack.pop()
+            yield current
+            if not isinstance(current, stop_at):
+                below = self.children(current)
+                below.reverse()
+                stack.extend(below)
