@@ -14,7 +14,7 @@ import libcst as cst
 from cflint import noqa
 from cflint.positions import node_positions
 from cflint.registry import Registry
-from cflint.rule import FileContext, Report, Rule
+from cflint.rule import FileContext, ParsedFile, Report, Rule
 from cflint.rules.cf001_syntax_error import SyntaxErrorRule
 from cflint.rules.cf002_unreadable_file import UnreadableFileRule
 from cflint.rules.cf003_internal_error import InternalErrorRule
@@ -118,7 +118,7 @@ class FileLinter:
             for rule in self.registry.file_rules
             if rule.code in job.enabled and rule.applies_to(context, source)
         ]
-        reports, findings = self._run_rules(module, rule_types, context)
+        reports, findings = self._run_rules(ParsedFile(context, source, module, self.walker), rule_types)
         findings.extend(self._place(module, reports, display))
         return self._apply_noqa(findings, directives, job.enabled, display)
 
@@ -136,14 +136,12 @@ class FileLinter:
         reason = exc.message.splitlines()[0].rstrip(".")
         return SyntaxErrorRule.finding(display, Position(exc.raw_line, exc.raw_column + 1), reason=reason)
 
-    def _run_rules(
-        self, module: cst.Module, rule_types: list[type[Rule]], context: FileContext
-    ) -> tuple[list[Report], list[Finding]]:
+    def _run_rules(self, parsed: ParsedFile, rule_types: list[type[Rule]]) -> tuple[list[Report], list[Finding]]:
         """Run the rules in one walk; a rule that raises is dropped with a CF003 finding
         and the walk is redone for the others, so their results are unaffected."""
         failures: list[Finding] = []
         while True:
-            rules = [rule_type(context, self.walker) for rule_type in rule_types]
+            rules = [rule_type(parsed) for rule_type in rule_types]
             visitors: dict[str, list[NodeCallback]] = {}
             leavers: dict[str, list[NodeCallback]] = {}
             for rule in rules:
@@ -151,10 +149,10 @@ class FileLinter:
                     table = visitors if name.startswith("visit_") else leavers
                     table.setdefault(name.partition("_")[2], []).append(self._guarded(rule, name))
             try:
-                self.walker.walk(module, visitors, leavers)
+                self.walker.walk(parsed.module, visitors, leavers)
             except _RuleFailed as failed:
                 rule_types.remove(type(failed.rule))
-                failures.append(self._internal_error(context.display_path, f"rule {failed.rule.code}", failed.error))
+                failures.append(self._internal_error(parsed.context.display_path, f"rule {failed.rule.code}", failed.error))
                 continue
             return [report for rule in rules for report in rule.reports], failures
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from cflint.config import Settings
 from cflint.types import START_OF_FILE, Finding, Position, Severity
@@ -45,6 +45,26 @@ class FileContext:
     @property
     def is_entry_module(self) -> bool:
         return bool(self.entry_functions)
+
+
+AnalysisT = TypeVar("AnalysisT")
+
+
+@dataclass
+class ParsedFile:
+    """One parsed file as the rules see it; `analysis` shares derived facts between rules."""
+
+    context: FileContext
+    source: str
+    module: cst.Module
+    walker: Walker
+    _analyses: dict[Callable[..., object], object] = field(default_factory=dict)
+
+    def analysis(self, factory: Callable[[cst.Module, Walker], AnalysisT]) -> AnalysisT:
+        """`factory(module, walker)`, computed once per file however many rules ask."""
+        if factory not in self._analyses:
+            self._analyses[factory] = factory(self.module, self.walker)
+        return self._analyses[factory]  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)
@@ -99,16 +119,18 @@ class Rule(RuleInfo):
     """A check over one file's syntax tree.
 
     Subclasses define `visit_<Node>` / `leave_<Node>` methods; all enabled rules share
-    one walk of each file. `requires_text` lists strings at least one of which must
+    one walk of each file. `self.file.analysis(NameResolver)` and the like share derived
+    facts between rules. `requires_text` lists strings at least one of which must
     occur in the file for the rule to be able to fire; files without them are skipped.
     """
 
     requires_text: ClassVar[tuple[str, ...]] = ()
     entry_modules_only: ClassVar[bool] = False
 
-    def __init__(self, context: FileContext, walker: Walker) -> None:
-        self.context = context
-        self.walker = walker
+    def __init__(self, file: ParsedFile) -> None:
+        self.file = file
+        self.context = file.context
+        self.walker = file.walker
         self.reports: list[Report] = []
 
     @classmethod

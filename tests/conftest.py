@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from cflint.cli import main
+from tests.helpers import CliResult
+
+
+@pytest.fixture
+def cflint(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Callable[..., CliResult]:
+    """Run `cflint ARGS` in-process in `cwd` (default: tmp_path) and capture its output."""
+
+    def run(*args: str, cwd: Path | None = None) -> CliResult:
+        monkeypatch.chdir(cwd or tmp_path)
+        monkeypatch.delenv("NO_COLOR", raising=False)
+        code = main(list(args))
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run

@@ -1,0 +1,72 @@
+"""Test helpers: write function folders, run the real CLI, read rule pages."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+RULE_PAGES = REPO / "rules"
+GUIDE_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "guide"
+
+
+@dataclass(frozen=True)
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+    @property
+    def lines(self) -> list[str]:
+        return self.out.splitlines()
+
+    @property
+    def codes(self) -> list[str]:
+        return [line.split(": ", 1)[1].split(" ", 1)[0] for line in self.lines if re.match(r"^.+:\d+:\d+: CF\d{3} ", line)]
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
+    for name, content in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return root
+
+
+@dataclass
+class CodeBlock:
+    language: str
+    title: str | None
+    text: str
+
+
+@dataclass
+class RulePage:
+    code: str
+    name: str
+    severity: str
+    default: str
+    summary: str
+    sections: dict[str, str] = field(default_factory=dict)
+
+    def blocks(self, section: str) -> list[CodeBlock]:
+        found = []
+        pattern = r'^```(\w+)(?: title="([^"]+)")?\n(.*?)^```$'
+        for language, title, text in re.findall(pattern, self.sections.get(section, ""), re.S | re.M):
+            found.append(CodeBlock(language, title or None, text))
+        return found
+
+
+def parse_page(path: Path) -> RulePage:
+    text = path.read_text(encoding="utf-8")
+    heading = re.match(r"^# (CF\d{3}): ([a-z0-9-]+)\n\n\| Severity \| Default \|\n\| --- \| --- \|\n\| (\w+) \| ([^|]+) \|\n\n([^\n]+)\n", text)
+    assert heading, f"{path.name}: page does not start with the standard heading, table and summary"
+    code, name, severity, default, summary = heading.groups()
+    sections: dict[str, str] = {}
+    for match in re.finditer(r"^## (.+?)\n(.*?)(?=^## |\Z)", text, re.S | re.M):
+        sections[match.group(1).strip()] = match.group(2)
+    return RulePage(code, name, severity, default.strip(), summary, sections)
