@@ -70,3 +70,18 @@ def parse_page(path: Path) -> RulePage:
     for match in re.finditer(r"^## (.+?)\n(.*?)(?=^## |\Z)", text, re.S | re.M):
         sections[match.group(1).strip()] = match.group(2)
     return RulePage(code, name, severity, default.strip(), summary, sections)
+
+
+def run_subprocess(*args: str, cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None) -> CliResult:
+    """Run `python -m cflint ARGS` as a separate process, importing cflint from this checkout."""
+    import os
+    import subprocess
+    import sys
+
+    full_env = {**os.environ, **(env or {}), "PYTHONPATH": str(REPO)}
+    full_env.pop("NO_COLOR", None) if env is None or "NO_COLOR" not in env else None
+    completed = subprocess.run(
+        [sys.executable, "-m", "cflint", *args], cwd=cwd, env=full_env, input=stdin,
+        capture_output=True, text=True, timeout=600,
+    )
+    return CliResult(completed.returncode, completed.stdout, completed.stderr)
