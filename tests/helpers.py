@@ -78,8 +78,9 @@ def run_subprocess(*args: str, cwd: Path, env: dict[str, str] | None = None, std
     import subprocess
     import sys
 
-    full_env = {**os.environ, **(env or {}), "PYTHONPATH": str(REPO)}
-    full_env.pop("NO_COLOR", None) if env is None or "NO_COLOR" not in env else None
+    full_env = {**os.environ, "PYTHONPATH": str(REPO)}
+    full_env.pop("NO_COLOR", None)
+    full_env.update(env or {})
     completed = subprocess.run(
         [sys.executable, "-m", "cflint", *args], cwd=cwd, env=full_env, input=stdin,
         capture_output=True, text=True, timeout=600,
