@@ -53,7 +53,9 @@ def decode_source(data: bytes) -> str:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        raise ValueError(str(exc.msg), 0) from None
+        if not str(exc.msg).startswith("invalid or missing encoding declaration"):
+            raise ValueError(str(exc.msg), 0) from None
+        encoding = "utf-8"  # no usable cookie and not UTF-8: decoding below says where
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:

@@ -86,3 +86,22 @@ def run_subprocess(*args: str, cwd: Path, env: dict[str, str] | None = None, std
         capture_output=True, text=True, timeout=600,
     )
     return CliResult(completed.returncode, completed.stdout, completed.stderr)
+
+
+GUIDE_HANDLERS_CONFIG = (
+    '[tool.cflint]\nentry-points = ["handlers.get_user", "handlers.create_user", "handlers.update_user"]\n'
+)
+
+
+def guide_function(folder: Path, example: str) -> Path:
+    """A function folder holding one of the guide's examples and the guide's requirements."""
+    requirements = (GUIDE_FIXTURES / "requirements.txt").read_text(encoding="utf-8")
+    source = (GUIDE_FIXTURES / f"{example}.py").read_text(encoding="utf-8")
+    if example == "handlers":
+        files = {"handlers.py": source, "pyproject.toml": GUIDE_HANDLERS_CONFIG}
+    else:
+        files = {"user.py": source}
+    return write_files(folder, {**files, "requirements.txt": requirements})
+
+
+GUIDE_EXAMPLES = sorted(path.stem for path in GUIDE_FIXTURES.glob("*.py"))
