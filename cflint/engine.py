@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import ast
+import contextlib
 import io
+import re
+import sys
+import threading
 import tokenize
 import traceback
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +29,57 @@ from cflint.rules.cf010_invalid_noqa import InvalidNoqaRule
 from cflint.rules.cf011_unused_noqa import UnusedNoqaRule
 from cflint.traversal import NodeCallback, Walker
 from cflint.types import START_OF_FILE, Finding, Position
+
+
+# Parser limits that every CPython version enforces, so a file past them can never run.
+_CPYTHON_LIMITS = (
+    "too many nested parentheses",
+    "too many levels of indentation",
+    "too many indentation levels",
+    "too deeply nested for the Python parser",
+)
+_BRACKETS = re.compile(r"[()\[\]{}]")
+_OPERATOR_CHARS = "+-*/%|&^<>"
+DEEP_RECURSION_LIMIT = 100_000  # for LibCST's recursive code, on a large thread stack
+DEFAULT_RECURSION_LIMIT = 1000  # what the runtime imports the function with
+THREAD_STACK_BYTES = 512 * 1024 * 1024
+
+
+def _may_be_too_deep(source: str) -> bool:
+    """A cheap over-estimate: brackets nested past 150, or a file with enough operators
+    for a chain long enough to exhaust the parser's recursion."""
+    if sum(source.count(char) for char in _OPERATOR_CHARS) > 3000:
+        return True
+    depth = 0
+    for match in _BRACKETS.finditer(source):
+        depth += 1 if match.group() in "([{" else -1
+        if depth > 150:
+            return True
+    return False
+
+
+def _cpython_syntax_error(source: str, display: str) -> Finding | None:
+    """CF001 as the running CPython words it, or None when CPython accepts the text."""
+    try:
+        with _recursion_limit(DEFAULT_RECURSION_LIMIT):
+            ast.parse(source)
+    except SyntaxError as error:
+        position = Position(error.lineno or 1, max(error.offset or 1, 1))
+        return SyntaxErrorRule.finding(display, position, reason=str(error.msg))
+    except (RecursionError, MemoryError):
+        return SyntaxErrorRule.finding(display, reason=_CPYTHON_LIMITS[-1] + " (it runs out of recursion depth)")
+    return None
+
+
+@contextlib.contextmanager
+def _recursion_limit(limit: int) -> Iterator[None]:
+    """Set the recursion limit for a while (deep only on FileLinter's large-stack thread)."""
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(limit)
+    try:
+        yield
+    finally:
+        sys.setrecursionlimit(previous)
 
 
 @dataclass(frozen=True)
@@ -72,8 +129,26 @@ class FileLinter:
         self.debug = debug
         self.walker = Walker()
         self._callbacks = {rule: rule.callback_names() for rule in registry.file_rules}
+        self._thread: ThreadPoolExecutor | None = None
 
     def lint(self, job: FileJob) -> list[Finding]:
+        """Lint one file on a thread whose stack fits deeply nested code."""
+        if self._thread is None:
+            previous = threading.stack_size(THREAD_STACK_BYTES)
+            try:
+                self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cflint-lint")
+                future = self._thread.submit(self._lint, job)
+            finally:
+                threading.stack_size(previous)
+            return future.result()
+        return self._thread.submit(self._lint, job).result()
+
+    def close(self) -> None:
+        if self._thread is not None:
+            self._thread.shutdown()
+            self._thread = None
+
+    def _lint(self, job: FileJob) -> list[Finding]:
         context = job.context
         display = context.display_path
         try:
@@ -91,7 +166,8 @@ class FileLinter:
             reason, offset = exc.args
             return [UnreadableFileRule.finding(display, _position_of_offset(data, offset), reason=reason)]
         try:
-            return self._lint_source(source, job)
+            with _recursion_limit(DEEP_RECURSION_LIMIT):
+                return self._lint_source(source, job)
         except Exception as exc:  # noqa: BLE001 - one bad file must not stop the run
             return [self._internal_error(display, "parser", exc)]
 
@@ -111,10 +187,9 @@ class FileLinter:
         directives = noqa.scan(source, self.registry.codes)
         if directives.skip_file:
             return []
-        try:
-            module = cst.parse_module(source)
-        except cst.ParserSyntaxError as exc:
-            return [self._syntax_error(source, exc, display)]
+        module = self._parse(source, display)
+        if isinstance(module, Finding):
+            return [module]
         rule_types = [
             rule
             for rule in self.registry.file_rules
@@ -125,18 +200,22 @@ class FileLinter:
         return self._apply_noqa(findings, directives, job.enabled, display)
 
     @staticmethod
-    def _syntax_error(source: str, exc: cst.ParserSyntaxError, display: str) -> Finding:
-        """CF001 with CPython's wording and place when it agrees the file is invalid
-        (compiling to an AST runs nothing); LibCST's otherwise."""
+    def _parse(source: str, display: str) -> cst.Module | Finding:
+        """Parse with LibCST. CPython's own parser (compiling to an AST runs nothing) is
+        asked first when the text could be deeper than CPython accepts, whose limits hold
+        for every Python version, and is asked for its wording and place for CF001."""
+        if _may_be_too_deep(source):
+            cpython = _cpython_syntax_error(source, display)
+            if cpython is not None and any(limit in cpython.message for limit in _CPYTHON_LIMITS):
+                return cpython
         try:
-            ast.parse(source)
-        except SyntaxError as error:
-            position = Position(error.lineno or 1, max(error.offset or 1, 1))
-            return SyntaxErrorRule.finding(display, position, reason=str(error.msg))
-        except (ValueError, MemoryError, RecursionError):
-            pass
-        reason = exc.message.splitlines()[0].rstrip(".")
-        return SyntaxErrorRule.finding(display, Position(exc.raw_line, exc.raw_column + 1), reason=reason)
+            return cst.parse_module(source)
+        except cst.ParserSyntaxError as exc:
+            cpython = _cpython_syntax_error(source, display)
+            if cpython is not None:
+                return cpython
+            reason = exc.message.splitlines()[0].rstrip(".")
+            return SyntaxErrorRule.finding(display, Position(exc.raw_line, exc.raw_column + 1), reason=reason)
 
     def _run_rules(self, parsed: ParsedFile, rule_types: list[type[Rule]]) -> tuple[list[Report], list[Finding]]:
         """Run the rules in one walk; a rule that raises is dropped with a CF003 finding

@@ -34,11 +34,24 @@ def _child_fields(node_type: type) -> tuple[str, ...]:
     return (*leading, *(name for name in names if name not in leading))
 
 
+def _concrete_node_types() -> set[type]:
+    found: set[type] = set()
+    pending = [cst.CSTNode]
+    while pending:
+        for subclass in pending.pop().__subclasses__():
+            if subclass not in found:
+                found.add(subclass)
+                pending.append(subclass)
+    return found
+
+
 class Walker:
     """Walks trees, dispatching `visit_<Node>` / `leave_<Node>` callbacks by node type."""
 
     def __init__(self) -> None:
         self._fields_of: dict[type, tuple[str, ...]] = {}
+        # `type(x) in` a set is much cheaper than isinstance against the CSTNode ABC.
+        self._node_types = frozenset(_concrete_node_types())
 
     def _fields(self, node_type: type) -> tuple[str, ...]:
         found = self._fields_of.get(node_type)
@@ -53,6 +66,8 @@ class Walker:
         leavers: dict[str, Sequence[NodeCallback]],
     ) -> None:
         """Call `visitors[type name]` before a node's children and `leavers[...]` after."""
+        if not visitors and not leavers:
+            return
         # Each stack entry is a node to enter, or a (node,) marker to leave it.
         stack: list[cst.CSTNode | tuple[cst.CSTNode]] = [root]
         pop, push, extend = stack.pop, stack.append, stack.extend
@@ -77,12 +92,14 @@ class Walker:
     def children(self, node: cst.CSTNode) -> list[cst.CSTNode]:
         """The node's direct children that are not whitespace or punctuation, in order."""
         found: list[cst.CSTNode] = []
+        node_types = self._node_types
         for field_name in self._fields(type(node)):
             value = getattr(node, field_name)
-            if isinstance(value, cst.CSTNode):
+            value_type = type(value)
+            if value_type in node_types:
                 found.append(value)
-            elif isinstance(value, (list, tuple)):
-                found.extend(v for v in value if isinstance(v, cst.CSTNode))
+            elif value_type is list or value_type is tuple:
+                found.extend(v for v in value if type(v) in node_types)
         return found
 
     def descendants(
