@@ -16,7 +16,7 @@ from cflint.matchers import matcher_text
 from cflint.registry import load_registry
 from cflint.reporters.default import format_line
 from cflint.rules.cf003_internal_error import InternalErrorRule
-from tests.helpers import RULE_PAGES, CliResult, parse_page, write_files
+from tests.helpers import REPO, RULE_PAGES, CliResult, parse_page, write_files
 
 REGISTRY = load_registry()
 GROUPS = ("file", "line", "column", "code", "message")
@@ -125,3 +125,8 @@ def test_problem_matcher_flag_prints_the_shipped_file(kind: str, cflint: Callabl
 def test_unknown_problem_matcher_is_a_usage_error(cflint: Callable[..., CliResult]) -> None:
     result = cflint("--problem-matcher", "emacs")
     assert result.code == 2 and "invalid choice: 'emacs'" in result.err
+
+
+def test_readme_shows_the_shipped_vscode_task() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert f"```json\n{matcher_text('vscode')}```\n" in readme
