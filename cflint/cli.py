@@ -110,7 +110,7 @@ def _lint(argv: Sequence[str]) -> int:
         raise UsageError(f"{args.config}: config file not found")
     registry = load_registry()
     overrides = _overrides(args)
-    output_format = SettingsResolver(overrides, registry.codes, args.config).for_folder(Path.cwd()).output_format
+    output_format = args.format or SettingsResolver(overrides, registry.codes, args.config).for_folder(Path.cwd()).output_format
     options = RunOptions(
         overrides=overrides, config=args.config, force_exclude=args.force_exclude, debug=args.debug
     )

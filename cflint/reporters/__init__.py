@@ -44,7 +44,7 @@ def get_reporter(name: str, registry: Registry | None = None) -> Reporter:
     from cflint.reporters.json_format import JsonReporter
     from cflint.reporters.sarif import SarifReporter
 
-    rules = registry or load_registry()
+    rules = registry if registry is not None else load_registry()
     reporters: dict[str, Callable[[], Reporter]] = {
         "default": DefaultReporter,
         "github": GithubReporter,

@@ -46,5 +46,5 @@ class GitlabReporter:
         self, findings: Sequence[Finding], stream: TextIO, options: ReportOptions, source_line: SourceLine
     ) -> None:
         issues = [self.issue(f, p) for f, p in zip(findings, fingerprints(findings, source_line))]
-        json.dump(issues, stream, indent=2, ensure_ascii=False)
+        json.dump(issues, stream, indent=2)
         stream.write("\n")

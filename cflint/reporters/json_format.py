@@ -33,5 +33,5 @@ class JsonReporter:
     def write(
         self, findings: Sequence[Finding], stream: TextIO, options: ReportOptions, source_line: SourceLine
     ) -> None:
-        json.dump([self.as_object(finding) for finding in findings], stream, indent=2, ensure_ascii=False)
+        json.dump([self.as_object(finding) for finding in findings], stream, indent=2)
         stream.write("\n")

@@ -83,5 +83,5 @@ class SarifReporter:
     def write(
         self, findings: Sequence[Finding], stream: TextIO, options: ReportOptions, source_line: SourceLine
     ) -> None:
-        json.dump(self.log(findings), stream, indent=2, ensure_ascii=False)
+        json.dump(self.log(findings), stream, indent=2)
         stream.write("\n")
