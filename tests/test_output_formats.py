@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -231,3 +232,18 @@ def test_bad_output_format_in_config_is_a_usage_error(project: Path, cflint: Cal
     result = cflint("fn/user.py", cwd=project)
     assert result.code == 2
     assert result.err.startswith(f"cflint: error: {project / 'cflint.toml'}: output-format: expected one of")
+
+
+@pytest.mark.parametrize("output_format", ["json", "sarif", "gitlab"])
+def test_undecodable_file_names_do_not_break_json_formats(
+    output_format: str, tmp_path: Path, cflint: Callable[..., CliResult]
+) -> None:
+    name = os.fsdecode(b"bad\xff.py")
+    try:
+        (tmp_path / name).write_text("def f(:\n", encoding="utf-8")
+    except (OSError, UnicodeEncodeError) as exc:
+        pytest.skip(f"this file system refuses a non-UTF-8 file name: {exc}")
+    result = cflint("--format", output_format, name, cwd=tmp_path)
+    assert result.code == 1, result.err
+    text = json.dumps(json.loads(result.out))
+    assert "bad%FF.py" in text if output_format == "sarif" else "bad\\udcff.py" in text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Sequence
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any, TextIO
@@ -23,7 +24,7 @@ SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 def artifact_uri(path: str, folder: bool) -> str:
     """A relative URI reference for a relative path (':' escaped so it cannot read as a scheme), a file URI otherwise."""
     pure = PurePosixPath(path)
-    uri = pure.as_uri() if pure.is_absolute() else quote(path, safe="/")
+    uri = pure.as_uri() if pure.is_absolute() else quote(os.fsencode(path), safe="/")
     return uri + "/" if folder and not uri.endswith("/") else uri
 
 
