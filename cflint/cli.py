@@ -139,10 +139,9 @@ def _rule(argv: Sequence[str]) -> int:
     args = parser.parse_args(argv)
     registry = load_registry()
     if args.all:
-        name_width = max((len(rule.name) for rule in registry.rules), default=0)
         for rule in registry.rules:
             default = "" if rule.default_enabled else " (off by default)"
-            print(f"{rule.code}  {rule.severity.value:<7}  {rule.name:<{name_width}}  {rule.summary}{default}")
+            print(f"{rule.code}  {rule.severity.value:<7}  {rule.summary}{default}")
         return EXIT_CLEAN
     if not args.code:
         raise UsageError("give a rule code or --all (see 'cflint rule --help')")
