@@ -71,3 +71,27 @@ def test_wheel_ships_rule_pages_and_matchers(tmp_path: Path) -> None:
         cwd=elsewhere, env=env, capture_output=True, text=True, timeout=60, check=True,
     )
     assert Path(located.stdout.strip()) == (tmp_path / "site" / "cflint" / "rule_pages").resolve()
+
+
+def test_rule_page_is_rendered_on_a_real_terminal(tmp_path: Path) -> None:
+    pty = pytest.importorskip("pty", reason="no pseudo-terminals on this platform")
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": str(REPO), "COLUMNS": "100", "TERM": "xterm"}
+    env.pop("NO_COLOR", None)
+    with os.fdopen(controller, "rb", buffering=0) as reader:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cflint", "rule", "CF103"], cwd=tmp_path, env=env, stdout=terminal, stderr=terminal,
+        )
+        os.close(terminal)
+        chunks = []
+        while True:
+            try:
+                chunk = reader.read(65536)
+            except OSError:  # the terminal closes when the process exits
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        assert process.wait(timeout=60) == 0
+    screen = b"".join(chunks).decode("utf-8", errors="replace")
+    assert "\x1b[" in screen and "CF103: entry-function-parameters" in screen and "```" not in screen
