@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from cflint import __version__
-from cflint.config import OUTPUT_FORMATS
+from cflint.config import OUTPUT_FORMATS, SettingsResolver
 from cflint.types import Finding, UsageError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -46,11 +46,15 @@ def _lint_parser() -> argparse.ArgumentParser:
     ):
         group.add_argument(flag, metavar=meta, help=text, action="append" if flag == "--per-file-ignores" else "store")
     output = parser.add_argument_group("output")
-    output.add_argument("--format", choices=OUTPUT_FORMATS, help="output format (default: default)")
+    output.add_argument("--format", choices=OUTPUT_FORMATS, help="output format (default: output-format of the config, else default)")
     output.add_argument("--show-source", action="store_true", help="print the source line and a caret under each finding")
     output.add_argument("--statistics", action="store_true", help="print the number of findings of each code")
     output.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the output (default: auto; NO_COLOR is honoured)")
     output.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary")
+    output.add_argument(
+        "--problem-matcher", choices=("github", "vscode"),
+        help="print the GitHub Actions problem matcher or the VS Code tasks.json snippet for the default format, and exit",
+    )
     behaviour = parser.add_argument_group("behaviour")
     behaviour.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings (CF001/CF002 still exit 1)")
     behaviour.add_argument("--force-exclude", action="store_true", help="apply exclude patterns to paths named on the command line too")
@@ -97,11 +101,18 @@ def _lint(argv: Sequence[str]) -> int:
     from cflint.runner import RunOptions, run
 
     args = _lint_parser().parse_args(argv)
+    if args.problem_matcher is not None:
+        from cflint.matchers import matcher_text
+
+        sys.stdout.write(matcher_text(args.problem_matcher))
+        return EXIT_CLEAN
     if args.config is not None and not args.config.is_file():
         raise UsageError(f"{args.config}: config file not found")
     registry = load_registry()
+    overrides = _overrides(args)
+    output_format = args.format or SettingsResolver(overrides, registry.codes, args.config).for_folder(Path.cwd()).output_format
     options = RunOptions(
-        overrides=_overrides(args), config=args.config, force_exclude=args.force_exclude, debug=args.debug
+        overrides=overrides, config=args.config, force_exclude=args.force_exclude, debug=args.debug
     )
     result = run(args.paths or [Path(".")], options, registry)
     report_options = ReportOptions(
@@ -111,8 +122,7 @@ def _lint(argv: Sequence[str]) -> int:
         quiet=args.quiet,
         files_checked=result.files_checked,
     )
-    output_format = args.format or "default"
-    get_reporter(output_format).write(result.findings, sys.stdout, report_options, _source_line)
+    get_reporter(output_format, registry).write(result.findings, sys.stdout, report_options, _source_line)
     if any(f.code in ALWAYS_FAILING for f in result.findings):
         return EXIT_FINDINGS
     return EXIT_FINDINGS if result.findings and not args.exit_zero else EXIT_CLEAN
@@ -125,6 +135,7 @@ def _rule(argv: Sequence[str]) -> int:
     parser = _Parser(prog="cflint rule", description="Print a rule's page, or list every rule.")
     parser.add_argument("code", nargs="?", help="a rule code, e.g. CF101")
     parser.add_argument("--all", action="store_true", help="list every rule with its severity and summary")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="render the page for a terminal (default: auto)")
     args = parser.parse_args(argv)
     registry = load_registry()
     if args.all:
@@ -140,7 +151,13 @@ def _rule(argv: Sequence[str]) -> int:
     page = read_page(code)
     if page is None:
         raise UsageError(f"no page for {code}")
-    sys.stdout.write(page)
+    if _use_color(args.color):
+        from rich.console import Console
+        from rich.markdown import Markdown
+
+        Console(file=sys.stdout, force_terminal=True).print(Markdown(page))
+    else:
+        sys.stdout.write(page)
     return EXIT_CLEAN
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
+RULE_PAGE_BASE_URL = "https://github.com/cflint/cflint/blob/main/rules/"
 
 
 def pages_dir() -> Path:
@@ -14,6 +15,11 @@ def pages_dir() -> Path:
 
 def page_path(code: str) -> Path:
     return pages_dir() / f"{code}.md"
+
+
+def page_url(code: str) -> str:
+    """Where a rule's page is published: the same file as `rules/CODE.md` in the repository."""
+    return f"{RULE_PAGE_BASE_URL}{code}.md"
 
 
 def read_page(code: str) -> str | None:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol, TextIO
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, TextIO
 
 from cflint.types import Finding
+
+if TYPE_CHECKING:
+    from cflint.registry import Registry
 
 SourceLine = Callable[[Finding], "str | None"]
 
@@ -26,8 +30,26 @@ class Reporter(Protocol):
     ) -> None: ...
 
 
-def get_reporter(name: str) -> Reporter:
-    from cflint.reporters.default import DefaultReporter
+def is_folder_finding(finding: Finding) -> bool:
+    """A finding about a whole function folder (such as a missing entry module), not a place in a file."""
+    return Path(finding.path).is_dir()
 
-    reporters: dict[str, Callable[[], Reporter]] = {"default": DefaultReporter}
+
+def get_reporter(name: str, registry: Registry | None = None) -> Reporter:
+    """The reporter of an output format; `registry` gives the rules' metadata (loaded when not given)."""
+    from cflint.registry import load_registry
+    from cflint.reporters.default import DefaultReporter
+    from cflint.reporters.github import GithubReporter
+    from cflint.reporters.gitlab import GitlabReporter
+    from cflint.reporters.json_format import JsonReporter
+    from cflint.reporters.sarif import SarifReporter
+
+    rules = registry if registry is not None else load_registry()
+    reporters: dict[str, Callable[[], Reporter]] = {
+        "default": DefaultReporter,
+        "github": GithubReporter,
+        "json": lambda: JsonReporter(rules),
+        "sarif": lambda: SarifReporter(rules),
+        "gitlab": GitlabReporter,
+    }
     return reporters[name]()
