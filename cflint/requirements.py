@@ -191,7 +191,7 @@ class _Reader:
             name = option.partition("=")[0]
             if name.startswith("-") and name not in _REQUIREMENT_OPTIONS:
                 self.problem(path, logical.number, text, f"pip does not accept option {name} after a requirement")
-        self.read_requirement(path, logical.number, requirement_text, constraint, editable=False)
+        self.read_requirement(path, logical.number, requirement_text, constraint)
 
     def read_option_line(
         self, path: Path, logical: _LogicalLine, constraint: bool, chain: tuple[Path, ...]
@@ -206,7 +206,8 @@ class _Reader:
             if value is None:
                 self.problem(path, logical.number, logical.text, f"{option} needs a path or URL")
                 return
-            self.read_requirement(path, logical.number, value, constraint, editable=True)
+            expanded = _VARIABLE.sub(_VARIABLE_PLACEHOLDER, value)
+            self.direct_reference(path, logical.number, logical.text, expanded, constraint, editable=True)
         elif option not in _GLOBAL_OPTIONS:
             self.problem(path, logical.number, logical.text, f"pip does not know the option {option}")
         elif value is None and option not in _FLAG_OPTIONS:
@@ -238,13 +239,13 @@ class _Reader:
             self.problem(path, logical.number, logical.text, f"cannot read {target}: {exc.strerror or exc}")
             self.complete = False
 
-    def read_requirement(self, path: Path, number: int, text: str, constraint: bool, editable: bool) -> None:
+    def read_requirement(self, path: Path, number: int, text: str, constraint: bool) -> None:
         has_variable = bool(_VARIABLE.search(text))
         expanded = _VARIABLE.sub(_VARIABLE_PLACEHOLDER, text)
         unknown_name = has_variable and not _NAME_START.match(text)
         looks_like_path = "@" not in expanded and ("/" in expanded or "\\" in expanded or _ARCHIVE.search(expanded))
-        if editable or _URL.match(expanded) or _VCS.match(expanded) or not _NAME_START.match(expanded) or looks_like_path:
-            self.direct_reference(path, number, text, expanded, constraint, editable)
+        if _URL.match(expanded) or _VCS.match(expanded) or not _NAME_START.match(expanded) or looks_like_path:
+            self.direct_reference(path, number, text, expanded, constraint, editable=False)
             return
         try:
             requirement = Requirement(expanded)
