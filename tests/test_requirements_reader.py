@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
-from cflint.requirements import logical_lines, read_requirements
-from tests.helpers import write_files
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cflint import rule as cflint_rule
+from cflint.requirements import Requirements, logical_lines, read_requirements
+from tests.helpers import CliResult, write_files
 
 
-def _read(tmp_path: Path, files: dict[str, str]):  # type: ignore[no-untyped-def]
+def _read(tmp_path: Path, files: dict[str, str]) -> Requirements:
     write_files(tmp_path, files)
     return read_requirements(tmp_path / "requirements.txt", tmp_path)
 
@@ -118,3 +125,36 @@ def test_missing_and_undecodable_files(tmp_path: Path) -> None:
     result = read_requirements(tmp_path / "requirements.txt")
     assert result.found and not result.complete
     assert [(p.line, p.problem) for p in result.problems] == [(2, "not UTF-8 text")]
+
+
+def test_read_once_per_root_however_many_files_and_rules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cflint: Callable[..., CliResult]
+) -> None:
+    calls: list[Path] = []
+
+    def counting(path: Path, root: Path | None = None) -> Requirements:
+        calls.append(path)
+        return read_requirements(path, root)
+
+    monkeypatch.setattr(cflint_rule, "read_requirements", counting)
+    write_files(tmp_path, {
+        "user.py": "import yaml\n", "a.py": "import requests\n", "b.py": "import boto3\n",
+        "requirements.txt": "pyyaml\nrequests\nnumpy\n",
+    })
+    result = cflint("--select", "CF302,CF303,CF304,CF601", ".", cwd=tmp_path)
+    assert result.lines == [
+        "b.py:1:8: CF303 boto3 is imported, but no requirements.txt line installs it",
+        "requirements.txt:3:1: CF302 numpy cannot be installed on the runtime (C extension modules)",
+    ]
+    assert calls == [tmp_path / "requirements.txt"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("ab-_.=<>~!@;:#\\/$={}[], \"'\tr-ec+1")), max_size=40), max_size=8))
+def test_reader_never_raises(lines: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "requirements.txt"
+        path.write_text("\n".join(lines), encoding="utf-8")
+        result = read_requirements(path)
+    assert result.found
+    assert all(1 <= line.line <= max(len(lines), 1) for line in result.lines)
