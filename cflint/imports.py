@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import libcst as cst
@@ -18,6 +20,13 @@ from cflint.rule import ParsedFile, Rule
 _DYNAMIC_IMPORTERS = frozenset({"importlib.import_module", "importlib.__import__", "builtins.__import__"})
 _IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 _IMPORT_NODES = (cst.Import, cst.ImportFrom, cst.Call)
+_VERSION_COMPARISONS: dict[type[cst.BaseCompOp], Callable[[tuple[int, ...], tuple[int, ...]], bool]] = {
+    cst.LessThan: operator.lt,
+    cst.LessThanEqual: operator.le,
+    cst.GreaterThan: operator.gt,
+    cst.GreaterThanEqual: operator.ge,
+}
+Version = tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -26,9 +35,15 @@ class ImportedModule:
 
     module: str
     node: cst.CSTNode
+    versions: frozenset[Version]  # the target versions on which the import may run
     submodules: tuple[str, ...] = ()  # `a.b` and `a.c` for `from a import b, c`: each may be a module
     type_checking_only: bool = False  # under `if TYPE_CHECKING:`, never imported at run time
     guarded: bool = False  # in a `try` whose handler catches ImportError
+
+    @property
+    def runs(self) -> bool:
+        """Whether the import can run at all on a target version."""
+        return bool(self.versions) and not self.type_checking_only
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -53,6 +68,15 @@ def _is_type_checking(test: cst.BaseExpression) -> bool:
     )
 
 
+def _version_tuple(node: cst.BaseExpression) -> tuple[int, ...] | None:
+    if not isinstance(node, cst.Tuple) or not 1 <= len(node.elements) <= 2:
+        return None
+    numbers = [element.value for element in node.elements]
+    if not all(isinstance(number, cst.Integer) for number in numbers):
+        return None
+    return tuple(int(number.value) for number in numbers)  # type: ignore[union-attr]
+
+
 def _catches_import_error(handler: cst.ExceptHandler) -> bool:
     caught = handler.type
     if caught is None:
@@ -69,6 +93,8 @@ class ImportRule(Rule):
         self._scopes: list[cst.CSTNode] = []
         self._type_checking: set[int] = set()
         self._guarded: set[int] = set()
+        self._targets = frozenset(file.context.settings.target_versions)
+        self._versions: dict[int, frozenset[Version]] = {}
         self._dynamic = "import_module" in file.source or "__import__" in file.source
         self._policy: PackagePolicy | None = None
 
@@ -94,9 +120,35 @@ class ImportRule(Rule):
     def _mark_imports(self, block: cst.CSTNode, marks: set[int]) -> None:
         marks.update(id(node) for node in self.walker.descendants(block) if isinstance(node, _IMPORT_NODES))
 
+    def _restrict(self, block: cst.CSTNode, versions: frozenset[Version]) -> None:
+        for node in self.walker.descendants(block):
+            if isinstance(node, _IMPORT_NODES):
+                key = id(node)
+                self._versions[key] = self._versions.get(key, self._targets) & versions
+
+    def _versions_where_true(self, test: cst.BaseExpression) -> frozenset[Version] | None:
+        """For `sys.version_info < (3, 12)` and the like, the target versions where it holds."""
+        if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+            return None
+        comparison = test.comparisons[0]
+        compare = _VERSION_COMPARISONS.get(type(comparison.operator))
+        bound = _version_tuple(comparison.comparator)
+        if compare is None or bound is None:
+            return None
+        scope = self._scopes[-1] if self._scopes else None
+        if self.file.analysis(NameResolver).qualify(test.left, scope) != "sys.version_info":
+            return None
+        return frozenset(version for version in self._targets if compare((*version, 0), bound))
+
     def visit_If(self, node: cst.If) -> None:
         if _is_type_checking(node.test):
             self._mark_imports(node.body, self._type_checking)
+            return
+        holds_on = self._versions_where_true(node.test)
+        if holds_on is not None:
+            self._restrict(node.body, holds_on)
+            if node.orelse is not None:
+                self._restrict(node.orelse, self._targets - holds_on)
 
     def visit_Try(self, node: cst.Try) -> None:
         if any(_catches_import_error(handler) for handler in node.handlers):
@@ -104,7 +156,8 @@ class ImportRule(Rule):
 
     def _imported(self, statement: cst.CSTNode, module: str, node: cst.CSTNode, submodules: tuple[str, ...] = ()) -> ImportedModule:
         key = id(statement)
-        return ImportedModule(module, node, submodules, key in self._type_checking, key in self._guarded)
+        versions = self._versions.get(key, self._targets)
+        return ImportedModule(module, node, versions, submodules, key in self._type_checking, key in self._guarded)
 
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:

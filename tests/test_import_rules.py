@@ -186,3 +186,35 @@ def test_cf601_message_and_backport(tmp_path: Path, cflint: Cflint) -> None:
         "user.py:2:8: CF601 imghdr was removed from the standard library in Python 3.13, "
         "and target-versions includes 3.13"
     ]
+
+
+VERSION_GUARDED = """\
+import sys
+
+if sys.version_info >= (3, 12):
+    import tomllib
+else:
+    import imp
+    import tomli
+
+if sys.version_info < (3, 10):
+    import importlib_metadata
+    import numpy
+
+if sys.version_info >= (3, 15):
+    from profiling.tracing import Profile
+"""
+
+
+def test_version_guarded_imports_count_only_where_they_run(tmp_path: Path, cflint: Cflint) -> None:
+    files = {"user.py": VERSION_GUARDED, "requirements.txt": "requests\n"}
+    # imp only runs on 3.11, which still has it; tomli runs on 3.11 and is not listed.
+    assert _lint(cflint, tmp_path, files, "CF301,CF303,CF601") == ["user.py:7:12 CF303"]
+    write_files(tmp_path, {"cflint.toml": 'target-versions = ["3.12", "3.13"]\n'})
+    assert _lint(cflint, tmp_path, {}, "CF301,CF303,CF601") == []
+
+
+def test_type_checking_imports_are_not_run(tmp_path: Path, cflint: Cflint) -> None:
+    source = "import typing\nif typing.TYPE_CHECKING:\n    import numpy\n    import imp\n    import boto3\n"
+    files = {"user.py": source, "requirements.txt": "requests\n"}
+    assert _lint(cflint, tmp_path, files, "CF301,CF303,CF601") == []

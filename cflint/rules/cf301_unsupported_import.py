@@ -9,6 +9,8 @@ class UnsupportedImport(ImportRule):
     requires_text = ("import",)
 
     def check_import(self, imported: ImportedModule) -> None:
+        if not imported.runs:
+            return
         entry = self.package_policy.unsupported_module(imported.module)
         if entry is not None:
             self.report(imported.node, module=imported.module, distribution=entry.name, reason=entry.reason)

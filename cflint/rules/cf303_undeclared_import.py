@@ -25,7 +25,7 @@ class UndeclaredImport(ImportRule):
 
     def check_import(self, imported: ImportedModule) -> None:
         root = self.context.root
-        if root is None or imported.type_checking_only or imported.guarded:
+        if root is None or not imported.runs or imported.guarded:
             return
         if is_standard(imported.module) or imported.top_level in root.local_modules:
             return
@@ -40,4 +40,4 @@ class UndeclaredImport(ImportRule):
         if not requirements.complete:
             return
         if not any(self._provider().provides(name) for name in imported.names):
-            self.report(imported.node, module=imported.module, why="no requirements.txt line installs it")
+            self.report(imported.node, module=imported.module, why="no requirements.txt line provides it")

@@ -11,14 +11,14 @@ class RemovedStdlibModule(ImportRule):
     requires_text = ("import",)
 
     def check_import(self, imported: ImportedModule) -> None:
-        if imported.guarded or imported.type_checking_only:
+        if imported.guarded or not imported.runs:
             return
         for name in imported.names:
             removed = removed_in(name)
             if removed is None:
                 continue
             module, version = removed
-            affected = [target for target in self.context.settings.target_versions if target >= version]
+            affected = [target for target in imported.versions if target >= version]
             root = self.context.root
             if not affected or (root is not None and provided_modules(root, self.context.settings).provides(module)):
                 return
