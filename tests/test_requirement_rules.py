@@ -75,3 +75,9 @@ def test_cf306_is_off_by_default_and_a_warning(tmp_path: Path, cflint: Cflint) -
     assert result.codes == ["CF306", "CF306"]
     write_files(tmp_path, {"cflint.toml": 'allow-packages = ["lxml"]\nextend-unsupported-packages = ["psycopg2-binary"]\n'})
     assert cflint("--select", "CF302,CF306", ".", cwd=tmp_path).codes == ["CF302"]
+
+
+def test_cf304_whole_file_problems_name_the_file(tmp_path: Path, cflint: Cflint) -> None:
+    write_files(tmp_path, {"user.py": "def main():\n    return 'ok'\n", "requirements.txt": b"flask\n\xff\n"})
+    result = cflint("--select", "CF304", ".", cwd=tmp_path)
+    assert result.lines == ["requirements.txt:2:1: CF304 requirements.txt: not UTF-8 text"]

@@ -16,16 +16,17 @@ class UninstallableRequirement(RootRule):
     code = "CF304"
     name = "uninstallable-requirement"
     summary = "A requirements.txt line that pip cannot parse or cannot install from the package index"
-    message = "{text!r}: {problem}"
+    message = "{subject}: {problem}"
 
     def check(self, root: FunctionRoot) -> Iterator[Finding]:
         requirements = root.requirements
         for problem in requirements.problems:
-            yield finding_at(self, root, problem.path, problem.line, text=_shown(problem.text), problem=problem.problem)
+            subject = repr(_shown(problem.text)) if problem.text else problem.path.name
+            yield finding_at(self, root, problem.path, problem.line, subject=subject, problem=problem.problem)
         for line in requirements.lines:
             instead = None if line.constraint else CATALOGUE.traps.get(line.name or "")
             if instead is not None:
                 yield finding_at(
-                    self, root, line.path, line.line, text=_shown(line.text),
+                    self, root, line.path, line.line, subject=repr(_shown(line.text)),
                     problem=f"{line.name} fails to install from the package index; list {instead} instead",
                 )
