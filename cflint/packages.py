@@ -119,9 +119,8 @@ class Catalogue:
 
     def describe(self, distribution: str, reason: str) -> Distribution:
         """An entry for a distribution a configuration names, with its known or conventional modules."""
-        for table in (self.unsupported, self.native):
-            if distribution in table:
-                return table[distribution]
+        if distribution in self.unsupported:
+            return self.unsupported[distribution]
         imports = self.module_names(distribution) or (distribution.replace("-", "_"),)
         return Distribution(distribution, imports, reason)
 
@@ -153,7 +152,6 @@ class PackagePolicy:
     """The catalogue as one configuration changes it (`unsupported-packages`,
     `extend-unsupported-packages`, `allow-packages`)."""
 
-    catalogue: Catalogue
     unsupported: Mapping[str, Distribution]
     native: Mapping[str, Distribution]
     allowed_modules: frozenset[str]
@@ -181,7 +179,6 @@ class PackagePolicy:
             module for name in allowed for module in catalogue.describe(name, "").imports
         )
         return cls(
-            catalogue,
             MappingProxyType(unsupported),
             MappingProxyType(native),
             allowed_modules,
