@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import os
 import posixpath
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from cflint.config import Settings
-from cflint.packages import CATALOGUE, ModuleProvider
+from cflint.packages import CATALOGUE, Distribution, ModuleProvider
 from cflint.requirements import RequirementLine
 from cflint.rule import FunctionRoot, RuleInfo
 from cflint.types import Finding, Position
@@ -29,6 +30,16 @@ def finding_at(rule: type[RuleInfo], root: FunctionRoot, path: Path, line: int, 
 def installed_lines(root: FunctionRoot, settings: Settings) -> list[RequirementLine]:
     """The root's requirement lines pip installs for one of the target versions."""
     return list(root.requirements.installed(settings.target_versions))
+
+
+def listed_lines(
+    root: FunctionRoot, distributions: Mapping[str, Distribution]
+) -> Iterator[tuple[RequirementLine, Distribution]]:
+    """The installed requirement lines naming one of `distributions`, with its entry."""
+    for line in installed_lines(root, root.settings):
+        entry = distributions.get(line.name or "")
+        if entry is not None:
+            yield line, entry
 
 
 def provided_modules(root: FunctionRoot, settings: Settings) -> ModuleProvider:

@@ -156,7 +156,6 @@ class PackagePolicy:
     native: Mapping[str, Distribution]
     allowed_modules: frozenset[str]
     unsupported_by_module: Mapping[str, Distribution]
-    native_by_module: Mapping[str, Distribution]
 
     @classmethod
     def for_settings(cls, settings: Settings, catalogue: Catalogue = CATALOGUE) -> PackagePolicy:
@@ -183,23 +182,16 @@ class PackagePolicy:
             MappingProxyType(native),
             allowed_modules,
             _import_index(unsupported.values()),
-            _import_index(native.values()),
         )
-
-    def _module_entry(self, module: str, index: Mapping[str, Distribution]) -> Distribution | None:
-        for prefix in module_prefixes(module):
-            if prefix in self.allowed_modules:
-                return None
-            if prefix in index:
-                return index[prefix]
-        return None
 
     def unsupported_module(self, module: str) -> Distribution | None:
         """The unsupported distribution an absolute module name comes from, if any."""
-        return self._module_entry(module, self.unsupported_by_module)
-
-    def native_module(self, module: str) -> Distribution | None:
-        return self._module_entry(module, self.native_by_module)
+        for prefix in module_prefixes(module):
+            if prefix in self.allowed_modules:
+                return None
+            if prefix in self.unsupported_by_module:
+                return self.unsupported_by_module[prefix]
+        return None
 
 
 @dataclass(frozen=True)
