@@ -18,7 +18,7 @@ from cflint.packages import PackagePolicy
 from cflint.rule import ParsedFile, Rule
 
 _DYNAMIC_IMPORTERS = frozenset({"importlib.import_module", "importlib.__import__", "builtins.__import__"})
-_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
 _IMPORT_NODES = (cst.Import, cst.ImportFrom, cst.Call)
 _VERSION_COMPARISONS: dict[type[cst.BaseCompOp], Callable[[tuple[int, ...], tuple[int, ...]], bool]] = {
     cst.LessThan: operator.lt,
@@ -80,7 +80,7 @@ def _version_tuple(node: cst.BaseExpression) -> tuple[int, ...] | None:
 def _catches_import_error(handler: cst.ExceptHandler) -> bool:
     caught = handler.type
     if caught is None:
-        return True
+        return False  # a bare except: a catch-all, not a fallback for a missing module
     names = [element.value for element in caught.elements] if isinstance(caught, cst.Tuple) else [caught]
     return any(dotted_name(name).rpartition(".")[2] in _IMPORT_ERRORS for name in names)
 

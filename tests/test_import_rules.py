@@ -98,6 +98,10 @@ except ImportError:
 def main():
     import urllib3
     import httpx
+    try:
+        import redis
+    except Exception:
+        return "failed"
     return "ok"
 """
 
@@ -112,7 +116,7 @@ def test_cf303_reports_only_undeclared_third_party_imports(tmp_path: Path, cflin
     }
     # urllib3 comes with requests; numpy is CF301's; mypy_boto3_s3 is never imported at run time.
     assert _lint(cflint, tmp_path, files, "CF303") == [
-        "user.py:10:8 CF303", "user.py:11:6 CF303", "user.py:21:12 CF303",
+        "user.py:10:8 CF303", "user.py:11:6 CF303", "user.py:21:12 CF303", "user.py:23:16 CF303",
     ]
 
 
@@ -145,8 +149,8 @@ def test_cf303_marker_excluding_the_runtime_does_not_provide(tmp_path: Path, cfl
 
 @pytest.mark.parametrize(
     ("example", "entry"),
-    [("hello_world.py", "user.main"), ("context_object.py", "user.main"), ("external_api.py", "user.main"),
-     ("template_user.py", "user.main"), ("post_request.py", "user.main"), ("handlers.py", "handlers.get_user")],
+    [(path.name, "handlers.get_user" if path.stem == "handlers" else "user.main")
+     for path in sorted(GUIDE_FIXTURES.glob("*.py"))],
 )
 def test_guide_examples_have_no_dependency_findings(example: str, entry: str, tmp_path: Path, cflint: Cflint) -> None:
     module = entry.split(".")[0]
@@ -218,3 +222,12 @@ def test_type_checking_imports_are_not_run(tmp_path: Path, cflint: Cflint) -> No
     source = "import typing\nif typing.TYPE_CHECKING:\n    import numpy\n    import imp\n    import boto3\n"
     files = {"user.py": source, "requirements.txt": "requests\n"}
     assert _lint(cflint, tmp_path, files, "CF301,CF303,CF601") == []
+
+
+def test_cf301_dynamic_imports_need_a_literal_absolute_name(tmp_path: Path, cflint: Cflint) -> None:
+    source = (
+        "import importlib\nname = 'numpy'\n"
+        "importlib.import_module(name)\n__import__('num' + 'py')\nimportlib.import_module(b'numpy')\n"
+        "importlib.import_module('.numpy', 'pkg')\nimportlib.import_module(name='numpy')\n"
+    )
+    assert _lint(cflint, tmp_path, {"user.py": source}, "CF301") == []
