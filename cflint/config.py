@@ -29,6 +29,7 @@ _SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$", re
 _SIZE_UNITS = {"b": 1, "kb": 1000, "kib": 1024, "mb": 1000**2, "mib": MIB, "gb": 1000**3, "gib": 1024**3}
 _VERSION_RE = re.compile(r"^3\.(\d{1,2})$")
 _SELECTOR_RE = re.compile(r"^(ALL|CF\d{0,3})$")
+_DISTRIBUTION_RE = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,14 @@ def _string_list(value: Any, where: str, key: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise _fail(where, key, "expected a list of strings")
     return tuple(v.strip() for v in value)
+
+
+def _distribution_names(value: Any, where: str, key: str) -> tuple[str, ...]:
+    names = _string_list(value, where, key)
+    for name in names:
+        if not _DISTRIBUTION_RE.match(name):
+            raise _fail(where, key, f"{name!r} is not a distribution name")
+    return names
 
 
 def parse_size(value: Any, where: str, key: str) -> int:
@@ -153,9 +162,9 @@ class _Validators:
             "extend-exclude": _string_list,
             "target-versions": self.target_versions,
             "output-format": self.output_format,
-            "unsupported-packages": _string_list,
-            "extend-unsupported-packages": _string_list,
-            "allow-packages": _string_list,
+            "unsupported-packages": _distribution_names,
+            "extend-unsupported-packages": _distribution_names,
+            "allow-packages": _distribution_names,
             "max-package-size": parse_size,
             "package-exclude": _string_list,
             "max-file-size": parse_size,

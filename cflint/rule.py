@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from cflint.config import Settings
+from cflint.requirements import Requirements, read_requirements
 from cflint.types import START_OF_FILE, Finding, Position, Severity
 
 if TYPE_CHECKING:
@@ -29,6 +31,11 @@ class FunctionRoot:
     @property
     def requirements_path(self) -> Path:
         return self.path / "requirements.txt"
+
+    @cached_property
+    def requirements(self) -> Requirements:
+        """The root's requirements.txt and the files it includes, read on first use."""
+        return read_requirements(self.requirements_path, self.path)
 
 
 @dataclass(frozen=True)

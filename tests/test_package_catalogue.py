@@ -1,0 +1,60 @@
+"""The shipped package catalogue, names normalised as PEP 503 does, and the README's list of it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from cflint.config import Settings
+from cflint.packages import CATALOGUE, ModuleProvider, PackagePolicy, canonical_name
+from tests.helpers import REPO, CliResult, write_files
+
+ISSUE_LIST = (
+    "numpy pandas scipy scikit-learn scikit-image matplotlib statsmodels numba pyarrow polars h5py "
+    "tensorflow tensorflow-cpu tensorflow-gpu tf-nightly keras torch torchvision torchaudio jax jaxlib "
+    "onnxruntime xgboost lightgbm catboost opencv-python opencv-python-headless spacy faiss-cpu"
+).split()
+
+
+@pytest.mark.parametrize(("written", "canonical"), [
+    ("NumPy", "numpy"), ("scikit_learn", "scikit-learn"), ("Scikit.Learn", "scikit-learn"), ("a-_.b", "a-b"),
+])
+def test_canonical_name(written: str, canonical: str) -> None:
+    assert canonical_name(written) == canonical
+
+
+def test_catalogue_holds_what_the_issue_names() -> None:
+    assert set(ISSUE_LIST) <= set(CATALOGUE.unsupported)
+    assert {"psycopg2", "mysqlclient", "cryptography", "lxml", "grpcio", "orjson"} <= set(CATALOGUE.native)
+    assert not set(CATALOGUE.unsupported) & {"pyyaml", "pillow", "requests", "python-dateutil", "markupsafe"}
+
+
+def test_whole_components_only() -> None:
+    policy = PackagePolicy.for_settings(Settings())
+    assert policy.unsupported_module("numpy.linalg") is not None
+    assert policy.unsupported_module("numpyro") is None
+    assert policy.unsupported_module("torchmetrics") is None
+    assert policy.unsupported_module("cv2").name == "opencv-python"  # type: ignore[union-attr]
+
+
+def test_provider_by_catalogue_convention_and_dependencies() -> None:
+    provider = ModuleProvider.of(["pyyaml", "requests", "google-cloud-secret-manager", "python-jose"])
+    assert all(provider.provides(m) for m in ["yaml", "urllib3", "google.cloud.secretmanager", "jose.jwt"])
+    assert not any(provider.provides(m) for m in ["boto3", "google.cloud.storage", "yamlx"])
+
+
+def test_readme_lists_the_catalogue() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Imports and dependencies", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"`([a-z0-9-]+)`", section))
+    assert set(CATALOGUE.unsupported) | set(CATALOGUE.native) <= listed
+
+
+def test_config_rejects_a_bad_distribution_name(tmp_path: Path, cflint: Callable[..., CliResult]) -> None:
+    write_files(tmp_path, {"user.py": "", "cflint.toml": 'extend-unsupported-packages = ["two words"]\n'})
+    result = cflint(".", cwd=tmp_path)
+    assert result.code == 2
+    assert "extend-unsupported-packages: 'two words' is not a distribution name" in result.err
