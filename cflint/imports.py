@@ -74,7 +74,7 @@ def _version_tuple(node: cst.BaseExpression) -> tuple[int, ...] | None:
     numbers = [element.value for element in node.elements]
     if not all(isinstance(number, cst.Integer) for number in numbers):
         return None
-    return tuple(int(number.value) for number in numbers)  # type: ignore[union-attr]
+    return tuple(number.evaluated_value for number in numbers)  # type: ignore[union-attr]
 
 
 def _catches_import_error(handler: cst.ExceptHandler) -> bool:

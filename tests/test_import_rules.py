@@ -231,3 +231,11 @@ def test_cf301_dynamic_imports_need_a_literal_absolute_name(tmp_path: Path, cfli
         "importlib.import_module('.numpy', 'pkg')\nimportlib.import_module(name='numpy')\n"
     )
     assert _lint(cflint, tmp_path, {"user.py": source}, "CF301") == []
+
+
+def test_version_comparison_with_non_decimal_literals_is_no_internal_error(tmp_path: Path, cflint: Cflint) -> None:
+    write_files(
+        tmp_path,
+        {"user.py": "import sys\nif sys.version_info >= (0o3, 0x0C):\n    import imp\nif sys.maxsize > 0xFFFF_FFFF:\n    pass\n"},
+    )
+    assert "CF003" not in cflint(".").out
