@@ -8,6 +8,7 @@ nesting cannot exhaust the interpreter's recursion limit here.
 from __future__ import annotations
 
 import dataclasses
+import operator
 from collections.abc import Callable, Iterator, Sequence
 
 import libcst as cst
@@ -49,14 +50,22 @@ class Walker:
     """Walks trees, dispatching `visit_<Node>` / `leave_<Node>` callbacks by node type."""
 
     def __init__(self) -> None:
-        self._fields_of: dict[type, tuple[str, ...]] = {}
+        self._getters: dict[type, Callable[[cst.CSTNode], tuple[object, ...]]] = {}
         # `type(x) in` a set is much cheaper than isinstance against the CSTNode ABC.
         self._node_types = frozenset(_concrete_node_types())
 
-    def _fields(self, node_type: type) -> tuple[str, ...]:
-        found = self._fields_of.get(node_type)
+    def _getter(self, node_type: type) -> Callable[[cst.CSTNode], tuple[object, ...]]:
+        found = self._getters.get(node_type)
         if found is None:
-            found = self._fields_of[node_type] = _child_fields(node_type)
+            names = _child_fields(node_type)
+            if len(names) == 1:
+                single = operator.attrgetter(names[0])
+                found = lambda node: (single(node),)  # noqa: E731
+            elif names:
+                found = operator.attrgetter(*names)
+            else:
+                found = lambda node: ()  # noqa: E731
+            self._getters[node_type] = found
         return found
 
     def walk(
@@ -93,8 +102,7 @@ class Walker:
         """The node's direct children that are not whitespace or punctuation, in order."""
         found: list[cst.CSTNode] = []
         node_types = self._node_types
-        for field_name in self._fields(type(node)):
-            value = getattr(node, field_name)
+        for value in self._getter(type(node))(node):
             value_type = type(value)
             if value_type in node_types:
                 found.append(value)
