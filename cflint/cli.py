@@ -23,6 +23,12 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see 'cflint --help')")
 
 
+def _positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
 def _lint_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="cflint",
@@ -59,6 +65,11 @@ def _lint_parser() -> argparse.ArgumentParser:
     behaviour.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings (CF001/CF002 still exit 1)")
     behaviour.add_argument("--force-exclude", action="store_true", help="apply exclude patterns to paths named on the command line too")
     behaviour.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    behaviour.add_argument("--jobs", "-j", type=_positive_int, metavar="N", help="worker processes (default: one per core)")
+    behaviour.add_argument(
+        "--no-cache", action="store_true",
+        help="neither read nor write the result cache (.cflint_cache in the project root, or $CFLINT_CACHE_DIR)",
+    )
     return parser
 
 
@@ -96,6 +107,7 @@ def _source_line(finding: Finding) -> str | None:
 
 
 def _lint(argv: Sequence[str]) -> int:
+    from cflint.cache import ResultCache, default_cache_dir
     from cflint.registry import load_registry
     from cflint.reporters import ReportOptions, get_reporter
     from cflint.runner import RunOptions, run
@@ -108,11 +120,21 @@ def _lint(argv: Sequence[str]) -> int:
         return EXIT_CLEAN
     if args.config is not None and not args.config.is_file():
         raise UsageError(f"{args.config}: config file not found")
-    registry = load_registry()
+    cache = None if args.no_cache else ResultCache(default_cache_dir(Path(os.path.abspath(os.getcwd()))))
+    registry = cache.load_registry() if cache is not None else None
+    if registry is None:
+        registry = load_registry()
+        if cache is not None:
+            cache.store_registry(registry)
     overrides = _overrides(args)
     output_format = args.format or SettingsResolver(overrides, registry.codes, args.config).for_folder(Path.cwd()).output_format
     options = RunOptions(
-        overrides=overrides, config=args.config, force_exclude=args.force_exclude, debug=args.debug
+        overrides=overrides,
+        config=args.config,
+        force_exclude=args.force_exclude,
+        debug=args.debug,
+        jobs=args.jobs,
+        cache=cache,
     )
     result = run(args.paths or [Path(".")], options, registry)
     report_options = ReportOptions(
@@ -171,6 +193,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"cflint: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        # The reader went away (`cflint . | head`): say nothing more, as a pipe expects.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FINDINGS
     except KeyboardInterrupt:
         print("cflint: interrupted", file=sys.stderr)
         return 130

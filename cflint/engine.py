@@ -20,7 +20,7 @@ import libcst as cst
 from cflint import noqa
 from cflint.positions import node_positions
 from cflint.registry import Registry
-from cflint.rule import FileContext, ParsedFile, Report, Rule
+from cflint.rule import FileJob, ParsedFile, Report, Rule
 from cflint.rules.cf001_syntax_error import SyntaxErrorRule
 from cflint.rules.cf002_unreadable_file import UnreadableFileRule
 from cflint.rules.cf003_internal_error import InternalErrorRule
@@ -103,15 +103,6 @@ def _recursion_limit(limit: int) -> Iterator[None]:
         sys.setrecursionlimit(previous)
 
 
-@dataclass(frozen=True)
-class FileJob:
-    """One file to lint, with what its rules need to know and which codes are on."""
-
-    context: FileContext
-    enabled: frozenset[str]
-    source: bytes | None = None  # given for files that are not on disk (archive members)
-
-
 class _RuleFailed(Exception):
     def __init__(self, rule: Rule, error: BaseException) -> None:
         super().__init__(str(error))
@@ -149,7 +140,8 @@ class FileLinter:
         self.registry = registry
         self.debug = debug
         self.walker = Walker()
-        self._callbacks = {rule: rule.callback_names() for rule in registry.file_rules}
+        self._file_rules = registry.file_rules
+        self._callbacks = {rule: rule.callback_names() for rule in self._file_rules}
         self._thread: ThreadPoolExecutor | None = None
 
     def lint(self, job: FileJob) -> list[Finding]:
@@ -213,7 +205,7 @@ class FileLinter:
             return [module]
         rule_types = [
             rule
-            for rule in self.registry.file_rules
+            for rule in self._file_rules
             if rule.code in job.enabled and rule.applies_to(context, source)
         ]
         reports, findings = self._run_rules(ParsedFile(context, source, module, self.walker), rule_types)

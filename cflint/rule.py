@@ -54,6 +54,24 @@ class FileContext:
         return bool(self.entry_functions)
 
 
+@dataclass(frozen=True)
+class FileJob:
+    """One file to lint, with what its rules need to know and which codes are on."""
+
+    context: FileContext
+    enabled: frozenset[str]
+    source: bytes | None = None  # content already read, or of a file not on disk
+
+    def describe(self) -> str:
+        """Everything besides the file's bytes that its findings depend on (for the cache)."""
+        context, root = self.context, self.context.root
+        root_facts = (str(root.path), sorted(root.local_modules), repr(root.requirements)) if root else None
+        return repr((
+            context.display_path, context.module_name, sorted(context.entry_functions),
+            sorted(self.enabled), repr(context.settings), root_facts,
+        ))
+
+
 AnalysisT = TypeVar("AnalysisT")
 
 

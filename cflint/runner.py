@@ -1,22 +1,34 @@
-"""A whole run: discover files and roots, run root rules and file rules, collect findings."""
+"""A whole run: discover files and roots, run root rules and file rules, collect findings.
+
+Files are linted in worker processes when there are several (results are put back in
+the files' order, so they equal a serial run's), and answered from the result cache
+when nothing they depend on has changed. Nothing here imports LibCST: the engine is
+imported only when some file has to be linted.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
+import stat
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from cflint.cache import ResultCache, result_key
 from cflint.config import Settings, SettingsResolver
 from cflint.discovery import discover, display_path
-from cflint.engine import FileJob, FileLinter
 from cflint.registry import Registry
-from cflint.rule import FileContext, FunctionRoot
+from cflint.rule import FileContext, FileJob, FunctionRoot
 from cflint.rules.cf002_unreadable_file import UnreadableFileRule
 from cflint.rules.cf003_internal_error import InternalErrorRule
 from cflint.selection import PerFileIgnores, apply_ignores, enabled_codes
 from cflint.types import Finding
+
+if TYPE_CHECKING:
+    from cflint.engine import FileLinter
 
 
 @dataclass(frozen=True)
@@ -25,12 +37,15 @@ class RunOptions:
     config: Path | None = None
     force_exclude: bool = False
     debug: bool = False
+    jobs: int | None = None  # worker processes; None: one per core
+    cache: ResultCache | None = None
 
 
 @dataclass(frozen=True)
 class RunResult:
     findings: list[Finding]
     files_checked: int
+    files_from_cache: int = 0
 
 
 def module_name(path: Path, root: FunctionRoot) -> str | None:
@@ -60,6 +75,13 @@ class _Selection:
         return apply_ignores(enabled, self._ignores[settings].ignored_for(path))
 
 
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
 def run(paths: Sequence[Path], options: RunOptions, registry: Registry, cwd: Path | None = None) -> RunResult:
     cwd = cwd or Path(os.path.abspath(os.getcwd()))
     resolver = SettingsResolver(options.overrides, registry.codes, options.config)
@@ -70,17 +92,9 @@ def run(paths: Sequence[Path], options: RunOptions, registry: Registry, cwd: Pat
         for path, reason in found.unreadable
     ]
     for root in found.roots.values():
-        enabled = selection.for_path(root.settings, root.path)
-        for rule_type in registry.root_rules:
-            if rule_type.code in enabled:
-                try:
-                    findings.extend(rule_type().check(root))
-                except Exception as exc:  # noqa: BLE001 - one bad root must not stop the run
-                    findings.append(
-                        InternalErrorRule.finding(root.display_path, where=f"rule {rule_type.code}", detail=repr(exc))
-                    )
+        findings.extend(_check_root(root, registry, selection.for_path(root.settings, root.path)))
     roots_by_folder = {root.path: root for root in found.roots.values()}
-    linter = FileLinter(registry, debug=options.debug)
+    jobs = []
     for source in found.files:
         settings = resolver.for_folder(source.path.parent)
         root = _enclosing_root(source.path, roots_by_folder)
@@ -96,9 +110,25 @@ def run(paths: Sequence[Path], options: RunOptions, registry: Registry, cwd: Pat
             module_name=name,
             entry_functions=entry_functions,
         )
-        findings.extend(linter.lint(FileJob(context, selection.for_path(settings, source.path))))
+        jobs.append(FileJob(context, selection.for_path(settings, source.path)))
+    results, from_cache = _lint_jobs(jobs, registry, options)
+    for file_findings in results:
+        findings.extend(file_findings)
     findings.sort()
-    return RunResult(findings, len(found.files))
+    return RunResult(findings, len(found.files), from_cache)
+
+
+def _check_root(root: FunctionRoot, registry: Registry, enabled: frozenset[str]) -> list[Finding]:
+    findings: list[Finding] = []
+    for rule_type in registry.root_rules:
+        if rule_type.code in enabled:
+            try:
+                findings.extend(rule_type().check(root))
+            except Exception as exc:  # noqa: BLE001 - one bad root must not stop the run
+                findings.append(
+                    InternalErrorRule.finding(root.display_path, where=f"rule {rule_type.code}", detail=repr(exc))
+                )
+    return findings
 
 
 def _enclosing_root(path: Path, roots: Mapping[Path, FunctionRoot]) -> FunctionRoot | None:
@@ -107,3 +137,71 @@ def _enclosing_root(path: Path, roots: Mapping[Path, FunctionRoot]) -> FunctionR
         if root is not None:
             return root
     return None
+
+
+def _read_for_cache(job: FileJob) -> bytes | None:
+    """The file's bytes when it is a regular file of a lintable size, else None."""
+    try:
+        status = os.stat(job.context.path)
+        if not stat.S_ISREG(status.st_mode) or status.st_size > job.context.settings.max_file_size:
+            return None
+        with open(job.context.path, "rb") as stream:
+            return stream.read()
+    except OSError:
+        return None
+
+
+def _lint_jobs(jobs: list[FileJob], registry: Registry, options: RunOptions) -> tuple[list[list[Finding]], int]:
+    """Findings of each job, in order: from the cache where it has them, else linted."""
+    results: list[list[Finding] | None] = [None] * len(jobs)
+    pending: list[tuple[int, FileJob, str | None]] = []
+    cache = options.cache
+    for index, job in enumerate(jobs):
+        data = _read_for_cache(job) if cache is not None else None
+        if data is None:
+            pending.append((index, job, None))
+            continue
+        key = result_key(data, job.describe())
+        hit = cache.get(key, job.context.display_path)  # type: ignore[union-attr]
+        if hit is not None:
+            results[index] = hit
+        else:
+            pending.append((index, replace(job, source=data), key))
+    linted = _lint_in_processes([job for _, job, _ in pending], registry, options)
+    for (index, _, key), file_findings in zip(pending, linted):
+        results[index] = file_findings
+        if cache is not None and key is not None and not any(f.code == "CF003" for f in file_findings):
+            cache.put(key, file_findings)
+    return [r or [] for r in results], len(jobs) - len(pending)
+
+
+def _lint_in_processes(jobs: list[FileJob], registry: Registry, options: RunOptions) -> list[list[Finding]]:
+    workers = min(options.jobs or default_jobs(), len(jobs))
+    if workers <= 1:
+        from cflint.engine import FileLinter
+
+        linter = FileLinter(registry, debug=options.debug)
+        try:
+            return [linter.lint(job) for job in jobs]
+        finally:
+            linter.close()
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(registry, options.debug)) as pool:
+        return list(pool.map(_lint_in_worker, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+
+
+# Each worker process holds one linter for all the files it is given.
+_worker_linter: FileLinter | None = None
+
+
+def _start_worker(registry: Registry, debug: bool) -> None:
+    global _worker_linter
+    from cflint.engine import FileLinter
+
+    _worker_linter = FileLinter(registry, debug=debug)
+
+
+def _lint_in_worker(job: FileJob) -> list[Finding]:
+    assert _worker_linter is not None
+    return _worker_linter.lint(job)

@@ -8,12 +8,12 @@ from pathlib import Path
 import pathspec
 
 from cflint.config import Settings
-from cflint.rule import RuleInfo
+from cflint.registry import RuleMeta
 
 ALWAYS_ENABLED = frozenset({"CF001", "CF002"})
 
 
-def _selected_by(selector: str, rule: type[RuleInfo]) -> bool:
+def _selected_by(selector: str, rule: RuleMeta) -> bool:
     if selector == "ALL" or selector == rule.code:
         return True
     return rule.default_enabled and rule.code.startswith(selector)
@@ -23,7 +23,7 @@ def _ignored_by(selectors: Iterable[str], code: str) -> bool:
     return any(selector == "ALL" or code.startswith(selector) for selector in selectors)
 
 
-def enabled_codes(settings: Settings, rules: Iterable[type[RuleInfo]]) -> frozenset[str]:
+def enabled_codes(settings: Settings, rules: Iterable[RuleMeta]) -> frozenset[str]:
     """Codes enabled by settings: `select` (or the defaults), plus `extend-select`,
     minus `ignore`. A rule that is off by default is enabled only by its exact code or ALL."""
     enabled = set()

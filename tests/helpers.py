@@ -78,7 +78,9 @@ def run_subprocess(*args: str, cwd: Path, env: dict[str, str] | None = None, std
     import subprocess
     import sys
 
-    full_env = {**os.environ, "PYTHONPATH": str(REPO)}
+    import tempfile
+
+    full_env = {**os.environ, "PYTHONPATH": str(REPO), "CFLINT_CACHE_DIR": tempfile.mkdtemp(prefix="cflint-cache-")}
     full_env.pop("NO_COLOR", None)
     full_env.update(env or {})
     completed = subprocess.run(

@@ -168,7 +168,7 @@ def test_unreadable_file(tmp_path: Path, cflint: Cflint, monkeypatch: pytest.Mon
         return path.read_bytes()
 
     monkeypatch.setattr(FileLinter, "_read", staticmethod(refuse))
-    result = cflint(".")
+    result = cflint("--no-cache", "--jobs", "1", ".")
     assert result.lines == ["b.py:1:1: CF002 cannot read: Permission denied", "c.py:1:7: CF001 cannot parse: invalid syntax"]
 
 
