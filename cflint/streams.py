@@ -21,8 +21,9 @@ WRITABLE = frozenset({
     "io.BytesIO()", "io.StringIO()",
     "tempfile.TemporaryFile()", "tempfile.NamedTemporaryFile()", "tempfile.SpooledTemporaryFile()",
 })
-# Calls that keep their first argument in memory or write it out.
-BUFFERING_CALLS = frozenset({"io.BytesIO", "io.StringIO", "pathlib.Path().write_bytes", "pathlib.Path().write_text"})
+# Calls that keep their first argument in memory, and calls that write it out.
+BUFFERING_CALLS = frozenset({"io.BytesIO", "io.StringIO"})
+WRITING_CALLS = frozenset({"pathlib.Path().write_bytes", "pathlib.Path().write_text"})
 
 
 def unbounded_source(path: str) -> str | None:
