@@ -20,6 +20,12 @@ from cflint.traversal import Walker
 _SCOPE_NODES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 _SHADOWED = object()  # a name bound by something other than an import
+_SCOPE_TYPES = frozenset({*_SCOPE_NODES, *_COMPREHENSIONS})
+# Node types `_scope_of` looks at; the walk skips every other node by its exact type.
+_BINDING_TYPES = frozenset({
+    *_SCOPE_NODES, cst.Import, cst.ImportFrom, cst.Assign, cst.AnnAssign, cst.AugAssign,
+    cst.For, cst.CompFor, cst.AsName, cst.NamedExpr, cst.Global, cst.MatchAs,
+})
 
 
 @dataclass(frozen=True)
@@ -84,7 +90,7 @@ class NameResolver:
         stack: list[tuple[cst.CSTNode, cst.CSTNode]] = [(child, self._module) for child in self._walker.children(self._module)]
         while stack:
             node, owner = stack.pop()
-            if isinstance(node, (*_SCOPE_NODES, *_COMPREHENSIONS)):
+            if type(node) in _SCOPE_TYPES:
                 self._parents[id(node)] = owner
                 owner = node
             stack.extend((child, owner) for child in self._walker.children(node))
@@ -111,6 +117,8 @@ class NameResolver:
         body = owner.body
         stop_at = (*_SCOPE_NODES, *_COMPREHENSIONS, cst.Import, cst.ImportFrom)
         for node in self._walker.descendants(body if not isinstance(owner, cst.Module) else owner, stop_at):
+            if type(node) not in _BINDING_TYPES:
+                continue
             if isinstance(node, _SCOPE_NODES):
                 if not isinstance(node, cst.Lambda):
                     bind_other(node.name.value)

@@ -68,6 +68,12 @@ class _Bound:
 
 
 _UNKNOWN = _Bound(None, None)
+# Node types that bind a name or open a scope; the collector skips every other node quickly.
+_BINDING_NODES = frozenset({
+    cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.Assign, cst.AnnAssign, cst.NamedExpr, cst.For,
+    cst.CompFor, cst.WithItem, cst.AugAssign, cst.Del, cst.ExceptHandler, cst.ExceptStarHandler,
+    cst.Import, cst.ImportFrom, cst.MatchAs, cst.MatchStar, cst.MatchMapping, cst.Global, cst.Nonlocal,
+})
 
 
 def _names_in(target: cst.BaseExpression) -> list[str]:
@@ -88,6 +94,8 @@ class _BindingCollector:
         self.bindings: dict[int, dict[str, list[_Bound]]] = {id(module): {}}
         self.parents: dict[int, cst.CSTNode] = {}
         self.module = module
+        self.imported: set[str] = set()  # names bound by an import somewhere in the module
+        self.star_import = False
         self._globals: dict[int, set[str]] = {}
         self._collect()
 
@@ -111,7 +119,7 @@ class _BindingCollector:
         stack: list[tuple[cst.CSTNode, cst.CSTNode]] = [(self.module, self.module)]
         while stack:
             node, scope = stack.pop()
-            inner = self._bind(node, scope)
+            inner = self._bind(node, scope) if type(node) in _BINDING_NODES else scope
             children = self.walker.children(node)
             children.reverse()
             stack.extend((child, inner) for child in children)
@@ -148,14 +156,18 @@ class _BindingCollector:
             self._add_unknown(scope, node.target)
         elif isinstance(node, cst.Del):
             self._add_unknown(scope, node.target)
-        elif isinstance(node, cst.ExceptHandler) and node.name is not None:
+        elif isinstance(node, (cst.ExceptHandler, cst.ExceptStarHandler)) and node.name is not None:
             self._add_unknown(scope, node.name.name)
-        elif isinstance(node, (cst.Import, cst.ImportFrom)) and not isinstance(node.names, cst.ImportStar):
+        elif isinstance(node, (cst.Import, cst.ImportFrom)):
+            if isinstance(node.names, cst.ImportStar):
+                self.star_import = True
+                return scope
             for alias in node.names:
                 bound = alias.asname.name if alias.asname else alias.name
                 while isinstance(bound, cst.Attribute):
                     bound = bound.value
                 self._add_unknown(scope, bound)
+                self.imported.update(_names_in(bound))
         elif isinstance(node, (cst.MatchAs, cst.MatchStar)) and node.name is not None:
             self._add_unknown(scope, node.name)
         elif isinstance(node, cst.MatchMapping) and node.rest is not None:
@@ -172,21 +184,32 @@ class _BindingCollector:
 
 
 class ValueTracer:
-    """Origins of expressions in one module; build one per module (`self.file.analysis`)."""
+    """Origins of expressions in one module; build one per module (`self.file.analysis`).
+
+    Names that no import in the module binds are resolved from the bindings alone; the
+    NameResolver is built, and asked, only for names that some import binds.
+    """
 
     def __init__(self, module: cst.Module, walker: Walker | None = None) -> None:
-        walker = walker or Walker()
-        self.names = NameResolver(module, walker)
+        self._walker = walker or Walker()
         self._module = module
-        self._collected = _BindingCollector(module, walker)
+        self._collected = _BindingCollector(module, self._walker)
+        self._names: NameResolver | None = None
 
     def origin(self, expr: cst.BaseExpression, scope: cst.CSTNode | None = None) -> Origin | None:
         return self._origin(expr, scope, 0)
 
-    def qualify(self, expr: cst.BaseExpression, scope: cst.CSTNode | None = None) -> str | None:
-        """The canonical qualified name of an imported (or builtin) name or attribute chain."""
-        qualified = self.names.qualify(expr, scope)
-        return None if qualified is None else _CANONICAL.get(qualified, qualified)
+    def qualify(self, name: cst.Name, scope: cst.CSTNode | None = None) -> str | None:
+        """The canonical qualified name a name refers to through imports, `builtins.<name>`
+        for a name bound nowhere, None for a name bound otherwise or not knowable."""
+        if name.value in self._collected.imported:
+            if self._names is None:
+                self._names = NameResolver(self._module, self._walker)
+            qualified = self._names.qualify(name, scope)
+            return None if qualified is None else _CANONICAL.get(qualified, qualified)
+        if self._collected.star_import or self._bindings_of(name.value, scope) is not None:
+            return None
+        return f"builtins.{name.value}"
 
     def _origin(self, expr: cst.BaseExpression, scope: cst.CSTNode | None, depth: int) -> Origin | None:
         if depth > _MAX_DEPTH:
@@ -194,9 +217,6 @@ class ValueTracer:
         if isinstance(expr, cst.Name):
             return self._name_origin(expr, scope, depth)
         if isinstance(expr, cst.Attribute):
-            qualified = self.qualify(expr, scope)
-            if qualified is not None:
-                return Origin(qualified)
             base = self._origin(expr.value, scope, depth + 1)
             return None if base is None else _extend(base, f".{expr.attr.value}")
         if isinstance(expr, cst.Call):
@@ -213,10 +233,6 @@ class ValueTracer:
             left = self._origin(expr.left, scope, depth + 1)
             return left if left is not None and left.path == _PATH else None
         return None
-
-    def is_bound(self, name: str, scope: cst.CSTNode | None = None) -> bool:
-        """Whether anything in the module binds `name` where `scope` can see it."""
-        return self._bindings_of(name, scope) is not None
 
     def _name_origin(self, name: cst.Name, scope: cst.CSTNode | None, depth: int) -> Origin | None:
         qualified = self.qualify(name, scope)
@@ -262,4 +278,6 @@ def _extend(base: Origin, suffix: str) -> Origin:
             path = _PATH
     elif base.path == _PATH and suffix in _PATH_MEMBERS:
         path = _PATH
+    else:
+        path = _CANONICAL.get(path, path)
     return Origin(path, base.calls)

@@ -13,6 +13,8 @@ _LOADERS = frozenset({
     "json.load", "pickle.load", "marshal.load", "tomllib.load",
     "yaml.load", "yaml.safe_load", "yaml.full_load", "yaml.unsafe_load",
 })
+# Last names of the callees above: other method calls are skipped without tracing them.
+_CANDIDATES = frozenset({*_READERS, "read_text", "read_bytes", *(name.rpartition(".")[2] for name in _LOADERS)})
 
 
 def _no_size(call: cst.Call) -> bool:
@@ -40,8 +42,10 @@ class UnboundedRead(ScopedRule):
     requires_text = ("read", "load")
 
     def visit_Call(self, node: cst.Call) -> None:
-        tracer = self.file.analysis(ValueTracer)
         func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value not in _CANDIDATES:
+            return
+        tracer = self.file.analysis(ValueTracer)
         if isinstance(func, cst.Attribute) and func.attr.value in _READERS:
             if _no_size(node):
                 self._check_stream(tracer, func.value, node, f".{func.attr.value}()", _CHUNKS)

@@ -16,6 +16,9 @@ _BODY = re.compile(
     r"(?P<body>\.content|\.text|\.(?:iter_lines|iter_content)\(\)\[\])\Z"
 )
 
+# Last names of the writers and buffers: other method calls are skipped without tracing them.
+_CANDIDATES = frozenset({"write", "writelines", "BytesIO", "StringIO", "write_bytes", "write_text", "put_object"})
+
 
 def _streams(request: cst.Call) -> bool | None:
     """Whether the request streams its body: True, False, or None when it cannot be told."""
@@ -42,8 +45,10 @@ class DownloadLoadedWhole(ScopedRule):
     requires_text = ("requests",)
 
     def visit_Call(self, node: cst.Call) -> None:
-        tracer = self.file.analysis(ValueTracer)
         func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value not in _CANDIDATES:
+            return
+        tracer = self.file.analysis(ValueTracer)
         if isinstance(func, cst.Attribute) and func.attr.value in ("write", "writelines"):
             target = tracer.origin(func.value, self.scope)
             if target is not None and target.path in WRITABLE:

@@ -30,6 +30,9 @@ _NEEDS_TIMEOUT: dict[str, _Timeout] = {
     "subprocess.Popen().communicate": _Timeout(1),
 }
 
+# Last names of those callees: other method calls without a timeout= are skipped untraced.
+_CANDIDATES = frozenset(path.rpartition(".")[2] for path in _NEEDS_TIMEOUT)
+
 
 def _is_none(value: cst.BaseExpression) -> bool:
     return isinstance(value, cst.Name) and value.value == "None"
@@ -61,7 +64,14 @@ class CallWithoutTimeout(ScopedRule):
     requires_text = ("requests", "urlopen", "HTTPConnection", "HTTPSConnection", "subprocess", "httpx", "Popen")
 
     def visit_Call(self, node: cst.Call) -> None:
-        origin = self.file.analysis(ValueTracer).origin(node.func, self.scope)
+        func = node.func
+        if (
+            isinstance(func, cst.Attribute)
+            and func.attr.value not in _CANDIDATES
+            and not any(arg.keyword is not None and arg.keyword.value == "timeout" for arg in node.args)
+        ):
+            return
+        origin = self.file.analysis(ValueTracer).origin(func, self.scope)
         if origin is None:
             return
         path = origin.path

@@ -44,8 +44,6 @@ class RequestNotFlask(ScopedRule):
         if qualified is None or qualified == _FLASK_REQUEST:
             return
         if qualified == "builtins.request":
-            if tracer.is_bound("request", self.scope):
-                return
             problem = "'request' is never imported"
         elif used_as_flask and not self._may_be_reexport(qualified):
             source = qualified.rpartition(".")[0] or qualified
