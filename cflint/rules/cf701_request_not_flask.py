@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import libcst as cst
 
+from cflint.names import NameResolver
 from cflint.rule import ParsedFile
 from cflint.scoped_rule import ScopedRule
 from cflint.values import ValueTracer
 
-_FLASK_REQUEST = "flask.request"
+_FLASK_REQUEST = frozenset({"flask.request", "flask.globals.request"})
 # Attributes of Flask's request object that code reads the HTTP request through.
 FLASK_REQUEST_ATTRIBUTES = frozenset({
     "args", "form", "files", "values", "json", "get_json", "get_data", "data", "stream",
@@ -39,11 +40,13 @@ class RequestNotFlask(ScopedRule):
             self._check(value, used_as_flask=False)
 
     def _check(self, use: cst.Name, used_as_flask: bool) -> None:
-        tracer = self.file.analysis(ValueTracer)
-        qualified = tracer.qualify(use, self.scope)
-        if qualified is None or qualified == _FLASK_REQUEST:
+        qualified = self.file.analysis(NameResolver).qualify(use, self.scope)
+        if qualified is None or qualified in _FLASK_REQUEST:
             return
         if qualified == "builtins.request":
+            # The resolver does not see names bound in comprehensions or through `global`.
+            if self.file.analysis(ValueTracer).qualify(use, self.scope) is None:
+                return
             problem = "'request' is never imported"
         elif used_as_flask and not self._may_be_reexport(qualified):
             source = qualified.rpartition(".")[0] or qualified
