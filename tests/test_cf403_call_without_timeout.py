@@ -23,6 +23,7 @@ Cflint = Callable[..., CliResult]
         "from requests import session\nsession().head('u')  # !\n",
         "import urllib.request as ur\nur.urlopen('u')  # !\n",
         "from urllib.request import urlopen\nurlopen('u', None, None)  # !\n",
+        "import urllib.request\nopener = urllib.request.build_opener()\nopener.open('u')  # !\n",
         "import http.client\nhttp.client.HTTPConnection('h')  # !\n",
         "from http.client import HTTPSConnection as C\nC('h', 443)  # !\n",
         "import subprocess\nsubprocess.run(['ls'])  # !\n",

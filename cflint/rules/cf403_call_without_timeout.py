@@ -61,7 +61,9 @@ class CallWithoutTimeout(ScopedRule):
     name = "call-without-timeout"
     summary = "A network call or subprocess has no timeout and can outlive the function's time limit"
     message = "{call}() {problem} can wait past the function's execution time limit; pass timeout= in seconds"
-    requires_text = ("requests", "urlopen", "HTTPConnection", "HTTPSConnection", "subprocess", "httpx", "Popen")
+    requires_text = (
+        "requests", "urlopen", "build_opener", "HTTPConnection", "HTTPSConnection", "subprocess", "httpx", "Popen",
+    )
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
