@@ -100,6 +100,14 @@ class NameResolver:
         found = self._scopes.get(key)
         if found is not None:
             return found
+        if isinstance(owner, _COMPREHENSIONS):
+            targets: list[str] = []
+            loop: cst.CompFor | None = owner.for_in
+            while loop is not None:
+                targets.extend(_target_names(loop.target))
+                loop = loop.inner_for_in
+            scope = self._scopes[key] = _Scope({}, frozenset(targets), frozenset())
+            return scope
         imports: dict[str, object] = {}
         others: set[str] = set()
         declared_global: set[str] = set()
@@ -187,6 +195,13 @@ class NameResolver:
         if resolved is None:
             return None
         return f"{resolved}.{rest}" if rest else resolved
+
+    def enclosing_scope(self, scope: cst.CSTNode) -> cst.CSTNode | None:
+        """The function, lambda or class that `scope` is defined in; None at module level."""
+        owner = self._parents.get(id(scope))
+        while owner is not None and not isinstance(owner, (*_SCOPE_NODES, cst.Module)):
+            owner = self._parents.get(id(owner))
+        return None if owner is None or isinstance(owner, cst.Module) else owner
 
     def bound_locally(self, name: str, function: cst.CSTNode) -> bool:
         """Whether `name` is bound in `function` itself by something other than an import."""

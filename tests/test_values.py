@@ -7,13 +7,16 @@ import textwrap
 import libcst as cst
 import pytest
 
+from cflint.bindings import Bindings, rebound_names
+from cflint.names import NameResolver
 from cflint.traversal import Walker
 from cflint.values import ValueTracer
 
 
 def _origin_of_last_expression(source: str) -> str | None:
     """Origin of the expression statement that ends `source`, in the function that holds it."""
-    module = cst.parse_module(textwrap.dedent(source))
+    source = textwrap.dedent(source)
+    module = cst.parse_module(source)
     walker = Walker()
     scope: cst.CSTNode | None = None
     statement: cst.Expr | None = None
@@ -25,7 +28,7 @@ def _origin_of_last_expression(source: str) -> str | None:
         inner = node if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)) else owner
         stack.extend((child, inner) for child in reversed(walker.children(node)))
     assert statement is not None
-    origin = ValueTracer(module, walker).origin(statement.value, scope)
+    origin = ValueTracer(NameResolver(module, walker), Bindings(module, walker), rebound_names(source)).origin(statement.value, scope)
     return None if origin is None else origin.path
 
 

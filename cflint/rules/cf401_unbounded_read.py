@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import libcst as cst
 
+from cflint.rule import ParsedFile
 from cflint.scoped_rule import ScopedRule
 from cflint.streams import unbounded_source
-from cflint.values import ValueTracer
 
 _READERS = frozenset({"read", "readlines"})
 _PATH_READERS = {"pathlib.Path().read_text": "Path.read_text()", "pathlib.Path().read_bytes": "Path.read_bytes()"}
@@ -13,6 +13,7 @@ _LOADERS = frozenset({
     "json.load", "pickle.load", "marshal.load", "tomllib.load",
     "yaml.load", "yaml.safe_load", "yaml.full_load", "yaml.unsafe_load",
 })
+_LOADER_MODULES = frozenset(name.partition(".")[0] for name in _LOADERS)
 # Last names of the callees above: other method calls are skipped without tracing them.
 _CANDIDATES = frozenset({*_READERS, "read_text", "read_bytes", *(name.rpartition(".")[2] for name in _LOADERS)})
 
@@ -41,28 +42,33 @@ class UnboundedRead(ScopedRule):
     message = "{what} reads {source} whole into memory; {remedy}"
     requires_text = ("read", "load")
 
+    def __init__(self, file: ParsedFile) -> None:
+        super().__init__(file)
+        # A bare name can only be a loader if the loader's module is named in the file.
+        self._loader_names = any(module in file.source for module in _LOADER_MODULES)
+
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value not in _CANDIDATES:
+        if isinstance(func, cst.Attribute):
+            if func.attr.value not in _CANDIDATES:
+                return
+        elif not self._loader_names:
             return
-        tracer = self.file.analysis(ValueTracer)
         if isinstance(func, cst.Attribute) and func.attr.value in _READERS:
             if _no_size(node):
-                self._check_stream(tracer, func.value, node, f".{func.attr.value}()", _CHUNKS)
+                self._check_stream(func.value, node, f".{func.attr.value}()", _CHUNKS)
             return
-        origin = tracer.origin(func, self.scope)
+        origin = self.values.origin(func, self.scope)
         if origin is None:
             return
         if origin.path in _PATH_READERS:
             self.report(node, what=_PATH_READERS[origin.path], source="a file", remedy="open it and " + _CHUNKS)
         elif origin.path in _LOADERS and node.args and not node.args[0].keyword and not node.args[0].star:
             remedy = "check its size before parsing it, or parse it incrementally"
-            self._check_stream(tracer, node.args[0].value, node, f"{origin.path}()", remedy)
+            self._check_stream(node.args[0].value, node, f"{origin.path}()", remedy)
 
-    def _check_stream(
-        self, tracer: ValueTracer, stream: cst.BaseExpression, node: cst.Call, what: str, remedy: str
-    ) -> None:
-        origin = tracer.origin(stream, self.scope)
+    def _check_stream(self, stream: cst.BaseExpression, node: cst.Call, what: str, remedy: str) -> None:
+        origin = self.values.origin(stream, self.scope)
         source = None if origin is None else unbounded_source(origin.path)
         if source is not None:
             self.report(node, what=what, source=source, remedy=remedy)

@@ -4,10 +4,11 @@ import re
 
 import libcst as cst
 
+from cflint.rule import ParsedFile
 from cflint.scoped_rule import ScopedRule
 from cflint.streams import BUFFERING_CALLS, WRITABLE, WRITING_CALLS
 from cflint.types import Severity
-from cflint.values import Origin, ValueTracer
+from cflint.values import Origin
 
 _VERBS = "get|post|put|patch|delete|head|options|request"
 # A requests response (`calls` of its origin end with the request), then the body taken whole.
@@ -44,30 +45,37 @@ class DownloadLoadedWhole(ScopedRule):
     severity = Severity.WARNING
     requires_text = ("requests",)
 
+    def __init__(self, file: ParsedFile) -> None:
+        super().__init__(file)
+        # A bare name can only be a buffer if the file names BytesIO or StringIO.
+        self._buffer_names = "BytesIO" in file.source or "StringIO" in file.source
+
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
-        if isinstance(func, cst.Attribute) and func.attr.value not in _CANDIDATES:
+        if isinstance(func, cst.Attribute):
+            if func.attr.value not in _CANDIDATES:
+                return
+        elif not self._buffer_names:
             return
-        tracer = self.file.analysis(ValueTracer)
         if isinstance(func, cst.Attribute) and func.attr.value in ("write", "writelines"):
-            target = tracer.origin(func.value, self.scope)
+            target = self.values.origin(func.value, self.scope)
             if target is not None and target.path in WRITABLE:
-                self._check(tracer, node.args[0] if node.args else None, "written")
+                self._check(node.args[0] if node.args else None, "written")
             return
-        origin = tracer.origin(func, self.scope)
+        origin = self.values.origin(func, self.scope)
         if origin is None:
             return
         if origin.path in BUFFERING_CALLS or origin.path in WRITING_CALLS:
             action = "buffered" if origin.path in BUFFERING_CALLS else "written"
-            self._check(tracer, node.args[0] if node.args else None, action)
+            self._check(node.args[0] if node.args else None, action)
         elif origin.path.startswith("boto3.") and origin.path.endswith(".put_object"):
             body = next((arg for arg in node.args if arg.keyword is not None and arg.keyword.value == "Body"), None)
-            self._check(tracer, body, "uploaded")
+            self._check(body, "uploaded")
 
-    def _check(self, tracer: ValueTracer, arg: cst.Arg | None, action: str) -> None:
+    def _check(self, arg: cst.Arg | None, action: str) -> None:
         if arg is None or arg.star:
             return
-        origin = tracer.origin(arg.value, self.scope)
+        origin = self.values.origin(arg.value, self.scope)
         body = None if origin is None else _BODY.match(origin.path)
         if body is None or _streams(_request_call(origin, body)) is not False:
             return

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 import libcst as cst
 
 from cflint.scoped_rule import ScopedRule
-from cflint.values import ValueTracer
 
 _HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
 
@@ -73,7 +72,7 @@ class CallWithoutTimeout(ScopedRule):
             and not any(arg.keyword is not None and arg.keyword.value == "timeout" for arg in node.args)
         ):
             return
-        origin = self.file.analysis(ValueTracer).origin(func, self.scope)
+        origin = self.values.origin(func, self.scope)
         if origin is None:
             return
         path = origin.path

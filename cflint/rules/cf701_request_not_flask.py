@@ -5,7 +5,6 @@ import libcst as cst
 from cflint.names import NameResolver
 from cflint.rule import ParsedFile
 from cflint.scoped_rule import ScopedRule
-from cflint.values import ValueTracer
 
 _FLASK_REQUEST = frozenset({"flask.request", "flask.globals.request"})
 # Attributes of Flask's request object that code reads the HTTP request through.
@@ -45,7 +44,7 @@ class RequestNotFlask(ScopedRule):
             return
         if qualified == "builtins.request":
             # The resolver does not see names bound in comprehensions or through `global`.
-            if self.file.analysis(ValueTracer).qualify(use, self.scope) is None:
+            if self.values.is_bound("request", self.scope):
                 return
             problem = "'request' is never imported"
         elif used_as_flask and not self._may_be_reexport(qualified):
