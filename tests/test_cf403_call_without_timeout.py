@@ -30,6 +30,7 @@ Cflint = Callable[..., CliResult]
         "import subprocess as sp\nsp.check_output(['ls'], timeout=None)  # !\n",
         "from subprocess import Popen\nwith Popen(['ls']) as p:\n    p.communicate()  # !\n",
         "import httpx\nhttpx.get('u', timeout=None)  # !\n",
+        "import requests\ncalls = [lambda: requests.get(u) for u in range(3)]  # !\n",
         "import httpx\nwith httpx.Client(timeout=None) as c:  # !\n    pass\n",
     ],
 )
@@ -57,6 +58,7 @@ def test_call_that_can_hang_is_reported(source: str, tmp_path: Path, cflint: Cfl
         # rebound, so what it holds cannot be known
         "import requests\ns = requests.Session()\ns = object()\ns.get('u')\n",
         "import subprocess\nsubprocess.getoutput('ls')\n",
+        "import requests\ncalls = [lambda: requests.get(u) for requests in sessions]\n",
     ],
 )
 def test_call_with_timeout_or_unknown_receiver_is_not_reported(source: str, tmp_path: Path, cflint: Cflint) -> None:

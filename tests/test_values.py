@@ -75,3 +75,9 @@ def test_no_origin_when_a_binding_is_not_known(source: str) -> None:
 def test_class_body_names_are_not_seen_from_methods() -> None:
     source = "import requests\nclass C:\n    s = requests.Session()\n    def m(self):\n        s.get"
     assert _origin_of_last_expression(source) == "builtins.s.get"
+
+
+def test_rebound_names_are_read_from_global_and_nonlocal_statements() -> None:
+    source = "def f():\n    global a, b\n    def g():\n        nonlocal c\n"
+    assert rebound_names(source) == {"a", "b", "c"}
+    assert rebound_names("x = 1\n") == frozenset()
