@@ -12,7 +12,8 @@ _OPENERS = {
     "bz2.open()": "bz2.open()",
     "lzma.open()": "lzma.open()",
 }
-_UPLOAD = re.compile(r"flask\.request\.files(\[[^\]]*\]|\.get\(\))(\.stream)?\Z")
+# request.files["f"], request.files.get("f"), an item of request.files.getlist("f") or .values()
+_UPLOAD = re.compile(r"flask\.request\.files(\[[^\]]*\]|\.get\(\)|\.(?:getlist|values)\(\)\[\])(\.stream)?\Z")
 _STORAGE_BODY = re.compile(r"boto3\..*\[Body\]\Z")
 
 # Objects whose `write` / `writelines` keep or store what they are given.

@@ -30,6 +30,7 @@ Cflint = Callable[..., CliResult]
         "from flask import request as req\nreq.files['upload'].read()  # !\n",
         "from flask import request\nupload = request.files.get('f')\nupload.read()  # !\n",
         "from flask import request\nimport pickle\npickle.load(request.files['model'])  # !\n",
+        "from flask import request\nfor upload in request.files.getlist('f'):\n    upload.stream.read()  # !\n",
         "import urllib.request as ur\nwith ur.urlopen('u', timeout=5) as r:\n    r.read()  # !\n",
         "from urllib.request import urlopen\nurlopen('u', timeout=5).read()  # !\n",
         "import boto3\ns3 = boto3.client('s3')\nobj = s3.get_object(Bucket='b', Key='k')\nobj['Body'].read()  # !\n",

@@ -45,14 +45,14 @@ class UnboundedRead(ScopedRule):
     def __init__(self, file: ParsedFile) -> None:
         super().__init__(file)
         # A bare name can only be a loader if the loader's module is named in the file.
-        self._loader_names = any(module in file.source for module in _LOADER_MODULES)
+        self._loader_by_bare_name = any(module in file.source for module in _LOADER_MODULES)
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         if isinstance(func, cst.Attribute):
             if func.attr.value not in _CANDIDATES:
                 return
-        elif not self._loader_names:
+        elif not self._loader_by_bare_name:
             return
         if isinstance(func, cst.Attribute) and func.attr.value in _READERS:
             if _no_size(node):
