@@ -20,6 +20,12 @@ from cflint.traversal import Walker
 _SCOPE_NODES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 _SHADOWED = object()  # a name bound by something other than an import
+_SCOPE_TYPES = frozenset({*_SCOPE_NODES, *_COMPREHENSIONS})
+# Node types `_scope_of` looks at; the walk skips every other node by its exact type.
+_BINDING_TYPES = frozenset({
+    *_SCOPE_NODES, cst.Import, cst.ImportFrom, cst.Assign, cst.AnnAssign, cst.AugAssign,
+    cst.For, cst.CompFor, cst.AsName, cst.NamedExpr, cst.Global, cst.MatchAs,
+})
 
 
 @dataclass(frozen=True)
@@ -84,7 +90,7 @@ class NameResolver:
         stack: list[tuple[cst.CSTNode, cst.CSTNode]] = [(child, self._module) for child in self._walker.children(self._module)]
         while stack:
             node, owner = stack.pop()
-            if isinstance(node, (*_SCOPE_NODES, *_COMPREHENSIONS)):
+            if type(node) in _SCOPE_TYPES:
                 self._parents[id(node)] = owner
                 owner = node
             stack.extend((child, owner) for child in self._walker.children(node))
@@ -94,6 +100,14 @@ class NameResolver:
         found = self._scopes.get(key)
         if found is not None:
             return found
+        if isinstance(owner, _COMPREHENSIONS):
+            targets: list[str] = []
+            loop: cst.CompFor | None = owner.for_in
+            while loop is not None:
+                targets.extend(_target_names(loop.target))
+                loop = loop.inner_for_in
+            scope = self._scopes[key] = _Scope({}, frozenset(targets), frozenset())
+            return scope
         imports: dict[str, object] = {}
         others: set[str] = set()
         declared_global: set[str] = set()
@@ -111,6 +125,8 @@ class NameResolver:
         body = owner.body
         stop_at = (*_SCOPE_NODES, *_COMPREHENSIONS, cst.Import, cst.ImportFrom)
         for node in self._walker.descendants(body if not isinstance(owner, cst.Module) else owner, stop_at):
+            if type(node) not in _BINDING_TYPES:
+                continue
             if isinstance(node, _SCOPE_NODES):
                 if not isinstance(node, cst.Lambda):
                     bind_other(node.name.value)
@@ -179,6 +195,13 @@ class NameResolver:
         if resolved is None:
             return None
         return f"{resolved}.{rest}" if rest else resolved
+
+    def enclosing_scope(self, scope: cst.CSTNode) -> cst.CSTNode | None:
+        """The function, lambda or class that `scope` is defined in; None at module level."""
+        owner = self._parents.get(id(scope))
+        while owner is not None and not isinstance(owner, (*_SCOPE_NODES, cst.Module)):
+            owner = self._parents.get(id(owner))
+        return None if owner is None or isinstance(owner, cst.Module) else owner
 
     def bound_locally(self, name: str, function: cst.CSTNode) -> bool:
         """Whether `name` is bound in `function` itself by something other than an import."""

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import CliResult
+from tests.source_lint import marked_lines, messages, reported_lines
+
+Cflint = Callable[..., CliResult]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "f = open('data.csv')\nf.read()  # !\n",
+        "with open('data.csv', 'rb') as f:\n    f.read(-1)  # !\n",
+        "import io\nio.open('data.csv').readlines()  # !\n",
+        "from io import open as io_open\nwith io_open('d') as f:\n    f.read(None)  # !\n",
+        "from pathlib import Path\nPath('d').read_text()  # !\n",
+        "import pathlib\npathlib.Path('d').read_bytes()  # !\n",
+        "from pathlib import Path\n(Path(__file__).parent / 'd.json').open().read()  # !\n",
+        "from pathlib import Path\np = Path('d').resolve()\nwith p.open() as f:\n    f.readlines()  # !\n",
+        "import gzip\nwith gzip.open('d.gz') as f:\n    f.read()  # !\n",
+        "import json\njson.load(open('d.json'))  # !\n",
+        "import yaml\nwith open('c.yaml') as f:\n    yaml.safe_load(f)  # !\n",
+        "from flask import request\nrequest.stream.read()  # !\n",
+        "import flask\nflask.request.stream.read()  # !\n",
+        "from flask import request as req\nreq.files['upload'].read()  # !\n",
+        "from flask import request\nupload = request.files.get('f')\nupload.read()  # !\n",
+        "from flask import request\nimport pickle\npickle.load(request.files['model'])  # !\n",
+        "from flask import request\nfor upload in request.files.getlist('f'):\n    upload.stream.read()  # !\n",
+        "import urllib.request as ur\nwith ur.urlopen('u', timeout=5) as r:\n    r.read()  # !\n",
+        "from urllib.request import urlopen\nurlopen('u', timeout=5).read()  # !\n",
+        "import boto3\ns3 = boto3.client('s3')\nobj = s3.get_object(Bucket='b', Key='k')\nobj['Body'].read()  # !\n",
+        "import boto3\nboto3.resource('s3').Object('b', 'k').get()['Body'].read()  # !\n",
+    ],
+)
+def test_unbounded_read_is_reported(source: str, tmp_path: Path, cflint: Cflint) -> None:
+    assert reported_lines(cflint, tmp_path, "CF401", source) == marked_lines(source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "f = open('data.csv')\nf.read(65536)\n",
+        "with open('data.csv') as f:\n    f.readlines(1024)\n",
+        "with open('data.csv') as f:\n    for line in f:\n        pass\n",
+        "import shutil\nwith open('a', 'rb') as src, open('b', 'wb') as dst:\n    shutil.copyfileobj(src, dst)\n",
+        "from flask import request\nrequest.get_json()\nrequest.data\nrequest.form\nrequest.get_data()\n",
+        "from flask import request\nrequest.stream.read(4096)\n",
+        "import json\njson.loads('{}')\n",
+        "import yaml\ndocument = 'a: 1'\nyaml.safe_load(document)\n",
+        "import io\nio.BytesIO(b'x').read()\n",
+        # receivers are never guessed from their names
+        "def main(f):\n    return f.read()\n",
+        "def main(request):\n    return request.stream.read()\n",
+        "f = open('a')\nf = make_stream()\nf.read()\n",
+        # a local variable named like a function is not that function
+        "def main():\n    open = lambda name: None\n    open('x').read()\n",
+        "def open(name):\n    return name\nopen('x').read()\n",
+    ],
+)
+def test_bounded_or_unknown_read_is_not_reported(source: str, tmp_path: Path, cflint: Cflint) -> None:
+    assert reported_lines(cflint, tmp_path, "CF401", source) == []
+
+
+def test_message_names_the_source(tmp_path: Path, cflint: Cflint) -> None:
+    source = "from flask import request\nrequest.files['f'].read()\n"
+    assert messages(cflint, tmp_path, "CF401", source) == [
+        ".read() reads an uploaded file whole into memory;"
+        " read it in chunks (read(size), line by line, shutil.copyfileobj)"
+    ]
+
+
+def test_file_bound_in_enclosing_function_is_followed(tmp_path: Path, cflint: Cflint) -> None:
+    source = """\
+        def main():
+            handle = open("data.bin", "rb")
+
+            def rest():
+                return handle.read()  # !
+            return rest()
+        """
+    assert reported_lines(cflint, tmp_path, "CF401", source) == marked_lines(source)

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import CliResult
+from tests.source_lint import marked_lines, messages, reported_lines
+
+Cflint = Callable[..., CliResult]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import requests\nrequests.get('u')  # !\n",
+        "import requests\nrequests.request('GET', 'u', timeout=None)  # !\n",
+        "import requests as rq\nrq.post('u', json={})  # !\n",
+        "from requests import put\nput('u', data=b'')  # !\n",
+        "import requests\ns = requests.Session()\ns.get('u')  # !\n",
+        "import requests\nwith requests.Session() as s:\n    s.delete('u')  # !\n",
+        "from requests import session\nsession().head('u')  # !\n",
+        "import urllib.request as ur\nur.urlopen('u')  # !\n",
+        "from urllib.request import urlopen\nurlopen('u', None, None)  # !\n",
+        "import urllib.request\nopener = urllib.request.build_opener()\nopener.open('u')  # !\n",
+        "import http.client\nhttp.client.HTTPConnection('h')  # !\n",
+        "from http.client import HTTPSConnection as C\nC('h', 443)  # !\n",
+        "import subprocess\nsubprocess.run(['ls'])  # !\n",
+        "import subprocess as sp\nsp.check_output(['ls'], timeout=None)  # !\n",
+        "from subprocess import Popen\nwith Popen(['ls']) as p:\n    p.communicate()  # !\n",
+        "import httpx\nhttpx.get('u', timeout=None)  # !\n",
+        "import requests\ncalls = [lambda: requests.get(u) for u in range(3)]  # !\n",
+        "import httpx\nwith httpx.Client(timeout=None) as c:  # !\n    pass\n",
+    ],
+)
+def test_call_that_can_hang_is_reported(source: str, tmp_path: Path, cflint: Cflint) -> None:
+    assert reported_lines(cflint, tmp_path, "CF403", source) == marked_lines(source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import requests\nrequests.get('u', timeout=5)\n",
+        "import requests\nrequests.get('u', timeout=(3, 10))\n",
+        "import requests\nopts = {'timeout': 5}\nrequests.get('u', **opts)\n",
+        "import requests\ns = requests.Session()\ns.request('GET', 'u', None, None, None, None, None, None, 5)\n",
+        "from urllib.request import urlopen\nurlopen('u', None, 10)\n",
+        "import subprocess\np = subprocess.Popen(['ls'])\np.communicate(None, 5)\n",
+        "import httpx\nhttpx.get('u')\n",
+        "import httpx\nhttpx.Client().get('u')\n",
+        # a local variable named like the module is not the module
+        "def main():\n    requests = []\n    requests.append(1)\n    requests.get(0)\n",
+        "import requests\ndef main(requests):\n    requests.get('u')\n",
+        # a receiver is never guessed from its name
+        "def main(session):\n    session.get('u')\n",
+        "import requests\nclass Session:\n    def get(self, url): ...\ns = Session()\ns.get('u')\n",
+        # rebound, so what it holds cannot be known
+        "import requests\ns = requests.Session()\ns = object()\ns.get('u')\n",
+        "import subprocess\nsubprocess.getoutput('ls')\n",
+        "import requests\ncalls = [lambda: requests.get(u) for requests in sessions]\n",
+    ],
+)
+def test_call_with_timeout_or_unknown_receiver_is_not_reported(source: str, tmp_path: Path, cflint: Cflint) -> None:
+    assert reported_lines(cflint, tmp_path, "CF403", source) == []
+
+
+def test_session_from_module_level_is_followed_into_the_function(tmp_path: Path, cflint: Cflint) -> None:
+    source = """\
+        import requests
+
+        SESSION = requests.Session()
+
+        def main():
+            return SESSION.get("https://example.com").text
+        """
+    assert messages(cflint, tmp_path, "CF403", source) == [
+        "requests.Session.get() without a timeout can wait past the function's execution time limit;"
+        " pass timeout= in seconds"
+    ]
+
+
+def test_module_imported_inside_function_and_shadowed_elsewhere(tmp_path: Path, cflint: Cflint) -> None:
+    source = """\
+        def fetch():
+            import requests
+            return requests.get("u")
+
+        def count():
+            requests = [1]
+            return requests.count(1)
+        """
+    assert reported_lines(cflint, tmp_path, "CF403", source) == [3]
+
+
+def test_timeout_none_is_named_in_the_message(tmp_path: Path, cflint: Cflint) -> None:
+    source = "import subprocess\nsubprocess.run(['ls'], timeout=None)\n"
+    assert messages(cflint, tmp_path, "CF403", source) == [
+        "subprocess.run() with timeout=None can wait past the function's execution time limit; pass timeout= in seconds"
+    ]
