@@ -11,6 +11,7 @@ from typing import Any
 from cflint.config import Settings, SettingsResolver
 from cflint.discovery import discover, display_path
 from cflint.engine import FileJob, FileLinter
+from cflint.package_lint import PackageChecker
 from cflint.registry import Registry
 from cflint.rule import FileContext, FunctionRoot
 from cflint.rules.cf002_unreadable_file import UnreadableFileRule
@@ -97,8 +98,16 @@ def run(paths: Sequence[Path], options: RunOptions, registry: Registry, cwd: Pat
             entry_functions=entry_functions,
         )
         findings.extend(linter.lint(FileJob(context, selection.for_path(settings, source.path))))
+    packages = PackageChecker(registry, linter, selection.for_path)
+    for root in found.roots.values():
+        findings.extend(packages.check_folder(root))
+    files_checked = len(found.files)
+    for archive in found.archives:
+        linted = packages.lint_archive(archive, display_path(archive, cwd), resolver.for_folder(archive.parent))
+        findings.extend(linted.findings)
+        files_checked += linted.files_checked
     findings.sort()
-    return RunResult(findings, len(found.files))
+    return RunResult(findings, files_checked)
 
 
 def _enclosing_root(path: Path, roots: Mapping[Path, FunctionRoot]) -> FunctionRoot | None:

@@ -1,0 +1,181 @@
+"""Package checks in a run: package rules on function folders, and ZIP archives linted
+in place (their `.py` members through the file linter, plus the package rules)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+from cflint.archive import UNPACKED_SIZE_FACTOR, Archive, ArchiveError
+from cflint.config import Settings
+from cflint.engine import FileJob, FileLinter
+from cflint.pack_set import PackFilter
+from cflint.package import HeadReader, Package, PackageEntry, PackageRule
+from cflint.registry import Registry
+from cflint.rule import FileContext, FunctionRoot
+from cflint.rules.cf002_unreadable_file import UnreadableFileRule
+from cflint.rules.cf003_internal_error import InternalErrorRule
+from cflint.rules.cf004_file_too_large import FileTooLargeRule
+from cflint.rules.cf101_entry_module_missing import EntryModuleMissing
+from cflint.rules.cf506_unsafe_archive import UnsafeArchive
+from cflint.types import Finding
+
+EnabledFor = Callable[[Settings, Path], frozenset[str]]
+
+
+@dataclass(frozen=True)
+class ArchiveResult:
+    findings: list[Finding]
+    files_checked: int
+
+
+def _folder_head_reader(folder: Path) -> HeadReader:
+    def read_head(path: str, limit: int) -> bytes | None:
+        try:
+            with (folder / path).open("rb") as stream:
+                return stream.read(limit)
+        except OSError:
+            return None
+
+    return read_head
+
+
+def _archive_head_reader(archive: Archive) -> HeadReader:
+    def read_head(path: str, limit: int) -> bytes | None:
+        try:
+            return archive.read_head(path, limit)
+        except ArchiveError:
+            return None
+
+    return read_head
+
+
+def _top_level_modules(entries: tuple[PackageEntry, ...]) -> frozenset[str]:
+    names = set()
+    for entry in entries:
+        top, slash, _ = entry.path.partition("/")
+        if slash:
+            names.add(top)
+        elif top.endswith(".py"):
+            names.add(top[: -len(".py")])
+    return frozenset(name for name in names if name.isidentifier())
+
+
+class PackageChecker:
+    """Runs the package rules (and, for archives, the file rules on `.py` members)."""
+
+    def __init__(self, registry: Registry, linter: FileLinter, enabled_for: EnabledFor) -> None:
+        self._rules = tuple(rule for rule in registry.rules if issubclass(rule, PackageRule))
+        self._linter = linter
+        self._enabled_for = enabled_for
+
+    def check_folder(self, root: FunctionRoot) -> list[Finding]:
+        """Package rules on the files `cflint package` would pack from `root`. A folder
+        without the entry module is not checked: CF101 reports it, and it is no package."""
+        settings = root.settings
+        enabled = self._enabled_for(settings, root.path)
+        if not any(rule.code in enabled for rule in self._rules):
+            return []
+        if not any((root.path / ep.module_path).is_file() for ep in settings.entry_points):
+            return []
+        try:
+            files = PackFilter(root.path, settings).files()
+        except OSError:
+            return []  # an unreadable folder is CF002's finding
+        package = Package(
+            path=root.path,
+            display_path=root.display_path,
+            settings=settings,
+            is_archive=False,
+            size=sum(pack_file.size for pack_file in files),
+            entries=tuple(PackageEntry(pack_file.path, pack_file.size) for pack_file in files),
+            read_head=_folder_head_reader(root.path),
+        )
+        return self._run_rules(package, enabled)
+
+    def _run_rules(self, package: Package, enabled: frozenset[str]) -> list[Finding]:
+        findings: list[Finding] = []
+        for rule_type in self._rules:
+            if rule_type.code not in enabled:
+                continue
+            try:
+                found = list(rule_type().check(package))
+            except Exception as exc:  # noqa: BLE001 - one bad package must not stop the run
+                detail = f"{type(exc).__name__}: {exc}"
+                findings.append(InternalErrorRule.finding(package.display_path, where=f"rule {rule_type.code}", detail=detail))
+                continue
+            findings.extend(
+                finding for finding in found
+                if finding.code in self._enabled_for(package.settings, package.path_of(finding.path))
+            )
+        return findings
+
+    def lint_archive(self, path: Path, display: str, settings: Settings) -> ArchiveResult:
+        enabled = self._enabled_for(settings, path)
+        with ExitStack() as stack:
+            try:
+                size = path.stat().st_size
+                archive = stack.enter_context(Archive.open(path, UNPACKED_SIZE_FACTOR * settings.max_package_size))
+            except OSError as exc:
+                return ArchiveResult([UnreadableFileRule.finding(display, reason=f"cannot read: {exc.strerror or exc}")], 0)
+            except ArchiveError as exc:
+                unsafe = [UnsafeArchive.finding(display, reason=str(exc))] if UnsafeArchive.code in enabled else []
+                return ArchiveResult(unsafe, 0)
+            package = Package(
+                path=path,
+                display_path=display,
+                settings=settings,
+                is_archive=True,
+                size=size,
+                entries=archive.entries,
+                read_head=_archive_head_reader(archive),
+                problems=archive.problems,
+            )
+            findings = self._run_rules(package, enabled)
+            if EntryModuleMissing.code in enabled:
+                findings.extend(self._entry_modules_missing(package))
+            root = FunctionRoot(path, display, settings, _top_level_modules(archive.entries))
+            modules = [entry.path for entry in archive.entries if entry.path.endswith(".py")]
+            for member in modules:
+                if archive.is_readable(member):
+                    findings.extend(self._lint_member(archive, package, root, member))
+            return ArchiveResult(findings, len(modules))
+
+    @staticmethod
+    def _entry_modules_missing(package: Package) -> list[Finding]:
+        """CF101 for an archive: entry modules neither at its root nor in a folder (CF501)."""
+        return [
+            EntryModuleMissing.finding(package.display_path, module_path=module_path, entry_point=entry_point)
+            for entry_point in package.settings.entry_points
+            for module_path in [entry_point.module_path.as_posix()]
+            if module_path not in package.file_paths and package.nested_folder_of(module_path) is None
+        ]
+
+    def _lint_member(self, archive: Archive, package: Package, root: FunctionRoot, member: str) -> list[Finding]:
+        from cflint.runner import module_name
+
+        settings = package.settings
+        display = package.finding_path(member)
+        pseudo_path = package.path / member
+        enabled = self._enabled_for(settings, pseudo_path)
+        declared = archive.declared_size(member)
+        if declared > settings.max_file_size:
+            if FileTooLargeRule.code not in enabled:
+                return []
+            return [FileTooLargeRule.finding(display, size=declared, limit=settings.max_file_size)]
+        try:
+            source = archive.read_head(member, settings.max_file_size + 1)
+        except ArchiveError as exc:
+            return [UnsafeArchive.finding(display, reason=str(exc))] if UnsafeArchive.code in enabled else []
+        name = module_name(pseudo_path, root)
+        context = FileContext(
+            path=pseudo_path,
+            display_path=display,
+            settings=settings,
+            root=root,
+            module_name=name,
+            entry_functions=frozenset(ep.function for ep in settings.entry_points if ep.module == name),
+        )
+        return self._linter.lint(FileJob(context, enabled, source))

@@ -1,0 +1,28 @@
+from collections.abc import Iterator
+
+from cflint.junk import VIRTUALENV_MARKER, junk_item
+from cflint.package import Package, PackageRule
+from cflint.types import Finding, Severity
+
+
+class PackageJunk(PackageRule):
+    code = "CF504"
+    name = "package-junk"
+    summary = "The package holds files that must not ship: caches, VCS data, logs, test.py, archives, OS or editor junk"
+    message = "{item} must not ship: {reason}"
+    severity = Severity.WARNING
+
+    def check(self, package: Package) -> Iterator[Finding]:
+        marker = "/" + VIRTUALENV_MARKER
+        virtualenvs = frozenset(entry.path[: -len(marker)] for entry in package.entries if entry.path.endswith(marker))
+        reported: set[str] = set()
+        for entry in package.entries:
+            item = junk_item(entry.path, virtualenvs)
+            if item is None or item.path in reported:
+                continue
+            reported.add(item.path)
+            yield self.finding(
+                package.finding_path(item.path),
+                item=item.path + ("/" if item.is_folder else ""),
+                reason=item.reason,
+            )
