@@ -76,7 +76,7 @@ class Archive:
             if info.is_dir() or name in self._readable or name in self._unreadable:
                 continue
             if (info.external_attr >> 16) & _UNIX_FILE_TYPE == _UNIX_SYMLINK:
-                problems.append(PackageProblem("member is a symbolic link: the runtime needs real files", name))
+                problems.append(PackageProblem("member is a symbolic link: unpacked, it can point outside the function's folder", name))
                 continue
             entries.append(PackageEntry(name, info.compress_size))
             if counts[name] > 1:
