@@ -8,6 +8,8 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
+import pathspec
+
 from cflint.archive import UNPACKED_SIZE_FACTOR, Archive, ArchiveError
 from cflint.config import Settings
 from cflint.engine import FileJob, FileLinter
@@ -113,6 +115,8 @@ class PackageChecker:
         return findings
 
     def lint_archive(self, path: Path, display: str, settings: Settings) -> ArchiveResult:
+        """Package rules on the archive, and the file rules on its `.py` members that
+        `exclude`/`extend-exclude` do not exclude (as in a folder, e.g. `venv/`)."""
         enabled = self._enabled_for(settings, path)
         with ExitStack() as stack:
             try:
@@ -137,7 +141,11 @@ class PackageChecker:
             if EntryModuleMissing.code in enabled:
                 findings.extend(self._entry_modules_missing(package))
             root = FunctionRoot(path, display, settings, _top_level_modules(archive.entries))
-            modules = [entry.path for entry in archive.entries if entry.path.endswith(".py")]
+            excluded = pathspec.GitIgnoreSpec.from_lines([*settings.exclude, *settings.extend_exclude])
+            modules = [
+                entry.path for entry in archive.entries
+                if entry.path.endswith(".py") and not excluded.match_file(entry.path)
+            ]
             for member in modules:
                 if archive.is_readable(member):
                     findings.extend(self._lint_member(archive, package, root, member))
