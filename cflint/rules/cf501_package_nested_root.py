@@ -11,6 +11,8 @@ class PackageNestedRoot(PackageRule):
     message = "{files} {verb} inside {folder}/ instead of at the root: remove the {folder}/ level (zip its contents, not the folder)"
 
     def check(self, package: Package) -> Iterator[Finding]:
+        if not package.is_archive:
+            return  # a folder's root is where its entry module is; a requirements.txt elsewhere is CF502
         wanted = sorted({ep.module_path.as_posix() for ep in package.settings.entry_points}) + [REQUIREMENTS]
         misplaced: dict[str, list[str]] = {}
         for root_file in wanted:

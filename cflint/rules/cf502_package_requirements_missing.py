@@ -11,7 +11,8 @@ class PackageRequirementsMissing(PackageRule):
     message = "no requirements.txt at the root of the {what}: the runtime expects it beside the entry module"
 
     def check(self, package: Package) -> Iterator[Finding]:
-        # A requirements.txt in a folder is CF501's finding.
-        if REQUIREMENTS in package.file_paths or package.nested_folder_of(REQUIREMENTS) is not None:
+        if REQUIREMENTS in package.file_paths:
             return
+        if package.is_archive and package.nested_folder_of(REQUIREMENTS) is not None:
+            return  # CF501 names the folder it is in
         yield self.finding(package.display_path, what="archive" if package.is_archive else "package")
