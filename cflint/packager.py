@@ -85,13 +85,16 @@ def _member_info(name: str, mode: int) -> zipfile.ZipInfo:
 
 
 def _write_zip(stream: BinaryIO, plan: PackagePlan) -> None:
+    members: list[tuple[str, PackFile | None]] = [(folder, None) for folder in _folders(plan.files)]
+    members.extend((pack_file.path, pack_file) for pack_file in plan.files)
     with zipfile.ZipFile(stream, "w") as archive:
-        for folder in _folders(plan.files):
-            info = _member_info(folder, FOLDER_MODE)
-            info.external_attr |= _MSDOS_FOLDER_FLAG
-            archive.writestr(info, b"")
-        for pack_file in plan.files:
-            info = _member_info(pack_file.path, FILE_MODE)
+        for name, pack_file in sorted(members, key=lambda member: member[0]):
+            if pack_file is None:
+                info = _member_info(name, FOLDER_MODE)
+                info.external_attr |= _MSDOS_FOLDER_FLAG
+                archive.writestr(info, b"")
+                continue
+            info = _member_info(name, FILE_MODE)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.file_size = pack_file.size
             with pack_file.source.open("rb") as source, archive.open(info, "w") as member:
