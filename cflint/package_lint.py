@@ -13,7 +13,7 @@ import pathspec
 from cflint.archive import UNPACKED_SIZE_FACTOR, Archive, ArchiveError
 from cflint.config import Settings
 from cflint.engine import FileJob, FileLinter
-from cflint.pack_set import PackFilter
+from cflint.pack_set import PackFilter, package_exclusions
 from cflint.package import HeadReader, Package, PackageEntry, PackageRule
 from cflint.registry import Registry
 from cflint.rule import FileContext, FunctionRoot
@@ -72,6 +72,7 @@ class PackageChecker:
         self._rules = tuple(rule for rule in registry.rules if issubclass(rule, PackageRule))
         self._linter = linter
         self._enabled_for = enabled_for
+        self._exclusions: dict[Settings, pathspec.PathSpec] = {}
 
     def check_folder(self, root: FunctionRoot) -> list[Finding]:
         """Package rules on the files `cflint package` would pack from `root`. A folder
@@ -83,7 +84,7 @@ class PackageChecker:
         if not any((root.path / ep.module_path).is_file() for ep in settings.entry_points):
             return []
         try:
-            files = PackFilter(root.path, settings).files()
+            files = PackFilter(root.path, self._package_exclusions(settings)).files()
         except OSError:
             return []  # an unreadable folder is CF002's finding
         package = Package(
@@ -96,6 +97,11 @@ class PackageChecker:
             read_head=_folder_head_reader(root.path),
         )
         return self._run_rules(package, enabled)
+
+    def _package_exclusions(self, settings: Settings) -> pathspec.PathSpec:
+        if settings not in self._exclusions:
+            self._exclusions[settings] = package_exclusions(settings)
+        return self._exclusions[settings]
 
     def _run_rules(self, package: Package, enabled: frozenset[str]) -> list[Finding]:
         findings: list[Finding] = []

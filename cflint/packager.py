@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import BinaryIO, TextIO
 
 from cflint.config import Settings
-from cflint.pack_set import PackFile, PackFilter
+from cflint.pack_set import PackFile, PackFilter, package_exclusions
 from cflint.package import format_size
 from cflint.types import Severity, UsageError
 
@@ -55,7 +55,7 @@ def plan_package(folder: Path, output: Path | None, settings: Settings) -> Packa
         target = Path(os.path.realpath(output))
     if target.is_dir():
         raise UsageError(f"{output or target}: is a folder; -o takes the archive's file name")
-    pack_filter = PackFilter(real_folder, settings)
+    pack_filter = PackFilter(real_folder, package_exclusions(settings))
     if _inside(target, real_folder):
         if not pack_filter.excluded(target):
             raise UsageError(
