@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
@@ -62,6 +63,12 @@ class JunkItem:
     path: str
     reason: str
     is_folder: bool
+
+
+def virtualenv_folders(paths: Iterable[str]) -> frozenset[str]:
+    """The folders of a package (given its file paths) that hold a pyvenv.cfg."""
+    marker = "/" + VIRTUALENV_MARKER
+    return frozenset(path[: -len(marker)] for path in paths if path.endswith(marker))
 
 
 def junk_item(path: str, virtualenvs: frozenset[str]) -> JunkItem | None:

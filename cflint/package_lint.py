@@ -13,6 +13,7 @@ import pathspec
 from cflint.archive import UNPACKED_SIZE_FACTOR, Archive, ArchiveError
 from cflint.config import Settings
 from cflint.engine import FileJob, FileLinter
+from cflint.junk import junk_item, virtualenv_folders
 from cflint.pack_set import PackFilter, package_exclusions
 from cflint.package import HeadReader, Package, PackageEntry, PackageRule
 from cflint.registry import Registry
@@ -121,8 +122,6 @@ class PackageChecker:
         return findings
 
     def lint_archive(self, path: Path, display: str, settings: Settings) -> ArchiveResult:
-        """Package rules on the archive, and the file rules on its `.py` members that
-        `exclude`/`extend-exclude` do not exclude (as in a folder, e.g. `venv/`)."""
         enabled = self._enabled_for(settings, path)
         with ExitStack() as stack:
             try:
@@ -147,15 +146,25 @@ class PackageChecker:
             if EntryModuleMissing.code in enabled:
                 findings.extend(self._entry_modules_missing(package))
             root = FunctionRoot(path, display, settings, _top_level_modules(archive.entries))
-            excluded = pathspec.GitIgnoreSpec.from_lines([*settings.exclude, *settings.extend_exclude])
-            modules = [
-                entry.path for entry in archive.entries
-                if entry.path.endswith(".py") and not excluded.match_file(entry.path)
-            ]
+            modules = self._modules_to_lint(package, archive)
             for member in modules:
-                if archive.is_readable(member):
-                    findings.extend(self._lint_member(archive, package, root, member))
+                findings.extend(self._lint_member(archive, package, root, member))
             return ArchiveResult(findings, len(modules))
+
+    @staticmethod
+    def _modules_to_lint(package: Package, archive: Archive) -> list[str]:
+        """Readable `.py` members that are not junk (CF504 reports those) and that
+        `exclude`/`extend-exclude` do not exclude."""
+        settings = package.settings
+        excluded = pathspec.GitIgnoreSpec.from_lines([*settings.exclude, *settings.extend_exclude])
+        virtualenvs = virtualenv_folders(package.file_paths)
+        return [
+            entry.path for entry in package.entries
+            if entry.path.endswith(".py")
+            and archive.is_readable(entry.path)
+            and junk_item(entry.path, virtualenvs) is None
+            and not excluded.match_file(entry.path)
+        ]
 
     @staticmethod
     def _entry_modules_missing(package: Package) -> list[Finding]:

@@ -134,6 +134,12 @@ def test_virtualenv_modules_are_not_linted(cflint: Cflint, archives: Path) -> No
     assert result.codes == ["CF504"]
 
 
+def test_junk_python_files_are_not_linted(cflint: Cflint, archives: Path) -> None:
+    members = {**TEMPLATE_FILES, "__MACOSX/._user.py": b"\x00\x05\x16\x07\xff\xfe", "test.py": "def (:\n"}
+    result = lint(cflint, make_zip(archives / "fn.zip", members))
+    assert result.codes == ["CF504", "CF504"]
+
+
 @pytest.mark.parametrize(
     ("member", "kind"),
     [

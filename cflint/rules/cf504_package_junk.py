@@ -1,6 +1,6 @@
 from collections.abc import Iterator
 
-from cflint.junk import VIRTUALENV_MARKER, junk_item
+from cflint.junk import junk_item, virtualenv_folders
 from cflint.package import Package, PackageRule
 from cflint.types import Finding, Severity
 
@@ -13,8 +13,7 @@ class PackageJunk(PackageRule):
     severity = Severity.WARNING
 
     def check(self, package: Package) -> Iterator[Finding]:
-        marker = "/" + VIRTUALENV_MARKER
-        virtualenvs = frozenset(entry.path[: -len(marker)] for entry in package.entries if entry.path.endswith(marker))
+        virtualenvs = virtualenv_folders(package.file_paths)
         reported: set[str] = set()
         for entry in package.entries:
             item = junk_item(entry.path, virtualenvs)
