@@ -55,6 +55,8 @@ def plan_package(folder: Path, output: Path | None, settings: Settings) -> Packa
         target = Path(os.path.realpath(output))
     if target.is_dir():
         raise UsageError(f"{output or target}: is a folder; -o takes the archive's file name")
+    if not target.parent.is_dir():
+        raise UsageError(f"{output or target}: folder {target.parent} does not exist")
     pack_filter = PackFilter(real_folder, package_exclusions(settings))
     if _inside(target, real_folder):
         if not pack_filter.excluded(target):
@@ -66,7 +68,11 @@ def plan_package(folder: Path, output: Path | None, settings: Settings) -> Packa
             raise UsageError(f"{output or target}: refusing to overwrite a file of the folder being packed")
     if target.exists() and output is None:
         raise UsageError(f"{target}: already exists; name it with -o to overwrite it")
-    return PackagePlan(real_folder, target, tuple(pack_filter.files()), target.exists())
+    try:
+        files = pack_filter.files()
+    except OSError as exc:
+        raise UsageError(f"cannot pack {folder}: {exc.filename}: {exc.strerror or exc}") from None
+    return PackagePlan(real_folder, target, tuple(files), target.exists())
 
 
 def _folders(files: tuple[PackFile, ...]) -> list[str]:

@@ -155,6 +155,8 @@ def test_usage_errors(cflint: Cflint, tmp_path: Path) -> None:
     assert package(cflint, "file.txt", cwd=tmp_path).code == 2
     (tmp_path / "fn").mkdir()
     assert "is a folder" in package(cflint, "fn", "-o", str(tmp_path), cwd=tmp_path).err
+    no_parent = package(cflint, "fn", "-o", "missing/fn.zip", cwd=tmp_path)
+    assert no_parent.code == 2 and f"folder {tmp_path / 'missing'} does not exist" in no_parent.err
 
 
 def test_help(tmp_path: Path) -> None:
