@@ -102,7 +102,7 @@ def run(paths: Sequence[Path], options: RunOptions, registry: Registry, cwd: Pat
     for root in found.roots.values():
         findings.extend(packages.check_folder(root))
     files_checked = len(found.files)
-    for archive in found.archives:
+    for archive in dict.fromkeys(found.archives):
         linted = packages.lint_archive(archive, display_path(archive, cwd), resolver.for_folder(archive.parent))
         findings.extend(linted.findings)
         files_checked += linted.files_checked

@@ -76,6 +76,12 @@ def test_entry_module_nowhere_in_the_archive_is_cf101(cflint: Cflint, archives: 
     ]
 
 
+def test_an_archive_named_twice_is_linted_once(cflint: Cflint, archives: Path) -> None:
+    make_zip(archives / "fn.zip", {"user.py": TEMPLATE_FILES["user.py"]})
+    result = cflint("--color", "never", "archives/fn.zip", "./archives/fn.zip", cwd=archives.parent)
+    assert result.codes == ["CF502"]
+
+
 def test_missing_requirements(cflint: Cflint, archives: Path) -> None:
     result = lint(cflint, make_zip(archives / "fn.zip", {"user.py": TEMPLATE_FILES["user.py"]}))
     assert [line.split(" ", 2)[:2] for line in result.lines] == [["archives/fn.zip:1:1:", "CF502"]]
