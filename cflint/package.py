@@ -26,11 +26,6 @@ class PackageEntry:
     def name(self) -> str:
         return self.path.rpartition("/")[2]
 
-    @property
-    def folders(self) -> tuple[str, ...]:
-        """The folders above this file, outermost first: `a/b/c.py` gives `a`, `a/b`."""
-        parts = self.path.split("/")[:-1]
-        return tuple("/".join(parts[: depth + 1]) for depth in range(len(parts)))
 
 
 @dataclass(frozen=True)

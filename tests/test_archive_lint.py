@@ -180,6 +180,19 @@ def test_pem_is_a_secret_only_with_a_private_key(cflint: Cflint, archives: Path)
     assert [line.split(":")[0] for line in result.lines] == ["archives/fn.zip/tls/client.pem"]
 
 
+def test_keys_of_vendored_distributions_are_not_secrets(cflint: Cflint, archives: Path) -> None:
+    record = "tornado/__init__.py,sha256=x,10\ntornado/test/test.key,sha256=y,20\ntornado-6.4.dist-info/RECORD,,\n"
+    members = {
+        **TEMPLATE_FILES,
+        "tornado/__init__.py": "",
+        "tornado/test/test.key": "-----BEGIN PRIVATE KEY-----\n",
+        "tornado-6.4.dist-info/RECORD": record,
+        "deploy.key": "-----BEGIN PRIVATE KEY-----\n",
+    }
+    result = lint(cflint, make_zip(archives / "fn.zip", members))
+    assert [line.split(":")[0] for line in result.lines] == ["archives/fn.zip/deploy.key"]
+
+
 def test_over_the_limit_with_a_lowered_limit(cflint: Cflint, archives: Path) -> None:
     (archives / ".cflint.toml").write_text('max-package-size = "64 KiB"\n')
     archive = make_zip(archives / "fn.zip", {**TEMPLATE_FILES, "model.bin": bytes(range(256)) * 1024}, zipfile.ZIP_STORED)

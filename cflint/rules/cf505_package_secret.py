@@ -1,3 +1,4 @@
+import csv
 import posixpath
 import re
 from collections.abc import Iterator
@@ -7,6 +8,7 @@ from cflint.package import Package, PackageEntry, PackageRule
 from cflint.types import Finding
 
 PEM_HEAD_BYTES = 64 * 1024
+RECORD_HEAD_BYTES = 4 * 1024 * 1024
 _PRIVATE_KEY_MARKER = b"PRIVATE KEY-----"
 _NAMED_SECRETS = (
     ("id_rsa", "an SSH private key"),
@@ -53,6 +55,23 @@ def _secret_kind(entry: PackageEntry, package: Package) -> str | None:
     return None
 
 
+def _distribution_files(package: Package) -> frozenset[str]:
+    """Files that an installed distribution's RECORD lists (a package vendored with
+    `pip install -t .`): their keys are the distribution's test fixtures, not secrets."""
+    listed: set[str] = set()
+    for entry in package.entries:
+        folder, _, name = entry.path.rpartition("/")
+        if name != "RECORD" or not folder.endswith(".dist-info"):
+            continue
+        head = package.read_head(entry.path, RECORD_HEAD_BYTES)
+        if head is None:
+            continue
+        parent = folder.rpartition("/")[0]
+        prefix = parent + "/" if parent else ""
+        listed.update(prefix + row[0] for row in csv.reader(head.decode("utf-8", "replace").splitlines()) if row)
+    return frozenset(listed)
+
+
 class PackageSecret(PackageRule):
     code = "CF505"
     name = "package-secret"
@@ -60,12 +79,9 @@ class PackageSecret(PackageRule):
     message = "{item} looks like {kind}: it must not ship; {fix}"
 
     def check(self, package: Package) -> Iterator[Finding]:
-        fix = (
-            "remove it from the archive"
-            if package.is_archive
-            else "move it out of the folder or add it to package-exclude"
-        )
-        for entry in package.entries:
-            kind = _secret_kind(entry, package)
-            if kind is not None:
+        fix = "remove it from the archive" if package.is_archive else "move it out of the folder or add it to package-exclude"
+        secrets = [(entry, kind) for entry in package.entries if (kind := _secret_kind(entry, package)) is not None]
+        vendored = _distribution_files(package) if secrets else frozenset()
+        for entry, kind in secrets:
+            if entry.path not in vendored:
                 yield self.finding(package.finding_path(entry.path), item=entry.path, kind=kind, fix=fix)
