@@ -27,7 +27,6 @@ class PackageEntry:
         return self.path.rpartition("/")[2]
 
 
-
 @dataclass(frozen=True)
 class PackageProblem:
     """Why (part of) an archive cannot be trusted or read; `member` is where to report
