@@ -3,9 +3,11 @@ in place (their `.py` members through the file linter, plus the package rules)."
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import errno
+from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass
+from functools import cached_property, partial
 from pathlib import Path
 
 import pathspec
@@ -15,8 +17,9 @@ from cflint.config import Settings
 from cflint.engine import FileJob, FileLinter
 from cflint.junk import junk_item, virtualenv_folders
 from cflint.pack_set import PackFilter, package_exclusions
-from cflint.package import HeadReader, Package, PackageEntry, PackageRule
+from cflint.package import REQUIREMENTS, HeadReader, Package, PackageEntry, PackageRule
 from cflint.registry import Registry
+from cflint.requirements import Requirements, read_requirements
 from cflint.rule import FileContext, FunctionRoot
 from cflint.rules.cf002_unreadable_file import UnreadableFileRule
 from cflint.rules.cf003_internal_error import InternalErrorRule
@@ -66,11 +69,47 @@ def _top_level_modules(entries: tuple[PackageEntry, ...]) -> frozenset[str]:
     return frozenset(name for name in names if name.isidentifier())
 
 
+@dataclass(frozen=True, kw_only=True)
+class ArchiveRoot(FunctionRoot):
+    """The root of a ZIP archive linted in place: `path` is the archive itself, and the
+    files rules read through the root (its requirements) come from `read_bytes`."""
+
+    read_bytes: Callable[[Path], bytes]
+    unreadable_members: frozenset[str] = frozenset()
+
+    @cached_property
+    def requirements(self) -> Requirements:
+        if REQUIREMENTS in self.unreadable_members:
+            return Requirements(self.requirements_path, found=True, complete=False)  # CF506 reports it
+        return read_requirements(self.requirements_path, self.path, self.read_bytes)
+
+
+def _member_reader(archive: Archive, package: Package) -> Callable[[Path], bytes]:
+    """`Path.read_bytes` for the paths inside an archive; members larger than
+    max-file-size are not read."""
+    limit = package.settings.max_file_size
+
+    def read_bytes(path: Path) -> bytes:
+        member = path.relative_to(package.path).as_posix()
+        if member not in package.file_paths:
+            raise FileNotFoundError(errno.ENOENT, "not in the archive", str(path))
+        try:
+            data = archive.read_head(member, limit + 1)
+        except ArchiveError as exc:
+            raise OSError(errno.EIO, str(exc), str(path)) from None
+        if len(data) > limit:
+            raise OSError(errno.EFBIG, "larger than max-file-size", str(path))
+        return data
+
+    return read_bytes
+
+
 class PackageChecker:
     """Runs the package rules (and, for archives, the file rules on `.py` members)."""
 
     def __init__(self, registry: Registry, linter: FileLinter, enabled_for: EnabledFor) -> None:
         self._rules = tuple(rule for rule in registry.rules if issubclass(rule, PackageRule))
+        self._root_rules = tuple(rule for rule in registry.root_rules if rule is not EntryModuleMissing)
         self._linter = linter
         self._enabled_for = enabled_for
         self._exclusions: dict[Settings, pathspec.PathSpec] = {}
@@ -104,16 +143,23 @@ class PackageChecker:
             self._exclusions[settings] = package_exclusions(settings)
         return self._exclusions[settings]
 
-    def _run_rules(self, package: Package, enabled: frozenset[str]) -> list[Finding]:
+    def _run_rules(self, package: Package, enabled: frozenset[str], root: FunctionRoot | None = None) -> list[Finding]:
+        """The enabled package rules, and with an archive's `root` the root rules that
+        read its requirements (CF101 looks on disk: `_entry_modules_missing` stands in)."""
+        checks: list[tuple[str, Callable[[], Iterable[Finding]]]] = [
+            (rule_type.code, partial(rule_type().check, package)) for rule_type in self._rules
+        ]
+        if root is not None:
+            checks.extend((rule_type.code, partial(rule_type().check, root)) for rule_type in self._root_rules)
         findings: list[Finding] = []
-        for rule_type in self._rules:
-            if rule_type.code not in enabled:
+        for code, check in checks:
+            if code not in enabled:
                 continue
             try:
-                found = list(rule_type().check(package))
+                found = list(check())
             except Exception as exc:  # noqa: BLE001 - one bad package must not stop the run
                 detail = f"{type(exc).__name__}: {exc}"
-                findings.append(InternalErrorRule.finding(package.display_path, where=f"rule {rule_type.code}", detail=detail))
+                findings.append(InternalErrorRule.finding(package.display_path, where=f"rule {code}", detail=detail))
                 continue
             findings.extend(
                 finding for finding in found
@@ -142,10 +188,17 @@ class PackageChecker:
                 read_head=_archive_head_reader(archive),
                 problems=archive.problems,
             )
-            findings = self._run_rules(package, enabled)
+            root = ArchiveRoot(
+                path,
+                display,
+                settings,
+                _top_level_modules(archive.entries),
+                read_bytes=_member_reader(archive, package),
+                unreadable_members=frozenset(entry.path for entry in archive.entries if not archive.is_readable(entry.path)),
+            )
+            findings = self._run_rules(package, enabled, root)
             if EntryModuleMissing.code in enabled:
                 findings.extend(self._entry_modules_missing(package))
-            root = FunctionRoot(path, display, settings, _top_level_modules(archive.entries))
             modules = self._modules_to_lint(package, archive)
             for member in modules:
                 findings.extend(self._lint_member(archive, package, root, member))

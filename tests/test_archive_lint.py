@@ -53,7 +53,9 @@ def test_wrong_structure_of_the_guide_names_the_folder(cflint: Cflint, archives:
     result = lint(cflint, make_zip(archives / "my-function.zip", members))
     assert result.lines == [
         "archives/my-function.zip/my-function:1:1: CF501 user.py and requirements.txt are inside my-function/ "
-        "instead of at the root: remove the my-function/ level (zip its contents, not the folder)"
+        "instead of at the root: remove the my-function/ level (zip its contents, not the folder)",
+        # The runtime would not find the requirements either; fixing CF501 fixes this too.
+        "archives/my-function.zip/my-function/user.py:2:8: CF303 yaml is imported, but the function folder has no requirements.txt",
     ]
     assert result.code == 1
 
@@ -77,14 +79,32 @@ def test_entry_module_nowhere_in_the_archive_is_cf101(cflint: Cflint, archives: 
 
 
 def test_an_archive_named_twice_is_linted_once(cflint: Cflint, archives: Path) -> None:
-    make_zip(archives / "fn.zip", {"user.py": TEMPLATE_FILES["user.py"]})
+    make_zip(archives / "fn.zip", {"user.py": "def main():\n    return 'x'\n"})
     result = cflint("--color", "never", "archives/fn.zip", "./archives/fn.zip", cwd=archives.parent)
     assert result.codes == ["CF502"]
 
 
 def test_missing_requirements(cflint: Cflint, archives: Path) -> None:
     result = lint(cflint, make_zip(archives / "fn.zip", {"user.py": TEMPLATE_FILES["user.py"]}))
-    assert [line.split(" ", 2)[:2] for line in result.lines] == [["archives/fn.zip:1:1:", "CF502"]]
+    assert [line.split(" ", 2)[:2] for line in result.lines] == [
+        ["archives/fn.zip:1:1:", "CF502"],
+        ["archives/fn.zip/user.py:2:8:", "CF303"],
+    ]
+
+
+def test_requirements_of_an_archive_are_read_from_it(cflint: Cflint, archives: Path) -> None:
+    members = {
+        "user.py": "import yaml\nimport requests\n\ndef main():\n    return yaml.dump(requests.__name__)\n",
+        "requirements.txt": "-r base.txt\nsklearn\nnumpy\n",
+        "base.txt": "pyyaml\n",
+    }
+    result = lint(cflint, make_zip(archives / "fn.zip", members))
+    assert result.lines == [
+        "archives/fn.zip/requirements.txt:2:1: CF304 'sklearn': sklearn fails to install from the package index; "
+        "list scikit-learn instead",
+        "archives/fn.zip/requirements.txt:3:1: CF302 numpy cannot be installed on the runtime (C extension modules)",
+        "archives/fn.zip/user.py:2:8: CF303 requests is imported, but no requirements.txt line provides it",
+    ]
 
 
 JUNK_MEMBERS = [

@@ -65,7 +65,8 @@ def test_requirements_missing_on_a_function_folder(cflint: Cflint, tmp_path: Pat
     write_files(tmp_path / "fn", {"user.py": TEMPLATE_FILES["user.py"]})
     result = cflint("--color", "never", "fn", cwd=tmp_path)
     assert result.lines == [
-        "fn:1:1: CF502 no requirements.txt at the root of the package: the runtime expects it beside the entry module"
+        "fn:1:1: CF502 no requirements.txt at the root of the package: the runtime expects it beside the entry module",
+        "fn/user.py:2:8: CF303 yaml is imported, but the function folder has no requirements.txt",
     ]
 
 
@@ -83,6 +84,7 @@ def test_requirements_in_a_sub_folder_of_a_function_folder_is_cf502(cflint: Cfli
     assert [(line.split(":")[0], line.split(" ")[1]) for line in lint(cflint, tmp_path).lines] == [
         (".", "CF502"),
         ("config", "CF101"),
+        ("user.py", "CF303"),
     ]
 
 

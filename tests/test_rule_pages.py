@@ -1,18 +1,14 @@
-"""Every rule has a page in rules/, and the examples on each page do what they say.
-
-A block titled `NAME.zip` lists an archive's members, one path a line (the members are
-empty files); the example then lints that archive instead of the folder."""
+"""Every rule has a page in rules/, and the examples on each page do what they say."""
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from cflint.registry import load_registry
-from tests.helpers import RULE_PAGES, CliResult, parse_page, write_files
+from tests.helpers import RULE_PAGES, CliResult, parse_page, write_example
 
 REGISTRY = load_registry()
 REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
@@ -39,13 +35,7 @@ def _lint_example(page_code: str, section: str, folder: Path, cflint: Callable[.
     page = parse_page(RULE_PAGES / f"{page_code}.md")
     blocks = page.blocks(section)
     assert blocks, f"{page_code}: no code block in {section!r}"
-    archives = [block for block in blocks if (block.title or "").endswith(".zip")]
-    write_files(folder, {block.title or "user.py": block.text for block in blocks if block not in archives})
-    for block in archives:
-        with zipfile.ZipFile(folder / str(block.title), "w") as archive:
-            for member in block.text.splitlines():
-                archive.writestr(member, b"")
-    target = str(archives[0].title) if archives else "."
+    target = write_example(folder, blocks)
     return cflint("--select", page_code, "--color", "never", target, cwd=folder)
 
 
