@@ -86,6 +86,8 @@ def _use_color(choice: str) -> bool:
 
 def _source_line(finding: Finding) -> str | None:
     path = Path(finding.path)
+    if path.suffix == ".zip":
+        return None  # a finding on an archive itself has no source line
     try:
         with path.open("rb") as stream:
             for number, raw in enumerate(stream, start=1):

@@ -71,6 +71,12 @@ def test_members_are_linted_with_archive_paths_and_entry_rules(cflint: Cflint, a
     assert result.lines[0].startswith("archives/fn.zip/user.py:1:10: CF103 ")
 
 
+def test_show_source_prints_no_archive_bytes(cflint: Cflint, archives: Path) -> None:
+    archive = make_zip(archives / "fn.zip", {"user.py": "def main(request):\n    return 'x'\n"})
+    result = lint(cflint, archive, "--show-source")
+    assert [line.split(" ")[1] for line in result.lines] == ["CF502", "CF103"]
+
+
 def test_entry_module_nowhere_in_the_archive_is_cf101(cflint: Cflint, archives: Path) -> None:
     result = lint(cflint, make_zip(archives / "fn.zip", {"main.py": "def main():\n    return 'x'\n", "requirements.txt": ""}))
     assert result.lines == [
