@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 import time
 import warnings
 import zipfile
@@ -9,6 +10,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cflint.registry import load_registry
+from cflint.runner import RunOptions, run
 
 from tests.helpers import CliResult, run_subprocess, write_files
 from tests.zips import (
@@ -368,3 +374,20 @@ def test_real_cli_on_a_bad_archive_has_no_traceback(tmp_path: Path) -> None:
     assert (result.code, result.err) == (1, "")
     assert result.lines == ["fn.zip:1:1: CF506 corrupt ZIP archive: File is not a zip file"]
     assert sorted(path.name for path in tmp_path.iterdir()) == ["fn.zip"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_damaged_archives_never_crash(data: st.DataObject) -> None:
+    """Any bytes flipped or cut anywhere in a small archive: findings, never an internal error."""
+    with tempfile.TemporaryDirectory() as folder:
+        archive = make_zip(Path(folder) / "fn.zip", {**TEMPLATE_FILES, "lib/util.py": "X = 1\n" * 40})
+        raw = bytearray(archive.read_bytes())
+        for _ in range(data.draw(st.integers(1, 4))):
+            offset = data.draw(st.integers(0, len(raw) - 1))
+            raw[offset] = data.draw(st.integers(0, 255))
+        archive.write_bytes(bytes(raw[: data.draw(st.integers(len(raw) // 2, len(raw)))]))
+        registry = load_registry()
+        result = run([archive], RunOptions(), registry, cwd=Path(folder))
+        assert not [finding for finding in result.findings if finding.code == "CF003"], result.findings
+        assert sorted(path.name for path in Path(folder).iterdir()) == ["fn.zip"]
