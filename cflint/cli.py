@@ -15,7 +15,7 @@ from cflint.types import Finding, UsageError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 ALWAYS_FAILING = frozenset({"CF001", "CF002"})
-SUBCOMMANDS = ("rule",)
+SUBCOMMANDS = ("rule", "package")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,10 +33,11 @@ def _lint_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="cflint",
         description="Check Python cloud functions before you upload them.",
-        epilog="Other commands: 'cflint rule CODE' prints a rule's page, 'cflint rule --all' lists the rules. "
+        epilog="Other commands: 'cflint rule CODE' prints a rule's page, 'cflint rule --all' lists the rules, "
+        "'cflint package [DIR] [-o OUT.zip]' lints a function folder and writes its ZIP. "
         "Exit codes: 0 no findings, 1 findings, 2 usage or configuration error.",
     )
-    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="function folders, .py files, or folders of functions (default: .)")
+    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="function folders, .py files, .zip archives, or folders of functions (default: .)")
     parser.add_argument("--version", action="version", version=f"cflint {__version__}")
     parser.add_argument("--config", type=Path, metavar="FILE", help="use this config file instead of searching for one")
     group = parser.add_argument_group("rule selection (each replaces the config key of the same name)")
@@ -96,6 +97,8 @@ def _use_color(choice: str) -> bool:
 
 def _source_line(finding: Finding) -> str | None:
     path = Path(finding.path)
+    if path.suffix == ".zip":
+        return None  # a finding on an archive itself has no source line
     try:
         with path.open("rb") as stream:
             for number, raw in enumerate(stream, start=1):
@@ -183,12 +186,31 @@ def _rule(argv: Sequence[str]) -> int:
     return EXIT_CLEAN
 
 
+def _package(argv: Sequence[str]) -> int:
+    from cflint.packager import package_command
+
+    parser = _Parser(
+        prog="cflint package",
+        description="Lint a function folder, then write its ZIP: entry module and requirements.txt at the root, "
+        "without junk, .env, .gitignore'd files or package-exclude patterns; the same files give the same bytes.",
+    )
+    parser.add_argument("folder", nargs="?", type=Path, default=Path("."), metavar="DIR", help="the function folder (default: .)")
+    parser.add_argument("-o", "--output", type=Path, metavar="OUT.zip", help="the archive to write, replaced if it exists (default: DIR.zip beside DIR, never replaced)")
+    parser.add_argument("--force", action="store_true", help="write the archive even if linting finds errors")
+    parser.add_argument("--config", type=Path, metavar="FILE", help="use this config file instead of searching for one")
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the findings (default: auto)")
+    args = parser.parse_args(argv)
+    if args.config is not None and not args.config.is_file():
+        raise UsageError(f"{args.config}: config file not found")
+    return package_command(args.folder, args.output, args.force, args.config, _use_color(args.color))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     try:
         if argv and argv[0] in SUBCOMMANDS and not Path(argv[0]).exists():
-            return _rule(argv[1:])
+            return (_package if argv[0] == "package" else _rule)(argv[1:])
         return _lint(argv)
     except UsageError as exc:
         print(f"cflint: error: {exc}", file=sys.stderr)

@@ -12,12 +12,13 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import cflint.rules
+from cflint.package import PackageRule
 from cflint.rule import EngineRule, RootRule, Rule, RuleInfo
 from cflint.types import Severity
 
 # Codes that existed once and must never be given to a new rule.
 RETIRED_CODES: frozenset[str] = frozenset()
-_KINDS = ((RootRule, "root"), (Rule, "file"), (EngineRule, "engine"))
+_KINDS = ((RootRule, "root"), (Rule, "file"), (PackageRule, "package"), (EngineRule, "engine"))
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class RuleMeta:
     summary: str
     severity: Severity
     default_enabled: bool
-    kind: str  # "file", "root" or "engine"
+    kind: str  # "file", "root", "package" or "engine"
     module: str
     class_name: str
 
@@ -75,6 +76,11 @@ class Registry:
         return tuple(rule.load() for rule in self.rules if rule.kind == "root")  # type: ignore[misc]
 
 
+    @property
+    def package_rules(self) -> tuple[type[PackageRule], ...]:
+        return tuple(rule.load() for rule in self.rules if rule.kind == "package")  # type: ignore[misc]
+
+
 def load_registry() -> Registry:
     """Import every rule module and collect its rules."""
     found: dict[str, type[RuleInfo]] = {}
@@ -84,7 +90,7 @@ def load_registry() -> Registry:
             if (
                 isinstance(value, type)
                 and issubclass(value, RuleInfo)
-                and value not in (RuleInfo, Rule, RootRule, EngineRule)
+                and value not in (RuleInfo, Rule, RootRule, PackageRule, EngineRule)
                 and value.__module__ == module.__name__
             ):
                 if value.code in found or value.code in RETIRED_CODES:

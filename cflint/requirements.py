@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -161,6 +161,7 @@ def _option_value(words: list[str]) -> tuple[str, str | None, list[str]]:
 @dataclass
 class _Reader:
     root: Path
+    read_bytes: Callable[[Path], bytes] = Path.read_bytes
     lines: list[RequirementLine] = field(default_factory=list)
     problems: list[RequirementProblem] = field(default_factory=list)
     complete: bool = True
@@ -171,7 +172,7 @@ class _Reader:
 
     def read_file(self, path: Path, constraint: bool, chain: tuple[Path, ...]) -> None:
         self.done.add(path)
-        data = path.read_bytes()
+        data = self.read_bytes(path)
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -281,10 +282,13 @@ class _Reader:
         self.lines.append(RequirementLine(path, number, text, name, None, constraint))
 
 
-def read_requirements(path: Path, root: Path | None = None) -> Requirements:
-    """Read `path` and the files it includes; never raises for a bad or missing file."""
+def read_requirements(
+    path: Path, root: Path | None = None, read_bytes: Callable[[Path], bytes] = Path.read_bytes
+) -> Requirements:
+    """Read `path` and the files it includes (with `read_bytes`, which raises OSError
+    like `Path.read_bytes`); never raises for a bad or missing file."""
     path = Path(os.path.abspath(path))
-    reader = _Reader(Path(os.path.abspath(root)) if root is not None else path.parent)
+    reader = _Reader(Path(os.path.abspath(root)) if root is not None else path.parent, read_bytes)
     try:
         reader.read_file(path, constraint=False, chain=())
     except FileNotFoundError:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from cflint.cache import ResultCache, result_key
 from cflint.config import Settings, SettingsResolver
 from cflint.discovery import discover, display_path
+from cflint.package_lint import PackageChecker
 from cflint.registry import Registry
 from cflint.rule import FileContext, FileJob, FunctionRoot
 from cflint.rules.cf002_unreadable_file import UnreadableFileRule
@@ -114,8 +115,40 @@ def run(paths: Sequence[Path], options: RunOptions, registry: Registry, cwd: Pat
     results, from_cache = _lint_jobs(jobs, registry, options)
     for file_findings in results:
         findings.extend(file_findings)
+    with _LazyLinter(registry, options.debug) as lint:
+        packages = PackageChecker(registry, lint, selection.for_path)
+        for root in found.roots.values():
+            findings.extend(packages.check_folder(root))
+        files_checked = len(found.files)
+        for archive in dict.fromkeys(found.archives):
+            linted = packages.lint_archive(archive, display_path(archive, cwd), resolver.for_folder(archive.parent))
+            findings.extend(linted.findings)
+            files_checked += linted.files_checked
     findings.sort()
-    return RunResult(findings, len(found.files), from_cache)
+    return RunResult(findings, files_checked, from_cache)
+
+
+class _LazyLinter:
+    """A FileLinter made on first use, so that LibCST is imported only when needed."""
+
+    def __init__(self, registry: Registry, debug: bool) -> None:
+        self._registry = registry
+        self._debug = debug
+        self._linter: FileLinter | None = None
+
+    def __call__(self, job: FileJob) -> list[Finding]:
+        if self._linter is None:
+            from cflint.engine import FileLinter
+
+            self._linter = FileLinter(self._registry, debug=self._debug)
+        return self._linter.lint(job)
+
+    def __enter__(self) -> _LazyLinter:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._linter is not None:
+            self._linter.close()
 
 
 def _check_root(root: FunctionRoot, registry: Registry, enabled: frozenset[str]) -> list[Finding]:
@@ -178,13 +211,8 @@ def _lint_jobs(jobs: list[FileJob], registry: Registry, options: RunOptions) -> 
 def _lint_in_processes(jobs: list[FileJob], registry: Registry, options: RunOptions) -> list[list[Finding]]:
     workers = min(options.jobs or default_jobs(), len(jobs))
     if workers <= 1:
-        from cflint.engine import FileLinter
-
-        linter = FileLinter(registry, debug=options.debug)
-        try:
-            return [linter.lint(job) for job in jobs]
-        finally:
-            linter.close()
+        with _LazyLinter(registry, options.debug) as lint:
+            return [lint(job) for job in jobs]
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     with ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(registry, options.debug)) as pool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -70,6 +71,19 @@ def parse_page(path: Path) -> RulePage:
     for match in re.finditer(r"^## (.+?)\n(.*?)(?=^## |\Z)", text, re.S | re.M):
         sections[match.group(1).strip()] = match.group(2)
     return RulePage(code, name, severity, default.strip(), summary, sections)
+
+
+def write_example(folder: Path, blocks: list[CodeBlock]) -> str:
+    """Write a rule page's example into `folder`; returns what to lint. Blocks are files of
+    a function folder, except a block titled `NAME.zip`: it lists an archive's members, one
+    path a line, written as empty files into that archive, which is then what to lint."""
+    archives = [block for block in blocks if (block.title or "").endswith(".zip")]
+    write_files(folder, {block.title or "user.py": block.text for block in blocks if block not in archives})
+    for block in archives:
+        with zipfile.ZipFile(folder / str(block.title), "w") as archive:
+            for member in block.text.splitlines():
+                archive.writestr(member, b"")
+    return str(archives[0].title) if archives else "."
 
 
 def run_subprocess(*args: str, cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None) -> CliResult:

@@ -16,6 +16,7 @@ Cflint = Callable[..., CliResult]
 
 BROKEN = {
     "b/user.py": "def main(request):\n    return 'x'\n",
+    "b/requirements.txt": "",
     "a/user.py": "async def main():\n    return 'x'\n",
     "a/requirements.txt": "",
 }
@@ -40,7 +41,7 @@ def test_default_path_is_current_folder(tmp_path: Path, cflint: Cflint) -> None:
 
 
 def test_clean_run_prints_nothing_and_exits_zero(tmp_path: Path, cflint: Cflint) -> None:
-    write_files(tmp_path, {"user.py": "def main():\n    return 'x'\n"})
+    write_files(tmp_path, {"requirements.txt": "", "user.py": "def main():\n    return 'x'\n"})
     assert (cflint(".").code, cflint(".").out) == (0, "")
 
 
@@ -53,7 +54,7 @@ def test_color_always_colours_and_summarises(tmp_path: Path, cflint: Cflint) -> 
 
 
 def test_color_always_on_clean_run_says_so(tmp_path: Path, cflint: Cflint) -> None:
-    write_files(tmp_path, {"user.py": "def main():\n    return 'x'\n"})
+    write_files(tmp_path, {"requirements.txt": "", "user.py": "def main():\n    return 'x'\n"})
     assert "All checks passed!" in cflint("--color", "always", ".").out
 
 
@@ -70,12 +71,12 @@ def test_quiet_drops_the_summary(tmp_path: Path, cflint: Cflint) -> None:
 
 
 def test_show_source_prints_line_and_caret(tmp_path: Path, cflint: Cflint) -> None:
-    write_files(tmp_path, {"user.py": "def main(request):\n    return 'x'\n"})
+    write_files(tmp_path, {"requirements.txt": "", "user.py": "def main(request):\n    return 'x'\n"})
     assert cflint("--show-source", ".").out.splitlines()[1:] == ["def main(request):", "         ^"]
 
 
 def test_statistics_counts_by_code(tmp_path: Path, cflint: Cflint) -> None:
-    write_files(tmp_path, {"user.py": "def main(a, b):\n    return 'x'\n"})
+    write_files(tmp_path, {"requirements.txt": "", "user.py": "def main(a, b):\n    return 'x'\n"})
     stats = cflint("--statistics", ".").out.splitlines()[2:]
     assert stats == ["2     CF103 entry function 'main' takes parameter 'a', but the runtime calls it with no arguments; read the request from flask.request"]
 
@@ -86,13 +87,13 @@ def test_exit_zero(tmp_path: Path, cflint: Cflint) -> None:
 
 
 def test_exit_zero_does_not_hide_syntax_errors(tmp_path: Path, cflint: Cflint) -> None:
-    write_files(tmp_path, {"user.py": "def main(:\n"})
+    write_files(tmp_path, {"requirements.txt": "", "user.py": "def main(:\n"})
     result = cflint("--exit-zero", ".")
     assert result.code == 1 and result.codes == ["CF001"]
 
 
 def test_syntax_error_cannot_be_deselected(tmp_path: Path, cflint: Cflint) -> None:
-    write_files(tmp_path, {"user.py": "def main(:\n", "other.py": "x = (\n"})
+    write_files(tmp_path, {"requirements.txt": "", "user.py": "def main(:\n", "other.py": "x = (\n"})
     result = cflint("--select", "CF105", "--ignore", "CF001", ".")
     assert result.lines == [
         "other.py:1:5: CF001 cannot parse: '(' was never closed",

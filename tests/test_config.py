@@ -10,7 +10,7 @@ import pytest
 from tests.helpers import CliResult, write_files
 
 Cflint = Callable[..., CliResult]
-TWO_PROBLEMS = {"user.py": "def main(request):\n    return 'x'\n\nmain = 3\n"}
+TWO_PROBLEMS = {"requirements.txt": "", "user.py": "def main(request):\n    return 'x'\n\nmain = 3\n"}
 
 
 def test_pyproject_table_found_walking_up(tmp_path: Path, cflint: Cflint) -> None:
@@ -60,7 +60,7 @@ def test_explicit_config_file(tmp_path: Path, cflint: Cflint) -> None:
 
 
 def test_select_prefix_and_extend_select_for_default_off_rules(tmp_path: Path, cflint: Cflint) -> None:
-    write_files(tmp_path, {"user.py": "def main():  # noqa: CF103\n    return 'x'\n"})
+    write_files(tmp_path, {"requirements.txt": "", "user.py": "def main():  # noqa: CF103\n    return 'x'\n"})
     assert cflint(".").codes == []
     assert cflint("--select", "CF0", ".").codes == []
     assert cflint("--extend-select", "CF011", ".").codes == ["CF011"]

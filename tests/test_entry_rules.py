@@ -105,6 +105,7 @@ def test_several_function_folders(tmp_path: Path, cflint: Cflint) -> None:
             "functions/good/user.py": "def main():\n    return 'x'\n",
             "functions/good/requirements.txt": "",
             "functions/bad/user.py": "def main(event, context):\n    return 'x'\n",
+            "functions/bad/requirements.txt": "",
             "functions/bad/lib/util.py": "def main(x):\n    return x\n",
             "functions/empty/requirements.txt": "",
         },

@@ -13,7 +13,7 @@ Cflint = Callable[..., CliResult]
 
 
 def lint(tmp_path: Path, cflint: Cflint, line: str, *args: str) -> list[str]:
-    write_files(tmp_path, {"user.py": f"def main(request):{line}\n    return 'x'\n"})
+    write_files(tmp_path, {"requirements.txt": "", "user.py": f"def main(request):{line}\n    return 'x'\n"})
     return [out.split(": ", 1)[1] for out in cflint(*args, ".").lines]
 
 
@@ -53,19 +53,19 @@ def test_malformed_directive_is_reported_and_not_widened(tmp_path: Path, cflint:
 
 
 def test_noqa_text_inside_a_string_is_not_a_directive(tmp_path: Path, cflint: Cflint) -> None:
-    write_files(tmp_path, {"user.py": "def main(request, x='# noqa'):\n    return 'x'\n"})
+    write_files(tmp_path, {"requirements.txt": "", "user.py": "def main(request, x='# noqa'):\n    return 'x'\n"})
     assert cflint(".").codes == ["CF103"]
 
 
 def test_file_level_directive_skips_the_file(tmp_path: Path, cflint: Cflint) -> None:
-    write_files(tmp_path, {"user.py": "# cflint: noqa\ndef main(request):\n    return 'x'\n"})
+    write_files(tmp_path, {"requirements.txt": "", "user.py": "# cflint: noqa\ndef main(request):\n    return 'x'\n"})
     assert cflint(".").lines == []
 
 
 def test_unused_noqa(tmp_path: Path, cflint: Cflint) -> None:
     write_files(
         tmp_path,
-        {"user.py": "def main(request):  # noqa: CF103, CF105, E501\n    return 'x'  # noqa\n"},
+        {"requirements.txt": "", "user.py": "def main(request):  # noqa: CF103, CF105, E501\n    return 'x'  # noqa\n"},
     )
     assert cflint("--extend-select", "CF011", ".").lines == [
         "user.py:1:21: CF011 unused noqa for CF105",

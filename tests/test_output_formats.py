@@ -56,6 +56,7 @@ def project(tmp_path: Path) -> Path:
     """A folder of two function roots whose findings cover errors, warnings, a folder finding and odd paths."""
     return write_files(tmp_path, {
         "fn/user.py": "def main(request):\n    return 'hi'\n\nx = 1  # noqa: CF998, CF999\n",
+        "fn/requirements.txt": "",
         f"fn/{ODD_NAME}": "def broken(:\n",
         f"fn/{NEWLINE_NAME}": "y = (\n",
         "nomodule/requirements.txt": "flask\n",
@@ -86,7 +87,7 @@ def test_json_output_matches_our_schema(project: Path, cflint: Callable[..., Cli
 
 
 def test_json_of_a_clean_run_is_an_empty_list(tmp_path: Path, cflint: Callable[..., CliResult]) -> None:
-    write_files(tmp_path, {"user.py": "def main():\n    return 'ok'\n"})
+    write_files(tmp_path, {"requirements.txt": "", "user.py": "def main():\n    return 'ok'\n"})
     result = cflint("--format", "json", ".", cwd=tmp_path)
     assert (result.code, json.loads(result.out)) == (0, [])
 
@@ -174,7 +175,7 @@ def test_sarif_is_valid_against_the_official_schema(project: Path, cflint: Calla
 
 
 def test_sarif_of_a_clean_run_is_valid(tmp_path: Path, cflint: Callable[..., CliResult]) -> None:
-    write_files(tmp_path, {"user.py": "def main():\n    return 'ok'\n"})
+    write_files(tmp_path, {"requirements.txt": "", "user.py": "def main():\n    return 'ok'\n"})
     result = cflint("--format", "sarif", ".", cwd=tmp_path)
     log = json.loads(result.out)
     schema = json.loads((DATA / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
@@ -210,10 +211,10 @@ def test_gitlab_report_has_the_code_quality_fields(project: Path, cflint: Callab
 
 def test_gitlab_fingerprints_survive_unrelated_edits(tmp_path: Path, cflint: Callable[..., CliResult]) -> None:
     twice = "x = 1  # noqa: CF999\n"
-    write_files(tmp_path, {"user.py": f"def main(request):\n    return 'hi'\n{twice}{twice}"})
+    write_files(tmp_path, {"requirements.txt": "", "user.py": f"def main(request):\n    return 'hi'\n{twice}{twice}"})
     before = _gitlab(cflint, tmp_path)
     assert len({i["fingerprint"] for i in before}) == 3
-    write_files(tmp_path, {"user.py": f"import os\n\n\ndef main(request):\n    return 'hi'\n{twice}{twice}"})
+    write_files(tmp_path, {"requirements.txt": "", "user.py": f"import os\n\n\ndef main(request):\n    return 'hi'\n{twice}{twice}"})
     after = _gitlab(cflint, tmp_path)
     assert [i["location"]["lines"]["begin"] for i in after] == [i["location"]["lines"]["begin"] + 3 for i in before]
     assert [i["fingerprint"] for i in after] == [i["fingerprint"] for i in before]

@@ -57,6 +57,7 @@ def test_a_requirements_file_alone_checks_its_function_root(tmp_path: Path, cfli
 def test_one_helper_file_reads_the_root_config(tmp_path: Path, cflint: Callable[..., CliResult]) -> None:
     write_files(tmp_path, {
         "fn/cflint.toml": 'entry-points = ["app.handler"]\n',
+        "fn/requirements.txt": "",
         "fn/app.py": "def handler(event):\n    return ''\n",
         "fn/lib/util.py": "VALUE = 1\n",
     })
@@ -73,7 +74,7 @@ def test_a_helper_file_alone_still_finds_a_missing_entry_module(tmp_path: Path, 
 
 
 def test_force_exclude_skips_excluded_files_pre_commit_passes(tmp_path: Path, cflint: Callable[..., CliResult]) -> None:
-    write_files(tmp_path, {"user.py": "def main():\n    return ''\n", "build/user.py": BAD_USER})
+    write_files(tmp_path, {"requirements.txt": "", "user.py": "def main():\n    return ''\n", "build/user.py": BAD_USER})
     assert cflint("--force-exclude", "user.py", "build/user.py").code == 0
     assert cflint("user.py", "build/user.py").code == 1
 

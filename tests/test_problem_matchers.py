@@ -16,7 +16,7 @@ from cflint.matchers import matcher_text
 from cflint.registry import load_registry
 from cflint.reporters.default import format_line
 from cflint.rules.cf003_internal_error import InternalErrorRule
-from tests.helpers import REPO, RULE_PAGES, CliResult, parse_page, write_files
+from tests.helpers import REPO, RULE_PAGES, CliResult, parse_page, write_example, write_files
 
 REGISTRY = load_registry()
 GROUPS = ("file", "line", "column", "code", "message")
@@ -36,12 +36,12 @@ PATTERNS = _patterns()
 
 def _real_findings(code: str, folder: Path, cflint: Callable[..., CliResult]) -> tuple[list[str], list[dict[str, Any]]]:
     """Default-format lines and JSON findings of one run that reports `code`."""
+    target = "."
     if code == "CF002":
         write_files(folder, {"user.py": b"def main():\n    return '\xff'\n"})
     else:
-        blocks = parse_page(RULE_PAGES / f"{code}.md").blocks("Example")
-        write_files(folder, {block.title or "user.py": block.text for block in blocks})
-    args = ("--select", code, "--extend-select", code, ".")
+        target = write_example(folder, parse_page(RULE_PAGES / f"{code}.md").blocks("Example"))
+    args = ("--select", code, "--extend-select", code, target)
     lines = cflint("--color", "never", *args, cwd=folder).lines
     findings = json.loads(cflint("--format", "json", *args, cwd=folder).out)
     return lines, findings
@@ -77,7 +77,9 @@ def test_matcher_reads_every_code(kind: str, code: str, tmp_path: Path, cflint: 
 @pytest.mark.parametrize("kind", sorted(PATTERNS))
 def test_matcher_reads_odd_paths_and_ignores_other_lines(kind: str, tmp_path: Path, cflint: Callable[..., CliResult]) -> None:
     pattern = PATTERNS[kind]
-    write_files(tmp_path, {"a dir/odd: 1:2, x.py": "def f(:\n", "a dir/user.py": "def main(req):\n    return ''\n"})
+    write_files(tmp_path, {
+        "a dir/odd: 1:2, x.py": "def f(:\n", "a dir/user.py": "def main(req):\n    return ''\n", "a dir/requirements.txt": "",
+    })
     result = cflint("--color", "never", ".", cwd=tmp_path)
     findings = json.loads(cflint("--format", "json", ".", cwd=tmp_path).out)
     assert len(findings) == 2

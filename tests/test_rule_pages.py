@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cflint.registry import load_registry
-from tests.helpers import RULE_PAGES, CliResult, parse_page, write_files
+from tests.helpers import RULE_PAGES, CliResult, parse_page, write_example
 
 REGISTRY = load_registry()
 REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
@@ -35,8 +35,8 @@ def _lint_example(page_code: str, section: str, folder: Path, cflint: Callable[.
     page = parse_page(RULE_PAGES / f"{page_code}.md")
     blocks = page.blocks(section)
     assert blocks, f"{page_code}: no code block in {section!r}"
-    write_files(folder, {block.title or "user.py": block.text for block in blocks})
-    return cflint("--select", page_code, "--color", "never", ".", cwd=folder)
+    target = write_example(folder, blocks)
+    return cflint("--select", page_code, "--color", "never", target, cwd=folder)
 
 
 RUNNABLE = [rule.code for rule in REGISTRY.rules if rule.code not in NOT_RUNNABLE]

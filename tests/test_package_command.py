@@ -1,0 +1,164 @@
+"""`cflint package`: lint first, then a deterministic ZIP with the right layout."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import REPO, CliResult, run_subprocess, write_files
+from tests.zips import TEMPLATE_FILES, snapshot
+
+Cflint = Callable[..., CliResult]
+
+
+@pytest.fixture
+def template(tmp_path: Path) -> Path:
+    """The guide's template (examples/hello), copied so archives land in tmp_path."""
+    folder = tmp_path / "my-function"
+    shutil.copytree(REPO / "examples" / "hello", folder)
+    assert {path.name: path.read_text() for path in folder.iterdir()} == TEMPLATE_FILES
+    return folder
+
+
+def package(cflint: Cflint, *args: str, cwd: Path) -> CliResult:
+    return cflint("package", "--color", "never", *args, cwd=cwd)
+
+
+def test_template_packs_to_an_archive_that_lints_clean(cflint: Cflint, template: Path) -> None:
+    result = package(cflint, cwd=template)
+    assert (result.code, result.err) == (0, "")
+    archive = template.parent / "my-function.zip"
+    size = archive.stat().st_size
+    assert result.lines == [
+        f"Wrote {archive}: {size} bytes, 2 files",
+        "  requirements.txt  7 bytes",
+        f"  user.py           {len(TEMPLATE_FILES['user.py'])} bytes",
+    ]
+    with zipfile.ZipFile(archive) as opened:
+        infos = opened.infolist()
+        assert [(info.filename, info.date_time, info.external_attr >> 16, info.compress_type) for info in infos] == [
+            ("requirements.txt", (1980, 1, 1, 0, 0, 0), 0o100644, zipfile.ZIP_DEFLATED),
+            ("user.py", (1980, 1, 1, 0, 0, 0), 0o100644, zipfile.ZIP_DEFLATED),
+        ]
+        assert {info.filename: opened.read(info).decode() for info in infos} == TEMPLATE_FILES
+    lint = cflint("--color", "never", "my-function.zip", cwd=template.parent)
+    assert (lint.code, lint.out) == (0, "")
+
+
+def test_same_sources_give_the_same_bytes(cflint: Cflint, template: Path, tmp_path: Path) -> None:
+    write_files(template, {"lib/__init__.py": "", "lib/util.py": "X = 1\n", "static/a.txt": "a"})
+    assert package(cflint, "-o", str(tmp_path / "first.zip"), cwd=template).code == 0
+    for path in template.rglob("*"):
+        os.utime(path, (1_000_000_000, 1_000_000_000))
+    os.chmod(template / "user.py", 0o755)
+    assert package(cflint, "-o", str(tmp_path / "second.zip"), cwd=template).code == 0
+    assert (tmp_path / "first.zip").read_bytes() == (tmp_path / "second.zip").read_bytes()
+    with zipfile.ZipFile(tmp_path / "first.zip") as opened:
+        assert opened.namelist() == [
+            "lib/", "lib/__init__.py", "lib/util.py", "requirements.txt", "static/", "static/a.txt", "user.py"
+        ]
+
+
+def test_same_bytes_from_a_subprocess(template: Path, tmp_path: Path) -> None:
+    first = run_subprocess("package", "my-function", "-o", "a.zip", cwd=tmp_path)
+    second = run_subprocess("package", "my-function", "-o", "b.zip", cwd=tmp_path)
+    assert (first.code, second.code, first.err, second.err) == (0, 0, "", "")
+    assert (tmp_path / "a.zip").read_bytes() == (tmp_path / "b.zip").read_bytes()
+
+
+def test_exclusions(cflint: Cflint, template: Path) -> None:
+    write_files(template, {
+        "__pycache__/user.cpython-311.pyc": b"\x00",
+        ".env": "KEY=1\n",
+        "app.log": "x",
+        "test.py": "print(1)\n",
+        ".DS_Store": b"\x00",
+        ".venv/pyvenv.cfg": "home = /usr\n",
+        ".venv/lib/site-packages/x.py": "X = 1\n",
+        "notes/draft.md": "x",
+        "scratch.txt": "x",
+        "data/keep.log": "x",
+        ".gitignore": "scratch.txt\n",
+        ".cflint.toml": 'package-exclude = ["notes/", "!data/keep.log"]\n',
+    })
+    result = package(cflint, cwd=template)
+    assert result.code == 0, result.out + result.err
+    with zipfile.ZipFile(template.parent / "my-function.zip") as opened:
+        assert opened.namelist() == [".cflint.toml", ".gitignore", "data/", "data/keep.log", "requirements.txt", "user.py"]
+    assert result.lines[0] == "data/keep.log:1:1: CF504 data/keep.log must not ship: a log file"
+
+
+def test_refuses_on_errors_unless_forced(cflint: Cflint, template: Path) -> None:
+    (template / "user.py").write_text("def main(request):\n    return 'x'\n")
+    before = snapshot(template.parent)
+    result = package(cflint, cwd=template)
+    assert result.code == 1
+    assert result.codes == ["CF103"]
+    assert result.err == "cflint package: not packing .: 1 error above (--force packs anyway)\n"
+    assert snapshot(template.parent) == before
+    forced = package(cflint, "--force", cwd=template)
+    assert forced.code == 0 and (template.parent / "my-function.zip").is_file()
+
+
+def test_warnings_do_not_stop_packing(cflint: Cflint, template: Path) -> None:
+    write_files(template, {".cflint.toml": 'package-exclude = ["!debug.log"]\n', "debug.log": "x"})
+    result = package(cflint, cwd=template)
+    assert result.code == 0 and result.codes == ["CF504"]
+
+
+def test_existing_default_output_is_not_replaced(cflint: Cflint, template: Path) -> None:
+    existing = template.parent / "my-function.zip"
+    existing.write_bytes(b"older archive")
+    result = package(cflint, cwd=template)
+    assert result.code == 2
+    assert result.err == f"cflint: error: {existing}: already exists; name it with -o to overwrite it\n"
+    assert existing.read_bytes() == b"older archive"
+    named = package(cflint, "-o", "../my-function.zip", cwd=template)
+    assert named.code == 0
+    assert named.lines[0] == f"Overwrote {existing} (named with -o)."
+    assert zipfile.is_zipfile(existing)
+
+
+def test_archive_inside_the_folder(cflint: Cflint, template: Path) -> None:
+    inside = package(cflint, "-o", "dist.zip", cwd=template)
+    assert inside.code == 0
+    with zipfile.ZipFile(template / "dist.zip") as opened:
+        assert opened.namelist() == ["requirements.txt", "user.py"]
+    first = (template / "dist.zip").read_bytes()
+    again = package(cflint, "-o", "dist.zip", cwd=template)
+    assert again.code == 0 and again.lines[0] == "Overwrote dist.zip (named with -o)."
+    assert (template / "dist.zip").read_bytes() == first
+
+
+def test_refuses_to_pack_the_archive_into_itself_or_overwrite_inputs(cflint: Cflint, template: Path) -> None:
+    not_excluded = package(cflint, "-o", "out.bin", cwd=template)
+    assert not_excluded.code == 2
+    assert "out.bin: inside the folder being packed and not excluded, so it would be packed into itself" in not_excluded.err
+    overwrite_input = package(cflint, "-o", "user.py", cwd=template)
+    assert overwrite_input.code == 2 and "user.py: inside the folder being packed" in overwrite_input.err
+    write_files(template, {"server.log": "keep me"})
+    before = snapshot(template.parent)
+    excluded_input = package(cflint, "-o", "server.log", cwd=template)
+    assert excluded_input.code == 2
+    assert "server.log: refusing to overwrite a file of the folder being packed" in excluded_input.err
+    assert snapshot(template.parent) == before
+
+
+def test_usage_errors(cflint: Cflint, tmp_path: Path) -> None:
+    write_files(tmp_path, {"file.txt": "x"})
+    assert package(cflint, "missing", cwd=tmp_path).err == "cflint: error: missing: not a folder\n"
+    assert package(cflint, "file.txt", cwd=tmp_path).code == 2
+    (tmp_path / "fn").mkdir()
+    assert "is a folder" in package(cflint, "fn", "-o", str(tmp_path), cwd=tmp_path).err
+    no_parent = package(cflint, "fn", "-o", "missing/fn.zip", cwd=tmp_path)
+    assert no_parent.code == 2 and f"folder {tmp_path / 'missing'} does not exist" in no_parent.err
+
+
+def test_help(tmp_path: Path) -> None:
+    result = run_subprocess("package", "--help", cwd=tmp_path)
+    assert result.code == 0 and "usage: cflint package [-h] [-o OUT.zip] [--force]" in result.out
