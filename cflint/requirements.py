@@ -12,13 +12,15 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from packaging.markers import Marker
-from packaging.requirements import InvalidRequirement, Requirement
+from typing import TYPE_CHECKING
 
 from cflint.packages import canonical_name
+
+if TYPE_CHECKING:
+    from packaging.markers import Marker
 
 _COMMENT = re.compile(r"(^|\s+)#.*$")
 _VARIABLE = re.compile(r"\$\{[A-Z0-9_]+\}")
@@ -29,6 +31,7 @@ _EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 _ARCHIVE = re.compile(r"\.(whl|tar\.gz|tgz|tar\.bz2|tar|zip)$", re.IGNORECASE)
 _NAME_START = re.compile(r"^[A-Za-z0-9]")
 _VARIABLE_PLACEHOLDER = "0"
+_INCLUDE_LINE = re.compile(r"^\s*(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+)(\S+)", re.MULTILINE)
 
 # Option lines pip accepts in a requirements file and that install nothing by themselves.
 _GLOBAL_OPTIONS = frozenset({
@@ -249,6 +252,8 @@ class _Reader:
             self.direct_reference(path, number, text, expanded, constraint, editable=False)
             return
         try:
+            from packaging.requirements import InvalidRequirement, Requirement  # only when there is a line to parse
+
             requirement = Requirement(expanded)
         except InvalidRequirement as exc:
             self.problem(path, number, text, f"cannot parse requirement: {str(exc).splitlines()[0]}")
@@ -297,3 +302,23 @@ def read_requirements(
         reader.problem(path, 1, "", f"cannot read: {exc.strerror or exc}")
         reader.complete = False
     return Requirements(path, True, tuple(reader.lines), tuple(reader.problems), reader.complete)
+
+
+def requirement_files_digest(path: Path) -> str:
+    """A digest of a requirements file and of the files it includes, without parsing
+    requirements (so without importing `packaging`): for cache keys."""
+    digest = hashlib.sha256()
+    pending, seen = [path], set()
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            data = current.read_bytes()
+        except OSError:
+            data = b"<unreadable>"
+        digest.update(str(current).encode("utf-8", "surrogateescape") + b"\0" + data + b"\0")
+        text = data.decode("utf-8", errors="replace")
+        pending.extend(current.parent / match for match in _INCLUDE_LINE.findall(text))
+    return digest.hexdigest()

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from cflint.config import Settings
-from cflint.requirements import Requirements, read_requirements
+from cflint.requirements import Requirements, read_requirements, requirement_files_digest
 from cflint.types import START_OF_FILE, Finding, Position, Severity
 
 if TYPE_CHECKING:
@@ -65,7 +65,7 @@ class FileJob:
     def describe(self) -> str:
         """Everything besides the file's bytes that its findings depend on (for the cache)."""
         context, root = self.context, self.context.root
-        root_facts = (str(root.path), sorted(root.local_modules), repr(root.requirements)) if root else None
+        root_facts = (str(root.path), sorted(root.local_modules), requirement_files_digest(root.requirements_path)) if root else None
         return repr((
             context.display_path, context.module_name, sorted(context.entry_functions),
             sorted(self.enabled), repr(context.settings), root_facts,

@@ -8,11 +8,9 @@ imported only when some file has to be linted.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import stat
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -213,6 +211,9 @@ def _lint_in_processes(jobs: list[FileJob], registry: Registry, options: RunOpti
     if workers <= 1:
         with _LazyLinter(registry, options.debug) as lint:
             return [lint(job) for job in jobs]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
     with ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(registry, options.debug)) as pool:
