@@ -1,0 +1,158 @@
+"""The result cache and parallel linting: same findings, fewer imports, safe storage."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+import cflint
+from cflint.cache import ResultCache, code_fingerprint
+from cflint.registry import load_registry
+from cflint.runner import RunOptions, run
+from tests.helpers import GUIDE_EXAMPLES, REPO, CliResult, guide_function, write_files
+
+Cflint = Callable[..., CliResult]
+REGISTRY = load_registry()
+
+
+def _tree(root: Path) -> Path:
+    for example in GUIDE_EXAMPLES:
+        guide_function(root / example, example)
+    write_files(
+        root,
+        {
+            "broken/user.py": "import numpy\nimport requests\n\nasync def main(request):\n    return requests.get('u').text\n",
+            "broken/requirements.txt": "numpy\n",
+            "broken/helpers.py": "def f(:\n",
+            "more/user.py": "main = lambda: 'x'  # noqa CF104\n",
+            "more/requirements.txt": "",
+        },
+    )
+    return root
+
+
+def _run(root: Path, cache: ResultCache | None, jobs: int = 1, **overrides: object) -> tuple[list[str], int]:
+    result = run([root], RunOptions(overrides=overrides, jobs=jobs, cache=cache), REGISTRY, cwd=root)
+    return [f"{f.path}:{f.start.line}:{f.start.column}: {f.code} {f.message}" for f in result.findings], result.files_from_cache
+
+
+def test_parallel_and_serial_runs_agree(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "tree")
+    serial, _ = _run(root, None, jobs=1)
+    parallel, _ = _run(root, None, jobs=2)
+    assert serial == parallel
+    assert len(serial) > 5
+
+
+def test_second_run_is_answered_from_the_cache(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "tree")
+    cache = ResultCache(tmp_path / "cache")
+    first, first_hits = _run(root, cache)
+    second, second_hits = _run(root, cache)
+    files = len(list(root.rglob("*.py")))
+    assert (first_hits, second_hits) == (0, files)
+    assert first == second
+
+
+def test_cache_follows_content_config_requirements_and_version(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "fn", {"user.py": "import yaml\n\ndef main():\n    return 'x'\n", "requirements.txt": ""})
+    cache = ResultCache(tmp_path / "cache")
+    assert _run(root, cache)[0] == [f"user.py:1:8: CF303 {_cf303_message()}"]
+    (root / "requirements.txt").write_text("pyyaml\n")
+    assert _run(root, cache) == ([], 0)
+    (root / "user.py").write_text("def main(request):\n    return 'x'\n")
+    found, hits = _run(root, cache)
+    assert hits == 0 and [line.split(" ")[1] for line in found] == ["CF103"]
+    assert _run(root, cache, ignore=["CF103"]) == ([], 0)
+    assert _run(root, cache)[1] == 1
+    new_version = ResultCache(tmp_path / "cache", fingerprint="9.9.9-other")
+    assert _run(root, new_version)[1] == 0
+
+
+def _cf303_message() -> str:
+    return "yaml is imported, but no requirements.txt line provides it"
+
+
+def test_version_is_part_of_the_fingerprint(monkeypatch: pytest.MonkeyPatch) -> None:
+    before = code_fingerprint()
+    monkeypatch.setattr(cflint, "__version__", "99.0")
+    assert code_fingerprint() != before and code_fingerprint().startswith("99.0-")
+
+
+def test_corrupt_cache_entries_are_ignored_and_rewritten(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "fn", {"user.py": "def main(request):\n    return 'x'\n", "requirements.txt": ""})
+    cache = ResultCache(tmp_path / "cache")
+    expected, _ = _run(root, cache)
+    entries = list((cache.directory / "results").rglob("*.json"))
+    assert len(entries) == 1
+    for garbage in ("{not json", json.dumps({"a": 1}), json.dumps([[1, 2]]), ""):
+        entries[0].write_text(garbage)
+        assert _run(root, cache) == (expected, 0)
+        assert json.loads(entries[0].read_text()) != json.loads(json.dumps([[1, 2]]))
+    (cache.directory / "rules.json").write_text("[{]")
+    assert cache.load_registry() is None
+
+
+def test_old_fingerprints_are_removed_and_the_folder_is_tagged(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "fn", {"user.py": "def main():\n    return 'x'\n", "requirements.txt": ""})
+    _run(root, ResultCache(tmp_path / "cache", fingerprint="old"))
+    _run(root, ResultCache(tmp_path / "cache", fingerprint="new"))
+    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == [".gitignore", "CACHEDIR.TAG", "new"]
+
+
+IMPORTS_LIBCST = "import sys; from cflint.cli import main; code = main({args}); print(code, 'libcst' in sys.modules)"
+
+
+def _libcst_imported(args: list[str], cwd: Path, cache: Path) -> str:
+    completed = subprocess.run(
+        [sys.executable, "-c", IMPORTS_LIBCST.format(args=args)],
+        cwd=cwd, capture_output=True, text=True, timeout=120,
+        env={"PYTHONPATH": str(REPO), "CFLINT_CACHE_DIR": str(cache), "PATH": "/usr/bin:/bin"},
+    )
+    return completed.stdout.splitlines()[-1]
+
+
+def test_a_fully_cached_run_does_not_import_libcst(tmp_path: Path) -> None:
+    guide_function(tmp_path / "fn", "external_api")
+    cache = tmp_path / "cache"
+    assert _libcst_imported(["."], tmp_path / "fn", cache) == "1 True"
+    assert _libcst_imported(["."], tmp_path / "fn", cache) == "1 False"
+    (tmp_path / "fn" / "user.py").write_text("def main():\n    return 'changed'\n")
+    assert _libcst_imported(["."], tmp_path / "fn", cache) == "0 True"
+
+
+@pytest.mark.parametrize("flag", ["--version", "--help"])
+def test_version_and_help_do_not_import_libcst(tmp_path: Path, flag: str) -> None:
+    code = f"import sys\nfrom cflint.cli import main\ntry:\n    main(['{flag}'])\nexcept SystemExit:\n    pass\nprint('libcst' in sys.modules)"
+    completed = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env={"PYTHONPATH": str(REPO)})
+    assert completed.stdout.splitlines()[-1] == "False"
+
+
+def test_concurrent_runs_share_one_cache_safely(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "tree")
+    env = {"PYTHONPATH": str(REPO), "CFLINT_CACHE_DIR": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
+    command = [sys.executable, "-m", "cflint", "--jobs", "2", "."]
+    processes = [subprocess.Popen(command, cwd=root, env=env, stdout=subprocess.PIPE, text=True) for _ in range(3)]
+    outputs = {process.communicate(timeout=300)[0] for process in processes}
+    again = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=300).stdout
+    assert len(outputs) == 1 and outputs == {again}
+    assert not list((tmp_path / "cache").rglob(".tmp-*"))
+
+
+def test_no_cache_writes_nothing(tmp_path: Path, cflint: Cflint, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_files(tmp_path / "fn", {"user.py": "def main():\n    return 'x'\n", "requirements.txt": ""})
+    monkeypatch.setenv("CFLINT_CACHE_DIR", str(tmp_path / "cache"))
+    cflint("--no-cache", ".", cwd=tmp_path / "fn")
+    assert not (tmp_path / "cache").exists()
+    cflint(".", cwd=tmp_path / "fn")
+    assert (tmp_path / "cache" / "CACHEDIR.TAG").is_file()
+
+
+def test_jobs_must_be_positive(tmp_path: Path, cflint: Cflint) -> None:
+    result = cflint("--jobs", "0", ".")
+    assert result.code == 2 and "expected a whole number of at least 1" in result.err
