@@ -16,7 +16,7 @@ from cflint.archive import UNPACKED_SIZE_FACTOR, Archive, ArchiveError
 from cflint.config import Settings
 from cflint.junk import junk_item, virtualenv_folders
 from cflint.pack_set import PackFilter, package_exclusions
-from cflint.package import REQUIREMENTS, HeadReader, Package, PackageEntry, PackageRule
+from cflint.package import REQUIREMENTS, HeadReader, Package, PackageEntry
 from cflint.registry import Registry
 from cflint.requirements import Requirements, read_requirements
 from cflint.rule import FileContext, FileJob, FunctionRoot

@@ -118,7 +118,7 @@ def test_github_lines_follow_the_workflow_command_grammar(project: Path, cflint:
             assert properties["col"] == str(finding["start"]["column"])
             assert properties["endLine"] == str(finding["end"]["line"])
             assert properties["endColumn"] == str(finding["end"]["column"])
-    assert f"file=fn/odd%3A a%2Cb %2525 c.py," in result.out
+    assert "file=fn/odd%3A a%2Cb %2525 c.py," in result.out
     assert "file=fn/new%0Aline.py," in result.out
     assert "::invalid noqa directive: unknown rule code CF998, CF999\n" in result.out
 
