@@ -53,6 +53,7 @@ class Walker:
         self._getters: dict[type, Callable[[cst.CSTNode], tuple[object, ...]]] = {}
         # `type(x) in` a set is much cheaper than isinstance against the CSTNode ABC.
         self._node_types = frozenset(_concrete_node_types())
+        self._stops: dict[tuple[type[cst.CSTNode], ...], frozenset[type]] = {}
 
     def _getter(self, node_type: type) -> Callable[[cst.CSTNode], tuple[object, ...]]:
         found = self._getters.get(node_type)
@@ -114,12 +115,20 @@ class Walker:
         self, node: cst.CSTNode, stop_at: tuple[type[cst.CSTNode], ...] = ()
     ) -> Iterator[cst.CSTNode]:
         """Nodes below `node`, depth first; a `stop_at` node is yielded but not entered."""
+        stops = self._stop_types(stop_at)
         stack = self.children(node)
         stack.reverse()
         while stack:
             current = stack.pop()
             yield current
-            if not isinstance(current, stop_at):
+            if type(current) not in stops:
                 below = self.children(current)
                 below.reverse()
                 stack.extend(below)
+
+    def _stop_types(self, stop_at: tuple[type[cst.CSTNode], ...]) -> frozenset[type]:
+        """The concrete node types that are instances of `stop_at`, worked out once."""
+        found = self._stops.get(stop_at)
+        if found is None:
+            found = self._stops[stop_at] = frozenset(t for t in self._node_types if issubclass(t, stop_at))
+        return found
