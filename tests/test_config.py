@@ -128,3 +128,10 @@ def test_named_requirements_file_lints_its_function_root(tmp_path: Path, cflint:
     assert cflint("fn/requirements.txt").lines == [
         "fn:1:1: CF101 entry module user.py for entry point user.main not found in this function root"
     ]
+
+
+def test_tool_table_in_cflint_toml_gets_a_hint(tmp_path: Path, cflint: Cflint) -> None:
+    write_files(tmp_path, {"cflint.toml": '[tool.cflint]\nignore = ["CF104"]\n', **TWO_PROBLEMS})
+    result = cflint(".")
+    assert result.code == 2
+    assert result.err.endswith("cflint.toml: tool: unknown key (in cflint.toml and .cflint.toml the keys stand at the top level)\n")
