@@ -36,6 +36,7 @@ class Bound:
     value: cst.BaseExpression | None
     scope: cst.CSTNode | None
     item: bool = False
+    definition: cst.FunctionDef | None = None  # for `def name`, whose value is unknown
 
 
 _UNKNOWN = Bound(None, None)
@@ -79,7 +80,9 @@ class _ScopeCollector:
                 self.add(star.name.value, _UNKNOWN)
 
     def bind(self, node: cst.CSTNode) -> None:
-        if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+        if isinstance(node, cst.FunctionDef):
+            self.add(node.name.value, Bound(None, self.owner, definition=node))
+        elif isinstance(node, cst.ClassDef):
             self.add(node.name.value, _UNKNOWN)
         elif isinstance(node, cst.Assign):
             for target in node.targets:

@@ -1,0 +1,377 @@
+"""Return forms of an entry function, each with the codes CF201-CF207 give it, checked two ways:
+by linting every form through the real CLI, and, for the forms that run as written, by
+serving the function with Flask 3.1 and seeing whether the response fails."""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import libcst as cst
+import pytest
+from flask import Flask
+
+from cflint.config import Settings
+from cflint.returns import ReturnAnalysis
+from cflint.rule import FileContext, ParsedFile
+from cflint.traversal import Walker
+from tests.helpers import GUIDE_FIXTURES, CliResult, run_subprocess, write_files
+
+RETURN_CODES = ("CF201", "CF202", "CF203", "CF204", "CF205", "CF206", "CF207")
+FAILING_CODES = frozenset({"CF201", "CF203", "CF204", "CF205", "CF206"})
+PRELUDE = """\
+import contextlib
+import json
+import sys
+from http import HTTPStatus
+from typing import NoReturn
+
+from flask import abort, jsonify, make_response, redirect, request
+"""
+
+
+@dataclass(frozen=True)
+class Form:
+    id: str
+    body: str  # the body of `def main():`, or with `module=True` a whole module after the prelude
+    codes: tuple[str, ...] = ()
+    runs: bool = True  # serving it with no query string takes the path the codes are about
+    module: bool = False
+
+    @property
+    def source(self) -> str:
+        if self.module:
+            return PRELUDE + "\n" + textwrap.dedent(self.body)
+        return PRELUDE + "\n\ndef main():\n" + textwrap.indent(textwrap.dedent(self.body), "    ")
+
+
+FORMS = [
+    # Good: the documented shapes, and what cannot be judged.
+    Form("str", 'return "hello"'),
+    Form("dict", 'return {"a": 1, "b": [1, None, True]}'),
+    Form("fstring", 'name = "World"\nreturn f"Hello, {name}!"'),
+    Form("str_call", "return str(42)"),
+    Form("dict_call", "return dict(a=1)"),
+    Form("int_keys", 'return {1: "a", 2: "b"}'),
+    Form("body_status", 'return "created", 201'),
+    Form("dict_status", 'return {"error": "bad"}, 400'),
+    Form("status_str", 'return "created", "201 CREATED"'),
+    Form("status_http", 'return "created", HTTPStatus.CREATED'),
+    Form("status_none_ignored", 'return "x", None'),
+    Form("body_headers_dict", 'return "x", {"X-A": "b"}'),
+    Form("body_headers_pairs", 'return "x", [("X-A", "b")]'),
+    Form("three_tuple", 'return "x", 200, {"X-A": "b"}'),
+    Form("tuple_via_name", 'response = ("x", 201)\nreturn response'),
+    Form("unknown_value", 'return request.args.get("name")', runs=False),
+    Form("rebound_name", 'body = None\nif request.args:\n    body = "x"\nreturn body', runs=False),
+    Form("unknown_call", "return compute()", runs=False),
+    Form("tuple_call", 'return tuple(["created", 201])'),
+    Form("module_tuple", """
+        body = "created"
+        CREATED = (body, 201)
+
+        def main():
+            body = None
+            print(body)
+            return CREATED
+        """, module=True),
+    Form("if_else", 'if request.args:\n    return "a"\nelse:\n    return "b"'),
+    Form("while_true", 'while True:\n    return "x"'),
+    Form("try_finally_return", 'try:\n    return "x"\nfinally:\n    print("done")'),
+    Form("return_in_finally", 'try:\n    value = 1\nfinally:\n    return str(value)'),
+    Form("try_except_both_return", 'try:\n    return str(1 / 0)\nexcept ZeroDivisionError:\n    return "no", 400'),
+    Form("match_wildcard", 'match request.method:\n    case "POST":\n        return "post"\n    case _:\n        return "other"'),
+    Form("abort_at_end", 'if request.args:\n    return "x"\nabort(404)'),
+    Form("abort_alias", """
+        from flask import abort as stop
+
+        def main():
+            if request.args:
+                return "x"
+            stop(403)
+        """, module=True),
+    Form("sys_exit_at_end", 'if request.args:\n    return "x"\nsys.exit(1)', runs=False),
+    Form("raise_at_end", 'if request.args:\n    return "x"\nraise ValueError("no")', runs=False),
+    Form("noreturn_helper", """
+        def fail() -> NoReturn:
+            raise ValueError("no")
+
+        def main():
+            if request.args:
+                return "x"
+            fail()
+        """, module=True, runs=False),
+    Form("raising_helper", """
+        def fail():
+            raise ValueError("no")
+
+        def main():
+            if request.args:
+                return "x"
+            fail()
+        """, module=True, runs=False),
+    Form("nested_def_returns_none", 'def inner():\n    return None\ninner()\nreturn "ok"'),
+    Form("nested_lambda_none", 'callback = lambda: None\ncallback()\nreturn "ok"'),
+    Form("nested_class", 'class Box:\n    def get(self):\n        return\nreturn "ok"'),
+    Form("shadowed_print", """
+        def print(text):
+            return text
+
+        def main():
+            return print("x")
+        """, module=True),
+    Form("shadowed_json", "json = request.args\nreturn json.dumps()", runs=False),
+    Form("exit_import_alias", """
+        from sys import exit as leave
+
+        def main():
+            if request.args:
+                return "x"
+            leave(1)
+        """, module=True, runs=False),
+    Form("while_else_returns", 'while request.args:\n    break\nelse:\n    return "none"\nreturn "some"'),
+    Form("try_star", 'try:\n    return str(1 / 0)\nexcept* ZeroDivisionError:\n    pass\nreturn "fallback"'),
+    Form("recursive_helpers", """
+        def ping(n):
+            return pong(n)
+
+        def pong(n):
+            return ping(n)
+
+        def main():
+            return ping(1)
+        """, module=True, runs=False),
+    Form("wsgi_app_returned", """
+        def app(environ, start_response):
+            start_response("200 OK", [])
+            return [b"wsgi"]
+
+        def main():
+            return app
+        """, module=True),
+    Form("module_constant", """
+        MESSAGE = {"message": "hello"}
+
+        def main():
+            return MESSAGE
+        """, module=True),
+    # CF201: not a response.
+    Form("none", "return None", ("CF201",)),
+    Form("bare_return", "return", ("CF201",)),
+    Form("int", "return 42", ("CF201",)),
+    Form("bool", "return True", ("CF201",)),
+    Form("float_arith", "return 1 / 2", ("CF201",)),
+    Form("set", "return {1, 2}", ("CF201",)),
+    Form("function_object", "return main", ("CF201",)),
+    Form("lambda", 'return lambda: "x"', ("CF201",)),
+    Form("print", 'return print("x")', ("CF201",)),
+    Form("list_append", "items = []\nreturn items.append(1)", ("CF201",)),
+    Form("dict_update", "data = {}\nreturn data.update(a=1)", ("CF201",)),
+    Form("json_dump", "return json.dump({}, sys.stdout)", ("CF201",)),
+    Form("name_is_none", "body = None\nreturn body", ("CF201",)),
+    Form("helper_returns_nothing", """
+        def log(message):
+            print(message)
+
+        def main():
+            return log("x")
+        """, ("CF201",), module=True),
+    Form("ifexp_none", 'return "x" if request.args else None', ("CF201",)),
+    Form("none_in_try_finally", 'try:\n    return None\nfinally:\n    print("done")', ("CF201",)),
+    Form("module_none_constant", """
+        RESULT = None
+
+        def main():
+            return RESULT
+        """, ("CF201",), module=True),
+    Form("global_rebound_constant", """
+        RESULT = None
+
+        def setup():
+            global RESULT
+            RESULT = "ready"
+
+        def main():
+            setup()
+            return RESULT
+        """, module=True),
+    # CF202: valid Flask, undocumented shape.
+    Form("list", "return [1, 2]", ("CF202",)),
+    Form("bytes", 'return b"x"', ("CF202",)),
+    Form("generator_expression", 'return (c for c in "ab")', ("CF202",)),
+    Form("generator_function", 'yield "a"\nyield "b"', ("CF202",)),
+    Form("jsonify", "return jsonify(a=1)", ("CF202",)),
+    Form("jsonify_status", "return jsonify(a=1), 201", ("CF202",)),
+    Form("make_response", 'return make_response("x", 201)', ("CF202",)),
+    Form("redirect", 'return redirect("/x")', ("CF202",)),
+    # CF203: falls off the end.
+    Form("if_without_else", 'if request.args:\n    return "x"', ("CF203",)),
+    Form("pass", "pass", ("CF203",)),
+    Form("except_only_logs", 'try:\n    return str(1 / 0)\nexcept ZeroDivisionError:\n    print("oops")', ("CF203",)),
+    Form("for_loop", 'for name in request.args:\n    return name', ("CF203",)),
+    Form("while_true_break", 'while True:\n    break', ("CF203",)),
+    Form("match_no_wildcard", 'match request.method:\n    case "POST":\n        return "x"', ("CF203",)),
+    Form("suppress", "with contextlib.suppress(ZeroDivisionError):\n    return str(1 / 0)", ("CF203",)),
+    Form("local_abort", """
+        def abort(code):
+            print(code)
+
+        def main():
+            if request.args:
+                return "x"
+            abort(403)
+        """, ("CF203",), module=True),
+    # CF204: malformed tuples.
+    Form("empty_tuple", "return ()", ("CF204",)),
+    Form("one_tuple", 'return ("x",)', ("CF204",)),
+    Form("four_tuple", 'return "x", 200, {}, 1', ("CF204",)),
+    Form("float_status", 'return "x", 200.0', ("CF204",)),
+    Form("bool_status", 'return "x", True', ("CF204",)),
+    Form("word_status", 'return "x", "OK"', ("CF204",)),
+    Form("empty_status", 'return "x", ""', ("CF204",)),
+    Form("status_in_tuple", 'return "x", (200,)', ("CF204",)),
+    Form("status_in_list", 'return "x", [200]', ("CF204",)),
+    Form("int_headers", 'return "x", 200, 5', ("CF204",)),
+    Form("malformed_via_name", 'response = ("x", (201,))\nreturn response', ("CF204",)),
+    # CF205: status out of range.
+    Form("status_999", 'return "x", 999', ("CF205",)),
+    Form("status_42", 'return {"a": 1}, 42', ("CF205",)),
+    Form("status_str_999", 'return "x", "999 WHATEVER"', ("CF205",)),
+    # CF206: bodies that cannot be sent.
+    Form("none_body", "return None, 200", ("CF206",)),
+    Form("int_body", "return 5, 200", ("CF206",)),
+    Form("set_in_dict", 'return {"a": {1}}', ("CF206",)),
+    Form("bytes_in_dict", 'return {"a": b"x"}', ("CF206",)),
+    Form("mixed_keys", 'return {"a": 1, 2: "b"}', ("CF206",)),
+    Form("set_in_body", 'return {"a": {1}}, 200', ("CF206",)),
+    Form("set_name_in_list", 'tags = {"a"}\nreturn [tags]', ("CF202", "CF206")),
+    # CF207: json.dumps text.
+    Form("json_dumps", 'return json.dumps({"a": 1})', ("CF207",)),
+    Form("json_dumps_status", 'return json.dumps({"a": 1}), 400', ("CF207",)),
+    Form("json_alias", """
+        import json as j
+
+        def main():
+            return j.dumps({"a": 1})
+        """, ("CF207",), module=True),
+    Form("dumps_imported", """
+        from json import dumps
+
+        def main():
+            return dumps({"a": 1}), 201
+        """, ("CF207",), module=True),
+    Form("json_dumps_name", 'text = json.dumps({"a": 1})\nreturn text', ("CF207",)),
+]
+@pytest.fixture(scope="module")
+def linted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
+    """Codes per form, from one run of the CLI over a folder holding one function per form."""
+    root = tmp_path_factory.mktemp("forms")
+    write_files(root, {f"{form.id}/user.py": form.source for form in FORMS})
+    result = run_subprocess("--select", ",".join(RETURN_CODES), "--color", "never", "-q", ".", cwd=root)
+    assert result.code in (0, 1), result.err
+    found: dict[str, list[str]] = {form.id: [] for form in FORMS}
+    for line, code in zip(result.lines, result.codes, strict=True):
+        found[line.split("/", 1)[0]].append(code)
+    return found
+
+
+def test_table_is_large_and_covers_every_rule() -> None:
+    assert len(FORMS) >= 40
+    assert len({form.id for form in FORMS}) == len(FORMS)
+    assert {code for form in FORMS for code in form.codes} == set(RETURN_CODES)
+
+
+@pytest.mark.parametrize("form", FORMS, ids=lambda f: f.id)
+def test_form_gets_its_codes(form: Form, linted: dict[str, list[str]]) -> None:
+    assert sorted(linted[form.id]) == sorted(form.codes), form.source
+
+
+def _serve(source: str) -> tuple[BaseException | None, int]:
+    """Serve the form's `main` with Flask: the exception it raised, or None, and the status code."""
+    namespace: dict[str, object] = {"__name__": "form"}
+    exec(compile(source, "user.py", "exec"), namespace)  # the table's own code, not a user's
+    app = Flask("form")
+    app.testing = True
+    app.add_url_rule("/", "main", namespace["main"])
+    try:
+        response = app.test_client().get("/")
+    except Exception as error:  # noqa: BLE001 - any failure is the verdict
+        return error, 0
+    return None, response.status_code
+
+
+@pytest.mark.parametrize("form", [f for f in FORMS if f.runs], ids=lambda f: f.id)
+def test_flask_agrees(form: Form) -> None:
+    """A form with a failing code fails in Flask (an exception, or a status outside 100..599);
+    any other form is served."""
+    error, status = _serve(form.source)
+    fails = error is not None or not 100 <= status <= 599
+    assert fails == bool(FAILING_CODES & set(form.codes)), (error, status)
+
+
+def test_guide_examples_are_clean(tmp_path: Path) -> None:
+    for fixture in GUIDE_FIXTURES.glob("*.py"):
+        target = "handlers.py" if fixture.stem == "handlers" else "user.py"
+        write_files(tmp_path / fixture.stem, {target: fixture.read_text(encoding="utf-8")})
+    entry_points = "user.main,handlers.get_user,handlers.create_user,handlers.update_user"
+    result = run_subprocess("--select", "CF2", "--entry-points", entry_points, "--color", "never", ".", cwd=tmp_path)
+    assert (result.code, result.out.strip()) == (0, ""), result.out + result.err
+    assert len(list(tmp_path.iterdir())) >= 9
+    handlers = (GUIDE_FIXTURES / "handlers.py").read_text(encoding="utf-8")
+    broken = handlers.replace("return json.dumps({'message': 'User created'}", "json.dumps({'message': 'User created'}")
+    assert broken != handlers
+    write_files(tmp_path / "handlers", {"handlers.py": broken})
+    result = run_subprocess("--select", "CF2", "--entry-points", entry_points, "--color", "never", ".", cwd=tmp_path)
+    assert result.codes == ["CF203"], result.out + result.err
+
+
+def test_cf207_flags_the_guide_when_enabled(tmp_path: Path) -> None:
+    write_files(tmp_path, {"user.py": (GUIDE_FIXTURES / "get_request.py").read_text(encoding="utf-8")})
+    result = run_subprocess("--select", "CF2", "--extend-select", "CF207", "--color", "never", ".", cwd=tmp_path)
+    assert result.codes == ["CF207", "CF207"], result.out
+
+
+def _lint_one(tmp_path: Path, source: str, *args: str) -> CliResult:
+    write_files(tmp_path, {"user.py": source})
+    return run_subprocess("--select", ",".join(RETURN_CODES), "--color", "never", *args, ".", cwd=tmp_path)
+
+
+def test_fall_through_line_is_in_the_message(tmp_path: Path) -> None:
+    result = _lint_one(tmp_path, 'from flask import request\n\ndef main():\n    if request.args:\n        return "x"\n    print("no")\n')
+    assert result.lines == [
+        "user.py:3:5: CF203 entry function 'main' can end without returning (control falls off the end after "
+        "line 6); Flask then fails with 'did not return a valid response'"
+    ]
+
+
+def test_only_entry_functions_are_checked(tmp_path: Path) -> None:
+    result = _lint_one(tmp_path, "def helper():\n    return None\n\ndef main():\n    return helper() or 'x'\n")
+    assert result.out == ""
+    result = _lint_one(tmp_path, "def handler():\n    return None\n", "--entry-points", "user.handler")
+    assert result.codes == ["CF201"]
+
+
+def test_decorated_and_async_entries_are_not_judged(tmp_path: Path) -> None:
+    source = "import functools\n\n@functools.lru_cache\ndef main():\n    return None\n"
+    assert _lint_one(tmp_path, source).out == ""
+    assert _lint_one(tmp_path, "async def main():\n    return None\n").out == ""
+
+
+def test_every_definition_of_a_conditionally_defined_entry_is_checked(tmp_path: Path) -> None:
+    source = "import sys\n\nif sys.version_info >= (3, 12):\n    def main():\n        return 1\nelse:\n    def main():\n        return None\n"
+    assert _lint_one(tmp_path, source).codes == ["CF201", "CF201"]
+
+
+def test_long_elif_chains_and_deep_displays_do_not_break_the_analysis() -> None:
+    """The analysis itself recurses on none of these (positions, made by LibCST, are not part of it)."""
+    branches = "".join(f"    elif request.args.get('k') == '{i}':\n        return '{i}'\n" for i in range(1500))
+    chain = "def main():\n    if request.args.get('k') == 'x':\n        return 'x'\n" + branches + "    else:\n        return 'y'\n"
+    choices = " if request.args else ".join(["'a'"] * 1500)
+    nested = "[" * 300 + "{1}" + "]" * 300
+    source = chain + f"\ndef other():\n    return {choices} if request.args else None\n\ndef deep():\n    return {nested}\n"
+    module = cst.parse_module("from flask import request\n\n" + source)
+    walker = Walker()
+    context = FileContext(Path("user.py"), "user.py", Settings(), entry_functions=frozenset({"main", "other", "deep"}))
+    found = ReturnAnalysis(module, walker).problems(ParsedFile(context, source, module, walker))
+    assert [(f.function, f.problem.code) for f in found] == [("deep", "CF202"), ("other", "CF201")]
