@@ -19,7 +19,7 @@ import libcst as cst
 from cflint import noqa
 from cflint.positions import node_positions
 from cflint.registry import Registry
-from cflint.rule import FileJob, ParsedFile, Report, Rule
+from cflint.rule import FileJob, LineOf, ParsedFile, Report, Rule
 from cflint.rules.cf001_syntax_error import SyntaxErrorRule
 from cflint.rules.cf002_unreadable_file import UnreadableFileRule
 from cflint.rules.cf003_internal_error import InternalErrorRule
@@ -264,14 +264,21 @@ class FileLinter:
 
     @staticmethod
     def _place(module: cst.Module, reports: list[Report], display: str) -> list[Finding]:
-        positions = node_positions(module, (r.node for r in reports if r.node is not None and r.start is None))
+        wanted = [r.node for r in reports if r.node is not None and r.start is None]
+        wanted += [value.node for r in reports for value in r.fields.values() if isinstance(value, LineOf)]
+        positions = node_positions(module, wanted)
         findings = []
         for report in reports:
             start, end = report.start, report.end
             if start is None and report.node is not None:
                 start, end = positions.get(report.node, (START_OF_FILE, START_OF_FILE))
             start = start or START_OF_FILE
-            findings.append(Finding(display, start, report.code, report.message, report.severity, end or start))
+            fields = {
+                name: positions.get(value.node, (START_OF_FILE,))[0].line if isinstance(value, LineOf) else value
+                for name, value in report.fields.items()
+            }
+            message = report.template.format(**fields)
+            findings.append(Finding(display, start, report.code, message, report.severity, end or start))
         return findings
 
     @staticmethod

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from cflint.literals import int_value, string_value
+from cflint.rule import LineOf
 from cflint.kinds import NUMBERS, Kind, ScopeChain, Value, ValueInference
 
 _NOT_A_RESPONSE = NUMBERS | {Kind.NONE, Kind.SET, Kind.FUNCTION}
@@ -38,7 +39,7 @@ _MAX_NESTING = 64  # displays nested deeper than this are not looked into
 class Problem:
     code: str
     node: cst.CSTNode
-    detail: str
+    detail: str | LineOf
 
 
 def _describe(value: Value) -> str:

@@ -15,9 +15,8 @@ import libcst as cst
 from cflint.bindings import Bindings, rebound_names
 from cflint.entry import effective_definitions
 from cflint.names import NameResolver
-from cflint.positions import node_positions
 from cflint.responses import Problem, ResponseJudge
-from cflint.rule import ParsedFile, Rule
+from cflint.rule import LineOf, ParsedFile, Rule
 from cflint.traversal import Walker
 from cflint.kinds import ValueInference, is_generator
 
@@ -50,7 +49,6 @@ class ReturnAnalysis:
 
     def _find_all(self, entry_functions: frozenset[str], inference: ValueInference) -> list[EntryProblem]:
         found: list[EntryProblem] = []
-        ends: list[tuple[str, cst.FunctionDef, cst.CSTNode]] = []
         for name in sorted(entry_functions):
             for definition in effective_definitions(self.module, name):
                 if definition.decorators or definition.asynchronous is not None:
@@ -61,11 +59,8 @@ class ReturnAnalysis:
                 found.extend(EntryProblem(name, problem) for problem in self._judge_returns(definition, inference))
                 end = inference.fall_through(definition, (definition, self.module))
                 if end is not None:
-                    ends.append((name, definition, end))
-        if ends:  # one pass over the file gives every line the messages need
-            positions = node_positions(self.module, [end for _, _, end in ends])
-            for name, definition, end in ends:
-                found.append(EntryProblem(name, Problem("CF203", definition.name, str(positions[end][0].line))))
+                    # The engine fills in the line from the findings' single position pass.
+                    found.append(EntryProblem(name, Problem("CF203", definition.name, LineOf(end))))
         return found
 
     def _judge_returns(self, definition: cst.FunctionDef, inference: ValueInference) -> list[Problem]:

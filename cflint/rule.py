@@ -94,14 +94,24 @@ class ParsedFile:
 
 @dataclass(frozen=True)
 class Report:
-    """A rule's finding before its position is known: a node, or an explicit place."""
+    """A rule's finding before its position is known: a node, or an explicit place.
+    The message is formatted once positions are known (see LineOf)."""
 
     code: str
-    message: str
+    template: str
+    fields: dict[str, object]
     severity: Severity
     node: cst.CSTNode | None = None
     start: Position | None = None
     end: Position | None = None
+
+
+@dataclass(frozen=True)
+class LineOf:
+    """A message field standing for the line a node starts on. The engine fills it in
+    from the same single position pass that places the file's findings."""
+
+    node: cst.CSTNode
 
 
 class RuleInfo:
@@ -180,9 +190,7 @@ class Rule(RuleInfo):
     ) -> None:
         if node is None and start is None:
             raise ValueError("a report needs a node or a start position")
-        self.reports.append(
-            Report(self.code, self.format_message(**fields), self.severity, node, start, end)
-        )
+        self.reports.append(Report(self.code, self.message, fields, self.severity, node, start, end))
 
 
 class RootRule(RuleInfo):
