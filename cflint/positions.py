@@ -2,28 +2,67 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 import libcst as cst
+from libcst._position import CodePosition, CodeRange
 from libcst.metadata import PositionProvider
+from libcst.metadata.position_provider import PositionProvidingCodegenState
 
 from cflint.types import Position
+
+
+class _AllFound(Exception):
+    """Raised to stop code generation once every wanted node has its range."""
+
+
+class _StoppingState(PositionProvidingCodegenState):
+    """LibCST's position-tracking code generation, stopped after the last wanted node."""
+
+    __slots__ = ("waiting",)
+
+    @contextmanager
+    def record_syntactic_position(
+        self, node: cst.CSTNode, *, start_node: cst.CSTNode | None = None, end_node: cst.CSTNode | None = None
+    ) -> Iterator[None]:
+        """As LibCST's, but records nothing while the pass is being stopped."""
+        start = CodePosition(self.line, self.column)
+        yield
+        computed = self.provider._computed
+        end = computed[end_node].end if end_node is not None else CodePosition(self.line, self.column)
+        computed[node] = CodeRange(computed[start_node].start if start_node is not None else start, end)
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        super().after_codegen(node)
+        if node in self.waiting:
+            self.waiting.discard(node)
+            if not self.waiting:
+                raise _AllFound
 
 
 def node_positions(
     module: cst.Module, nodes: Iterable[cst.CSTNode]
 ) -> dict[cst.CSTNode, tuple[Position, Position]]:
-    """1-based (start, end) of each node, from one code-generation pass over `module`.
+    """1-based (start, end) of each node, from one code-generation pass over `module`
+    that ends at the last of them.
 
-    MetadataWrapper would deep-copy the whole tree first; the provider's own pass over
-    the original tree gives the same ranges for the nodes we hold.
+    MetadataWrapper would deep-copy the whole tree first and generate all of it; this
+    pass runs over the original tree and stops as soon as it has what was asked.
     """
-    wanted = list(nodes)
+    wanted = set(nodes)
     if not wanted:
         return {}
     provider = PositionProvider()
-    provider._gen_impl(module)
-    computed = provider._computed
+    state = _StoppingState(
+        default_indent=module.default_indent, default_newline=module.default_newline, provider=provider
+    )
+    state.waiting = set(wanted)
+    try:
+        module._codegen(state)
+    except _AllFound:
+        pass
+    computed: dict[cst.CSTNode, CodeRange] = provider._computed
     found: dict[cst.CSTNode, tuple[Position, Position]] = {}
     for node in wanted:
         code_range = computed.get(node)
