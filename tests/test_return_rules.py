@@ -131,7 +131,8 @@ FORMS = [
             leave(1)
         """, module=True, runs=False),
     Form("while_else_returns", 'while request.args:\n    break\nelse:\n    return "none"\nreturn "some"'),
-    Form("try_star", 'try:\n    return str(1 / 0)\nexcept* ZeroDivisionError:\n    pass\nreturn "fallback"'),
+    # Served only where the running Python has except* (3.11+); linted everywhere.
+    Form("try_star", 'try:\n    return str(1 / 0)\nexcept* ZeroDivisionError:\n    pass\nreturn "fallback"', runs=sys.version_info >= (3, 11)),
     Form("recursive_helpers", """
         def ping(n):
             return pong(n)
