@@ -4,6 +4,7 @@ serving the function with Flask 3.1 and seeing whether the response fails."""
 
 from __future__ import annotations
 
+import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
