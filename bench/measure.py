@@ -6,19 +6,25 @@ import hashlib
 import os
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 STDERR_TAIL_CHARS = 2000
+LAUNCHER = Path(__file__).resolve().parent / "launch.py"
+LAUNCH_FAILED = 125
 
 
 @dataclass(frozen=True)
 class Sample:
-    """One run. CPU time and peak RSS cover the child and every descendant it waited for (os.wait4)."""
+    """One run, as os.wait4 reports it for the tool's process.
+
+    CPU time covers the process and every descendant it waited for; peak RSS is the largest
+    single process among them, never below the launcher's own (about 8 MiB).
+    """
 
     wall: float
     cpu: float
@@ -38,41 +44,53 @@ def _kill_group(pid: int, killed: threading.Event) -> None:
         pass
 
 
+def _read_result(path: Path) -> tuple[float, float, int, int] | None:
+    """(wall, cpu, peak RSS in KiB, exit code) as launch.py wrote them, or None when it did not."""
+    try:
+        wall, user, system, peak_rss_kib, exit_code = path.read_text(encoding="ascii").split()
+    except (OSError, ValueError):
+        return None
+    return float(wall), float(user) + float(system), int(peak_rss_kib), int(exit_code)
+
+
 def run_once(argv: Sequence[str], cwd: Path, env: Mapping[str, str], timeout: float) -> Sample:
-    """Run `argv` in its own session; on timeout kill that session's process group."""
-    with tempfile.TemporaryFile() as stdout, tempfile.TemporaryFile() as stderr:
-        start = time.perf_counter()
-        process = subprocess.Popen(
-            list(argv),
-            cwd=cwd,
-            env=dict(env),
-            stdin=subprocess.DEVNULL,
-            stdout=stdout,
-            stderr=stderr,
-            start_new_session=True,
-        )
-        killed = threading.Event()
-        timer = threading.Timer(timeout, _kill_group, (process.pid, killed))
-        timer.start()
-        try:
-            _, status, usage = os.wait4(process.pid, 0)
-        except BaseException:
-            _kill_group(process.pid, killed)
-            process.wait()
-            raise
-        finally:
-            wall = time.perf_counter() - start
-            timer.cancel()
-        process.returncode = os.waitstatus_to_exitcode(status)
-        stdout.seek(0)
-        output = stdout.read()
-        stderr.seek(0)
-        error_text = stderr.read().decode("utf-8", errors="replace")
+    """Run `argv` through launch.py in a session of its own; on timeout kill that session's process group."""
+    with tempfile.TemporaryDirectory(prefix="cflint-bench-run-") as scratch:
+        result_file = Path(scratch) / "result"
+        stdout_file, stderr_file = Path(scratch) / "stdout", Path(scratch) / "stderr"
+        with stdout_file.open("wb") as stdout, stderr_file.open("wb") as stderr:
+            process = subprocess.Popen(
+                [sys.executable, "-I", "-S", str(LAUNCHER), str(result_file), *argv],
+                cwd=cwd,
+                env=dict(env),
+                stdin=subprocess.DEVNULL,
+                stdout=stdout,
+                stderr=stderr,
+                start_new_session=True,
+            )
+            killed = threading.Event()
+            timer = threading.Timer(timeout, _kill_group, (process.pid, killed))
+            timer.start()
+            try:
+                launcher_exit = process.wait()
+            except BaseException:
+                _kill_group(process.pid, killed)
+                process.wait()
+                raise
+            finally:
+                timer.cancel()
+        output = stdout_file.read_bytes()
+        error_text = stderr_file.read_bytes().decode("utf-8", errors="replace")
+        result = _read_result(result_file)
+    if result is None:
+        wall, cpu, peak_rss_kib, exit_code = float(timeout), 0.0, 0, launcher_exit or LAUNCH_FAILED
+    else:
+        wall, cpu, peak_rss_kib, exit_code = result
     return Sample(
         wall=wall,
-        cpu=usage.ru_utime + usage.ru_stime,
-        peak_rss_kib=usage.ru_maxrss,
-        exit_code=process.returncode,
+        cpu=cpu,
+        peak_rss_kib=peak_rss_kib,
+        exit_code=exit_code,
         timed_out=killed.is_set(),
         output_digest=hashlib.sha256(output).hexdigest(),
         output_lines=output.count(b"\n"),
