@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,6 +65,10 @@ def pip_install(venv: Venv, requirements: Sequence[str]) -> str | None:
 
 def cflint_requirements(repo: Path) -> list[str]:
     """cflint's run-time dependencies as its pyproject.toml declares them."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:
+        raise SetupError("the benchmark needs Python 3.11 or newer (it reads pyproject.toml with tomllib)") from None
     with (repo / "pyproject.toml").open("rb") as stream:
         project = tomllib.load(stream)["project"]
     return [str(requirement) for requirement in project.get("dependencies", [])]

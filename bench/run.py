@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from corpus import Corpus, build_stdlib, build_template, stdlib_source
@@ -147,8 +148,24 @@ def _memory() -> str:
     return "unknown RAM"
 
 
-def _load() -> str:
-    return " / ".join(f"{value:.2f}" for value in os.getloadavg())
+@dataclass(frozen=True)
+class StartConditions:
+    revision: str
+    load: tuple[float, float, float]
+
+
+def _load_text(load: tuple[float, float, float]) -> str:
+    return " / ".join(f"{value:.2f}" for value in load)
+
+
+def _busy_warning(load_at_start: float) -> list[str]:
+    cores = os.cpu_count() or 1
+    if load_at_start < cores / 2:
+        return []
+    return [
+        f"- **The machine was busy when the benchmark started (load {load_at_start:.2f} on {cores} cores): "
+        "wall times are inflated and noisy; CPU times are steadier.**"
+    ]
 
 
 def _header(
@@ -156,7 +173,7 @@ def _header(
     venv: Venv,
     features: CflintFeatures,
     missing: dict[str, str],
-    load_at_start: str,
+    start: StartConditions,
     elapsed: float,
 ) -> list[str]:
     versions = installed_versions(venv, [*PEERS, "libcst"])
@@ -166,8 +183,8 @@ def _header(
         f"## cflint benchmark, {now}",
         "",
         f"- Machine: {_cpu_model()}, {os.cpu_count()} cores, {_memory()}, {platform.system()} {platform.release()}; "
-        f"load average {load_at_start} at start, {_load()} at end",
-        f"- Python {platform.python_version()}; cflint {_git_revision()} run from the checkout "
+        f"load average {_load_text(start.load)} at start, {_load_text(os.getloadavg())} at end",
+        f"- Python {platform.python_version()}; cflint {start.revision} run from the checkout "
         f"(`python -m cflint`, PYTHONPATH={REPO.name}); {cache}; "
         f"`--jobs` {'available' if features.jobs else 'absent'}",
         "- Peers: " + ", ".join(f"{name} {versions.get(name, 'unknown')}" for name in (*PEERS, "libcst")),
@@ -177,7 +194,7 @@ def _header(
         f"- Whole benchmark: {elapsed:.0f} s",
     ]
     lines += [f"- Not measured: {peer} ({reason})" for peer, reason in missing.items()]
-    return lines
+    return [*lines, *_busy_warning(start.load[0])]
 
 
 def _measure(
@@ -206,7 +223,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(arguments)
     _check_arguments(parser, args)
-    started, load_at_start = time.perf_counter(), _load()
+    started = time.perf_counter()
+    start = StartConditions(_git_revision(), os.getloadavg())
     options = PlanOptions(
         runs=args.runs,
         slow_runs=args.slow_runs,
@@ -228,7 +246,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         features = detect_cflint_features(venv, REPO, env)
         corpora = _build_corpora(scratch, args.only)
         results = _measure(corpora, venv, scratch, features, options, missing, args.timeout)
-        header = _header(arguments, venv, features, missing, load_at_start, time.perf_counter() - started)
+        header = _header(arguments, venv, features, missing, start, time.perf_counter() - started)
         markdown = render(header, results)
     sys.stdout.write(markdown)
     if args.output is not None:
