@@ -107,45 +107,57 @@ def commands_for(
     cflint = (str(venv.python), "-m", "cflint", *options.cflint_args)
     cold_cache = scratch / f"cflint-cache-cold-{corpus.name}"
     warm_cache = scratch / f"cflint-cache-warm-{corpus.name}"
-    candidates = [
-        ("cflint-cold", "cflint", (*cflint, *(("--no-cache",) if features.no_cache else ()), "."),
-         cflint_environment(base, repo, cold_cache), frozenset({0, 1}), "cold", cold_cache),
-        ("cflint-warm", "cflint", (*cflint, "."),
-         cflint_environment(base, repo, warm_cache), frozenset({0, 1}), "warm", None),
-        ("flake8", "flake8", (str(venv.script("flake8")), *parallel, "."),
-         base, frozenset({0, 1}), "", None),
-        ("fixit", "fixit", (str(venv.script("fixit")), "lint", "."),
-         base, frozenset({0, 1, 2, 3}), "", None),
-        ("pylint", "pylint", (str(venv.script("pylint")), "--recursive=y", *parallel, "."),
-         base, frozenset(range(PYLINT_EXIT_USAGE)), "", None),
-        ("ruff", "ruff", (str(venv.script("ruff")), "check", "--no-cache", "."),
-         base, frozenset({0, 1}), "", None),
-    ]
-    commands = []
-    for stem, tool, argv, env, ok_exit_codes, scenario, fresh_cache in candidates:
-        command_id = f"{stem}-{corpus.name}"
-        if scenario == "warm" and not features.no_cache:
-            continue
-        if command_id == "pylint-stdlib" and not options.pylint_stdlib:
-            continue
-        if command_id in options.skip or tool in options.skip:
-            continue
-        commands.append(
-            Command(
-                id=command_id,
-                tool=tool,
-                corpus=corpus,
-                argv=argv,
-                display=_display(tool, argv),
-                env=env,
-                ok_exit_codes=ok_exit_codes,
-                runs=_runs(command_id, corpus, options),
-                fresh_cache=fresh_cache,
-                prime=scenario == "warm",
-                scenario=scenario,
-            )
+    findings_or_clean = frozenset({0, 1})
+
+    def row(
+        stem: str,
+        argv: tuple[str, ...],
+        env: Mapping[str, str] = base,
+        ok_exit_codes: frozenset[int] = findings_or_clean,
+        scenario: str = "",
+        fresh_cache: Path | None = None,
+    ) -> Command:
+        command_id, tool = f"{stem}-{corpus.name}", stem.partition("-")[0]
+        return Command(
+            id=command_id,
+            tool=tool,
+            corpus=corpus,
+            argv=argv,
+            display=_display(tool, argv),
+            env=env,
+            ok_exit_codes=ok_exit_codes,
+            runs=_runs(command_id, corpus, options),
+            fresh_cache=fresh_cache,
+            prime=scenario == "warm",
+            scenario=scenario,
         )
-    return commands
+
+    rows = [
+        row(
+            "cflint-cold",
+            (*cflint, *(("--no-cache",) if features.no_cache else ()), "."),
+            env=cflint_environment(base, repo, cold_cache),
+            scenario="cold",
+            fresh_cache=cold_cache,
+        ),
+        row("cflint-warm", (*cflint, "."), env=cflint_environment(base, repo, warm_cache), scenario="warm"),
+        row("flake8", (str(venv.script("flake8")), *parallel, ".")),
+        row("fixit", (str(venv.script("fixit")), "lint", "."), ok_exit_codes=frozenset({0, 1, 2, 3})),
+        row(
+            "pylint",
+            (str(venv.script("pylint")), "--recursive=y", *parallel, "."),
+            ok_exit_codes=frozenset(range(PYLINT_EXIT_USAGE)),
+        ),
+        row("ruff", (str(venv.script("ruff")), "check", "--no-cache", ".")),
+    ]
+    return [
+        command
+        for command in rows
+        if not (command.prime and not features.no_cache)
+        and not (command.id == "pylint-stdlib" and not options.pylint_stdlib)
+        and command.id not in options.skip
+        and command.tool not in options.skip
+    ]
 
 
 def command_ids(corpora: Sequence[str]) -> list[str]:
