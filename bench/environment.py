@@ -89,6 +89,6 @@ def installed_versions(venv: Venv, distributions: Sequence[str]) -> dict[str, st
         [str(venv.python), "-c", script, *distributions], capture_output=True, text=True, check=False
     )
     if completed.returncode != 0:
-        return {name: "unknown" for name in distributions}
+        return dict.fromkeys(distributions, "unknown")
     versions: dict[str, str] = json.loads(completed.stdout)
     return versions

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import signal
@@ -38,10 +39,8 @@ class Sample:
 
 def _kill_group(pid: int, killed: threading.Event) -> None:
     killed.set()
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def _read_result(path: Path) -> tuple[float, float, int, int] | None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from corpus import Corpus
-from environment import Venv
+from environment import SetupError, Venv
 
 INHERITED_VARIABLES_DROPPED = ("PYTHONPATH", "PYTHONSTARTUP", "PYTHONHOME", "CFLINT_CACHE_DIR", "VIRTUAL_ENV")
 PYLINT_EXIT_USAGE = 32
@@ -69,6 +69,7 @@ def cflint_environment(base: Mapping[str, str], repo: Path, cache: Path) -> dict
 
 
 def detect_cflint_features(venv: Venv, repo: Path, env: Mapping[str, str]) -> CflintFeatures:
+    """Read `cflint --help` from the checkout; SetupError when it does not run in the venv."""
     completed = subprocess.run(
         [str(venv.python), "-m", "cflint", "--help"],
         env={**env, "PYTHONPATH": str(repo)},
@@ -76,6 +77,9 @@ def detect_cflint_features(venv: Venv, repo: Path, env: Mapping[str, str]) -> Cf
         text=True,
         check=False,
     )
+    if completed.returncode != 0:
+        tail = " | ".join(completed.stderr.strip().splitlines()[-3:])
+        raise SetupError(f"cflint from {repo} does not run with {venv.python}: {tail}")
     return CflintFeatures(no_cache="--no-cache" in completed.stdout, jobs="--jobs" in completed.stdout)
 
 

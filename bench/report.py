@@ -55,8 +55,10 @@ def table(corpus: Corpus, outcomes: Sequence[Outcome]) -> list[str]:
     lines = [
         f"### {corpus.name}: {corpus.files} file{'' if corpus.files == 1 else 's'}, {corpus.lines} lines",
         "",
-        "| Tool | Command | Runs | Wall (s) | CPU (s) | Peak RSS (MiB) "
-        "| Wall × cflint | CPU × cflint | RSS × cflint | Exit |",
+        (
+            "| Tool | Command | Runs | Wall (s) | CPU (s) | Peak RSS (MiB) "
+            "| Wall × cflint | CPU × cflint | RSS × cflint | Exit |"
+        ),
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for outcome in outcomes:
@@ -106,7 +108,9 @@ TARGETS = (
     Target("small, warm: cflint wall ÷ flake8 wall", _wall_ratio("cflint-warm-small", "flake8-small"), 1.0, "×"),
     Target("stdlib, cold: cflint wall ÷ flake8 -j2 wall", _wall_ratio("cflint-cold-stdlib", "flake8-stdlib"), 1.0, "×"),
     Target("stdlib, cold: cflint wall ÷ Fixit wall", _wall_ratio("cflint-cold-stdlib", "fixit-stdlib"), 0.06, "×"),
-    Target("stdlib, warm ÷ stdlib, cold (cflint wall)", _wall_ratio("cflint-warm-stdlib", "cflint-cold-stdlib"), 0.05, "×"),
+    Target(
+        "stdlib, warm ÷ stdlib, cold (cflint wall)", _wall_ratio("cflint-warm-stdlib", "cflint-cold-stdlib"), 0.05, "×"
+    ),
     Target("stdlib: cflint peak RSS of one process", _peak_rss, MIB_LIMIT_PER_PROCESS, "MiB"),
 )
 

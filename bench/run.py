@@ -19,8 +19,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from corpus import Corpus, build_stdlib, build_template, stdlib_source
-from environment import PEERS, SetupError, Venv, cflint_requirements, create_venv, installed_versions, pip_install
-from plan import CflintFeatures, Command, PlanOptions, base_environment, command_ids, commands_for, detect_cflint_features
+from environment import (
+    PEERS,
+    SetupError,
+    Venv,
+    cflint_requirements,
+    create_venv,
+    installed_versions,
+    pip_install,
+)
+from plan import (
+    CflintFeatures,
+    Command,
+    PlanOptions,
+    base_environment,
+    command_ids,
+    commands_for,
+    detect_cflint_features,
+)
 from report import render
 from trials import Outcome, run_commands
 
@@ -42,7 +58,9 @@ def _parser() -> argparse.ArgumentParser:
         "--slow-runs", type=int, default=1, metavar="N",
         help="runs of fixit and pylint on the stdlib, minutes each (default: 1)",
     )
-    parser.add_argument("--venv", type=Path, metavar="DIR", help="create or reuse the peers' venv here (default: a temp dir)")
+    parser.add_argument(
+        "--venv", type=Path, metavar="DIR", help="create or reuse the peers' venv here (default: a temp dir)"
+    )
     parser.add_argument("--skip-install", action="store_true", help="do not pip install into the venv (needs --venv)")
     parser.add_argument(
         "--skip", action="append", default=[], metavar="NAME",
@@ -108,19 +126,6 @@ def _install(venv: Venv, skip_install: bool) -> dict[str, str]:
     return missing
 
 
-def _check_cflint_runs(venv: Venv, env: dict[str, str]) -> None:
-    completed = subprocess.run(
-        [str(venv.python), "-m", "cflint", "--version"],
-        env={**env, "PYTHONPATH": str(REPO)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if completed.returncode != 0:
-        tail = " | ".join(completed.stderr.strip().splitlines()[-3:])
-        raise SetupError(f"cflint from {REPO} does not run with {venv.python}: {tail}")
-
-
 def _git_revision() -> str:
     completed = subprocess.run(
         ["git", "-C", str(REPO), "describe", "--always", "--dirty"], capture_output=True, text=True, check=False
@@ -163,8 +168,10 @@ def _busy_warning(load_at_start: float) -> list[str]:
     if load_at_start < cores / 2:
         return []
     return [
-        f"- **The machine was busy when the benchmark started (load {load_at_start:.2f} on {cores} cores): "
-        "wall times are inflated and noisy; CPU times are steadier.**"
+        (
+            f"- **The machine was busy when the benchmark started (load {load_at_start:.2f} on {cores} cores): "
+            "wall times are inflated and noisy; CPU times are steadier.**"
+        )
     ]
 
 
@@ -182,14 +189,21 @@ def _header(
     lines = [
         f"## cflint benchmark, {now}",
         "",
-        f"- Machine: {_cpu_model()}, {os.cpu_count()} cores, {_memory()}, {platform.system()} {platform.release()}; "
-        f"load average {_load_text(start.load)} at start, {_load_text(os.getloadavg())} at end",
-        f"- Python {platform.python_version()}; cflint {start.revision} run from the checkout "
-        f"(`python -m cflint`, PYTHONPATH={REPO.name}); {cache}; "
-        f"`--jobs` {'available' if features.jobs else 'absent'}",
+        (
+            f"- Machine: {_cpu_model()}, {os.cpu_count()} cores, {_memory()}, {platform.system()} "
+            f"{platform.release()}; load average {_load_text(start.load)} at start, "
+            f"{_load_text(os.getloadavg())} at end"
+        ),
+        (
+            f"- Python {platform.python_version()}; cflint {start.revision} run from the checkout "
+            f"(`python -m cflint`, PYTHONPATH={REPO.name}); {cache}; "
+            f"`--jobs` {'available' if features.jobs else 'absent'}"
+        ),
         "- Peers: " + ", ".join(f"{name} {versions.get(name, 'unknown')}" for name in (*PEERS, "libcst")),
-        "- Each cell is the median of the runs; CPU = user + sys of the process and every child it waited for; "
-        "peak RSS = the largest single process; × cflint = the row's value ÷ cflint cold on the same input",
+        (
+            "- Each cell is the median of the runs; CPU = user + sys of the process and every child it waited "
+            "for; peak RSS = the largest single process; × cflint = the row's value ÷ cflint cold on the same input"
+        ),
         f"- Command: `{' '.join(['python bench/run.py', *argv])}`",
         f"- Whole benchmark: {elapsed:.0f} s",
     ]
@@ -237,13 +251,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             venv = create_venv((args.venv or scratch / "venv").resolve())
             missing = _install(venv, args.skip_install)
-            env = base_environment(scratch)
-            _check_cflint_runs(venv, env)
+            features = detect_cflint_features(venv, REPO, base_environment(scratch))
         except SetupError as exc:
             _log(f"error: {exc}")
             return EXIT_SETUP
         compileall.compile_dir(REPO / "cflint", quiet=1)
-        features = detect_cflint_features(venv, REPO, env)
         corpora = _build_corpora(scratch, args.only)
         results = _measure(corpora, venv, scratch, features, options, missing, args.timeout)
         header = _header(arguments, venv, features, missing, start, time.perf_counter() - started)
