@@ -216,8 +216,23 @@ def _lint_in_processes(jobs: list[FileJob], registry: Registry, options: RunOpti
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    # Largest files first, so that no worker is left alone with a big one at the end.
+    order = sorted(range(len(jobs)), key=lambda index: -_size(jobs[index]))
     with ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(registry, options.debug)) as pool:
-        return list(pool.map(_lint_in_worker, jobs, chunksize=max(1, len(jobs) // (workers * 8))))
+        linted = pool.map(_lint_in_worker, [jobs[index] for index in order], chunksize=max(1, len(jobs) // (workers * 8)))
+        results: list[list[Finding]] = [[] for _ in jobs]
+        for index, findings in zip(order, linted):
+            results[index] = findings
+        return results
+
+
+def _size(job: FileJob) -> int:
+    if job.source is not None:
+        return len(job.source)
+    try:
+        return os.stat(job.context.path).st_size
+    except OSError:
+        return 0
 
 
 # Each worker process holds one linter for all the files it is given.
