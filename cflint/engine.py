@@ -230,7 +230,8 @@ class FileLinter:
             cpython = _cpython_syntax_error(source, display)
             if cpython is not None:
                 return cpython
-            reason = exc.message.splitlines()[0].rstrip(".")
+            running = f"{sys.version_info.major}.{sys.version_info.minor}"
+            reason = f"cflint's parser (LibCST) does not support this syntax, although Python {running} accepts it"
             return SyntaxErrorRule.finding(display, Position(exc.raw_line, exc.raw_column + 1), reason=reason)
 
     def _run_rules(self, parsed: ParsedFile, rule_types: list[type[Rule]]) -> tuple[list[Report], list[Finding]]:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import run_subprocess, write_files
+from tests.helpers import CliResult, run_subprocess, write_files
 
 MIB = 1024 * 1024
 TWENTY_MIB_SOURCE = b"x = 1\n" * (20 * MIB // 6 + 1)
@@ -97,6 +97,15 @@ ROWS = {
         ("x.py:1:1: CF001 cannot parse: too deeply nested for the Python parser (it runs out of recursion depth)",),
         1,
     ),
+    "valid syntax that LibCST cannot parse": Row(
+        {"x.py": "x = 1\n(x): int = 2\n"},
+        (".",),
+        (
+            "x.py:2:1: CF001 cannot parse: cflint's parser (LibCST) does not support this syntax, although "
+            f"Python {sys.version_info.major}.{sys.version_info.minor} accepts it",
+        ),
+        1,
+    ),
     "symlink loop in a folder": Row(
         {"ok.py": "x = 1\n"}, (".",), ("loop.py:1:1: CF002 cannot read: Too many levels of symbolic links",), 1,
         make=_symlink_loop,
@@ -157,3 +166,19 @@ def test_marker_code_does_write_its_marker(tmp_path: Path, how: tuple[str, ...])
     write_files(tmp_path, {"user.py": MARKER_CODE})
     subprocess.run([sys.executable, *how], cwd=tmp_path, check=True, timeout=60)
     assert (tmp_path / "MARKER").exists()
+
+
+def test_unreadable_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cflint: Callable[..., CliResult]) -> None:
+    """Simulated: tests run as root in CI, which lists any folder whatever its mode, so
+    listing `locked` is made to fail as it does for other users (PermissionError)."""
+    write_files(tmp_path, {"ok.py": "x = 1\n", "locked/inner.py": "def f(:\n"})
+    real_scandir = os.scandir
+
+    def scandir(path: str | os.PathLike[str] = ".") -> Iterator[os.DirEntry[str]]:
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    result = cflint(".")
+    assert (result.code, result.lines) == (1, ["locked:1:1: CF002 cannot read folder: Permission denied"])
