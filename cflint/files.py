@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import BinaryIO
 
 _NONBLOCKING_READ = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
 _FILE_KINDS = (
@@ -24,8 +25,8 @@ class NotRegularFileError(OSError):
         super().__init__(f"not a regular file ({kind})")
 
 
-def read_regular_file(path: Path, limit: int | None = None) -> tuple[bytes, int]:
-    """The bytes and size of a regular file; no bytes when the size is over `limit`.
+def open_regular_file(path: Path) -> BinaryIO:
+    """Open a regular file for reading in binary.
 
     Anything else is refused before it is opened (reading a FIFO blocks, opening a device
     may act), and again after, in case the path was swapped in between: the open does not
@@ -34,12 +35,21 @@ def read_regular_file(path: Path, limit: int | None = None) -> tuple[bytes, int]
     mode = os.stat(path).st_mode
     if not stat.S_ISREG(mode):
         raise NotRegularFileError(mode)
-    with open(os.open(path, _NONBLOCKING_READ), "rb") as stream:
-        info = os.fstat(stream.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise NotRegularFileError(info.st_mode)
-        if limit is not None and info.st_size > limit:
-            return b"", info.st_size
+    stream = open(os.open(path, _NONBLOCKING_READ), "rb")  # noqa: SIM115 - returned to the caller
+    mode = os.fstat(stream.fileno()).st_mode
+    if not stat.S_ISREG(mode):
+        stream.close()
+        raise NotRegularFileError(mode)
+    return stream
+
+
+def read_regular_file(path: Path, limit: int | None = None) -> tuple[bytes, int]:
+    """The bytes and size of a regular file (see open_regular_file); no bytes when the
+    size is over `limit`. Raises OSError."""
+    with open_regular_file(path) as stream:
+        size = os.fstat(stream.fileno()).st_size
+        if limit is not None and size > limit:
+            return b"", size
         data = stream.read()
     return data, len(data)
 

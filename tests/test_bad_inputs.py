@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,19 @@ def _unreadable(folder: Path) -> None:
 
 def _fifo(folder: Path) -> None:
     os.mkfifo(folder / "x.py")
+
+
+def _zip_bomb(folder: Path) -> None:
+    """A real deflate bomb: 1.1 GiB of zeros in a 1.1 MiB archive, over the default limit of
+    10 times max-package-size (100 MiB)."""
+    zeros = bytes(MIB)
+    with zipfile.ZipFile(folder / "fn.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("user.py", USER)
+        archive.writestr("requirements.txt", "")
+        with archive.open("zeros.bin", "w", force_zip64=True) as member:
+            for _ in range(1100):
+                member.write(zeros)
+    assert (folder / "fn.zip").stat().st_size < 2 * MIB
 
 
 @dataclass(frozen=True)
@@ -126,9 +140,29 @@ ROWS = {
     "FIFO named requirements.txt": Row(
         {"user.py": USER},
         (".",),
-        ("requirements.txt:1:1: CF304 requirements.txt: cannot read: not a regular file (a FIFO)",),
+        (
+            ".:1:1: CF502 no requirements.txt at the root of the package: the runtime expects it beside the entry module",
+            "requirements.txt:1:1: CF304 requirements.txt: cannot read: not a regular file (a FIFO)",
+        ),
         1,
         make=lambda folder: os.mkfifo(folder / "requirements.txt"),
+    ),
+    "FIFO named .gitignore": Row(
+        {"user.py": USER, "requirements.txt": ""}, (".",), (), 0, make=lambda folder: os.mkfifo(folder / ".gitignore")
+    ),
+    "FIFO named fn.zip on the command line": Row(
+        {}, ("fn.zip",), ("fn.zip:1:1: CF002 cannot read: not a regular file (a FIFO)",), 1,
+        make=lambda folder: os.mkfifo(folder / "fn.zip"),
+    ),
+    "ZIP bomb": Row(
+        {},
+        ("fn.zip",),
+        (
+            "fn.zip:1:1: CF506 archive declares 1.1 GiB uncompressed, over 10 times max-package-size (1000.0 MiB): "
+            "a possible ZIP bomb, not read",
+        ),
+        1,
+        make=_zip_bomb,
     ),
     "device file named on the command line": Row(
         {}, ("/dev/null",), ("/dev/null:1:1: CF002 not a regular file (a character device): not linted",), 1

@@ -1,10 +1,9 @@
 """What cflint never does to the code it checks: import or run it, evaluate its
 pyproject.toml beyond TOML parsing, open a network connection, start a process, or write
-into the linted folders."""
+anything but its result cache."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
@@ -15,34 +14,55 @@ from tests.helpers import GUIDE_EXAMPLES, REPO, guide_function, run_subprocess, 
 MARKER = "import pathlib\npathlib.Path(__file__).with_name('MARKER').write_text('executed')\n"
 
 # Runs cflint in-process under an audit hook (PEP 578), which sees every socket, process,
-# file open and import of the interpreter, including those made from C. The hook cannot be
-# removed, so it runs in its own process. Started as a script, as the `cflint` command is,
-# so the current folder is not on sys.path.
+# file open, import and code execution of the interpreter, including those made from C and
+# those of cflint's worker processes (forked: they inherit the hook, and each event is
+# appended to the log at once). The hook cannot be removed, so it runs in its own process,
+# started as a script, as the `cflint` command is, so the current folder is not on sys.path.
+# Writes are allowed in CFLINT_CACHE_DIR only; os.fork starts cflint's own --jobs workers.
 AUDITED_RUN = '''
-import json, os, sys
-folders = [os.path.abspath(p) for p in sys.argv[2:]]
-seen = []
+import os, sys
+log, folders = sys.argv[1], [os.path.abspath(p) for p in sys.argv[2:]]
+cache = os.path.abspath(os.environ["CFLINT_CACHE_DIR"])
 
-def inside(path):
+def inside(path, tops):
     path = os.path.abspath(os.fsdecode(path))
-    return any(path == f or path.startswith(f + os.sep) for f in folders)
+    return any(path == top or path.startswith(top + os.sep) for top in tops)
+
+def record(text):
+    with open(log, "a", encoding="utf-8") as stream:
+        stream.write(text + "\\n")
 
 def hook(event, args):
     if event.startswith("socket.") or event in ("subprocess.Popen", "os.system", "os.posix_spawn", "os.exec",
-                                                "os.spawn", "os.fork", "os.startfile", "webbrowser.open"):
-        seen.append(event)
-    elif event == "open" and isinstance(args[0], (str, bytes)) and inside(args[0]):
+                                                "os.spawn", "os.startfile", "webbrowser.open"):
+        record(event)
+    elif event == "exec" and hasattr(args[0], "co_filename") and inside(args[0].co_filename, folders):
+        record(f"exec: {args[0].co_filename}")
+    elif event == "import" and isinstance(args[1], str) and inside(args[1], folders):
+        record(f"import: {args[0]}")
+    elif event == "open" and isinstance(args[0], (str, bytes)) and not inside(args[0], [cache, log]):
         mode, flags = args[1], args[2]
         if (mode and any(c in mode for c in "wax+")) or (flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT)):
-            seen.append(f"open for writing: {os.fsdecode(args[0])}")
+            record(f"open for writing: {os.fsdecode(args[0])}")
 
 sys.addaudithook(hook)
 from cflint.cli import main
-code = main(["--select", "ALL", *sys.argv[2:]])
-imported = sorted(name for name, module in list(sys.modules.items()) if inside(getattr(module, "__file__", None) or "/"))
-with open(sys.argv[1], "w") as report:
-    json.dump({"code": code, "events": seen, "user_modules_imported": imported}, report)
+code = main(["--select", "ALL", "--jobs", "2", *sys.argv[2:]])
+for name, module in list(sys.modules.items()):
+    if inside(getattr(module, "__file__", None) or "/", folders):
+        record(f"module loaded: {name}")
+record(f"exit code {code}")
 '''
+
+
+def _audited_run(tmp_path: Path, script_text: str, cwd: Path, folders: list[str]) -> list[str]:
+    script = tmp_path / "driver" / "audited_run.py"
+    write_files(script.parent, {script.name: script_text})
+    log = tmp_path / "audit.log"
+    env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1",
+           "CFLINT_CACHE_DIR": str(tmp_path / "cache")}
+    subprocess.run([sys.executable, str(script), str(log), *folders], cwd=cwd, env=env, check=True, timeout=300)
+    return log.read_text(encoding="utf-8").splitlines()
 
 
 def test_no_import_network_process_or_write_while_linting(tmp_path: Path) -> None:
@@ -57,17 +77,8 @@ def test_no_import_network_process_or_write_while_linting(tmp_path: Path) -> Non
         "requirements.txt": "",
         **shadowing,
     }))
-    script = tmp_path / "driver" / "audited_run.py"
-    write_files(script.parent, {script.name: AUDITED_RUN})
-    report = tmp_path / "report.json"
-    subprocess.run(
-        [sys.executable, str(script), str(report), *(folder.name for folder in folders)],
-        cwd=work, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}, check=True, timeout=300,
-    )
-    result = json.loads(report.read_text(encoding="utf-8"))
-    assert result["code"] in (0, 1)
-    assert result["events"] == []
-    assert result["user_modules_imported"] == []
+    events = _audited_run(tmp_path, AUDITED_RUN, work, [folder.name for folder in folders])
+    assert events in (["exit code 0"], ["exit code 1"])
     assert list(work.rglob("MARKER")) == []
 
 
@@ -75,21 +86,15 @@ def test_the_audited_run_sees_what_it_looks_for(tmp_path: Path) -> None:
     """The audit hook above can fail: a run that imports a user module, writes into the
     folder and opens a socket is caught on all three."""
     folder = write_files(tmp_path / "work" / "fn", {"user.py": MARKER})
-    script = tmp_path / "driver" / "audited_run.py"
     tampered = AUDITED_RUN.replace(
-        "code = main(",
-        "sys.path.insert(0, folders[0]); import user; import socket; socket.socket().close()\ncode = main(",
+        "from cflint.cli import main",
+        "sys.path.insert(0, folders[0]); import user; import socket; socket.socket().close()\nfrom cflint.cli import main",
     )
-    write_files(script.parent, {script.name: tampered})
-    report = tmp_path / "report.json"
-    subprocess.run(
-        [sys.executable, str(script), str(report), "fn"],
-        cwd=folder.parent, env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}, check=True, timeout=300,
-    )
-    result = json.loads(report.read_text(encoding="utf-8"))
-    assert result["user_modules_imported"] == ["user"]
-    assert "socket.__new__" in result["events"]
-    assert any(event.startswith("open for writing: ") and event.endswith("MARKER") for event in result["events"])
+    events = _audited_run(tmp_path, tampered, folder.parent, ["fn"])
+    assert f"exec: {folder / 'user.py'}" in events
+    assert f"open for writing: {folder / 'MARKER'}" in events
+    assert "socket.__new__" in events
+    assert "module loaded: user" in events
 
 
 def test_pyproject_values_that_look_like_code_are_only_data(tmp_path: Path) -> None:
