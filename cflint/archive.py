@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+from cflint.files import open_regular_file
 from cflint.package import PackageEntry, PackageProblem, format_size
 
 # The archive may unpack to at most this many times max-package-size.
@@ -101,7 +102,7 @@ class Archive:
     def open(cls, path: Path, unpacked_limit: int) -> Iterator[Archive]:
         """Open `path`; raises OSError if it cannot be read, ArchiveError if it is not a
         sound ZIP or declares more than `unpacked_limit` bytes uncompressed."""
-        with path.open("rb") as stream:
+        with open_regular_file(path) as stream:
             zip_file = cls._open_zip(stream)
             with zip_file:
                 declared = sum(info.file_size for info in zip_file.infolist())

@@ -11,6 +11,7 @@ from pathlib import Path
 import pathspec
 
 from cflint.config import Settings, SettingsResolver, config_file_in
+from cflint.files import read_regular_file
 from cflint.rule import FunctionRoot
 from cflint.types import UsageError
 
@@ -63,7 +64,8 @@ class _ExcludeMatcher:
         if folder not in self._gitignores:
             spec = None
             try:
-                lines = (folder / ".gitignore").read_text(encoding="utf-8", errors="replace").splitlines()
+                data, _ = read_regular_file(folder / ".gitignore")
+                lines = data.decode("utf-8", errors="replace").splitlines()
                 spec = pathspec.GitIgnoreSpec.from_lines(lines)
             except OSError:
                 pass

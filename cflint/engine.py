@@ -17,6 +17,7 @@ from pathlib import Path
 import libcst as cst
 
 from cflint import noqa
+from cflint.files import NotRegularFileError, read_regular_file
 from cflint.positions import node_positions
 from cflint.registry import Registry
 from cflint.rule import FileJob, LineOf, ParsedFile, Report, Rule
@@ -163,15 +164,17 @@ class FileLinter:
     def _lint(self, job: FileJob) -> list[Finding]:
         context = job.context
         display = context.display_path
+        limit = context.settings.max_file_size
         try:
-            data = job.source if job.source is not None else self._read(context.path)
+            data, size = (job.source, len(job.source)) if job.source is not None else self._read(context.path, limit)
+        except NotRegularFileError as exc:
+            return [UnreadableFileRule.finding(display, reason=f"{exc}: not linted")]
         except OSError as exc:
             return [UnreadableFileRule.finding(display, reason=f"cannot read: {exc.strerror or exc}")]
-        limit = context.settings.max_file_size
-        if len(data) > limit:
+        if size > limit:
             if FileTooLargeRule.code not in job.enabled:
                 return []
-            return [FileTooLargeRule.finding(display, size=len(data), limit=limit)]
+            return [FileTooLargeRule.finding(display, size=size, limit=limit)]
         try:
             source = decode_source(data)
         except ValueError as exc:
@@ -184,8 +187,8 @@ class FileLinter:
             return [self._internal_error(display, "parser", exc)]
 
     @staticmethod
-    def _read(path: Path) -> bytes:
-        return path.read_bytes()
+    def _read(path: Path, limit: int) -> tuple[bytes, int]:
+        return read_regular_file(path, limit)
 
     def _internal_error(self, display: str, where: str, exc: BaseException) -> Finding:
         detail = f"{type(exc).__name__}: {exc}".splitlines()[0] if str(exc) else type(exc).__name__
@@ -227,7 +230,8 @@ class FileLinter:
             cpython = _cpython_syntax_error(source, display)
             if cpython is not None:
                 return cpython
-            reason = exc.message.splitlines()[0].rstrip(".")
+            running = f"{sys.version_info.major}.{sys.version_info.minor}"
+            reason = f"cflint's parser (LibCST) does not support this syntax, although Python {running} accepts it"
             return SyntaxErrorRule.finding(display, Position(exc.raw_line, exc.raw_column + 1), reason=reason)
 
     def _run_rules(self, parsed: ParsedFile, rule_types: list[type[Rule]]) -> tuple[list[Report], list[Finding]]:

@@ -10,6 +10,7 @@ from pathlib import Path
 import pathspec
 
 from cflint.config import Settings
+from cflint.files import read_regular_bytes
 from cflint.junk import JUNK_KINDS, VIRTUALENV_MARKER
 
 # The guide's exclusion list names `.env` too; other secrets are left to CF505.
@@ -46,7 +47,7 @@ class _Gitignore:
 
 def _read_gitignore(directory: Path) -> pathspec.PathSpec | None:
     try:
-        text = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
+        text = read_regular_bytes(directory / ".gitignore").decode("utf-8", errors="replace")
     except OSError:
         return None
     return pathspec.GitIgnoreSpec.from_lines(text.splitlines())

@@ -13,6 +13,7 @@ from pathlib import Path
 import pathspec
 
 from cflint.archive import UNPACKED_SIZE_FACTOR, Archive, ArchiveError
+from cflint.files import open_regular_file
 from cflint.config import Settings
 from cflint.junk import junk_item, virtualenv_folders
 from cflint.pack_set import PackFilter, package_exclusions
@@ -39,7 +40,7 @@ class ArchiveResult:
 def _folder_head_reader(folder: Path) -> HeadReader:
     def read_head(path: str, limit: int) -> bytes | None:
         try:
-            with (folder / path).open("rb") as stream:
+            with open_regular_file(folder / path) as stream:
                 return stream.read(limit)
         except OSError:
             return None

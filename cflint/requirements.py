@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from cflint.files import read_regular_bytes
 from cflint.packages import canonical_name
 
 if TYPE_CHECKING:
@@ -164,7 +165,7 @@ def _option_value(words: list[str]) -> tuple[str, str | None, list[str]]:
 @dataclass
 class _Reader:
     root: Path
-    read_bytes: Callable[[Path], bytes] = Path.read_bytes
+    read_bytes: Callable[[Path], bytes] = read_regular_bytes
     lines: list[RequirementLine] = field(default_factory=list)
     problems: list[RequirementProblem] = field(default_factory=list)
     complete: bool = True
@@ -288,7 +289,7 @@ class _Reader:
 
 
 def read_requirements(
-    path: Path, root: Path | None = None, read_bytes: Callable[[Path], bytes] = Path.read_bytes
+    path: Path, root: Path | None = None, read_bytes: Callable[[Path], bytes] = read_regular_bytes
 ) -> Requirements:
     """Read `path` and the files it includes (with `read_bytes`, which raises OSError
     like `Path.read_bytes`); never raises for a bad or missing file."""
@@ -315,7 +316,7 @@ def requirement_files_digest(path: Path) -> str:
             continue
         seen.add(current)
         try:
-            data = current.read_bytes()
+            data = read_regular_bytes(current)
         except OSError:
             data = b"<unreadable>"
         digest.update(str(current).encode("utf-8", "surrogateescape") + b"\0" + data + b"\0")

@@ -86,7 +86,9 @@ def write_example(folder: Path, blocks: list[CodeBlock]) -> str:
     return str(archives[0].title) if archives else "."
 
 
-def run_subprocess(*args: str, cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None) -> CliResult:
+def run_subprocess(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None, timeout: float = 600
+) -> CliResult:
     """Run `python -m cflint ARGS` as a separate process, importing cflint from this checkout."""
     import os
     import subprocess
@@ -99,7 +101,7 @@ def run_subprocess(*args: str, cwd: Path, env: dict[str, str] | None = None, std
     full_env.update(env or {})
     completed = subprocess.run(
         [sys.executable, "-m", "cflint", *args], cwd=cwd, env=full_env, input=stdin,
-        capture_output=True, text=True, timeout=600,
+        capture_output=True, text=True, timeout=timeout,
     )
     return CliResult(completed.returncode, completed.stdout, completed.stderr)
 

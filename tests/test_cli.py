@@ -163,10 +163,10 @@ def test_unknown_coding_cookie(tmp_path: Path, cflint: Cflint) -> None:
 def test_unreadable_file(tmp_path: Path, cflint: Cflint, monkeypatch: pytest.MonkeyPatch) -> None:
     write_files(tmp_path, {"a.py": "x = 1\n", "b.py": "x = 2\n", "c.py": "def f(:\n"})
 
-    def refuse(path: Path) -> bytes:
+    def refuse(path: Path, limit: int) -> tuple[bytes, int]:
         if path.name == "b.py":
             raise PermissionError(13, "Permission denied", str(path))
-        return path.read_bytes()
+        return path.read_bytes(), path.stat().st_size
 
     monkeypatch.setattr(FileLinter, "_read", staticmethod(refuse))
     result = cflint("--no-cache", "--jobs", "1", ".")

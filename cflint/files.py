@@ -1,0 +1,59 @@
+"""Read the user's files without blocking on a FIFO or opening a device."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import BinaryIO
+
+_NONBLOCKING_READ = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+_FILE_KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+class NotRegularFileError(OSError):
+    """The path is a FIFO, a device, a socket or a folder: reading it could block or act."""
+
+    def __init__(self, mode: int) -> None:
+        kind = next((name for is_kind, name in _FILE_KINDS if is_kind(mode)), "a special file")
+        super().__init__(f"not a regular file ({kind})")
+
+
+def open_regular_file(path: Path) -> BinaryIO:
+    """Open a regular file for reading in binary.
+
+    Anything else is refused before it is opened (reading a FIFO blocks, opening a device
+    may act), and again after, in case the path was swapped in between: the open does not
+    block and does not make a terminal the controlling one. Raises OSError.
+    """
+    mode = os.stat(path).st_mode
+    if not stat.S_ISREG(mode):
+        raise NotRegularFileError(mode)
+    stream = open(os.open(path, _NONBLOCKING_READ), "rb")  # noqa: SIM115 - returned to the caller
+    mode = os.fstat(stream.fileno()).st_mode
+    if not stat.S_ISREG(mode):
+        stream.close()
+        raise NotRegularFileError(mode)
+    return stream
+
+
+def read_regular_file(path: Path, limit: int | None = None) -> tuple[bytes, int]:
+    """The bytes and size of a regular file (see open_regular_file); no bytes when the
+    size is over `limit`. Raises OSError."""
+    with open_regular_file(path) as stream:
+        size = os.fstat(stream.fileno()).st_size
+        if limit is not None and size > limit:
+            return b"", size
+        data = stream.read()
+    return data, len(data)
+
+
+def read_regular_bytes(path: Path) -> bytes:
+    """`Path.read_bytes` for regular files only (see read_regular_file)."""
+    return read_regular_file(path)[0]

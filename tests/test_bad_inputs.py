@@ -1,0 +1,218 @@
+"""Bad inputs through the real command line: each gives its documented finding and exit code.
+
+Every row runs `python -m cflint` in a separate process with a timeout, so a row that
+hangs (a FIFO read) or crashes the interpreter (deep nesting) fails instead of stopping
+the test run. The README's "Reliability and safety" section lists the same results.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import CliResult, run_subprocess, write_files
+
+MIB = 1024 * 1024
+TWENTY_MIB_SOURCE = b"x = 1\n" * (20 * MIB // 6 + 1)
+
+
+def _symlink_loop(folder: Path) -> None:
+    os.symlink("loop.py", folder / "loop.py")
+
+
+def _unreadable(folder: Path) -> None:
+    # Tests run as root in CI, where chmod 000 does not stop a read. /proc/self/mem is a
+    # regular file that every process may open and whose first page is never mapped, so
+    # reading it fails with EIO for root too: a real read error, not a simulated one.
+    os.symlink("/proc/self/mem", folder / "x.py")
+
+
+def _fifo(folder: Path) -> None:
+    os.mkfifo(folder / "x.py")
+
+
+def _zip_bomb(folder: Path) -> None:
+    """A real deflate bomb: 1.1 GiB of zeros in a 1.1 MiB archive, over the default limit of
+    10 times max-package-size (100 MiB)."""
+    zeros = bytes(MIB)
+    with zipfile.ZipFile(folder / "fn.zip", "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("user.py", USER)
+        archive.writestr("requirements.txt", "")
+        with archive.open("zeros.bin", "w", force_zip64=True) as member:
+            for _ in range(1100):
+                member.write(zeros)
+    assert (folder / "fn.zip").stat().st_size < 2 * MIB
+
+
+@dataclass(frozen=True)
+class Row:
+    """Files to write (or a function that makes the special ones), the arguments, and
+    exactly what cflint must print and return."""
+
+    files: dict[str, str | bytes]
+    args: tuple[str, ...]
+    out: tuple[str, ...]
+    code: int
+    err: str = ""
+    make: Callable[[Path], None] | None = None
+
+
+USER = "def main():\n    return 'ok'\n"
+MARKER_CODE = (
+    "import pathlib\n"
+    "pathlib.Path(__file__).with_name('MARKER').write_text('imported or executed')\n"
+    "if __name__ == '__main__':\n"
+    "    pathlib.Path(__file__).with_name('MARKER').write_text('run as a script')\n"
+    "def main():\n"
+    "    return 'ok'\n"
+)
+
+ROWS = {
+    "empty file": Row({"x.py": b""}, (".",), (), 0),
+    "only a BOM": Row({"x.py": b"\xef\xbb\xbf"}, (".",), (), 0),
+    "CRLF line endings": Row(
+        {"x.py": b"x = 1\r\n\r\ndef f(:\r\n"}, (".",), ("x.py:3:7: CF001 cannot parse: invalid syntax",), 1
+    ),
+    "CR line endings": Row(
+        {"x.py": b"x = 1\r\rdef f(:\r"}, (".",), ("x.py:3:7: CF001 cannot parse: invalid syntax",), 1
+    ),
+    "tabs and spaces mixed (TabError)": Row(
+        {"x.py": b"if True:\n        x = 1\n\ty = 2\n"},
+        (".",),
+        ("x.py:3:1: CF001 cannot parse: inconsistent use of tabs and spaces in indentation",),
+        1,
+    ),
+    "NUL byte": Row({"x.py": b"x = 1\n\0\n"}, (".",), ("x.py:2:1: CF002 source contains a NUL byte",), 1),
+    "invalid UTF-8": Row(
+        {"x.py": b"x = 1\nname = '\xff'\n"}, (".",), ("x.py:2:9: CF002 invalid utf-8 text (invalid start byte)",), 1
+    ),
+    "latin-1 coding cookie": Row({"x.py": b"# -*- coding: latin-1 -*-\nname = 'caf\xe9'\n"}, (".",), (), 0),
+    "20 MiB file": Row(
+        {"x.py": TWENTY_MIB_SOURCE},
+        (".",),
+        (f"x.py:1:1: CF004 file is {len(TWENTY_MIB_SOURCE)} bytes, over max-file-size (10485760 bytes): not linted",),
+        1,
+    ),
+    "5,000-deep nested parentheses": Row(
+        {"x.py": "x = " + "(" * 5000 + "1" + ")" * 5000 + "\n"},
+        (".",),
+        ("x.py:1:205: CF001 cannot parse: too many nested parentheses",),
+        1,
+    ),
+    "100,000-term string concatenation": Row(
+        {"x.py": "x = " + " + ".join(["'a'"] * 100_000) + "\n"},
+        (".",),
+        ("x.py:1:1: CF001 cannot parse: too deeply nested for the Python parser (it runs out of recursion depth)",),
+        1,
+    ),
+    "valid syntax that LibCST cannot parse": Row(
+        {"x.py": "x = 1\n(x): int = 2\n"},
+        (".",),
+        (
+            "x.py:2:1: CF001 cannot parse: cflint's parser (LibCST) does not support this syntax, although "
+            f"Python {sys.version_info.major}.{sys.version_info.minor} accepts it",
+        ),
+        1,
+    ),
+    "symlink loop in a folder": Row(
+        {"ok.py": "x = 1\n"}, (".",), ("loop.py:1:1: CF002 cannot read: Too many levels of symbolic links",), 1,
+        make=_symlink_loop,
+    ),
+    "symlink loop named on the command line": Row(
+        {}, ("loop.py",), (), 2, "cflint: error: loop.py: cannot open: Too many levels of symbolic links\n",
+        make=_symlink_loop,
+    ),
+    "unreadable file (read fails with EIO)": Row(
+        {}, ("x.py",), ("x.py:1:1: CF002 cannot read: Input/output error",), 1, make=_unreadable
+    ),
+    "folder named x.py": Row(
+        {"x.py/inner.py": "def f(:\n"}, (".",), ("x.py/inner.py:1:7: CF001 cannot parse: invalid syntax",), 1
+    ),
+    "FIFO named x.py in the folder": Row(
+        {"ok.py": "x = 1\n"}, (".",), ("x.py:1:1: CF002 not a regular file (a FIFO): not linted",), 1, make=_fifo
+    ),
+    "FIFO named requirements.txt": Row(
+        {"user.py": USER},
+        (".",),
+        (
+            ".:1:1: CF502 no requirements.txt at the root of the package: the runtime expects it beside the entry module",
+            "requirements.txt:1:1: CF304 requirements.txt: cannot read: not a regular file (a FIFO)",
+        ),
+        1,
+        make=lambda folder: os.mkfifo(folder / "requirements.txt"),
+    ),
+    "FIFO named .gitignore": Row(
+        {"user.py": USER, "requirements.txt": ""}, (".",), (), 0, make=lambda folder: os.mkfifo(folder / ".gitignore")
+    ),
+    "FIFO named fn.zip on the command line": Row(
+        {}, ("fn.zip",), ("fn.zip:1:1: CF002 cannot read: not a regular file (a FIFO)",), 1,
+        make=lambda folder: os.mkfifo(folder / "fn.zip"),
+    ),
+    "ZIP bomb": Row(
+        {},
+        ("fn.zip",),
+        (
+            "fn.zip:1:1: CF506 archive declares 1.1 GiB uncompressed, over 10 times max-package-size (1000.0 MiB): "
+            "a possible ZIP bomb, not read",
+        ),
+        1,
+        make=_zip_bomb,
+    ),
+    "device file named on the command line": Row(
+        {}, ("/dev/null",), ("/dev/null:1:1: CF002 not a regular file (a character device): not linted",), 1
+    ),
+    "file that writes a marker when imported or run": Row({"user.py": MARKER_CODE, "requirements.txt": ""}, (".",), (), 0),
+}
+
+
+@pytest.mark.parametrize("row", ROWS.values(), ids=ROWS.keys())
+def test_bad_input(tmp_path: Path, row: Row) -> None:
+    if row.make is not None and not sys.platform.startswith("linux"):
+        pytest.skip("FIFOs, symlinks and /proc/self/mem as these rows use them exist on Linux only")
+    write_files(tmp_path, row.files)
+    if row.make is not None:
+        row.make(tmp_path)
+    result = run_subprocess("--select", "ALL", *row.args, cwd=tmp_path, timeout=60)
+    assert (result.code, tuple(result.lines), result.err) == (row.code, row.out, row.err)
+    assert not (tmp_path / "MARKER").exists()
+
+
+def test_malformed_pyproject_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    write_files(tmp_path, {"pyproject.toml": "[tool.cflint\nselect = 1\n", "user.py": USER})
+    result = run_subprocess(".", cwd=tmp_path)
+    config = tmp_path / "pyproject.toml"
+    assert (result.code, result.out) == (2, "")
+    # The TOML parser's own wording after "invalid TOML: " differs between tomli and tomllib versions.
+    assert result.err.startswith(f"cflint: error: {config}: invalid TOML: ") and result.err.count("\n") == 1
+
+
+@pytest.mark.parametrize("how", [("-c", "import user"), ("user.py",)], ids=["imported", "run"])
+def test_marker_code_does_write_its_marker(tmp_path: Path, how: tuple[str, ...]) -> None:
+    """The marker row can fail: importing or running its user.py writes the marker."""
+    import subprocess
+
+    write_files(tmp_path, {"user.py": MARKER_CODE})
+    subprocess.run([sys.executable, *how], cwd=tmp_path, check=True, timeout=60)
+    assert (tmp_path / "MARKER").exists()
+
+
+def test_unreadable_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cflint: Callable[..., CliResult]) -> None:
+    """Simulated: tests run as root in CI, which lists any folder whatever its mode, so
+    listing `locked` is made to fail as it does for other users (PermissionError)."""
+    write_files(tmp_path, {"ok.py": "x = 1\n", "locked/inner.py": "def f(:\n"})
+    real_scandir = os.scandir
+
+    def scandir(path: str | os.PathLike[str] = ".") -> Iterator[os.DirEntry[str]]:
+        if Path(path).name == "locked":
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    result = cflint(".")
+    assert (result.code, result.lines) == (1, ["locked:1:1: CF002 cannot read folder: Permission denied"])
