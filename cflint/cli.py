@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any, NoReturn
 
 from cflint import __version__
 from cflint.config import OUTPUT_FORMATS, SettingsResolver
+from cflint.files import read_regular_file
 from cflint.types import Finding, UsageError
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -95,18 +97,30 @@ def _use_color(choice: str) -> bool:
     return sys.stdout.isatty()
 
 
-def _source_line(finding: Finding) -> str | None:
-    path = Path(finding.path)
-    if path.suffix == ".zip":
-        return None  # a finding on an archive itself has no source line
-    try:
-        with path.open("rb") as stream:
-            for number, raw in enumerate(stream, start=1):
-                if number == finding.start.line:
-                    return raw.decode("utf-8", errors="replace").rstrip("\r\n")
-    except OSError:
-        return None
-    return None
+class _SourceLines:
+    """Source lines for --show-source, each file read once; lines end as the parser
+    counts them (\\n, \\r\\n or \\r). Only regular files are read, so a FIFO never blocks."""
+
+    def __init__(self) -> None:
+        self._lines: dict[str, list[str] | None] = {}
+
+    def __call__(self, finding: Finding) -> str | None:
+        if finding.path not in self._lines:
+            self._lines[finding.path] = self._read(Path(finding.path))
+        lines = self._lines[finding.path]
+        if lines is None or not 1 <= finding.start.line <= len(lines):
+            return None
+        return lines[finding.start.line - 1]
+
+    @staticmethod
+    def _read(path: Path) -> list[str] | None:
+        if path.suffix == ".zip":
+            return None  # a finding on an archive itself has no source line
+        try:
+            data, _ = read_regular_file(path)
+        except OSError:
+            return None
+        return re.split(r"\r\n|\r|\n", data.decode("utf-8", errors="replace"))
 
 
 def _lint(argv: Sequence[str]) -> int:
@@ -147,7 +161,7 @@ def _lint(argv: Sequence[str]) -> int:
         quiet=args.quiet,
         files_checked=result.files_checked,
     )
-    get_reporter(output_format, registry).write(result.findings, sys.stdout, report_options, _source_line)
+    get_reporter(output_format, registry).write(result.findings, sys.stdout, report_options, _SourceLines())
     if any(f.code in ALWAYS_FAILING for f in result.findings):
         return EXIT_FINDINGS
     return EXIT_FINDINGS if result.findings and not args.exit_zero else EXIT_CLEAN

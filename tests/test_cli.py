@@ -199,3 +199,15 @@ def test_rule_command(cflint: Cflint) -> None:
     assert "CF011  warning  A noqa directive suppresses nothing (off by default)" in listing.out.splitlines()
     with pytest.raises(AssertionError):
         assert cflint("rule", "CF999").code == 0
+
+
+def test_show_source_with_cr_line_endings(tmp_path: Path, cflint: Cflint) -> None:
+    (tmp_path / "user.py").write_bytes(b"x = 1\rdef main(request):\r    return 'x'\r")
+    (tmp_path / "requirements.txt").write_text("")
+    assert cflint("--show-source", ".").out.splitlines()[1:] == ["def main(request):", "         ^"]
+
+
+def test_show_source_does_not_block_on_a_fifo(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "x.py")
+    result = run_subprocess("--show-source", ".", cwd=tmp_path, timeout=60)
+    assert result.code == 1 and result.out.startswith("x.py:1:1: CF002 not a regular file")
