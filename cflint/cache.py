@@ -122,6 +122,20 @@ class ResultCache:
         self._write(self._entry(key), json.dumps([_finding_to_json(f) for f in findings]))
 
 
+    def get_placed(self, key: str) -> list[Finding] | None:
+        """Findings stored with their own paths (those of a function root's checks)."""
+        rows = self._read_json(self._entry(key))
+        if not isinstance(rows, list):
+            return None
+        try:
+            return [_finding_from_json(row[0], row[1:]) for row in rows]
+        except (TypeError, ValueError, IndexError):
+            return None
+
+    def put_placed(self, key: str, findings: Sequence[Finding]) -> None:
+        self._write(self._entry(key), json.dumps([[f.path, *_finding_to_json(f)] for f in findings]))
+
+
 def result_key(data: bytes, context_description: str) -> str:
     """The cache key of one file: its bytes and a description of all it is linted with."""
     digest = hashlib.sha256(data)

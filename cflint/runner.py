@@ -20,6 +20,7 @@ from cflint.config import Settings, SettingsResolver
 from cflint.discovery import discover, display_path
 from cflint.package_lint import PackageChecker
 from cflint.registry import Registry
+from cflint.requirements import requirement_files_digest
 from cflint.rule import FileContext, FileJob, FunctionRoot
 from cflint.rules.cf002_unreadable_file import UnreadableFileRule
 from cflint.rules.cf003_internal_error import InternalErrorRule
@@ -91,7 +92,7 @@ def run(paths: Sequence[Path], options: RunOptions, registry: Registry, cwd: Pat
         for path, reason in found.unreadable
     ]
     for root in found.roots.values():
-        findings.extend(_check_root(root, registry, selection.for_path(root.settings, root.path)))
+        findings.extend(_check_root_cached(root, registry, selection.for_path(root.settings, root.path), options.cache))
     roots_by_folder = {root.path: root for root in found.roots.values()}
     jobs = []
     for source in found.files:
@@ -147,6 +148,27 @@ class _LazyLinter:
     def __exit__(self, *exc_info: object) -> None:
         if self._linter is not None:
             self._linter.close()
+
+
+def _check_root_cached(
+    root: FunctionRoot, registry: Registry, enabled: frozenset[str], cache: ResultCache | None
+) -> list[Finding]:
+    """The root rules' findings; from the cache when the root's requirement files, entry
+    modules and settings are as they were (so a cached run parses no requirements)."""
+    if cache is None:
+        return _check_root(root, registry, enabled)
+    facts = (
+        "root", root.display_path, repr(root.settings), sorted(enabled),
+        [(root.path / ep.module_path).is_file() for ep in root.settings.entry_points],
+    )
+    key = result_key(requirement_files_digest(root.requirements_path).encode(), repr(facts))
+    cached = cache.get_placed(key)
+    if cached is not None:
+        return cached
+    findings = _check_root(root, registry, enabled)
+    if not any(f.code == "CF003" for f in findings):
+        cache.put_placed(key, findings)
+    return findings
 
 
 def _check_root(root: FunctionRoot, registry: Registry, enabled: frozenset[str]) -> list[Finding]:

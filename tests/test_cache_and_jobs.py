@@ -89,11 +89,12 @@ def test_corrupt_cache_entries_are_ignored_and_rewritten(tmp_path: Path) -> None
     cache = ResultCache(tmp_path / "cache")
     expected, _ = _run(root, cache)
     entries = list((cache.directory / "results").rglob("*.json"))
-    assert len(entries) == 1
+    assert len(entries) == 2  # the file's findings and its function root's
     for garbage in ("{not json", json.dumps({"a": 1}), json.dumps([[1, 2]]), ""):
-        entries[0].write_text(garbage)
+        for entry in entries:
+            entry.write_text(garbage)
         assert _run(root, cache) == (expected, 0)
-        assert json.loads(entries[0].read_text()) != json.loads(json.dumps([[1, 2]]))
+        assert all(json.loads(entry.read_text()) != [[1, 2]] for entry in entries)
     (cache.directory / "rules.json").write_text("[{]")
     assert cache.load_registry() is None
 
@@ -105,7 +106,10 @@ def test_old_fingerprints_are_removed_and_the_folder_is_tagged(tmp_path: Path) -
     assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == [".gitignore", "CACHEDIR.TAG", "new"]
 
 
-IMPORTS_LIBCST = "import sys; from cflint.cli import main; code = main({args}); print(code, 'libcst' in sys.modules)"
+IMPORTS_LIBCST = (
+    "import sys; from cflint.cli import main; code = main({args}); "
+    "print(code, 'libcst' in sys.modules or 'packaging.requirements' in sys.modules)"
+)
 
 
 def _libcst_imported(args: list[str], cwd: Path, cache: Path) -> str:
@@ -115,6 +119,19 @@ def _libcst_imported(args: list[str], cwd: Path, cache: Path) -> str:
         env={"PYTHONPATH": str(REPO), "CFLINT_CACHE_DIR": str(cache), "PATH": "/usr/bin:/bin"},
     )
     return completed.stdout.splitlines()[-1]
+
+
+def test_cached_root_findings_keep_their_own_paths(tmp_path: Path) -> None:
+    root = write_files(
+        tmp_path / "fn",
+        {"user.py": "def main():\n    return 'x'\n", "requirements.txt": "-r more.txt\nnumpy\n", "more.txt": "pandas\n"},
+    )
+    cache = ResultCache(tmp_path / "cache")
+    first = _run(root, cache)[0]
+    assert [line.split(": ")[0] for line in first] == ["more.txt:1:1", "requirements.txt:2:1"]
+    assert _run(root, cache)[0] == first
+    (root / "more.txt").write_text("requests\n")
+    assert [line.split(": ")[0] for line in _run(root, cache)[0]] == ["requirements.txt:2:1"]
 
 
 def test_a_fully_cached_run_does_not_import_libcst(tmp_path: Path) -> None:
