@@ -21,6 +21,7 @@ from typing import Any
 
 import cflint
 from cflint.registry import Registry, RuleMeta
+from cflint.rule import FileJob
 from cflint.types import Finding, Position, Severity
 
 CACHE_DIR_NAME = ".cflint_cache"
@@ -142,3 +143,13 @@ def result_key(data: bytes, context_description: str) -> str:
     digest.update(b"\0")
     digest.update(context_description.encode("utf-8", errors="surrogateescape"))
     return digest.hexdigest()
+
+
+def job_description(job: FileJob) -> str:
+    """Everything besides a file's bytes that its findings depend on."""
+    context, root = job.context, job.context.root
+    root_facts = (str(root.path), sorted(root.local_modules), root.requirements_digest) if root else None
+    return repr((
+        context.display_path, context.module_name, sorted(context.entry_functions),
+        sorted(job.enabled), repr(context.settings), root_facts,
+    ))

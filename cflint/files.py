@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import stat
 from pathlib import Path
 from typing import BinaryIO
+
+_INCLUDE_LINE = re.compile(r"^\s*(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+)(\S+)", re.MULTILINE)
 
 _NONBLOCKING_READ = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
 _FILE_KINDS = (
@@ -57,3 +61,23 @@ def read_regular_file(path: Path, limit: int | None = None) -> tuple[bytes, int]
 def read_regular_bytes(path: Path) -> bytes:
     """`Path.read_bytes` for regular files only (see read_regular_file)."""
     return read_regular_file(path)[0]
+
+
+def requirement_files_digest(path: Path) -> str:
+    """A digest of a requirements file and of the files it includes, without parsing
+    requirements (so without importing `packaging`): for cache keys."""
+    digest = hashlib.sha256()
+    pending, seen = [path], set()
+    while pending:
+        current = pending.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            data = read_regular_bytes(current)
+        except OSError:
+            data = b"<unreadable>"
+        digest.update(str(current).encode("utf-8", "surrogateescape") + b"\0" + data + b"\0")
+        text = data.decode("utf-8", errors="replace")
+        pending.extend(current.parent / match for match in _INCLUDE_LINE.findall(text))
+    return digest.hexdigest()

@@ -9,6 +9,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import cached_property, partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pathspec
 
@@ -19,14 +20,16 @@ from cflint.junk import junk_item, virtualenv_folders
 from cflint.pack_set import PackFilter, package_exclusions
 from cflint.package import REQUIREMENTS, HeadReader, Package, PackageEntry
 from cflint.registry import Registry
-from cflint.requirements import Requirements, read_requirements
-from cflint.rule import FileContext, FileJob, FunctionRoot
+from cflint.rule import FileContext, FileJob, FunctionRoot, RootRule
 from cflint.rules.cf002_unreadable_file import UnreadableFileRule
 from cflint.rules.cf003_internal_error import InternalErrorRule
 from cflint.rules.cf004_file_too_large import FileTooLargeRule
 from cflint.rules.cf101_entry_module_missing import EntryModuleMissing
 from cflint.rules.cf506_unsafe_archive import UnsafeArchive
 from cflint.types import Finding
+
+if TYPE_CHECKING:
+    from cflint.requirements import Requirements
 
 EnabledFor = Callable[[Settings, Path], frozenset[str]]
 
@@ -79,6 +82,8 @@ class ArchiveRoot(FunctionRoot):
 
     @cached_property
     def requirements(self) -> Requirements:
+        from cflint.requirements import Requirements, read_requirements  # parsing needs `packaging`
+
         if REQUIREMENTS in self.unreadable_members:
             return Requirements(self.requirements_path, found=True, complete=False)  # CF506 reports it
         return read_requirements(self.requirements_path, self.path, self.read_bytes)
@@ -109,10 +114,15 @@ class PackageChecker:
 
     def __init__(self, registry: Registry, lint: Callable[[FileJob], list[Finding]], enabled_for: EnabledFor) -> None:
         self._rules = registry.package_rules
-        self._root_rules = tuple(rule for rule in registry.root_rules if rule is not EntryModuleMissing)
+        self._registry = registry
         self._lint = lint
         self._enabled_for = enabled_for
         self._exclusions: dict[Settings, pathspec.PathSpec] = {}
+
+    @cached_property
+    def _archive_root_rules(self) -> tuple[type[RootRule], ...]:
+        """Root rules run on archives (loaded only when an archive is linted)."""
+        return tuple(rule for rule in self._registry.root_rules if rule is not EntryModuleMissing)
 
     def check_folder(self, root: FunctionRoot) -> list[Finding]:
         """Package rules on the files `cflint package` would pack from `root`. A folder
@@ -150,7 +160,7 @@ class PackageChecker:
             (rule_type.code, partial(rule_type().check, package)) for rule_type in self._rules
         ]
         if root is not None:
-            checks.extend((rule_type.code, partial(rule_type().check, root)) for rule_type in self._root_rules)
+            checks.extend((rule_type.code, partial(rule_type().check, root)) for rule_type in self._archive_root_rules)
         findings: list[Finding] = []
         for code, check in checks:
             if code not in enabled:

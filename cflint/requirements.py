@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,7 +31,6 @@ _EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 _ARCHIVE = re.compile(r"\.(whl|tar\.gz|tgz|tar\.bz2|tar|zip)$", re.IGNORECASE)
 _NAME_START = re.compile(r"^[A-Za-z0-9]")
 _VARIABLE_PLACEHOLDER = "0"
-_INCLUDE_LINE = re.compile(r"^\s*(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+)(\S+)", re.MULTILINE)
 
 # Option lines pip accepts in a requirements file and that install nothing by themselves.
 _GLOBAL_OPTIONS = frozenset({
@@ -304,22 +302,3 @@ def read_requirements(
         reader.complete = False
     return Requirements(path, True, tuple(reader.lines), tuple(reader.problems), reader.complete)
 
-
-def requirement_files_digest(path: Path) -> str:
-    """A digest of a requirements file and of the files it includes, without parsing
-    requirements (so without importing `packaging`): for cache keys."""
-    digest = hashlib.sha256()
-    pending, seen = [path], set()
-    while pending:
-        current = pending.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        try:
-            data = read_regular_bytes(current)
-        except OSError:
-            data = b"<unreadable>"
-        digest.update(str(current).encode("utf-8", "surrogateescape") + b"\0" + data + b"\0")
-        text = data.decode("utf-8", errors="replace")
-        pending.extend(current.parent / match for match in _INCLUDE_LINE.findall(text))
-    return digest.hexdigest()

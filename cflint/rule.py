@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from cflint.config import Settings
-from cflint.requirements import Requirements, read_requirements, requirement_files_digest
+from cflint.files import requirement_files_digest
 from cflint.types import START_OF_FILE, Finding, Position, Severity
 
 if TYPE_CHECKING:
     import libcst as cst
+
+    from cflint.requirements import Requirements
 
     from cflint.traversal import Walker
 
@@ -33,8 +35,15 @@ class FunctionRoot:
         return self.path / "requirements.txt"
 
     @cached_property
+    def requirements_digest(self) -> str:
+        """A digest of the requirement files' bytes (for cache keys; parses nothing)."""
+        return requirement_files_digest(self.requirements_path)
+
+    @cached_property
     def requirements(self) -> Requirements:
         """The root's requirements.txt and the files it includes, read on first use."""
+        from cflint.requirements import read_requirements  # parsing needs `packaging`: only when asked
+
         return read_requirements(self.requirements_path, self.path)
 
 
@@ -61,15 +70,6 @@ class FileJob:
     context: FileContext
     enabled: frozenset[str]
     source: bytes | None = None  # content already read, or of a file not on disk
-
-    def describe(self) -> str:
-        """Everything besides the file's bytes that its findings depend on (for the cache)."""
-        context, root = self.context, self.context.root
-        root_facts = (str(root.path), sorted(root.local_modules), requirement_files_digest(root.requirements_path)) if root else None
-        return repr((
-            context.display_path, context.module_name, sorted(context.entry_functions),
-            sorted(self.enabled), repr(context.settings), root_facts,
-        ))
 
 
 AnalysisT = TypeVar("AnalysisT")

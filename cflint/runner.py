@@ -15,12 +15,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cflint.cache import ResultCache, result_key
+from cflint.cache import ResultCache, job_description, result_key
 from cflint.config import Settings, SettingsResolver
 from cflint.discovery import discover, display_path
 from cflint.package_lint import PackageChecker
 from cflint.registry import Registry
-from cflint.requirements import requirement_files_digest
 from cflint.rule import FileContext, FileJob, FunctionRoot
 from cflint.rules.cf002_unreadable_file import UnreadableFileRule
 from cflint.rules.cf003_internal_error import InternalErrorRule
@@ -161,7 +160,7 @@ def _check_root_cached(
         "root", root.display_path, repr(root.settings), sorted(enabled),
         [(root.path / ep.module_path).is_file() for ep in root.settings.entry_points],
     )
-    key = result_key(requirement_files_digest(root.requirements_path).encode(), repr(facts))
+    key = result_key(root.requirements_digest.encode(), repr(facts))
     cached = cache.get_placed(key)
     if cached is not None:
         return cached
@@ -214,7 +213,7 @@ def _lint_jobs(jobs: list[FileJob], registry: Registry, options: RunOptions) -> 
         if data is None:
             pending.append((index, job, None))
             continue
-        key = result_key(data, job.describe())
+        key = result_key(data, job_description(job))
         hit = cache.get(key, job.context.display_path)  # type: ignore[union-attr]
         if hit is not None:
             results[index] = hit

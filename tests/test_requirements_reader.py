@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cflint import rule as cflint_rule
+from cflint import requirements as cflint_requirements
 from cflint.requirements import Requirements, logical_lines, read_requirements
 from tests.helpers import CliResult, write_files
 
@@ -136,7 +136,7 @@ def test_read_once_per_root_however_many_files_and_rules(
         calls.append(path)
         return read_requirements(path, root)
 
-    monkeypatch.setattr(cflint_rule, "read_requirements", counting)
+    monkeypatch.setattr(cflint_requirements, "read_requirements", counting)
     write_files(tmp_path, {
         "user.py": "import yaml\n", "a.py": "import requests\n", "b.py": "import boto3\n",
         "requirements.txt": "pyyaml\nrequests\nnumpy\n",
