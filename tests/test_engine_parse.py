@@ -1,0 +1,33 @@
+"""Parsing without LibCST's per-node validation gives the same trees, and restores it."""
+
+from __future__ import annotations
+
+import sysconfig
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from cflint.engine import parser_output_trusted
+
+STDLIB = Path(sysconfig.get_paths()["stdlib"])
+VALIDATING = cst.CSTNode.__post_init__
+
+
+@pytest.mark.parametrize("name", ["argparse.py", "typing.py", "asyncio/tasks.py", "json/decoder.py", "dataclasses.py"])
+def test_trusted_parse_gives_the_same_tree(name: str) -> None:
+    source = (STDLIB / name).read_text(encoding="utf-8")
+    with parser_output_trusted():
+        trusted = cst.parse_module(source)
+    assert cst.CSTNode.__post_init__ is VALIDATING
+    validated = cst.parse_module(source)
+    assert trusted.deep_equals(validated)
+    assert trusted.code == source
+
+
+def test_validation_is_back_after_a_parse_error() -> None:
+    with pytest.raises(cst.ParserSyntaxError), parser_output_trusted():
+        cst.parse_module("def f(:\n")
+    assert cst.CSTNode.__post_init__ is VALIDATING
+    with pytest.raises(cst.CSTValidationError):
+        cst.Name("not a name")
