@@ -303,11 +303,11 @@ class FileLinter:
             for line, directive in scan.directives.items():
                 suppressed = used.get(line, set())
                 if directive.codes is None:
-                    unused = () if suppressed else ("",)
+                    what = "" if suppressed else "blanket noqa"
                 else:
-                    unused = tuple(c for c in directive.codes if c.startswith("CF") and c not in suppressed)
-                if unused:
-                    what = "blanket noqa" if directive.codes is None else "noqa for " + ", ".join(unused)
+                    unused = [c for c in directive.codes if c.startswith("CF") and c not in suppressed]
+                    what = "noqa for " + ", ".join(unused) if unused else ""
+                if what:
                     kept.append(UnusedNoqaRule.finding(display, directive.position, what=what))
         kept.sort()
         return kept
