@@ -93,23 +93,7 @@ def run(paths: Sequence[Path], options: RunOptions, registry: Registry, cwd: Pat
     for root in found.roots.values():
         findings.extend(_check_root_cached(root, registry, selection.for_path(root.settings, root.path), options.cache))
     roots_by_folder = {root.path: root for root in found.roots.values()}
-    jobs = []
-    for source in found.files:
-        settings = resolver.for_folder(source.path.parent)
-        root = _enclosing_root(source.path, roots_by_folder)
-        name = module_name(source.path, root) if root else None
-        entry_functions = frozenset(
-            ep.function for ep in (root.settings if root else settings).entry_points if ep.module == name
-        )
-        context = FileContext(
-            path=source.path,
-            display_path=display_path(source.path, cwd),
-            settings=settings,
-            root=root,
-            module_name=name,
-            entry_functions=entry_functions,
-        )
-        jobs.append(FileJob(context, selection.for_path(settings, source.path)))
+    jobs = [_file_job(source.path, resolver, roots_by_folder, selection, cwd) for source in found.files]
     results, from_cache = _lint_jobs(jobs, registry, options)
     for file_findings in results:
         findings.extend(file_findings)
@@ -124,6 +108,24 @@ def run(paths: Sequence[Path], options: RunOptions, registry: Registry, cwd: Pat
             files_checked += linted.files_checked
     findings.sort()
     return RunResult(findings, files_checked, from_cache)
+
+
+def _file_job(
+    path: Path, resolver: SettingsResolver, roots: Mapping[Path, FunctionRoot], selection: _Selection, cwd: Path
+) -> FileJob:
+    settings = resolver.for_folder(path.parent)
+    root = _enclosing_root(path, roots)
+    name = module_name(path, root) if root else None
+    entry_points = (root.settings if root else settings).entry_points
+    context = FileContext(
+        path=path,
+        display_path=display_path(path, cwd),
+        settings=settings,
+        root=root,
+        module_name=name,
+        entry_functions=frozenset(ep.function for ep in entry_points if ep.module == name),
+    )
+    return FileJob(context, selection.for_path(settings, path))
 
 
 class _LazyLinter:
