@@ -240,8 +240,6 @@ class PackageChecker:
         ]
 
     def _lint_member(self, archive: Archive, package: Package, root: FunctionRoot, member: str) -> list[Finding]:
-        from cflint.runner import module_name
-
         settings = package.settings
         display = package.finding_path(member)
         pseudo_path = package.path / member
@@ -255,13 +253,5 @@ class PackageChecker:
             source = archive.read_head(member, settings.max_file_size + 1)
         except ArchiveError as exc:
             return [UnsafeArchive.finding(display, reason=str(exc))] if UnsafeArchive.code in enabled else []
-        name = module_name(pseudo_path, root)
-        context = FileContext(
-            path=pseudo_path,
-            display_path=display,
-            settings=settings,
-            root=root,
-            module_name=name,
-            entry_functions=frozenset(ep.function for ep in settings.entry_points if ep.module == name),
-        )
+        context = FileContext.of(pseudo_path, display, settings, root)
         return self._lint(FileJob(context, enabled, source))

@@ -47,6 +47,18 @@ class FunctionRoot:
         return read_requirements(self.requirements_path, self.path)
 
 
+def module_name(path: Path, root: FunctionRoot) -> str | None:
+    """The name the runtime would import `path` by, from the function root."""
+    try:
+        relative = path.relative_to(root.path)
+    except ValueError:
+        return None
+    parts = list(relative.with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts) if parts and all(p.isidentifier() for p in parts) else None
+
+
 @dataclass(frozen=True)
 class FileContext:
     """What a file rule knows about the file it is checking."""
@@ -57,6 +69,15 @@ class FileContext:
     root: FunctionRoot | None = None
     module_name: str | None = None
     entry_functions: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, path: Path, display_path: str, settings: Settings, root: FunctionRoot | None) -> FileContext:
+        """The context of a file: its module name in its function root, and the entry
+        functions the root's entry points name in that module."""
+        name = module_name(path, root) if root is not None else None
+        entry_points = (root.settings if root is not None else settings).entry_points
+        entry_functions = frozenset(ep.function for ep in entry_points if ep.module == name)
+        return cls(path, display_path, settings, root, name, entry_functions)
 
     @property
     def is_entry_module(self) -> bool:

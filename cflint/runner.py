@@ -47,17 +47,6 @@ class RunResult:
     files_from_cache: int = 0
 
 
-def module_name(path: Path, root: FunctionRoot) -> str | None:
-    try:
-        relative = path.relative_to(root.path)
-    except ValueError:
-        return None
-    parts = list(relative.with_suffix("").parts)
-    if parts and parts[-1] == "__init__":
-        parts.pop()
-    return ".".join(parts) if parts and all(p.isidentifier() for p in parts) else None
-
-
 class _Selection:
     """Enabled codes per settings and per path, computed once per settings."""
 
@@ -114,17 +103,7 @@ def _file_job(
     path: Path, resolver: SettingsResolver, roots: Mapping[Path, FunctionRoot], selection: _Selection, cwd: Path
 ) -> FileJob:
     settings = resolver.for_folder(path.parent)
-    root = _enclosing_root(path, roots)
-    name = module_name(path, root) if root else None
-    entry_points = (root.settings if root else settings).entry_points
-    context = FileContext(
-        path=path,
-        display_path=display_path(path, cwd),
-        settings=settings,
-        root=root,
-        module_name=name,
-        entry_functions=frozenset(ep.function for ep in entry_points if ep.module == name),
-    )
+    context = FileContext.of(path, display_path(path, cwd), settings, _enclosing_root(path, roots))
     return FileJob(context, selection.for_path(settings, path))
 
 
