@@ -8,6 +8,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from cflint.names import target_names
+
 
 class BindingKind(enum.Enum):
     FUNCTION = "function"
@@ -40,20 +42,10 @@ def _value_kind(value: cst.BaseExpression) -> BindingKind:
     return BindingKind.OTHER
 
 
-def _target_names(target: cst.BaseExpression) -> Iterator[cst.Name]:
-    if isinstance(target, cst.Name):
-        yield target
-    elif isinstance(target, (cst.Tuple, cst.List)):
-        for element in target.elements:
-            yield from _target_names(element.value)
-    elif isinstance(target, cst.StarredElement):
-        yield from _target_names(target.value)
-
-
 def _small_statement_bindings(statement: cst.BaseSmallStatement, name: str) -> Iterator[tuple[BindingKind, cst.CSTNode]]:
     if isinstance(statement, cst.Assign):
         for target in statement.targets:
-            for bound in _target_names(target.target):
+            for bound in target_names(target.target):
                 if bound.value == name:
                     single = isinstance(target.target, cst.Name)
                     yield (_value_kind(statement.value) if single else BindingKind.OTHER), bound

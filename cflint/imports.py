@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from cflint.names import NameResolver
+from cflint.names import NameResolver, dotted_name
 from cflint.packages import PackagePolicy
 from cflint.rule import ParsedFile, Rule
 
@@ -54,14 +54,6 @@ class ImportedModule:
         return self.module.split(".")[0]
 
 
-def dotted_name(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Attribute):
-        return f"{dotted_name(node.value)}.{node.attr.value}"
-    if isinstance(node, cst.Name):
-        return node.value
-    return ""
-
-
 def _is_type_checking(test: cst.BaseExpression) -> bool:
     return (isinstance(test, cst.Name) and test.value == "TYPE_CHECKING") or (
         isinstance(test, cst.Attribute) and test.attr.value == "TYPE_CHECKING"
@@ -82,7 +74,7 @@ def _catches_import_error(handler: cst.ExceptHandler) -> bool:
     if caught is None:
         return False  # a bare except: a catch-all, not a fallback for a missing module
     names = [element.value for element in caught.elements] if isinstance(caught, cst.Tuple) else [caught]
-    return any(dotted_name(name).rpartition(".")[2] in _IMPORT_ERRORS for name in names)
+    return any((dotted_name(name) or "").rpartition(".")[2] in _IMPORT_ERRORS for name in names)
 
 
 class ImportRule(Rule):
@@ -161,14 +153,14 @@ class ImportRule(Rule):
 
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
-            self.check_import(self._imported(node, dotted_name(alias.name), alias))
+            self.check_import(self._imported(node, dotted_name(alias.name) or "", alias))
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if node.relative or node.module is None:
             return
-        module = dotted_name(node.module)
+        module = dotted_name(node.module) or ""
         submodules = () if isinstance(node.names, cst.ImportStar) else tuple(
-            f"{module}.{dotted_name(alias.name)}" for alias in node.names
+            f"{module}.{dotted_name(alias.name) or ''}" for alias in node.names
         )
         self.check_import(self._imported(node, module, node.module, submodules))
 

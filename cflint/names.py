@@ -35,29 +35,35 @@ class _Scope:
     globals: frozenset[str]  # names declared `global` (functions only)
 
 
-def _dotted(node: cst.BaseExpression) -> str | None:
+def dotted_name(node: cst.BaseExpression) -> str | None:
+    """`a.b.c` for a Name or a chain of attributes on one, else None."""
     if isinstance(node, cst.Name):
         return node.value
     if isinstance(node, cst.Attribute):
-        base = _dotted(node.value)
+        base = dotted_name(node.value)
         return None if base is None else f"{base}.{node.attr.value}"
     return None
 
 
-def _target_names(target: cst.BaseExpression) -> Iterator[str]:
+def target_names(target: cst.BaseExpression) -> Iterator[cst.Name]:
+    """The names an assignment target binds: `a`, `a, (b, *c)`, `[a, b]`."""
     if isinstance(target, cst.Name):
-        yield target.value
+        yield target
     elif isinstance(target, (cst.Tuple, cst.List)):
         for element in target.elements:
-            yield from _target_names(element.value)
+            yield from target_names(element.value)
     elif isinstance(target, cst.StarredElement):
-        yield from _target_names(target.value)
+        yield from target_names(target.value)
+
+
+def _target_names(target: cst.BaseExpression) -> Iterator[str]:
+    return (name.value for name in target_names(target))
 
 
 def _import_bindings(node: cst.Import | cst.ImportFrom) -> Iterator[tuple[str, str]]:
     if isinstance(node, cst.Import):
         for alias in node.names:
-            full = _dotted(alias.name) or ""
+            full = dotted_name(alias.name) or ""
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 yield alias.asname.name.value, full
             else:
@@ -66,9 +72,9 @@ def _import_bindings(node: cst.Import | cst.ImportFrom) -> Iterator[tuple[str, s
         return
     if isinstance(node.names, cst.ImportStar):
         return
-    base = "." * len(node.relative) + (_dotted(node.module) or "" if node.module else "")
+    base = "." * len(node.relative) + (dotted_name(node.module) or "" if node.module else "")
     for alias in node.names:
-        name = _dotted(alias.name) or ""
+        name = dotted_name(alias.name) or ""
         local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
         yield local, f"{base}.{name}" if base and not base.endswith(".") else f"{base}{name}"
 
@@ -187,7 +193,7 @@ class NameResolver:
     def qualify(self, expr: cst.BaseExpression, function: cst.CSTNode | None = None) -> str | None:
         """Qualified name of a Name or attribute chain used inside `function` (a
         FunctionDef, Lambda or ClassDef met in this module; None for module level)."""
-        dotted = _dotted(expr)
+        dotted = dotted_name(expr)
         if dotted is None:
             return None
         head, _, rest = dotted.partition(".")
