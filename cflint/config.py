@@ -182,7 +182,7 @@ def convert(raw: Mapping[str, Any], where: str, known_codes: frozenset[str]) -> 
     for key, value in raw.items():
         converter = converters.get(key)
         if converter is None:
-            hint = " (in cflint.toml and .cflint.toml the keys stand at the top level)" if key == "tool" else ""
+            hint = " (outside pyproject.toml the keys stand at the top level, without [tool.cflint])" if key == "tool" else ""
             raise _fail(where, key, "unknown key" + hint)
         values[key.replace("-", "_")] = converter(value, where, key)
     return values

@@ -134,4 +134,4 @@ def test_tool_table_in_cflint_toml_gets_a_hint(tmp_path: Path, cflint: Cflint) -
     write_files(tmp_path, {"cflint.toml": '[tool.cflint]\nignore = ["CF104"]\n', **TWO_PROBLEMS})
     result = cflint(".")
     assert result.code == 2
-    assert result.err.endswith("cflint.toml: tool: unknown key (in cflint.toml and .cflint.toml the keys stand at the top level)\n")
+    assert result.err.endswith("cflint.toml: tool: unknown key (outside pyproject.toml the keys stand at the top level, without [tool.cflint])\n")
