@@ -31,13 +31,17 @@ from cflint.traversal import NodeCallback, Walker
 from cflint.types import START_OF_FILE, Finding, Position
 
 
-# Parser limits that every CPython version enforces, so a file past them can never run.
-_CPYTHON_LIMITS = (
+# Nesting past these limits is never handed to LibCST: CPython's own limits (which every
+# version enforces, so such a file can never run), and cflint's depth bound.
+_PARSE_LIMITS = (
     "too many nested parentheses",
     "too many levels of indentation",
     "too many indentation levels",
     "too deeply nested for the Python parser",
+    "nested too deeply for cflint to parse",
 )
+_TOO_DEEP_FOR_CFLINT = "nested too deeply for cflint to parse"
+MAX_PARSED_DEPTH = 2000
 _BRACKETS = re.compile(r"[()\[\]{}]")
 _OPERATOR_CHARS = "+-*/%|&^<>"
 DEEP_RECURSION_LIMIT = 100_000  # for LibCST's recursive code, on a large thread stack
@@ -59,16 +63,32 @@ def _may_be_too_deep(source: str) -> bool:
 
 
 def _cpython_syntax_error(source: str, display: str) -> Finding | None:
-    """CF001 as the running CPython words it, or None when CPython accepts the text."""
+    """CF001 as the running CPython words it, or None when CPython accepts the text.
+    Nesting deeper than MAX_PARSED_DEPTH is CF001 too: some CPython versions accept it, but
+    LibCST's parse time grows with the square of it (a 100,000-term chain would take hours)."""
     try:
         with _recursion_limit(DEFAULT_RECURSION_LIMIT):
-            ast.parse(source)
+            tree = ast.parse(source)
     except SyntaxError as error:
         position = Position(error.lineno or 1, max(error.offset or 1, 1))
         return SyntaxErrorRule.finding(display, position, reason=str(error.msg))
     except (RecursionError, MemoryError):
-        return SyntaxErrorRule.finding(display, reason=_CPYTHON_LIMITS[-1] + " (it runs out of recursion depth)")
+        return SyntaxErrorRule.finding(display, reason="too deeply nested for the Python parser (it runs out of recursion depth)")
+    depth = _depth(tree)
+    if depth > MAX_PARSED_DEPTH:
+        return SyntaxErrorRule.finding(
+            display, reason=f"{_TOO_DEEP_FOR_CFLINT} ({depth} levels; cflint parses up to {MAX_PARSED_DEPTH})"
+        )
     return None
+
+
+def _depth(tree: ast.AST) -> int:
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return deepest
 
 
 def _skip_validation(node: cst.CSTNode) -> None:
@@ -221,7 +241,7 @@ class FileLinter:
         for every Python version, and is asked for its wording and place for CF001."""
         if _may_be_too_deep(source):
             cpython = _cpython_syntax_error(source, display)
-            if cpython is not None and any(limit in cpython.message for limit in _CPYTHON_LIMITS):
+            if cpython is not None and any(limit in cpython.message for limit in _PARSE_LIMITS):
                 return cpython
         try:
             with parser_output_trusted():

@@ -31,3 +31,14 @@ def test_validation_is_back_after_a_parse_error() -> None:
     assert cst.CSTNode.__post_init__ is VALIDATING
     with pytest.raises(cst.CSTValidationError):
         cst.Name("not a name")
+
+
+def test_nesting_past_the_depth_bound_is_not_handed_to_libcst(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cflint import engine
+
+    monkeypatch.setattr(engine, "MAX_PARSED_DEPTH", 12)
+    source = "x = " + " + ".join(["1"] * 20) + "\n"
+    finding = engine._cpython_syntax_error(source, "x.py")
+    assert finding is not None and finding.code == "CF001"
+    assert finding.message.startswith("cannot parse: nested too deeply for cflint to parse (")
+    assert engine._cpython_syntax_error("x = 1 + 2\n", "x.py") is None
