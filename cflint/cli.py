@@ -144,7 +144,8 @@ def _lint(argv: Sequence[str]) -> int:
         if cache is not None:
             cache.store_registry(registry)
     overrides = _overrides(args)
-    output_format = args.format or SettingsResolver(overrides, registry.codes, args.config).for_folder(Path.cwd()).output_format
+    resolver = SettingsResolver(overrides, registry.codes, args.config)
+    output_format = args.format or resolver.for_folder(Path.cwd()).output_format
     options = RunOptions(
         overrides=overrides,
         config=args.config,
@@ -153,7 +154,7 @@ def _lint(argv: Sequence[str]) -> int:
         jobs=args.jobs,
         cache=cache,
     )
-    result = run(args.paths or [Path(".")], options, registry)
+    result = run(args.paths or [Path(".")], options, registry, resolver=resolver)
     report_options = ReportOptions(
         color=_use_color(args.color),
         show_source=args.show_source,

@@ -112,6 +112,7 @@ class _RootFinder:
         self._cwd = cwd
         self._root_of: dict[Path, FunctionRoot | None] = {}
         self._is_root: dict[Path, bool] = {}
+        self._made: dict[Path, FunctionRoot] = {}
 
     def is_root(self, folder: Path) -> bool:
         known = self._is_root.get(folder)
@@ -126,12 +127,16 @@ class _RootFinder:
         return known
 
     def make_root(self, folder: Path) -> FunctionRoot:
-        return FunctionRoot(
-            path=folder,
-            display_path=display_path(folder, self._cwd),
-            settings=self._resolver.for_folder(folder),
-            local_modules=_local_modules(folder),
-        )
+        """The one FunctionRoot of `folder` in this run (its derived facts are computed once)."""
+        root = self._made.get(folder)
+        if root is None:
+            root = self._made[folder] = FunctionRoot(
+                path=folder,
+                display_path=display_path(folder, self._cwd),
+                settings=self._resolver.for_folder(folder),
+                local_modules=_local_modules(folder),
+            )
+        return root
 
     def root_of(self, folder: Path) -> FunctionRoot | None:
         walked: list[Path] = []

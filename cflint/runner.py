@@ -70,9 +70,15 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
-def run(paths: Sequence[Path], options: RunOptions, registry: Registry, cwd: Path | None = None) -> RunResult:
+def run(
+    paths: Sequence[Path],
+    options: RunOptions,
+    registry: Registry,
+    cwd: Path | None = None,
+    resolver: SettingsResolver | None = None,
+) -> RunResult:
     cwd = cwd or Path(os.path.abspath(os.getcwd()))
-    resolver = SettingsResolver(options.overrides, registry.codes, options.config)
+    resolver = resolver or SettingsResolver(options.overrides, registry.codes, options.config)
     found = discover(paths, resolver, cwd, options.force_exclude)
     selection = _Selection(registry)
     findings: list[Finding] = [
