@@ -8,16 +8,16 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 
-from cflint.config import Settings
-from cflint.files import requirement_files_digest
-from cflint.types import START_OF_FILE, Finding, Position, Severity
+from cflint.settings.config import Settings
+from cflint.run.files import requirement_files_digest
+from cflint.model import START_OF_FILE, Finding, Position, Severity
 
 if TYPE_CHECKING:
     import libcst as cst
 
-    from cflint.requirements import Requirements
+    from cflint.knowledge.requirements import Requirements
 
-    from cflint.traversal import Walker
+    from cflint.engine.traversal import Walker
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ class FunctionRoot:
     @cached_property
     def requirements(self) -> Requirements:
         """The root's requirements.txt and the files it includes, read on first use."""
-        from cflint.requirements import read_requirements  # parsing needs `packaging`: only when asked
+        from cflint.knowledge.requirements import read_requirements  # parsing needs `packaging`: only when asked
 
         return read_requirements(self.requirements_path, self.path)
 

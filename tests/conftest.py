@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from cflint.cli import main
+from cflint.cli.main import main
 from tests.helpers import CliResult
 
 

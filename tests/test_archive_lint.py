@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cflint.registry import load_registry
-from cflint.runner import RunOptions, run
+from cflint.engine.registry import load_registry
+from cflint.run.runner import RunOptions, run
 
 from tests.helpers import CliResult, run_subprocess, write_files
 from tests.zips import (

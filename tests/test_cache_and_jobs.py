@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 import cflint
-from cflint.cache import ResultCache, code_fingerprint
-from cflint.registry import load_registry
-from cflint.runner import RunOptions, run
+from cflint.run.cache import ResultCache, code_fingerprint
+from cflint.engine.registry import load_registry
+from cflint.run.runner import RunOptions, run
 from tests.helpers import GUIDE_EXAMPLES, REPO, CliResult, guide_function, write_files
 
 Cflint = Callable[..., CliResult]
@@ -107,7 +107,7 @@ def test_old_fingerprints_are_removed_and_the_folder_is_tagged(tmp_path: Path) -
 
 
 IMPORTS_LIBCST = (
-    "import sys; from cflint.cli import main; code = main({args}); "
+    "import sys; from cflint.cli.main import main; code = main({args}); "
     "print(code, 'libcst' in sys.modules or 'packaging.requirements' in sys.modules)"
 )
 
@@ -145,7 +145,7 @@ def test_a_fully_cached_run_does_not_import_libcst(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("flag", ["--version", "--help"])
 def test_version_and_help_do_not_import_libcst(tmp_path: Path, flag: str) -> None:
-    code = f"import sys\nfrom cflint.cli import main\ntry:\n    main(['{flag}'])\nexcept SystemExit:\n    pass\nprint('libcst' in sys.modules)"
+    code = f"import sys\nfrom cflint.cli.main import main\ntry:\n    main(['{flag}'])\nexcept SystemExit:\n    pass\nprint('libcst' in sys.modules)"
     completed = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env={"PYTHONPATH": str(REPO)})
     assert completed.stdout.splitlines()[-1] == "False"
 

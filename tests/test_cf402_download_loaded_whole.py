@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from cflint.registry import load_registry
-from cflint.types import Severity
+from cflint.engine.registry import load_registry
+from cflint.model import Severity
 from tests.helpers import CliResult
 from tests.source_lint import marked_lines, messages, reported_lines
 

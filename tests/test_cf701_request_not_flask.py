@@ -6,7 +6,7 @@ from pathlib import Path
 import flask
 import pytest
 
-from cflint.rules.cf701_request_not_flask import FLASK_REQUEST_ATTRIBUTES
+from cflint.rules.flask.cf701_request_not_flask import FLASK_REQUEST_ATTRIBUTES
 from tests.helpers import CliResult, write_files
 from tests.source_lint import marked_lines, messages, reported_lines
 

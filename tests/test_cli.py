@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from cflint import __version__
-from cflint.engine import FileLinter
+from cflint.engine.linter import FileLinter
 from tests.helpers import CliResult, run_subprocess, write_files
 
 Cflint = Callable[..., CliResult]

@@ -8,7 +8,7 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from cflint.engine import parser_output_trusted
+from cflint.engine.linter import parser_output_trusted
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 VALIDATING = cst.CSTNode.__post_init__
@@ -34,7 +34,7 @@ def test_validation_is_back_after_a_parse_error() -> None:
 
 
 def test_nesting_past_the_depth_bound_is_not_handed_to_libcst(monkeypatch: pytest.MonkeyPatch) -> None:
-    from cflint import engine
+    from cflint.engine import linter as engine
 
     monkeypatch.setattr(engine, "MAX_PARSED_DEPTH", 12)
     source = "x = " + " + ".join(["1"] * 20) + "\n"

@@ -13,9 +13,9 @@ from urllib.parse import unquote
 import jsonschema
 import pytest
 
-from cflint.pages import page_url, read_page
-from cflint.reporters.github import workflow_command
-from cflint.types import Finding, Position, Severity
+from cflint.output.pages import page_url, read_page
+from cflint.output.github import workflow_command
+from cflint.model import Finding, Position, Severity
 from tests.helpers import CliResult, write_files
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from cflint.config import Settings
-from cflint.packages import CATALOGUE, ModuleProvider, PackagePolicy, canonical_name
+from cflint.settings.config import Settings
+from cflint.knowledge.distributions import CATALOGUE, ModuleProvider, PackagePolicy, canonical_name
 from tests.helpers import REPO, CliResult, write_files
 
 ISSUE_LIST = (

@@ -10,8 +10,8 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from cflint.positions import node_positions
-from cflint.types import Position
+from cflint.engine.positions import node_positions
+from cflint.model import Position
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from cflint.matchers import matcher_text
-from cflint.registry import load_registry
-from cflint.reporters.default import format_line
-from cflint.rules.cf003_internal_error import InternalErrorRule
+from cflint.output.matchers import matcher_text
+from cflint.engine.registry import load_registry
+from cflint.output.default import format_line
+from cflint.rules.engine.cf003_internal_error import InternalErrorRule
 from tests.helpers import REPO, RULE_PAGES, CliResult, parse_page, write_example, write_files
 
 REGISTRY = load_registry()

@@ -25,11 +25,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cflint.config import Settings
-from cflint.engine import FileJob, FileLinter
-from cflint.registry import load_registry
+from cflint.settings.config import Settings
+from cflint.engine.linter import FileJob, FileLinter
+from cflint.engine.registry import load_registry
 from cflint.rule import FileContext, FunctionRoot
-from cflint.types import Finding
+from cflint.model import Finding
 from tests.helpers import CliResult, write_files
 
 EXAMPLES = int(os.environ.get("CFLINT_HYPOTHESIS_EXAMPLES", "2000"))

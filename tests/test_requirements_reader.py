@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cflint import requirements as cflint_requirements
-from cflint.requirements import Requirements, logical_lines, read_requirements
+from cflint.knowledge import requirements as cflint_requirements
+from cflint.knowledge.requirements import Requirements, logical_lines, read_requirements
 from tests.helpers import CliResult, write_files
 
 

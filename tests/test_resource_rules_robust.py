@@ -7,9 +7,9 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cflint.config import Settings
-from cflint.engine import FileJob, FileLinter
-from cflint.registry import load_registry
+from cflint.settings.config import Settings
+from cflint.engine.linter import FileJob, FileLinter
+from cflint.engine.registry import load_registry
 from cflint.rule import FileContext
 
 REGISTRY = load_registry()

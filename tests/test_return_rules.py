@@ -13,10 +13,10 @@ import libcst as cst
 import pytest
 from flask import Flask
 
-from cflint.config import Settings
-from cflint.returns import ReturnAnalysis
+from cflint.settings.config import Settings
+from cflint.rules.returns.analysis import ReturnAnalysis
 from cflint.rule import FileContext, ParsedFile
-from cflint.traversal import Walker
+from cflint.engine.traversal import Walker
 from tests.helpers import GUIDE_FIXTURES, CliResult, run_subprocess, write_files
 
 RETURN_CODES = ("CF201", "CF202", "CF203", "CF204", "CF205", "CF206", "CF207")

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from cflint.matchers import MATCHER_FILES
-from cflint.registry import load_registry
+from cflint.output.matchers import MATCHER_FILES
+from cflint.engine.registry import load_registry
 from tests.helpers import REPO, RULE_PAGES, CliResult
 
 REGISTRY = load_registry()
@@ -57,7 +57,7 @@ def test_wheel_ships_rule_pages_and_matchers(tmp_path: Path) -> None:
         names = set(archive.namelist())
         archive.extractall(tmp_path / "site")
     assert {f"cflint/rule_pages/{code}.md" for code in REGISTRY.codes} <= names
-    assert {f"cflint/matchers/{name}" for name in MATCHER_FILES.values()} <= names
+    assert {f"cflint/output/matchers/{name}" for name in MATCHER_FILES.values()} <= names
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
@@ -67,7 +67,7 @@ def test_wheel_ships_rule_pages_and_matchers(tmp_path: Path) -> None:
     assert printed.returncode == 0, printed.stderr
     assert printed.stdout == (RULE_PAGES / "CF101.md").read_text(encoding="utf-8")
     located = subprocess.run(
-        [sys.executable, "-c", "from cflint.pages import pages_dir; print(pages_dir())"],
+        [sys.executable, "-c", "from cflint.output.pages import pages_dir; print(pages_dir())"],
         cwd=elsewhere, env=env, capture_output=True, text=True, timeout=60, check=True,
     )
     assert Path(located.stdout.strip()) == (tmp_path / "site" / "cflint" / "rule_pages").resolve()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cflint.registry import load_registry
+from cflint.engine.registry import load_registry
 from tests.helpers import RULE_PAGES, CliResult, parse_page, write_example
 
 REGISTRY = load_registry()

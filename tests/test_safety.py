@@ -46,7 +46,7 @@ def hook(event, args):
             record(f"open for writing: {os.fsdecode(args[0])}")
 
 sys.addaudithook(hook)
-from cflint.cli import main
+from cflint.cli.main import main
 code = main(["--select", "ALL", "--jobs", "2", *sys.argv[2:]])
 for name, module in list(sys.modules.items()):
     if inside(getattr(module, "__file__", None) or "/", folders):
@@ -87,8 +87,8 @@ def test_the_audited_run_sees_what_it_looks_for(tmp_path: Path) -> None:
     folder and opens a socket is caught on all three."""
     folder = write_files(tmp_path / "work" / "fn", {"user.py": MARKER})
     tampered = AUDITED_RUN.replace(
-        "from cflint.cli import main",
-        "sys.path.insert(0, folders[0]); import user; import socket; socket.socket().close()\nfrom cflint.cli import main",
+        "from cflint.cli.main import main",
+        "sys.path.insert(0, folders[0]); import user; import socket; socket.socket().close()\nfrom cflint.cli.main import main",
     )
     events = _audited_run(tmp_path, tampered, folder.parent, ["fn"])
     assert f"exec: {folder / 'user.py'}" in events

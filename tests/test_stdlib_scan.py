@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from cflint.config import SettingsResolver
-from cflint.discovery import discover
-from cflint.registry import load_registry
+from cflint.settings.config import SettingsResolver
+from cflint.run.discovery import discover
+from cflint.engine.registry import load_registry
 from tests.helpers import REPO
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])

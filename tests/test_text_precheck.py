@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from cflint.registry import load_registry
+from cflint.engine.registry import load_registry
 from cflint.rule import FileContext, Rule
-from cflint.runner import RunOptions, run
+from cflint.run.runner import RunOptions, run
 from tests.helpers import GUIDE_EXAMPLES, RULE_PAGES, guide_function, parse_page, write_files
 
 REGISTRY = load_registry()

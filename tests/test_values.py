@@ -7,10 +7,10 @@ import textwrap
 import libcst as cst
 import pytest
 
-from cflint.bindings import Bindings, rebound_names
-from cflint.names import NameResolver
-from cflint.traversal import Walker
-from cflint.values import ValueTracer
+from cflint.analysis.bindings import Bindings, rebound_names
+from cflint.analysis.names import NameResolver
+from cflint.engine.traversal import Walker
+from cflint.analysis.origins import ValueTracer
 
 
 def _origin_of_last_expression(source: str) -> str | None:

@@ -1,0 +1,180 @@
+"""The modules a file imports, met during the one walk, with what guards each import.
+
+`ImportRule` subclasses implement `check_import`, called for every absolute import:
+`import a.b as c` (at the alias), `from a.b import c` (at `a.b`), and
+`importlib.import_module("a")` / `__import__("a")` with a literal name (at the literal).
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import libcst as cst
+
+from cflint.analysis.names import NameResolver, dotted_name
+from cflint.knowledge.distributions import PackagePolicy
+from cflint.rule import ParsedFile, Rule
+
+_DYNAMIC_IMPORTERS = frozenset({"importlib.import_module", "importlib.__import__", "builtins.__import__"})
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+_IMPORT_NODES = (cst.Import, cst.ImportFrom, cst.Call)
+_VERSION_COMPARISONS: dict[type[cst.BaseCompOp], Callable[[tuple[int, ...], tuple[int, ...]], bool]] = {
+    cst.LessThan: operator.lt,
+    cst.LessThanEqual: operator.le,
+    cst.GreaterThan: operator.gt,
+    cst.GreaterThanEqual: operator.ge,
+}
+Version = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class ImportedModule:
+    """One imported module and where to report it."""
+
+    module: str
+    node: cst.CSTNode
+    versions: frozenset[Version]  # the target versions on which the import may run
+    submodules: tuple[str, ...] = ()  # `a.b` and `a.c` for `from a import b, c`: each may be a module
+    type_checking_only: bool = False  # under `if TYPE_CHECKING:`, never imported at run time
+    guarded: bool = False  # in a `try` whose handler catches ImportError
+
+    @property
+    def runs(self) -> bool:
+        """Whether the import can run at all on a target version."""
+        return bool(self.versions) and not self.type_checking_only
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return (self.module, *self.submodules)
+
+    @property
+    def top_level(self) -> str:
+        return self.module.split(".")[0]
+
+
+def _is_type_checking(test: cst.BaseExpression) -> bool:
+    return (isinstance(test, cst.Name) and test.value == "TYPE_CHECKING") or (
+        isinstance(test, cst.Attribute) and test.attr.value == "TYPE_CHECKING"
+    )
+
+
+def _version_tuple(node: cst.BaseExpression) -> tuple[int, ...] | None:
+    if not isinstance(node, cst.Tuple) or not 1 <= len(node.elements) <= 2:
+        return None
+    numbers = [element.value for element in node.elements]
+    if not all(isinstance(number, cst.Integer) for number in numbers):
+        return None
+    return tuple(number.evaluated_value for number in numbers)  # type: ignore[union-attr]
+
+
+def _catches_import_error(handler: cst.ExceptHandler) -> bool:
+    caught = handler.type
+    if caught is None:
+        return False  # a bare except: a catch-all, not a fallback for a missing module
+    names = [element.value for element in caught.elements] if isinstance(caught, cst.Tuple) else [caught]
+    return any((dotted_name(name) or "").rpartition(".")[2] in _IMPORT_ERRORS for name in names)
+
+
+class ImportRule(Rule):
+    """A rule about the modules a file imports; subclasses implement `check_import`."""
+
+    def __init__(self, file: ParsedFile) -> None:
+        super().__init__(file)
+        self._scopes: list[cst.CSTNode] = []
+        self._type_checking: set[int] = set()
+        self._guarded: set[int] = set()
+        self._targets = frozenset(file.context.settings.target_versions)
+        self._versions: dict[int, frozenset[Version]] = {}
+        self._dynamic = "import_module" in file.source or "__import__" in file.source
+        self._policy: PackagePolicy | None = None
+
+    def check_import(self, imported: ImportedModule) -> None:
+        raise NotImplementedError
+
+    @property
+    def package_policy(self) -> PackagePolicy:
+        """The package catalogue as this file's settings change it."""
+        if self._policy is None:
+            self._policy = PackagePolicy.for_settings(self.context.settings)
+        return self._policy
+
+    def _enter_scope(self, node: cst.CSTNode) -> None:
+        self._scopes.append(node)
+
+    def _leave_scope(self, node: cst.CSTNode) -> None:
+        self._scopes.pop()
+
+    visit_FunctionDef = visit_ClassDef = visit_Lambda = _enter_scope
+    leave_FunctionDef = leave_ClassDef = leave_Lambda = _leave_scope
+
+    def _mark_imports(self, block: cst.CSTNode, marks: set[int]) -> None:
+        marks.update(id(node) for node in self.walker.descendants(block) if isinstance(node, _IMPORT_NODES))
+
+    def _restrict(self, block: cst.CSTNode, versions: frozenset[Version]) -> None:
+        for node in self.walker.descendants(block):
+            if isinstance(node, _IMPORT_NODES):
+                key = id(node)
+                self._versions[key] = self._versions.get(key, self._targets) & versions
+
+    def _versions_where_true(self, test: cst.BaseExpression) -> frozenset[Version] | None:
+        """For `sys.version_info < (3, 12)` and the like, the target versions where it holds."""
+        if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+            return None
+        comparison = test.comparisons[0]
+        compare = _VERSION_COMPARISONS.get(type(comparison.operator))
+        bound = _version_tuple(comparison.comparator)
+        if compare is None or bound is None:
+            return None
+        scope = self._scopes[-1] if self._scopes else None
+        if self.file.analysis(NameResolver).qualify(test.left, scope) != "sys.version_info":
+            return None
+        return frozenset(version for version in self._targets if compare((*version, 0), bound))
+
+    def visit_If(self, node: cst.If) -> None:
+        if _is_type_checking(node.test):
+            self._mark_imports(node.body, self._type_checking)
+            return
+        holds_on = self._versions_where_true(node.test)
+        if holds_on is not None:
+            self._restrict(node.body, holds_on)
+            if node.orelse is not None:
+                self._restrict(node.orelse, self._targets - holds_on)
+
+    def visit_Try(self, node: cst.Try) -> None:
+        if any(_catches_import_error(handler) for handler in node.handlers):
+            self._mark_imports(node.body, self._guarded)
+
+    def _imported(self, statement: cst.CSTNode, module: str, node: cst.CSTNode, submodules: tuple[str, ...] = ()) -> ImportedModule:
+        key = id(statement)
+        versions = self._versions.get(key, self._targets)
+        return ImportedModule(module, node, versions, submodules, key in self._type_checking, key in self._guarded)
+
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            self.check_import(self._imported(node, dotted_name(alias.name) or "", alias))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if node.relative or node.module is None:
+            return
+        module = dotted_name(node.module) or ""
+        submodules = () if isinstance(node.names, cst.ImportStar) else tuple(
+            f"{module}.{dotted_name(alias.name) or ''}" for alias in node.names
+        )
+        self.check_import(self._imported(node, module, node.module, submodules))
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if not self._dynamic or not node.args or node.args[0].keyword is not None:
+            return
+        argument = node.args[0].value
+        if not isinstance(argument, cst.SimpleString) or "b" in argument.prefix.lower():
+            return
+        resolver = self.file.analysis(NameResolver)
+        if resolver.qualify(node.func, self._scopes[-1] if self._scopes else None) not in _DYNAMIC_IMPORTERS:
+            return
+        module = argument.evaluated_value
+        if isinstance(module, str) and module and not module.startswith(".") and all(
+            part.isidentifier() for part in module.split(".")
+        ):
+            self.check_import(self._imported(node, module, argument))

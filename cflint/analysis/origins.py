@@ -1,0 +1,149 @@
+"""Where a value comes from: the chain of imported names, calls, attributes and
+subscripts that produced it, followed through local names that are bound exactly once.
+
+`ValueTracer(names, bindings).origin(expr, scope)` describes `expr` as used inside `scope`
+(a FunctionDef, Lambda or ClassDef; None for module level). After `s = requests.Session()`
+and `r = s.get(url)`, `r.content` is `requests.Session().get().content`. A call adds `()`,
+a subscript `[key]` (`[]` unless the key is a plain string), an item of a `for` loop `[]`.
+`with X as name` binds `name` to `X` (true of every context manager cflint's rules look
+for: files, responses, sessions and processes return themselves from `__enter__`).
+Imported names are resolved by the NameResolver. A name bound more than once in its
+scope, bound by anything else (a parameter, an augmented assignment, tuple unpacking,
+`del`, an exception handler), or declared `global` / `nonlocal` somewhere has no origin:
+nothing is guessed. A comprehension's target counts as a binding in the enclosing scope,
+so a name reused there has no origin either.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import libcst as cst
+
+from cflint.analysis.bindings import Bindings, Bound
+from cflint.analysis.names import NameResolver
+
+_MAX_DEPTH = 16
+_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
+
+# Qualified names under which the same callable or class is also reachable.
+_CANONICAL = {
+    "io.open": "builtins.open",
+    "flask.globals.request": "flask.request",
+    "pathlib.PosixPath": "pathlib.Path",
+    "pathlib.WindowsPath": "pathlib.Path",
+    "pathlib.Path.cwd": "pathlib.Path",
+    "pathlib.Path.home": "pathlib.Path",
+    "requests.session": "requests.Session",
+    "requests.sessions.Session": "requests.Session",
+    "requests.sessions.session": "requests.Session",
+    **{f"requests.api.{verb}": f"requests.{verb}" for verb in (
+        "get", "post", "put", "patch", "delete", "head", "options", "request",
+    )},
+}
+_PATH = "pathlib.Path()"
+# Members of a Path that give another Path.
+_PATH_MEMBERS = frozenset({
+    ".parent", ".absolute()", ".resolve()", ".expanduser()", ".joinpath()",
+    ".with_name()", ".with_stem()", ".with_suffix()",
+})
+
+
+@dataclass(frozen=True)
+class Origin:
+    """`path` describes the value; `calls` are the call nodes behind each `()` in it, in order."""
+
+    path: str
+    calls: tuple[cst.Call, ...] = ()
+
+
+class ValueTracer:
+    """Origins of expressions in one module, from its shared NameResolver and Bindings.
+
+    Names in `rebound` (those `global` or `nonlocal` statements may declare) are not
+    followed through their bindings: a function elsewhere may replace what they hold.
+    """
+
+    def __init__(self, names: NameResolver, bindings: Bindings, rebound: frozenset[str] = frozenset()) -> None:
+        self._names = names
+        self._bindings = bindings
+        self._rebound = rebound
+
+    def origin(self, expr: cst.BaseExpression, scope: cst.CSTNode | None = None) -> Origin | None:
+        return self._origin(expr, scope, 0)
+
+    def is_bound(self, name: str, scope: cst.CSTNode | None = None) -> bool:
+        """Whether anything in the module binds `name` where `scope` can see it, by any means."""
+        return self._visible_bindings(name, scope) is not None or name in self._rebound
+
+    def _origin(self, expr: cst.BaseExpression, scope: cst.CSTNode | None, depth: int) -> Origin | None:
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(expr, cst.Name):
+            return self._name_origin(expr, scope, depth)
+        if isinstance(expr, cst.Attribute):
+            base = self._origin(expr.value, scope, depth + 1)
+            return None if base is None else _extend(base, f".{expr.attr.value}")
+        if isinstance(expr, cst.Call):
+            func = self._origin(expr.func, scope, depth + 1)
+            if func is None:
+                return None
+            return _extend(Origin(func.path, (*func.calls, expr)), "()")
+        if isinstance(expr, cst.Subscript):
+            base = self._origin(expr.value, scope, depth + 1)
+            return None if base is None else Origin(f"{base.path}[{_key(expr)}]", base.calls)
+        if isinstance(expr, cst.Await):
+            return self._origin(expr.expression, scope, depth + 1)
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
+            left = self._origin(expr.left, scope, depth + 1)
+            return left if left is not None and left.path == _PATH else None
+        return None
+
+    def _name_origin(self, name: cst.Name, scope: cst.CSTNode | None, depth: int) -> Origin | None:
+        qualified = self._names.qualify(name, scope)
+        if qualified is not None:
+            return Origin(_CANONICAL.get(qualified, qualified))
+        bindings = self._visible_bindings(name.value, scope)
+        if bindings is None or len(bindings) != 1 or bindings[0].value is None:
+            return None
+        if name.value in self._rebound:
+            return None
+        bound = bindings[0]
+        value = self._origin(bound.value, bound.scope, depth + 1)
+        if value is None or not bound.item:
+            return value
+        return Origin(f"{value.path}[]", value.calls)
+
+    def _visible_bindings(self, name: str, scope: cst.CSTNode | None) -> list[Bound] | None:
+        """The bindings of `name` in the nearest scope that binds it, as seen from `scope`."""
+        owner = scope
+        while owner is not None:
+            if owner is scope or not isinstance(owner, cst.ClassDef):
+                found = self._bindings.in_scope(owner).get(name)
+                if found is not None:
+                    return found
+            owner = self._names.enclosing_scope(owner)
+        return self._bindings.in_scope(None).get(name)
+
+
+def _key(subscript: cst.Subscript) -> str:
+    if len(subscript.slice) == 1:
+        index = subscript.slice[0].slice
+        if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
+            text = index.value.evaluated_value
+            if isinstance(text, str) and _PLAIN_KEY.match(text):
+                return text
+    return ""
+
+
+def _extend(base: Origin, suffix: str) -> Origin:
+    path = base.path + suffix
+    if suffix == "()":
+        if base.path.startswith(f"{_PATH}.") and base.path[len(_PATH):] + "()" in _PATH_MEMBERS:
+            path = _PATH
+    elif base.path == _PATH and suffix in _PATH_MEMBERS:
+        path = _PATH
+    else:
+        path = _CANONICAL.get(path, path)
+    return Origin(path, base.calls)

@@ -1,0 +1,108 @@
+"""`# noqa` directives: which findings a line suppresses, and which directives are bad."""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from cflint.model import Position
+
+_NOQA = re.compile(r"#\s*noqa\b(?P<rest>.*)$", re.IGNORECASE)
+_FILE_NOQA = re.compile(r"#\s*cflint\s*:\s*noqa\b(?P<rest>.*)$", re.IGNORECASE)
+_CODE = re.compile(r"[A-Za-z]+[0-9]+")
+_CODE_LIST = re.compile(r"\s*(?P<codes>[A-Za-z]+[0-9]+(?:[,\s]+[A-Za-z]+[0-9]+)*)")
+_OUR_PREFIX = "CF"
+
+
+@dataclass(frozen=True)
+class Directive:
+    """A `# noqa` comment; `codes` is None for a blanket directive."""
+
+    position: Position
+    codes: tuple[str, ...] | None
+
+    def suppresses(self, code: str) -> bool:
+        return self.codes is None or code in self.codes
+
+
+@dataclass(frozen=True)
+class BadDirective:
+    position: Position
+    problem: str
+
+
+@dataclass(frozen=True)
+class NoqaScan:
+    directives: dict[int, Directive]
+    bad: tuple[BadDirective, ...]
+    skip_file: bool
+
+
+def _comments(source: str) -> Iterator[tuple[int, int, str, bool]]:
+    """(line, 0-based column, text, alone on its line) of each comment in `source`."""
+    try:
+        previous_line = 0
+        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+            if token.type == tokenize.COMMENT:
+                line, column = token.start
+                alone = not token.line[:column].strip()
+                yield line, column, token.string, alone
+            previous_line = token.start[0]
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        # Newer syntax than this interpreter's tokenizer knows: fall back to the lines
+        # after the last one tokenized, taking the first '#' outside a simple string.
+        for number, text in enumerate(source.splitlines(), start=1):
+            if number <= previous_line:
+                continue
+            column = text.find("#")
+            if column >= 0 and text[:column].count('"') % 2 == 0 and text[:column].count("'") % 2 == 0:
+                yield number, column, text[column:].rstrip(), not text[:column].strip()
+
+
+def _parse(text: str, position: Position, known_codes: frozenset[str]) -> Directive | BadDirective | None:
+    match = _NOQA.search(text)
+    if match is None:
+        return None
+    rest = match.group("rest")
+    stripped = rest.lstrip()
+    if not rest.startswith(":"):
+        first_word = stripped.split()[0].rstrip(",") if stripped else ""
+        if _CODE.fullmatch(first_word):
+            return BadDirective(position, f"missing ':' after 'noqa' (write '# noqa: {first_word}')")
+        return Directive(position, None)
+    listed = _CODE_LIST.match(rest[1:])
+    if listed is None:
+        return BadDirective(position, "no rule codes after 'noqa:'")
+    codes = tuple(code.upper() for code in re.split(r"[,\s]+", listed.group("codes")) if code)
+    unknown = [c for c in codes if c.startswith(_OUR_PREFIX) and c not in known_codes]
+    if unknown:
+        return BadDirective(position, f"unknown rule code {', '.join(unknown)}")
+    return Directive(position, codes)
+
+
+def scan(source: str, known_codes: frozenset[str]) -> NoqaScan:
+    """Find every noqa directive in `source` (a cheap no-op when it has none)."""
+    lowered = source.lower()
+    if "noqa" not in lowered:
+        return NoqaScan({}, (), False)
+    directives: dict[int, Directive] = {}
+    bad: list[BadDirective] = []
+    skip_file = False
+    for line, column, text, alone in _comments(source):
+        position = Position(line, column + 1)
+        file_level = _FILE_NOQA.match(text)
+        if file_level is not None:
+            if alone and not file_level.group("rest").strip():
+                skip_file = True
+            else:
+                bad.append(BadDirective(position, "'# cflint: noqa' must stand alone on its own line"))
+            continue
+        parsed = _parse(text, position, known_codes)
+        if isinstance(parsed, Directive):
+            directives[line] = parsed
+        elif isinstance(parsed, BadDirective):
+            bad.append(parsed)
+    return NoqaScan(directives, tuple(bad), skip_file)

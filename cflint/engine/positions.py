@@ -1,0 +1,74 @@
+"""Line and column of reported nodes, computed only for files that have findings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+
+import libcst as cst
+from libcst._position import CodePosition, CodeRange
+from libcst.metadata import PositionProvider
+from libcst.metadata.position_provider import PositionProvidingCodegenState
+
+from cflint.model import Position
+
+
+class _AllFound(Exception):
+    """Raised to stop code generation once every wanted node has its range."""
+
+
+class _StoppingState(PositionProvidingCodegenState):
+    """LibCST's position-tracking code generation, stopped after the last wanted node."""
+
+    __slots__ = ("waiting",)
+
+    @contextmanager
+    def record_syntactic_position(
+        self, node: cst.CSTNode, *, start_node: cst.CSTNode | None = None, end_node: cst.CSTNode | None = None
+    ) -> Iterator[None]:
+        """As LibCST's, but records nothing while the pass is being stopped."""
+        start = CodePosition(self.line, self.column)
+        yield
+        computed = self.provider._computed
+        end = computed[end_node].end if end_node is not None else CodePosition(self.line, self.column)
+        computed[node] = CodeRange(computed[start_node].start if start_node is not None else start, end)
+
+    def after_codegen(self, node: cst.CSTNode) -> None:
+        super().after_codegen(node)
+        if node in self.waiting:
+            self.waiting.discard(node)
+            if not self.waiting:
+                raise _AllFound
+
+
+def node_positions(
+    module: cst.Module, nodes: Iterable[cst.CSTNode]
+) -> dict[cst.CSTNode, tuple[Position, Position]]:
+    """1-based (start, end) of each node, from one code-generation pass over `module`
+    that ends at the last of them.
+
+    MetadataWrapper would deep-copy the whole tree first and generate all of it; this
+    pass runs over the original tree and stops as soon as it has what was asked.
+    """
+    wanted = set(nodes)
+    if not wanted:
+        return {}
+    provider = PositionProvider()
+    state = _StoppingState(
+        default_indent=module.default_indent, default_newline=module.default_newline, provider=provider
+    )
+    state.waiting = set(wanted)
+    try:
+        module._codegen(state)
+    except _AllFound:
+        pass
+    computed: dict[cst.CSTNode, CodeRange] = provider._computed
+    found: dict[cst.CSTNode, tuple[Position, Position]] = {}
+    for node in wanted:
+        code_range = computed.get(node)
+        if code_range is not None:
+            found[node] = (
+                Position(code_range.start.line, code_range.start.column + 1),
+                Position(code_range.end.line, code_range.end.column + 1),
+            )
+    return found

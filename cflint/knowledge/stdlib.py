@@ -1,0 +1,45 @@
+"""Standard-library module names across the runtime's Python versions (data in `cflint/data/stdlib.toml`)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from types import MappingProxyType
+
+from cflint.knowledge.distributions import DATA_DIR, module_prefixes
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+def _version(text: str) -> tuple[int, int]:
+    major, _, minor = text.partition(".")
+    return int(major), int(minor)
+
+
+def _load(path: Path) -> tuple[Mapping[str, tuple[int, int]], frozenset[str]]:
+    with path.open("rb") as stream:
+        data = tomllib.load(stream)
+    removed = {module: _version(version) for version, modules in data["removed"].items() for module in modules}
+    added = {module for modules in data["added"].values() for module in modules}
+    standard = frozenset(sys.stdlib_module_names) | added | {module.split(".")[0] for module in removed} | {"__main__"}
+    return MappingProxyType(removed), standard
+
+
+REMOVED, STANDARD_MODULES = _load(DATA_DIR / "stdlib.toml")
+
+
+def is_standard(module: str) -> bool:
+    """Whether an absolute module name is in the standard library of some Python 3.10-3.14."""
+    return module.split(".")[0] in STANDARD_MODULES
+
+
+def removed_in(module: str) -> tuple[str, tuple[int, int]] | None:
+    """The removed standard-library module `module` is or is in, and the version that removed it."""
+    for prefix in module_prefixes(module):
+        if prefix in REMOVED:
+            return prefix, REMOVED[prefix]
+    return None

@@ -1,0 +1,55 @@
+"""Reporters turn the sorted findings of a run into one output format."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol, TextIO
+
+from cflint.model import Finding
+
+if TYPE_CHECKING:
+    from cflint.engine.registry import Registry
+
+SourceLine = Callable[[Finding], "str | None"]
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    color: bool = False
+    show_source: bool = False
+    statistics: bool = False
+    quiet: bool = False
+    files_checked: int = 0
+
+
+class Reporter(Protocol):
+    def write(
+        self, findings: Sequence[Finding], stream: TextIO, options: ReportOptions, source_line: SourceLine
+    ) -> None: ...
+
+
+def is_folder_finding(finding: Finding) -> bool:
+    """A finding about a whole function folder (such as a missing entry module), not a place in a file."""
+    return Path(finding.path).is_dir()
+
+
+def get_reporter(name: str, registry: Registry | None = None) -> Reporter:
+    """The reporter of an output format; `registry` gives the rules' metadata (loaded when not given)."""
+    from cflint.engine.registry import load_registry
+    from cflint.output.default import DefaultReporter
+    from cflint.output.github import GithubReporter
+    from cflint.output.gitlab import GitlabReporter
+    from cflint.output.json_format import JsonReporter
+    from cflint.output.sarif import SarifReporter
+
+    rules = registry if registry is not None else load_registry()
+    reporters: dict[str, Callable[[], Reporter]] = {
+        "default": DefaultReporter,
+        "github": GithubReporter,
+        "json": lambda: JsonReporter(rules),
+        "sarif": lambda: SarifReporter(rules),
+        "gitlab": GitlabReporter,
+    }
+    return reporters[name]()

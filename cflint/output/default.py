@@ -1,0 +1,77 @@
+"""flake8-like output: `path:line:col: CODE message`, one finding a line."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import TextIO
+
+from cflint.output import ReportOptions, SourceLine
+from cflint.model import Finding, Severity
+
+
+def format_line(finding: Finding) -> str:
+    return f"{finding.path}:{finding.start.line}:{finding.start.column}: {finding.code} {finding.message}"
+
+
+def _caret_lines(finding: Finding, source_line: SourceLine) -> list[str]:
+    line = source_line(finding)
+    if line is None:
+        return []
+    prefix = "".join(c if c == "\t" else " " for c in line[: finding.start.column - 1])
+    return [line, prefix + "^"]
+
+
+class DefaultReporter:
+    def write(
+        self, findings: Sequence[Finding], stream: TextIO, options: ReportOptions, source_line: SourceLine
+    ) -> None:
+        if options.color:
+            self._write_rich(findings, stream, options, source_line)
+            return
+        out: list[str] = []
+        for finding in findings:
+            out.append(format_line(finding))
+            if options.show_source:
+                out.extend(_caret_lines(finding, source_line))
+        if options.statistics:
+            out.extend(_statistics(findings))
+        if out:
+            stream.write("\n".join(out) + "\n")
+
+    def _write_rich(
+        self, findings: Sequence[Finding], stream: TextIO, options: ReportOptions, source_line: SourceLine
+    ) -> None:
+        from rich.console import Console
+        from rich.text import Text
+
+        console = Console(file=stream, force_terminal=True, highlight=False, soft_wrap=True)
+        for finding in findings:
+            text = Text()
+            text.append(finding.path, style="bold")
+            text.append(f":{finding.start.line}:{finding.start.column}: ", style="cyan")
+            text.append(finding.code, style="bold red" if finding.severity is Severity.ERROR else "bold yellow")
+            text.append(" " + finding.message)
+            console.print(text)
+            if options.show_source:
+                for line in _caret_lines(finding, source_line):
+                    console.print(Text(line, style="dim" if not line.strip().startswith("^") else "red"))
+        if options.statistics:
+            for line in _statistics(findings):
+                console.print(Text(line))
+        if options.quiet:
+            return
+        files = len({finding.path for finding in findings})
+        if findings:
+            noun = "problem" if len(findings) == 1 else "problems"
+            console.print(Text(f"Found {len(findings)} {noun} in {files} file{'s' if files != 1 else ''}.", style="bold"))
+        else:
+            console.print(Text("All checks passed!", style="bold green"))
+
+
+def _statistics(findings: Sequence[Finding]) -> list[str]:
+    counts = Counter(finding.code for finding in findings)
+    first_message = {}
+    for finding in findings:
+        first_message.setdefault(finding.code, finding.message)
+    return [f"{counts[code]:<5} {code} {first_message[code]}" for code in sorted(counts)]

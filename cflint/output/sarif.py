@@ -1,0 +1,88 @@
+"""`--format sarif`: a SARIF 2.1.0 log for code scanning services."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Any, TextIO
+from urllib.parse import quote
+
+from cflint import __version__
+from cflint.output.pages import page_url, read_page
+from cflint.output import ReportOptions, SourceLine, is_folder_finding
+from cflint.model import Finding
+
+if TYPE_CHECKING:
+    from cflint.engine.registry import Registry
+    from cflint.rule import RuleInfo
+
+SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+
+
+def artifact_uri(path: str, folder: bool) -> str:
+    """A relative URI reference for a relative path (':' escaped so it cannot read as a scheme), a file URI otherwise."""
+    pure = PurePosixPath(path)
+    uri = pure.as_uri() if pure.is_absolute() else quote(os.fsencode(path), safe="/")
+    return uri + "/" if folder and not uri.endswith("/") else uri
+
+
+def _rule_descriptor(rule: type[RuleInfo]) -> dict[str, Any]:
+    page = read_page(rule.code)
+    return {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "help": {"text": page or rule.summary, "markdown": page or rule.summary},
+        "helpUri": page_url(rule.code),
+        "defaultConfiguration": {"level": rule.severity.value},
+    }
+
+
+def _location(finding: Finding) -> dict[str, Any]:
+    folder = is_folder_finding(finding)
+    physical: dict[str, Any] = {"artifactLocation": {"uri": artifact_uri(finding.path, folder)}}
+    if not folder:
+        physical["region"] = {
+            "startLine": finding.start.line,
+            "startColumn": finding.start.column,
+            "endLine": finding.end.line,
+            "endColumn": finding.end.column,
+        }
+    return {"physicalLocation": physical}
+
+
+class SarifReporter:
+    def __init__(self, registry: Registry) -> None:
+        self._registry = registry
+
+    def log(self, findings: Sequence[Finding]) -> dict[str, Any]:
+        used = sorted({finding.code for finding in findings})
+        index = {code: position for position, code in enumerate(used)}
+        results = [
+            {
+                "ruleId": finding.code,
+                "ruleIndex": index[finding.code],
+                "level": finding.severity.value,
+                "message": {"text": finding.message},
+                "locations": [_location(finding)],
+            }
+            for finding in findings
+        ]
+        driver = {
+            "name": "cflint",
+            "version": __version__,
+            "rules": [_rule_descriptor(self._registry.by_code(code)) for code in used],
+        }
+        return {
+            "$schema": SARIF_SCHEMA_URI,
+            "version": "2.1.0",
+            "runs": [{"tool": {"driver": driver}, "columnKind": "unicodeCodePoints", "results": results}],
+        }
+
+    def write(
+        self, findings: Sequence[Finding], stream: TextIO, options: ReportOptions, source_line: SourceLine
+    ) -> None:
+        json.dump(self.log(findings), stream, indent=2)
+        stream.write("\n")

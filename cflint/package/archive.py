@@ -1,0 +1,143 @@
+"""Read a ZIP archive where it lies: list and judge its members, and read a member's
+first bytes on demand. Nothing is extracted, and no more is decompressed than asked for."""
+
+from __future__ import annotations
+
+import re
+import struct
+import zipfile
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+from cflint.run.files import open_regular_file
+from cflint.package.contents import PackageEntry, PackageProblem, format_size
+
+# The archive may unpack to at most this many times max-package-size.
+UNPACKED_SIZE_FACTOR = 10
+# Deflate cannot expand data more than 1032-fold (a 258-byte match costs at least two bits).
+MAX_DEFLATE_RATIO = 1032
+_DEFLATE_SLACK = 1024
+_ENCRYPTED_FLAG = 0x1
+_UNIX_FILE_TYPE = 0o170000
+_UNIX_SYMLINK = 0o120000
+_ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
+_WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:")
+_CORRUPTION = (zipfile.BadZipFile, EOFError, OSError, ValueError, struct.error, NotImplementedError, OverflowError)
+
+
+class ArchiveError(Exception):
+    """The archive as a whole cannot be read or must not be read."""
+
+
+def unsafe_name_problem(name: str) -> str | None:
+    """Why extracting a member of this name would write outside the target folder."""
+    if name.startswith(("/", "\\")) or _WINDOWS_DRIVE.match(name):
+        return f"member {name!r} has an absolute path: unpacking it writes outside the function's folder"
+    if ".." in re.split(r"[/\\]", name):
+        return f"member {name!r} has a '..' path: unpacking it writes outside the function's folder"
+    return None
+
+
+def _declared_size_problem(info: zipfile.ZipInfo) -> str | None:
+    if info.compress_type == zipfile.ZIP_STORED and info.file_size != info.compress_size:
+        return (
+            f"member is stored uncompressed but declares {info.file_size} bytes for "
+            f"{info.compress_size} bytes of data: the archive is damaged or crafted"
+        )
+    limit = MAX_DEFLATE_RATIO * info.compress_size + _DEFLATE_SLACK
+    if info.compress_type == zipfile.ZIP_DEFLATED and info.file_size > limit:
+        return (
+            f"member declares {format_size(info.file_size)} uncompressed, more than its "
+            f"{format_size(info.compress_size)} of compressed data can hold: the archive is damaged or crafted"
+        )
+    return None
+
+
+class Archive:
+    """An open ZIP archive: its file members as package entries, what is wrong with
+    them, and `read_head` for a member's first bytes."""
+
+    def __init__(self, zip_file: zipfile.ZipFile) -> None:
+        self._zip = zip_file
+        self._readable: dict[str, zipfile.ZipInfo] = {}
+        self._unreadable: dict[str, str] = {}
+        entries: list[PackageEntry] = []
+        problems: list[PackageProblem] = []
+        infos = zip_file.infolist()
+        counts = Counter(info.filename for info in infos)
+        for info in infos:
+            name = info.filename
+            unsafe = unsafe_name_problem(name)
+            if unsafe is not None:
+                problems.append(PackageProblem(unsafe))
+                continue
+            if info.is_dir() or name in self._readable or name in self._unreadable:
+                continue
+            if (info.external_attr >> 16) & _UNIX_FILE_TYPE == _UNIX_SYMLINK:
+                problems.append(PackageProblem("member is a symbolic link: unpacked, it can point outside the function's folder", name))
+                continue
+            entries.append(PackageEntry(name, info.compress_size))
+            if counts[name] > 1:
+                problems.append(PackageProblem(
+                    f"member appears {counts[name]} times: unzip tools disagree about which copy they keep", name
+                ))
+            why_unreadable = (
+                "member is encrypted: the runtime cannot read it, nor can cflint check it"
+                if info.flag_bits & _ENCRYPTED_FLAG
+                else _declared_size_problem(info)
+            )
+            if why_unreadable is None:
+                self._readable[name] = info
+            else:
+                self._unreadable[name] = why_unreadable
+                problems.append(PackageProblem(why_unreadable, name))
+        self.entries = tuple(entries)
+        self.problems = tuple(problems)
+
+    @classmethod
+    @contextmanager
+    def open(cls, path: Path, unpacked_limit: int) -> Iterator[Archive]:
+        """Open `path`; raises OSError if it cannot be read, ArchiveError if it is not a
+        sound ZIP or declares more than `unpacked_limit` bytes uncompressed."""
+        with open_regular_file(path) as stream:
+            zip_file = cls._open_zip(stream)
+            with zip_file:
+                declared = sum(info.file_size for info in zip_file.infolist())
+                if declared > unpacked_limit:
+                    raise ArchiveError(
+                        f"archive declares {format_size(declared)} uncompressed, over {UNPACKED_SIZE_FACTOR} "
+                        f"times max-package-size ({format_size(unpacked_limit)}): a possible ZIP bomb, not read"
+                    )
+                yield cls(zip_file)
+
+    @staticmethod
+    def _open_zip(stream: BinaryIO) -> zipfile.ZipFile:
+        signature = stream.read(4)
+        stream.seek(0)
+        try:
+            return zipfile.ZipFile(stream)
+        except _CORRUPTION as exc:
+            if not signature.startswith(_ZIP_SIGNATURES):
+                raise ArchiveError("not a ZIP archive") from None
+            raise ArchiveError(f"corrupt ZIP archive: {exc}") from None
+
+    def declared_size(self, name: str) -> int:
+        return self._readable[name].file_size
+
+    def is_readable(self, name: str) -> bool:
+        return name in self._readable
+
+    def read_head(self, name: str, limit: int) -> bytes:
+        """At most `limit` bytes from the start of member `name`, checked against its
+        CRC when that reaches its end; raises ArchiveError when it cannot be read."""
+        info = self._readable.get(name)
+        if info is None:
+            raise ArchiveError(self._unreadable.get(name, f"no member {name!r}"))
+        try:
+            with self._zip.open(info) as member:
+                return member.read(limit)
+        except Exception as exc:  # noqa: BLE001 - zipfile, zlib, bz2 and lzma each raise their own types
+            raise ArchiveError(f"member cannot be read: {exc}") from None

@@ -1,0 +1,257 @@
+"""Package checks in a run: package rules on function folders, and ZIP archives linted
+in place (their `.py` members through the file linter, plus the package rules)."""
+
+from __future__ import annotations
+
+import errno
+from collections.abc import Callable, Iterable
+from contextlib import ExitStack
+from dataclasses import dataclass
+from functools import cached_property, partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pathspec
+
+from cflint.package.archive import UNPACKED_SIZE_FACTOR, Archive, ArchiveError
+from cflint.run.files import open_regular_file
+from cflint.settings.config import Settings
+from cflint.package.junk import junk_item, virtualenv_folders
+from cflint.package.pack_set import PackFilter, package_exclusions
+from cflint.package.contents import REQUIREMENTS, HeadReader, Package, PackageEntry
+from cflint.engine.registry import Registry
+from cflint.rule import FileContext, FileJob, FunctionRoot, RootRule
+from cflint.rules.engine.cf002_unreadable_file import UnreadableFileRule
+from cflint.rules.engine.cf003_internal_error import InternalErrorRule
+from cflint.rules.engine.cf004_file_too_large import FileTooLargeRule
+from cflint.rules.entry.cf101_entry_module_missing import EntryModuleMissing
+from cflint.rules.package.cf506_unsafe_archive import UnsafeArchive
+from cflint.model import Finding
+
+if TYPE_CHECKING:
+    from cflint.knowledge.requirements import Requirements
+
+EnabledFor = Callable[[Settings, Path], frozenset[str]]
+
+
+@dataclass(frozen=True)
+class ArchiveResult:
+    findings: list[Finding]
+    files_checked: int
+
+
+def _folder_head_reader(folder: Path) -> HeadReader:
+    def read_head(path: str, limit: int) -> bytes | None:
+        try:
+            with open_regular_file(folder / path) as stream:
+                return stream.read(limit)
+        except OSError:
+            return None
+
+    return read_head
+
+
+def _archive_head_reader(archive: Archive) -> HeadReader:
+    def read_head(path: str, limit: int) -> bytes | None:
+        try:
+            return archive.read_head(path, limit)
+        except ArchiveError:
+            return None
+
+    return read_head
+
+
+def _top_level_modules(entries: tuple[PackageEntry, ...]) -> frozenset[str]:
+    names = set()
+    for entry in entries:
+        top, slash, _ = entry.path.partition("/")
+        if slash:
+            names.add(top)
+        elif top.endswith(".py"):
+            names.add(top[: -len(".py")])
+    return frozenset(name for name in names if name.isidentifier())
+
+
+@dataclass(frozen=True, kw_only=True)
+class ArchiveRoot(FunctionRoot):
+    """The root of a ZIP archive linted in place: `path` is the archive itself, and the
+    files rules read through the root (its requirements) come from `read_bytes`."""
+
+    read_bytes: Callable[[Path], bytes]
+    unreadable_members: frozenset[str] = frozenset()
+
+    @cached_property
+    def requirements(self) -> Requirements:
+        from cflint.knowledge.requirements import Requirements, read_requirements  # parsing needs `packaging`
+
+        if REQUIREMENTS in self.unreadable_members:
+            return Requirements(self.requirements_path, found=True, complete=False)  # CF506 reports it
+        return read_requirements(self.requirements_path, self.path, self.read_bytes)
+
+
+def _member_reader(archive: Archive, package: Package) -> Callable[[Path], bytes]:
+    """`Path.read_bytes` for the paths inside an archive; members larger than
+    max-file-size are not read."""
+    limit = package.settings.max_file_size
+
+    def read_bytes(path: Path) -> bytes:
+        member = path.relative_to(package.path).as_posix()
+        if member not in package.file_paths:
+            raise FileNotFoundError(errno.ENOENT, "not in the archive", str(path))
+        try:
+            data = archive.read_head(member, limit + 1)
+        except ArchiveError as exc:
+            raise OSError(errno.EIO, str(exc), str(path)) from None
+        if len(data) > limit:
+            raise OSError(errno.EFBIG, "larger than max-file-size", str(path))
+        return data
+
+    return read_bytes
+
+
+class PackageChecker:
+    """Runs the package rules (and, for archives, the file rules on `.py` members)."""
+
+    def __init__(self, registry: Registry, lint: Callable[[FileJob], list[Finding]], enabled_for: EnabledFor) -> None:
+        self._rules = registry.package_rules
+        self._registry = registry
+        self._lint = lint
+        self._enabled_for = enabled_for
+        self._exclusions: dict[Settings, pathspec.PathSpec] = {}
+
+    @cached_property
+    def _archive_root_rules(self) -> tuple[type[RootRule], ...]:
+        """Root rules run on archives (loaded only when an archive is linted)."""
+        return tuple(rule for rule in self._registry.root_rules if rule is not EntryModuleMissing)
+
+    def check_folder(self, root: FunctionRoot) -> list[Finding]:
+        """Package rules on the files `cflint package` would pack from `root`. A folder
+        without the entry module is not checked: CF101 reports it, and it is no package."""
+        settings = root.settings
+        enabled = self._enabled_for(settings, root.path)
+        if not any(rule.code in enabled for rule in self._rules):
+            return []
+        if not any((root.path / ep.module_path).is_file() for ep in settings.entry_points):
+            return []
+        try:
+            files = PackFilter(root.path, self._package_exclusions(settings)).files()
+        except OSError:
+            return []  # an unreadable folder is CF002's finding
+        package = Package(
+            path=root.path,
+            display_path=root.display_path,
+            settings=settings,
+            is_archive=False,
+            size=sum(pack_file.size for pack_file in files),
+            entries=tuple(PackageEntry(pack_file.path, pack_file.size) for pack_file in files),
+            read_head=_folder_head_reader(root.path),
+        )
+        return self._run_rules(package, enabled)
+
+    def _package_exclusions(self, settings: Settings) -> pathspec.PathSpec:
+        if settings not in self._exclusions:
+            self._exclusions[settings] = package_exclusions(settings)
+        return self._exclusions[settings]
+
+    def _run_rules(self, package: Package, enabled: frozenset[str], root: FunctionRoot | None = None) -> list[Finding]:
+        """The enabled package rules, and with an archive's `root` the root rules that
+        read its requirements (CF101 looks on disk: `_entry_modules_missing` stands in)."""
+        checks: list[tuple[str, Callable[[], Iterable[Finding]]]] = [
+            (rule_type.code, partial(rule_type().check, package)) for rule_type in self._rules
+        ]
+        if root is not None:
+            checks.extend((rule_type.code, partial(rule_type().check, root)) for rule_type in self._archive_root_rules)
+        findings: list[Finding] = []
+        for code, check in checks:
+            if code not in enabled:
+                continue
+            try:
+                found = list(check())
+            except Exception as exc:  # noqa: BLE001 - one bad package must not stop the run
+                detail = f"{type(exc).__name__}: {exc}"
+                findings.append(InternalErrorRule.finding(package.display_path, where=f"rule {code}", detail=detail))
+                continue
+            findings.extend(
+                finding for finding in found
+                if finding.code in self._enabled_for(package.settings, package.path_of(finding.path))
+            )
+        return findings
+
+    def lint_archive(self, path: Path, display: str, settings: Settings) -> ArchiveResult:
+        enabled = self._enabled_for(settings, path)
+        with ExitStack() as stack:
+            try:
+                size = path.stat().st_size
+                archive = stack.enter_context(Archive.open(path, UNPACKED_SIZE_FACTOR * settings.max_package_size))
+            except OSError as exc:
+                return ArchiveResult([UnreadableFileRule.finding(display, reason=f"cannot read: {exc.strerror or exc}")], 0)
+            except ArchiveError as exc:
+                unsafe = [UnsafeArchive.finding(display, reason=str(exc))] if UnsafeArchive.code in enabled else []
+                return ArchiveResult(unsafe, 0)
+            package = Package(
+                path=path,
+                display_path=display,
+                settings=settings,
+                is_archive=True,
+                size=size,
+                entries=archive.entries,
+                read_head=_archive_head_reader(archive),
+                problems=archive.problems,
+            )
+            root = ArchiveRoot(
+                path,
+                display,
+                settings,
+                _top_level_modules(archive.entries),
+                read_bytes=_member_reader(archive, package),
+                unreadable_members=frozenset(entry.path for entry in archive.entries if not archive.is_readable(entry.path)),
+            )
+            findings = self._run_rules(package, enabled, root)
+            if EntryModuleMissing.code in enabled:
+                findings.extend(self._entry_modules_missing(package))
+            modules = self._modules_to_lint(package, archive)
+            for member in modules:
+                findings.extend(self._lint_member(archive, package, root, member))
+            return ArchiveResult(findings, len(modules))
+
+    @staticmethod
+    def _modules_to_lint(package: Package, archive: Archive) -> list[str]:
+        """Readable `.py` members that are not junk (CF504 reports those) and that
+        `exclude`/`extend-exclude` do not exclude."""
+        settings = package.settings
+        excluded = pathspec.GitIgnoreSpec.from_lines([*settings.exclude, *settings.extend_exclude])
+        virtualenvs = virtualenv_folders(package.file_paths)
+        return [
+            entry.path for entry in package.entries
+            if entry.path.endswith(".py")
+            and archive.is_readable(entry.path)
+            and junk_item(entry.path, virtualenvs) is None
+            and not excluded.match_file(entry.path)
+        ]
+
+    @staticmethod
+    def _entry_modules_missing(package: Package) -> list[Finding]:
+        """CF101 for an archive: entry modules neither at its root nor in a folder (CF501)."""
+        return [
+            EntryModuleMissing.finding(package.display_path, module_path=module_path, entry_point=entry_point)
+            for entry_point in package.settings.entry_points
+            for module_path in [entry_point.module_path.as_posix()]
+            if module_path not in package.file_paths and package.nested_folder_of(module_path) is None
+        ]
+
+    def _lint_member(self, archive: Archive, package: Package, root: FunctionRoot, member: str) -> list[Finding]:
+        settings = package.settings
+        display = package.finding_path(member)
+        pseudo_path = package.path / member
+        enabled = self._enabled_for(settings, pseudo_path)
+        declared = archive.declared_size(member)
+        if declared > settings.max_file_size:
+            if FileTooLargeRule.code not in enabled:
+                return []
+            return [FileTooLargeRule.finding(display, size=declared, limit=settings.max_file_size)]
+        try:
+            source = archive.read_head(member, settings.max_file_size + 1)
+        except ArchiveError as exc:
+            return [UnsafeArchive.finding(display, reason=str(exc))] if UnsafeArchive.code in enabled else []
+        context = FileContext.of(pseudo_path, display, settings, root)
+        return self._lint(FileJob(context, enabled, source))

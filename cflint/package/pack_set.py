@@ -1,0 +1,125 @@
+"""Which files of a function folder go into its package: all of them but junk (the
+guide's exclusions and the like), `.env`, `.gitignore`d paths and `package-exclude`."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import pathspec
+
+from cflint.settings.config import Settings
+from cflint.run.files import read_regular_bytes
+from cflint.package.junk import JUNK_KINDS, VIRTUALENV_MARKER
+
+# The guide's exclusion list names `.env` too; other secrets are left to CF505.
+ALWAYS_EXCLUDED = (*(kind.gitignore_line for kind in JUNK_KINDS), ".env")
+
+
+def package_exclusions(settings: Settings) -> pathspec.PathSpec:
+    """The built-in exclusions, then `package-exclude` (so `!name` can put a file back);
+    patterns are relative to the function folder."""
+    return pathspec.GitIgnoreSpec.from_lines([*ALWAYS_EXCLUDED, *settings.package_exclude])
+
+
+@dataclass(frozen=True)
+class PackFile:
+    """A file to pack: its posix path in the package, where it is, and its size."""
+
+    path: str
+    source: Path
+    size: int
+
+
+@dataclass(frozen=True)
+class _Gitignore:
+    """A `.gitignore`'s patterns and how to turn a path relative to the function folder
+    into one relative to the `.gitignore`'s folder: drop `strip`, then prepend `prepend`."""
+
+    spec: pathspec.PathSpec
+    strip: str
+    prepend: str
+
+    def matches(self, relative: str) -> bool:
+        return self.spec.match_file(self.prepend + relative[len(self.strip) :])
+
+
+def _read_gitignore(directory: Path) -> pathspec.PathSpec | None:
+    try:
+        text = read_regular_bytes(directory / ".gitignore").decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    return pathspec.GitIgnoreSpec.from_lines(text.splitlines())
+
+
+class PackFilter:
+    """Decides which paths under `folder` are left out of its package: `exclusions`
+    (see `package_exclusions`), folders holding a pyvenv.cfg, and `.gitignore` files from
+    the enclosing repository's root (or from `folder` outside a repository) downwards."""
+
+    def __init__(self, folder: Path, exclusions: pathspec.PathSpec) -> None:
+        self.folder = folder
+        self._exclusions = exclusions
+        self._outer = self._outer_gitignores(folder)
+
+    @staticmethod
+    def _outer_gitignores(folder: Path) -> tuple[_Gitignore, ...]:
+        """The `.gitignore`s above `folder` up to its repository's root, if it is in one."""
+        if (folder / ".git").exists():
+            return ()
+        found: list[_Gitignore] = []
+        for parent in folder.parents:
+            spec = _read_gitignore(parent)
+            if spec is not None:
+                found.append(_Gitignore(spec, "", folder.relative_to(parent).as_posix() + "/"))
+            if (parent / ".git").exists():
+                return tuple(found)
+        return ()
+
+    def _inner_gitignore(self, relative_dir: str) -> _Gitignore | None:
+        spec = _read_gitignore(self.folder / relative_dir)
+        return None if spec is None else _Gitignore(spec, relative_dir, "")
+
+    def _excluded(self, relative: str, is_dir: bool, gitignores: tuple[_Gitignore, ...]) -> bool:
+        """`relative` is the posix path under `folder`, with a trailing slash for a folder."""
+        if self._exclusions.match_file(relative):
+            return True
+        if is_dir and (self.folder / relative / VIRTUALENV_MARKER).is_file():
+            return True
+        return any(gitignore.matches(relative) for gitignore in gitignores)
+
+    def _gitignores_within(self, relative_dir: str, inherited: tuple[_Gitignore, ...]) -> tuple[_Gitignore, ...]:
+        own = self._inner_gitignore(relative_dir)
+        return inherited if own is None else (*inherited, own)
+
+    def excluded(self, path: Path) -> bool:
+        """Whether `path` (a file or folder inside `folder`) would be left out."""
+        parts = path.relative_to(self.folder).parts
+        gitignores = self._gitignores_within("", self._outer)
+        for depth in range(1, len(parts)):
+            relative_dir = "/".join(parts[:depth]) + "/"
+            if self._excluded(relative_dir, True, gitignores):
+                return True
+            gitignores = self._gitignores_within(relative_dir, gitignores)
+        is_dir = path.is_dir() and not path.is_symlink()
+        return self._excluded("/".join(parts) + ("/" if is_dir else ""), is_dir, gitignores)
+
+    def files(self) -> list[PackFile]:
+        """The files to pack, sorted by path; symlinked folders are not followed.
+        Raises OSError when a folder cannot be listed."""
+        found: list[PackFile] = []
+        pending = [("", self._gitignores_within("", self._outer))]
+        while pending:
+            relative_dir, gitignores = pending.pop()
+            with os.scandir(self.folder / relative_dir) as scan:
+                children = list(scan)
+            for child in children:
+                relative = relative_dir + child.name
+                if child.is_dir(follow_symlinks=False):
+                    if not self._excluded(relative + "/", True, gitignores):
+                        pending.append((relative + "/", self._gitignores_within(relative + "/", gitignores)))
+                elif child.is_file() and not self._excluded(relative, False, gitignores):
+                    found.append(PackFile(relative, Path(child.path), child.stat().st_size))
+        found.sort(key=lambda pack_file: pack_file.path)
+        return found

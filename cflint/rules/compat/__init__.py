@@ -1,0 +1,1 @@
+"""Compatibility rules: code that works on every target Python version (CF6xx)."""

@@ -1,0 +1,10 @@
+from cflint.rule import EngineRule
+from cflint.model import Severity
+
+
+class InvalidNoqaRule(EngineRule):
+    code = "CF010"
+    name = "invalid-noqa"
+    summary = "A noqa directive is malformed and suppresses nothing"
+    message = "invalid noqa directive: {problem}"
+    severity = Severity.WARNING

@@ -1,0 +1,18 @@
+from collections.abc import Iterator
+
+from cflint.rule import FunctionRoot, RootRule
+from cflint.model import Finding
+
+
+class EntryModuleMissing(RootRule):
+    code = "CF101"
+    name = "entry-module-missing"
+    summary = "The entry point's module file is not in the function root"
+    message = "entry module {module_path} for entry point {entry_point} not found in this function root"
+
+    def check(self, root: FunctionRoot) -> Iterator[Finding]:
+        for entry_point in root.settings.entry_points:
+            if not (root.path / entry_point.module_path).is_file():
+                yield self.finding(
+                    root.display_path, module_path=entry_point.module_path.as_posix(), entry_point=entry_point
+                )

@@ -1,0 +1,1 @@
+"""Flask rules: the request object is Flask's (CF7xx)."""

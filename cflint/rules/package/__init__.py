@@ -1,0 +1,1 @@
+"""Package rules: a correctly shaped archive (CF5xx)."""

@@ -1,0 +1,1 @@
+"""Resource rules: memory and time limits (CF4xx)."""

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from cflint.analysis.scoped_rule import ScopedRule
+
+_HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
+
+
+@dataclass(frozen=True)
+class _Timeout:
+    """Where a call takes its timeout: by keyword, and at `position` if it can be positional."""
+
+    position: int | None = None
+
+
+# Calls that wait without limit unless given a timeout, by `Origin.path` of the callee.
+_NEEDS_TIMEOUT: dict[str, _Timeout] = {
+    **{f"requests.{verb}": _Timeout() for verb in (*_HTTP_VERBS, "request")},
+    **{f"requests.Session().{verb}": _Timeout() for verb in _HTTP_VERBS},
+    "requests.Session().request": _Timeout(8),
+    "urllib.request.urlopen": _Timeout(2),
+    "urllib.request.build_opener().open": _Timeout(2),
+    "http.client.HTTPConnection": _Timeout(2),
+    "http.client.HTTPSConnection": _Timeout(4),
+    **{f"subprocess.{name}": _Timeout() for name in ("run", "call", "check_call", "check_output")},
+    "subprocess.Popen().communicate": _Timeout(1),
+}
+
+# Last names of those callees: other method calls without a timeout= are skipped untraced.
+_CANDIDATES = frozenset(path.rpartition(".")[2] for path in _NEEDS_TIMEOUT)
+
+
+def _is_none(value: cst.BaseExpression) -> bool:
+    return isinstance(value, cst.Name) and value.value == "None"
+
+
+def _timeout_problem(call: cst.Call, spec: _Timeout | None) -> str | None:
+    """'without a timeout', 'with timeout=None', or None when a timeout is given or may be."""
+    positional = 0
+    for arg in call.args:
+        if arg.star:
+            return None  # *args or **kwargs may hold the timeout
+        if arg.keyword is None:
+            positional += 1
+        elif arg.keyword.value == "timeout":
+            return "with timeout=None" if _is_none(arg.value) else None
+    if spec is None:
+        return None
+    if spec.position is not None and positional > spec.position:
+        value = [arg for arg in call.args if arg.keyword is None][spec.position].value
+        return "with timeout=None" if _is_none(value) else None
+    return "without a timeout"
+
+
+class CallWithoutTimeout(ScopedRule):
+    code = "CF403"
+    name = "call-without-timeout"
+    summary = "A network call or subprocess has no timeout and can outlive the function's time limit"
+    message = "{call}() {problem} can wait past the function's execution time limit; pass timeout= in seconds"
+    requires_text = (
+        "requests", "urlopen", "build_opener", "HTTPConnection", "HTTPSConnection", "subprocess", "httpx", "Popen",
+    )
+
+    def visit_Call(self, node: cst.Call) -> None:
+        func = node.func
+        if (
+            isinstance(func, cst.Attribute)
+            and func.attr.value not in _CANDIDATES
+            and not any(arg.keyword is not None and arg.keyword.value == "timeout" for arg in node.args)
+        ):
+            return
+        origin = self.values.origin(func, self.scope)
+        if origin is None:
+            return
+        path = origin.path
+        if path in _NEEDS_TIMEOUT:
+            problem = _timeout_problem(node, _NEEDS_TIMEOUT[path])
+        elif path.startswith("httpx."):
+            problem = _timeout_problem(node, None)  # httpx has a default timeout; only None removes it
+        else:
+            return
+        if problem is not None:
+            self.report(node, call=_display(path), problem=problem)
+
+
+def _display(path: str) -> str:
+    return path.replace("requests.Session().", "requests.Session.").replace("Popen().", "Popen.").replace(
+        "build_opener().", "OpenerDirector."
+    )

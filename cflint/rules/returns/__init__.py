@@ -1,0 +1,1 @@
+"""Return-value rules: the entry function returns something Flask can send (CF2xx)."""

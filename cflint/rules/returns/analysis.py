@@ -1,0 +1,88 @@
+"""The return-value findings of entry functions, computed once per file for CF201-CF207.
+
+An entry function's own `return` statements (not those of functions, lambdas or classes
+nested in it) are judged by `ResponseJudge`; whether it can run off its end is decided by
+the control-flow analysis. Decorated and `async` entry functions are skipped: what the
+runtime gets from them is not what their `return` statements say.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from cflint.analysis.bindings import Bindings, rebound_names
+from cflint.analysis.entry import effective_definitions
+from cflint.analysis.names import NameResolver
+from cflint.rules.returns.responses import Problem, ResponseJudge
+from cflint.rule import LineOf, ParsedFile, Rule
+from cflint.engine.traversal import Walker
+from cflint.analysis.kinds import ValueInference, is_generator
+
+
+_GENERATOR = "a generator (it is a generator function)"
+
+
+@dataclass(frozen=True)
+class EntryProblem:
+    function: str
+    problem: Problem
+
+
+class ReturnAnalysis:
+    """Problems of the entry functions of one module; use it through `ParsedFile.analysis`."""
+
+    def __init__(self, module: cst.Module, walker: Walker) -> None:
+        self.module = module
+        self.walker = walker
+        self._found: tuple[EntryProblem, ...] | None = None
+
+    def problems(self, file: ParsedFile) -> tuple[EntryProblem, ...]:
+        """Every problem of every definition of the file's entry functions, in name order."""
+        if self._found is None:
+            inference = ValueInference(
+                self.module, self.walker, file.analysis(NameResolver), file.analysis(Bindings), rebound_names(file.source)
+            )
+            self._found = tuple(self._find_all(file.context.entry_functions, inference))
+        return self._found
+
+    def _find_all(self, entry_functions: frozenset[str], inference: ValueInference) -> list[EntryProblem]:
+        found: list[EntryProblem] = []
+        for name in sorted(entry_functions):
+            for definition in effective_definitions(self.module, name):
+                if definition.decorators or definition.asynchronous is not None:
+                    continue
+                if is_generator(inference.nodes_of(definition)):  # it may end: its caller gets a generator
+                    found.append(EntryProblem(name, Problem("CF202", definition.name, _GENERATOR)))
+                    continue
+                found.extend(EntryProblem(name, problem) for problem in self._judge_returns(definition, inference))
+                end = inference.fall_through(definition, (definition, self.module))
+                if end is not None:
+                    # The engine fills in the line from the findings' single position pass.
+                    found.append(EntryProblem(name, Problem("CF203", definition.name, LineOf(end))))
+        return found
+
+    def _judge_returns(self, definition: cst.FunctionDef, inference: ValueInference) -> list[Problem]:
+        nodes = inference.nodes_of(definition)
+        scopes = (definition, self.module)
+        judge = ResponseJudge(inference)
+        problems: list[Problem] = []
+        for node in nodes:
+            if type(node) is cst.Return:
+                if node.value is None:
+                    problems.append(Problem("CF201", node, "None (a bare return)"))
+                else:
+                    problems.extend(judge.judge(node.value, scopes))
+        return problems
+
+
+class ReturnRule(Rule):
+    """A rule that reports the return-value problems of its code in every entry function."""
+
+    entry_modules_only = True
+
+    def visit_Module(self, node: cst.Module) -> None:
+        for found in self.file.analysis(ReturnAnalysis).problems(self.file):
+            if found.problem.code == self.code:
+                self.report(found.problem.node, function=found.function, detail=found.problem.detail)

@@ -1,0 +1,15 @@
+from cflint.rules.returns.analysis import ReturnRule
+from cflint.model import Severity
+
+
+class JsonDumpsReturn(ReturnRule):
+    code = "CF207"
+    name = "json-dumps-return"
+    summary = "The entry function returns json.dumps() text, which Flask serves as text/html"
+    message = (
+        "entry function {function!r} returns {detail}, which Flask serves as text/html; return the dict "
+        "itself to send application/json"
+    )
+    severity = Severity.WARNING
+    default_enabled = False
+    requires_text = ("dumps",)

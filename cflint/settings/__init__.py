@@ -1,0 +1,1 @@
+"""Settings: configuration files, command-line overrides, and which rules are enabled."""

@@ -1,0 +1,277 @@
+"""Find, read and validate cflint configuration; merge command-line overrides."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from cflint.model import EntryPoint, UsageError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+CONFIG_FILE_NAMES = (".cflint.toml", "cflint.toml", "pyproject.toml")
+OUTPUT_FORMATS = ("default", "github", "json", "sarif", "gitlab")
+DEFAULT_EXCLUDE = (
+    ".git", ".hg", ".svn", ".bzr", ".venv", "venv", ".tox", ".nox", "__pycache__",
+    "node_modules", "build", "dist", ".eggs", "*.egg-info", ".mypy_cache",
+    ".pytest_cache", ".ruff_cache", ".cflint_cache", "site-packages",
+)
+MIB = 1024 * 1024
+_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$", re.IGNORECASE)
+_SIZE_UNITS = {"b": 1, "kb": 1000, "kib": 1024, "mb": 1000**2, "mib": MIB, "gb": 1000**3, "gib": 1024**3}
+_VERSION_RE = re.compile(r"^3\.(\d{1,2})$")
+_SELECTOR_RE = re.compile(r"^(ALL|CF\d{0,3})$")
+_DISTRIBUTION_RE = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The effective configuration for one folder: the file's values, then the flags."""
+
+    base_dir: Path = field(default_factory=Path.cwd)
+    config_path: Path | None = None
+    entry_points: tuple[EntryPoint, ...] = (EntryPoint("user", "main"),)
+    select: tuple[str, ...] | None = None
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    extend_exclude: tuple[str, ...] = ()
+    target_versions: tuple[tuple[int, int], ...] = ((3, 11), (3, 12), (3, 13))
+    output_format: str = "default"
+    unsupported_packages: tuple[str, ...] | None = None
+    extend_unsupported_packages: tuple[str, ...] = ()
+    allow_packages: tuple[str, ...] = ()
+    max_package_size: int = 100 * MIB
+    package_exclude: tuple[str, ...] = ()
+    max_file_size: int = 10 * MIB
+
+    @property
+    def entry_modules(self) -> frozenset[str]:
+        return frozenset(ep.module for ep in self.entry_points)
+
+
+class ConfigError(UsageError):
+    """A configuration value that cannot be used."""
+
+
+def _fail(where: str, key: str, problem: str) -> ConfigError:
+    return ConfigError(f"{where}: {key}: {problem}")
+
+
+def _string_list(value: Any, where: str, key: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [part for part in re.split(r"[,\s]+", value) if part]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _fail(where, key, "expected a list of strings")
+    return tuple(v.strip() for v in value)
+
+
+def _distribution_names(value: Any, where: str, key: str) -> tuple[str, ...]:
+    names = _string_list(value, where, key)
+    for name in names:
+        if not _DISTRIBUTION_RE.match(name):
+            raise _fail(where, key, f"{name!r} is not a distribution name")
+    return names
+
+
+def parse_size(value: Any, where: str, key: str) -> int:
+    if isinstance(value, bool):
+        raise _fail(where, key, "expected a size such as 104857600 or \"100 MiB\"")
+    if isinstance(value, int) and value > 0:
+        return value
+    if isinstance(value, str):
+        match = _SIZE_RE.match(value)
+        if match:
+            size = int(float(match.group(1)) * _SIZE_UNITS[(match.group(2) or "b").lower()])
+            if size > 0:
+                return size
+    raise _fail(where, key, "expected a size such as 104857600 or \"100 MiB\"")
+
+
+class _Validators:
+    """Converters from raw TOML/flag values to Settings field values, by key."""
+
+    def __init__(self, known_codes: frozenset[str]) -> None:
+        self.known_codes = known_codes
+
+    def selectors(self, value: Any, where: str, key: str) -> tuple[str, ...]:
+        codes = tuple(code.upper() for code in _string_list(value, where, key))
+        for code in codes:
+            if not _SELECTOR_RE.match(code) or (
+                code != "ALL" and not any(known.startswith(code) for known in self.known_codes)
+            ):
+                raise _fail(where, key, f"unknown rule code or prefix {code!r}")
+        return codes
+
+    def entry_points(self, value: Any, where: str, key: str) -> tuple[EntryPoint, ...]:
+        names = _string_list(value, where, key)
+        if not names:
+            raise _fail(where, key, "needs at least one entry point")
+        try:
+            return tuple(EntryPoint.parse(name) for name in names)
+        except ValueError as exc:
+            raise _fail(where, key, str(exc)) from None
+
+    def per_file_ignores(self, value: Any, where: str, key: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            pairs: list[tuple[str, Any]] = []
+            for item in value:
+                pattern, colon, codes = item.rpartition(":")
+                if not colon or not pattern:
+                    raise _fail(where, key, f"expected PATTERN:CODES, got {item!r}")
+                pairs.append((pattern, codes))
+        elif isinstance(value, dict):
+            pairs = list(value.items())
+        else:
+            raise _fail(where, key, "expected a table of pattern = [codes]")
+        return tuple((pattern, self.selectors(codes, where, f"{key}.{pattern}")) for pattern, codes in pairs)
+
+    def target_versions(self, value: Any, where: str, key: str) -> tuple[tuple[int, int], ...]:
+        versions = []
+        for text in _string_list(value, where, key):
+            match = _VERSION_RE.match(text)
+            if not match:
+                raise _fail(where, key, f"expected versions like \"3.11\", got {text!r}")
+            versions.append((3, int(match.group(1))))
+        if not versions:
+            raise _fail(where, key, "needs at least one version")
+        return tuple(sorted(set(versions)))
+
+    def output_format(self, value: Any, where: str, key: str) -> str:
+        if value not in OUTPUT_FORMATS:
+            raise _fail(where, key, f"expected one of {', '.join(OUTPUT_FORMATS)}")
+        return str(value)
+
+    def converters(self) -> Mapping[str, Callable[[Any, str, str], Any]]:
+        return {
+            "entry-points": self.entry_points,
+            "select": self.selectors,
+            "ignore": self.selectors,
+            "extend-select": self.selectors,
+            "per-file-ignores": self.per_file_ignores,
+            "exclude": _string_list,
+            "extend-exclude": _string_list,
+            "target-versions": self.target_versions,
+            "output-format": self.output_format,
+            "unsupported-packages": _distribution_names,
+            "extend-unsupported-packages": _distribution_names,
+            "allow-packages": _distribution_names,
+            "max-package-size": parse_size,
+            "package-exclude": _string_list,
+            "max-file-size": parse_size,
+        }
+
+
+CONFIG_KEYS = tuple(_Validators(frozenset()).converters())
+assert {key.replace("-", "_") for key in CONFIG_KEYS} <= {f.name for f in fields(Settings)}
+
+
+def convert(raw: Mapping[str, Any], where: str, known_codes: frozenset[str]) -> dict[str, Any]:
+    """Validate raw key/value pairs and return Settings keyword arguments."""
+    converters = _Validators(known_codes).converters()
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        converter = converters.get(key)
+        if converter is None:
+            hint = " (outside pyproject.toml the keys stand at the top level, without [tool.cflint])" if key == "tool" else ""
+            raise _fail(where, key, "unknown key" + hint)
+        values[key.replace("-", "_")] = converter(value, where, key)
+    return values
+
+
+def read_config_table(path: Path) -> dict[str, Any] | None:
+    """The cflint table of a config file, or None for a pyproject.toml without one."""
+    try:
+        with path.open("rb") as stream:
+            document = tomllib.load(stream)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    if path.name != "pyproject.toml":
+        return document
+    tool = document.get("tool", {})
+    table = tool.get("cflint") if isinstance(tool, dict) else None
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise _fail(str(path), "tool.cflint", "expected a table")
+    return table
+
+
+def config_file_in(directory: Path) -> Path | None:
+    """The config file in `directory` itself, if it has one with a cflint table."""
+    for name in CONFIG_FILE_NAMES:
+        candidate = directory / name
+        if candidate.is_file() and (name != "pyproject.toml" or read_config_table(candidate) is not None):
+            return candidate
+    return None
+
+
+def load_settings(
+    config_path: Path | None,
+    overrides: Mapping[str, Any],
+    known_codes: frozenset[str],
+) -> Settings:
+    """Settings from a config file (or defaults) with command-line overrides on top."""
+    values: dict[str, Any] = {}
+    base_dir = Path.cwd()
+    if config_path is not None:
+        table = read_config_table(config_path)
+        if table is None:
+            raise ConfigError(f"{config_path}: no [tool.cflint] table")
+        values.update(convert(table, str(config_path), known_codes))
+        base_dir = Path(os.path.abspath(config_path.parent))
+    values.update(convert(overrides, "command line", known_codes))
+    return Settings(base_dir=base_dir, config_path=config_path, **values)
+
+
+class SettingsResolver:
+    """Resolves the settings of each folder once per run, walking up for config files."""
+
+    def __init__(
+        self,
+        overrides: Mapping[str, Any],
+        known_codes: frozenset[str],
+        forced_config: Path | None = None,
+    ) -> None:
+        self._overrides = overrides
+        self._known_codes = known_codes
+        self._forced = forced_config
+        self._config_of_folder: dict[Path, Path | None] = {}
+        self._settings_of_config: dict[Path | None, Settings] = {}
+
+    def config_path_for(self, folder: Path) -> Path | None:
+        if self._forced is not None:
+            return self._forced
+        folder = Path(os.path.abspath(folder))
+        walked: list[Path] = []
+        found: Path | None = None
+        for directory in (folder, *folder.parents):
+            if directory in self._config_of_folder:
+                found = self._config_of_folder[directory]
+                break
+            walked.append(directory)
+            found = config_file_in(directory)
+            if found is not None:
+                break
+        for directory in walked:
+            self._config_of_folder[directory] = found
+        return found
+
+    def for_folder(self, folder: Path) -> Settings:
+        config_path = self.config_path_for(folder)
+        settings = self._settings_of_config.get(config_path)
+        if settings is None:
+            settings = load_settings(config_path, self._overrides, self._known_codes)
+            self._settings_of_config[config_path] = settings
+        return settings

@@ -1,0 +1,69 @@
+"""Which rules are enabled for a file: select, extend-select, ignore, per-file-ignores."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import pathspec
+
+from cflint.settings.config import Settings
+from cflint.engine.registry import RuleMeta
+
+ALWAYS_ENABLED = frozenset({"CF001", "CF002"})
+
+
+def _selected_by(selector: str, rule: RuleMeta) -> bool:
+    if selector == "ALL" or selector == rule.code:
+        return True
+    return rule.default_enabled and rule.code.startswith(selector)
+
+
+def _ignored_by(selectors: Iterable[str], code: str) -> bool:
+    return any(selector == "ALL" or code.startswith(selector) for selector in selectors)
+
+
+def enabled_codes(settings: Settings, rules: Iterable[RuleMeta]) -> frozenset[str]:
+    """Codes enabled by settings: `select` (or the defaults), plus `extend-select`,
+    minus `ignore`. A rule that is off by default is enabled only by its exact code or ALL."""
+    enabled = set()
+    for rule in rules:
+        if settings.select is None:
+            chosen = rule.default_enabled
+        else:
+            chosen = any(_selected_by(s, rule) for s in settings.select)
+        chosen = chosen or any(_selected_by(s, rule) for s in settings.extend_select)
+        if chosen and not _ignored_by(settings.ignore, rule.code):
+            enabled.add(rule.code)
+    return frozenset(enabled | ALWAYS_ENABLED)
+
+
+class PerFileIgnores:
+    """Per-file-ignores patterns (gitignore syntax, relative to the config's folder)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._base = settings.base_dir
+        self._entries = [
+            (pathspec.GitIgnoreSpec.from_lines([pattern]), codes)
+            for pattern, codes in settings.per_file_ignores
+        ]
+
+    def ignored_for(self, path: Path) -> tuple[str, ...]:
+        if not self._entries:
+            return ()
+        try:
+            relative = path.resolve().relative_to(self._base).as_posix()
+        except ValueError:
+            relative = path.as_posix()
+        ignored: list[str] = []
+        for spec, codes in self._entries:
+            if spec.match_file(relative):
+                ignored.extend(codes)
+        return tuple(ignored)
+
+
+def apply_ignores(enabled: frozenset[str], ignored: Iterable[str]) -> frozenset[str]:
+    ignored = tuple(ignored)
+    if not ignored:
+        return enabled
+    return frozenset(code for code in enabled if code in ALWAYS_ENABLED or not _ignored_by(ignored, code))
