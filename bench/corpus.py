@@ -46,9 +46,7 @@ def build_template(destination: Path) -> Corpus:
 
 def _excluded(relative: Path) -> bool:
     folders = relative.parts[:-1]
-    return any(
-        part in STDLIB_EXCLUDED_FOLDERS or part.startswith(STDLIB_EXCLUDED_PREFIXES) for part in folders
-    )
+    return any(part in STDLIB_EXCLUDED_FOLDERS or part.startswith(STDLIB_EXCLUDED_PREFIXES) for part in folders)
 
 
 def stdlib_source() -> Path:

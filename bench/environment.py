@@ -37,9 +37,7 @@ def create_venv(path: Path) -> Venv:
     venv = Venv(path)
     if venv.python.is_file():
         return venv
-    completed = subprocess.run(
-        [sys.executable, "-m", "venv", str(path)], capture_output=True, text=True, check=False
-    )
+    completed = subprocess.run([sys.executable, "-m", "venv", str(path)], capture_output=True, text=True, check=False)
     if completed.returncode != 0:
         raise SetupError(f"cannot create a venv at {path}: {_tail(completed.stderr)}")
     return venv

@@ -55,7 +55,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--only", choices=CORPORA, help="measure one input only")
     parser.add_argument("--runs", type=int, metavar="N", help="runs per command (default: 5 small, 3 stdlib)")
     parser.add_argument(
-        "--slow-runs", type=int, default=1, metavar="N",
+        "--slow-runs",
+        type=int,
+        default=1,
+        metavar="N",
         help="runs of fixit and pylint on the stdlib, minutes each (default: 1)",
     )
     parser.add_argument(
@@ -63,16 +66,25 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--skip-install", action="store_true", help="do not pip install into the venv (needs --venv)")
     parser.add_argument(
-        "--skip", action="append", default=[], metavar="NAME",
+        "--skip",
+        action="append",
+        default=[],
+        metavar="NAME",
         help="a tool (flake8, fixit, pylint, ruff, cflint) or one row, e.g. fixit-stdlib; repeatable",
     )
     parser.add_argument("--pylint-stdlib", action="store_true", help="also run pylint on the stdlib (very slow)")
     parser.add_argument(
-        "--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
         help=f"limit of one run; a run past it is killed and its row marked failed (default: {DEFAULT_TIMEOUT:g})",
     )
     parser.add_argument(
-        "--cflint-arg", action="append", default=[], metavar="ARG",
+        "--cflint-arg",
+        action="append",
+        default=[],
+        metavar="ARG",
         help="extra argument for every cflint run, e.g. --cflint-arg=--select=ALL; repeatable",
     )
     parser.add_argument("--output", type=Path, metavar="FILE", help="also write the markdown report to FILE")

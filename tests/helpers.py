@@ -24,7 +24,9 @@ class CliResult:
 
     @property
     def codes(self) -> list[str]:
-        return [line.split(": ", 1)[1].split(" ", 1)[0] for line in self.lines if re.match(r"^.+:\d+:\d+: CF\d{3} ", line)]
+        return [
+            line.split(": ", 1)[1].split(" ", 1)[0] for line in self.lines if re.match(r"^.+:\d+:\d+: CF\d{3} ", line)
+        ]
 
 
 def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
@@ -64,7 +66,10 @@ class RulePage:
 
 def parse_page(path: Path) -> RulePage:
     text = path.read_text(encoding="utf-8")
-    heading = re.match(r"^# (CF\d{3}): ([a-z0-9-]+)\n\n\| Severity \| Default \|\n\| --- \| --- \|\n\| (\w+) \| ([^|]+) \|\n\n([^\n]+)\n", text)
+    heading = re.match(
+        r"^# (CF\d{3}): ([a-z0-9-]+)\n\n\| Severity \| Default \|\n\| --- \| --- \|\n\| (\w+) \| ([^|]+) \|\n\n([^\n]+)\n",
+        text,
+    )
     assert heading, f"{path.name}: page does not start with the standard heading, table and summary"
     code, name, severity, default, summary = heading.groups()
     sections: dict[str, str] = {}
@@ -93,15 +98,19 @@ def run_subprocess(
     import os
     import subprocess
     import sys
-
     import tempfile
 
     full_env = {**os.environ, "PYTHONPATH": str(REPO), "CFLINT_CACHE_DIR": tempfile.mkdtemp(prefix="cflint-cache-")}
     full_env.pop("NO_COLOR", None)
     full_env.update(env or {})
     completed = subprocess.run(
-        [sys.executable, "-m", "cflint", *args], cwd=cwd, env=full_env, input=stdin,
-        capture_output=True, text=True, timeout=timeout,
+        [sys.executable, "-m", "cflint", *args],
+        cwd=cwd,
+        env=full_env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
     return CliResult(completed.returncode, completed.stdout, completed.stderr)
 

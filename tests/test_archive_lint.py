@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from cflint.engine.registry import load_registry
 from cflint.run.runner import RunOptions, run
-
 from tests.helpers import CliResult, run_subprocess, write_files
 from tests.zips import (
     TEMPLATE_FILES,
@@ -67,11 +66,14 @@ def test_wrong_structure_of_the_guide_names_the_folder(cflint: Cflint, archives:
 
 
 def test_members_are_linted_with_archive_paths_and_entry_rules(cflint: Cflint, archives: Path) -> None:
-    archive = make_zip(archives / "fn.zip", {
-        "user.py": "def main(request):\n    return 'x'\n",
-        "requirements.txt": "",
-        "lib/user.py": "def main(request):\n    return 'not the entry module'\n",
-    })
+    archive = make_zip(
+        archives / "fn.zip",
+        {
+            "user.py": "def main(request):\n    return 'x'\n",
+            "requirements.txt": "",
+            "lib/user.py": "def main(request):\n    return 'not the entry module'\n",
+        },
+    )
     result = lint(cflint, archive, "--show-source")
     assert result.codes == ["CF103"]
     assert result.lines[0].startswith("archives/fn.zip/user.py:1:10: CF103 ")
@@ -84,7 +86,9 @@ def test_show_source_prints_no_archive_bytes(cflint: Cflint, archives: Path) -> 
 
 
 def test_entry_module_nowhere_in_the_archive_is_cf101(cflint: Cflint, archives: Path) -> None:
-    result = lint(cflint, make_zip(archives / "fn.zip", {"main.py": "def main():\n    return 'x'\n", "requirements.txt": ""}))
+    result = lint(
+        cflint, make_zip(archives / "fn.zip", {"main.py": "def main():\n    return 'x'\n", "requirements.txt": ""})
+    )
     assert result.lines == [
         "archives/fn.zip:1:1: CF101 entry module user.py for entry point user.main not found in this function root"
     ]
@@ -227,7 +231,9 @@ def test_keys_of_vendored_distributions_are_not_secrets(cflint: Cflint, archives
 
 def test_over_the_limit_with_a_lowered_limit(cflint: Cflint, archives: Path) -> None:
     (archives / ".cflint.toml").write_text('max-package-size = "64 KiB"\n')
-    archive = make_zip(archives / "fn.zip", {**TEMPLATE_FILES, "model.bin": bytes(range(256)) * 1024}, zipfile.ZIP_STORED)
+    archive = make_zip(
+        archives / "fn.zip", {**TEMPLATE_FILES, "model.bin": bytes(range(256)) * 1024}, zipfile.ZIP_STORED
+    )
     result = lint(cflint, archive)
     assert result.codes == ["CF503"]
     assert "over max-package-size (64.0 KiB); largest: model.bin (256.0 KiB), user.py (" in result.out
@@ -311,7 +317,9 @@ def test_member_declaring_more_than_its_data_can_hold(cflint: Cflint, archives: 
     declare_size(archive, "user.py", 5 * MIB)
     result = lint(cflint, archive)
     assert len(result.lines) == 1
-    assert result.lines[0].startswith("archives/fn.zip/user.py:1:1: CF506 member declares 5.0 MiB uncompressed, more than its ")
+    assert result.lines[0].startswith(
+        "archives/fn.zip/user.py:1:1: CF506 member declares 5.0 MiB uncompressed, more than its "
+    )
 
 
 def test_stored_member_declaring_another_size(cflint: Cflint, archives: Path) -> None:
@@ -364,7 +372,10 @@ def test_large_and_undecodable_members(cflint: Cflint, archives: Path) -> None:
 def test_selection_and_per_file_ignores_apply_to_members(cflint: Cflint, archives: Path) -> None:
     (archives / ".cflint.toml").write_text('[per-file-ignores]\n"fn.zip/.env" = ["CF505"]\n')
     archive = make_zip(archives / "fn.zip", {**TEMPLATE_FILES, ".env": "A=1", "app.log": "x", "id_rsa": "k"})
-    assert [line.split(":")[0] for line in lint(cflint, archive).lines] == ["archives/fn.zip/app.log", "archives/fn.zip/id_rsa"]
+    assert [line.split(":")[0] for line in lint(cflint, archive).lines] == [
+        "archives/fn.zip/app.log",
+        "archives/fn.zip/id_rsa",
+    ]
     assert lint(cflint, archive, "--ignore", "CF504").codes == ["CF505"]
 
 

@@ -126,11 +126,18 @@ ROWS = {
         1,
     ),
     "symlink loop in a folder": Row(
-        {"ok.py": "x = 1\n"}, (".",), ("loop.py:1:1: CF002 cannot read: Too many levels of symbolic links",), 1,
+        {"ok.py": "x = 1\n"},
+        (".",),
+        ("loop.py:1:1: CF002 cannot read: Too many levels of symbolic links",),
+        1,
         make=_symlink_loop,
     ),
     "symlink loop named on the command line": Row(
-        {}, ("loop.py",), (), 2, "cflint: error: loop.py: cannot open: Too many levels of symbolic links\n",
+        {},
+        ("loop.py",),
+        (),
+        2,
+        "cflint: error: loop.py: cannot open: Too many levels of symbolic links\n",
         make=_symlink_loop,
     ),
     "unreadable file (read fails with EIO)": Row(
@@ -156,7 +163,10 @@ ROWS = {
         {"user.py": USER, "requirements.txt": ""}, (".",), (), 0, make=lambda folder: os.mkfifo(folder / ".gitignore")
     ),
     "FIFO named fn.zip on the command line": Row(
-        {}, ("fn.zip",), ("fn.zip:1:1: CF002 cannot read: not a regular file (a FIFO)",), 1,
+        {},
+        ("fn.zip",),
+        ("fn.zip:1:1: CF002 cannot read: not a regular file (a FIFO)",),
+        1,
         make=lambda folder: os.mkfifo(folder / "fn.zip"),
     ),
     "ZIP bomb": Row(
@@ -172,7 +182,9 @@ ROWS = {
     "device file named on the command line": Row(
         {}, ("/dev/null",), ("/dev/null:1:1: CF002 not a regular file (a character device): not linted",), 1
     ),
-    "file that writes a marker when imported or run": Row({"user.py": MARKER_CODE, "requirements.txt": ""}, (".",), (), 0),
+    "file that writes a marker when imported or run": Row(
+        {"user.py": MARKER_CODE, "requirements.txt": ""}, (".",), (), 0
+    ),
 }
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 import cflint
-from cflint.run.cache import ResultCache, code_fingerprint
 from cflint.engine.registry import load_registry
+from cflint.run.cache import ResultCache, code_fingerprint
 from cflint.run.runner import RunOptions, run
 from tests.helpers import GUIDE_EXAMPLES, REPO, CliResult, guide_function, write_files
 
@@ -38,7 +38,9 @@ def _tree(root: Path) -> Path:
 
 def _run(root: Path, cache: ResultCache | None, jobs: int = 1, **overrides: object) -> tuple[list[str], int]:
     result = run([root], RunOptions(overrides=overrides, jobs=jobs, cache=cache), REGISTRY, cwd=root)
-    return [f"{f.path}:{f.start.line}:{f.start.column}: {f.code} {f.message}" for f in result.findings], result.files_from_cache
+    return [
+        f"{f.path}:{f.start.line}:{f.start.column}: {f.code} {f.message}" for f in result.findings
+    ], result.files_from_cache
 
 
 def test_parallel_and_serial_runs_agree(tmp_path: Path) -> None:
@@ -60,7 +62,9 @@ def test_second_run_is_answered_from_the_cache(tmp_path: Path) -> None:
 
 
 def test_cache_follows_content_config_requirements_and_version(tmp_path: Path) -> None:
-    root = write_files(tmp_path / "fn", {"user.py": "import yaml\n\ndef main():\n    return 'x'\n", "requirements.txt": ""})
+    root = write_files(
+        tmp_path / "fn", {"user.py": "import yaml\n\ndef main():\n    return 'x'\n", "requirements.txt": ""}
+    )
     cache = ResultCache(tmp_path / "cache")
     assert _run(root, cache)[0] == [f"user.py:1:8: CF303 {_cf303_message()}"]
     (root / "requirements.txt").write_text("pyyaml\n")
@@ -115,7 +119,10 @@ IMPORTS_LIBCST = (
 def _libcst_imported(args: list[str], cwd: Path, cache: Path) -> str:
     completed = subprocess.run(
         [sys.executable, "-c", IMPORTS_LIBCST.format(args=args)],
-        cwd=cwd, capture_output=True, text=True, timeout=120,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={"PYTHONPATH": str(REPO), "CFLINT_CACHE_DIR": str(cache), "PATH": "/usr/bin:/bin"},
     )
     return completed.stdout.splitlines()[-1]
@@ -124,7 +131,11 @@ def _libcst_imported(args: list[str], cwd: Path, cache: Path) -> str:
 def test_cached_root_findings_keep_their_own_paths(tmp_path: Path) -> None:
     root = write_files(
         tmp_path / "fn",
-        {"user.py": "def main():\n    return 'x'\n", "requirements.txt": "-r more.txt\nnumpy\n", "more.txt": "pandas\n"},
+        {
+            "user.py": "def main():\n    return 'x'\n",
+            "requirements.txt": "-r more.txt\nnumpy\n",
+            "more.txt": "pandas\n",
+        },
     )
     cache = ResultCache(tmp_path / "cache")
     first = _run(root, cache)[0]
@@ -146,7 +157,9 @@ def test_a_fully_cached_run_does_not_import_libcst(tmp_path: Path) -> None:
 @pytest.mark.parametrize("flag", ["--version", "--help"])
 def test_version_and_help_do_not_import_libcst(tmp_path: Path, flag: str) -> None:
     code = f"import sys\nfrom cflint.cli.main import main\ntry:\n    main(['{flag}'])\nexcept SystemExit:\n    pass\nprint('libcst' in sys.modules)"
-    completed = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env={"PYTHONPATH": str(REPO)})
+    completed = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, env={"PYTHONPATH": str(REPO)}
+    )
     assert completed.stdout.splitlines()[-1] == "False"
 
 

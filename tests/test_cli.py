@@ -78,7 +78,9 @@ def test_show_source_prints_line_and_caret(tmp_path: Path, cflint: Cflint) -> No
 def test_statistics_counts_by_code(tmp_path: Path, cflint: Cflint) -> None:
     write_files(tmp_path, {"requirements.txt": "", "user.py": "def main(a, b):\n    return 'x'\n"})
     stats = cflint("--statistics", ".").out.splitlines()[2:]
-    assert stats == ["2     CF103 entry function 'main' takes parameter 'a', but the runtime calls it with no arguments; read the request from flask.request"]
+    assert stats == [
+        "2     CF103 entry function 'main' takes parameter 'a', but the runtime calls it with no arguments; read the request from flask.request"
+    ]
 
 
 def test_exit_zero(tmp_path: Path, cflint: Cflint) -> None:
@@ -116,8 +118,14 @@ def test_version_and_help(cflint: Cflint) -> None:
         (("missing-folder",), "cflint: error: missing-folder: no such file or folder\n"),
         (("--select", "CF999", "."), "cflint: error: command line: select: unknown rule code or prefix 'CF999'\n"),
         (("--select", "E501", "."), "cflint: error: command line: select: unknown rule code or prefix 'E501'\n"),
-        (("--target-versions", "3", "."), "cflint: error: command line: target-versions: expected versions like \"3.11\", got '3'\n"),
-        (("--entry-points", "main", "."), "cflint: error: command line: entry-points: 'main' is not of the form module.function\n"),
+        (
+            ("--target-versions", "3", "."),
+            "cflint: error: command line: target-versions: expected versions like \"3.11\", got '3'\n",
+        ),
+        (
+            ("--entry-points", "main", "."),
+            "cflint: error: command line: entry-points: 'main' is not of the form module.function\n",
+        ),
         (("--config", "nope.toml", "."), "cflint: error: nope.toml: config file not found\n"),
         (("--no-such-flag",), "cflint: error: unrecognized arguments: --no-such-flag (see 'cflint --help')\n"),
         (("--format", "xml"), None),
@@ -170,7 +178,10 @@ def test_unreadable_file(tmp_path: Path, cflint: Cflint, monkeypatch: pytest.Mon
 
     monkeypatch.setattr(FileLinter, "_read", staticmethod(refuse))
     result = cflint("--no-cache", "--jobs", "1", ".")
-    assert result.lines == ["b.py:1:1: CF002 cannot read: Permission denied", "c.py:1:7: CF001 cannot parse: invalid syntax"]
+    assert result.lines == [
+        "b.py:1:1: CF002 cannot read: Permission denied",
+        "c.py:1:7: CF001 cannot parse: invalid syntax",
+    ]
 
 
 def test_symlink_loop_in_folder_is_a_finding(tmp_path: Path, cflint: Cflint) -> None:

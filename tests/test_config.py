@@ -14,7 +14,14 @@ TWO_PROBLEMS = {"requirements.txt": "", "user.py": "def main(request):\n    retu
 
 
 def test_pyproject_table_found_walking_up(tmp_path: Path, cflint: Cflint) -> None:
-    write_files(tmp_path, {"pyproject.toml": '[tool.cflint]\nignore = ["CF104"]\n', "fn/sub/x.py": "", **{f"fn/{k}": v for k, v in TWO_PROBLEMS.items()}})
+    write_files(
+        tmp_path,
+        {
+            "pyproject.toml": '[tool.cflint]\nignore = ["CF104"]\n',
+            "fn/sub/x.py": "",
+            **{f"fn/{k}": v for k, v in TWO_PROBLEMS.items()},
+        },
+    )
     assert cflint("fn").codes == ["CF103"]
     assert cflint(".", cwd=tmp_path / "fn" / "sub").codes == []
 
@@ -22,7 +29,11 @@ def test_pyproject_table_found_walking_up(tmp_path: Path, cflint: Cflint) -> Non
 def test_pyproject_without_table_is_passed_over(tmp_path: Path, cflint: Cflint) -> None:
     write_files(
         tmp_path,
-        {"cflint.toml": 'ignore = ["CF104"]\n', "fn/pyproject.toml": "[project]\nname = 'x'\n", **{f"fn/{k}": v for k, v in TWO_PROBLEMS.items()}},
+        {
+            "cflint.toml": 'ignore = ["CF104"]\n',
+            "fn/pyproject.toml": "[project]\nname = 'x'\n",
+            **{f"fn/{k}": v for k, v in TWO_PROBLEMS.items()},
+        },
     )
     assert cflint("fn").codes == ["CF103"]
 
@@ -34,7 +45,9 @@ def test_pyproject_without_table_is_passed_over(tmp_path: Path, cflint: Cflint) 
         ({"cflint.toml": 'ignore = ["CF104"]\n', "pyproject.toml": '[tool.cflint]\nignore = ["CF103"]\n'}, ["CF103"]),
     ],
 )
-def test_file_precedence_in_one_folder(tmp_path: Path, cflint: Cflint, files: dict[str, str], expected: list[str]) -> None:
+def test_file_precedence_in_one_folder(
+    tmp_path: Path, cflint: Cflint, files: dict[str, str], expected: list[str]
+) -> None:
     write_files(tmp_path, {**files, **TWO_PROBLEMS})
     assert cflint(".").codes == expected
 
@@ -42,7 +55,11 @@ def test_file_precedence_in_one_folder(tmp_path: Path, cflint: Cflint, files: di
 def test_nearest_config_wins(tmp_path: Path, cflint: Cflint) -> None:
     write_files(
         tmp_path,
-        {"cflint.toml": 'ignore = ["CF103"]\n', "fn/cflint.toml": 'ignore = ["CF104"]\n', **{f"fn/{k}": v for k, v in TWO_PROBLEMS.items()}},
+        {
+            "cflint.toml": 'ignore = ["CF103"]\n',
+            "fn/cflint.toml": 'ignore = ["CF104"]\n',
+            **{f"fn/{k}": v for k, v in TWO_PROBLEMS.items()},
+        },
     )
     assert cflint(".").codes == ["CF103"]
 
@@ -79,7 +96,7 @@ def test_per_file_ignores(tmp_path: Path, cflint: Cflint) -> None:
         ('selct = ["CF1"]\n', "selct: unknown key"),
         ('select = "CF1"\nignore = 3\n', "ignore: expected a list of strings"),
         ('select = ["CF777"]\n', "select: unknown rule code or prefix 'CF777'"),
-        ('entry-points = []\n', "entry-points: needs at least one entry point"),
+        ("entry-points = []\n", "entry-points: needs at least one entry point"),
         ('max-file-size = "lots"\n', 'max-file-size: expected a size such as 104857600 or "100 MiB"'),
         ('output-format = "xml"\n', "output-format: expected one of default, github, json, sarif, gitlab"),
         ('[per-file-ignores]\n"x.py" = ["CF9"]\n', "per-file-ignores.x.py: unknown rule code or prefix 'CF9'"),
@@ -110,7 +127,9 @@ def test_gitignore_and_default_excludes(tmp_path: Path, cflint: Cflint) -> None:
 
 def test_exclude_and_extend_exclude(tmp_path: Path, cflint: Cflint) -> None:
     broken = "def f(:\n"
-    write_files(tmp_path, {"a/x.py": broken, "b/y.py": broken, ".venv/z.py": broken, "cflint.toml": 'extend-exclude = ["a/"]\n'})
+    write_files(
+        tmp_path, {"a/x.py": broken, "b/y.py": broken, ".venv/z.py": broken, "cflint.toml": 'extend-exclude = ["a/"]\n'}
+    )
     assert [line.split(":")[0] for line in cflint(".").lines] == ["b/y.py"]
     replaced = cflint("--exclude", "b", ".")
     assert [line.split(":")[0] for line in replaced.lines] == [".venv/z.py"]  # file's extend-exclude stays
@@ -134,4 +153,6 @@ def test_tool_table_in_cflint_toml_gets_a_hint(tmp_path: Path, cflint: Cflint) -
     write_files(tmp_path, {"cflint.toml": '[tool.cflint]\nignore = ["CF104"]\n', **TWO_PROBLEMS})
     result = cflint(".")
     assert result.code == 2
-    assert result.err.endswith("cflint.toml: tool: unknown key (outside pyproject.toml the keys stand at the top level, without [tool.cflint])\n")
+    assert result.err.endswith(
+        "cflint.toml: tool: unknown key (outside pyproject.toml the keys stand at the top level, without [tool.cflint])\n"
+    )

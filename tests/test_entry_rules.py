@@ -35,9 +35,7 @@ VARIANTS = [
     pytest.param({"user.py": "from impl import main\n"}, [], id="imported-unknown"),
     pytest.param({"user.py": "def impl():\n    return 'x'\n\nmain = impl\n"}, [], id="alias-of-function"),
     pytest.param({"user.py": "main = None\n\ndef main():\n    return 'x'\n"}, [], id="placeholder-then-def"),
-    pytest.param(
-        {"user.py": "def main():\n    return 'x'\n\nmain = 3\n"}, ["user.py:4:1: CF104"], id="rebound-later"
-    ),
+    pytest.param({"user.py": "def main():\n    return 'x'\n\nmain = 3\n"}, ["user.py:4:1: CF104"], id="rebound-later"),
     pytest.param(
         {"user.py": "def main():\n    return 'x'\n\ndef main():\n    return 'y'\n"},
         ["user.py:4:5: CF104"],
@@ -49,12 +47,16 @@ VARIANTS = [
         id="conditional",
     ),
     pytest.param(
-        {"user.py": "import sys\nif sys.version_info >= (3, 12):\n    def main():\n        return 'a'\nelse:\n    def main():\n        return 'b'\n"},
+        {
+            "user.py": "import sys\nif sys.version_info >= (3, 12):\n    def main():\n        return 'a'\nelse:\n    def main():\n        return 'b'\n"
+        },
         [],
         id="both-branches",
     ),
     pytest.param(
-        {"user.py": "try:\n    import fast\n    def main():\n        return 'a'\nexcept ImportError:\n    def main():\n        return 'b'\n"},
+        {
+            "user.py": "try:\n    import fast\n    def main():\n        return 'a'\nexcept ImportError:\n    def main():\n        return 'b'\n"
+        },
         [],
         id="try-and-handler",
     ),
@@ -65,7 +67,11 @@ VARIANTS = [
         ["user.py:1:1: CF102"],
         id="method-not-function",
     ),
-    pytest.param({"helpers.py": "def main(request):\n    pass\n", "user.py": "def main():\n    return 'x'\n"}, [], id="other-module-not-entry"),
+    pytest.param(
+        {"helpers.py": "def main(request):\n    pass\n", "user.py": "def main():\n    return 'x'\n"},
+        [],
+        id="other-module-not-entry",
+    ),
 ]
 
 
@@ -89,7 +95,9 @@ def test_handlers_entry_points_from_config(tmp_path: Path, cflint: Cflint) -> No
         "(did you mean 'get_user'?)"
     ]
     (tmp_path / "pyproject.toml").write_text('[tool.cflint]\nentry-points = ["handlers.get_user", "user.main"]\n')
-    assert cflint(".").lines == [".:1:1: CF101 entry module user.py for entry point user.main not found in this function root"]
+    assert cflint(".").lines == [
+        ".:1:1: CF101 entry module user.py for entry point user.main not found in this function root"
+    ]
 
 
 def test_entry_points_flag_overrides_config(tmp_path: Path, cflint: Cflint) -> None:

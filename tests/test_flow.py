@@ -7,11 +7,11 @@ import textwrap
 import libcst as cst
 import pytest
 
+from cflint.analysis.bindings import Bindings
+from cflint.analysis.kinds import ValueInference
 from cflint.analysis.names import NameResolver
 from cflint.engine.positions import node_positions
 from cflint.engine.traversal import Walker
-from cflint.analysis.bindings import Bindings
-from cflint.analysis.kinds import ValueInference
 
 # (body of `def main():`, the line of the body where control falls off the end, or None)
 CASES = [

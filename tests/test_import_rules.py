@@ -116,7 +116,10 @@ def test_cf303_reports_only_undeclared_third_party_imports(tmp_path: Path, cflin
     }
     # urllib3 comes with requests; numpy is CF301's; mypy_boto3_s3 is never imported at run time.
     assert _lint(cflint, tmp_path, files, "CF303") == [
-        "user.py:10:8 CF303", "user.py:11:6 CF303", "user.py:21:12 CF303", "user.py:23:16 CF303",
+        "user.py:10:8 CF303",
+        "user.py:11:6 CF303",
+        "user.py:21:12 CF303",
+        "user.py:23:16 CF303",
     ]
 
 
@@ -132,9 +135,7 @@ def test_cf303_declared_in_an_included_file_and_by_namespace_name(tmp_path: Path
 def test_cf303_without_requirements_file(tmp_path: Path, cflint: Cflint) -> None:
     write_files(tmp_path, {"user.py": "import requests\n"})
     result = cflint("--select", "CF303", ".", cwd=tmp_path)
-    assert result.lines == [
-        "user.py:1:8: CF303 requests is imported, but the function folder has no requirements.txt"
-    ]
+    assert result.lines == ["user.py:1:8: CF303 requests is imported, but the function folder has no requirements.txt"]
 
 
 def test_cf303_silent_when_a_requirement_cannot_be_named(tmp_path: Path, cflint: Cflint) -> None:
@@ -149,8 +150,10 @@ def test_cf303_marker_excluding_the_runtime_does_not_provide(tmp_path: Path, cfl
 
 @pytest.mark.parametrize(
     ("example", "entry"),
-    [(path.name, "handlers.get_user" if path.stem == "handlers" else "user.main")
-     for path in sorted(GUIDE_FIXTURES.glob("*.py"))],
+    [
+        (path.name, "handlers.get_user" if path.stem == "handlers" else "user.main")
+        for path in sorted(GUIDE_FIXTURES.glob("*.py"))
+    ],
 )
 def test_guide_examples_have_no_dependency_findings(example: str, entry: str, tmp_path: Path, cflint: Cflint) -> None:
     module = entry.split(".")[0]
@@ -177,7 +180,11 @@ def test_cf601_removed_modules_by_target_version(tmp_path: Path, cflint: Cflint)
         "try:\n    import asyncore\nexcept ImportError:\n    asyncore = None\n"
     )
     assert _lint(cflint, tmp_path, {"user.py": source}, "CF601") == [
-        "user.py:1:8 CF601", "user.py:2:6 CF601", "user.py:3:8 CF601", "user.py:4:6 CF601", "user.py:6:25 CF601",
+        "user.py:1:8 CF601",
+        "user.py:2:6 CF601",
+        "user.py:3:8 CF601",
+        "user.py:4:6 CF601",
+        "user.py:6:25 CF601",
     ]
     write_files(tmp_path, {"cflint.toml": 'target-versions = ["3.11", "3.12"]\n'})
     assert _lint(cflint, tmp_path, {}, "CF601") == ["user.py:1:8 CF601", "user.py:2:6 CF601"]
@@ -236,6 +243,8 @@ def test_cf301_dynamic_imports_need_a_literal_absolute_name(tmp_path: Path, cfli
 def test_version_comparison_with_non_decimal_literals_is_no_internal_error(tmp_path: Path, cflint: Cflint) -> None:
     write_files(
         tmp_path,
-        {"user.py": "import sys\nif sys.version_info >= (0o3, 0x0C):\n    import imp\nif sys.maxsize > 0xFFFF_FFFF:\n    pass\n"},
+        {
+            "user.py": "import sys\nif sys.version_info >= (0o3, 0x0C):\n    import imp\nif sys.maxsize > 0xFFFF_FFFF:\n    pass\n"
+        },
     )
     assert "CF003" not in cflint(".").out

@@ -22,7 +22,7 @@ Cflint = Callable[..., CliResult]
         ("def f[T = str]():\n    pass\n", "3.13"),
         ('x = f"{d["key"]}"\n', "3.12"),
         ("x = f'{'a'}'\n", "3.12"),
-        ('x = f"{chr(10) + \'\\n\'}"\n', "3.12"),
+        ("x = f\"{chr(10) + '\\n'}\"\n", "3.12"),
         ('x = f"""{value  # the value\n}"""\n', "3.12"),
         ('x = f"{a +\n b}"\n', "3.12"),
         ('x = f"{f"{y}"}"\n', "3.12"),
@@ -55,10 +55,13 @@ def test_311_syntax_is_not_reported(source: str, tmp_path: Path, cflint: Cflint)
 
 
 def test_oldest_target_version_decides(tmp_path: Path, cflint: Cflint) -> None:
-    write_files(tmp_path, {
-        "user.py": 'type A = int\ndef f[T = int]():\n    pass\nx = f"{"a"}"\n',
-        "cflint.toml": 'target-versions = ["3.12", "3.13"]\n',
-    })
+    write_files(
+        tmp_path,
+        {
+            "user.py": 'type A = int\ndef f[T = int]():\n    pass\nx = f"{"a"}"\n',
+            "cflint.toml": 'target-versions = ["3.12", "3.13"]\n',
+        },
+    )
     result = cflint("--select", "CF602", ".", cwd=tmp_path)
     assert result.lines == [
         "user.py:2:6: CF602 a type parameter default (PEP 696) needs Python 3.13, but target-versions includes 3.12"

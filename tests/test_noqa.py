@@ -46,7 +46,9 @@ def test_directives(tmp_path: Path, cflint: Cflint, comment: str, expected: list
         ("  # cflint: noqa", "'# cflint: noqa' must stand alone on its own line"),
     ],
 )
-def test_malformed_directive_is_reported_and_not_widened(tmp_path: Path, cflint: Cflint, comment: str, problem: str) -> None:
+def test_malformed_directive_is_reported_and_not_widened(
+    tmp_path: Path, cflint: Cflint, comment: str, problem: str
+) -> None:
     found = lint(tmp_path, cflint, comment)
     assert found[0].startswith("CF103 ")
     assert found[1] == f"CF010 invalid noqa directive: {problem}"

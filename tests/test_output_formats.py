@@ -13,9 +13,9 @@ from urllib.parse import unquote
 import jsonschema
 import pytest
 
-from cflint.output.pages import page_url, read_page
-from cflint.output.github import workflow_command
 from cflint.model import Finding, Position, Severity
+from cflint.output.github import workflow_command
+from cflint.output.pages import page_url, read_page
 from tests.helpers import CliResult, write_files
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -54,13 +54,16 @@ def parse_workflow_command(line: str) -> tuple[str, dict[str, str], str]:
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A folder of two function roots whose findings cover errors, warnings, a folder finding and odd paths."""
-    return write_files(tmp_path, {
-        "fn/user.py": "def main(request):\n    return 'hi'\n\nx = 1  # noqa: CF998, CF999\n",
-        "fn/requirements.txt": "",
-        f"fn/{ODD_NAME}": "def broken(:\n",
-        f"fn/{NEWLINE_NAME}": "y = (\n",
-        "nomodule/requirements.txt": "flask\n",
-    })
+    return write_files(
+        tmp_path,
+        {
+            "fn/user.py": "def main(request):\n    return 'hi'\n\nx = 1  # noqa: CF998, CF999\n",
+            "fn/requirements.txt": "",
+            f"fn/{ODD_NAME}": "def broken(:\n",
+            f"fn/{NEWLINE_NAME}": "y = (\n",
+            "nomodule/requirements.txt": "flask\n",
+        },
+    )
 
 
 def _json(cflint: Callable[..., CliResult], *args: str, cwd: Path) -> list[dict[str, Any]]:
@@ -105,7 +108,7 @@ def test_github_lines_follow_the_workflow_command_grammar(project: Path, cflint:
     assert result.code == 1
     lines = result.out.split("\n")
     assert lines[-1] == "" and len(lines) - 1 == len(expected)
-    for line, finding in zip(lines[:-1], expected):
+    for line, finding in zip(lines[:-1], expected, strict=True):
         command, properties, message = parse_workflow_command(line)
         assert command == finding["severity"]
         assert message == finding["message"]
@@ -129,7 +132,12 @@ def test_github_messages_round_trip(message: str) -> None:
     command, properties, data = parse_workflow_command(workflow_command(finding))
     assert (command, data) == ("warning", message)
     assert properties == {
-        "file": "a:b,c%.py", "line": "3", "col": "4", "endLine": "3", "endColumn": "9", "title": "cflint (CF103)",
+        "file": "a:b,c%.py",
+        "line": "3",
+        "col": "4",
+        "endLine": "3",
+        "endColumn": "9",
+        "title": "cflint (CF103)",
     }
 
 
@@ -138,9 +146,11 @@ def test_github_actions_environment_keeps_the_default_format(
 ) -> None:
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     result = cflint("--color", "never", "fn/user.py", cwd=project)
-    assert result.lines == ["fn/user.py:1:10: CF103 entry function 'main' takes parameter 'request', but the runtime "
-                            "calls it with no arguments; read the request from flask.request",
-                            "fn/user.py:4:8: CF010 invalid noqa directive: unknown rule code CF998, CF999"]
+    assert result.lines == [
+        "fn/user.py:1:10: CF103 entry function 'main' takes parameter 'request', but the runtime "
+        "calls it with no arguments; read the request from flask.request",
+        "fn/user.py:4:8: CF010 invalid noqa directive: unknown rule code CF998, CF999",
+    ]
 
 
 def test_sarif_is_valid_against_the_official_schema(project: Path, cflint: Callable[..., CliResult]) -> None:
@@ -157,7 +167,7 @@ def test_sarif_is_valid_against_the_official_schema(project: Path, cflint: Calla
         assert rule["shortDescription"]["text"] and rule["helpUri"] == page_url(rule["id"])
         assert rule["help"]["markdown"] == read_page(rule["id"])
     assert len(run["results"]) == len(expected)
-    for sarif_result, finding in zip(run["results"], expected):
+    for sarif_result, finding in zip(run["results"], expected, strict=True):
         assert rules[sarif_result["ruleIndex"]]["id"] == sarif_result["ruleId"] == finding["code"]
         assert sarif_result["level"] == finding["severity"]
         assert sarif_result["message"]["text"] == finding["message"]
@@ -169,8 +179,10 @@ def test_sarif_is_valid_against_the_official_schema(project: Path, cflint: Calla
             continue
         assert unquote(uri) == finding["path"] and ":" not in uri
         assert physical["region"] == {
-            "startLine": finding["start"]["line"], "startColumn": finding["start"]["column"],
-            "endLine": finding["end"]["line"], "endColumn": finding["end"]["column"],
+            "startLine": finding["start"]["line"],
+            "startColumn": finding["start"]["column"],
+            "endLine": finding["end"]["line"],
+            "endColumn": finding["end"]["column"],
         }
 
 
@@ -214,7 +226,10 @@ def test_gitlab_fingerprints_survive_unrelated_edits(tmp_path: Path, cflint: Cal
     write_files(tmp_path, {"requirements.txt": "", "user.py": f"def main(request):\n    return 'hi'\n{twice}{twice}"})
     before = _gitlab(cflint, tmp_path)
     assert len({i["fingerprint"] for i in before}) == 3
-    write_files(tmp_path, {"requirements.txt": "", "user.py": f"import os\n\n\ndef main(request):\n    return 'hi'\n{twice}{twice}"})
+    write_files(
+        tmp_path,
+        {"requirements.txt": "", "user.py": f"import os\n\n\ndef main(request):\n    return 'hi'\n{twice}{twice}"},
+    )
     after = _gitlab(cflint, tmp_path)
     assert [i["location"]["lines"]["begin"] for i in after] == [i["location"]["lines"]["begin"] + 3 for i in before]
     assert [i["fingerprint"] for i in after] == [i["fingerprint"] for i in before]

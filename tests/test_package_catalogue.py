@@ -8,20 +8,52 @@ from pathlib import Path
 
 import pytest
 
-from cflint.settings.config import Settings
 from cflint.knowledge.distributions import CATALOGUE, ModuleProvider, PackagePolicy, canonical_name
+from cflint.settings.config import Settings
 from tests.helpers import REPO, CliResult, write_files
 
-ISSUE_LIST = (
-    "numpy pandas scipy scikit-learn scikit-image matplotlib statsmodels numba pyarrow polars h5py "
-    "tensorflow tensorflow-cpu tensorflow-gpu tf-nightly keras torch torchvision torchaudio jax jaxlib "
-    "onnxruntime xgboost lightgbm catboost opencv-python opencv-python-headless spacy faiss-cpu"
-).split()
+ISSUE_LIST = [
+    "numpy",
+    "pandas",
+    "scipy",
+    "scikit-learn",
+    "scikit-image",
+    "matplotlib",
+    "statsmodels",
+    "numba",
+    "pyarrow",
+    "polars",
+    "h5py",
+    "tensorflow",
+    "tensorflow-cpu",
+    "tensorflow-gpu",
+    "tf-nightly",
+    "keras",
+    "torch",
+    "torchvision",
+    "torchaudio",
+    "jax",
+    "jaxlib",
+    "onnxruntime",
+    "xgboost",
+    "lightgbm",
+    "catboost",
+    "opencv-python",
+    "opencv-python-headless",
+    "spacy",
+    "faiss-cpu",
+]
 
 
-@pytest.mark.parametrize(("written", "canonical"), [
-    ("NumPy", "numpy"), ("scikit_learn", "scikit-learn"), ("Scikit.Learn", "scikit-learn"), ("a-_.b", "a-b"),
-])
+@pytest.mark.parametrize(
+    ("written", "canonical"),
+    [
+        ("NumPy", "numpy"),
+        ("scikit_learn", "scikit-learn"),
+        ("Scikit.Learn", "scikit-learn"),
+        ("a-_.b", "a-b"),
+    ],
+)
 def test_canonical_name(written: str, canonical: str) -> None:
     assert canonical_name(written) == canonical
 

@@ -60,7 +60,13 @@ def test_same_sources_give_the_same_bytes(cflint: Cflint, template: Path, tmp_pa
     assert (tmp_path / "first.zip").read_bytes() == (tmp_path / "second.zip").read_bytes()
     with zipfile.ZipFile(tmp_path / "first.zip") as opened:
         assert opened.namelist() == [
-            "lib/", "lib/__init__.py", "lib/util.py", "requirements.txt", "static/", "static/a.txt", "user.py"
+            "lib/",
+            "lib/__init__.py",
+            "lib/util.py",
+            "requirements.txt",
+            "static/",
+            "static/a.txt",
+            "user.py",
         ]
 
 
@@ -72,24 +78,34 @@ def test_same_bytes_from_a_subprocess(template: Path, tmp_path: Path) -> None:
 
 
 def test_exclusions(cflint: Cflint, template: Path) -> None:
-    write_files(template, {
-        "__pycache__/user.cpython-311.pyc": b"\x00",
-        ".env": "KEY=1\n",
-        "app.log": "x",
-        "test.py": "print(1)\n",
-        ".DS_Store": b"\x00",
-        ".venv/pyvenv.cfg": "home = /usr\n",
-        ".venv/lib/site-packages/x.py": "X = 1\n",
-        "notes/draft.md": "x",
-        "scratch.txt": "x",
-        "data/keep.log": "x",
-        ".gitignore": "scratch.txt\n",
-        ".cflint.toml": 'package-exclude = ["notes/", "!data/keep.log"]\n',
-    })
+    write_files(
+        template,
+        {
+            "__pycache__/user.cpython-311.pyc": b"\x00",
+            ".env": "KEY=1\n",
+            "app.log": "x",
+            "test.py": "print(1)\n",
+            ".DS_Store": b"\x00",
+            ".venv/pyvenv.cfg": "home = /usr\n",
+            ".venv/lib/site-packages/x.py": "X = 1\n",
+            "notes/draft.md": "x",
+            "scratch.txt": "x",
+            "data/keep.log": "x",
+            ".gitignore": "scratch.txt\n",
+            ".cflint.toml": 'package-exclude = ["notes/", "!data/keep.log"]\n',
+        },
+    )
     result = package(cflint, cwd=template)
     assert result.code == 0, result.out + result.err
     with zipfile.ZipFile(template.parent / "my-function.zip") as opened:
-        assert opened.namelist() == [".cflint.toml", ".gitignore", "data/", "data/keep.log", "requirements.txt", "user.py"]
+        assert opened.namelist() == [
+            ".cflint.toml",
+            ".gitignore",
+            "data/",
+            "data/keep.log",
+            "requirements.txt",
+            "user.py",
+        ]
     assert result.lines[0] == "data/keep.log:1:1: CF504 data/keep.log must not ship: a log file"
 
 
@@ -138,7 +154,10 @@ def test_archive_inside_the_folder(cflint: Cflint, template: Path) -> None:
 def test_refuses_to_pack_the_archive_into_itself_or_overwrite_inputs(cflint: Cflint, template: Path) -> None:
     not_excluded = package(cflint, "-o", "out.bin", cwd=template)
     assert not_excluded.code == 2
-    assert "out.bin: inside the folder being packed and not excluded, so it would be packed into itself" in not_excluded.err
+    assert (
+        "out.bin: inside the folder being packed and not excluded, so it would be packed into itself"
+        in not_excluded.err
+    )
     overwrite_input = package(cflint, "-o", "user.py", cwd=template)
     assert overwrite_input.code == 2 and "user.py: inside the folder being packed" in overwrite_input.err
     write_files(template, {"server.log": "keep me"})

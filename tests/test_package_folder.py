@@ -57,7 +57,10 @@ def test_the_same_files_zipped_by_hand_are_reported(cflint: Cflint, tmp_path: Pa
 
 
 def test_a_file_put_back_by_package_exclude_is_reported(cflint: Cflint, tmp_path: Path) -> None:
-    write_files(tmp_path, {**TEMPLATE_FILES, "keep.log": "x", "drop.log": "x", ".cflint.toml": 'package-exclude = ["!keep.log"]\n'})
+    write_files(
+        tmp_path,
+        {**TEMPLATE_FILES, "keep.log": "x", "drop.log": "x", ".cflint.toml": 'package-exclude = ["!keep.log"]\n'},
+    )
     assert lint(cflint, tmp_path).lines == ["keep.log:1:1: CF504 keep.log must not ship: a log file"]
 
 
@@ -71,7 +74,9 @@ def test_requirements_missing_on_a_function_folder(cflint: Cflint, tmp_path: Pat
 
 
 def test_a_folder_without_the_entry_module_gets_cf101_only(cflint: Cflint, tmp_path: Path) -> None:
-    write_files(tmp_path / "a", {"requirements.txt": "pyyaml\n", "main.py": "def main():\n    return 'x'\n", "id_rsa": "k"})
+    write_files(
+        tmp_path / "a", {"requirements.txt": "pyyaml\n", "main.py": "def main():\n    return 'x'\n", "id_rsa": "k"}
+    )
     write_files(tmp_path / "b", {".cflint.toml": "", "helpers.py": "X = 1\n"})
     result = cflint("--color", "never", "a", "b", cwd=tmp_path)
     assert result.codes == ["CF101", "CF101"]
@@ -89,16 +94,19 @@ def test_requirements_in_a_sub_folder_of_a_function_folder_is_cf502(cflint: Cfli
 
 
 def test_secrets_that_would_ship(cflint: Cflint, tmp_path: Path) -> None:
-    write_files(tmp_path, {
-        **TEMPLATE_FILES,
-        "id_rsa": "-----BEGIN OPENSSH PRIVATE KEY-----\n",
-        "tls/key.pem": "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n",
-        "tls/ca.pem": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
-        "ignored/credentials.json": "{}",
-        "excluded.key": "k",
-        ".gitignore": "ignored/\n",
-        ".cflint.toml": 'package-exclude = ["*.key"]\n',
-    })
+    write_files(
+        tmp_path,
+        {
+            **TEMPLATE_FILES,
+            "id_rsa": "-----BEGIN OPENSSH PRIVATE KEY-----\n",
+            "tls/key.pem": "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n",
+            "tls/ca.pem": "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+            "ignored/credentials.json": "{}",
+            "excluded.key": "k",
+            ".gitignore": "ignored/\n",
+            ".cflint.toml": 'package-exclude = ["*.key"]\n',
+        },
+    )
     assert lint(cflint, tmp_path).lines == [
         "id_rsa:1:1: CF505 id_rsa looks like an SSH private key: it must not ship; "
         "move it out of the folder or add it to package-exclude",
@@ -114,18 +122,24 @@ def test_gitignore_of_the_enclosing_repository_applies(cflint: Cflint, tmp_path:
 
 
 def test_per_file_ignores_apply_to_package_findings(cflint: Cflint, tmp_path: Path) -> None:
-    write_files(tmp_path, {**TEMPLATE_FILES, "client.key": "k", ".cflint.toml": '[per-file-ignores]\n"client.key" = ["CF505"]\n'})
+    write_files(
+        tmp_path,
+        {**TEMPLATE_FILES, "client.key": "k", ".cflint.toml": '[per-file-ignores]\n"client.key" = ["CF505"]\n'},
+    )
     assert lint(cflint, tmp_path).out == ""
 
 
 def test_folder_over_the_limit_names_the_largest_files(cflint: Cflint, tmp_path: Path) -> None:
-    write_files(tmp_path, {
-        **TEMPLATE_FILES,
-        ".cflint.toml": 'max-package-size = "8 KiB"\n',
-        "data/model.bin": bytes(6 * 1024),
-        "data/vocab.txt": "w\n" * 2048,
-        "app.log": "x" * 100_000,
-    })
+    write_files(
+        tmp_path,
+        {
+            **TEMPLATE_FILES,
+            ".cflint.toml": 'max-package-size = "8 KiB"\n',
+            "data/model.bin": bytes(6 * 1024),
+            "data/vocab.txt": "w\n" * 2048,
+            "app.log": "x" * 100_000,
+        },
+    )
     result = lint(cflint, tmp_path)
     assert result.codes == ["CF503"]
     assert result.lines[0].startswith(

@@ -23,7 +23,9 @@ CF103_LINE = (
 
 
 def _hook() -> dict[str, object]:
-    clientlib = pytest.importorskip("pre_commit.clientlib", reason="pre-commit is not installed (pip install pre-commit)")
+    clientlib = pytest.importorskip(
+        "pre_commit.clientlib", reason="pre-commit is not installed (pip install pre-commit)"
+    )
     (hook,) = clientlib.load_manifest(str(MANIFEST))
     return hook
 
@@ -31,16 +33,27 @@ def _hook() -> dict[str, object]:
 def test_manifest_declares_the_cflint_hook() -> None:
     hook = _hook()
     assert (hook["id"], hook["language"], hook["entry"], hook["require_serial"]) == (
-        "cflint", "python", "cflint --force-exclude", True,
+        "cflint",
+        "python",
+        "cflint --force-exclude",
+        True,
     )
 
 
 @pytest.mark.parametrize(
     ("path", "runs"),
     [
-        ("user.py", True), ("fn/helpers/db.py", True), ("stubs/x.pyi", True), ("fn/requirements.txt", True),
-        ("pyproject.toml", True), ("fn/cflint.toml", True), ("fn/.cflint.toml", True),
-        ("README.md", False), ("fn/requirements-dev.txt.bak", False), ("fn/old_requirements.txt", False), ("x.pyc", False),
+        ("user.py", True),
+        ("fn/helpers/db.py", True),
+        ("stubs/x.pyi", True),
+        ("fn/requirements.txt", True),
+        ("pyproject.toml", True),
+        ("fn/cflint.toml", True),
+        ("fn/.cflint.toml", True),
+        ("README.md", False),
+        ("fn/requirements-dev.txt.bak", False),
+        ("fn/old_requirements.txt", False),
+        ("x.pyc", False),
     ],
 )
 def test_hook_runs_for_code_and_function_settings(path: str, runs: bool) -> None:
@@ -51,30 +64,41 @@ def test_a_requirements_file_alone_checks_its_function_root(tmp_path: Path, cfli
     write_files(tmp_path, {"fn/requirements.txt": "flask\n", "fn/main.py": "def main():\n    return ''\n"})
     result = cflint("--force-exclude", "--color", "never", "fn/requirements.txt")
     assert result.code == 1
-    assert result.lines == ["fn:1:1: CF101 entry module user.py for entry point user.main not found in this function root"]
+    assert result.lines == [
+        "fn:1:1: CF101 entry module user.py for entry point user.main not found in this function root"
+    ]
 
 
 def test_one_helper_file_reads_the_root_config(tmp_path: Path, cflint: Callable[..., CliResult]) -> None:
-    write_files(tmp_path, {
-        "fn/cflint.toml": 'entry-points = ["app.handler"]\n',
-        "fn/requirements.txt": "",
-        "fn/app.py": "def handler(event):\n    return ''\n",
-        "fn/lib/util.py": "VALUE = 1\n",
-    })
+    write_files(
+        tmp_path,
+        {
+            "fn/cflint.toml": 'entry-points = ["app.handler"]\n',
+            "fn/requirements.txt": "",
+            "fn/app.py": "def handler(event):\n    return ''\n",
+            "fn/lib/util.py": "VALUE = 1\n",
+        },
+    )
     helper_only = cflint("--force-exclude", "--color", "never", "fn/lib/util.py")
     assert (helper_only.code, helper_only.lines) == (0, [])
     entry_only = cflint("--force-exclude", "--color", "never", "fn/app.py")
-    assert entry_only.codes == ["CF103"] and entry_only.lines[0].startswith("fn/app.py:1:13: CF103 entry function 'handler'")
+    assert entry_only.codes == ["CF103"] and entry_only.lines[0].startswith(
+        "fn/app.py:1:13: CF103 entry function 'handler'"
+    )
 
 
-def test_a_helper_file_alone_still_finds_a_missing_entry_module(tmp_path: Path, cflint: Callable[..., CliResult]) -> None:
+def test_a_helper_file_alone_still_finds_a_missing_entry_module(
+    tmp_path: Path, cflint: Callable[..., CliResult]
+) -> None:
     write_files(tmp_path, {"fn/requirements.txt": "flask\n", "fn/lib/util.py": "VALUE = 1\n"})
     result = cflint("--force-exclude", "--color", "never", "fn/lib/util.py")
     assert result.codes == ["CF101"] and result.lines[0].startswith("fn:1:1: CF101 ")
 
 
 def test_force_exclude_skips_excluded_files_pre_commit_passes(tmp_path: Path, cflint: Callable[..., CliResult]) -> None:
-    write_files(tmp_path, {"requirements.txt": "", "user.py": "def main():\n    return ''\n", "build/user.py": BAD_USER})
+    write_files(
+        tmp_path, {"requirements.txt": "", "user.py": "def main():\n    return ''\n", "build/user.py": BAD_USER}
+    )
     assert cflint("--force-exclude", "user.py", "build/user.py").code == 0
     assert cflint("user.py", "build/user.py").code == 1
 
@@ -96,14 +120,22 @@ def test_pre_commit_try_repo_fails_on_a_bad_function(tmp_path: Path) -> None:
     _git("init", "-q", cwd=sample)
     _git("add", ".", cwd=sample)
     env = {
-        **os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
-        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "NO_COLOR": "1",
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+        "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
+        "NO_COLOR": "1",
     }
     env.pop("PYTHONPATH", None)
     completed = subprocess.run(
         [sys.executable, "-m", "pre_commit", "try-repo", str(REPO), "cflint", "--all-files", "--color", "never"],
-        cwd=sample, env=env, capture_output=True, text=True, timeout=540,
+        cwd=sample,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=540,
     )
     output = completed.stdout + completed.stderr
     assert completed.returncode == 1, output

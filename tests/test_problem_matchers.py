@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from cflint.output.matchers import matcher_text
 from cflint.engine.registry import load_registry
 from cflint.output.default import format_line
+from cflint.output.matchers import matcher_text
 from cflint.rules.engine.cf003_internal_error import InternalErrorRule
 from tests.helpers import REPO, RULE_PAGES, CliResult, parse_page, write_example, write_files
 
@@ -54,8 +54,11 @@ def _groups(pattern: dict[str, Any], line: str) -> dict[str, str] | None:
 
 def _expected(finding: dict[str, Any]) -> dict[str, str]:
     return {
-        "file": finding["path"], "line": str(finding["start"]["line"]), "column": str(finding["start"]["column"]),
-        "code": finding["code"], "message": finding["message"],
+        "file": finding["path"],
+        "line": str(finding["start"]["line"]),
+        "column": str(finding["start"]["column"]),
+        "code": finding["code"],
+        "message": finding["message"],
     }
 
 
@@ -66,7 +69,11 @@ def test_matcher_reads_every_code(kind: str, code: str, tmp_path: Path, cflint: 
     if code in CRAFTED:
         finding = CRAFTED[code]
         assert _groups(pattern, format_line(finding)) == {
-            "file": finding.path, "line": "1", "column": "1", "code": code, "message": finding.message,
+            "file": finding.path,
+            "line": "1",
+            "column": "1",
+            "code": code,
+            "message": finding.message,
         }
         return
     lines, findings = _real_findings(code, tmp_path, cflint)
@@ -75,11 +82,18 @@ def test_matcher_reads_every_code(kind: str, code: str, tmp_path: Path, cflint: 
 
 
 @pytest.mark.parametrize("kind", sorted(PATTERNS))
-def test_matcher_reads_odd_paths_and_ignores_other_lines(kind: str, tmp_path: Path, cflint: Callable[..., CliResult]) -> None:
+def test_matcher_reads_odd_paths_and_ignores_other_lines(
+    kind: str, tmp_path: Path, cflint: Callable[..., CliResult]
+) -> None:
     pattern = PATTERNS[kind]
-    write_files(tmp_path, {
-        "a dir/odd: 1:2, x.py": "def f(:\n", "a dir/user.py": "def main(req):\n    return ''\n", "a dir/requirements.txt": "",
-    })
+    write_files(
+        tmp_path,
+        {
+            "a dir/odd: 1:2, x.py": "def f(:\n",
+            "a dir/user.py": "def main(req):\n    return ''\n",
+            "a dir/requirements.txt": "",
+        },
+    )
     result = cflint("--color", "never", ".", cwd=tmp_path)
     findings = json.loads(cflint("--format", "json", ".", cwd=tmp_path).out)
     assert len(findings) == 2
@@ -90,23 +104,31 @@ def test_matcher_reads_odd_paths_and_ignores_other_lines(kind: str, tmp_path: Pa
 
 
 @pytest.mark.parametrize("kind", sorted(PATTERNS))
-def test_javascript_reads_the_regexp_as_python_does(kind: str, tmp_path: Path, cflint: Callable[..., CliResult]) -> None:
+def test_javascript_reads_the_regexp_as_python_does(
+    kind: str, tmp_path: Path, cflint: Callable[..., CliResult]
+) -> None:
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed: the regexp was checked with Python's re only")
     pattern = PATTERNS[kind]
     write_files(tmp_path, {"a dir/odd: 1:2, x.py": "def f(:\n", "user.py": "def main(req):\n    return '\\u00e9'\n"})
-    lines = cflint("--color", "never", ".", cwd=tmp_path).lines + ["All checks passed!"]
+    lines = [*cflint("--color", "never", ".", cwd=tmp_path).lines, "All checks passed!"]
     script = (
         "const {regexp, lines} = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
         "const re = new RegExp(regexp);"
         "console.log(JSON.stringify(lines.map(l => { const m = re.exec(l); return m ? Array.from(m) : null; })));"
     )
     completed = subprocess.run(
-        [node, "-e", script], input=json.dumps({"regexp": pattern["regexp"], "lines": lines}),
-        capture_output=True, text=True, timeout=60, check=True,
+        [node, "-e", script],
+        input=json.dumps({"regexp": pattern["regexp"], "lines": lines}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
-    python = [None if m is None else [m.group(0), *m.groups()] for m in map(re.compile(pattern["regexp"]).search, lines)]
+    python = [
+        None if m is None else [m.group(0), *m.groups()] for m in map(re.compile(pattern["regexp"]).search, lines)
+    ]
     assert json.loads(completed.stdout) == python
     assert python[-1] is None and all(python[:-1])
 

@@ -25,11 +25,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cflint.settings.config import Settings
 from cflint.engine.linter import FileJob, FileLinter
 from cflint.engine.registry import load_registry
-from cflint.rule import FileContext, FunctionRoot
 from cflint.model import Finding
+from cflint.project import FileContext, FunctionRoot
+from cflint.settings.config import Settings
 from tests.helpers import CliResult, write_files
 
 EXAMPLES = int(os.environ.get("CFLINT_HYPOTHESIS_EXAMPLES", "2000"))
@@ -67,7 +67,9 @@ def test_generated_programs_lint_without_error_and_deterministically(
     def check(source: str) -> None:
         programs.append(len(source))
         first = lint(source)
-        assert [finding for finding in first if finding.code in ("CF001", "CF002", "CF003") and not _parser_gap(finding)] == []
+        assert [
+            finding for finding in first if finding.code in ("CF001", "CF002", "CF003") and not _parser_gap(finding)
+        ] == []
         assert lint(source) == first
 
     started = time.perf_counter()
@@ -97,7 +99,7 @@ def test_parallel_and_serial_runs_agree(
         folder = tmp_path / f"fn{len(folders)}"
         folders.append(len(sources))
         names = ["user.py", *(f"module{index}.py" for index in range(1, len(sources)))]
-        write_files(folder, {"requirements.txt": "", **dict(zip(names, sources))})
+        write_files(folder, {"requirements.txt": "", **dict(zip(names, sources, strict=True))})
         serial = cflint("--select", "ALL", "--no-cache", "--jobs", "1", cwd=folder)
         parallel = cflint("--select", "ALL", "--no-cache", "--jobs", "2", cwd=folder)
         assert parallel == serial

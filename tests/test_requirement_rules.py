@@ -11,13 +11,16 @@ Cflint = Callable[..., CliResult]
 
 
 def test_cf302_normalised_names_at_their_lines(tmp_path: Path, cflint: Cflint) -> None:
-    write_files(tmp_path, {
-        "user.py": "def main():\n    return 'ok'\n",
-        "requirements.txt": "requests\nNumPy==1.26\n# scipy\nscikit_learn ; python_version >= '3.8'\n"
-                            "torch ; sys_platform == 'win32'\n-r ml/extra.txt\n-c constraints.txt\n",
-        "ml/extra.txt": "Tensorflow-CPU\nnumpyro\n",
-        "constraints.txt": "pandas<3\n",
-    })
+    write_files(
+        tmp_path,
+        {
+            "user.py": "def main():\n    return 'ok'\n",
+            "requirements.txt": "requests\nNumPy==1.26\n# scipy\nscikit_learn ; python_version >= '3.8'\n"
+            "torch ; sys_platform == 'win32'\n-r ml/extra.txt\n-c constraints.txt\n",
+            "ml/extra.txt": "Tensorflow-CPU\nnumpyro\n",
+            "constraints.txt": "pandas<3\n",
+        },
+    )
     result = cflint("--select", "CF302", ".", cwd=tmp_path)
     assert result.lines == [
         "ml/extra.txt:1:1: CF302 tensorflow-cpu cannot be installed on the runtime (complex native initialisation)",
@@ -33,21 +36,27 @@ def test_cf302_paths_from_the_parent_folder(tmp_path: Path, cflint: Cflint) -> N
 
 
 def test_cf302_allow_packages(tmp_path: Path, cflint: Cflint) -> None:
-    write_files(tmp_path, {
-        "user.py": "def main():\n    return 'ok'\n",
-        "requirements.txt": "numpy\npandas\n",
-        "pyproject.toml": '[tool.cflint]\nallow-packages = ["numpy"]\n',
-    })
+    write_files(
+        tmp_path,
+        {
+            "user.py": "def main():\n    return 'ok'\n",
+            "requirements.txt": "numpy\npandas\n",
+            "pyproject.toml": '[tool.cflint]\nallow-packages = ["numpy"]\n',
+        },
+    )
     result = cflint("--select", "CF302", ".", cwd=tmp_path)
     assert [line.split(" ")[0] for line in result.lines] == ["requirements.txt:2:1:"]
 
 
 def test_cf304_problems_and_loop(tmp_path: Path, cflint: Cflint) -> None:
-    write_files(tmp_path, {
-        "user.py": "def main():\n    return 'ok'\n",
-        "requirements.txt": "sklearn\n-e .\ngit+https://github.com/x/y.git#egg=y\nrequests==\n-r more.txt\n",
-        "more.txt": "-r requirements.txt\n",
-    })
+    write_files(
+        tmp_path,
+        {
+            "user.py": "def main():\n    return 'ok'\n",
+            "requirements.txt": "sklearn\n-e .\ngit+https://github.com/x/y.git#egg=y\nrequests==\n-r more.txt\n",
+            "more.txt": "-r requirements.txt\n",
+        },
+    )
     result = cflint("--select", "CF304", ".", cwd=tmp_path)
     assert result.lines[:4] == [
         "more.txt:1:1: CF304 '-r requirements.txt': requirement files include each other: "
@@ -66,14 +75,19 @@ def test_cf304_problems_and_loop(tmp_path: Path, cflint: Cflint) -> None:
 
 
 def test_cf306_is_off_by_default_and_a_warning(tmp_path: Path, cflint: Cflint) -> None:
-    write_files(tmp_path, {
-        "user.py": "def main():\n    return 'ok'\n",
-        "requirements.txt": "psycopg2-binary\nlxml\nrequests\n",
-    })
+    write_files(
+        tmp_path,
+        {
+            "user.py": "def main():\n    return 'ok'\n",
+            "requirements.txt": "psycopg2-binary\nlxml\nrequests\n",
+        },
+    )
     assert "CF306" not in cflint(".", cwd=tmp_path).codes
     result = cflint("--extend-select", "CF306", "--select", "CF306", ".", cwd=tmp_path)
     assert result.codes == ["CF306", "CF306"]
-    write_files(tmp_path, {"cflint.toml": 'allow-packages = ["lxml"]\nextend-unsupported-packages = ["psycopg2-binary"]\n'})
+    write_files(
+        tmp_path, {"cflint.toml": 'allow-packages = ["lxml"]\nextend-unsupported-packages = ["psycopg2-binary"]\n'}
+    )
     assert cflint("--select", "CF302,CF306", ".", cwd=tmp_path).codes == ["CF302"]
 
 

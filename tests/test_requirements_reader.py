@@ -23,7 +23,9 @@ def _read(tmp_path: Path, files: dict[str, str]) -> Requirements:
 def test_comments_blank_lines_and_continuations_keep_first_line_numbers() -> None:
     text = "# header\n\nrequests \\\n  >=2.28  # why\nx#y\n  # indented comment\nflask\n"
     assert [(line.number, line.text) for line in logical_lines(text)] == [
-        (3, "requests   >=2.28"), (5, "x#y"), (7, "flask"),
+        (3, "requests   >=2.28"),
+        (5, "x#y"),
+        (7, "flask"),
     ]
 
 
@@ -32,39 +34,62 @@ def test_a_comment_line_ends_a_continuation() -> None:
 
 
 def test_requirement_forms(tmp_path: Path) -> None:
-    result = _read(tmp_path, {"requirements.txt": "\n".join([
-        "NumPy>=1.0",
-        'requests[socks] >= 2.28, <3 ; python_version >= "3.8"',
-        "scikit_learn==1.* --hash=sha256:abc --hash=sha256:def",
-        "pkg @ https://example.com/pkg-1.0-py3-none-any.whl",
-        "yaml-tool==${VERSION}",
-        'old ; python_version < "3.8"',
-        "--index-url https://example.com/simple",
-        "--extra-index-url=https://example.com/extra",
-        "--prefer-binary",
-    ])})
+    result = _read(
+        tmp_path,
+        {
+            "requirements.txt": "\n".join(
+                [
+                    "NumPy>=1.0",
+                    'requests[socks] >= 2.28, <3 ; python_version >= "3.8"',
+                    "scikit_learn==1.* --hash=sha256:abc --hash=sha256:def",
+                    "pkg @ https://example.com/pkg-1.0-py3-none-any.whl",
+                    "yaml-tool==${VERSION}",
+                    'old ; python_version < "3.8"',
+                    "--index-url https://example.com/simple",
+                    "--extra-index-url=https://example.com/extra",
+                    "--prefer-binary",
+                ]
+            )
+        },
+    )
     assert [(line.line, line.name) for line in result.lines] == [
-        (1, "numpy"), (2, "requests"), (3, "scikit-learn"), (4, "pkg"), (5, "yaml-tool"), (6, "old"),
+        (1, "numpy"),
+        (2, "requests"),
+        (3, "scikit-learn"),
+        (4, "pkg"),
+        (5, "yaml-tool"),
+        (6, "old"),
     ]
     assert result.problems == ()
     assert result.complete
     assert [line.name for line in result.installed(((3, 11), (3, 13)))] == [
-        "numpy", "requests", "scikit-learn", "pkg", "yaml-tool",
+        "numpy",
+        "requests",
+        "scikit-learn",
+        "pkg",
+        "yaml-tool",
     ]
 
 
 def test_lines_pip_cannot_install_from_the_index(tmp_path: Path) -> None:
-    result = _read(tmp_path, {"requirements.txt": "\n".join([
-        "-e ./vendor/lib",
-        "./local",
-        "dist/thing-1.0.tar.gz",
-        "foo @ git+https://github.com/x/foo.git",
-        "git+https://github.com/x/bar.git#egg=bar",
-        "bad requirement !!",
-        "--bogus",
-        "requests --no-deps",
-        "-r",
-    ])})
+    result = _read(
+        tmp_path,
+        {
+            "requirements.txt": "\n".join(
+                [
+                    "-e ./vendor/lib",
+                    "./local",
+                    "dist/thing-1.0.tar.gz",
+                    "foo @ git+https://github.com/x/foo.git",
+                    "git+https://github.com/x/bar.git#egg=bar",
+                    "bad requirement !!",
+                    "--bogus",
+                    "requests --no-deps",
+                    "-r",
+                ]
+            )
+        },
+    )
     problems = {problem.line: problem.problem for problem in result.problems}
     assert problems[1].startswith("editable install of a local path")
     assert "local path" in problems[2] and "local path" in problems[3]
@@ -78,10 +103,13 @@ def test_lines_pip_cannot_install_from_the_index(tmp_path: Path) -> None:
 
 
 def test_include_loop_is_reported_once_and_reading_stops(tmp_path: Path) -> None:
-    result = _read(tmp_path, {
-        "requirements.txt": "flask\n-r more.txt\n",
-        "more.txt": "requests\n-r requirements.txt\n",
-    })
+    result = _read(
+        tmp_path,
+        {
+            "requirements.txt": "flask\n-r more.txt\n",
+            "more.txt": "requests\n-r requirements.txt\n",
+        },
+    )
     assert [line.name for line in result.lines] == ["flask", "requests"]
     assert [(p.path.name, p.line, p.problem) for p in result.problems] == [
         ("more.txt", 2, "requirement files include each other: requirements.txt -> more.txt -> requirements.txt"),
@@ -89,12 +117,15 @@ def test_include_loop_is_reported_once_and_reading_stops(tmp_path: Path) -> None
 
 
 def test_self_include_and_diamond(tmp_path: Path) -> None:
-    result = _read(tmp_path, {
-        "requirements.txt": "-r a.txt\n-r b.txt\n",
-        "a.txt": "-r common.txt\n",
-        "b.txt": "--requirement=common.txt\n-rb.txt\n",
-        "common.txt": "six\n",
-    })
+    result = _read(
+        tmp_path,
+        {
+            "requirements.txt": "-r a.txt\n-r b.txt\n",
+            "a.txt": "-r common.txt\n",
+            "b.txt": "--requirement=common.txt\n-rb.txt\n",
+            "common.txt": "six\n",
+        },
+    )
     assert [line.name for line in result.lines] == ["six"]
     assert [(p.path.name, p.line) for p in result.problems] == [("b.txt", 2)]
 
@@ -102,10 +133,13 @@ def test_self_include_and_diamond(tmp_path: Path) -> None:
 def test_constraints_and_missing_or_outside_includes(tmp_path: Path) -> None:
     (tmp_path / "fn").mkdir()
     write_files(tmp_path, {"common.txt": "six\n"})
-    result = _read(tmp_path / "fn", {
-        "requirements.txt": "-c constraints.txt\n-r missing.txt\n-r ../common.txt\nrequests\n",
-        "constraints.txt": "numpy<2\n",
-    })
+    result = _read(
+        tmp_path / "fn",
+        {
+            "requirements.txt": "-c constraints.txt\n-r missing.txt\n-r ../common.txt\nrequests\n",
+            "constraints.txt": "numpy<2\n",
+        },
+    )
     assert [(line.name, line.constraint) for line in result.lines] == [("numpy", True), ("requests", False)]
     assert [line.name for line in result.installed(((3, 11),))] == ["requests"]
     problems = [(p.line, p.problem) for p in result.problems]
@@ -137,10 +171,15 @@ def test_read_once_per_root_however_many_files_and_rules(
         return read_requirements(path, root)
 
     monkeypatch.setattr(cflint_requirements, "read_requirements", counting)
-    write_files(tmp_path, {
-        "user.py": "import yaml\n", "a.py": "import requests\n", "b.py": "import boto3\n",
-        "requirements.txt": "pyyaml\nrequests\nnumpy\n",
-    })
+    write_files(
+        tmp_path,
+        {
+            "user.py": "import yaml\n",
+            "a.py": "import requests\n",
+            "b.py": "import boto3\n",
+            "requirements.txt": "pyyaml\nrequests\nnumpy\n",
+        },
+    )
     result = cflint("--select", "CF302,CF303,CF304,CF601", ".", cwd=tmp_path)
     assert result.lines == [
         "b.py:1:8: CF303 boto3 is imported, but no requirements.txt line provides it",
@@ -150,7 +189,9 @@ def test_read_once_per_root_however_many_files_and_rules(
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.text(alphabet=st.sampled_from(list("ab-_.=<>~!@;:#\\/$={}[], \"'\tr-ec+1")), max_size=40), max_size=8))
+@given(
+    st.lists(st.text(alphabet=st.sampled_from(list("ab-_.=<>~!@;:#\\/$={}[], \"'\tr-ec+1")), max_size=40), max_size=8)
+)
 def test_reader_never_raises(lines: list[str]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "requirements.txt"

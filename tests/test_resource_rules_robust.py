@@ -7,26 +7,52 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cflint.settings.config import Settings
 from cflint.engine.linter import FileJob, FileLinter
 from cflint.engine.registry import load_registry
-from cflint.rule import FileContext
+from cflint.project import FileContext
+from cflint.settings.config import Settings
 
 REGISTRY = load_registry()
 CODES = frozenset({"CF401", "CF402", "CF403", "CF701", "CF003"})
 NAMES = st.sampled_from(["r", "s", "f", "requests", "request", "open", "data", "p"])
-EXPRESSIONS = st.sampled_from([
-    "requests.get('u')", "requests.Session()", "open('x')", "{n}.read()", "{n}.content",
-    "{n}.get('u', stream=True)", "request.args", "request.files['f']", "io.BytesIO({n}.content)",
-    "subprocess.Popen(['ls'])", "{n}.communicate()", "[{n} for {n} in {n}]", "lambda {n}: {n}.read()",
-    "({n} := open('y'))", "pathlib.Path({n}).parent / 'z'", "{n}['Body']",
-])
-STATEMENTS = st.sampled_from([
-    "{n} = {e}", "{n}, {n} = {e}, {e}", "{n} += {e}", "with {e} as {n}:\n    {e}", "for {n} in {e}:\n    {e}",
-    "global {n}", "nonlocal {n}", "del {n}", "try:\n    {e}\nexcept Exception as {n}:\n    {e}",
-    "import {n}", "from requests import {n}", "from flask import request as {n}", "{e}",
-    "match {e}:\n    case {{'k': {n}, **rest}}:\n        {e}",
-])
+EXPRESSIONS = st.sampled_from(
+    [
+        "requests.get('u')",
+        "requests.Session()",
+        "open('x')",
+        "{n}.read()",
+        "{n}.content",
+        "{n}.get('u', stream=True)",
+        "request.args",
+        "request.files['f']",
+        "io.BytesIO({n}.content)",
+        "subprocess.Popen(['ls'])",
+        "{n}.communicate()",
+        "[{n} for {n} in {n}]",
+        "lambda {n}: {n}.read()",
+        "({n} := open('y'))",
+        "pathlib.Path({n}).parent / 'z'",
+        "{n}['Body']",
+    ]
+)
+STATEMENTS = st.sampled_from(
+    [
+        "{n} = {e}",
+        "{n}, {n} = {e}, {e}",
+        "{n} += {e}",
+        "with {e} as {n}:\n    {e}",
+        "for {n} in {e}:\n    {e}",
+        "global {n}",
+        "nonlocal {n}",
+        "del {n}",
+        "try:\n    {e}\nexcept Exception as {n}:\n    {e}",
+        "import {n}",
+        "from requests import {n}",
+        "from flask import request as {n}",
+        "{e}",
+        "match {e}:\n    case {{'k': {n}, **rest}}:\n        {e}",
+    ]
+)
 SCOPES = st.sampled_from(["def {n}({n}=None):", "class C:", "async def main():", "def main():"])
 
 

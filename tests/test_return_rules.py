@@ -13,10 +13,11 @@ import libcst as cst
 import pytest
 from flask import Flask
 
-from cflint.settings.config import Settings
-from cflint.rules.returns.analysis import ReturnAnalysis
-from cflint.rule import FileContext, ParsedFile
 from cflint.engine.traversal import Walker
+from cflint.project import FileContext
+from cflint.rule import ParsedFile
+from cflint.rules.returns.analysis import ReturnAnalysis
+from cflint.settings.config import Settings
 from tests.helpers import GUIDE_FIXTURES, CliResult, run_subprocess, write_files
 
 RETURN_CODES = ("CF201", "CF202", "CF203", "CF204", "CF205", "CF206", "CF207")
@@ -68,7 +69,9 @@ FORMS = [
     Form("rebound_name", 'body = None\nif request.args:\n    body = "x"\nreturn body', runs=False),
     Form("unknown_call", "return compute()", runs=False),
     Form("tuple_call", 'return tuple(["created", 201])'),
-    Form("module_tuple", """
+    Form(
+        "module_tuple",
+        """
         body = "created"
         CREATED = (body, 201)
 
@@ -76,25 +79,36 @@ FORMS = [
             body = None
             print(body)
             return CREATED
-        """, module=True),
+        """,
+        module=True,
+    ),
     Form("if_else", 'if request.args:\n    return "a"\nelse:\n    return "b"'),
     Form("while_true", 'while True:\n    return "x"'),
     Form("try_finally_return", 'try:\n    return "x"\nfinally:\n    print("done")'),
-    Form("return_in_finally", 'try:\n    value = 1\nfinally:\n    return str(value)'),
+    Form("return_in_finally", "try:\n    value = 1\nfinally:\n    return str(value)"),
     Form("try_except_both_return", 'try:\n    return str(1 / 0)\nexcept ZeroDivisionError:\n    return "no", 400'),
-    Form("match_wildcard", 'match request.method:\n    case "POST":\n        return "post"\n    case _:\n        return "other"'),
+    Form(
+        "match_wildcard",
+        'match request.method:\n    case "POST":\n        return "post"\n    case _:\n        return "other"',
+    ),
     Form("abort_at_end", 'if request.args:\n    return "x"\nabort(404)'),
-    Form("abort_alias", """
+    Form(
+        "abort_alias",
+        """
         from flask import abort as stop
 
         def main():
             if request.args:
                 return "x"
             stop(403)
-        """, module=True),
+        """,
+        module=True,
+    ),
     Form("sys_exit_at_end", 'if request.args:\n    return "x"\nsys.exit(1)', runs=False),
     Form("raise_at_end", 'if request.args:\n    return "x"\nraise ValueError("no")', runs=False),
-    Form("noreturn_helper", """
+    Form(
+        "noreturn_helper",
+        """
         def fail() -> NoReturn:
             raise ValueError("no")
 
@@ -102,8 +116,13 @@ FORMS = [
             if request.args:
                 return "x"
             fail()
-        """, module=True, runs=False),
-    Form("raising_helper", """
+        """,
+        module=True,
+        runs=False,
+    ),
+    Form(
+        "raising_helper",
+        """
         def fail():
             raise ValueError("no")
 
@@ -111,30 +130,48 @@ FORMS = [
             if request.args:
                 return "x"
             fail()
-        """, module=True, runs=False),
+        """,
+        module=True,
+        runs=False,
+    ),
     Form("nested_def_returns_none", 'def inner():\n    return None\ninner()\nreturn "ok"'),
     Form("nested_lambda_none", 'callback = lambda: None\ncallback()\nreturn "ok"'),
     Form("nested_class", 'class Box:\n    def get(self):\n        return\nreturn "ok"'),
-    Form("shadowed_print", """
+    Form(
+        "shadowed_print",
+        """
         def print(text):
             return text
 
         def main():
             return print("x")
-        """, module=True),
+        """,
+        module=True,
+    ),
     Form("shadowed_json", "json = request.args\nreturn json.dumps()", runs=False),
-    Form("exit_import_alias", """
+    Form(
+        "exit_import_alias",
+        """
         from sys import exit as leave
 
         def main():
             if request.args:
                 return "x"
             leave(1)
-        """, module=True, runs=False),
+        """,
+        module=True,
+        runs=False,
+    ),
     Form("while_else_returns", 'while request.args:\n    break\nelse:\n    return "none"\nreturn "some"'),
     # Served only where the running Python has except* (3.11+); linted everywhere.
-    Form("try_star", 'try:\n    return str(1 / 0)\nexcept* ZeroDivisionError:\n    pass\nreturn "fallback"', runs=sys.version_info >= (3, 11)),
-    Form("recursive_helpers", """
+    Form(
+        "try_star",
+        'try:\n    return str(1 / 0)\nexcept* ZeroDivisionError:\n    pass\nreturn "fallback"',
+        runs=sys.version_info >= (3, 11),
+    ),
+    Form(
+        "recursive_helpers",
+        """
         def ping(n):
             return pong(n)
 
@@ -143,21 +180,32 @@ FORMS = [
 
         def main():
             return ping(1)
-        """, module=True, runs=False),
-    Form("wsgi_app_returned", """
+        """,
+        module=True,
+        runs=False,
+    ),
+    Form(
+        "wsgi_app_returned",
+        """
         def app(environ, start_response):
             start_response("200 OK", [])
             return [b"wsgi"]
 
         def main():
             return app
-        """, module=True),
-    Form("module_constant", """
+        """,
+        module=True,
+    ),
+    Form(
+        "module_constant",
+        """
         MESSAGE = {"message": "hello"}
 
         def main():
             return MESSAGE
-        """, module=True),
+        """,
+        module=True,
+    ),
     # CF201: not a response.
     Form("none", "return None", ("CF201",)),
     Form("bare_return", "return", ("CF201",)),
@@ -172,22 +220,34 @@ FORMS = [
     Form("dict_update", "data = {}\nreturn data.update(a=1)", ("CF201",)),
     Form("json_dump", "return json.dump({}, sys.stdout)", ("CF201",)),
     Form("name_is_none", "body = None\nreturn body", ("CF201",)),
-    Form("helper_returns_nothing", """
+    Form(
+        "helper_returns_nothing",
+        """
         def log(message):
             print(message)
 
         def main():
             return log("x")
-        """, ("CF201",), module=True),
+        """,
+        ("CF201",),
+        module=True,
+    ),
     Form("ifexp_none", 'return "x" if request.args else None', ("CF201",)),
     Form("none_in_try_finally", 'try:\n    return None\nfinally:\n    print("done")', ("CF201",)),
-    Form("module_none_constant", """
+    Form(
+        "module_none_constant",
+        """
         RESULT = None
 
         def main():
             return RESULT
-        """, ("CF201",), module=True),
-    Form("global_rebound_constant", """
+        """,
+        ("CF201",),
+        module=True,
+    ),
+    Form(
+        "global_rebound_constant",
+        """
         RESULT = None
 
         def setup():
@@ -197,7 +257,9 @@ FORMS = [
         def main():
             setup()
             return RESULT
-        """, module=True),
+        """,
+        module=True,
+    ),
     # CF202: valid Flask, undocumented shape.
     Form("list", "return [1, 2]", ("CF202",)),
     Form("bytes", 'return b"x"', ("CF202",)),
@@ -211,11 +273,13 @@ FORMS = [
     Form("if_without_else", 'if request.args:\n    return "x"', ("CF203",)),
     Form("pass", "pass", ("CF203",)),
     Form("except_only_logs", 'try:\n    return str(1 / 0)\nexcept ZeroDivisionError:\n    print("oops")', ("CF203",)),
-    Form("for_loop", 'for name in request.args:\n    return name', ("CF203",)),
-    Form("while_true_break", 'while True:\n    break', ("CF203",)),
+    Form("for_loop", "for name in request.args:\n    return name", ("CF203",)),
+    Form("while_true_break", "while True:\n    break", ("CF203",)),
     Form("match_no_wildcard", 'match request.method:\n    case "POST":\n        return "x"', ("CF203",)),
     Form("suppress", "with contextlib.suppress(ZeroDivisionError):\n    return str(1 / 0)", ("CF203",)),
-    Form("local_abort", """
+    Form(
+        "local_abort",
+        """
         def abort(code):
             print(code)
 
@@ -223,7 +287,10 @@ FORMS = [
             if request.args:
                 return "x"
             abort(403)
-        """, ("CF203",), module=True),
+        """,
+        ("CF203",),
+        module=True,
+    ),
     # CF204: malformed tuples.
     Form("empty_tuple", "return ()", ("CF204",)),
     Form("one_tuple", 'return ("x",)', ("CF204",)),
@@ -251,20 +318,32 @@ FORMS = [
     # CF207: json.dumps text.
     Form("json_dumps", 'return json.dumps({"a": 1})', ("CF207",)),
     Form("json_dumps_status", 'return json.dumps({"a": 1}), 400', ("CF207",)),
-    Form("json_alias", """
+    Form(
+        "json_alias",
+        """
         import json as j
 
         def main():
             return j.dumps({"a": 1})
-        """, ("CF207",), module=True),
-    Form("dumps_imported", """
+        """,
+        ("CF207",),
+        module=True,
+    ),
+    Form(
+        "dumps_imported",
+        """
         from json import dumps
 
         def main():
             return dumps({"a": 1}), 201
-        """, ("CF207",), module=True),
+        """,
+        ("CF207",),
+        module=True,
+    ),
     Form("json_dumps_name", 'text = json.dumps({"a": 1})\nreturn text', ("CF207",)),
 ]
+
+
 @pytest.fixture(scope="module")
 def linted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
     """Codes per form, from one run of the CLI over a folder holding one function per form."""
@@ -298,7 +377,7 @@ def _serve(source: str) -> tuple[BaseException | None, int]:
     app.add_url_rule("/", "main", namespace["main"])
     try:
         response = app.test_client().get("/")
-    except Exception as error:  # noqa: BLE001 - any failure is the verdict
+    except Exception as error:
         return error, 0
     return None, response.status_code
 
@@ -340,7 +419,10 @@ def _lint_one(tmp_path: Path, source: str, *args: str) -> CliResult:
 
 
 def test_fall_through_line_is_in_the_message(tmp_path: Path) -> None:
-    result = _lint_one(tmp_path, 'from flask import request\n\ndef main():\n    if request.args:\n        return "x"\n    print("no")\n')
+    result = _lint_one(
+        tmp_path,
+        'from flask import request\n\ndef main():\n    if request.args:\n        return "x"\n    print("no")\n',
+    )
     assert result.lines == [
         "user.py:3:5: CF203 entry function 'main' can end without returning (control falls off the end after "
         "line 6); Flask then fails with 'did not return a valid response'"
@@ -368,10 +450,16 @@ def test_every_definition_of_a_conditionally_defined_entry_is_checked(tmp_path: 
 def test_long_elif_chains_and_deep_displays_do_not_break_the_analysis() -> None:
     """The analysis itself recurses on none of these (positions, made by LibCST, are not part of it)."""
     branches = "".join(f"    elif request.args.get('k') == '{i}':\n        return '{i}'\n" for i in range(1500))
-    chain = "def main():\n    if request.args.get('k') == 'x':\n        return 'x'\n" + branches + "    else:\n        return 'y'\n"
+    chain = (
+        "def main():\n    if request.args.get('k') == 'x':\n        return 'x'\n"
+        + branches
+        + "    else:\n        return 'y'\n"
+    )
     choices = " if request.args else ".join(["'a'"] * 1500)
     nested = "[" * 300 + "{1}" + "]" * 300
-    source = chain + f"\ndef other():\n    return {choices} if request.args else None\n\ndef deep():\n    return {nested}\n"
+    source = (
+        chain + f"\ndef other():\n    return {choices} if request.args else None\n\ndef deep():\n    return {nested}\n"
+    )
     module = cst.parse_module("from flask import request\n\n" + source)
     walker = Walker()
     context = FileContext(Path("user.py"), "user.py", Settings(), entry_functions=frozenset({"main", "other", "deep"}))

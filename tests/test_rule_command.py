@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from cflint.output.matchers import MATCHER_FILES
 from cflint.engine.registry import load_registry
+from cflint.output.matchers import MATCHER_FILES
 from tests.helpers import REPO, RULE_PAGES, CliResult
 
 REGISTRY = load_registry()
@@ -33,14 +33,16 @@ def test_rule_page_is_rendered_for_a_terminal(cflint: Callable[..., CliResult]) 
 def test_rule_all_lists_every_rule(cflint: Callable[..., CliResult]) -> None:
     result = cflint("rule", "--all")
     assert result.code == 0 and len(result.lines) == len(REGISTRY.rules)
-    for line, rule in zip(result.lines, REGISTRY.rules):
+    for line, rule in zip(result.lines, REGISTRY.rules, strict=True):
         code, severity, summary = line.split(maxsplit=2)
         assert (code, severity) == (rule.code, rule.severity.value)
         assert summary.startswith(rule.summary)
         assert summary.endswith("(off by default)") is not rule.default_enabled
 
 
-@pytest.mark.parametrize(("args", "message"), [(["CF999"], "unknown rule code 'CF999'"), ([], "give a rule code or --all")])
+@pytest.mark.parametrize(
+    ("args", "message"), [(["CF999"], "unknown rule code 'CF999'"), ([], "give a rule code or --all")]
+)
 def test_rule_usage_errors(args: list[str], message: str, cflint: Callable[..., CliResult]) -> None:
     result = cflint("rule", *args)
     assert result.code == 2 and message in result.err
@@ -50,7 +52,9 @@ def test_rule_usage_errors(args: list[str], message: str, cflint: Callable[..., 
 def test_wheel_ships_rule_pages_and_matchers(tmp_path: Path) -> None:
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path / "dist"), str(REPO)],
-        check=True, capture_output=True, timeout=300,
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     (wheel,) = (tmp_path / "dist").glob("cflint-*.whl")
     with zipfile.ZipFile(wheel) as archive:
@@ -62,13 +66,23 @@ def test_wheel_ships_rule_pages_and_matchers(tmp_path: Path) -> None:
     elsewhere.mkdir()
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
     printed = subprocess.run(
-        [sys.executable, "-m", "cflint", "rule", "CF101"], cwd=elsewhere, env=env, capture_output=True, text=True, timeout=60,
+        [sys.executable, "-m", "cflint", "rule", "CF101"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert printed.returncode == 0, printed.stderr
     assert printed.stdout == (RULE_PAGES / "CF101.md").read_text(encoding="utf-8")
     located = subprocess.run(
         [sys.executable, "-c", "from cflint.output.pages import pages_dir; print(pages_dir())"],
-        cwd=elsewhere, env=env, capture_output=True, text=True, timeout=60, check=True,
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     assert Path(located.stdout.strip()) == (tmp_path / "site" / "cflint" / "rule_pages").resolve()
 
@@ -80,7 +94,11 @@ def test_rule_page_is_rendered_on_a_real_terminal(tmp_path: Path) -> None:
     env.pop("NO_COLOR", None)
     with os.fdopen(controller, "rb", buffering=0) as reader:
         process = subprocess.Popen(
-            [sys.executable, "-m", "cflint", "rule", "CF103"], cwd=tmp_path, env=env, stdout=terminal, stderr=terminal,
+            [sys.executable, "-m", "cflint", "rule", "CF103"],
+            cwd=tmp_path,
+            env=env,
+            stdout=terminal,
+            stderr=terminal,
         )
         os.close(terminal)
         chunks = []

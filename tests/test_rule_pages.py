@@ -59,7 +59,9 @@ def test_fixed_example_is_clean(code: str, tmp_path: Path, cflint: Callable[...,
 def test_readme_lists_every_rule_with_its_summary() -> None:
     readme = (RULE_PAGES.parent / "README.md").read_text(encoding="utf-8")
     for rule in REGISTRY.rules:
-        row = next((line for line in readme.splitlines() if line.startswith(f"| [{rule.code}](rules/{rule.code}.md) ")), None)
+        row = next(
+            (line for line in readme.splitlines() if line.startswith(f"| [{rule.code}](rules/{rule.code}.md) ")), None
+        )
         assert row is not None, f"README has no row for {rule.code}"
         cells = [cell.strip() for cell in row.strip("|").split(" | ")]
         assert cells[1:3] == [rule.name, rule.severity.value]

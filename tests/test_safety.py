@@ -19,7 +19,7 @@ MARKER = "import pathlib\npathlib.Path(__file__).with_name('MARKER').write_text(
 # appended to the log at once). The hook cannot be removed, so it runs in its own process,
 # started as a script, as the `cflint` command is, so the current folder is not on sys.path.
 # Writes are allowed in CFLINT_CACHE_DIR only; os.fork starts cflint's own --jobs workers.
-AUDITED_RUN = '''
+AUDITED_RUN = """
 import os, sys
 log, folders = sys.argv[1], [os.path.abspath(p) for p in sys.argv[2:]]
 cache = os.path.abspath(os.environ["CFLINT_CACHE_DIR"])
@@ -52,15 +52,19 @@ for name, module in list(sys.modules.items()):
     if inside(getattr(module, "__file__", None) or "/", folders):
         record(f"module loaded: {name}")
 record(f"exit code {code}")
-'''
+"""
 
 
 def _audited_run(tmp_path: Path, script_text: str, cwd: Path, folders: list[str]) -> list[str]:
     script = tmp_path / "driver" / "audited_run.py"
     write_files(script.parent, {script.name: script_text})
     log = tmp_path / "audit.log"
-    env = {"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "PYTHONDONTWRITEBYTECODE": "1",
-           "CFLINT_CACHE_DIR": str(tmp_path / "cache")}
+    env = {
+        "PYTHONPATH": str(REPO),
+        "PATH": "/usr/bin:/bin",
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "CFLINT_CACHE_DIR": str(tmp_path / "cache"),
+    }
     subprocess.run([sys.executable, str(script), str(log), *folders], cwd=cwd, env=env, check=True, timeout=300)
     return log.read_text(encoding="utf-8").splitlines()
 
@@ -69,14 +73,19 @@ def test_no_import_network_process_or_write_while_linting(tmp_path: Path) -> Non
     work = tmp_path / "work"
     folders = [guide_function(work / example, example) for example in GUIDE_EXAMPLES]
     shadowing = {name: MARKER for name in ("libcst.py", "pathspec.py", "rich.py", "packaging.py", "tomli.py")}
-    folders.append(write_files(work / "marker", {
-        "user.py": MARKER + "import helper\ndef main():\n    return 'ok'\n",
-        "helper.py": MARKER,
-        "__init__.py": MARKER,
-        "sitecustomize.py": MARKER,
-        "requirements.txt": "",
-        **shadowing,
-    }))
+    folders.append(
+        write_files(
+            work / "marker",
+            {
+                "user.py": MARKER + "import helper\ndef main():\n    return 'ok'\n",
+                "helper.py": MARKER,
+                "__init__.py": MARKER,
+                "sitecustomize.py": MARKER,
+                "requirements.txt": "",
+                **shadowing,
+            },
+        )
+    )
     events = _audited_run(tmp_path, AUDITED_RUN, work, [folder.name for folder in folders])
     assert events in (["exit code 0"], ["exit code 1"])
     assert list(work.rglob("MARKER")) == []
@@ -99,14 +108,17 @@ def test_the_audited_run_sees_what_it_looks_for(tmp_path: Path) -> None:
 
 def test_pyproject_values_that_look_like_code_are_only_data(tmp_path: Path) -> None:
     payload = "__import__('pathlib').Path('MARKER').write_text('evaluated')"
-    write_files(tmp_path, {
-        "user.py": "def main():\n    return 'ok'\n",
-        "requirements.txt": "",
-        "pyproject.toml": (
-            f'[project]\nname = "fn"\nversion = "{payload}"\n\n'
-            f'[tool.cflint]\nper-file-ignores = {{ "{payload}" = ["CF011"] }}\nextend-exclude = ["{payload}"]\n'
-        ),
-    })
+    write_files(
+        tmp_path,
+        {
+            "user.py": "def main():\n    return 'ok'\n",
+            "requirements.txt": "",
+            "pyproject.toml": (
+                f'[project]\nname = "fn"\nversion = "{payload}"\n\n'
+                f'[tool.cflint]\nper-file-ignores = {{ "{payload}" = ["CF011"] }}\nextend-exclude = ["{payload}"]\n'
+            ),
+        },
+    )
     assert run_subprocess(".", cwd=tmp_path).code == 0
     (tmp_path / "pyproject.toml").write_text(f'[tool.cflint]\nmax-file-size = "{payload}"\n', encoding="utf-8")
     result = run_subprocess(".", cwd=tmp_path)
@@ -118,7 +130,9 @@ def test_python_m_cflint_inside_the_linted_folder_imports_nothing_from_it(tmp_pa
     """`python -m` puts the current folder first on sys.path: cflint's __main__ takes it
     off before importing its dependencies, so these modules are never loaded."""
     names = ("libcst.py", "pathspec.py", "rich.py", "packaging.py", "tomli.py", "typing_extensions.py", "yaml.py")
-    write_files(tmp_path, {"user.py": "def main():\n    return 'ok'\n", "requirements.txt": "", **dict.fromkeys(names, MARKER)})
+    write_files(
+        tmp_path, {"user.py": "def main():\n    return 'ok'\n", "requirements.txt": "", **dict.fromkeys(names, MARKER)}
+    )
     result = run_subprocess(".", cwd=tmp_path)
     assert (result.code, result.err) == (0, "")
     assert not (tmp_path / "MARKER").exists()

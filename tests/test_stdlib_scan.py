@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from cflint.settings.config import SettingsResolver
-from cflint.run.discovery import discover
 from cflint.engine.registry import load_registry
+from cflint.run.discovery import discover
+from cflint.settings.config import SettingsResolver
 from tests.helpers import REPO
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
@@ -42,9 +42,9 @@ def _python_files(top: Path, exclude: str) -> int:
         dir_names[:] = [d for d in dir_names if d != exclude and not os.path.islink(os.path.join(folder, d))]
         for name in file_names:
             path = os.path.join(folder, name)
-            if name.endswith(".py") and not os.path.islink(path):
-                count += 1
-            elif name.endswith(".py") and os.path.realpath(path).startswith(os.path.realpath(top) + os.sep):
+            if (name.endswith(".py") and not os.path.islink(path)) or (
+                name.endswith(".py") and os.path.realpath(path).startswith(os.path.realpath(top) + os.sep)
+            ):
                 count += 1
     return count
 
@@ -61,9 +61,24 @@ def test_standard_library_and_site_packages_lint_without_crash(
     def lint(top: Path, exclude: str) -> tuple[subprocess.CompletedProcess[str], float]:
         started = time.perf_counter()
         completed = subprocess.run(
-            [sys.executable, "-m", "cflint", "--select", "ALL", "--no-cache", "--config", str(config),
-             "--exclude", exclude, str(top)],
-            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900,
+            [
+                sys.executable,
+                "-m",
+                "cflint",
+                "--select",
+                "ALL",
+                "--no-cache",
+                "--config",
+                str(config),
+                "--exclude",
+                exclude,
+                str(top),
+            ],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
         )
         return completed, time.perf_counter() - started
 

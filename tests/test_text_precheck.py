@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from cflint.engine.registry import load_registry
-from cflint.rule import FileContext, Rule
+from cflint.project import FileContext
+from cflint.rule import Rule
 from cflint.run.runner import RunOptions, run
 from tests.helpers import GUIDE_EXAMPLES, RULE_PAGES, guide_function, parse_page, write_files
 
@@ -26,7 +27,9 @@ def _corpus(root: Path) -> Path:
         for section in ("Example", "Use instead"):
             blocks = [b for b in parsed.blocks(section) if not (b.title or "").endswith(".zip")]
             if blocks:
-                write_files(root / "pages" / f"{page.stem}-{section[:3]}", {b.title or "user.py": b.text for b in blocks})
+                write_files(
+                    root / "pages" / f"{page.stem}-{section[:3]}", {b.title or "user.py": b.text for b in blocks}
+                )
     for part in STDLIB_PARTS:
         source = STDLIB / part
         if source.is_dir():
@@ -39,7 +42,10 @@ def _corpus(root: Path) -> Path:
 
 def _findings(root: Path) -> list[str]:
     options = RunOptions(overrides={"select": ["ALL"]}, jobs=1)
-    return [f"{f.path}:{f.start.line}:{f.start.column}: {f.code} {f.message}" for f in run([root], options, REGISTRY, cwd=root).findings]
+    return [
+        f"{f.path}:{f.start.line}:{f.start.column}: {f.code} {f.message}"
+        for f in run([root], options, REGISTRY, cwd=root).findings
+    ]
 
 
 def test_requires_text_is_only_a_shortcut(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -9,8 +9,8 @@ import pytest
 
 from cflint.analysis.bindings import Bindings, rebound_names
 from cflint.analysis.names import NameResolver
-from cflint.engine.traversal import Walker
 from cflint.analysis.origins import ValueTracer
+from cflint.engine.traversal import Walker
 
 
 def _origin_of_last_expression(source: str) -> str | None:
@@ -28,7 +28,9 @@ def _origin_of_last_expression(source: str) -> str | None:
         inner = node if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)) else owner
         stack.extend((child, inner) for child in reversed(walker.children(node)))
     assert statement is not None
-    origin = ValueTracer(NameResolver(module, walker), Bindings(module, walker), rebound_names(source)).origin(statement.value, scope)
+    origin = ValueTracer(NameResolver(module, walker), Bindings(module, walker), rebound_names(source)).origin(
+        statement.value, scope
+    )
     return None if origin is None else origin.path
 
 
@@ -44,7 +46,10 @@ def _origin_of_last_expression(source: str) -> str | None:
         ("import io\nf = io.open(p)\nf", "builtins.open()"),
         ("from flask import request\nrequest.files['up load']", "flask.request.files[]"),
         ("from flask import request\nrequest.files['upload']", "flask.request.files[upload]"),
-        ("import requests\nr = requests.get(u)\nfor line in r.iter_lines():\n    line", "requests.get().iter_lines()[]"),
+        (
+            "import requests\nr = requests.get(u)\nfor line in r.iter_lines():\n    line",
+            "requests.get().iter_lines()[]",
+        ),
         ("import requests\ns = requests.Session()\ndef main():\n    s.get(u)", "requests.Session().get()"),
         ("def main():\n    f = open(p)\n    def inner():\n        f.read", "builtins.open().read"),
     ],

@@ -21,11 +21,30 @@ from cflint.engine.traversal import Walker
 
 _SCOPE_NODES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 # Node types that bind a name; the collection skips every other node by its exact type.
-_BINDING_NODES = frozenset({
-    cst.FunctionDef, cst.Lambda, cst.ClassDef, cst.Assign, cst.AnnAssign, cst.NamedExpr, cst.For,
-    cst.CompFor, cst.WithItem, cst.AugAssign, cst.Del, cst.ExceptHandler, cst.ExceptStarHandler,
-    cst.Import, cst.ImportFrom, cst.MatchAs, cst.MatchStar, cst.MatchMapping, cst.Global, cst.Nonlocal,
-})
+_BINDING_NODES = frozenset(
+    {
+        cst.FunctionDef,
+        cst.Lambda,
+        cst.ClassDef,
+        cst.Assign,
+        cst.AnnAssign,
+        cst.NamedExpr,
+        cst.For,
+        cst.CompFor,
+        cst.WithItem,
+        cst.AugAssign,
+        cst.Del,
+        cst.ExceptHandler,
+        cst.ExceptStarHandler,
+        cst.Import,
+        cst.ImportFrom,
+        cst.MatchAs,
+        cst.MatchStar,
+        cst.MatchMapping,
+        cst.Global,
+        cst.Nonlocal,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -156,6 +175,4 @@ def rebound_names(source: str) -> frozenset[str]:
     (words in strings and comments may be included: callers only ever follow fewer names)."""
     if "global" not in source and "nonlocal" not in source:
         return frozenset()
-    return frozenset(
-        name.strip() for match in _DECLARATION.finditer(source) for name in match.group(1).split(",")
-    )
+    return frozenset(name.strip() for match in _DECLARATION.finditer(source) for name in match.group(1).split(","))

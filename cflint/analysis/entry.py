@@ -29,8 +29,16 @@ class Binding:
 
 
 _VALUE_NODES = (
-    cst.BaseNumber, cst.BaseString, cst.Dict, cst.List, cst.Set, cst.Tuple,
-    cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp,
+    cst.BaseNumber,
+    cst.BaseString,
+    cst.Dict,
+    cst.List,
+    cst.Set,
+    cst.Tuple,
+    cst.ListComp,
+    cst.SetComp,
+    cst.DictComp,
+    cst.GeneratorExp,
 )
 
 
@@ -42,7 +50,9 @@ def _value_kind(value: cst.BaseExpression) -> BindingKind:
     return BindingKind.OTHER
 
 
-def _small_statement_bindings(statement: cst.BaseSmallStatement, name: str) -> Iterator[tuple[BindingKind, cst.CSTNode]]:
+def _small_statement_bindings(
+    statement: cst.BaseSmallStatement, name: str
+) -> Iterator[tuple[BindingKind, cst.CSTNode]]:
     if isinstance(statement, cst.Assign):
         for target in statement.targets:
             for bound in target_names(target.target):

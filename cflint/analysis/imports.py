@@ -146,7 +146,9 @@ class ImportRule(Rule):
         if any(_catches_import_error(handler) for handler in node.handlers):
             self._mark_imports(node.body, self._guarded)
 
-    def _imported(self, statement: cst.CSTNode, module: str, node: cst.CSTNode, submodules: tuple[str, ...] = ()) -> ImportedModule:
+    def _imported(
+        self, statement: cst.CSTNode, module: str, node: cst.CSTNode, submodules: tuple[str, ...] = ()
+    ) -> ImportedModule:
         key = id(statement)
         versions = self._versions.get(key, self._targets)
         return ImportedModule(module, node, versions, submodules, key in self._type_checking, key in self._guarded)
@@ -159,8 +161,10 @@ class ImportRule(Rule):
         if node.relative or node.module is None:
             return
         module = dotted_name(node.module) or ""
-        submodules = () if isinstance(node.names, cst.ImportStar) else tuple(
-            f"{module}.{dotted_name(alias.name) or ''}" for alias in node.names
+        submodules = (
+            ()
+            if isinstance(node.names, cst.ImportStar)
+            else tuple(f"{module}.{dotted_name(alias.name) or ''}" for alias in node.names)
         )
         self.check_import(self._imported(node, module, node.module, submodules))
 
@@ -174,7 +178,10 @@ class ImportRule(Rule):
         if resolver.qualify(node.func, self._scopes[-1] if self._scopes else None) not in _DYNAMIC_IMPORTERS:
             return
         module = argument.evaluated_value
-        if isinstance(module, str) and module and not module.startswith(".") and all(
-            part.isidentifier() for part in module.split(".")
+        if (
+            isinstance(module, str)
+            and module
+            and not module.startswith(".")
+            and all(part.isidentifier() for part in module.split("."))
         ):
             self.check_import(self._imported(node, module, argument))

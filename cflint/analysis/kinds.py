@@ -57,50 +57,150 @@ class Value:
 
 
 _CALL_RESULTS: dict[str, Kind] = {
-    **dict.fromkeys(("builtins.str", "builtins.repr", "builtins.format", "builtins.ascii", "builtins.chr",
-                     "builtins.hex", "builtins.oct", "builtins.bin", "flask.render_template",
-                     "flask.render_template_string"), Kind.STR),
+    **dict.fromkeys(
+        (
+            "builtins.str",
+            "builtins.repr",
+            "builtins.format",
+            "builtins.ascii",
+            "builtins.chr",
+            "builtins.hex",
+            "builtins.oct",
+            "builtins.bin",
+            "flask.render_template",
+            "flask.render_template_string",
+        ),
+        Kind.STR,
+    ),
     **dict.fromkeys(("builtins.int", "builtins.len", "builtins.ord", "builtins.hash"), Kind.INT),
     "builtins.float": Kind.FLOAT,
     "builtins.complex": Kind.COMPLEX,
-    **dict.fromkeys(("builtins.bool", "builtins.isinstance", "builtins.issubclass", "builtins.callable",
-                     "builtins.hasattr", "builtins.all", "builtins.any"), Kind.BOOL),
+    **dict.fromkeys(
+        (
+            "builtins.bool",
+            "builtins.isinstance",
+            "builtins.issubclass",
+            "builtins.callable",
+            "builtins.hasattr",
+            "builtins.all",
+            "builtins.any",
+        ),
+        Kind.BOOL,
+    ),
     "builtins.dict": Kind.DICT,
     **dict.fromkeys(("builtins.list", "builtins.sorted"), Kind.LIST),
     **dict.fromkeys(("builtins.set", "builtins.frozenset"), Kind.SET),
     "builtins.tuple": Kind.TUPLE,
     **dict.fromkeys(("builtins.bytes", "builtins.bytearray"), Kind.BYTES),
-    **dict.fromkeys(("builtins.print", "json.dump", "time.sleep", "random.shuffle", "random.seed",
-                     "pprint.pprint", "logging.debug", "logging.info", "logging.warning", "logging.error",
-                     "logging.exception", "logging.critical", "logging.log"), Kind.NONE),
-    **dict.fromkeys(("flask.jsonify", "flask.json.jsonify", "flask.make_response", "flask.redirect",
-                     "flask.Response", "flask.wrappers.Response", "flask.send_file",
-                     "flask.send_from_directory", "werkzeug.utils.redirect", "werkzeug.Response",
-                     "werkzeug.wrappers.Response"), Kind.RESPONSE),
+    **dict.fromkeys(
+        (
+            "builtins.print",
+            "json.dump",
+            "time.sleep",
+            "random.shuffle",
+            "random.seed",
+            "pprint.pprint",
+            "logging.debug",
+            "logging.info",
+            "logging.warning",
+            "logging.error",
+            "logging.exception",
+            "logging.critical",
+            "logging.log",
+        ),
+        Kind.NONE,
+    ),
+    **dict.fromkeys(
+        (
+            "flask.jsonify",
+            "flask.json.jsonify",
+            "flask.make_response",
+            "flask.redirect",
+            "flask.Response",
+            "flask.wrappers.Response",
+            "flask.send_file",
+            "flask.send_from_directory",
+            "werkzeug.utils.redirect",
+            "werkzeug.Response",
+            "werkzeug.wrappers.Response",
+        ),
+        Kind.RESPONSE,
+    ),
 }
 _JSON_TEXT_CALLS = frozenset({"json.dumps", "flask.json.dumps"})
 # Methods whose result kind follows from the kind of the object they are called on.
 _METHOD_RESULTS: dict[Kind, dict[str, Kind]] = {
     Kind.LIST: dict.fromkeys(("append", "extend", "insert", "remove", "sort", "reverse", "clear"), Kind.NONE),
     Kind.DICT: dict.fromkeys(("update", "clear"), Kind.NONE),
-    Kind.SET: dict.fromkeys(("add", "discard", "remove", "update", "clear", "difference_update",
-                             "intersection_update", "symmetric_difference_update"), Kind.NONE),
+    Kind.SET: dict.fromkeys(
+        (
+            "add",
+            "discard",
+            "remove",
+            "update",
+            "clear",
+            "difference_update",
+            "intersection_update",
+            "symmetric_difference_update",
+        ),
+        Kind.NONE,
+    ),
     Kind.STR: {
-        **dict.fromkeys(("format", "join", "upper", "lower", "strip", "lstrip", "rstrip", "replace",
-                         "title", "capitalize", "casefold", "swapcase", "center", "ljust", "rjust",
-                         "zfill", "format_map", "removeprefix", "removesuffix", "expandtabs"), Kind.STR),
+        **dict.fromkeys(
+            (
+                "format",
+                "join",
+                "upper",
+                "lower",
+                "strip",
+                "lstrip",
+                "rstrip",
+                "replace",
+                "title",
+                "capitalize",
+                "casefold",
+                "swapcase",
+                "center",
+                "ljust",
+                "rjust",
+                "zfill",
+                "format_map",
+                "removeprefix",
+                "removesuffix",
+                "expandtabs",
+            ),
+            Kind.STR,
+        ),
         "encode": Kind.BYTES,
         **dict.fromkeys(("split", "rsplit", "splitlines"), Kind.LIST),
     },
 }
-_NEVER_RETURN_CALLS = frozenset({
-    "sys.exit", "os._exit", "os.abort", "builtins.exit", "builtins.quit", "flask.abort",
-    "werkzeug.exceptions.abort", "os.execv", "os.execve", "os.execl", "os.execle", "os.execlp",
-    "os.execvp", "os.execvpe",
-})
-_NEVER_RETURN_ANNOTATIONS = frozenset({
-    "typing.NoReturn", "typing.Never", "typing_extensions.NoReturn", "typing_extensions.Never",
-})
+_NEVER_RETURN_CALLS = frozenset(
+    {
+        "sys.exit",
+        "os._exit",
+        "os.abort",
+        "builtins.exit",
+        "builtins.quit",
+        "flask.abort",
+        "werkzeug.exceptions.abort",
+        "os.execv",
+        "os.execve",
+        "os.execl",
+        "os.execle",
+        "os.execlp",
+        "os.execvp",
+        "os.execvpe",
+    }
+)
+_NEVER_RETURN_ANNOTATIONS = frozenset(
+    {
+        "typing.NoReturn",
+        "typing.Never",
+        "typing_extensions.NoReturn",
+        "typing_extensions.Never",
+    }
+)
 _SUPPRESSING_CONTEXTS = frozenset({"contextlib.suppress"})
 _ARITHMETIC = (cst.Add, cst.Subtract, cst.Multiply, cst.FloorDivide, cst.Modulo, cst.Power)
 
@@ -318,8 +418,9 @@ class ValueInference:
         """The control-flow analysis of code running in `scopes[0]`."""
         return ControlFlow(
             stops=lambda call: self.never_returns(call, scopes),
-            suppresses=lambda item: isinstance(item.item, cst.Call)
-            and self.qualified(item.item.func, scopes) in _SUPPRESSING_CONTEXTS,
+            suppresses=lambda item: (
+                isinstance(item.item, cst.Call) and self.qualified(item.item.func, scopes) in _SUPPRESSING_CONTEXTS
+            ),
         )
 
     def fall_through(self, function: cst.FunctionDef, scopes: ScopeChain) -> cst.CSTNode | None:

@@ -22,10 +22,22 @@ _COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
 _SHADOWED = object()  # a name bound by something other than an import
 _SCOPE_TYPES = frozenset({*_SCOPE_NODES, *_COMPREHENSIONS})
 # Node types `_scope_of` looks at; the walk skips every other node by its exact type.
-_BINDING_TYPES = frozenset({
-    *_SCOPE_NODES, cst.Import, cst.ImportFrom, cst.Assign, cst.AnnAssign, cst.AugAssign,
-    cst.For, cst.CompFor, cst.AsName, cst.NamedExpr, cst.Global, cst.MatchAs,
-})
+_BINDING_TYPES = frozenset(
+    {
+        *_SCOPE_NODES,
+        cst.Import,
+        cst.ImportFrom,
+        cst.Assign,
+        cst.AnnAssign,
+        cst.AugAssign,
+        cst.For,
+        cst.CompFor,
+        cst.AsName,
+        cst.NamedExpr,
+        cst.Global,
+        cst.MatchAs,
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -93,7 +105,9 @@ class NameResolver:
 
     def _register_scopes(self) -> None:
         """Record the enclosing scope of every function, class, lambda and comprehension."""
-        stack: list[tuple[cst.CSTNode, cst.CSTNode]] = [(child, self._module) for child in self._walker.children(self._module)]
+        stack: list[tuple[cst.CSTNode, cst.CSTNode]] = [
+            (child, self._module) for child in self._walker.children(self._module)
+        ]
         while stack:
             node, owner = stack.pop()
             if type(node) in _SCOPE_TYPES:
@@ -146,10 +160,7 @@ class NameResolver:
                 for target in node.targets:
                     for name in _target_names(target.target):
                         bind_other(name)
-            elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
-                for name in _target_names(node.target):
-                    bind_other(name)
-            elif isinstance(node, (cst.For, cst.CompFor)):
+            elif isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor)):
                 for name in _target_names(node.target):
                     bind_other(name)
             elif isinstance(node, cst.AsName) and isinstance(node.name, cst.Name):

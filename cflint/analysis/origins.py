@@ -38,16 +38,34 @@ _CANONICAL = {
     "requests.session": "requests.Session",
     "requests.sessions.Session": "requests.Session",
     "requests.sessions.session": "requests.Session",
-    **{f"requests.api.{verb}": f"requests.{verb}" for verb in (
-        "get", "post", "put", "patch", "delete", "head", "options", "request",
-    )},
+    **{
+        f"requests.api.{verb}": f"requests.{verb}"
+        for verb in (
+            "get",
+            "post",
+            "put",
+            "patch",
+            "delete",
+            "head",
+            "options",
+            "request",
+        )
+    },
 }
 _PATH = "pathlib.Path()"
 # Members of a Path that give another Path.
-_PATH_MEMBERS = frozenset({
-    ".parent", ".absolute()", ".resolve()", ".expanduser()", ".joinpath()",
-    ".with_name()", ".with_stem()", ".with_suffix()",
-})
+_PATH_MEMBERS = frozenset(
+    {
+        ".parent",
+        ".absolute()",
+        ".resolve()",
+        ".expanduser()",
+        ".joinpath()",
+        ".with_name()",
+        ".with_stem()",
+        ".with_suffix()",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -140,7 +158,7 @@ def _key(subscript: cst.Subscript) -> str:
 def _extend(base: Origin, suffix: str) -> Origin:
     path = base.path + suffix
     if suffix == "()":
-        if base.path.startswith(f"{_PATH}.") and base.path[len(_PATH):] + "()" in _PATH_MEMBERS:
+        if base.path.startswith(f"{_PATH}.") and base.path[len(_PATH) :] + "()" in _PATH_MEMBERS:
             path = _PATH
     elif base.path == _PATH and suffix in _PATH_MEMBERS:
         path = _PATH

@@ -7,8 +7,8 @@ import libcst as cst
 
 from cflint.analysis.bindings import Bindings, rebound_names
 from cflint.analysis.names import NameResolver
-from cflint.rule import ParsedFile, Rule
 from cflint.analysis.origins import ValueTracer
+from cflint.rule import ParsedFile, Rule
 
 
 class ScopedRule(Rule):

@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from cflint import __version__
-from cflint.settings.config import OUTPUT_FORMATS, SettingsResolver
-from cflint.run.files import read_regular_file
 from cflint.model import Finding, UsageError
+from cflint.run.files import read_regular_file
+from cflint.settings.config import OUTPUT_FORMATS, SettingsResolver
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 ALWAYS_FAILING = frozenset({"CF001", "CF002"})
@@ -39,7 +39,13 @@ def _lint_parser() -> argparse.ArgumentParser:
         "'cflint package [DIR] [-o OUT.zip]' lints a function folder and writes its ZIP. "
         "Exit codes: 0 no findings, 1 findings, 2 usage or configuration error.",
     )
-    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="function folders, .py files, .zip archives, or folders of functions (default: .)")
+    parser.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="function folders, .py files, .zip archives, or folders of functions (default: .)",
+    )
     parser.add_argument("--version", action="version", version=f"cflint {__version__}")
     parser.add_argument("--config", type=Path, metavar="FILE", help="use this config file instead of searching for one")
     group = parser.add_argument_group("rule selection (each replaces the config key of the same name)")
@@ -55,22 +61,39 @@ def _lint_parser() -> argparse.ArgumentParser:
     ):
         group.add_argument(flag, metavar=meta, help=text, action="append" if flag == "--per-file-ignores" else "store")
     output = parser.add_argument_group("output")
-    output.add_argument("--format", choices=OUTPUT_FORMATS, help="output format (default: output-format of the config, else default)")
-    output.add_argument("--show-source", action="store_true", help="print the source line and a caret under each finding")
+    output.add_argument(
+        "--format", choices=OUTPUT_FORMATS, help="output format (default: output-format of the config, else default)"
+    )
+    output.add_argument(
+        "--show-source", action="store_true", help="print the source line and a caret under each finding"
+    )
     output.add_argument("--statistics", action="store_true", help="print the number of findings of each code")
-    output.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the output (default: auto; NO_COLOR is honoured)")
+    output.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the output (default: auto; NO_COLOR is honoured)",
+    )
     output.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary")
     output.add_argument(
-        "--problem-matcher", choices=("github", "vscode"),
-        help="print the GitHub Actions problem matcher or the VS Code tasks.json snippet for the default format, and exit",
+        "--problem-matcher",
+        choices=("github", "vscode"),
+        help="print the GitHub Actions problem matcher or the VS Code tasks.json snippet, and exit",
     )
     behaviour = parser.add_argument_group("behaviour")
-    behaviour.add_argument("--exit-zero", action="store_true", help="exit 0 even with findings (CF001/CF002 still exit 1)")
-    behaviour.add_argument("--force-exclude", action="store_true", help="apply exclude patterns to paths named on the command line too")
-    behaviour.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
-    behaviour.add_argument("--jobs", "-j", type=_positive_int, metavar="N", help="worker processes (default: one per core)")
     behaviour.add_argument(
-        "--no-cache", action="store_true",
+        "--exit-zero", action="store_true", help="exit 0 even with findings (CF001/CF002 still exit 1)"
+    )
+    behaviour.add_argument(
+        "--force-exclude", action="store_true", help="apply exclude patterns to paths named on the command line too"
+    )
+    behaviour.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
+    behaviour.add_argument(
+        "--jobs", "-j", type=_positive_int, metavar="N", help="worker processes (default: one per core)"
+    )
+    behaviour.add_argument(
+        "--no-cache",
+        action="store_true",
         help="neither read nor write the result cache (.cflint_cache in the project root, or $CFLINT_CACHE_DIR)",
     )
     return parser
@@ -124,9 +147,9 @@ class _SourceLines:
 
 
 def _lint(argv: Sequence[str]) -> int:
-    from cflint.run.cache import ResultCache, default_cache_dir
     from cflint.engine.registry import load_registry
     from cflint.output import ReportOptions, get_reporter
+    from cflint.run.cache import ResultCache, default_cache_dir
     from cflint.run.runner import RunOptions, run
 
     args = _lint_parser().parse_args(argv)
@@ -175,7 +198,12 @@ def _rule(argv: Sequence[str]) -> int:
     parser = _Parser(prog="cflint rule", description="Print a rule's page, or list every rule.")
     parser.add_argument("code", nargs="?", help="a rule code, e.g. CF101")
     parser.add_argument("--all", action="store_true", help="list every rule with its severity and summary")
-    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="render the page for a terminal (default: auto)")
+    parser.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="render the page for a terminal (default: auto)",
+    )
     args = parser.parse_args(argv)
     registry = load_registry()
     if args.all:
@@ -209,11 +237,21 @@ def _package(argv: Sequence[str]) -> int:
         description="Lint a function folder, then write its ZIP: entry module and requirements.txt at the root, "
         "without junk, .env, .gitignore'd files or package-exclude patterns; the same files give the same bytes.",
     )
-    parser.add_argument("folder", nargs="?", type=Path, default=Path("."), metavar="DIR", help="the function folder (default: .)")
-    parser.add_argument("-o", "--output", type=Path, metavar="OUT.zip", help="the archive to write, replaced if it exists (default: DIR.zip beside DIR, never replaced)")
+    parser.add_argument(
+        "folder", nargs="?", type=Path, default=Path("."), metavar="DIR", help="the function folder (default: .)"
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        metavar="OUT.zip",
+        help="the archive to write, replaced if it exists (default: DIR.zip beside DIR, never replaced)",
+    )
     parser.add_argument("--force", action="store_true", help="write the archive even if linting finds errors")
     parser.add_argument("--config", type=Path, metavar="FILE", help="use this config file instead of searching for one")
-    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the findings (default: auto)")
+    parser.add_argument(
+        "--color", choices=("auto", "always", "never"), default="auto", help="colour the findings (default: auto)"
+    )
     args = parser.parse_args(argv)
     if args.config is not None and not args.config.is_file():
         raise UsageError(f"{args.config}: config file not found")
@@ -237,8 +275,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("cflint: interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         if debug:
             raise
-        print(f"cflint: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=sys.stderr)
+        print(
+            f"cflint: internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=sys.stderr
+        )
         return EXIT_USAGE

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from cflint.settings.config import Settings
-from cflint.package.pack_set import PackFile, PackFilter, package_exclusions
-from cflint.package.contents import format_size
 from cflint.model import Severity, UsageError
+from cflint.package.contents import format_size
+from cflint.package.pack_set import PackFile, PackFilter, package_exclusions
+from cflint.settings.config import Settings
 
 FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o100644
@@ -142,11 +142,11 @@ def print_summary(plan: PackagePlan, size: int, display: str, out: TextIO) -> No
 def package_command(folder: Path, output: Path | None, force: bool, config: Path | None, color: bool) -> int:
     """Lint `folder`; unless it has error findings (or `force`), write its archive.
     Returns 0 when the archive was written, 1 when errors stopped it."""
-    from cflint.settings.config import SettingsResolver
-    from cflint.run.discovery import display_path
     from cflint.engine.registry import load_registry
     from cflint.output import ReportOptions, get_reporter
+    from cflint.run.discovery import display_path
     from cflint.run.runner import RunOptions, run
+    from cflint.settings.config import SettingsResolver
 
     registry = load_registry()
     plan = plan_package(folder, output, SettingsResolver({}, registry.codes, config).for_folder(folder))

@@ -17,19 +17,19 @@ from pathlib import Path
 import libcst as cst
 
 from cflint.engine import noqa
-from cflint.run.files import NotRegularFileError, read_regular_file
 from cflint.engine.positions import node_positions
 from cflint.engine.registry import Registry
-from cflint.rule import FileJob, LineOf, ParsedFile, Report, Rule
+from cflint.engine.traversal import NodeCallback, Walker
+from cflint.model import START_OF_FILE, Finding, Position
+from cflint.project import FileJob
+from cflint.rule import LineOf, ParsedFile, Report, Rule
 from cflint.rules.engine.cf001_syntax_error import SyntaxErrorRule
 from cflint.rules.engine.cf002_unreadable_file import UnreadableFileRule
 from cflint.rules.engine.cf003_internal_error import InternalErrorRule
 from cflint.rules.engine.cf004_file_too_large import FileTooLargeRule
 from cflint.rules.engine.cf010_invalid_noqa import InvalidNoqaRule
 from cflint.rules.engine.cf011_unused_noqa import UnusedNoqaRule
-from cflint.engine.traversal import NodeCallback, Walker
-from cflint.model import START_OF_FILE, Finding, Position
-
+from cflint.run.files import NotRegularFileError, read_regular_file
 
 # Nesting past these limits is never handed to LibCST: CPython's own limits (which every
 # version enforces, so such a file can never run), and cflint's depth bound.
@@ -73,7 +73,9 @@ def _cpython_syntax_error(source: str, display: str) -> Finding | None:
         position = Position(error.lineno or 1, max(error.offset or 1, 1))
         return SyntaxErrorRule.finding(display, position, reason=str(error.msg))
     except (RecursionError, MemoryError):
-        return SyntaxErrorRule.finding(display, reason="too deeply nested for the Python parser (it runs out of recursion depth)")
+        return SyntaxErrorRule.finding(
+            display, reason="too deeply nested for the Python parser (it runs out of recursion depth)"
+        )
     depth = _depth(tree)
     if depth > MAX_PARSED_DEPTH:
         return SyntaxErrorRule.finding(
@@ -203,7 +205,7 @@ class FileLinter:
         try:
             with _recursion_limit(DEEP_RECURSION_LIMIT):
                 return self._lint_source(source, job)
-        except Exception as exc:  # noqa: BLE001 - one bad file must not stop the run
+        except Exception as exc:
             return [self._internal_error(display, "parser", exc)]
 
     @staticmethod
@@ -226,9 +228,7 @@ class FileLinter:
         if isinstance(module, Finding):
             return [module]
         rule_types = [
-            rule
-            for rule in self._file_rules
-            if rule.code in job.enabled and rule.applies_to(context, source)
+            rule for rule in self._file_rules if rule.code in job.enabled and rule.applies_to(context, source)
         ]
         reports, findings = self._run_rules(ParsedFile(context, source, module, self.walker), rule_types)
         findings.extend(self._place(module, reports, display))
@@ -270,7 +270,9 @@ class FileLinter:
                 self.walker.walk(parsed.module, visitors, leavers)
             except _RuleFailed as failed:
                 rule_types.remove(type(failed.rule))
-                failures.append(self._internal_error(parsed.context.display_path, f"rule {failed.rule.code}", failed.error))
+                failures.append(
+                    self._internal_error(parsed.context.display_path, f"rule {failed.rule.code}", failed.error)
+                )
                 continue
             return [report for rule in rules for report in rule.reports], failures
 
@@ -281,7 +283,7 @@ class FileLinter:
         def call(node: cst.CSTNode) -> object:
             try:
                 return method(node)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 raise _RuleFailed(rule, exc) from exc
 
         return call

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 import libcst as cst
 from libcst._position import CodePosition, CodeRange
@@ -41,9 +41,7 @@ class _StoppingState(PositionProvidingCodegenState):
                 raise _AllFound
 
 
-def node_positions(
-    module: cst.Module, nodes: Iterable[cst.CSTNode]
-) -> dict[cst.CSTNode, tuple[Position, Position]]:
+def node_positions(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[cst.CSTNode, tuple[Position, Position]]:
     """1-based (start, end) of each node, from one code-generation pass over `module`
     that ends at the last of them.
 
@@ -58,10 +56,8 @@ def node_positions(
         default_indent=module.default_indent, default_newline=module.default_newline, provider=provider
     )
     state.waiting = set(wanted)
-    try:
+    with suppress(_AllFound):
         module._codegen(state)
-    except _AllFound:
-        pass
     computed: dict[cst.CSTNode, CodeRange] = provider._computed
     found: dict[cst.CSTNode, tuple[Position, Position]] = {}
     for node in wanted:

@@ -12,9 +12,9 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import cflint.rules
+from cflint.model import Severity
 from cflint.package.contents import PackageRule
 from cflint.rule import EngineRule, RootRule, Rule, RuleInfo
-from cflint.model import Severity
 
 # Codes that existed once and must never be given to a new rule.
 RETIRED_CODES: frozenset[str] = frozenset()
@@ -38,8 +38,14 @@ class RuleMeta:
     def of(cls, rule: type[RuleInfo]) -> RuleMeta:
         kind = next(name for base, name in _KINDS if issubclass(rule, base))
         return cls(
-            rule.code, rule.name, rule.summary, rule.severity, rule.default_enabled, kind,
-            rule.__module__, rule.__qualname__,
+            rule.code,
+            rule.name,
+            rule.summary,
+            rule.severity,
+            rule.default_enabled,
+            kind,
+            rule.__module__,
+            rule.__qualname__,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -74,7 +80,6 @@ class Registry:
     @property
     def root_rules(self) -> tuple[type[RootRule], ...]:
         return tuple(rule.load() for rule in self.rules if rule.kind == "root")  # type: ignore[misc]
-
 
     @property
     def package_rules(self) -> tuple[type[PackageRule], ...]:

@@ -15,13 +15,36 @@ import libcst as cst
 
 NodeCallback = Callable[[cst.CSTNode], object]
 
-_FORMATTING_FIELDS = frozenset({
-    "lpar", "rpar", "comma", "semicolon", "colon", "equal", "lbrace", "rbrace",
-    "lbracket", "rbracket", "leading_lines", "lines_after_decorators", "header", "footer",
-    "trailing_whitespace", "newline", "first_colon", "second_colon", "dot", "empty_lines",
-    "leading_whitespace", "trailing_comma", "default_indent", "default_newline",
-    "encoding", "has_trailing_newline",
-})
+_FORMATTING_FIELDS = frozenset(
+    {
+        "lpar",
+        "rpar",
+        "comma",
+        "semicolon",
+        "colon",
+        "equal",
+        "lbrace",
+        "rbrace",
+        "lbracket",
+        "rbracket",
+        "leading_lines",
+        "lines_after_decorators",
+        "header",
+        "footer",
+        "trailing_whitespace",
+        "newline",
+        "first_colon",
+        "second_colon",
+        "dot",
+        "empty_lines",
+        "leading_whitespace",
+        "trailing_comma",
+        "default_indent",
+        "default_newline",
+        "encoding",
+        "has_trailing_newline",
+    }
+)
 _LEADING_FIELDS = ("decorators", "asynchronous")
 
 
@@ -111,9 +134,7 @@ class Walker:
                 found.extend(v for v in value if type(v) in node_types)
         return found
 
-    def descendants(
-        self, node: cst.CSTNode, stop_at: tuple[type[cst.CSTNode], ...] = ()
-    ) -> Iterator[cst.CSTNode]:
+    def descendants(self, node: cst.CSTNode, stop_at: tuple[type[cst.CSTNode], ...] = ()) -> Iterator[cst.CSTNode]:
         """Nodes below `node`, depth first; a `stop_at` node is yielded but not entered."""
         stops = self._stop_types(stop_at)
         stack = self.children(node)

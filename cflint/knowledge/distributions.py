@@ -50,7 +50,7 @@ def conventional_module_names(distribution: str) -> frozenset[str]:
     names = {distribution}
     for prefix in _NAME_PREFIXES:
         if distribution.startswith(prefix) and len(distribution) > len(prefix):
-            names.add(distribution[len(prefix):])
+            names.add(distribution[len(prefix) :])
     for suffix in _NAME_SUFFIXES:
         if distribution.endswith(suffix):
             names.add(distribution[: -len(suffix)])
@@ -73,10 +73,14 @@ def _string_tuple(value: Any) -> tuple[str, ...]:
 
 
 def _entries(table: Mapping[str, Any]) -> Mapping[str, Distribution]:
-    return MappingProxyType({
-        canonical_name(name): Distribution(canonical_name(name), _string_tuple(entry["imports"]), str(entry["reason"]))
-        for name, entry in table.items()
-    })
+    return MappingProxyType(
+        {
+            canonical_name(name): Distribution(
+                canonical_name(name), _string_tuple(entry["imports"]), str(entry["reason"])
+            )
+            for name, entry in table.items()
+        }
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,10 +104,12 @@ class Catalogue:
             provides=MappingProxyType(
                 {canonical_name(name): _string_tuple(imports) for name, imports in data["provides"].items()}
             ),
-            dependencies=MappingProxyType({
-                canonical_name(name): tuple(canonical_name(dep) for dep in _string_tuple(deps))
-                for name, deps in data["dependencies"].items()
-            }),
+            dependencies=MappingProxyType(
+                {
+                    canonical_name(name): tuple(canonical_name(dep) for dep in _string_tuple(deps))
+                    for name, deps in data["dependencies"].items()
+                }
+            ),
             runtime=tuple(canonical_name(name) for name in _string_tuple(data["runtime"]["provides"])),
             traps=MappingProxyType({canonical_name(name): str(instead) for name, instead in data["traps"].items()}),
         )
@@ -174,9 +180,7 @@ class PackagePolicy:
         native = {
             name: entry for name, entry in catalogue.native.items() if name not in allowed and name not in unsupported
         }
-        allowed_modules = frozenset(
-            module for name in allowed for module in catalogue.describe(name, "").imports
-        )
+        allowed_modules = frozenset(module for name in allowed for module in catalogue.describe(name, "").imports)
         return cls(
             MappingProxyType(unsupported),
             MappingProxyType(native),
@@ -211,6 +215,5 @@ class ModuleProvider:
 
     def provides(self, module: str) -> bool:
         return any(
-            prefix in self.known_modules or _squashed(prefix) in self.conventional
-            for prefix in module_prefixes(module)
+            prefix in self.known_modules or _squashed(prefix) in self.conventional for prefix in module_prefixes(module)
         )

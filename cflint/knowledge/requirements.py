@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cflint.run.files import read_regular_bytes
 from cflint.knowledge.distributions import canonical_name
+from cflint.run.files import read_regular_bytes
 
 if TYPE_CHECKING:
     from packaging.markers import Marker
@@ -33,11 +33,25 @@ _NAME_START = re.compile(r"^[A-Za-z0-9]")
 _VARIABLE_PLACEHOLDER = "0"
 
 # Option lines pip accepts in a requirements file and that install nothing by themselves.
-_GLOBAL_OPTIONS = frozenset({
-    "-i", "--index-url", "--extra-index-url", "--no-index", "-f", "--find-links", "--pre",
-    "--prefer-binary", "--require-hashes", "--trusted-host", "--use-feature", "--no-binary",
-    "--only-binary", "--config-settings", "-C",
-})
+_GLOBAL_OPTIONS = frozenset(
+    {
+        "-i",
+        "--index-url",
+        "--extra-index-url",
+        "--no-index",
+        "-f",
+        "--find-links",
+        "--pre",
+        "--prefer-binary",
+        "--require-hashes",
+        "--trusted-host",
+        "--use-feature",
+        "--no-binary",
+        "--only-binary",
+        "--config-settings",
+        "-C",
+    }
+)
 _FLAG_OPTIONS = frozenset({"--no-index", "--pre", "--prefer-binary", "--require-hashes"})
 _INCLUDE_OPTIONS = {"-r": False, "--requirement": False, "-c": True, "--constraint": True}
 _EDITABLE_OPTIONS = frozenset({"-e", "--editable"})
@@ -74,7 +88,7 @@ class RequirementLine:
             try:
                 if self.marker.evaluate(environment):
                     return True
-            except Exception:  # noqa: BLE001 - a marker we cannot evaluate might hold
+            except Exception:
                 return True
         return False
 
@@ -144,7 +158,7 @@ def _split_options(text: str) -> tuple[str, list[str]]:
     match = _OPTION_START.search(text)
     if match is None or match.start() == 0:
         return text, []
-    return text[: match.start()].strip(), text[match.start():].split()
+    return text[: match.start()].strip(), text[match.start() :].split()
 
 
 def _option_value(words: list[str]) -> tuple[str, str | None, list[str]]:
@@ -196,9 +210,7 @@ class _Reader:
                 self.problem(path, logical.number, text, f"pip does not accept option {name} after a requirement")
         self.read_requirement(path, logical.number, requirement_text, constraint)
 
-    def read_option_line(
-        self, path: Path, logical: _LogicalLine, constraint: bool, chain: tuple[Path, ...]
-    ) -> None:
+    def read_option_line(self, path: Path, logical: _LogicalLine, constraint: bool, chain: tuple[Path, ...]) -> None:
         option, value, _ = _option_value(logical.text.split())
         if option in _INCLUDE_OPTIONS:
             if value is None:
@@ -224,12 +236,14 @@ class _Reader:
             return
         included = Path(os.path.normpath(path.parent / target))
         if included in chain:
-            loop = " -> ".join(p.name for p in (*chain[chain.index(included):], included))
+            loop = " -> ".join(p.name for p in (*chain[chain.index(included) :], included))
             self.problem(path, logical.number, logical.text, f"requirement files include each other: {loop}")
             return
         if os.path.commonpath([included, self.root]) != str(self.root):
             self.problem(
-                path, logical.number, logical.text,
+                path,
+                logical.number,
+                logical.text,
                 f"{target} is outside the function folder, so it is not in the uploaded ZIP",
             )
             self.complete = False
@@ -301,4 +315,3 @@ def read_requirements(
         reader.problem(path, 1, "", f"cannot read: {exc.strerror or exc}")
         reader.complete = False
     return Requirements(path, True, tuple(reader.lines), tuple(reader.problems), reader.complete)
-

@@ -6,8 +6,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TextIO
 
-from cflint.output import ReportOptions, SourceLine
 from cflint.model import Finding, Severity
+from cflint.output import ReportOptions, SourceLine
 
 
 def format_line(finding: Finding) -> str:
@@ -64,7 +64,9 @@ class DefaultReporter:
         files = len({finding.path for finding in findings})
         if findings:
             noun = "problem" if len(findings) == 1 else "problems"
-            console.print(Text(f"Found {len(findings)} {noun} in {files} file{'s' if files != 1 else ''}.", style="bold"))
+            console.print(
+                Text(f"Found {len(findings)} {noun} in {files} file{'s' if files != 1 else ''}.", style="bold")
+            )
         else:
             console.print(Text("All checks passed!", style="bold green"))
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TextIO
 
-from cflint.output import ReportOptions, SourceLine, is_folder_finding
 from cflint.model import Finding
+from cflint.output import ReportOptions, SourceLine, is_folder_finding
 
 
 def escape_data(text: str) -> str:

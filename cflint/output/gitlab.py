@@ -13,8 +13,8 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any, TextIO
 
-from cflint.output import ReportOptions, SourceLine, is_folder_finding
 from cflint.model import Finding, Severity
+from cflint.output import ReportOptions, SourceLine, is_folder_finding
 
 GITLAB_SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor"}
 
@@ -45,6 +45,6 @@ class GitlabReporter:
     def write(
         self, findings: Sequence[Finding], stream: TextIO, options: ReportOptions, source_line: SourceLine
     ) -> None:
-        issues = [self.issue(f, p) for f, p in zip(findings, fingerprints(findings, source_line))]
+        issues = [self.issue(f, p) for f, p in zip(findings, fingerprints(findings, source_line), strict=True)]
         json.dump(issues, stream, indent=2)
         stream.write("\n")

@@ -6,9 +6,9 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
-from cflint.output.pages import page_url
-from cflint.output import ReportOptions, SourceLine
 from cflint.model import Finding
+from cflint.output import ReportOptions, SourceLine
+from cflint.output.pages import page_url
 
 if TYPE_CHECKING:
     from cflint.engine.registry import Registry

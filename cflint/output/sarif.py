@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import quote
 
 from cflint import __version__
-from cflint.output.pages import page_url, read_page
-from cflint.output import ReportOptions, SourceLine, is_folder_finding
 from cflint.model import Finding
+from cflint.output import ReportOptions, SourceLine, is_folder_finding
+from cflint.output.pages import page_url, read_page
 
 if TYPE_CHECKING:
     from cflint.engine.registry import Registry
@@ -22,7 +22,8 @@ SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
 def artifact_uri(path: str, folder: bool) -> str:
-    """A relative URI reference for a relative path (':' escaped so it cannot read as a scheme), a file URI otherwise."""
+    """A relative URI reference for a relative path (':' escaped so it cannot read as a scheme),
+    a file URI otherwise."""
     pure = PurePosixPath(path)
     uri = pure.as_uri() if pure.is_absolute() else quote(os.fsencode(path), safe="/")
     return uri + "/" if folder and not uri.endswith("/") else uri

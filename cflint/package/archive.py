@@ -12,8 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
-from cflint.run.files import open_regular_file
 from cflint.package.contents import PackageEntry, PackageProblem, format_size
+from cflint.run.files import open_regular_file
 
 # The archive may unpack to at most this many times max-package-size.
 UNPACKED_SIZE_FACTOR = 10
@@ -77,13 +77,19 @@ class Archive:
             if info.is_dir() or name in self._readable or name in self._unreadable:
                 continue
             if (info.external_attr >> 16) & _UNIX_FILE_TYPE == _UNIX_SYMLINK:
-                problems.append(PackageProblem("member is a symbolic link: unpacked, it can point outside the function's folder", name))
+                problems.append(
+                    PackageProblem(
+                        "member is a symbolic link: unpacked, it can point outside the function's folder", name
+                    )
+                )
                 continue
             entries.append(PackageEntry(name, info.compress_size))
             if counts[name] > 1:
-                problems.append(PackageProblem(
-                    f"member appears {counts[name]} times: unzip tools disagree about which copy they keep", name
-                ))
+                problems.append(
+                    PackageProblem(
+                        f"member appears {counts[name]} times: unzip tools disagree about which copy they keep", name
+                    )
+                )
             why_unreadable = (
                 "member is encrypted: the runtime cannot read it, nor can cflint check it"
                 if info.flag_bits & _ENCRYPTED_FLAG
@@ -139,5 +145,5 @@ class Archive:
         try:
             with self._zip.open(info) as member:
                 return member.read(limit)
-        except Exception as exc:  # noqa: BLE001 - zipfile, zlib, bz2 and lzma each raise their own types
+        except Exception as exc:
             raise ArchiveError(f"member cannot be read: {exc}") from None

@@ -13,20 +13,21 @@ from typing import TYPE_CHECKING
 
 import pathspec
 
+from cflint.engine.registry import Registry
+from cflint.model import Finding
 from cflint.package.archive import UNPACKED_SIZE_FACTOR, Archive, ArchiveError
-from cflint.run.files import open_regular_file
-from cflint.settings.config import Settings
+from cflint.package.contents import REQUIREMENTS, HeadReader, Package, PackageEntry
 from cflint.package.junk import junk_item, virtualenv_folders
 from cflint.package.pack_set import PackFilter, package_exclusions
-from cflint.package.contents import REQUIREMENTS, HeadReader, Package, PackageEntry
-from cflint.engine.registry import Registry
-from cflint.rule import FileContext, FileJob, FunctionRoot, RootRule
+from cflint.project import FileContext, FileJob, FunctionRoot
+from cflint.rule import RootRule
 from cflint.rules.engine.cf002_unreadable_file import UnreadableFileRule
 from cflint.rules.engine.cf003_internal_error import InternalErrorRule
 from cflint.rules.engine.cf004_file_too_large import FileTooLargeRule
 from cflint.rules.entry.cf101_entry_module_missing import EntryModuleMissing
 from cflint.rules.package.cf506_unsafe_archive import UnsafeArchive
-from cflint.model import Finding
+from cflint.run.files import open_regular_file
+from cflint.settings.config import Settings
 
 if TYPE_CHECKING:
     from cflint.knowledge.requirements import Requirements
@@ -167,12 +168,13 @@ class PackageChecker:
                 continue
             try:
                 found = list(check())
-            except Exception as exc:  # noqa: BLE001 - one bad package must not stop the run
+            except Exception as exc:
                 detail = f"{type(exc).__name__}: {exc}"
                 findings.append(InternalErrorRule.finding(package.display_path, where=f"rule {code}", detail=detail))
                 continue
             findings.extend(
-                finding for finding in found
+                finding
+                for finding in found
                 if finding.code in self._enabled_for(package.settings, package.path_of(finding.path))
             )
         return findings
@@ -184,7 +186,9 @@ class PackageChecker:
                 size = path.stat().st_size
                 archive = stack.enter_context(Archive.open(path, UNPACKED_SIZE_FACTOR * settings.max_package_size))
             except OSError as exc:
-                return ArchiveResult([UnreadableFileRule.finding(display, reason=f"cannot read: {exc.strerror or exc}")], 0)
+                return ArchiveResult(
+                    [UnreadableFileRule.finding(display, reason=f"cannot read: {exc.strerror or exc}")], 0
+                )
             except ArchiveError as exc:
                 unsafe = [UnsafeArchive.finding(display, reason=str(exc))] if UnsafeArchive.code in enabled else []
                 return ArchiveResult(unsafe, 0)
@@ -204,7 +208,9 @@ class PackageChecker:
                 settings,
                 _top_level_modules(archive.entries),
                 read_bytes=_member_reader(archive, package),
-                unreadable_members=frozenset(entry.path for entry in archive.entries if not archive.is_readable(entry.path)),
+                unreadable_members=frozenset(
+                    entry.path for entry in archive.entries if not archive.is_readable(entry.path)
+                ),
             )
             findings = self._run_rules(package, enabled, root)
             if EntryModuleMissing.code in enabled:
@@ -222,7 +228,8 @@ class PackageChecker:
         excluded = pathspec.GitIgnoreSpec.from_lines([*settings.exclude, *settings.extend_exclude])
         virtualenvs = virtualenv_folders(package.file_paths)
         return [
-            entry.path for entry in package.entries
+            entry.path
+            for entry in package.entries
             if entry.path.endswith(".py")
             and archive.is_readable(entry.path)
             and junk_item(entry.path, virtualenvs) is None

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from cflint.settings.config import MIB, Settings
-from cflint.rule import RuleInfo
 from cflint.model import Finding
+from cflint.rule import RuleInfo
+from cflint.settings.config import MIB, Settings
 
 REQUIREMENTS = "requirements.txt"
 
@@ -69,7 +69,7 @@ class Package:
         if finding_path == self.display_path:
             return self.path
         prefix = "" if self.display_path == "." else self.display_path + "/"
-        return self.path / finding_path[len(prefix):]
+        return self.path / finding_path[len(prefix) :]
 
     def nested_folder_of(self, root_file: str) -> str | None:
         """The folder holding `root_file` (e.g. `user.py`) when the package has it in a

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pathspec
 
-from cflint.settings.config import Settings
-from cflint.run.files import read_regular_bytes
 from cflint.package.junk import JUNK_KINDS, VIRTUALENV_MARKER
+from cflint.run.files import read_regular_bytes
+from cflint.settings.config import Settings
 
 # The guide's exclusion list names `.env` too; other secrets are left to CF505.
 ALWAYS_EXCLUDED = (*(kind.gitignore_line for kind in JUNK_KINDS), ".env")

@@ -21,8 +21,8 @@ from typing import Any
 
 import cflint
 from cflint.engine.registry import Registry, RuleMeta
-from cflint.rule import FileJob
 from cflint.model import Finding, Position, Severity
+from cflint.project import FileJob
 
 CACHE_DIR_NAME = ".cflint_cache"
 _PACKAGE_DIR = Path(cflint.__file__).resolve().parent
@@ -55,8 +55,13 @@ def code_fingerprint() -> str:
 
 def _finding_to_json(finding: Finding) -> list[Any]:
     return [
-        finding.start.line, finding.start.column, finding.end.line, finding.end.column,
-        finding.code, finding.message, finding.severity.value,
+        finding.start.line,
+        finding.start.column,
+        finding.end.line,
+        finding.end.column,
+        finding.code,
+        finding.message,
+        finding.severity.value,
     ]
 
 
@@ -122,7 +127,6 @@ class ResultCache:
     def put(self, key: str, findings: Sequence[Finding]) -> None:
         self._write(self._entry(key), json.dumps([_finding_to_json(f) for f in findings]))
 
-
     def get_placed(self, key: str) -> list[Finding] | None:
         """Findings stored with their own paths (those of a function root's checks)."""
         rows = self._read_json(self._entry(key))
@@ -149,7 +153,13 @@ def job_description(job: FileJob) -> str:
     """Everything besides a file's bytes that its findings depend on."""
     context, root = job.context, job.context.root
     root_facts = (str(root.path), sorted(root.local_modules), root.requirements_digest) if root else None
-    return repr((
-        context.display_path, context.module_name, sorted(context.entry_functions),
-        sorted(job.enabled), repr(context.settings), root_facts,
-    ))
+    return repr(
+        (
+            context.display_path,
+            context.module_name,
+            sorted(context.entry_functions),
+            sorted(job.enabled),
+            repr(context.settings),
+            root_facts,
+        )
+    )

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pathspec
 
-from cflint.settings.config import Settings, SettingsResolver, config_file_in
-from cflint.run.files import read_regular_file
-from cflint.rule import FunctionRoot
 from cflint.model import UsageError
+from cflint.project import FunctionRoot
+from cflint.run.files import read_regular_file
+from cflint.settings.config import Settings, SettingsResolver, config_file_in
 
 ROOT_MARKER_FILES = ("requirements.txt",)
 PROJECT_FILES = ("requirements.txt", "pyproject.toml", "cflint.toml", ".cflint.toml")
@@ -170,9 +170,7 @@ def _local_modules(folder: Path) -> frozenset[str]:
     return frozenset(names)
 
 
-def discover(
-    paths: Sequence[Path], resolver: SettingsResolver, cwd: Path, force_exclude: bool = False
-) -> Discovery:
+def discover(paths: Sequence[Path], resolver: SettingsResolver, cwd: Path, force_exclude: bool = False) -> Discovery:
     """Walk the given paths; explicitly named files are always linted unless
     `force_exclude` and the config excludes them."""
     found = Discovery()

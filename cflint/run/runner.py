@@ -15,16 +15,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cflint.run.cache import ResultCache, job_description, result_key
-from cflint.settings.config import Settings, SettingsResolver
-from cflint.run.discovery import discover, display_path
-from cflint.package.checker import PackageChecker
 from cflint.engine.registry import Registry
-from cflint.rule import FileContext, FileJob, FunctionRoot
+from cflint.model import Finding
+from cflint.package.checker import PackageChecker
+from cflint.project import FileContext, FileJob, FunctionRoot
 from cflint.rules.engine.cf002_unreadable_file import UnreadableFileRule
 from cflint.rules.engine.cf003_internal_error import InternalErrorRule
+from cflint.run.cache import ResultCache, job_description, result_key
+from cflint.run.discovery import discover, display_path
+from cflint.settings.config import Settings, SettingsResolver
 from cflint.settings.selection import PerFileIgnores, apply_ignores, enabled_codes
-from cflint.model import Finding
 
 if TYPE_CHECKING:
     from cflint.engine.linter import FileLinter
@@ -144,7 +144,10 @@ def _check_root_cached(
     if cache is None:
         return _check_root(root, registry, enabled)
     facts = (
-        "root", root.display_path, repr(root.settings), sorted(enabled),
+        "root",
+        root.display_path,
+        repr(root.settings),
+        sorted(enabled),
         [(root.path / ep.module_path).is_file() for ep in root.settings.entry_points],
     )
     key = result_key(root.requirements_digest.encode(), repr(facts))
@@ -163,7 +166,7 @@ def _check_root(root: FunctionRoot, registry: Registry, enabled: frozenset[str])
         if rule_type.code in enabled:
             try:
                 findings.extend(rule_type().check(root))
-            except Exception as exc:  # noqa: BLE001 - one bad root must not stop the run
+            except Exception as exc:
                 findings.append(
                     InternalErrorRule.finding(root.display_path, where=f"rule {rule_type.code}", detail=repr(exc))
                 )
@@ -207,7 +210,7 @@ def _lint_jobs(jobs: list[FileJob], registry: Registry, options: RunOptions) -> 
         else:
             pending.append((index, replace(job, source=data), key))
     linted = _lint_in_processes([job for _, job, _ in pending], registry, options)
-    for (index, _, key), file_findings in zip(pending, linted):
+    for (index, _, key), file_findings in zip(pending, linted, strict=True):
         results[index] = file_findings
         if cache is not None and key is not None and not any(f.code == "CF003" for f in file_findings):
             cache.put(key, file_findings)
@@ -227,9 +230,11 @@ def _lint_in_processes(jobs: list[FileJob], registry: Registry, options: RunOpti
     # Largest files first, so that no worker is left alone with a big one at the end.
     order = sorted(range(len(jobs)), key=lambda index: -_size(jobs[index]))
     with ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(registry, options.debug)) as pool:
-        linted = pool.map(_lint_in_worker, [jobs[index] for index in order], chunksize=max(1, len(jobs) // (workers * 8)))
+        linted = pool.map(
+            _lint_in_worker, [jobs[index] for index in order], chunksize=max(1, len(jobs) // (workers * 8))
+        )
         results: list[list[Finding]] = [[] for _ in jobs]
-        for index, findings in zip(order, linted):
+        for index, findings in zip(order, linted, strict=True):
             results[index] = findings
         return results
 

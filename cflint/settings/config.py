@@ -20,9 +20,25 @@ else:  # pragma: no cover
 CONFIG_FILE_NAMES = (".cflint.toml", "cflint.toml", "pyproject.toml")
 OUTPUT_FORMATS = ("default", "github", "json", "sarif", "gitlab")
 DEFAULT_EXCLUDE = (
-    ".git", ".hg", ".svn", ".bzr", ".venv", "venv", ".tox", ".nox", "__pycache__",
-    "node_modules", "build", "dist", ".eggs", "*.egg-info", ".mypy_cache",
-    ".pytest_cache", ".ruff_cache", ".cflint_cache", "site-packages",
+    ".git",
+    ".hg",
+    ".svn",
+    ".bzr",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "__pycache__",
+    "node_modules",
+    "build",
+    "dist",
+    ".eggs",
+    "*.egg-info",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".cflint_cache",
+    "site-packages",
 )
 MIB = 1024 * 1024
 _SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$", re.IGNORECASE)
@@ -85,7 +101,7 @@ def _distribution_names(value: Any, where: str, key: str) -> tuple[str, ...]:
 
 def parse_size(value: Any, where: str, key: str) -> int:
     if isinstance(value, bool):
-        raise _fail(where, key, "expected a size such as 104857600 or \"100 MiB\"")
+        raise _fail(where, key, 'expected a size such as 104857600 or "100 MiB"')
     if isinstance(value, int) and value > 0:
         return value
     if isinstance(value, str):
@@ -94,7 +110,7 @@ def parse_size(value: Any, where: str, key: str) -> int:
             size = int(float(match.group(1)) * _SIZE_UNITS[(match.group(2) or "b").lower()])
             if size > 0:
                 return size
-    raise _fail(where, key, "expected a size such as 104857600 or \"100 MiB\"")
+    raise _fail(where, key, 'expected a size such as 104857600 or "100 MiB"')
 
 
 class _Validators:
@@ -140,7 +156,7 @@ class _Validators:
         for text in _string_list(value, where, key):
             match = _VERSION_RE.match(text)
             if not match:
-                raise _fail(where, key, f"expected versions like \"3.11\", got {text!r}")
+                raise _fail(where, key, f'expected versions like "3.11", got {text!r}')
             versions.append((3, int(match.group(1))))
         if not versions:
             raise _fail(where, key, "needs at least one version")
@@ -182,7 +198,11 @@ def convert(raw: Mapping[str, Any], where: str, known_codes: frozenset[str]) -> 
     for key, value in raw.items():
         converter = converters.get(key)
         if converter is None:
-            hint = " (outside pyproject.toml the keys stand at the top level, without [tool.cflint])" if key == "tool" else ""
+            hint = (
+                " (outside pyproject.toml the keys stand at the top level, without [tool.cflint])"
+                if key == "tool"
+                else ""
+            )
             raise _fail(where, key, "unknown key" + hint)
         values[key.replace("-", "_")] = converter(value, where, key)
     return values

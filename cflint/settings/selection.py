@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pathspec
 
-from cflint.settings.config import Settings
 from cflint.engine.registry import RuleMeta
+from cflint.settings.config import Settings
 
 ALWAYS_ENABLED = frozenset({"CF001", "CF002"})
 
@@ -44,8 +44,7 @@ class PerFileIgnores:
     def __init__(self, settings: Settings) -> None:
         self._base = settings.base_dir
         self._entries = [
-            (pathspec.GitIgnoreSpec.from_lines([pattern]), codes)
-            for pattern, codes in settings.per_file_ignores
+            (pathspec.GitIgnoreSpec.from_lines([pattern]), codes) for pattern, codes in settings.per_file_ignores
         ]
 
     def ignored_for(self, path: Path) -> tuple[str, ...]:

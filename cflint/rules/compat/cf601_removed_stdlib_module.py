@@ -1,13 +1,15 @@
-from cflint.rules.imports.dependencies import provided_modules
 from cflint.analysis.imports import ImportedModule, ImportRule
 from cflint.knowledge.stdlib import removed_in
+from cflint.rules.imports.dependencies import provided_modules
 
 
 class RemovedStdlibModule(ImportRule):
     code = "CF601"
     name = "removed-stdlib-module"
     summary = "Import of a standard-library module removed in a target Python version"
-    message = "{module} was removed from the standard library in Python {version}, and target-versions includes {target}"
+    message = (
+        "{module} was removed from the standard library in Python {version}, and target-versions includes {target}"
+    )
     requires_text = ("import",)
 
     def check_import(self, imported: ImportedModule) -> None:

@@ -2,7 +2,8 @@ from collections.abc import Iterator, Sequence
 
 import libcst as cst
 
-from cflint.rule import FileContext, Rule
+from cflint.project import FileContext
+from cflint.rule import Rule
 
 Version = tuple[int, int]
 PEP_695 = (3, 12)
@@ -43,7 +44,9 @@ class NewerSyntax(Rule):
 
     def _check_parameters(self, node: cst.FunctionDef | cst.ClassDef) -> None:
         if node.type_parameters is not None:
-            self._require(node.type_parameters, *_type_parameters_feature(node.type_parameters, "a type parameter list"))
+            self._require(
+                node.type_parameters, *_type_parameters_feature(node.type_parameters, "a type parameter list")
+            )
 
     visit_FunctionDef = visit_ClassDef = _check_parameters
 
@@ -78,8 +81,10 @@ class NewerSyntax(Rule):
         code_for = self.file.module.code_for_node
         for part in parts:
             if isinstance(part, cst.FormattedStringExpression):
-                yield code_for(part.whitespace_before_expression) + code_for(part.expression) + code_for(
-                    part.whitespace_after_expression
+                yield (
+                    code_for(part.whitespace_before_expression)
+                    + code_for(part.expression)
+                    + code_for(part.whitespace_after_expression)
                 )
                 if part.format_spec:
                     yield from self._replacement_field_code(part.format_spec)

@@ -1,5 +1,5 @@
-from cflint.rule import EngineRule
 from cflint.model import Severity
+from cflint.rule import EngineRule
 
 
 class InvalidNoqaRule(EngineRule):

@@ -1,7 +1,8 @@
 from collections.abc import Iterator
 
-from cflint.rule import FunctionRoot, RootRule
 from cflint.model import Finding
+from cflint.project import FunctionRoot
+from cflint.rule import RootRule
 
 
 class EntryModuleMissing(RootRule):

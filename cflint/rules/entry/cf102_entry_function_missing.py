@@ -3,8 +3,8 @@ import difflib
 import libcst as cst
 
 from cflint.analysis.entry import top_level_bindings, top_level_function_names
-from cflint.rule import Rule
 from cflint.model import START_OF_FILE
+from cflint.rule import Rule
 
 
 class EntryFunctionMissing(Rule):

@@ -3,18 +3,50 @@ from __future__ import annotations
 import libcst as cst
 
 from cflint.analysis.names import NameResolver
-from cflint.rule import ParsedFile
 from cflint.analysis.scoped_rule import ScopedRule
+from cflint.rule import ParsedFile
 
 _FLASK_REQUEST = frozenset({"flask.request", "flask.globals.request"})
 # Attributes of Flask's request object that code reads the HTTP request through.
-FLASK_REQUEST_ATTRIBUTES = frozenset({
-    "args", "form", "files", "values", "json", "get_json", "get_data", "data", "stream",
-    "method", "headers", "cookies", "path", "full_path", "url", "base_url", "url_root",
-    "host", "host_url", "scheme", "query_string", "remote_addr", "environ", "is_json",
-    "mimetype", "content_type", "content_length", "user_agent", "authorization",
-    "access_route", "referrer", "view_args", "endpoint", "is_secure", "accept_mimetypes",
-})
+FLASK_REQUEST_ATTRIBUTES = frozenset(
+    {
+        "args",
+        "form",
+        "files",
+        "values",
+        "json",
+        "get_json",
+        "get_data",
+        "data",
+        "stream",
+        "method",
+        "headers",
+        "cookies",
+        "path",
+        "full_path",
+        "url",
+        "base_url",
+        "url_root",
+        "host",
+        "host_url",
+        "scheme",
+        "query_string",
+        "remote_addr",
+        "environ",
+        "is_json",
+        "mimetype",
+        "content_type",
+        "content_length",
+        "user_agent",
+        "authorization",
+        "access_route",
+        "referrer",
+        "view_args",
+        "endpoint",
+        "is_secure",
+        "accept_mimetypes",
+    }
+)
 
 
 class RequestNotFlask(ScopedRule):

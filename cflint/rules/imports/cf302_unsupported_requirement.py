@@ -1,9 +1,10 @@
 from collections.abc import Iterator
 
-from cflint.rules.imports.dependencies import finding_at, listed_lines
 from cflint.knowledge.distributions import PackagePolicy
-from cflint.rule import FunctionRoot, RootRule
 from cflint.model import Finding
+from cflint.project import FunctionRoot
+from cflint.rule import RootRule
+from cflint.rules.imports.dependencies import finding_at, listed_lines
 
 
 class UnsupportedRequirement(RootRule):

@@ -1,8 +1,8 @@
-from cflint.rules.imports.dependencies import RUNTIME_MODULES, provided_modules
 from cflint.analysis.imports import ImportedModule, ImportRule
 from cflint.knowledge.distributions import ModuleProvider
-from cflint.rule import ParsedFile
 from cflint.knowledge.stdlib import is_standard
+from cflint.rule import ParsedFile
+from cflint.rules.imports.dependencies import RUNTIME_MODULES, provided_modules
 
 
 class UndeclaredImport(ImportRule):

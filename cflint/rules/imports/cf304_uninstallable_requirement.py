@@ -1,9 +1,10 @@
 from collections.abc import Iterator
 
-from cflint.rules.imports.dependencies import finding_at
 from cflint.knowledge.distributions import CATALOGUE
-from cflint.rule import FunctionRoot, RootRule
 from cflint.model import Finding
+from cflint.project import FunctionRoot
+from cflint.rule import RootRule
+from cflint.rules.imports.dependencies import finding_at
 
 _SHOWN_TEXT = 60
 
@@ -27,6 +28,10 @@ class UninstallableRequirement(RootRule):
             instead = None if line.constraint else CATALOGUE.traps.get(line.name or "")
             if instead is not None:
                 yield finding_at(
-                    self, root, line.path, line.line, subject=repr(_shown(line.text)),
+                    self,
+                    root,
+                    line.path,
+                    line.line,
+                    subject=repr(_shown(line.text)),
                     problem=f"{line.name} fails to install from the package index; list {instead} instead",
                 )

@@ -8,11 +8,12 @@ import posixpath
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from cflint.settings.config import Settings
 from cflint.knowledge.distributions import CATALOGUE, Distribution, ModuleProvider
 from cflint.knowledge.requirements import RequirementLine
-from cflint.rule import FunctionRoot, RuleInfo
 from cflint.model import Finding, Position
+from cflint.project import FunctionRoot
+from cflint.rule import RuleInfo
+from cflint.settings.config import Settings
 
 RUNTIME_MODULES = ModuleProvider.of(CATALOGUE.runtime)
 

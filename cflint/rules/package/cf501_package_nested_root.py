@@ -1,19 +1,22 @@
 from collections.abc import Iterator
 
-from cflint.package.contents import REQUIREMENTS, Package, PackageRule
 from cflint.model import Finding
+from cflint.package.contents import REQUIREMENTS, Package, PackageRule
 
 
 class PackageNestedRoot(PackageRule):
     code = "CF501"
     name = "package-nested-root"
     summary = "The entry module or requirements.txt is inside a folder instead of at the package root"
-    message = "{files} {verb} inside {folder}/ instead of at the root: remove the {folder}/ level (zip its contents, not the folder)"
+    message = (
+        "{files} {verb} inside {folder}/ instead of at the root: "
+        "remove the {folder}/ level (zip its contents, not the folder)"
+    )
 
     def check(self, package: Package) -> Iterator[Finding]:
         if not package.is_archive:
             return  # a folder's root is where its entry module is; a requirements.txt elsewhere is CF502
-        wanted = sorted({ep.module_path.as_posix() for ep in package.settings.entry_points}) + [REQUIREMENTS]
+        wanted = [*sorted({ep.module_path.as_posix() for ep in package.settings.entry_points}), REQUIREMENTS]
         misplaced: dict[str, list[str]] = {}
         for root_file in wanted:
             folder = package.nested_folder_of(root_file)

@@ -1,7 +1,7 @@
 from collections.abc import Iterator
 
-from cflint.package.contents import Package, PackageRule, format_size
 from cflint.model import Finding
+from cflint.package.contents import Package, PackageRule, format_size
 
 LARGEST_SHOWN = 3
 

@@ -1,8 +1,8 @@
 from collections.abc import Iterator
 
-from cflint.package.junk import junk_item, virtualenv_folders
-from cflint.package.contents import Package, PackageRule
 from cflint.model import Finding, Severity
+from cflint.package.contents import Package, PackageRule
+from cflint.package.junk import junk_item, virtualenv_folders
 
 
 class PackageJunk(PackageRule):

@@ -4,8 +4,8 @@ import re
 from collections.abc import Iterator
 from fnmatch import fnmatchcase
 
-from cflint.package.contents import Package, PackageEntry, PackageRule
 from cflint.model import Finding
+from cflint.package.contents import Package, PackageEntry, PackageRule
 
 PEM_HEAD_BYTES = 64 * 1024
 RECORD_HEAD_BYTES = 4 * 1024 * 1024
@@ -79,7 +79,11 @@ class PackageSecret(PackageRule):
     message = "{item} looks like {kind}: it must not ship; {fix}"
 
     def check(self, package: Package) -> Iterator[Finding]:
-        fix = "remove it from the archive" if package.is_archive else "move it out of the folder or add it to package-exclude"
+        fix = (
+            "remove it from the archive"
+            if package.is_archive
+            else "move it out of the folder or add it to package-exclude"
+        )
         secrets = [(entry, kind) for entry in package.entries if (kind := _secret_kind(entry, package)) is not None]
         vendored = _distribution_files(package) if secrets else frozenset()
         for entry, kind in secrets:

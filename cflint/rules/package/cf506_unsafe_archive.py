@@ -1,7 +1,7 @@
 from collections.abc import Iterator
 
-from cflint.package.contents import Package, PackageRule
 from cflint.model import Finding
+from cflint.package.contents import Package, PackageRule
 
 
 class UnsafeArchive(PackageRule):

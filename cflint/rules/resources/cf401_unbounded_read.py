@@ -2,17 +2,25 @@ from __future__ import annotations
 
 import libcst as cst
 
-from cflint.rule import ParsedFile
 from cflint.analysis.scoped_rule import ScopedRule
+from cflint.rule import ParsedFile
 from cflint.rules.resources.streams import unbounded_source
 
 _READERS = frozenset({"read", "readlines"})
 _PATH_READERS = {"pathlib.Path().read_text": "Path.read_text()", "pathlib.Path().read_bytes": "Path.read_bytes()"}
 _CHUNKS = "read it in chunks (read(size), line by line, shutil.copyfileobj)"
-_LOADERS = frozenset({
-    "json.load", "pickle.load", "marshal.load", "tomllib.load",
-    "yaml.load", "yaml.safe_load", "yaml.full_load", "yaml.unsafe_load",
-})
+_LOADERS = frozenset(
+    {
+        "json.load",
+        "pickle.load",
+        "marshal.load",
+        "tomllib.load",
+        "yaml.load",
+        "yaml.safe_load",
+        "yaml.full_load",
+        "yaml.unsafe_load",
+    }
+)
 _LOADER_MODULES = frozenset(name.partition(".")[0] for name in _LOADERS)
 # Last names of the callees above: other method calls are skipped without tracing them.
 _CANDIDATES = frozenset({*_READERS, "read_text", "read_bytes", *(name.rpartition(".")[2] for name in _LOADERS)})

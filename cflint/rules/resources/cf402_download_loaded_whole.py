@@ -4,11 +4,11 @@ import re
 
 import libcst as cst
 
-from cflint.rule import ParsedFile
-from cflint.analysis.scoped_rule import ScopedRule
-from cflint.rules.resources.streams import BUFFERING_CALLS, WRITABLE, WRITING_CALLS
-from cflint.model import Severity
 from cflint.analysis.origins import Origin
+from cflint.analysis.scoped_rule import ScopedRule
+from cflint.model import Severity
+from cflint.rule import ParsedFile
+from cflint.rules.resources.streams import BUFFERING_CALLS, WRITABLE, WRITING_CALLS
 
 _VERBS = "get|post|put|patch|delete|head|options|request"
 # A requests response (`calls` of its origin end with the request), then the body taken whole.

@@ -61,7 +61,14 @@ class CallWithoutTimeout(ScopedRule):
     summary = "A network call or subprocess has no timeout and can outlive the function's time limit"
     message = "{call}() {problem} can wait past the function's execution time limit; pass timeout= in seconds"
     requires_text = (
-        "requests", "urlopen", "build_opener", "HTTPConnection", "HTTPSConnection", "subprocess", "httpx", "Popen",
+        "requests",
+        "urlopen",
+        "build_opener",
+        "HTTPConnection",
+        "HTTPSConnection",
+        "subprocess",
+        "httpx",
+        "Popen",
     )
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -87,6 +94,8 @@ class CallWithoutTimeout(ScopedRule):
 
 
 def _display(path: str) -> str:
-    return path.replace("requests.Session().", "requests.Session.").replace("Popen().", "Popen.").replace(
-        "build_opener().", "OpenerDirector."
+    return (
+        path.replace("requests.Session().", "requests.Session.")
+        .replace("Popen().", "Popen.")
+        .replace("build_opener().", "OpenerDirector.")
     )

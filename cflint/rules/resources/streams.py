@@ -17,11 +17,16 @@ _UPLOAD = re.compile(r"flask\.request\.files(\[[^\]]*\]|\.get\(\)|\.(?:getlist|v
 _STORAGE_BODY = re.compile(r"boto3\..*\[Body\]\Z")
 
 # Objects whose `write` / `writelines` keep or store what they are given.
-WRITABLE = frozenset({
-    *_OPENERS,
-    "io.BytesIO()", "io.StringIO()",
-    "tempfile.TemporaryFile()", "tempfile.NamedTemporaryFile()", "tempfile.SpooledTemporaryFile()",
-})
+WRITABLE = frozenset(
+    {
+        *_OPENERS,
+        "io.BytesIO()",
+        "io.StringIO()",
+        "tempfile.TemporaryFile()",
+        "tempfile.NamedTemporaryFile()",
+        "tempfile.SpooledTemporaryFile()",
+    }
+)
 # Calls that keep their first argument in memory, and calls that write it out.
 BUFFERING_CALLS = frozenset({"io.BytesIO", "io.StringIO"})
 WRITING_CALLS = frozenset({"pathlib.Path().write_bytes", "pathlib.Path().write_text"})

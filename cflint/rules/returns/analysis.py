@@ -14,12 +14,11 @@ import libcst as cst
 
 from cflint.analysis.bindings import Bindings, rebound_names
 from cflint.analysis.entry import effective_definitions
-from cflint.analysis.names import NameResolver
-from cflint.rules.returns.responses import Problem, ResponseJudge
-from cflint.rule import LineOf, ParsedFile, Rule
-from cflint.engine.traversal import Walker
 from cflint.analysis.kinds import ValueInference, is_generator
-
+from cflint.analysis.names import NameResolver
+from cflint.engine.traversal import Walker
+from cflint.rule import LineOf, ParsedFile, Rule
+from cflint.rules.returns.responses import Problem, ResponseJudge
 
 _GENERATOR = "a generator (it is a generator function)"
 
@@ -42,7 +41,11 @@ class ReturnAnalysis:
         """Every problem of every definition of the file's entry functions, in name order."""
         if self._found is None:
             inference = ValueInference(
-                self.module, self.walker, file.analysis(NameResolver), file.analysis(Bindings), rebound_names(file.source)
+                self.module,
+                self.walker,
+                file.analysis(NameResolver),
+                file.analysis(Bindings),
+                rebound_names(file.source),
             )
             self._found = tuple(self._find_all(file.context.entry_functions, inference))
         return self._found

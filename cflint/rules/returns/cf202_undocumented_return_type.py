@@ -1,11 +1,13 @@
-from cflint.rules.returns.analysis import ReturnRule
 from cflint.model import Severity
+from cflint.rules.returns.analysis import ReturnRule
 
 
 class UndocumentedReturnType(ReturnRule):
     code = "CF202"
     name = "undocumented-return-type"
-    summary = "The entry function returns a list, bytes, a generator or a Flask Response: valid Flask, undocumented shape"
+    summary = (
+        "The entry function returns a list, bytes, a generator or a Flask Response: valid Flask, undocumented shape"
+    )
     message = (
         "entry function {function!r} returns {detail}: Flask accepts it, but the platform documents only "
         "a str, a dict and a (body, status) tuple"

@@ -4,5 +4,8 @@ from cflint.rules.returns.analysis import ReturnRule
 class MalformedResponseTuple(ReturnRule):
     code = "CF204"
     name = "malformed-response-tuple"
-    summary = "The entry function returns a tuple Flask cannot read as (body, status), (body, headers) or (body, status, headers)"
+    summary = (
+        "The entry function returns a tuple Flask cannot read as "
+        "(body, status), (body, headers) or (body, status, headers)"
+    )
     message = "entry function {function!r} returns a malformed response tuple: {detail}"

@@ -1,5 +1,5 @@
-from cflint.rules.returns.analysis import ReturnRule
 from cflint.model import Severity
+from cflint.rules.returns.analysis import ReturnRule
 
 
 class JsonDumpsReturn(ReturnRule):

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 import libcst as cst
 
+from cflint.analysis.kinds import NUMBERS, Kind, ScopeChain, Value, ValueInference
 from cflint.analysis.literals import int_value, string_value
 from cflint.rule import LineOf
-from cflint.analysis.kinds import NUMBERS, Kind, ScopeChain, Value, ValueInference
 
 _NOT_A_RESPONSE = NUMBERS | {Kind.NONE, Kind.SET, Kind.FUNCTION}
 _NOT_A_BODY = _NOT_A_RESPONSE | {Kind.TUPLE}  # a tuple is unpacked only at the top
@@ -123,7 +123,8 @@ class ResponseJudge:
             return
         if len(elements) not in (2, 3):
             yield Problem(
-                "CF204", display,
+                "CF204",
+                display,
                 f"it has {len(elements)} element{'s' if len(elements) != 1 else ''}; Flask takes "
                 "(body, status), (body, headers) or (body, status, headers)",
             )
@@ -159,13 +160,16 @@ class ResponseJudge:
         if not isinstance(headers, (cst.Tuple, cst.List)):
             value = self.inference.infer(headers, scopes)
             if value is not None and value.kind in _NOT_HEADERS:
-                yield Problem("CF204", headers, f"the headers element is {_describe(value)}, not a dict or list of pairs")
+                yield Problem(
+                    "CF204", headers, f"the headers element is {_describe(value)}, not a dict or list of pairs"
+                )
             return
         for element in headers.elements:
             if not isinstance(element, cst.StarredElement) and _evidently_not_a_pair(element.value):
                 kind = "tuple" if isinstance(headers, cst.Tuple) else "list"
                 yield Problem(
-                    "CF204", element.value,
+                    "CF204",
+                    element.value,
                     f"Flask reads a {kind} in the {position} place as headers, and "
                     f"{_code(element.value)} is not a (name, value) pair",
                 )
@@ -218,6 +222,7 @@ class ResponseJudge:
         if len(key_classes) > 1:
             first, second = list(key_classes)[:2]
             yield Problem(
-                "CF206", key_classes[second],
+                "CF206",
+                key_classes[second],
                 f"cannot be JSON-encoded: it mixes {first} and {second} keys, which Flask's sorted keys cannot order",
             )
