@@ -8,12 +8,17 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from cflint import __version__
-from cflint.model import Finding, UsageError
+from cflint.model import Finding, Severity, UsageError
+from cflint.run.discovery import display_path
 from cflint.run.files import read_regular_file
 from cflint.settings.config import OUTPUT_FORMATS, SettingsResolver
+
+if TYPE_CHECKING:
+    from cflint.output import Reporter, ReportOptions
+    from cflint.run.runner import Progress, StdinSource
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 ALWAYS_FAILING = frozenset({"CF001", "CF002"})
@@ -52,17 +57,30 @@ def _lint_parser() -> argparse.ArgumentParser:
     for flag, meta, text in (
         ("--select", "CODES", "rule codes or prefixes to enable, comma-separated (ALL for every rule)"),
         ("--ignore", "CODES", "rule codes or prefixes to disable"),
+        ("--extend-ignore", "CODES", "codes to disable on top of the config's ignore"),
         ("--extend-select", "CODES", "codes to enable on top of select, e.g. off-by-default rules"),
         ("--per-file-ignores", "PATTERN:CODES", "codes to ignore in files matching PATTERN (repeatable)"),
+        ("--extend-per-file-ignores", "PATTERN:CODES", "per-file-ignores added to the config's (repeatable)"),
         ("--exclude", "PATTERNS", "gitignore-style patterns of paths not to lint (replaces the defaults)"),
         ("--extend-exclude", "PATTERNS", "patterns to exclude on top of the defaults"),
         ("--entry-points", "NAMES", "entry points as module.function, comma-separated (default: user.main)"),
         ("--target-versions", "VERSIONS", "Python versions the function must run on (default: 3.11,3.12,3.13)"),
     ):
-        group.add_argument(flag, metavar=meta, help=text, action="append" if flag == "--per-file-ignores" else "store")
+        repeatable = flag in ("--per-file-ignores", "--extend-per-file-ignores")
+        group.add_argument(flag, metavar=meta, help=text, action="append" if repeatable else "store")
     output = parser.add_argument_group("output")
     output.add_argument(
-        "--format", choices=OUTPUT_FORMATS, help="output format (default: output-format of the config, else default)"
+        "--output-format",
+        "--format",
+        dest="format",
+        choices=OUTPUT_FORMATS,
+        help="output format (default: output-format of the config, else default)",
+    )
+    output.add_argument(
+        "--output-file",
+        type=Path,
+        metavar="FILE",
+        help="write the report to FILE; the terminal gets a one-line summary",
     )
     output.add_argument(
         "--show-source", action="store_true", help="print the source line and a caret under each finding"
@@ -85,6 +103,25 @@ def _lint_parser() -> argparse.ArgumentParser:
         "--exit-zero", action="store_true", help="exit 0 even with findings (CF001/CF002 still exit 1)"
     )
     behaviour.add_argument(
+        "--fail-on",
+        choices=("error", "warning"),
+        default="warning",
+        help="the lowest severity whose findings make the exit code 1 (default: warning)",
+    )
+    behaviour.add_argument(
+        "--stdin-filename",
+        type=Path,
+        metavar="PATH",
+        help="read the source from stdin (give '-' as the path) and lint it as PATH, with PATH's config and root",
+    )
+    inspection = parser.add_argument_group("inspection (print and exit)")
+    inspection.add_argument(
+        "--show-settings", type=Path, metavar="PATH", help="print the settings that apply to PATH and their config file"
+    )
+    inspection.add_argument(
+        "--show-files", action="store_true", help="list the files that would be linted, each with its function root"
+    )
+    behaviour.add_argument(
         "--force-exclude", action="store_true", help="apply exclude patterns to paths named on the command line too"
     )
     behaviour.add_argument("--debug", action="store_true", help="show tracebacks of internal errors")
@@ -101,12 +138,22 @@ def _lint_parser() -> argparse.ArgumentParser:
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     overrides: dict[str, Any] = {}
-    for key in ("select", "ignore", "extend_select", "exclude", "extend_exclude", "entry_points", "target_versions"):
+    for key in (
+        "select",
+        "ignore",
+        "extend_ignore",
+        "extend_select",
+        "exclude",
+        "extend_exclude",
+        "entry_points",
+        "target_versions",
+    ):
         value = getattr(args, key)
         if value is not None:
             overrides[key.replace("_", "-")] = value
-    if args.per_file_ignores:
-        overrides["per-file-ignores"] = list(args.per_file_ignores)
+    for key in ("per_file_ignores", "extend_per_file_ignores"):
+        if getattr(args, key):
+            overrides[key.replace("_", "-")] = list(getattr(args, key))
     if args.format is not None:
         overrides["output-format"] = args.format
     return overrides
@@ -124,8 +171,8 @@ class _SourceLines:
     """Source lines for --show-source, each file read once; lines end as the parser
     counts them (\\n, \\r\\n or \\r). Only regular files are read, so a FIFO never blocks."""
 
-    def __init__(self) -> None:
-        self._lines: dict[str, list[str] | None] = {}
+    def __init__(self, unsaved: dict[str, bytes]) -> None:
+        self._lines: dict[str, list[str] | None] = {path: _split_lines(data) for path, data in unsaved.items()}
 
     def __call__(self, finding: Finding) -> str | None:
         if finding.path not in self._lines:
@@ -143,7 +190,24 @@ class _SourceLines:
             data, _ = read_regular_file(path)
         except OSError:
             return None
-        return re.split(r"\r\n|\r|\n", data.decode("utf-8", errors="replace"))
+        return _split_lines(data)
+
+
+def _split_lines(data: bytes) -> list[str]:
+    return re.split(r"\r\n|\r|\n", data.decode("utf-8", errors="replace"))
+
+
+def _stdin_source(args: argparse.Namespace) -> StdinSource | None:
+    from cflint.run.runner import StdinSource
+
+    reads_stdin = Path("-") in args.paths
+    if args.stdin_filename is None:
+        if reads_stdin:
+            raise UsageError("reading the source from stdin ('-') needs --stdin-filename PATH")
+        return None
+    if args.paths not in ([], [Path("-")]):
+        raise UsageError("--stdin-filename lints stdin only: give '-' or no path")
+    return StdinSource(args.stdin_filename, sys.stdin.buffer.read())
 
 
 def _lint(argv: Sequence[str]) -> int:
@@ -160,7 +224,9 @@ def _lint(argv: Sequence[str]) -> int:
         return EXIT_CLEAN
     if args.config is not None and not args.config.is_file():
         raise UsageError(f"{args.config}: config file not found")
-    cache = None if args.no_cache else ResultCache(default_cache_dir(Path(os.path.abspath(os.getcwd()))))
+    stdin = _stdin_source(args)
+    cwd = Path(os.path.abspath(os.getcwd()))
+    cache = None if args.no_cache else ResultCache(default_cache_dir(cwd))
     registry = cache.load_registry() if cache is not None else None
     if registry is None:
         registry = load_registry()
@@ -168,6 +234,15 @@ def _lint(argv: Sequence[str]) -> int:
             cache.store_registry(registry)
     overrides = _overrides(args)
     resolver = SettingsResolver(overrides, registry.codes, args.config)
+    paths = [stdin.path] if stdin is not None else args.paths or [Path(".")]
+    if args.show_settings is not None:
+        from cflint.cli.show import show_settings
+
+        return show_settings(args.show_settings, resolver, registry, cwd, cache.base if cache else None, sys.stdout)
+    if args.show_files:
+        from cflint.cli.show import show_files
+
+        return show_files(paths, resolver, cwd, args.force_exclude, sys.stdout)
     output_format = args.format or resolver.for_folder(Path.cwd()).output_format
     options = RunOptions(
         overrides=overrides,
@@ -176,19 +251,65 @@ def _lint(argv: Sequence[str]) -> int:
         debug=args.debug,
         jobs=args.jobs,
         cache=cache,
+        stdin=stdin,
+        progress=_progress(),
     )
-    result = run(args.paths or [Path(".")], options, registry, resolver=resolver)
+    result = run(paths, options, registry, resolver=resolver)
+    color = _use_color(args.color)
     report_options = ReportOptions(
-        color=_use_color(args.color),
+        color=color and args.output_file is None,
         show_source=args.show_source,
         statistics=args.statistics,
         quiet=args.quiet,
         files_checked=result.files_checked,
     )
-    get_reporter(output_format, registry).write(result.findings, sys.stdout, report_options, _SourceLines())
-    if any(f.code in ALWAYS_FAILING for f in result.findings):
+    source_lines = _SourceLines({display_path(stdin.path, cwd): stdin.data} if stdin is not None else {})
+    reporter = get_reporter(output_format, registry)
+    if args.output_file is None:
+        reporter.write(result.findings, sys.stdout, report_options, source_lines)
+    else:
+        _write_report_file(args.output_file, reporter, result.findings, report_options, source_lines)
+        if not args.quiet:
+            _print_summary(result.findings, args.output_file, color)
+    return _exit_code(result.findings, args.fail_on, args.exit_zero)
+
+
+def _progress() -> Progress | None:
+    """A progress bar on stderr when it is a terminal (shown only for runs over a second)."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        return None
+    from cflint.cli.progress import TerminalProgress
+
+    return TerminalProgress(sys.stderr)
+
+
+def _write_report_file(
+    path: Path, reporter: Reporter, findings: list[Finding], options: ReportOptions, source_lines: _SourceLines
+) -> None:
+    try:
+        with path.open("w", encoding="utf-8", newline="\n") as stream:
+            reporter.write(findings, stream, options, source_lines)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write the report: {exc.strerror or exc}") from None
+
+
+def _print_summary(findings: Sequence[Finding], output_file: Path, color: bool) -> None:
+    from cflint.output.default import summary_line
+
+    line = f"{summary_line(findings)} Report written to {output_file}."
+    if color:
+        from rich.console import Console
+
+        Console(file=sys.stdout, force_terminal=True, highlight=False, soft_wrap=True).print(line, style="bold")
+    else:
+        print(line)
+
+
+def _exit_code(findings: Sequence[Finding], fail_on: str, exit_zero: bool) -> int:
+    if any(f.code in ALWAYS_FAILING for f in findings):
         return EXIT_FINDINGS
-    return EXIT_FINDINGS if result.findings and not args.exit_zero else EXIT_CLEAN
+    failing = [f for f in findings if fail_on == "warning" or f.severity is Severity.ERROR]
+    return EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN
 
 
 def _rule(argv: Sequence[str]) -> int:

@@ -61,14 +61,16 @@ class DefaultReporter:
                 console.print(Text(line))
         if options.quiet:
             return
-        files = len({finding.path for finding in findings})
-        if findings:
-            noun = "problem" if len(findings) == 1 else "problems"
-            console.print(
-                Text(f"Found {len(findings)} {noun} in {files} file{'s' if files != 1 else ''}.", style="bold")
-            )
-        else:
-            console.print(Text("All checks passed!", style="bold green"))
+        console.print(Text(summary_line(findings), style="bold" if findings else "bold green"))
+
+
+def summary_line(findings: Sequence[Finding]) -> str:
+    """`Found 3 problems in 2 files.`, or `All checks passed!`."""
+    if not findings:
+        return "All checks passed!"
+    files = len({finding.path for finding in findings})
+    noun = "problem" if len(findings) == 1 else "problems"
+    return f"Found {len(findings)} {noun} in {files} file{'s' if files != 1 else ''}."
 
 
 def _statistics(findings: Sequence[Finding]) -> list[str]:

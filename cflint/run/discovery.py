@@ -218,6 +218,24 @@ def discover(paths: Sequence[Path], resolver: SettingsResolver, cwd: Path, force
     return found
 
 
+def discover_stdin(path: Path, resolver: SettingsResolver, cwd: Path, force_exclude: bool = False) -> Discovery:
+    """The file that source read from stdin stands for (it need not exist) and its function root."""
+    found = Discovery()
+    absolute = Path(os.path.abspath(path))
+    if force_exclude and _ExcludeMatcher(resolver).excluded_by_config(absolute, False):
+        return found
+    found.files.append(SourceFile(absolute, True))
+    root = function_root_of(absolute.parent, resolver, cwd)
+    if root is not None:
+        found.roots[root.path] = root
+    return found
+
+
+def function_root_of(folder: Path, resolver: SettingsResolver, cwd: Path) -> FunctionRoot | None:
+    """The function root that `folder` is in (itself or a folder above), if any."""
+    return _RootFinder(resolver, cwd).root_of(Path(os.path.abspath(folder)))
+
+
 def _walk(top: Path, excludes: _ExcludeMatcher, roots: _RootFinder, found: Discovery, add_file) -> None:  # type: ignore[no-untyped-def]
     real_top = os.path.realpath(top)
 

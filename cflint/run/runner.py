@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from cflint.engine.registry import Registry
 from cflint.model import Finding
@@ -22,12 +22,30 @@ from cflint.project import FileContext, FileJob, FunctionRoot
 from cflint.rules.engine.cf002_unreadable_file import UnreadableFileRule
 from cflint.rules.engine.cf003_internal_error import InternalErrorRule
 from cflint.run.cache import ResultCache, job_description, result_key
-from cflint.run.discovery import discover, display_path
+from cflint.run.discovery import discover, discover_stdin, display_path
 from cflint.settings.config import Settings, SettingsResolver
 from cflint.settings.selection import PerFileIgnores, apply_ignores, enabled_codes
 
 if TYPE_CHECKING:
     from cflint.engine.linter import FileLinter
+
+
+class Progress(Protocol):
+    """Told how many files are to be linted, then of each one done."""
+
+    def start(self, total: int) -> None: ...
+
+    def advance(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class StdinSource:
+    """Source read from stdin, linted as if it were the file at `path`."""
+
+    path: Path
+    data: bytes
 
 
 @dataclass(frozen=True)
@@ -38,6 +56,8 @@ class RunOptions:
     debug: bool = False
     jobs: int | None = None  # worker processes; None: one per core
     cache: ResultCache | None = None
+    stdin: StdinSource | None = None
+    progress: Progress | None = None
 
 
 @dataclass(frozen=True)
@@ -79,7 +99,10 @@ def run(
 ) -> RunResult:
     cwd = cwd or Path(os.path.abspath(os.getcwd()))
     resolver = resolver or SettingsResolver(options.overrides, registry.codes, options.config)
-    found = discover(paths, resolver, cwd, options.force_exclude)
+    if options.stdin is None:
+        found = discover(paths, resolver, cwd, options.force_exclude)
+    else:
+        found = discover_stdin(options.stdin.path, resolver, cwd, options.force_exclude)
     selection = _Selection(registry)
     findings: list[Finding] = [
         UnreadableFileRule.finding(display_path(path, cwd), reason=f"cannot read folder: {reason}")
@@ -89,6 +112,8 @@ def run(
         findings.extend(_check_root_cached(root, registry, selection.for_path(root.settings, root.path), options.cache))
     roots_by_folder = {root.path: root for root in found.roots.values()}
     jobs = [_file_job(source.path, resolver, roots_by_folder, selection, cwd) for source in found.files]
+    if options.stdin is not None:
+        jobs = [replace(job, source=options.stdin.data) for job in jobs]
     results, from_cache = _lint_jobs(jobs, registry, options)
     for file_findings in results:
         findings.extend(file_findings)
@@ -199,7 +224,7 @@ def _lint_jobs(jobs: list[FileJob], registry: Registry, options: RunOptions) -> 
     pending: list[tuple[int, FileJob, str | None]] = []
     cache = options.cache
     for index, job in enumerate(jobs):
-        data = _read_for_cache(job) if cache is not None else None
+        data = (job.source if job.source is not None else _read_for_cache(job)) if cache is not None else None
         if data is None:
             pending.append((index, job, None))
             continue
@@ -218,10 +243,27 @@ def _lint_jobs(jobs: list[FileJob], registry: Registry, options: RunOptions) -> 
 
 
 def _lint_in_processes(jobs: list[FileJob], registry: Registry, options: RunOptions) -> list[list[Finding]]:
+    progress = options.progress
+    if progress is None:
+        return _lint_all(jobs, registry, options, lambda: None)
+    progress.start(len(jobs))
+    try:
+        return _lint_all(jobs, registry, options, progress.advance)
+    finally:
+        progress.stop()
+
+
+def _lint_all(
+    jobs: list[FileJob], registry: Registry, options: RunOptions, advance: Callable[[], None]
+) -> list[list[Finding]]:
     workers = min(options.jobs or default_jobs(), len(jobs))
     if workers <= 1:
+        results = []
         with _LazyLinter(registry, options.debug) as lint:
-            return [lint(job) for job in jobs]
+            for job in jobs:
+                results.append(lint(job))
+                advance()
+        return results
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -236,6 +278,7 @@ def _lint_in_processes(jobs: list[FileJob], registry: Registry, options: RunOpti
         results: list[list[Finding]] = [[] for _ in jobs]
         for index, findings in zip(order, linted, strict=True):
             results[index] = findings
+            advance()
         return results
 
 

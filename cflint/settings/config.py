@@ -188,6 +188,8 @@ class _Validators:
 
 
 CONFIG_KEYS = tuple(_Validators(frozenset()).converters())
+# Command-line flags that add to a config key's list instead of replacing it.
+EXTENDING_FLAGS = {"extend-ignore": "ignore", "extend-per-file-ignores": "per-file-ignores"}
 assert {key.replace("-", "_") for key in CONFIG_KEYS} <= {f.name for f in fields(Settings)}
 
 
@@ -251,7 +253,13 @@ def load_settings(
             raise ConfigError(f"{config_path}: no [tool.cflint] table")
         values.update(convert(table, str(config_path), known_codes))
         base_dir = Path(os.path.abspath(config_path.parent))
-    values.update(convert(overrides, "command line", known_codes))
+    flags = dict(overrides)
+    extensions = {key: flags.pop(flag) for flag, key in EXTENDING_FLAGS.items() if flag in flags}
+    values.update(convert(flags, "command line", known_codes))
+    for key, extra in extensions.items():
+        field_name = key.replace("-", "_")
+        added = convert({key: extra}, "command line", known_codes)[field_name]
+        values[field_name] = (*values.get(field_name, ()), *added)
     return Settings(base_dir=base_dir, config_path=config_path, **values)
 
 
