@@ -69,6 +69,7 @@ class RequirementLine:
     name: str | None  # PEP 503 form; None when a ${VAR} or an unnamed URL hides it
     marker: Marker | None = None
     constraint: bool = False
+    specifier: str = ""  # the version specifier as written, e.g. ">=2,<3"; empty for none or a URL
 
     def applies_to(self, versions: tuple[tuple[int, int], ...]) -> bool:
         """Whether pip installs it on the Linux runtime for one of the Python versions."""
@@ -278,7 +279,9 @@ class _Reader:
         if requirement.url is not None and (_VCS.match(requirement.url) or requirement.url.startswith("file:")):
             kind = "a VCS URL" if _VCS.match(requirement.url) else "a local file"
             self.problem(path, number, text, f"installs from {kind}, not from the package index")
-        self.lines.append(RequirementLine(path, number, text, name, requirement.marker, constraint))
+        self.lines.append(
+            RequirementLine(path, number, text, name, requirement.marker, constraint, str(requirement.specifier))
+        )
 
     def direct_reference(
         self, path: Path, number: int, text: str, expanded: str, constraint: bool, editable: bool

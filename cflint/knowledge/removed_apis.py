@@ -1,0 +1,74 @@
+"""Library APIs that the runtime's versions of those libraries no longer have (data in
+`data/removed_apis.toml`), and whether a requirements pin still installs a version with them."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from cflint.knowledge.distributions import DATA_DIR, canonical_name
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+@dataclass(frozen=True)
+class RemovedApi:
+    name: str  # qualified, as imported: flask.escape
+    distribution: str  # PEP 503 form
+    removed_in: str
+    instead: str
+    call: bool = False  # only some calls are gone: those without `requires_keyword`
+    requires_keyword: str | None = None
+    positional: int | None = None  # ...and with fewer positional arguments than this
+
+
+def _entry(raw: Mapping[str, Any]) -> RemovedApi:
+    return RemovedApi(
+        name=str(raw["name"]),
+        distribution=canonical_name(str(raw["distribution"])),
+        removed_in=str(raw["removed-in"]),
+        instead=str(raw["instead"]),
+        call=bool(raw.get("call", False)),
+        requires_keyword=raw.get("requires-keyword"),
+        positional=raw.get("positional"),
+    )
+
+
+def load_removed_apis(path: Path = DATA_DIR / "removed_apis.toml") -> Mapping[str, RemovedApi]:
+    with path.open("rb") as stream:
+        data = tomllib.load(stream)
+    return MappingProxyType({entry.name: entry for entry in map(_entry, data["api"])})
+
+
+REMOVED_APIS = load_removed_apis()
+
+
+def pin_keeps_api(specifier: str, removed_in: str) -> bool:
+    """Whether every version `specifier` allows is older than `removed_in` (so pip installs
+    one that still has the API). An empty or open-ended specifier allows the newest."""
+    if not specifier:
+        return False
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        allowed = SpecifierSet(specifier)
+        removed = Version(removed_in)
+    except (InvalidSpecifier, InvalidVersion):
+        return False
+    probes = {removed, Version("9999")}
+    for item in allowed:
+        try:
+            version = Version(item.version.rstrip(".*"))
+        except InvalidVersion:
+            return False
+        if version >= removed:
+            probes.add(version)
+    return not any(allowed.contains(probe, prereleases=True) for probe in probes)

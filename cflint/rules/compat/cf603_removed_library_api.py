@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+import libcst as cst
+
+from cflint.analysis.names import NameResolver, dotted_name
+from cflint.analysis.scoped_rule import ScopedRule
+from cflint.knowledge.removed_apis import REMOVED_APIS, RemovedApi, pin_keeps_api
+
+_MODULES = frozenset(name.split(".")[0] for name in REMOVED_APIS)
+
+
+class RemovedLibraryApi(ScopedRule):
+    code = "CF603"
+    name = "removed-library-api"
+    summary = "Use of a library API that the versions the runtime installs no longer have"
+    message = "{api} {what} in {distribution} {version}; {instead}"
+    requires_text = tuple(sorted(_MODULES))
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+            return
+        module = dotted_name(node.module)
+        for alias in node.names:
+            api = REMOVED_APIS.get(f"{module}.{dotted_name(alias.name)}")
+            if api is not None and not api.call:
+                self._report(alias.name, api)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        qualified = self.file.analysis(NameResolver).qualify(node, self.scope)
+        api = REMOVED_APIS.get(qualified or "")
+        if api is not None and not api.call:
+            self._report(node, api)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        qualified = self.file.analysis(NameResolver).qualify(node.func, self.scope)
+        api = REMOVED_APIS.get(qualified or "")
+        if api is None or not api.call or any(arg.star for arg in node.args):
+            return
+        if any(arg.keyword is not None and arg.keyword.value == api.requires_keyword for arg in node.args):
+            return
+        positional = sum(1 for arg in node.args if arg.keyword is None)
+        if api.positional is None or positional < api.positional:
+            self._report(node, api, what=f"without {api.requires_keyword}= raises TypeError")
+
+    def _report(self, node: cst.CSTNode, api: RemovedApi, what: str = "was removed") -> None:
+        if self._pinned_below(api):
+            return
+        self.report(
+            node,
+            api=f"{api.name}()" if api.call else api.name,
+            what=what,
+            distribution=api.distribution,
+            version=api.removed_in,
+            instead=api.instead,
+        )
+
+    def _pinned_below(self, api: RemovedApi) -> bool:
+        """The function's requirements pin the library to versions that still have the API."""
+        root = self.context.root
+        if root is None:
+            return False
+        versions = root.settings.target_versions
+        lines = [line for line in root.requirements.installed(versions) if line.name == api.distribution]
+        return bool(lines) and all(pin_keeps_api(line.specifier, api.removed_in) for line in lines)
