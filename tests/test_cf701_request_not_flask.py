@@ -22,6 +22,11 @@ Cflint = Callable[..., CliResult]
         "def main():\n    return request.args.get('x')  # !\n",
         "def main():\n    return handle(request)  # !\n",
         "import flask\nfrom requests import request\ndef main():\n    flask.request.args\n    return request.form  # !\n",
+        "import urllib.request\nrequest = urllib.request.Request('u')\ndef main():\n    return request.args  # !\n",
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from flask import request\n"
+        "def main():\n    return request.args  # !\n",
+        "import typing\nif typing.TYPE_CHECKING:\n    from flask import request\n"
+        "def main():\n    return request.method  # !\n",
     ],
 )
 def test_request_that_is_not_flasks_is_reported_at_first_use(source: str, tmp_path: Path, cflint: Cflint) -> None:
@@ -34,6 +39,11 @@ def test_request_that_is_not_flasks_is_reported_at_first_use(source: str, tmp_pa
         "from flask import request\ndef main():\n    return request.args.get('x')\n",
         "import flask\ndef main():\n    return flask.request.args.get('x')\n",
         "from flask import request as req\ndef main():\n    return req.method\n",
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from flask import request\n"
+        "from flask import request\ndef main():\n    return request.args\n",
+        "import flask\nrequest = flask.request\ndef main():\n    return request.args\n",
+        "import urllib.request\ndef main():\n    request = get()\n    return request.args\n",
+        "def main(request):\n    return request.args\n",
         "from flask.globals import request\ndef main():\n    return request.method\n",
         # requests' function and urllib's module used as what they are
         "from requests import request\ndef main():\n    return request('GET', 'u', timeout=5).text\n",

@@ -34,6 +34,32 @@ VARIANTS = [
     pytest.param({"user.py": "main = 'x'\n"}, ["user.py:1:1: CF104"], id="value"),
     pytest.param({"user.py": "from impl import main\n"}, [], id="imported-unknown"),
     pytest.param({"user.py": "def impl():\n    return 'x'\n\nmain = impl\n"}, [], id="alias-of-function"),
+    pytest.param(
+        {"user.py": "def handler(event, context):\n    return 'x'\n\nmain = handler\n"},
+        ["user.py:1:13: CF103", "user.py:1:20: CF103"],
+        id="alias-of-function-with-parameters",
+    ),
+    pytest.param(
+        {"user.py": "def handler(event):\n    return 'x'\n\nmain2 = handler\nmain = main2\n"},
+        ["user.py:1:13: CF103"],
+        id="alias-of-an-alias",
+    ),
+    pytest.param({"user.py": "main = main\n"}, [], id="alias-of-itself"),
+    pytest.param(
+        {"user.py": "def main():\n    return 'x'\n\nif __name__ == '__main__':\n    main = lambda: 'debug'\n"},
+        [],
+        id="main-guard-never-runs",
+    ),
+    pytest.param(
+        {"user.py": "import os\nif __name__ == '__main__':\n    pass\nelse:\n    def main():\n        return 'x'\n"},
+        [],
+        id="main-guard-else-always-runs",
+    ),
+    pytest.param(
+        {"user.py": "if __name__ == '__main__':\n    def main():\n        return 'x'\n"},
+        ["user.py:1:1: CF102"],
+        id="defined-only-under-main-guard",
+    ),
     pytest.param({"user.py": "main = None\n\ndef main():\n    return 'x'\n"}, [], id="placeholder-then-def"),
     pytest.param({"user.py": "def main():\n    return 'x'\n\nmain = 3\n"}, ["user.py:4:1: CF104"], id="rebound-later"),
     pytest.param(

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from cflint.analysis.names import target_names
+from cflint.analysis.runtime import is_main_guard
 
 
 class BindingKind(enum.Enum):
@@ -26,6 +27,7 @@ class Binding:
     statement: cst.CSTNode  # the top-level statement that binds it
     conditional: bool  # only bound on some paths through an if/try/with/loop
     definition: cst.FunctionDef | None = None
+    alias_of: str | None = None  # `main = handler`: the name it is bound to
 
 
 _VALUE_NODES = (
@@ -52,24 +54,26 @@ def _value_kind(value: cst.BaseExpression) -> BindingKind:
 
 def _small_statement_bindings(
     statement: cst.BaseSmallStatement, name: str
-) -> Iterator[tuple[BindingKind, cst.CSTNode]]:
+) -> Iterator[tuple[BindingKind, cst.CSTNode, str | None]]:
     if isinstance(statement, cst.Assign):
         for target in statement.targets:
             for bound in target_names(target.target):
                 if bound.value == name:
                     single = isinstance(target.target, cst.Name)
-                    yield (_value_kind(statement.value) if single else BindingKind.OTHER), bound
+                    kind = _value_kind(statement.value) if single else BindingKind.OTHER
+                    alias = statement.value.value if single and isinstance(statement.value, cst.Name) else None
+                    yield kind, bound, alias if kind is BindingKind.OTHER else None
     elif isinstance(statement, (cst.AnnAssign, cst.AugAssign)):
         if isinstance(statement.target, cst.Name) and statement.target.value == name:
             value = statement.value
             if value is not None:
                 kind = _value_kind(value) if isinstance(statement, cst.AnnAssign) else BindingKind.OTHER
-                yield kind, statement.target
+                yield kind, statement.target, None
     elif isinstance(statement, (cst.Import, cst.ImportFrom)) and not isinstance(statement.names, cst.ImportStar):
         for alias in statement.names:
             bound_name = alias.asname.name if alias.asname else alias.name
             if isinstance(bound_name, cst.Name) and bound_name.value == name:
-                yield BindingKind.OTHER, bound_name
+                yield BindingKind.OTHER, bound_name, None
 
 
 def _blocks(statement: cst.BaseCompoundStatement) -> Iterator[Sequence[cst.BaseStatement]]:
@@ -95,17 +99,21 @@ def _statement_bindings(
         owner = top or statement
         if isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
-                for kind, node in _small_statement_bindings(small, name):
-                    yield Binding(kind, node, owner, conditional)
+                for kind, node, alias in _small_statement_bindings(small, name):
+                    yield Binding(kind, node, owner, conditional, alias_of=alias)
         elif isinstance(statement, cst.BaseSmallStatement):  # in a one-line suite
-            for kind, node in _small_statement_bindings(statement, name):
-                yield Binding(kind, node, owner, conditional)
+            for kind, node, alias in _small_statement_bindings(statement, name):
+                yield Binding(kind, node, owner, conditional, alias_of=alias)
         elif isinstance(statement, cst.FunctionDef):
             if statement.name.value == name:
                 yield Binding(BindingKind.FUNCTION, statement.name, owner, conditional, statement)
         elif isinstance(statement, cst.ClassDef):
             if statement.name.value == name:
                 yield Binding(BindingKind.CLASS, statement.name, owner, conditional)
+        elif isinstance(statement, cst.If) and is_main_guard(statement.test):
+            # The runtime imports the module: the guarded body never runs, an `else:` always does.
+            if isinstance(statement.orelse, cst.Else):
+                yield from _statement_bindings(statement.orelse.body.body, name, owner, conditional)
         elif isinstance(statement, cst.BaseCompoundStatement):
             nested_conditional = conditional or not isinstance(statement, cst.With)
             for block in _blocks(statement):
@@ -121,9 +129,18 @@ def top_level_function_names(module: cst.Module) -> list[str]:
     return [s.name.value for s in module.body if isinstance(s, cst.FunctionDef)]
 
 
-def effective_definitions(module: cst.Module, name: str) -> list[cst.FunctionDef]:
-    """The `def` statements that can be what `name` is bound to when the module is loaded."""
-    return [b.definition for b in top_level_bindings(module, name) if b.definition is not None]
+def effective_definitions(
+    module: cst.Module, name: str, following: frozenset[str] = frozenset()
+) -> list[cst.FunctionDef]:
+    """The `def` statements that can be what `name` is bound to when the module is loaded,
+    through aliases at the top level (`main = handler`)."""
+    found: list[cst.FunctionDef] = []
+    for binding in top_level_bindings(module, name):
+        if binding.definition is not None:
+            found.append(binding.definition)
+        elif binding.alias_of is not None and binding.alias_of not in following | {name}:
+            found.extend(effective_definitions(module, binding.alias_of, following | {name}))
+    return found
 
 
 def _block_always_binds(statements: Sequence[cst.BaseStatement], name: str) -> bool:
@@ -137,6 +154,8 @@ def _always_binds(statement: cst.BaseStatement, name: str) -> bool:
         return statement.name.value == name
     if isinstance(statement, cst.With):
         return _block_always_binds(statement.body.body, name)
+    if isinstance(statement, cst.If) and is_main_guard(statement.test):
+        return isinstance(statement.orelse, cst.Else) and _block_always_binds(statement.orelse.body.body, name)
     if isinstance(statement, cst.If):
         orelse = statement.orelse
         if orelse is None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from cflint.analysis.names import NameResolver
+from cflint.analysis.names import NameResolver, dotted_name
 from cflint.analysis.scoped_rule import ScopedRule
 from cflint.rule import ParsedFile
 
@@ -59,6 +59,7 @@ class RequestNotFlask(ScopedRule):
     def __init__(self, file: ParsedFile) -> None:
         super().__init__(file)
         self._reported = False
+        self._type_checking_only: bool | None = None
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         value = node.value
@@ -72,9 +73,17 @@ class RequestNotFlask(ScopedRule):
 
     def _check(self, use: cst.Name, used_as_flask: bool) -> None:
         qualified = self.file.analysis(NameResolver).qualify(use, self.scope)
-        if qualified is None or qualified in _FLASK_REQUEST:
-            return
-        if qualified == "builtins.request":
+        if qualified is None:
+            origin = self.values.origin(use, self.scope) if used_as_flask else None
+            # Only a value traced to an import is evidence (an unbound name resolves to builtins).
+            if origin is None or origin.path.startswith(("flask.", "builtins.", ".")):
+                return
+            problem = f"'request' here is {origin.path}, which shadows Flask's request"
+        elif qualified in _FLASK_REQUEST:
+            if not self._imported_only_for_type_checking():
+                return
+            problem = "'request' is imported only under `if TYPE_CHECKING:`, so it is not defined at run time"
+        elif qualified == "builtins.request":
             # The resolver does not see names bound in comprehensions or through `global`.
             if self.values.is_bound("request", self.scope):
                 return
@@ -87,6 +96,21 @@ class RequestNotFlask(ScopedRule):
         self._reported = True
         self.report(use, problem=problem)
 
+    def _imported_only_for_type_checking(self) -> bool:
+        """Whether every import that binds `request` is under `if TYPE_CHECKING:`."""
+        if self._type_checking_only is None:
+            walker, module = self.walker, self.file.module
+            imports = [node for node in walker.descendants(module) if _binds_request(node)]
+            guarded = {
+                id(node)
+                for block in walker.descendants(module)
+                if isinstance(block, cst.If) and _is_type_checking(block.test)
+                for node in walker.descendants(block.body)
+                if _binds_request(node)
+            }
+            self._type_checking_only = bool(imports) and all(id(node) in guarded for node in imports)
+        return self._type_checking_only
+
     def _may_be_reexport(self, qualified: str) -> bool:
         """Whether `request` comes from a module of the function itself, which may pass on Flask's."""
         if qualified.startswith("."):
@@ -97,3 +121,17 @@ class RequestNotFlask(ScopedRule):
             return top in root.local_modules
         folder = self.context.path.parent
         return (folder / f"{top}.py").exists() or (folder / top).is_dir()
+
+
+def _is_type_checking(test: cst.BaseExpression) -> bool:
+    return dotted_name(test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECKING")
+
+
+def _binds_request(node: cst.CSTNode) -> bool:
+    if not isinstance(node, (cst.Import, cst.ImportFrom)) or isinstance(node.names, cst.ImportStar):
+        return False
+    for alias in node.names:
+        bound = alias.asname.name if alias.asname is not None else alias.name
+        if (dotted_name(bound) or "").split(".")[0] == "request":  # type: ignore[arg-type]
+            return True
+    return False

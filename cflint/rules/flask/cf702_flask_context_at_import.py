@@ -3,6 +3,7 @@ from __future__ import annotations
 import libcst as cst
 
 from cflint.analysis.names import NameResolver, dotted_name
+from cflint.analysis.runtime import is_main_guard
 from cflint.analysis.scoped_rule import ScopedRule
 from cflint.rule import ParsedFile
 
@@ -13,19 +14,6 @@ _CONTEXT_GLOBALS = {
     **{f"flask.{name}": "application" for name in ("g", "current_app")},
     **{f"flask.globals.{name}": "application" for name in ("g", "current_app")},
 }
-
-
-def is_main_guard(test: cst.BaseExpression) -> bool:
-    """`__name__ == "__main__"`: never true when the runtime imports the module."""
-    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
-        return False
-    target = test.comparisons[0]
-    sides = (test.left, target.comparator)
-    return (
-        isinstance(target.operator, cst.Equal)
-        and any(isinstance(side, cst.Name) and side.value == "__name__" for side in sides)
-        and any(isinstance(side, cst.SimpleString) and side.evaluated_value == "__main__" for side in sides)
-    )
 
 
 class FlaskContextAtImport(ScopedRule):
