@@ -98,3 +98,78 @@ def test_timeout_none_is_named_in_the_message(tmp_path: Path, cflint: Cflint) ->
     assert messages(cflint, tmp_path, "CF403", source) == [
         "subprocess.run() with timeout=None can wait past the function's execution time limit; pass timeout= in seconds"
     ]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import urllib.request\nurllib.request.urlretrieve('u', 'f')  # !\n",
+        "import subprocess\np = subprocess.Popen(['ls'])\np.wait()  # !\n",
+        "import os\nos.system('ls')  # !\n",
+        "import socket\nsocket.create_connection(('h', 80))  # !\n",
+        "import smtplib\nsmtplib.SMTP('h', 25)  # !\n",
+        "import smtplib\nsmtplib.SMTP_SSL('h')  # !\n",
+        "import ftplib\nftplib.FTP('h')  # !\n",
+        "import redis\nredis.Redis(host='h')  # !\n",
+        "import redis\nredis.from_url('redis://h')  # !\n",
+        "import redis\nredis.Redis(socket_timeout=None)  # !\n",
+        "from google.auth.transport.requests import AuthorizedSession\ns = AuthorizedSession(creds)\ns.get('u')  # !\n",
+        # set after the call, at module level: the call ran first
+        "import socket, urllib.request\nurllib.request.urlopen('u')  # !\nsocket.setdefaulttimeout(5)\n",
+        "import socket, subprocess\nsocket.setdefaulttimeout(5)\nsubprocess.run(['ls'])  # !\n",
+        "import socket, redis\nsocket.setdefaulttimeout(5)\nredis.Redis()  # !\n",
+        "import socket, urllib.request\nsocket.setdefaulttimeout(None)\nurllib.request.urlopen('u')  # !\n",
+    ],
+)
+def test_more_calls_that_can_hang(source: str, tmp_path: Path, cflint: Cflint) -> None:
+    assert reported_lines(cflint, tmp_path, "CF403", source) == marked_lines(source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import subprocess\np = subprocess.Popen(['ls'])\np.wait(5)\n",
+        "import subprocess\np = subprocess.Popen(['ls'])\np.wait(timeout=5)\n",
+        "import socket\nsocket.create_connection(('h', 80), 5)\n",
+        "import smtplib\nsmtplib.SMTP('h', 25, None, 10)\n",
+        "import ftplib\nftplib.FTP('h', timeout=10)\n",
+        "import redis\nredis.Redis(host='h', socket_timeout=5)\n",
+        "import socket, urllib.request\nsocket.setdefaulttimeout(5)\nurllib.request.urlopen('u')\n",
+        "import socket, urllib.request\nsocket.setdefaulttimeout(5)\nurllib.request.urlretrieve('u', 'f')\n",
+        "import socket, requests\ndef main():\n    return requests.get('u').text\nsocket.setdefaulttimeout(5)\n",
+        "import socket as s, smtplib\ns.setdefaulttimeout(10)\nsmtplib.SMTP('h')\n",
+        "import threading\nthreading.Event().wait()\n",
+        "def system(x):\n    return x\nsystem('ls')\n",
+    ],
+)
+def test_more_calls_with_a_timeout(source: str, tmp_path: Path, cflint: Cflint) -> None:
+    assert reported_lines(cflint, tmp_path, "CF403", source) == []
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        (
+            "import os\nos.system('ls')\n",
+            "os.system() has no timeout and can wait past the function's execution time limit; "
+            "run the command with subprocess.run(..., timeout=...)",
+        ),
+        (
+            "import redis\nr = redis.Redis()\n",
+            "redis.Redis() without a timeout can wait past the function's execution time limit; "
+            "pass socket_timeout= in seconds",
+        ),
+        (
+            "import subprocess\nsubprocess.Popen(['ls']).wait()\n",
+            "subprocess.Popen.wait() without a timeout can wait past the function's execution time limit; "
+            "pass timeout= in seconds",
+        ),
+        (
+            "from google.auth.transport.requests import AuthorizedSession\nAuthorizedSession(c).post('u')\n",
+            "google.auth.transport.requests.AuthorizedSession.post() without a timeout can wait past the "
+            "function's execution time limit; pass timeout= in seconds",
+        ),
+    ],
+)
+def test_messages_of_the_new_calls(source: str, message: str, tmp_path: Path, cflint: Cflint) -> None:
+    assert messages(cflint, tmp_path, "CF403", source) == [message]
