@@ -10,6 +10,7 @@ else is None: callers must then say nothing.
 
 from __future__ import annotations
 
+import builtins
 import enum
 from dataclasses import dataclass
 
@@ -43,6 +44,8 @@ class Kind(enum.Enum):
     GENERATOR = "a generator"
     RESPONSE = "a Flask Response"
     FUNCTION = "a function object"
+    RANGE = "a range"
+    DICT_VIEW = "a dict view"
 
 
 NUMBERS = frozenset({Kind.BOOL, Kind.INT, Kind.FLOAT, Kind.COMPLEX})
@@ -91,6 +94,7 @@ _CALL_RESULTS: dict[str, Kind] = {
     **dict.fromkeys(("builtins.list", "builtins.sorted"), Kind.LIST),
     **dict.fromkeys(("builtins.set", "builtins.frozenset"), Kind.SET),
     "builtins.tuple": Kind.TUPLE,
+    "builtins.range": Kind.RANGE,
     **dict.fromkeys(("builtins.bytes", "builtins.bytearray"), Kind.BYTES),
     **dict.fromkeys(
         (
@@ -131,7 +135,11 @@ _JSON_TEXT_CALLS = frozenset({"json.dumps", "flask.json.dumps"})
 # Methods whose result kind follows from the kind of the object they are called on.
 _METHOD_RESULTS: dict[Kind, dict[str, Kind]] = {
     Kind.LIST: dict.fromkeys(("append", "extend", "insert", "remove", "sort", "reverse", "clear"), Kind.NONE),
-    Kind.DICT: dict.fromkeys(("update", "clear"), Kind.NONE),
+    Kind.DICT: {
+        **dict.fromkeys(("update", "clear"), Kind.NONE),
+        **dict.fromkeys(("keys", "values", "items"), Kind.DICT_VIEW),
+        "copy": Kind.DICT,
+    },
     Kind.SET: dict.fromkeys(
         (
             "add",
@@ -202,6 +210,11 @@ _NEVER_RETURN_ANNOTATIONS = frozenset(
     }
 )
 _SUPPRESSING_CONTEXTS = frozenset({"contextlib.suppress"})
+# Builtin functions and classes, read off the running interpreter: a name that resolves to
+# `builtins.x` only because nothing binds it is not one of them unless Python has it.
+_BUILTIN_CALLABLES = frozenset(
+    name for name, value in vars(builtins).items() if callable(value) and not name.startswith("_")
+)
 _ARITHMETIC = (cst.Add, cst.Subtract, cst.Multiply, cst.FloorDivide, cst.Modulo, cst.Power)
 
 
@@ -372,6 +385,10 @@ class ValueInference:
         if function is not None:
             wsgi = accepts_wsgi_call(function[0].params)
             return Value(Kind.FUNCTION, f"function {expr.value!r}", wsgi_callable=wsgi)
+        qualified = self.qualified(expr, scopes) or ""
+        if qualified.startswith("builtins.") and qualified.removeprefix("builtins.") in _BUILTIN_CALLABLES:
+            # Flask calls a callable as a WSGI app; a builtin fails on (environ, start_response).
+            return Value(Kind.FUNCTION, f"the builtin {expr.value!r}")
         found = self.lookup(expr.value, scopes)
         if found is None:
             return None

@@ -14,7 +14,7 @@ expression that the evidence shows fails or is not a documented shape:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import libcst as cst
 
@@ -22,12 +22,23 @@ from cflint.analysis.kinds import NUMBERS, Kind, ScopeChain, Value, ValueInferen
 from cflint.analysis.literals import int_value, string_value
 from cflint.rule import LineOf
 
-_NOT_A_RESPONSE = NUMBERS | {Kind.NONE, Kind.SET, Kind.FUNCTION}
+_NOT_A_RESPONSE = NUMBERS | {Kind.NONE, Kind.SET, Kind.FUNCTION, Kind.RANGE, Kind.DICT_VIEW}
 _NOT_A_BODY = _NOT_A_RESPONSE | {Kind.TUPLE}  # a tuple is unpacked only at the top
 _UNDOCUMENTED = frozenset({Kind.LIST, Kind.BYTES, Kind.GENERATOR, Kind.RESPONSE})
-_NOT_JSON = frozenset({Kind.SET, Kind.BYTES, Kind.COMPLEX, Kind.FUNCTION, Kind.GENERATOR, Kind.RESPONSE})
+_NOT_JSON = frozenset(
+    {Kind.SET, Kind.BYTES, Kind.COMPLEX, Kind.FUNCTION, Kind.GENERATOR, Kind.RESPONSE, Kind.RANGE, Kind.DICT_VIEW}
+)
 _NOT_A_STATUS = frozenset(Kind) - {Kind.INT, Kind.STR, Kind.NONE}
-_NOT_HEADERS = NUMBERS | {Kind.STR, Kind.BYTES, Kind.SET, Kind.FUNCTION, Kind.GENERATOR, Kind.RESPONSE}
+_NOT_HEADERS = NUMBERS | {
+    Kind.STR,
+    Kind.BYTES,
+    Kind.SET,
+    Kind.FUNCTION,
+    Kind.GENERATOR,
+    Kind.RESPONSE,
+    Kind.RANGE,
+    Kind.DICT_VIEW,
+}
 _HEADER_CONTAINERS = frozenset({Kind.DICT, Kind.LIST, Kind.TUPLE})
 _KEY_CLASSES = {Kind.STR: "str", Kind.INT: "number", Kind.FLOAT: "number", Kind.BOOL: "number", Kind.NONE: "None"}
 _BAD_KEYS = frozenset({Kind.BYTES, Kind.TUPLE, Kind.COMPLEX})
@@ -91,7 +102,10 @@ class ResponseJudge:
     def _judge_value(self, expr: cst.BaseExpression, scopes: ScopeChain) -> Iterator[Problem]:
         tuple_display = self._tuple_display(expr, scopes)
         if tuple_display is not None:
-            yield from self._tuple(*tuple_display)
+            display, chain = tuple_display
+            for problem in self._tuple(display, chain):
+                # A display made from `tuple([...])` is not in the tree: report at the call.
+                yield replace(problem, node=expr) if problem.node is display and display is not expr else problem
             return
         value = self.inference.infer(expr, scopes)
         if value is None:
@@ -106,9 +120,22 @@ class ResponseJudge:
             yield from self._json(expr, scopes)
 
     def _tuple_display(self, expr: cst.BaseExpression, scopes: ScopeChain) -> tuple[cst.Tuple, ScopeChain] | None:
-        """The tuple display `expr` is, or the one a name bound once is bound to, with its scopes."""
+        """The tuple display `expr` is, or the one a name bound once is bound to, with its scopes;
+        `tuple([a, b])` is read as the display `(a, b)`."""
         if isinstance(expr, cst.Tuple):
             return expr, scopes
+        if (
+            isinstance(expr, cst.Call)
+            and len(expr.args) == 1
+            and expr.args[0].keyword is None
+            and not expr.args[0].star
+            and isinstance(expr.args[0].value, (cst.List, cst.Tuple))
+            and self.inference.qualified(expr.func, scopes) == "builtins.tuple"
+        ):
+            try:
+                return cst.Tuple(elements=expr.args[0].value.elements), scopes
+            except cst.CSTValidationError:
+                return None
         if isinstance(expr, cst.Name):
             found = self.inference.lookup(expr.value, scopes)
             if found is not None:
