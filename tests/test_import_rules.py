@@ -170,7 +170,30 @@ def test_cf305_only_in_top_level_modules(tmp_path: Path, cflint: Cflint) -> None
         "pkg/__init__.py": "from . import mod\n",
         "pkg/mod.py": "from .. import helpers\nfrom . import other\n",
     }
-    assert _lint(cflint, tmp_path, files, "CF305") == ["user.py:1:6 CF305", "user.py:2:6 CF305"]
+    assert _lint(cflint, tmp_path, files, "CF305") == [
+        "pkg/mod.py:1:6 CF305",
+        "user.py:1:6 CF305",
+        "user.py:2:6 CF305",
+    ]
+
+
+def test_cf305_relative_import_above_the_function_root(tmp_path: Path, cflint: Cflint) -> None:
+    files = {
+        "user.py": "def main():\n    return 'x'\n",
+        "pkg/__init__.py": "from .. import user\n",
+        "pkg/sub/__init__.py": "from .. import mod\n",
+        "pkg/sub/deep.py": "from .. import mod\nfrom ... import user\n",
+        "pkg/mod.py": "",
+    }
+    assert _lint(cflint, tmp_path, files, "CF305") == [
+        "pkg/__init__.py:1:6 CF305",
+        "pkg/sub/deep.py:2:6 CF305",
+    ]
+    result = cflint("--select", "CF305", "pkg/__init__.py", cwd=tmp_path)
+    assert result.lines == [
+        "pkg/__init__.py:1:6: CF305 relative import climbs 2 levels from package 'pkg', above the function root "
+        "(Python: attempted relative import beyond top-level package); import the module by its absolute name"
+    ]
 
 
 def test_cf601_removed_modules_by_target_version(tmp_path: Path, cflint: Cflint) -> None:
