@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import CliResult
+from tests.helpers import CliResult, write_files
 from tests.source_lint import marked_lines, messages, reported_lines
 
 Cflint = Callable[..., CliResult]
@@ -25,12 +25,6 @@ Cflint = Callable[..., CliResult]
         "import gzip\nwith gzip.open('d.gz') as f:\n    f.read()  # !\n",
         "import json\njson.load(open('d.json'))  # !\n",
         "import yaml\nwith open('c.yaml') as f:\n    yaml.safe_load(f)  # !\n",
-        "from flask import request\nrequest.stream.read()  # !\n",
-        "import flask\nflask.request.stream.read()  # !\n",
-        "from flask import request as req\nreq.files['upload'].read()  # !\n",
-        "from flask import request\nupload = request.files.get('f')\nupload.read()  # !\n",
-        "from flask import request\nimport pickle\npickle.load(request.files['model'])  # !\n",
-        "from flask import request\nfor upload in request.files.getlist('f'):\n    upload.stream.read()  # !\n",
         "import urllib.request as ur\nwith ur.urlopen('u', timeout=5) as r:\n    r.read()  # !\n",
         "from urllib.request import urlopen\nurlopen('u', timeout=5).read()  # !\n",
         "import boto3\ns3 = boto3.client('s3')\nobj = s3.get_object(Bucket='b', Key='k')\nobj['Body'].read()  # !\n",
@@ -50,6 +44,13 @@ def test_unbounded_read_is_reported(source: str, tmp_path: Path, cflint: Cflint)
         "import shutil\nwith open('a', 'rb') as src, open('b', 'wb') as dst:\n    shutil.copyfileobj(src, dst)\n",
         "from flask import request\nrequest.get_json()\nrequest.data\nrequest.form\nrequest.get_data()\n",
         "from flask import request\nrequest.stream.read(4096)\n",
+        # the request body, bounded by the request the platform accepts, as request.get_data() is
+        "from flask import request\nrequest.stream.read()\n",
+        "import flask\nflask.request.stream.read()\n",
+        "from flask import request as req\nreq.files['upload'].read()\n",
+        "from flask import request\nupload = request.files.get('f')\nupload.read()\n",
+        "from flask import request\nimport pickle\npickle.load(request.files['model'])\n",
+        "from flask import request\nfor upload in request.files.getlist('f'):\n    upload.stream.read()\n",
         "import json\njson.loads('{}')\n",
         "import yaml\ndocument = 'a: 1'\nyaml.safe_load(document)\n",
         "import io\nio.BytesIO(b'x').read()\n",
@@ -67,11 +68,70 @@ def test_bounded_or_unknown_read_is_not_reported(source: str, tmp_path: Path, cf
 
 
 def test_message_names_the_source(tmp_path: Path, cflint: Cflint) -> None:
-    source = "from flask import request\nrequest.files['f'].read()\n"
+    source = "with open('/tmp/report.csv') as f:\n    f.read()\n"
     assert messages(cflint, tmp_path, "CF401", source) == [
-        ".read() reads an uploaded file whole into memory;"
+        ".read() reads a file opened with open() whole into memory;"
         " read it in chunks (read(size), line by line, shutil.copyfileobj)"
     ]
+
+
+SHIPPED_READS = [
+    "from pathlib import Path\nTEMPLATE = (Path(__file__).parent / 'template.html').read_text()\n",
+    "from pathlib import Path\nHERE = Path(__file__).resolve().parent\nwith open(HERE / 'config.json') as f:\n    f.read()\n",
+    "with open('message.txt') as f:\n    f.read()\n",
+    "import os\nwith open(os.path.join(os.path.dirname(__file__), 'config.json')) as f:\n    f.read()\n",
+    "import json, os\nHERE = os.path.dirname(os.path.abspath(__file__))\njson.load(open(os.path.join(HERE, 'config.json')))\n",
+    "from pathlib import Path\nPath('data/words.txt').read_text()\n",
+    "from pathlib import Path\nwith Path('message.txt').open() as f:\n    f.read()\n",
+    "with open('message.txt') as f:\n    f.read()\nwith open('config.json', 'rb') as f:\n    f.read()\n",
+]
+SHIPPED_FILES = {
+    "template.html": "<p>hi</p>",
+    "config.json": "{}",
+    "message.txt": "hello",
+    "data/words.txt": "a\nb\n",
+}
+
+
+@pytest.mark.parametrize("source", SHIPPED_READS)
+def test_small_files_the_function_ships_may_be_read_whole(source: str, tmp_path: Path, cflint: Cflint) -> None:
+    write_files(tmp_path, {"requirements.txt": "", **SHIPPED_FILES, "user.py": source})
+    result = cflint("--select", "CF401", ".")
+    assert (result.code, result.out, result.err) == (0, "", "")
+
+
+@pytest.mark.parametrize("source", SHIPPED_READS)
+def test_files_over_the_limit_or_missing_are_still_reported(source: str, tmp_path: Path, cflint: Cflint) -> None:
+    write_files(tmp_path, {"requirements.txt": "", **SHIPPED_FILES, "user.py": source})
+    result = cflint("--select", "CF401", "--config", str(_config(tmp_path, "read-whole-limit = 1")), ".")
+    assert result.codes and set(result.codes) == {"CF401"}, result.out + result.err
+    missing = tmp_path / "missing"
+    write_files(missing, {"requirements.txt": "", "user.py": source})
+    assert set(cflint("--select", "CF401", "missing").codes) == {"CF401"}
+
+
+def _config(tmp_path: Path, text: str) -> Path:
+    path = tmp_path.parent / f"{tmp_path.name}-cflint.toml"
+    path.write_text(text + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_path_outside_the_function_root_is_reported(tmp_path: Path, cflint: Cflint) -> None:
+    write_files(
+        tmp_path, {"secret.txt": "x", "fn/requirements.txt": "", "fn/user.py": "open('../secret.txt').read()\n"}
+    )
+    assert cflint("--select", "CF401", "fn").codes == ["CF401"]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "with open(a) as f:\n    pass\nwith open(b, 'rb') as f:\n    f.read()  # !\n",
+        "f = open(a)\nf = open(b)\nf.read()  # !\n",
+    ],
+)
+def test_a_name_bound_to_several_opened_files_is_a_file(source: str, tmp_path: Path, cflint: Cflint) -> None:
+    assert reported_lines(cflint, tmp_path, "CF401", source) == marked_lines(source)
 
 
 def test_file_bound_in_enclosing_function_is_followed(tmp_path: Path, cflint: Cflint) -> None:

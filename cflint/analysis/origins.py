@@ -91,6 +91,16 @@ class ValueTracer:
     def origin(self, expr: cst.BaseExpression, scope: cst.CSTNode | None = None) -> Origin | None:
         return self._origin(expr, scope, 0)
 
+    def binding_values(
+        self, name: str, scope: cst.CSTNode | None = None
+    ) -> list[tuple[cst.BaseExpression, cst.CSTNode | None]] | None:
+        """What each binding of `name` visible from `scope` assigns, with the scope it is
+        evaluated in; None when one of them is unknown (a parameter, an item of a loop...)."""
+        bindings = self._visible_bindings(name, scope)
+        if bindings is None or name in self._rebound or any(b.value is None or b.item for b in bindings):
+            return None
+        return [(b.value, b.scope) for b in bindings if b.value is not None]
+
     def is_bound(self, name: str, scope: cst.CSTNode | None = None) -> bool:
         """Whether anything in the module binds `name` where `scope` can see it, by any means."""
         return self._visible_bindings(name, scope) is not None or name in self._rebound

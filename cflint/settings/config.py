@@ -69,6 +69,7 @@ class Settings:
     max_package_size: int = 100 * MIB
     package_exclude: tuple[str, ...] = ()
     max_file_size: int = 10 * MIB
+    read_whole_limit: int = MIB
 
     @property
     def entry_modules(self) -> frozenset[str]:
@@ -184,6 +185,7 @@ class _Validators:
             "max-package-size": parse_size,
             "package-exclude": _string_list,
             "max-file-size": parse_size,
+            "read-whole-limit": parse_size,
         }
 
 

@@ -1,8 +1,14 @@
 from __future__ import annotations
 
+import os
+import stat
+from pathlib import PurePosixPath
+
 import libcst as cst
 
+from cflint.analysis.names import NameResolver
 from cflint.analysis.scoped_rule import ScopedRule
+from cflint.analysis.static_paths import StaticPaths
 from cflint.rule import ParsedFile
 from cflint.rules.resources.streams import unbounded_source
 
@@ -21,6 +27,7 @@ _LOADERS = frozenset(
         "yaml.unsafe_load",
     }
 )
+_OPEN_FUNCTIONS = frozenset({"builtins.open", "io.open", "gzip.open", "bz2.open", "lzma.open"})
 _LOADER_MODULES = frozenset(name.partition(".")[0] for name in _LOADERS)
 # Last names of the callees above: other method calls are skipped without tracing them.
 _CANDIDATES = frozenset({*_READERS, "read_text", "read_bytes", *(name.rpartition(".")[2] for name in _LOADERS)})
@@ -46,7 +53,7 @@ def _no_size(call: cst.Call) -> bool:
 class UnboundedRead(ScopedRule):
     code = "CF401"
     name = "unbounded-read"
-    summary = "A file, upload, download or stored object is read into memory whole"
+    summary = "A file, download or stored object is read into memory whole"
     message = "{what} reads {source} whole into memory; {remedy}"
     requires_text = ("read", "load")
 
@@ -70,13 +77,88 @@ class UnboundedRead(ScopedRule):
         if origin is None:
             return
         if origin.path in _PATH_READERS:
-            self.report(node, what=_PATH_READERS[origin.path], source="a file", remedy="open it and " + _CHUNKS)
+            if not isinstance(func, cst.Attribute) or not self._small_shipped_files([func.value]):
+                self.report(node, what=_PATH_READERS[origin.path], source="a file", remedy="open it and " + _CHUNKS)
         elif origin.path in _LOADERS and node.args and not node.args[0].keyword and not node.args[0].star:
             remedy = "check its size before parsing it, or parse it incrementally"
             self._check_stream(node.args[0].value, node, f"{origin.path}()", remedy)
 
     def _check_stream(self, stream: cst.BaseExpression, node: cst.Call, what: str, remedy: str) -> None:
+        paths = self._origin_paths(stream)
+        source = unbounded_source(paths[0]) if paths is not None and len(set(paths)) == 1 else None
+        if source is None:
+            return
+        opened = self._opened_files(stream)
+        if opened is not None and self._small_shipped_files(opened):
+            return
+        self.report(node, what=what, source=source, remedy=remedy)
+
+    def _binding_values(self, name: str) -> list[cst.BaseExpression] | None:
+        found = self.values.binding_values(name, self.scope)
+        return None if found is None else [value for value, _ in found]
+
+    def _origin_paths(self, stream: cst.BaseExpression) -> list[str] | None:
+        """Where the stream comes from; a name bound several times counts when every binding
+        comes from the same kind of source (`with open(a) as f` ... `with open(b) as f`)."""
         origin = self.values.origin(stream, self.scope)
-        source = None if origin is None else unbounded_source(origin.path)
-        if source is not None:
-            self.report(node, what=what, source=source, remedy=remedy)
+        if origin is not None:
+            return [origin.path]
+        if not isinstance(stream, cst.Name):
+            return None
+        found = self.values.binding_values(stream.value, self.scope)
+        if not found:
+            return None
+        origins = [self.values.origin(value, scope) for value, scope in found]
+        return None if any(o is None for o in origins) else [o.path for o in origins if o is not None]
+
+    def _opened_files(self, stream: cst.BaseExpression) -> list[cst.BaseExpression] | None:
+        """The path expression each opening of the stream opens, when the code shows them."""
+        openings = self._binding_values(stream.value) if isinstance(stream, cst.Name) else [stream]
+        if not openings:
+            return None
+        files = []
+        names = self.file.analysis(NameResolver)
+        for opening in openings:
+            if not isinstance(opening, cst.Call):
+                return None
+            func = opening.func
+            if names.qualify(func, self.scope) in _OPEN_FUNCTIONS:
+                if not opening.args or opening.args[0].keyword is not None or opening.args[0].star:
+                    return None
+                files.append(opening.args[0].value)
+            elif isinstance(func, cst.Attribute) and func.attr.value == "open":
+                files.append(func.value)  # Path(...).open()
+            else:
+                return None
+        return files
+
+    def _small_shipped_files(self, paths: list[cst.BaseExpression]) -> bool:
+        """Whether every path is a file of the function root no larger than read-whole-limit:
+        its size is known when the function is uploaded."""
+        root = self.context.root
+        if root is None:
+            return False
+        try:
+            module_path = PurePosixPath(self.context.path.relative_to(root.path).as_posix())
+        except ValueError:
+            return False
+        names = self.file.analysis(NameResolver)
+        evaluator = StaticPaths(
+            module_path, lambda expr: names.qualify(expr, self.scope), lambda name: self._binding_values(name)
+        )
+        limit = self.context.settings.read_whole_limit
+        real_root = os.path.realpath(root.path)
+        for expr in paths:
+            relative = evaluator.evaluate(expr)
+            if relative is None:
+                return False
+            real = os.path.realpath(root.path / relative)
+            if os.path.commonpath([real_root, real]) != real_root:
+                return False
+            try:
+                status = os.stat(real)
+            except OSError:
+                return False
+            if not stat.S_ISREG(status.st_mode) or status.st_size > limit:
+                return False
+        return True

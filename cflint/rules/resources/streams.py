@@ -12,8 +12,6 @@ _OPENERS = {
     "bz2.open()": "bz2.open()",
     "lzma.open()": "lzma.open()",
 }
-# request.files["f"], request.files.get("f"), an item of request.files.getlist("f") or .values()
-_UPLOAD = re.compile(r"flask\.request\.files(\[[^\]]*\]|\.get\(\)|\.(?:getlist|values)\(\)\[\])(\.stream)?\Z")
 _STORAGE_BODY = re.compile(r"boto3\..*\[Body\]\Z")
 
 # Objects whose `write` / `writelines` keep or store what they are given.
@@ -33,13 +31,11 @@ WRITING_CALLS = frozenset({"pathlib.Path().write_bytes", "pathlib.Path().write_t
 
 
 def unbounded_source(path: str) -> str | None:
-    """What the stream is, in words, when reading it without a size can take any amount of memory."""
+    """What the stream is, in words, when reading it without a size can take any amount of memory.
+    The request body (`request.stream`, uploads in `request.files`) is not one: it is bounded by
+    the request the platform accepts, as `request.get_data()` and `request.json` are."""
     if path in _OPENERS:
         return f"a file opened with {_OPENERS[path]}"
-    if path == "flask.request.stream":
-        return "the request stream"
-    if _UPLOAD.match(path):
-        return "an uploaded file"
     if path in ("urllib.request.urlopen()", "urllib.request.build_opener().open()"):
         return "a urlopen() response"
     if _STORAGE_BODY.match(path):
