@@ -279,6 +279,7 @@ class _Collector:
         elif isinstance(node, cst.AugAssign):
             self.add_target(node.target, Form.AUGMENTED)
         elif isinstance(node, cst.For):
+            self.conditional = True  # the loop may run no times
             self.add_target(node.target, Form.FOR, node.iter, item=True)
         elif isinstance(node, cst.CompFor):
             self.add_target(node.target, Form.COMPREHENSION, node.iter, item=True)
@@ -339,9 +340,7 @@ class _Collector:
             children = self._outer_parts(node, walker) if isinstance(node, _SCOPE_TYPES) else walker.children(node)
             branching = node_type in _BRANCHING
             for child in reversed(children):
-                inner = conditional or (
-                    branching and (type(child) in _BLOCKS or (node_type is cst.For and child is node.target))  # type: ignore[attr-defined]
-                )
+                inner = conditional or (branching and type(child) in _BLOCKS)
                 stack.append((child, enclosing, inner))
 
     def _outer_parts(self, node: ScopeNode, walker: Walker) -> list[cst.CSTNode]:
