@@ -237,11 +237,21 @@ class _Collector:
         self.scope = scope
         self.module = module
         self.found: dict[str, list[Binding]] = {}
-        self.statement: cst.CSTNode = cst.Pass()
+        # Parameters and type parameters are bound by the def itself.
+        self.statement: cst.CSTNode = scope.node or module
         self.enclosing: cst.CSTNode = self.statement
         self.conditional = False
 
-    def add(self, target: cst.Name, form: Form, **details: object) -> None:
+    def add(
+        self,
+        target: cst.Name,
+        form: Form,
+        *,
+        value: cst.BaseExpression | None = None,
+        item: bool = False,
+        definition: cst.FunctionDef | None = None,
+        imported: str | None = None,
+    ) -> None:
         binding = Binding(
             target.value,
             form,
@@ -250,7 +260,10 @@ class _Collector:
             self.statement,
             self.enclosing,
             self.conditional,
-            **details,  # type: ignore[arg-type]
+            value,
+            item,
+            definition,
+            imported,
         )
         if self.scope.node is not None and self.scope.declares(target.value):
             self.scope.redirected.append(binding)
