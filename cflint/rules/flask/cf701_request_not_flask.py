@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import libcst as cst
 
-from cflint.analysis.names import NameResolver
 from cflint.analysis.scoped_rule import ScopedRule
 from cflint.rule import ParsedFile
 
@@ -71,13 +70,10 @@ class RequestNotFlask(ScopedRule):
             self._check(value, used_as_flask=False)
 
     def _check(self, use: cst.Name, used_as_flask: bool) -> None:
-        qualified = self.file.analysis(NameResolver).qualify(use, self.scope)
+        qualified = self.qualify(use)
         if qualified is None or qualified in _FLASK_REQUEST:
             return
         if qualified == "builtins.request":
-            # The resolver does not see names bound in comprehensions or through `global`.
-            if self.values.is_bound("request", self.scope):
-                return
             problem = "'request' is never imported"
         elif used_as_flask and not self._may_be_reexport(qualified):
             source = qualified.rpartition(".")[0] or qualified
