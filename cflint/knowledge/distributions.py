@@ -256,7 +256,7 @@ def _shares_a_stem(module: str, distribution: str) -> bool:
     for name in conventional_module_names(distribution):
         if len(top) >= 3 and len(name) >= 3 and (top in name or name in top):
             return True
-        common = next((i for i, (a, b) in enumerate(zip(top, name)) if a != b), min(len(top), len(name)))
+        common = next((i for i, (a, b) in enumerate(zip(top, name, strict=False)) if a != b), min(len(top), len(name)))
         if common >= 4 and common >= min(len(top), len(name)) // 2:
             return True
     return False
