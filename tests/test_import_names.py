@@ -174,3 +174,11 @@ def test_an_unrelated_handler_does_not_guard(tmp_path: Path, cflint: Cflint) -> 
     source = "try:\n    import ujson\nexcept OSError:\n    ujson = None\n"
     write_files(tmp_path, {"user.py": source, "requirements.txt": "requests\n"})
     assert cflint("--select", "CF303", ".", cwd=tmp_path).code == 1
+
+
+def test_a_namespace_import_is_named_by_its_module(tmp_path: Path, cflint: Cflint) -> None:
+    write_files(tmp_path, {"user.py": "from google.cloud import pubsub_v1\n", "requirements.txt": "requests\n"})
+    result = cflint("--select", "CF303", ".", cwd=tmp_path)
+    assert result.lines == [
+        "user.py:1:6: CF303 google.cloud.pubsub_v1 is imported, but no requirements.txt line provides it"
+    ]

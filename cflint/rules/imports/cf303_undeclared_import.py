@@ -9,6 +9,17 @@ from cflint.rule import ParsedFile
 from cflint.rules.imports.dependencies import RUNTIME_MODULES, provided_modules
 
 
+# Namespace packages that many distributions share: `from google.cloud import pubsub_v1`
+# is named by the module it imports, since `google.cloud` alone says nothing.
+_NAMESPACES = frozenset({"google", "google.cloud", "azure", "azure.mgmt", "opentelemetry", "backports", "jaraco"})
+
+
+def _shown(imported: ImportedModule) -> str:
+    if imported.module in _NAMESPACES and imported.submodules:
+        return imported.submodules[0]
+    return imported.module
+
+
 class UndeclaredImport(ImportRule):
     code = "CF303"
     name = "undeclared-import"
@@ -60,14 +71,14 @@ class UndeclaredImport(ImportRule):
         requirements = root.requirements
         if not requirements.found:
             why = relative_why or "the function folder has no requirements.txt"
-            self.report(imported.node, module=imported.module, why=why)
+            self.report(imported.node, module=_shown(imported), why=why)
             return
         if not requirements.complete:
             return
         provider = self._provider()
         if any(provider.provides(name) for name in imported.names):
             return
-        self.report(imported.node, module=imported.module, why=relative_why or self._why_missing(imported, provider))
+        self.report(imported.node, module=_shown(imported), why=relative_why or self._why_missing(imported, provider))
 
     @staticmethod
     def _why_missing(imported: ImportedModule, provider: ModuleProvider) -> str:
