@@ -110,3 +110,24 @@ def test_a_folder_without_dist_info_is_the_users_code(tmp_path: Path, cflint: Cf
     assert [line.split(":")[0] for line in cflint("--select", "CF303", ".", cwd=tmp_path).lines] == [
         "mylib/__init__.py"
     ]
+
+
+def test_packages_pip_installed_into_the_folder(tmp_path: Path, cflint: Cflint) -> None:
+    """`pip install --target .` with real wheels (the vendored test wheels, offline)."""
+    import subprocess
+    import sys
+
+    wheels = sorted((Path(__file__).resolve().parent / "data" / "wheels").glob("*.whl"))
+    source = "import dotenv\nimport jwt\nimport websocket\n\ndef main():\n    return 'ok'\n"
+    write_files(tmp_path, {"user.py": source, "requirements.txt": "\n"})
+    before = cflint("--select", "CF303", ".", cwd=tmp_path)
+    assert before.codes == ["CF303", "CF303", "CF303"]
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-index", "--target", str(tmp_path), *wheels],
+        check=True,
+        capture_output=True,
+    )
+    assert any(tmp_path.glob("*.dist-info"))
+    after = cflint(".", cwd=tmp_path)
+    assert after.code == 0, after.out
+    assert after.lines == []
