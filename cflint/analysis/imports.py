@@ -19,7 +19,8 @@ from cflint.knowledge.distributions import PackagePolicy
 from cflint.rule import ParsedFile
 
 _DYNAMIC_IMPORTERS = frozenset({"importlib.import_module", "importlib.__import__", "builtins.__import__"})
-_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+# Exceptions whose handler catches a failed import (a missing module raises ModuleNotFoundError).
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 _IMPORT_NODES = (cst.Import, cst.ImportFrom, cst.Call)
 _VERSION_COMPARISONS: dict[type[cst.BaseCompOp], Callable[[tuple[int, ...], tuple[int, ...]], bool]] = {
     cst.LessThan: operator.lt,
@@ -39,7 +40,7 @@ class ImportedModule:
     versions: frozenset[Version]  # the target versions on which the import may run
     submodules: tuple[str, ...] = ()  # `a.b` and `a.c` for `from a import b, c`: each may be a module
     type_checking_only: bool = False  # under `if TYPE_CHECKING:`, never imported at run time
-    guarded: bool = False  # in a `try` whose handler catches ImportError
+    guarded: bool = False  # in a `try` whose handler catches ImportError (or a base of it)
 
     @property
     def runs(self) -> bool:
@@ -74,7 +75,7 @@ def _version_tuple(node: cst.BaseExpression) -> tuple[int, ...] | None:
 def _catches_import_error(handler: cst.ExceptHandler) -> bool:
     caught = handler.type
     if caught is None:
-        return False  # a bare except: a catch-all, not a fallback for a missing module
+        return True  # a bare except catches it too
     names = [element.value for element in caught.elements] if isinstance(caught, cst.Tuple) else [caught]
     return any((dotted_name(name) or "").rpartition(".")[2] in _IMPORT_ERRORS for name in names)
 
