@@ -97,7 +97,7 @@ class Rule(RuleInfo):
     """A check over one file's syntax tree.
 
     Subclasses define `visit_<Node>` / `leave_<Node>` methods; all enabled rules share
-    one walk of each file. `self.file.analysis(NameResolver)` and the like share derived
+    one walk of each file. `self.file.analysis(Scopes)` and the like share derived
     facts between rules. `requires_text` lists strings at least one of which must
     occur in the file for the rule to be able to fire; files without them are skipped.
     """

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
@@ -173,3 +174,61 @@ def test_more_calls_with_a_timeout(source: str, tmp_path: Path, cflint: Cflint) 
 )
 def test_messages_of_the_new_calls(source: str, message: str, tmp_path: Path, cflint: Cflint) -> None:
     assert messages(cflint, tmp_path, "CF403", source) == [message]
+
+
+# Each binds a local `requests` that is not the module (issue 12): a match mapping rest,
+# a match star, `del` (which makes the name local), and a `nonlocal` rebinding.
+LOCAL_REQUESTS = [
+    """\
+    import requests
+
+    def main(payload):
+        match payload:
+            case {"type": "ping", **requests}:
+                return requests.get("id")
+        return "ok"
+    """,
+    """\
+    import requests
+
+    def main(payload):
+        match payload:
+            case ["ping", *requests]:
+                return requests.get("id")
+        return "ok"
+    """,
+    """\
+    import requests
+
+    def main():
+        response = requests.get("id")
+        del requests
+        return response
+    """,
+    """\
+    import requests
+
+    def main():
+        def connect():
+            nonlocal requests
+            requests = make_client()
+        connect()
+        response = requests.get("id")
+        del requests
+        return response
+    """,
+]
+
+
+@pytest.mark.parametrize("source", LOCAL_REQUESTS)
+def test_local_requests_bound_by_match_del_or_nonlocal_is_not_the_module(
+    source: str, tmp_path: Path, cflint: Cflint
+) -> None:
+    compile(textwrap.dedent(source), "user.py", "exec")  # the binding is valid Python
+    assert reported_lines(cflint, tmp_path, "CF403", source) == []
+
+
+@pytest.mark.parametrize("source", LOCAL_REQUESTS)
+def test_the_module_itself_is_still_reported_there(source: str, tmp_path: Path, cflint: Cflint) -> None:
+    module_call = textwrap.dedent(source).replace("import requests\n", "import requests\nrequests.get('u')\n", 1)
+    assert reported_lines(cflint, tmp_path, "CF403", module_call) == [2]

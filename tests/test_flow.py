@@ -7,9 +7,8 @@ import textwrap
 import libcst as cst
 import pytest
 
-from cflint.analysis.bindings import Bindings
 from cflint.analysis.kinds import ValueInference
-from cflint.analysis.names import NameResolver
+from cflint.analysis.scopes import Scopes
 from cflint.engine.positions import node_positions
 from cflint.engine.traversal import Walker
 
@@ -90,7 +89,7 @@ def test_fall_through(body: str, line: int | None) -> None:
     walker = Walker()
     definition = module.body[-1]
     assert isinstance(definition, cst.FunctionDef)
-    inference = ValueInference(module, walker, NameResolver(module, walker), Bindings(module, walker), frozenset())
+    inference = ValueInference(module, walker, Scopes(module, walker))
     end = inference.fall_through(definition, (definition, module))
     body_start = source.count("\n", 0, source.index("def main():")) + 2
     found = None if end is None else node_positions(module, [end])[end][0].line - body_start + 1

@@ -74,8 +74,11 @@ def test_whole_components_only() -> None:
 
 def test_provider_by_catalogue_convention_and_dependencies() -> None:
     provider = ModuleProvider.of(["pyyaml", "requests", "google-cloud-secret-manager", "python-jose"])
-    assert all(provider.provides(m) for m in ["yaml", "urllib3", "google.cloud.secretmanager", "jose.jwt"])
-    assert not any(provider.provides(m) for m in ["boto3", "google.cloud.storage", "yamlx"])
+    assert all(provider.provides(m) for m in ["yaml", "google.cloud.secretmanager", "jose.jwt"])
+    assert not any(provider.provides(m) for m in ["boto3", "google.cloud.storage", "yamlx", "urllib3"])
+    assert provider.installed_through("urllib3.util") == "requests"
+    assert provider.installed_through("google.api_core") == "google-cloud-secret-manager"
+    assert provider.installed_through("boto3") is None
 
 
 def test_readme_lists_the_catalogue() -> None:

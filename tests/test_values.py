@@ -7,9 +7,8 @@ import textwrap
 import libcst as cst
 import pytest
 
-from cflint.analysis.bindings import Bindings, rebound_names
-from cflint.analysis.names import NameResolver
 from cflint.analysis.origins import ValueTracer
+from cflint.analysis.scopes import ScopeNode, Scopes
 from cflint.engine.traversal import Walker
 
 
@@ -18,9 +17,9 @@ def _origin_of_last_expression(source: str) -> str | None:
     source = textwrap.dedent(source)
     module = cst.parse_module(source)
     walker = Walker()
-    scope: cst.CSTNode | None = None
+    scope: ScopeNode | None = None
     statement: cst.Expr | None = None
-    stack: list[tuple[cst.CSTNode, cst.CSTNode | None]] = [(module, None)]
+    stack: list[tuple[cst.CSTNode, ScopeNode | None]] = [(module, None)]
     while stack:
         node, owner = stack.pop()
         if isinstance(node, cst.Expr):
@@ -28,9 +27,7 @@ def _origin_of_last_expression(source: str) -> str | None:
         inner = node if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)) else owner
         stack.extend((child, inner) for child in reversed(walker.children(node)))
     assert statement is not None
-    origin = ValueTracer(NameResolver(module, walker), Bindings(module, walker), rebound_names(source)).origin(
-        statement.value, scope
-    )
+    origin = ValueTracer(Scopes(module, walker)).origin(statement.value, scope)
     return None if origin is None else origin.path
 
 
@@ -80,9 +77,3 @@ def test_no_origin_when_a_binding_is_not_known(source: str) -> None:
 def test_class_body_names_are_not_seen_from_methods() -> None:
     source = "import requests\nclass C:\n    s = requests.Session()\n    def m(self):\n        s.get"
     assert _origin_of_last_expression(source) == "builtins.s.get"
-
-
-def test_rebound_names_are_read_from_global_and_nonlocal_statements() -> None:
-    source = "def f():\n    global a, b\n    def g():\n        nonlocal c\n"
-    assert rebound_names(source) == {"a", "b", "c"}
-    assert rebound_names("x = 1\n") == frozenset()

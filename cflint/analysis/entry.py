@@ -1,15 +1,15 @@
-"""How an entry function's name is bound at the top level of its module."""
+"""How an entry function's name is bound by the top-level code of its module, read from `Scopes`."""
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import libcst as cst
 
-from cflint.analysis.names import target_names
 from cflint.analysis.runtime import is_main_guard
+from cflint.analysis.scopes import Binding, Form, Scopes
 
 
 class BindingKind(enum.Enum):
@@ -21,11 +21,11 @@ class BindingKind(enum.Enum):
 
 
 @dataclass(frozen=True)
-class Binding:
+class EntryBinding:
     kind: BindingKind
     node: cst.CSTNode  # the node to report at
     statement: cst.CSTNode  # the top-level statement that binds it
-    conditional: bool  # only bound on some paths through an if/try/with/loop
+    conditional: bool  # only bound on some paths through an if/try/loop/match
     definition: cst.FunctionDef | None = None
     alias_of: str | None = None  # `main = handler`: the name it is bound to
 
@@ -42,6 +42,8 @@ _VALUE_NODES = (
     cst.DictComp,
     cst.GeneratorExp,
 )
+# Forms whose `value` is exactly what the name is bound to.
+_WHOLE_VALUE = frozenset({Form.ASSIGNMENT, Form.ANNOTATED, Form.WALRUS})
 
 
 def _value_kind(value: cst.BaseExpression) -> BindingKind:
@@ -52,123 +54,108 @@ def _value_kind(value: cst.BaseExpression) -> BindingKind:
     return BindingKind.OTHER
 
 
-def _small_statement_bindings(
-    statement: cst.BaseSmallStatement, name: str
-) -> Iterator[tuple[BindingKind, cst.CSTNode, str | None]]:
-    if isinstance(statement, cst.Assign):
-        for target in statement.targets:
-            for bound in target_names(target.target):
-                if bound.value == name:
-                    single = isinstance(target.target, cst.Name)
-                    kind = _value_kind(statement.value) if single else BindingKind.OTHER
-                    alias = statement.value.value if single and isinstance(statement.value, cst.Name) else None
-                    yield kind, bound, alias if kind is BindingKind.OTHER else None
-    elif isinstance(statement, (cst.AnnAssign, cst.AugAssign)):
-        if isinstance(statement.target, cst.Name) and statement.target.value == name:
-            value = statement.value
-            if value is not None:
-                kind = _value_kind(value) if isinstance(statement, cst.AnnAssign) else BindingKind.OTHER
-                yield kind, statement.target, None
-    elif isinstance(statement, (cst.Import, cst.ImportFrom)) and not isinstance(statement.names, cst.ImportStar):
-        for alias in statement.names:
-            bound_name = alias.asname.name if alias.asname else alias.name
-            if isinstance(bound_name, cst.Name) and bound_name.value == name:
-                yield BindingKind.OTHER, bound_name, None
+def _kind(binding: Binding) -> BindingKind:
+    if binding.form is Form.DEF:
+        return BindingKind.FUNCTION
+    if binding.form is Form.CLASS:
+        return BindingKind.CLASS
+    if binding.form in _WHOLE_VALUE and binding.value is not None:
+        return _value_kind(binding.value)
+    return BindingKind.OTHER
 
 
-def _blocks(statement: cst.BaseCompoundStatement) -> Iterator[Sequence[cst.BaseStatement]]:
-    """The statement lists nested directly in a compound statement."""
-    for field_name in ("body", "orelse", "finalbody"):
-        block = getattr(statement, field_name, None)
-        if isinstance(block, (cst.IndentedBlock, cst.SimpleStatementSuite)):
-            yield block.body
-        elif isinstance(block, (cst.Else, cst.Finally)):
-            yield block.body.body
-        elif isinstance(block, cst.If):
-            yield [block]
-    for handler in getattr(statement, "handlers", ()):
-        yield handler.body.body
-    for case in getattr(statement, "cases", ()):
-        yield case.body.body
+def _module_bindings(scopes: Scopes, name: str) -> list[Binding]:
+    """The bindings of `name` that the module's own top-level code makes when the runtime
+    imports it, in order (code under `if __name__ == "__main__":` never runs there)."""
+    return [
+        binding
+        for binding in scopes.bindings_in(None).get(name, ())
+        if binding.made_in is None and binding.binds_value and not _under_main_guard(scopes, binding)
+    ]
 
 
-def _statement_bindings(
-    statements: Sequence[cst.BaseStatement], name: str, top: cst.CSTNode | None, conditional: bool
-) -> Iterator[Binding]:
-    for statement in statements:
-        owner = top or statement
-        if isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                for kind, node, alias in _small_statement_bindings(small, name):
-                    yield Binding(kind, node, owner, conditional, alias_of=alias)
-        elif isinstance(statement, cst.BaseSmallStatement):  # in a one-line suite
-            for kind, node, alias in _small_statement_bindings(statement, name):
-                yield Binding(kind, node, owner, conditional, alias_of=alias)
-        elif isinstance(statement, cst.FunctionDef):
-            if statement.name.value == name:
-                yield Binding(BindingKind.FUNCTION, statement.name, owner, conditional, statement)
-        elif isinstance(statement, cst.ClassDef):
-            if statement.name.value == name:
-                yield Binding(BindingKind.CLASS, statement.name, owner, conditional)
-        elif isinstance(statement, cst.If) and is_main_guard(statement.test):
-            # The runtime imports the module: the guarded body never runs, an `else:` always does.
-            if isinstance(statement.orelse, cst.Else):
-                yield from _statement_bindings(statement.orelse.body.body, name, owner, conditional)
-        elif isinstance(statement, cst.BaseCompoundStatement):
-            nested_conditional = conditional or not isinstance(statement, cst.With)
-            for block in _blocks(statement):
-                yield from _statement_bindings(block, name, owner, nested_conditional)
+def _under_main_guard(scopes: Scopes, binding: Binding) -> bool:
+    statement = binding.statement
+    if not isinstance(statement, cst.If) or not is_main_guard(statement.test):
+        return False
+    return any(node is binding.target for node in scopes.walker.descendants(statement.body))
 
 
-def top_level_bindings(module: cst.Module, name: str) -> list[Binding]:
+def _alias_of(binding: Binding) -> str | None:
+    """`main = handler`: the plain name a whole-value binding binds to."""
+    value = binding.value
+    if binding.form is Form.ASSIGNMENT and isinstance(value, cst.Name) and _value_kind(value) is BindingKind.OTHER:
+        return value.value
+    return None
+
+
+def top_level_bindings(scopes: Scopes, name: str) -> list[EntryBinding]:
     """Every binding of `name` made by the module's top-level code, in order."""
-    return list(_statement_bindings(module.body, name, None, False))
+    return [
+        EntryBinding(
+            _kind(binding),
+            binding.target,
+            binding.statement,
+            binding.conditional,
+            binding.definition,
+            _alias_of(binding),
+        )
+        for binding in _module_bindings(scopes, name)
+    ]
 
 
 def top_level_function_names(module: cst.Module) -> list[str]:
     return [s.name.value for s in module.body if isinstance(s, cst.FunctionDef)]
 
 
-def effective_definitions(
-    module: cst.Module, name: str, following: frozenset[str] = frozenset()
-) -> list[cst.FunctionDef]:
+def effective_definitions(scopes: Scopes, name: str, following: frozenset[str] = frozenset()) -> list[cst.FunctionDef]:
     """The `def` statements that can be what `name` is bound to when the module is loaded,
     through aliases at the top level (`main = handler`)."""
     found: list[cst.FunctionDef] = []
-    for binding in top_level_bindings(module, name):
+    for binding in _module_bindings(scopes, name):
+        alias = _alias_of(binding)
         if binding.definition is not None:
             found.append(binding.definition)
-        elif binding.alias_of is not None and binding.alias_of not in following | {name}:
-            found.extend(effective_definitions(module, binding.alias_of, following | {name}))
+        elif alias is not None and alias not in following | {name}:
+            found.extend(effective_definitions(scopes, alias, following | {name}))
     return found
 
 
-def _block_always_binds(statements: Sequence[cst.BaseStatement], name: str) -> bool:
-    return any(_always_binds(statement, name) for statement in statements)
+def always_bound(scopes: Scopes, name: str) -> bool:
+    """Whether every way through the module's top-level code binds `name`."""
+    binders = {id(binding.enclosing) for binding in _module_bindings(scopes, name)}
+    return _block_binds(scopes.module.body, binders)
 
 
-def _always_binds(statement: cst.BaseStatement, name: str) -> bool:
+def _block_binds(statements: Sequence[cst.CSTNode], binders: set[int]) -> bool:
+    return any(_binds(statement, binders) for statement in statements)
+
+
+def _body(block: cst.BaseSuite) -> Sequence[cst.CSTNode]:
+    return block.body
+
+
+def _binds(statement: cst.CSTNode, binders: set[int]) -> bool:
+    """Whether running `statement` to its end certainly binds the name."""
     if isinstance(statement, cst.SimpleStatementLine):
-        return any(any(True for _ in _small_statement_bindings(s, name)) for s in statement.body)
-    if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
-        return statement.name.value == name
+        return any(id(small) in binders for small in statement.body)
+    if isinstance(statement, (cst.BaseSmallStatement, cst.FunctionDef, cst.ClassDef)):
+        return id(statement) in binders
     if isinstance(statement, cst.With):
-        return _block_always_binds(statement.body.body, name)
+        return id(statement) in binders or _block_binds(_body(statement.body), binders)
     if isinstance(statement, cst.If) and is_main_guard(statement.test):
-        return isinstance(statement.orelse, cst.Else) and _block_always_binds(statement.orelse.body.body, name)
+        orelse = statement.orelse
+        return isinstance(orelse, cst.Else) and _block_binds(_body(orelse.body), binders)
     if isinstance(statement, cst.If):
         orelse = statement.orelse
+        if id(statement) in binders:  # a walrus in the test
+            return True
         if orelse is None:
             return False
-        else_block = [orelse] if isinstance(orelse, cst.If) else orelse.body.body
-        return _block_always_binds(statement.body.body, name) and _block_always_binds(else_block, name)
+        else_block = [orelse] if isinstance(orelse, cst.If) else _body(orelse.body)
+        return _block_binds(_body(statement.body), binders) and _block_binds(else_block, binders)
     if isinstance(statement, cst.Try):
-        return _block_always_binds(statement.body.body, name) and all(
-            _block_always_binds(handler.body.body, name) for handler in statement.handlers
+        return _block_binds(_body(statement.body), binders) and all(
+            _block_binds(_body(handler.body), binders) for handler in statement.handlers
         )
     return False
-
-
-def always_bound(module: cst.Module, name: str) -> bool:
-    """Whether every way through the module's top-level code binds `name`."""
-    return _block_always_binds(module.body, name)

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from cflint.analysis.names import NameResolver, dotted_name
+from cflint.analysis.scoped_rule import ScopedRule
+from cflint.analysis.scopes import dotted_name
 from cflint.knowledge.distributions import PackagePolicy
-from cflint.rule import ParsedFile, Rule
+from cflint.rule import ParsedFile
 
 _DYNAMIC_IMPORTERS = frozenset({"importlib.import_module", "importlib.__import__", "builtins.__import__"})
-_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError"})
+# Exceptions whose handler catches a failed import (a missing module raises ModuleNotFoundError).
+_IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 _IMPORT_NODES = (cst.Import, cst.ImportFrom, cst.Call)
 _VERSION_COMPARISONS: dict[type[cst.BaseCompOp], Callable[[tuple[int, ...], tuple[int, ...]], bool]] = {
     cst.LessThan: operator.lt,
@@ -38,7 +40,7 @@ class ImportedModule:
     versions: frozenset[Version]  # the target versions on which the import may run
     submodules: tuple[str, ...] = ()  # `a.b` and `a.c` for `from a import b, c`: each may be a module
     type_checking_only: bool = False  # under `if TYPE_CHECKING:`, never imported at run time
-    guarded: bool = False  # in a `try` whose handler catches ImportError
+    guarded: bool = False  # in a `try` whose handler catches ImportError (or a base of it)
 
     @property
     def runs(self) -> bool:
@@ -64,25 +66,25 @@ def _version_tuple(node: cst.BaseExpression) -> tuple[int, ...] | None:
     if not isinstance(node, cst.Tuple) or not 1 <= len(node.elements) <= 2:
         return None
     numbers = [element.value for element in node.elements]
-    if not all(isinstance(number, cst.Integer) for number in numbers):
+    integers = [number for number in numbers if isinstance(number, cst.Integer)]
+    if len(integers) != len(numbers):
         return None
-    return tuple(number.evaluated_value for number in numbers)  # type: ignore[union-attr]
+    return tuple(number.evaluated_value for number in integers)
 
 
 def _catches_import_error(handler: cst.ExceptHandler) -> bool:
     caught = handler.type
     if caught is None:
-        return False  # a bare except: a catch-all, not a fallback for a missing module
+        return True  # a bare except catches it too
     names = [element.value for element in caught.elements] if isinstance(caught, cst.Tuple) else [caught]
     return any((dotted_name(name) or "").rpartition(".")[2] in _IMPORT_ERRORS for name in names)
 
 
-class ImportRule(Rule):
+class ImportRule(ScopedRule):
     """A rule about the modules a file imports; subclasses implement `check_import`."""
 
     def __init__(self, file: ParsedFile) -> None:
         super().__init__(file)
-        self._scopes: list[cst.CSTNode] = []
         self._type_checking: set[int] = set()
         self._guarded: set[int] = set()
         self._targets = frozenset(file.context.settings.target_versions)
@@ -99,15 +101,6 @@ class ImportRule(Rule):
         if self._policy is None:
             self._policy = PackagePolicy.for_settings(self.context.settings)
         return self._policy
-
-    def _enter_scope(self, node: cst.CSTNode) -> None:
-        self._scopes.append(node)
-
-    def _leave_scope(self, node: cst.CSTNode) -> None:
-        self._scopes.pop()
-
-    visit_FunctionDef = visit_ClassDef = visit_Lambda = _enter_scope
-    leave_FunctionDef = leave_ClassDef = leave_Lambda = _leave_scope
 
     def _mark_imports(self, block: cst.CSTNode, marks: set[int]) -> None:
         marks.update(id(node) for node in self.walker.descendants(block) if isinstance(node, _IMPORT_NODES))
@@ -127,8 +120,7 @@ class ImportRule(Rule):
         bound = _version_tuple(comparison.comparator)
         if compare is None or bound is None:
             return None
-        scope = self._scopes[-1] if self._scopes else None
-        if self.file.analysis(NameResolver).qualify(test.left, scope) != "sys.version_info":
+        if self.qualify(test.left) != "sys.version_info":
             return None
         return frozenset(version for version in self._targets if compare((*version, 0), bound))
 
@@ -174,8 +166,7 @@ class ImportRule(Rule):
         argument = node.args[0].value
         if not isinstance(argument, cst.SimpleString) or "b" in argument.prefix.lower():
             return
-        resolver = self.file.analysis(NameResolver)
-        if resolver.qualify(node.func, self._scopes[-1] if self._scopes else None) not in _DYNAMIC_IMPORTERS:
+        if self.qualify(node.func) not in _DYNAMIC_IMPORTERS:
             return
         module = argument.evaluated_value
         if (

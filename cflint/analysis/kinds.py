@@ -16,9 +16,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from cflint.analysis.bindings import Bindings, Bound
 from cflint.analysis.flow import ControlFlow
-from cflint.analysis.names import NameResolver
+from cflint.analysis.scopes import Binding, Scopes
 from cflint.engine.traversal import Walker
 
 Scope = cst.Module | cst.FunctionDef
@@ -218,6 +217,10 @@ _BUILTIN_CALLABLES = frozenset(
 _ARITHMETIC = (cst.Add, cst.Subtract, cst.Multiply, cst.FloorDivide, cst.Modulo, cst.Power)
 
 
+def _scope_node(scope: Scope) -> cst.FunctionDef | None:
+    return None if isinstance(scope, cst.Module) else scope
+
+
 def _display_kind(node: cst.BaseExpression) -> Kind | None:
     if isinstance(node, (cst.Dict, cst.DictComp)):
         return Kind.DICT
@@ -271,20 +274,13 @@ def is_generator(nodes: list[cst.CSTNode]) -> bool:
 class ValueInference:
     """Infers kinds for one module; bindings of each scope are computed once, when first needed."""
 
-    def __init__(
-        self, module: cst.Module, walker: Walker, resolver: NameResolver, bindings: Bindings, rebound: frozenset[str]
-    ) -> None:
+    def __init__(self, module: cst.Module, walker: Walker, scopes: Scopes) -> None:
         self.module = module
         self.walker = walker
-        self.resolver = resolver
-        self.bindings = bindings
-        self.rebound = rebound  # names a `global` or `nonlocal` statement may rebind: never followed
+        self.scopes = scopes
         self._own_nodes: dict[int, list[cst.CSTNode]] = {}
         self._in_progress: set[int] = set()
         self._ends: dict[int, cst.CSTNode | None] = {}
-
-    def _bound_in(self, scope: Scope, name: str) -> list[Bound] | None:
-        return self.bindings.in_scope(None if isinstance(scope, cst.Module) else scope).get(name)
 
     def nodes_of(self, function: cst.FunctionDef) -> list[cst.CSTNode]:
         found = self._own_nodes.get(id(function))
@@ -292,32 +288,22 @@ class ValueInference:
             found = self._own_nodes[id(function)] = own_nodes(function, self.walker)
         return found
 
-    def lookup(self, name: str, scopes: ScopeChain) -> tuple[Bound, ScopeChain] | None:
+    def lookup(self, name: str, scopes: ScopeChain) -> tuple[Binding, ScopeChain] | None:
         """The only binding `name` can have where `scopes[0]` uses it, with that binding's scope chain."""
-        if name in self.rebound:
+        found = self.scopes.sole_binding(name, _scope_node(scopes[0]))
+        if found is None:
+            return None
+        where, binding = found
+        if where is None and self.scopes.star_import:
             return None
         for index, scope in enumerate(scopes):
-            if isinstance(scope, cst.Module) and self.resolver.has_star_import:
-                return None
-            found = self._bound_in(scope, name)
-            if found is not None:
-                return (found[0], scopes[index:]) if len(found) == 1 else None
+            if _scope_node(scope) is where:
+                return binding, scopes[index:]
         return None
 
     def qualified(self, expr: cst.BaseExpression, scopes: ScopeChain) -> str | None:
-        """The imported or builtin name `expr` refers to, None when a local binding shadows it.
-
-        A name no function in `scopes` binds is resolved at module level, which spares the
-        resolver from computing the scopes of large functions."""
-        head = expr
-        while isinstance(head, cst.Attribute):
-            head = head.value
-        if not isinstance(head, cst.Name):
-            return None
-        for scope in scopes:
-            if isinstance(scope, cst.FunctionDef) and self._bound_in(scope, head.value) is not None:
-                return self.resolver.qualify(expr, scopes[0])
-        return self.resolver.qualify(expr, None)
+        """The imported or builtin name `expr` refers to, None when a local binding shadows it."""
+        return self.scopes.qualify(expr, _scope_node(scopes[0]))
 
     def function_of(self, expr: cst.BaseExpression, scopes: ScopeChain) -> tuple[cst.FunctionDef, ScopeChain] | None:
         """The plain function of this file a name refers to, with the scopes inside it."""

@@ -1,17 +1,17 @@
 """Where a value comes from: the chain of imported names, calls, attributes and
 subscripts that produced it, followed through local names that are bound exactly once.
 
-`ValueTracer(names, bindings).origin(expr, scope)` describes `expr` as used inside `scope`
+`ValueTracer(scopes).origin(expr, scope)` describes `expr` as used inside `scope`
 (a FunctionDef, Lambda or ClassDef; None for module level). After `s = requests.Session()`
 and `r = s.get(url)`, `r.content` is `requests.Session().get().content`. A call adds `()`,
 a subscript `[key]` (`[]` unless the key is a plain string), an item of a `for` loop `[]`.
 `with X as name` binds `name` to `X` (true of every context manager cflint's rules look
 for: files, responses, sessions and processes return themselves from `__enter__`).
-Imported names are resolved by the NameResolver. A name bound more than once in its
+Imported names are resolved by `Scopes.qualify`. A name bound more than once in its
 scope, bound by anything else (a parameter, an augmented assignment, tuple unpacking,
-`del`, an exception handler), or declared `global` / `nonlocal` somewhere has no origin:
-nothing is guessed. A comprehension's target counts as a binding in the enclosing scope,
-so a name reused there has no origin either.
+`del`, an exception handler), or bound from another scope through `global` / `nonlocal`
+has no origin: nothing is guessed. A comprehension's target counts as a binding in the
+enclosing scope (see `scopes`), so a name reused there has no origin either.
 """
 
 from __future__ import annotations
@@ -21,8 +21,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from cflint.analysis.bindings import Bindings, Bound
-from cflint.analysis.names import NameResolver
+from cflint.analysis.scopes import ScopeNode, Scopes
 
 _MAX_DEPTH = 16
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
@@ -77,35 +76,32 @@ class Origin:
 
 
 class ValueTracer:
-    """Origins of expressions in one module, from its shared NameResolver and Bindings.
+    """Origins of expressions in one module, from its shared `Scopes`."""
 
-    Names in `rebound` (those `global` or `nonlocal` statements may declare) are not
-    followed through their bindings: a function elsewhere may replace what they hold.
-    """
+    def __init__(self, scopes: Scopes) -> None:
+        self._scopes = scopes
 
-    def __init__(self, names: NameResolver, bindings: Bindings, rebound: frozenset[str] = frozenset()) -> None:
-        self._names = names
-        self._bindings = bindings
-        self._rebound = rebound
-
-    def origin(self, expr: cst.BaseExpression, scope: cst.CSTNode | None = None) -> Origin | None:
+    def origin(self, expr: cst.BaseExpression, scope: ScopeNode | None = None) -> Origin | None:
         return self._origin(expr, scope, 0)
 
     def binding_values(
-        self, name: str, scope: cst.CSTNode | None = None
-    ) -> list[tuple[cst.BaseExpression, cst.CSTNode | None]] | None:
+        self, name: str, scope: ScopeNode | None = None
+    ) -> list[tuple[cst.BaseExpression, ScopeNode | None]] | None:
         """What each binding of `name` visible from `scope` assigns, with the scope it is
-        evaluated in; None when one of them is unknown (a parameter, an item of a loop...)."""
-        bindings = self._visible_bindings(name, scope)
-        if bindings is None or name in self._rebound or any(b.value is None or b.item for b in bindings):
+        evaluated in; None when one of them is unknown (a parameter, an item of a loop, a
+        binding made through `global` or `nonlocal`...)."""
+        found = self._scopes.visible(name, scope)
+        if found is None:
             return None
-        return [(b.value, b.scope) for b in bindings if b.value is not None]
+        bound_in, bindings = found
+        values = []
+        for binding in bindings:
+            if binding.value is None or binding.item or binding.made_in is not bound_in:
+                return None
+            values.append((binding.value, binding.made_in))
+        return values
 
-    def is_bound(self, name: str, scope: cst.CSTNode | None = None) -> bool:
-        """Whether anything in the module binds `name` where `scope` can see it, by any means."""
-        return self._visible_bindings(name, scope) is not None or name in self._rebound
-
-    def _origin(self, expr: cst.BaseExpression, scope: cst.CSTNode | None, depth: int) -> Origin | None:
+    def _origin(self, expr: cst.BaseExpression, scope: ScopeNode | None, depth: int) -> Origin | None:
         if depth > _MAX_DEPTH:
             return None
         if isinstance(expr, cst.Name):
@@ -128,31 +124,18 @@ class ValueTracer:
             return left if left is not None and left.path == _PATH else None
         return None
 
-    def _name_origin(self, name: cst.Name, scope: cst.CSTNode | None, depth: int) -> Origin | None:
-        qualified = self._names.qualify(name, scope)
+    def _name_origin(self, name: cst.Name, scope: ScopeNode | None, depth: int) -> Origin | None:
+        qualified = self._scopes.qualify(name, scope)
         if qualified is not None:
             return Origin(_CANONICAL.get(qualified, qualified))
-        bindings = self._visible_bindings(name.value, scope)
-        if bindings is None or len(bindings) != 1 or bindings[0].value is None:
+        found = self._scopes.sole_binding(name.value, scope)
+        if found is None or found[1].value is None:
             return None
-        if name.value in self._rebound:
-            return None
-        bound = bindings[0]
-        value = self._origin(bound.value, bound.scope, depth + 1)
+        bound = found[1]
+        value = self._origin(found[1].value, bound.made_in, depth + 1)
         if value is None or not bound.item:
             return value
         return Origin(f"{value.path}[]", value.calls)
-
-    def _visible_bindings(self, name: str, scope: cst.CSTNode | None) -> list[Bound] | None:
-        """The bindings of `name` in the nearest scope that binds it, as seen from `scope`."""
-        owner = scope
-        while owner is not None:
-            if owner is scope or not isinstance(owner, cst.ClassDef):
-                found = self._bindings.in_scope(owner).get(name)
-                if found is not None:
-                    return found
-            owner = self._names.enclosing_scope(owner)
-        return self._bindings.in_scope(None).get(name)
 
 
 def _key(subscript: cst.Subscript) -> str:

@@ -1,51 +1,48 @@
 """A file rule that knows which function, lambda or class body it is in during the walk,
-and traces values there through the file's shared name and binding analyses."""
+and resolves names and traces values there through the file's shared `Scopes`."""
 
 from __future__ import annotations
 
 import libcst as cst
 
-from cflint.analysis.bindings import Bindings, rebound_names
-from cflint.analysis.names import NameResolver
 from cflint.analysis.origins import ValueTracer
+from cflint.analysis.scopes import ScopeNode, Scopes
 from cflint.rule import ParsedFile, Rule
 
 
 class ScopedRule(Rule):
     """`self.scope` is the innermost enclosing FunctionDef, Lambda or ClassDef (None at
-    module level), as `NameResolver.qualify` and `ValueTracer.origin` expect it."""
+    module level), as `Scopes.qualify` and `ValueTracer.origin` expect it."""
 
     def __init__(self, file: ParsedFile) -> None:
         super().__init__(file)
-        self._scopes: list[cst.CSTNode] = []
+        self._stack: list[ScopeNode] = []
         self._values: ValueTracer | None = None
+
+    @property
+    def scopes(self) -> Scopes:
+        """The file's scope model, built when a rule first asks for it."""
+        return self.file.analysis(Scopes)
 
     @property
     def values(self) -> ValueTracer:
         if self._values is None:
-            self._values = ValueTracer(
-                self.file.analysis(NameResolver), self.file.analysis(Bindings), rebound_names(self.file.source)
-            )
+            self._values = ValueTracer(self.scopes)
         return self._values
 
     @property
-    def scope(self) -> cst.CSTNode | None:
-        return self._scopes[-1] if self._scopes else None
+    def scope(self) -> ScopeNode | None:
+        return self._stack[-1] if self._stack else None
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._scopes.append(node)
+    def qualify(self, expr: cst.BaseExpression) -> str | None:
+        """The qualified name of a name or attribute chain used here (see `Scopes.qualify`)."""
+        return self.scopes.qualify(expr, self.scope)
 
-    def leave_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._scopes.pop()
+    def _enter_scope(self, node: ScopeNode) -> None:
+        self._stack.append(node)
 
-    def visit_Lambda(self, node: cst.Lambda) -> None:
-        self._scopes.append(node)
+    def _leave_scope(self, node: ScopeNode) -> None:
+        self._stack.pop()
 
-    def leave_Lambda(self, node: cst.Lambda) -> None:
-        self._scopes.pop()
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self._scopes.append(node)
-
-    def leave_ClassDef(self, node: cst.ClassDef) -> None:
-        self._scopes.pop()
+    visit_FunctionDef = visit_Lambda = visit_ClassDef = _enter_scope
+    leave_FunctionDef = leave_Lambda = leave_ClassDef = _leave_scope

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import codecs
 import contextlib
 import io
 import re
@@ -150,9 +151,37 @@ def decode_source(data: bytes) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
+        if codecs.lookup(encoding).name == "utf-8":
+            text = _utf8_with_bad_bytes_in_comments(data)
+            if text is not None:
+                return text
         raise ValueError(f"invalid {encoding} text ({exc.reason})", exc.start) from None
     except LookupError:
         raise ValueError(f"unknown encoding {encoding!r}", 0) from None
+
+
+_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+
+
+def _utf8_with_bad_bytes_in_comments(data: bytes) -> str | None:
+    """CPython's tokenizer does not decode comments: a UTF-8 file whose only invalid bytes
+    are in comments (a cp949 or Latin-1 comment) imports fine. Such a file's text, the bad
+    bytes shown as U+FFFD; None when a bad byte is anywhere else."""
+    text = data.decode("utf-8", errors="surrogateescape")
+    bad_lines = {text.count("\n", 0, match.start()) + 1 for match in _ESCAPED_BYTE.finditer(text)}
+    comments: dict[int, int] = {}  # line -> column where its comment starts
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.COMMENT:
+                comments[token.start[0]] = token.start[1]
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    lines = text.splitlines(keepends=True)
+    for number in bad_lines:
+        column = comments.get(number)
+        if column is None or _ESCAPED_BYTE.search(lines[number - 1][:column]):
+            return None
+    return _ESCAPED_BYTE.sub("\ufffd", text)
 
 
 class FileLinter:

@@ -106,3 +106,23 @@ def scan(source: str, known_codes: frozenset[str]) -> NoqaScan:
         elif isinstance(parsed, BadDirective):
             bad.append(parsed)
     return NoqaScan(directives, tuple(bad), skip_file)
+
+
+_REQUIREMENT_COMMENT = re.compile(r"(^|\s)#")
+
+
+def scan_requirements(text: str, known_codes: frozenset[str]) -> dict[int, Directive]:
+    """The `# noqa` directives of a requirements file, by line: a comment starts at the
+    line's start or after whitespace, as pip reads it."""
+    directives: dict[int, Directive] = {}
+    if "noqa" not in text.lower():
+        return directives
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _REQUIREMENT_COMMENT.search(line)
+        if match is None:
+            continue
+        column = match.end() - 1
+        parsed = _parse(line[column:], Position(number, column + 1), known_codes)
+        if isinstance(parsed, Directive):
+            directives[number] = parsed
+    return directives

@@ -6,10 +6,12 @@ Distribution names are compared in their PEP 503 form (`NumPy`, `scikit_learn` �
 
 from __future__ import annotations
 
+import fnmatch
 import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -27,6 +29,7 @@ _NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]+")
 # Affixes a distribution name often has and its module name lacks (python-jose → jose).
 _NAME_PREFIXES = ("python-", "py-", "py")
 _NAME_SUFFIXES = ("-python", "-py", "-binary")
+_API_VERSION = re.compile(r"_v[0-9]+((alpha|beta|p)[0-9]*)*$")
 
 
 def canonical_name(name: str) -> str:
@@ -83,6 +86,16 @@ def _entries(table: Mapping[str, Any]) -> Mapping[str, Distribution]:
     )
 
 
+def read_import_names(path: Path) -> Mapping[str, tuple[str, ...]]:
+    """The `distribution<TAB>module ...` lines of the shipped import-name dataset."""
+    names: dict[str, tuple[str, ...]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            distribution, _, modules = line.partition("\t")
+            names[canonical_name(distribution)] = tuple(modules.split())
+    return MappingProxyType(names)
+
+
 @dataclass(frozen=True, eq=False)
 class Catalogue:
     """The shipped data: unsupported and native distributions, module names, dependencies."""
@@ -93,9 +106,10 @@ class Catalogue:
     dependencies: Mapping[str, tuple[str, ...]]
     runtime: tuple[str, ...]
     traps: Mapping[str, str]
+    import_names_path: Path | None = None
 
     @classmethod
-    def load(cls, path: Path = DATA_DIR / "packages.toml") -> Catalogue:
+    def load(cls, path: Path = DATA_DIR / "packages.toml", import_names: Path | None = None) -> Catalogue:
         with path.open("rb") as stream:
             data = tomllib.load(stream)
         return cls(
@@ -106,17 +120,30 @@ class Catalogue:
             ),
             dependencies=MappingProxyType(
                 {
-                    canonical_name(name): tuple(canonical_name(dep) for dep in _string_tuple(deps))
+                    (name if "*" in name else canonical_name(name)): tuple(
+                        canonical_name(dep) for dep in _string_tuple(deps)
+                    )
                     for name, deps in data["dependencies"].items()
                 }
             ),
             runtime=tuple(canonical_name(name) for name in _string_tuple(data["runtime"]["provides"])),
             traps=MappingProxyType({canonical_name(name): str(instead) for name, instead in data["traps"].items()}),
+            import_names_path=import_names,
         )
 
+    @cached_property
+    def import_names(self) -> Mapping[str, tuple[str, ...]]:
+        """The import-name dataset (read on first use: only CF303 needs it)."""
+        if self.import_names_path is None:
+            return MappingProxyType({})
+        return read_import_names(self.import_names_path)
+
     def module_names(self, distribution: str) -> tuple[str, ...]:
-        """The modules a distribution is known to provide (none when unknown)."""
-        known = self.provides.get(distribution, ())
+        """The modules a distribution is known to provide (none when unknown); the
+        catalogue's own `[provides]` entry wins over the dataset's."""
+        known = self.provides.get(distribution)
+        if known is None:
+            known = self.import_names.get(distribution, ())
         for table in (self.unsupported, self.native):
             entry = table.get(distribution)
             if entry is not None:
@@ -130,19 +157,36 @@ class Catalogue:
         imports = self.module_names(distribution) or (distribution.replace("-", "_"),)
         return Distribution(distribution, imports, reason)
 
+    def dependencies_of(self, distribution: str) -> tuple[str, ...]:
+        """What the catalogue knows a distribution installs: its own entry, then any
+        `name-*` pattern it matches (`google-cloud-*`)."""
+        found = list(self.dependencies.get(distribution, ()))
+        for pattern, deps in self.dependencies.items():
+            if "*" in pattern and fnmatch.fnmatchcase(distribution, pattern):
+                found.extend(dep for dep in deps if dep != distribution)
+        return tuple(found)
+
     def with_dependencies(self, distributions: Iterable[str]) -> frozenset[str]:
         """The distributions and, as far as the catalogue knows, everything they install."""
-        found: set[str] = set()
-        pending = list(distributions)
+        return frozenset(self.installed_through(distributions))
+
+    def installed_through(self, distributions: Iterable[str]) -> Mapping[str, str]:
+        """Each distribution the listed ones install, with the listed one it comes
+        through (a listed distribution comes through itself)."""
+        through: dict[str, str] = {}
+        for listed in distributions:
+            through.setdefault(listed, listed)
+        pending = list(through)
         while pending:
-            name = pending.pop()
-            if name not in found:
-                found.add(name)
-                pending.extend(self.dependencies.get(name, ()))
-        return frozenset(found)
+            name = pending.pop(0)
+            for dep in self.dependencies_of(name):
+                if dep not in through:
+                    through[dep] = through[name]
+                    pending.append(dep)
+        return through
 
 
-CATALOGUE = Catalogue.load()
+CATALOGUE = Catalogue.load(import_names=DATA_DIR / "import_names.tsv")
 
 
 def _import_index(entries: Iterable[Distribution]) -> Mapping[str, Distribution]:
@@ -198,22 +242,102 @@ class PackagePolicy:
         return None
 
 
+def _without_api_version(module: str) -> str | None:
+    """`google.cloud.pubsub` for `google.cloud.pubsub_v1`: the API-version modules
+    (`_v1`, `_v2beta1`) that distributions such as google-cloud-* provide beside the plain one."""
+    stripped = _API_VERSION.sub("", module)
+    return stripped if stripped != module else None
+
+
+def _shares_a_stem(module: str, distribution: str) -> bool:
+    """Whether an import name could plausibly come from a distribution of this name:
+    one squashed name contains the other, or they begin alike."""
+    top = _squashed(module.split(".")[0])
+    for name in conventional_module_names(distribution):
+        if len(top) >= 3 and len(name) >= 3 and (top in name or name in top):
+            return True
+        common = next((i for i, (a, b) in enumerate(zip(top, name, strict=False)) if a != b), min(len(top), len(name)))
+        if common >= 4 and common >= min(len(top), len(name)) // 2:
+            return True
+    return False
+
+
 @dataclass(frozen=True)
 class ModuleProvider:
-    """Which modules a set of installed distributions provides, by the catalogue or by
-    the naming convention (a module named like its distribution, give or take `python-`)."""
+    """Which modules a set of listed distributions provides, by the catalogue, the
+    `module-map` setting, or the naming convention (a module named like its distribution,
+    give or take `python-`); and which come only through what those install."""
 
     known_modules: frozenset[str]
     conventional: frozenset[str]
+    # modules (or squashed names) of distributions installed as dependencies → the listed one
+    through_known: Mapping[str, str]
+    through_conventional: Mapping[str, str]
+    unknown: tuple[str, ...]  # listed distributions whose modules nothing records
 
     @classmethod
-    def of(cls, distributions: Iterable[str], catalogue: Catalogue = CATALOGUE) -> ModuleProvider:
-        installed = catalogue.with_dependencies(distributions)
-        known = frozenset(module for name in installed for module in catalogue.module_names(name))
-        conventional = frozenset(squashed for name in installed for squashed in conventional_module_names(name))
-        return cls(known, conventional)
+    def of(
+        cls,
+        distributions: Iterable[str],
+        catalogue: Catalogue = CATALOGUE,
+        module_map: Mapping[str, tuple[str, ...]] | None = None,
+    ) -> ModuleProvider:
+        module_map = module_map or {}
+        listed = tuple(dict.fromkeys(distributions))
+
+        def modules_of(name: str) -> tuple[str, ...]:
+            return module_map[name] if name in module_map else catalogue.module_names(name)
+
+        through = catalogue.installed_through(listed)
+        known = frozenset(module for name in listed for module in modules_of(name))
+        conventional = frozenset(squashed for name in listed for squashed in conventional_module_names(name))
+        through_known: dict[str, str] = {}
+        through_conventional: dict[str, str] = {}
+        for name, source in through.items():
+            if name == source:
+                continue
+            for module in modules_of(name):
+                through_known.setdefault(module, source)
+            for squashed in conventional_module_names(name):
+                through_conventional.setdefault(squashed, source)
+        unknown = tuple(name for name in listed if not modules_of(name))
+        return cls(
+            known,
+            conventional,
+            MappingProxyType(through_known),
+            MappingProxyType(through_conventional),
+            unknown,
+        )
 
     def provides(self, module: str) -> bool:
-        return any(
-            prefix in self.known_modules or _squashed(prefix) in self.conventional for prefix in module_prefixes(module)
-        )
+        """Whether a listed distribution itself provides the module."""
+        return any(self._matches(prefix, self.known_modules, self.conventional) for prefix in _candidates(module))
+
+    def installed_through(self, module: str) -> str | None:
+        """The listed distribution whose dependencies bring the module, if one does."""
+        for prefix in _candidates(module):
+            if prefix in self.through_known:
+                return self.through_known[prefix]
+            if _squashed(prefix) in self.through_conventional:
+                return self.through_conventional[_squashed(prefix)]
+        return None
+
+    def plausible_source(self, module: str) -> str | None:
+        """A listed distribution of unknown modules that the module could plausibly come from."""
+        for name in self.unknown:
+            if _shares_a_stem(module, name):
+                return name
+        return None
+
+    @staticmethod
+    def _matches(prefix: str, known: frozenset[str], conventional: frozenset[str]) -> bool:
+        return prefix in known or _squashed(prefix) in conventional
+
+
+def _candidates(module: str) -> Iterator[str]:
+    """The module, the packages it is in, and each without an API-version suffix."""
+    for prefix in module_prefixes(module):
+        yield prefix
+        plain = _without_api_version(prefix)
+        if plain is not None:
+            yield plain

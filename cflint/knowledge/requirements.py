@@ -9,8 +9,10 @@ environment, and URLs, VCS links and local paths in place of a requirement.
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
+import shlex
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +26,6 @@ if TYPE_CHECKING:
 
 _COMMENT = re.compile(r"(^|\s+)#.*$")
 _VARIABLE = re.compile(r"\$\{[A-Z0-9_]+\}")
-_OPTION_START = re.compile(r"(^|\s)--?[A-Za-z]")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _VCS = re.compile(r"^(git|hg|svn|bzr)\+", re.IGNORECASE)
 _EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
@@ -32,31 +33,107 @@ _ARCHIVE = re.compile(r"\.(whl|tar\.gz|tgz|tar\.bz2|tar|zip)$", re.IGNORECASE)
 _NAME_START = re.compile(r"^[A-Za-z0-9]")
 _VARIABLE_PLACEHOLDER = "0"
 
-# Option lines pip accepts in a requirements file and that install nothing by themselves.
-_GLOBAL_OPTIONS = frozenset(
-    {
-        "-i",
-        "--index-url",
-        "--extra-index-url",
-        "--no-index",
-        "-f",
-        "--find-links",
-        "--pre",
-        "--prefer-binary",
-        "--require-hashes",
-        "--trusted-host",
-        "--use-feature",
-        "--no-binary",
-        "--only-binary",
-        "--config-settings",
-        "-C",
-    }
+
+@dataclass(frozen=True)
+class _PipOption:
+    """An option of pip's requirements-file parser (pip/_internal/req/req_file.py)."""
+
+    names: tuple[str, ...]
+    takes_value: bool = True
+
+
+# Every option pip's parser accepts in a requirements file. On a requirement line all of
+# them parse; pip uses --hash and --config-settings there and ignores the others.
+_PIP_OPTIONS = (
+    _PipOption(("-i", "--index-url", "--pypi-url")),
+    _PipOption(("--extra-index-url",)),
+    _PipOption(("--no-index",), takes_value=False),
+    _PipOption(("-c", "--constraint")),
+    _PipOption(("-r", "--requirement")),
+    _PipOption(("-e", "--editable")),
+    _PipOption(("-f", "--find-links")),
+    _PipOption(("--no-binary",)),
+    _PipOption(("--only-binary",)),
+    _PipOption(("--prefer-binary",), takes_value=False),
+    _PipOption(("--require-hashes",), takes_value=False),
+    _PipOption(("--pre",), takes_value=False),
+    _PipOption(("--trusted-host",)),
+    _PipOption(("--use-feature",)),
+    _PipOption(("--hash",)),
+    _PipOption(("-C", "--config-settings")),
 )
-_FLAG_OPTIONS = frozenset({"--no-index", "--pre", "--prefer-binary", "--require-hashes"})
-_INCLUDE_OPTIONS = {"-r": False, "--requirement": False, "-c": True, "--constraint": True}
-_EDITABLE_OPTIONS = frozenset({"-e", "--editable"})
-# Options pip accepts after a requirement on the same line.
-_REQUIREMENT_OPTIONS = frozenset({"--hash", "--config-settings", "-C", "--global-option"})
+_OPTION_BY_NAME = {name: option for option in _PIP_OPTIONS for name in option.names}
+_LONG_NAMES = tuple(name for name in _OPTION_BY_NAME if name.startswith("--"))
+_HASH_ALGORITHMS = frozenset({"sha256", "sha384", "sha512"})
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+)
+_CODING = re.compile(rb"coding[:=]\s*([-\w.]+)")
+
+
+def decode_requirements(data: bytes) -> str:
+    """Text as pip reads a requirements file: a byte-order mark (UTF-8, UTF-16, UTF-32)
+    or a `# coding:` line among the first two names the encoding, else UTF-8 (the locale's
+    encoding on the runtime). Raises UnicodeDecodeError or LookupError."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(encoding)
+    for line in data.split(b"\n")[:2]:
+        match = _CODING.search(line) if line.startswith(b"#") else None
+        if match is not None:
+            return data.decode(match.group(1).decode("ascii"))
+    return data.decode("utf-8")
+
+
+@dataclass(frozen=True)
+class _ParsedOptions:
+    options: tuple[tuple[str, str | None], ...]  # (the option's first name, its value)
+    problem: str | None = None
+
+
+def _parse_options(words: list[str]) -> _ParsedOptions:
+    """Options as pip's optparse parser reads them: long names may be abbreviated to a
+    unique prefix, `--name=value` or `--name value`, `-xvalue` or `-x value`."""
+    found: list[tuple[str, str | None]] = []
+    index = 0
+    while index < len(words):
+        word = words[index]
+        index += 1
+        if not word.startswith("-") or word == "-":
+            continue  # a stray argument: pip's parser sets it aside and ignores it
+        if word.startswith("--"):
+            name, equals, attached = word.partition("=")
+            matches = [long for long in _LONG_NAMES if long == name] or [
+                long for long in _LONG_NAMES if long.startswith(name)
+            ]
+            if len({_OPTION_BY_NAME[m] for m in matches}) != 1:
+                problem = f"{name} is ambiguous" if matches else f"pip does not know the option {name}"
+                return _ParsedOptions(tuple(found), problem)
+            option = _OPTION_BY_NAME[matches[0]]
+            value: str | None = attached if equals else None
+            if equals and not option.takes_value:
+                return _ParsedOptions(tuple(found), f"{name} takes no value")
+        else:
+            name, attached = word[:2], word[2:]
+            if name not in _OPTION_BY_NAME:
+                return _ParsedOptions(tuple(found), f"pip does not know the option {name}")
+            option = _OPTION_BY_NAME[name]
+            value = attached or None
+            if attached and not option.takes_value:
+                return _ParsedOptions(tuple(found), f"{name} takes no value")
+        if option.takes_value and value is None:
+            if index >= len(words):
+                return _ParsedOptions(tuple(found), f"{name} needs a value")
+            value = words[index]
+            index += 1
+        if option.names[-1] == "--hash" and value is not None and value.partition(":")[0] not in _HASH_ALGORITHMS:
+            return _ParsedOptions(tuple(found), "--hash takes sha256, sha384 or sha512")
+        found.append((option.names[-1], value))
+    return _ParsedOptions(tuple(found))
 
 
 @dataclass(frozen=True)
@@ -154,25 +231,14 @@ def _stripped(number: int, text: str) -> Iterator[_LogicalLine]:
         yield _LogicalLine(number, text)
 
 
-def _split_options(text: str) -> tuple[str, list[str]]:
-    """A requirement line's requirement part and its trailing options."""
-    match = _OPTION_START.search(text)
-    if match is None or match.start() == 0:
-        return text, []
-    return text[: match.start()].strip(), text[match.start() :].split()
-
-
-def _option_value(words: list[str]) -> tuple[str, str | None, list[str]]:
-    """(option, value, rest) for `-r file`, `-rfile`, `--requirement=file`, `--requirement file`."""
-    first, rest = words[0], words[1:]
-    if first.startswith("--"):
-        option, equals, value = first.partition("=")
-        if equals:
-            return option, value, rest
-        return option, (rest[0] if rest else None), rest[1:]
-    if len(first) > 2:
-        return first[:2], first[2:], rest
-    return first, (rest[0] if rest else None), rest[1:]
+def _split_options(text: str) -> tuple[str, str]:
+    """A line's requirement part and its options, split as pip does: at the first
+    space-separated word that starts with a dash."""
+    words = text.split(" ")
+    for index, word in enumerate(words):
+        if word.startswith("-"):
+            return " ".join(words[:index]).strip(), " ".join(words[index:])
+    return text, ""
 
 
 @dataclass
@@ -191,9 +257,15 @@ class _Reader:
         self.done.add(path)
         data = self.read_bytes(path)
         try:
-            text = data.decode("utf-8-sig")
+            text = decode_requirements(data)
         except UnicodeDecodeError as exc:
-            self.problem(path, data.count(b"\n", 0, exc.start) + 1, "", "not UTF-8 text")
+            line = data.count(b"\n", 0, exc.start) + 1
+            encoding = "UTF-8" if exc.encoding == "utf-8" else exc.encoding
+            self.problem(path, line, "", f"not {encoding} text")
+            self.complete = False
+            return
+        except LookupError as exc:
+            self.problem(path, 1, "", f"unknown encoding in its coding line ({exc})")
             self.complete = False
             return
         for logical in logical_lines(text):
@@ -201,33 +273,27 @@ class _Reader:
 
     def read_line(self, path: Path, logical: _LogicalLine, constraint: bool, chain: tuple[Path, ...]) -> None:
         text = logical.text
-        if text.startswith("-"):
-            self.read_option_line(path, logical, constraint, chain)
+        requirement_text, options_text = _split_options(text)
+        try:
+            words = shlex.split(options_text)
+        except ValueError:
+            self.problem(path, logical.number, text, "pip cannot split its options (an unclosed quote?)")
             return
-        requirement_text, options = _split_options(text)
-        for option in options:
-            name = option.partition("=")[0]
-            if name.startswith("-") and name not in _REQUIREMENT_OPTIONS:
-                self.problem(path, logical.number, text, f"pip does not accept option {name} after a requirement")
-        self.read_requirement(path, logical.number, requirement_text, constraint)
-
-    def read_option_line(self, path: Path, logical: _LogicalLine, constraint: bool, chain: tuple[Path, ...]) -> None:
-        option, value, _ = _option_value(logical.text.split())
-        if option in _INCLUDE_OPTIONS:
-            if value is None:
-                self.problem(path, logical.number, logical.text, f"{option} needs a file name")
-                return
-            self.include(path, logical, value, _INCLUDE_OPTIONS[option] or constraint, chain)
-        elif option in _EDITABLE_OPTIONS:
-            if value is None:
-                self.problem(path, logical.number, logical.text, f"{option} needs a path or URL")
-                return
-            expanded = _VARIABLE.sub(_VARIABLE_PLACEHOLDER, value)
-            self.direct_reference(path, logical.number, logical.text, expanded, constraint, editable=True)
-        elif option not in _GLOBAL_OPTIONS:
-            self.problem(path, logical.number, logical.text, f"pip does not know the option {option}")
-        elif value is None and option not in _FLAG_OPTIONS:
-            self.problem(path, logical.number, logical.text, f"{option} needs a value")
+        parsed = _parse_options(words)
+        if parsed.problem is not None:
+            self.problem(path, logical.number, text, parsed.problem)
+            self.complete = self.complete and constraint
+            return
+        if requirement_text:
+            self.read_requirement(path, logical.number, requirement_text, constraint)
+            return
+        for option, value in parsed.options:
+            assert value is not None or option not in ("--requirement", "--constraint", "--editable")
+            if option in ("--requirement", "--constraint") and value is not None:
+                self.include(path, logical, value, option == "--constraint" or constraint, chain)
+            elif option == "--editable" and value is not None:
+                expanded = _VARIABLE.sub(_VARIABLE_PLACEHOLDER, value)
+                self.direct_reference(path, logical.number, logical.text, expanded, constraint, editable=True)
 
     def include(
         self, path: Path, logical: _LogicalLine, target: str, constraint: bool, chain: tuple[Path, ...]

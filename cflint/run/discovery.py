@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import stat
 from collections.abc import Sequence
@@ -115,14 +116,22 @@ class _RootFinder:
         self._made: dict[Path, FunctionRoot] = {}
 
     def is_root(self, folder: Path) -> bool:
+        """Whether the platform would load `folder` as a function: it matches the config's
+        `function-roots` globs when there are some; else it holds the entry module, or a
+        requirements.txt (or a cflint config beside Python files) and no folder below it
+        holds an entry module (then it is a repository of functions, not one)."""
         known = self._is_root.get(folder)
         if known is None:
             settings = self._resolver.for_folder(folder)
-            known = (
-                any((folder / ep.module_path).is_file() for ep in settings.entry_points)
-                or any((folder / name).is_file() for name in ROOT_MARKER_FILES)
-                or (config_file_in(folder) is not None and any(folder.glob("*.py")))
-            )
+            if settings.function_roots:
+                known = _matches_function_roots(folder, settings)
+            elif any((folder / ep.module_path).is_file() for ep in settings.entry_points):
+                known = True
+            else:
+                marked = any((folder / name).is_file() for name in ROOT_MARKER_FILES) or (
+                    config_file_in(folder) is not None and any(folder.glob("*.py"))
+                )
+                known = marked and not _holds_entry_module_below(folder, settings)
             self._is_root[folder] = known
         return known
 
@@ -156,7 +165,77 @@ class _RootFinder:
         return found
 
 
+_NOT_SEARCHED = frozenset({"node_modules", "site-packages", "venv", "__pycache__", "build", "dist"})
+_SEARCH_DEPTH = 4
+
+
+def _holds_entry_module_below(folder: Path, settings: Settings) -> bool:
+    """Whether a folder below `folder` (a few levels down, outside hidden, virtualenv
+    and installed-package folders) holds one of the entry modules."""
+    names = {ep.module_path.as_posix() for ep in settings.entry_points}
+    vendored = vendored_modules(folder)
+    for current, dir_names, _ in os.walk(folder):
+        depth = len(Path(current).relative_to(folder).parts)
+        dir_names[:] = [
+            name
+            for name in dir_names
+            if not name.startswith(".")
+            and name not in _NOT_SEARCHED
+            and not name.endswith((".dist-info", ".egg-info"))
+            and not (depth == 0 and name in vendored)
+        ]
+        if depth >= _SEARCH_DEPTH:
+            dir_names[:] = []
+        if depth > 0 and any(os.path.isfile(os.path.join(current, name)) for name in names):
+            return True
+    return False
+
+
+def _matches_function_roots(folder: Path, settings: Settings) -> bool:
+    try:
+        relative = folder.relative_to(settings.base_dir).parts
+    except ValueError:
+        return False
+    return any(
+        _glob_match(relative, tuple(part for part in pattern.split("/") if part not in ("", ".")))
+        for pattern in settings.function_roots
+    )
+
+
+def _glob_match(parts: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
+    """Whole path segments against glob segments; `**` stands for any number of segments."""
+    if not pattern:
+        return not parts
+    if pattern[0] == "**":
+        return any(_glob_match(parts[start:], pattern[1:]) for start in range(len(parts) + 1))
+    return bool(parts) and fnmatch.fnmatchcase(parts[0], pattern[0]) and _glob_match(parts[1:], pattern[1:])
+
+
+def vendored_modules(folder: Path) -> frozenset[str]:
+    """Top-level names that `pip install --target` put in `folder`: what the RECORD (or
+    top_level.txt) of each `*.dist-info` beside them lists. Third-party code, not the user's."""
+    names: set[str] = set()
+    try:
+        infos = [entry.path for entry in os.scandir(folder) if entry.name.endswith(".dist-info") and entry.is_dir()]
+    except OSError:
+        return frozenset()
+    for info in infos:
+        try:
+            data, _ = read_regular_file(Path(info) / "RECORD")
+            tops = {row.split(",")[0].split("/")[0] for row in data.decode("utf-8", "replace").splitlines() if row}
+        except OSError:
+            try:
+                data, _ = read_regular_file(Path(info) / "top_level.txt")
+                tops = set(data.decode("utf-8", "replace").split())
+            except OSError:
+                continue
+        names.update(top for top in tops if top and top != ".." and not top.endswith(".dist-info"))
+    return frozenset(names)
+
+
 def _local_modules(folder: Path) -> frozenset[str]:
+    """The modules importable from the function root: its .py files, its folders, its
+    extension modules, and what packages installed into it provide."""
     names = set()
     try:
         entries = list(os.scandir(folder))
@@ -165,8 +244,11 @@ def _local_modules(folder: Path) -> frozenset[str]:
     for entry in entries:
         if entry.name.endswith(".py") and not entry.is_dir():
             names.add(entry.name[:-3])
+        elif entry.name.endswith((".so", ".pyd")) and not entry.is_dir():
+            names.add(entry.name.split(".")[0])
         elif entry.is_dir() and entry.name.isidentifier():
             names.add(entry.name)
+    names.update(name.split(".")[0].removesuffix(".py") for name in vendored_modules(folder))
     return frozenset(names)
 
 
@@ -251,10 +333,13 @@ def _walk(top: Path, excludes: _ExcludeMatcher, roots: _RootFinder, found: Disco
                 continue
             kept_dirs.append(name)
         dir_names[:] = kept_dirs
+        vendored: frozenset[str] = frozenset()
         if roots.is_root(folder):
             found.roots.setdefault(folder, roots.make_root(folder))
+            vendored = vendored_modules(folder)
+            dir_names[:] = [name for name in dir_names if name not in vendored]
         for name in sorted(file_names):
-            if not name.endswith(".py"):
+            if not name.endswith(".py") or name in vendored:
                 continue
             child = folder / name
             if excludes.excluded(child, False, top):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from cflint.engine import noqa
 from cflint.engine.registry import Registry
 from cflint.model import Finding
 from cflint.package.checker import PackageChecker
@@ -23,6 +24,7 @@ from cflint.rules.engine.cf002_unreadable_file import UnreadableFileRule
 from cflint.rules.engine.cf003_internal_error import InternalErrorRule
 from cflint.run.cache import ResultCache, job_description, result_key
 from cflint.run.discovery import discover, discover_stdin, display_path
+from cflint.run.files import read_regular_bytes
 from cflint.settings.config import Settings, SettingsResolver
 from cflint.settings.selection import PerFileIgnores, apply_ignores, enabled_codes
 
@@ -109,7 +111,8 @@ def run(
         for path, reason in found.unreadable
     ]
     for root in found.roots.values():
-        findings.extend(_check_root_cached(root, registry, selection.for_path(root.settings, root.path), options.cache))
+        root_findings = _check_root_cached(root, registry, selection.for_path(root.settings, root.path), options.cache)
+        findings.extend(_unsuppressed(root_findings, root, selection, registry.codes, cwd))
     roots_by_folder = {root.path: root for root in found.roots.values()}
     jobs = [_file_job(source.path, resolver, roots_by_folder, selection, cwd) for source in found.files]
     if options.stdin is not None:
@@ -183,6 +186,40 @@ def _check_root_cached(
     if not any(f.code == "CF003" for f in findings):
         cache.put_placed(key, findings)
     return findings
+
+
+def _unsuppressed(
+    findings: list[Finding], root: FunctionRoot, selection: _Selection, known_codes: frozenset[str], cwd: Path
+) -> list[Finding]:
+    """Root findings placed in a file of the root (a requirements file) that neither
+    `per-file-ignores` for that file nor a `# noqa` on the finding's line suppresses."""
+    kept: list[Finding] = []
+    directives: dict[Path, dict[int, noqa.Directive]] = {}
+    for finding in findings:
+        path = Path(os.path.abspath(cwd / finding.path))
+        if path == root.path or not path.is_file():
+            kept.append(finding)
+            continue
+        if finding.code not in selection.for_path(root.settings, path):
+            continue
+        if path.suffix != ".py":
+            if path not in directives:
+                directives[path] = _requirement_directives(path, known_codes)
+            directive = directives[path].get(finding.start.line)
+            if directive is not None and directive.suppresses(finding.code):
+                continue
+        kept.append(finding)
+    return kept
+
+
+def _requirement_directives(path: Path, known_codes: frozenset[str]) -> dict[int, noqa.Directive]:
+    from cflint.knowledge.requirements import decode_requirements
+
+    try:
+        text = decode_requirements(read_regular_bytes(path))
+    except (OSError, ValueError, LookupError):
+        return {}
+    return noqa.scan_requirements(text, known_codes)
 
 
 def _check_root(root: FunctionRoot, registry: Registry, enabled: frozenset[str]) -> list[Finding]:

@@ -69,6 +69,8 @@ class Settings:
     max_package_size: int = 100 * MIB
     package_exclude: tuple[str, ...] = ()
     max_file_size: int = 10 * MIB
+    module_map: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    function_roots: tuple[str, ...] = ()
     read_whole_limit: int = MIB
 
     @property
@@ -112,6 +114,24 @@ def parse_size(value: Any, where: str, key: str) -> int:
             if size > 0:
                 return size
     raise _fail(where, key, 'expected a size such as 104857600 or "100 MiB"')
+
+
+_MODULE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+
+
+def _module_map(value: Any, where: str, key: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """`{distribution = ["module", ...]}`: the modules a distribution provides."""
+    if not isinstance(value, dict):
+        raise _fail(where, key, 'expected a table of distribution = ["module", ...]')
+    pairs = []
+    for name, modules in value.items():
+        _distribution_names([name], where, key)
+        listed = _string_list(modules, where, f"{key}.{name}")
+        for module in listed:
+            if not _MODULE_RE.match(module):
+                raise _fail(where, f"{key}.{name}", f"{module!r} is not a module name")
+        pairs.append((name, listed))
+    return tuple(pairs)
 
 
 class _Validators:
@@ -185,6 +205,8 @@ class _Validators:
             "max-package-size": parse_size,
             "package-exclude": _string_list,
             "max-file-size": parse_size,
+            "module-map": _module_map,
+            "function-roots": _string_list,
             "read-whole-limit": parse_size,
         }
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from cflint.analysis.names import NameResolver, dotted_name
+from cflint.analysis.scopes import dotted_name
 from cflint.analysis.scoped_rule import ScopedRule
 from cflint.knowledge.removed_apis import REMOVED_APIS, RemovedApi, pin_keeps_api
 
@@ -26,13 +26,13 @@ class RemovedLibraryApi(ScopedRule):
                 self._report(alias.name, api)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        qualified = self.file.analysis(NameResolver).qualify(node, self.scope)
+        qualified = self.qualify(node)
         api = REMOVED_APIS.get(qualified or "")
         if api is not None and not api.call:
             self._report(node, api)
 
     def visit_Call(self, node: cst.Call) -> None:
-        qualified = self.file.analysis(NameResolver).qualify(node.func, self.scope)
+        qualified = self.qualify(node.func)
         api = REMOVED_APIS.get(qualified or "")
         if api is None or not api.call or any(arg.star for arg in node.args):
             return

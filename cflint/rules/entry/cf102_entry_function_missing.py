@@ -3,6 +3,7 @@ import difflib
 import libcst as cst
 
 from cflint.analysis.entry import top_level_bindings, top_level_function_names
+from cflint.analysis.scopes import Scopes
 from cflint.model import START_OF_FILE
 from cflint.rule import Rule
 
@@ -17,7 +18,7 @@ class EntryFunctionMissing(Rule):
     def visit_Module(self, node: cst.Module) -> None:
         functions = top_level_function_names(node)
         for name in sorted(self.context.entry_functions):
-            if top_level_bindings(node, name):
+            if top_level_bindings(self.file.analysis(Scopes), name):
                 continue
             close = difflib.get_close_matches(name, functions, n=1, cutoff=0.6)
             hint = f" (did you mean {close[0]!r}?)" if close else ""

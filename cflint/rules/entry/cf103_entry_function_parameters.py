@@ -1,6 +1,7 @@
 import libcst as cst
 
 from cflint.analysis.entry import effective_definitions
+from cflint.analysis.scopes import Scopes, parameters
 from cflint.rule import Rule
 
 
@@ -16,8 +17,7 @@ class EntryFunctionParameters(Rule):
 
     def visit_Module(self, node: cst.Module) -> None:
         for name in sorted(self.context.entry_functions):
-            for definition in effective_definitions(node, name):
-                params = definition.params
-                for param in (*params.posonly_params, *params.params, *params.kwonly_params):
+            for definition in effective_definitions(self.file.analysis(Scopes), name):
+                for param in parameters(definition.params, stars=False):
                     if param.default is None:
                         self.report(param.name, function=name, parameter=param.name.value)

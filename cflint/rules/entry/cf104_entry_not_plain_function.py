@@ -1,6 +1,7 @@
 import libcst as cst
 
-from cflint.analysis.entry import Binding, BindingKind, always_bound, top_level_bindings
+from cflint.analysis.entry import BindingKind, EntryBinding, always_bound, top_level_bindings
+from cflint.analysis.scopes import Scopes
 from cflint.rule import Rule
 
 _WHAT = {
@@ -19,11 +20,11 @@ class EntryNotPlainFunction(Rule):
 
     def visit_Module(self, node: cst.Module) -> None:
         for name in sorted(self.context.entry_functions):
-            bindings = top_level_bindings(node, name)
+            bindings = top_level_bindings(self.file.analysis(Scopes), name)
             if bindings:
-                self._check(node, name, bindings)
+                self._check(name, bindings)
 
-    def _check(self, module: cst.Module, name: str, bindings: list[Binding]) -> None:
+    def _check(self, name: str, bindings: list[EntryBinding]) -> None:
         functions = [b for b in bindings if b.kind is BindingKind.FUNCTION]
         if not functions:
             last = bindings[-1]
@@ -31,7 +32,7 @@ class EntryNotPlainFunction(Rule):
                 self.report(last.node, function=name, problem="is bound to " + _WHAT[last.kind])
             return
         first = functions[0]
-        if first.conditional and not always_bound(module, name):
+        if first.conditional and not always_bound(self.file.analysis(Scopes), name):
             self.report(
                 first.node,
                 function=name,

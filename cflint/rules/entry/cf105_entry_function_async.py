@@ -1,6 +1,7 @@
 import libcst as cst
 
 from cflint.analysis.entry import effective_definitions
+from cflint.analysis.scopes import Scopes
 from cflint.rule import Rule
 
 
@@ -16,6 +17,6 @@ class EntryFunctionAsync(Rule):
 
     def visit_Module(self, node: cst.Module) -> None:
         for name in sorted(self.context.entry_functions):
-            for definition in effective_definitions(node, name):
+            for definition in effective_definitions(self.file.analysis(Scopes), name):
                 if definition.asynchronous is not None:
                     self.report(definition.name, function=name)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from cflint.analysis.names import NameResolver, dotted_name
+from cflint.analysis.scopes import dotted_name
 from cflint.analysis.scoped_rule import ScopedRule
 from cflint.rule import ParsedFile
 
@@ -72,7 +72,7 @@ class RequestNotFlask(ScopedRule):
             self._check(value, used_as_flask=False)
 
     def _check(self, use: cst.Name, used_as_flask: bool) -> None:
-        qualified = self.file.analysis(NameResolver).qualify(use, self.scope)
+        qualified = self.qualify(use)
         if qualified is None:
             origin = self.values.origin(use, self.scope) if used_as_flask else None
             # Only a value traced to an import is evidence (an unbound name resolves to builtins).
@@ -84,9 +84,6 @@ class RequestNotFlask(ScopedRule):
                 return
             problem = "'request' is imported only under `if TYPE_CHECKING:`, so it is not defined at run time"
         elif qualified == "builtins.request":
-            # The resolver does not see names bound in comprehensions or through `global`.
-            if self.values.is_bound("request", self.scope):
-                return
             problem = "'request' is never imported"
         elif used_as_flask and not self._may_be_reexport(qualified):
             source = qualified.rpartition(".")[0] or qualified

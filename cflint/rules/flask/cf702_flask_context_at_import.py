@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from cflint.analysis.names import NameResolver, dotted_name
+from cflint.analysis.scopes import dotted_name
 from cflint.analysis.runtime import is_main_guard
 from cflint.analysis.scoped_rule import ScopedRule
 from cflint.rule import ParsedFile
@@ -70,7 +70,7 @@ class FlaskContextAtImport(ScopedRule):
         """Reading an attribute or item of a context global outside its context raises."""
         if self._later or not isinstance(value, (cst.Name, cst.Attribute)):
             return
-        qualified = self.file.analysis(NameResolver).qualify(value, self._evaluation_scope())
+        qualified = self.scopes.qualify(value, self._evaluation_scope())
         context = _CONTEXT_GLOBALS.get(qualified or "")
         if context is not None:
             self.report(value, name=dotted_name(value), context=context)
@@ -79,5 +79,5 @@ class FlaskContextAtImport(ScopedRule):
         """Decorators and defaults are evaluated in the scope around the function."""
         scope = self.scope
         while isinstance(scope, cst.FunctionDef):
-            scope = self.file.analysis(NameResolver).enclosing_scope(scope)
+            scope = self.scopes.enclosing_scope(scope)
         return scope

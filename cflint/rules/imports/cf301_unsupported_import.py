@@ -9,7 +9,7 @@ class UnsupportedImport(ImportRule):
     requires_text = ("import",)
 
     def check_import(self, imported: ImportedModule) -> None:
-        if not imported.runs:
+        if not imported.runs or imported.guarded:
             return
         entry = self.package_policy.unsupported_module(imported.module)
         if entry is not None:

@@ -1,8 +1,23 @@
+from __future__ import annotations
+
+from pathlib import Path
+
 from cflint.analysis.imports import ImportedModule, ImportRule
 from cflint.knowledge.distributions import ModuleProvider
 from cflint.knowledge.stdlib import is_standard
 from cflint.rule import ParsedFile
 from cflint.rules.imports.dependencies import RUNTIME_MODULES, provided_modules
+
+
+# Namespace packages that many distributions share: `from google.cloud import pubsub_v1`
+# is named by the module it imports, since `google.cloud` alone says nothing.
+_NAMESPACES = frozenset({"google", "google.cloud", "azure", "azure.mgmt", "opentelemetry", "backports", "jaraco"})
+
+
+def _shown(imported: ImportedModule) -> str:
+    if imported.module in _NAMESPACES and imported.submodules:
+        return imported.submodules[0]
+    return imported.module
 
 
 class UndeclaredImport(ImportRule):
@@ -23,6 +38,18 @@ class UndeclaredImport(ImportRule):
             self._provided = provided_modules(root, self.context.settings)
         return self._provided
 
+    def _sibling(self, top_level: str) -> Path | None:
+        """A module of this name beside a file in a sub-package: what `import sibling`
+        meant in Python 2, and what Python 3 does not look for."""
+        folder = self.context.path.parent
+        root = self.context.root
+        if root is None or folder == root.path:
+            return None
+        for candidate in (folder / f"{top_level}.py", folder / top_level / "__init__.py"):
+            if candidate.is_file():
+                return candidate
+        return None
+
     def check_import(self, imported: ImportedModule) -> None:
         root = self.context.root
         if root is None or not imported.runs or imported.guarded:
@@ -33,11 +60,35 @@ class UndeclaredImport(ImportRule):
             return
         if self.package_policy.unsupported_module(imported.module) is not None:
             return  # CF301 reports it
+        sibling = self._sibling(imported.top_level)
+        relative_why = None
+        if sibling is not None:
+            shown = sibling.relative_to(root.path).as_posix()
+            relative_why = (
+                f"it resolves only to {shown} beside this file, and Python 3 has no implicit relative imports; "
+                f"write 'from . import {imported.top_level}'"
+            )
         requirements = root.requirements
         if not requirements.found:
-            self.report(imported.node, module=imported.module, why="the function folder has no requirements.txt")
+            why = relative_why or "the function folder has no requirements.txt"
+            self.report(imported.node, module=_shown(imported), why=why)
             return
         if not requirements.complete:
             return
-        if not any(self._provider().provides(name) for name in imported.names):
-            self.report(imported.node, module=imported.module, why="no requirements.txt line provides it")
+        provider = self._provider()
+        if any(provider.provides(name) for name in imported.names):
+            return
+        self.report(imported.node, module=_shown(imported), why=relative_why or self._why_missing(imported, provider))
+
+    @staticmethod
+    def _why_missing(imported: ImportedModule, provider: ModuleProvider) -> str:
+        through = next(filter(None, (provider.installed_through(name) for name in imported.names)), None)
+        if through is not None:
+            return f"it is installed only through {through}; list it in requirements.txt"
+        plausible = provider.plausible_source(imported.module)
+        if plausible is not None:
+            return (
+                f"no requirements.txt line is known to provide it; it could plausibly be {plausible}, "
+                "whose modules cflint does not know (name them in module-map if so)"
+            )
+        return "no requirements.txt line provides it"

@@ -8,7 +8,7 @@ import posixpath
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from cflint.knowledge.distributions import CATALOGUE, Distribution, ModuleProvider
+from cflint.knowledge.distributions import CATALOGUE, Distribution, ModuleProvider, canonical_name
 from cflint.knowledge.requirements import RequirementLine
 from cflint.model import Finding, Position
 from cflint.project import FunctionRoot
@@ -45,4 +45,8 @@ def listed_lines(
 
 def provided_modules(root: FunctionRoot, settings: Settings) -> ModuleProvider:
     """What the root's requirements install, with what the catalogue knows they pull in."""
-    return ModuleProvider.of(line.name for line in installed_lines(root, settings) if line.name is not None)
+    module_map = {canonical_name(name): modules for name, modules in settings.module_map}
+    return ModuleProvider.of(
+        (line.name for line in installed_lines(root, settings) if line.name is not None),
+        module_map=module_map,
+    )

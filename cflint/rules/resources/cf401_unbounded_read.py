@@ -6,7 +6,6 @@ from pathlib import PurePosixPath
 
 import libcst as cst
 
-from cflint.analysis.names import NameResolver
 from cflint.analysis.scoped_rule import ScopedRule
 from cflint.analysis.static_paths import StaticPaths
 from cflint.rule import ParsedFile
@@ -117,7 +116,7 @@ class UnboundedRead(ScopedRule):
         if not openings:
             return None
         files = []
-        names = self.file.analysis(NameResolver)
+        names = self.scopes
         for opening in openings:
             if not isinstance(opening, cst.Call):
                 return None
@@ -142,7 +141,7 @@ class UnboundedRead(ScopedRule):
             module_path = PurePosixPath(self.context.path.relative_to(root.path).as_posix())
         except ValueError:
             return False
-        names = self.file.analysis(NameResolver)
+        names = self.scopes
         evaluator = StaticPaths(
             module_path, lambda expr: names.qualify(expr, self.scope), lambda name: self._binding_values(name)
         )

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import libcst as cst
 
-from cflint.analysis.names import NameResolver
 from cflint.analysis.scoped_rule import ScopedRule
 from cflint.knowledge.timeouts import NEEDS_TIMEOUT, TimeoutSpec
 from cflint.rule import ParsedFile
@@ -67,7 +66,7 @@ class CallWithoutTimeout(ScopedRule):
     def visit_Module(self, node: cst.Module) -> None:
         if "setdefaulttimeout" not in self.file.source:
             return
-        names = self.file.analysis(NameResolver)
+        names = self.scopes
         for statement in node.body:
             if not isinstance(statement, cst.SimpleStatementLine):
                 continue

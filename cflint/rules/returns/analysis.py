@@ -12,10 +12,9 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from cflint.analysis.bindings import Bindings, rebound_names
 from cflint.analysis.entry import effective_definitions
 from cflint.analysis.kinds import ValueInference, is_generator
-from cflint.analysis.names import NameResolver
+from cflint.analysis.scopes import Scopes
 from cflint.engine.traversal import Walker
 from cflint.rule import LineOf, ParsedFile, Rule
 from cflint.rules.returns.responses import Problem, ResponseJudge
@@ -40,20 +39,14 @@ class ReturnAnalysis:
     def problems(self, file: ParsedFile) -> tuple[EntryProblem, ...]:
         """Every problem of every definition of the file's entry functions, in name order."""
         if self._found is None:
-            inference = ValueInference(
-                self.module,
-                self.walker,
-                file.analysis(NameResolver),
-                file.analysis(Bindings),
-                rebound_names(file.source),
-            )
+            inference = ValueInference(self.module, self.walker, file.analysis(Scopes))
             self._found = tuple(self._find_all(file.context.entry_functions, inference))
         return self._found
 
     def _find_all(self, entry_functions: frozenset[str], inference: ValueInference) -> list[EntryProblem]:
         found: list[EntryProblem] = []
         for name in sorted(entry_functions):
-            for definition in effective_definitions(self.module, name):
+            for definition in effective_definitions(inference.scopes, name):
                 if definition.decorators or definition.asynchronous is not None:
                     continue
                 if is_generator(inference.nodes_of(definition)):  # it may end: its caller gets a generator
