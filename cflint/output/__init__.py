@@ -46,7 +46,7 @@ def get_reporter(name: str, registry: Registry | None = None) -> Reporter:
 
     rules = registry if registry is not None else load_registry()
     reporters: dict[str, Callable[[], Reporter]] = {
-        "default": DefaultReporter,
+        "default": lambda: DefaultReporter(rules),
         "github": GithubReporter,
         "json": lambda: JsonReporter(rules),
         "sarif": lambda: SarifReporter(rules),

@@ -240,7 +240,7 @@ class PackageChecker:
     def _entry_modules_missing(package: Package) -> list[Finding]:
         """CF101 for an archive: entry modules neither at its root nor in a folder (CF501)."""
         return [
-            EntryModuleMissing.finding(package.display_path, module_path=module_path, entry_point=entry_point)
+            EntryModuleMissing.finding(package.display_path, module_path=module_path, entry_point=entry_point, hint="")
             for entry_point in package.settings.entry_points
             for module_path in [entry_point.module_path.as_posix()]
             if module_path not in package.file_paths and package.nested_folder_of(module_path) is None

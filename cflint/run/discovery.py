@@ -52,6 +52,7 @@ class _ExcludeMatcher:
         self._resolver = resolver
         self._config_specs: dict[Settings, pathspec.PathSpec] = {}
         self._gitignores: dict[Path, pathspec.PathSpec | None] = {}
+        self._gitignore_tops: dict[Path, Path] = {}
 
     def _config_spec(self, settings: Settings) -> pathspec.PathSpec:
         spec = self._config_specs.get(settings)
@@ -89,14 +90,24 @@ class _ExcludeMatcher:
             relative = path.name + ("/" if is_dir else "")
         return spec.match_file(relative)
 
+    def _gitignore_top(self, top: Path) -> Path:
+        """The highest folder whose `.gitignore` applies under `top`: the repository root
+        holding `top` (so `cflint sub` reads the same files as `cflint .`), else `top`."""
+        known = self._gitignore_tops.get(top)
+        if known is None:
+            known = next((folder for folder in (top, *top.parents) if (folder / ".git").exists()), top)
+            self._gitignore_tops[top] = known
+        return known
+
     def excluded_by_gitignore(self, path: Path, is_dir: bool, top: Path) -> bool:
+        stop = self._gitignore_top(top)
         for folder in (path.parent, *path.parent.parents):
             spec = self._gitignore(folder)
             if spec is not None:
                 relative = self._relative(path, folder, is_dir)
                 if relative is not None and spec.match_file(relative):
                     return True
-            if folder == top or (folder / ".git").exists():
+            if folder == stop or (folder / ".git").exists():
                 break
         return False
 
@@ -163,9 +174,13 @@ def _local_modules(folder: Path) -> frozenset[str]:
     except OSError:
         return frozenset()
     for entry in entries:
-        if entry.name.endswith(".py") and not entry.is_dir():
+        try:
+            is_dir = entry.is_dir()
+        except OSError:  # a symlink loop: CF002 reports the file
+            is_dir = False
+        if entry.name.endswith(".py") and not is_dir:
             names.add(entry.name[:-3])
-        elif entry.is_dir() and entry.name.isidentifier():
+        elif is_dir and entry.name.isidentifier():
             names.add(entry.name)
     return frozenset(names)
 
@@ -189,6 +204,13 @@ def discover(paths: Sequence[Path], resolver: SettingsResolver, cwd: Path, force
         if root is not None:
             found.roots.setdefault(root.path, root)
 
+    def walk(folder: Path) -> None:
+        if folder not in walked:
+            walked.add(folder)
+            _walk(folder, excludes, roots, found, add_file)
+
+    walked: set[Path] = set()
+    named_folders: list[Path] = []
     for given in paths:
         absolute = Path(os.path.abspath(given))
         if not os.path.lexists(absolute):
@@ -200,8 +222,9 @@ def discover(paths: Sequence[Path], resolver: SettingsResolver, cwd: Path, force
         if stat.S_ISDIR(mode):
             if force_exclude and excludes.excluded_by_config(absolute, True):
                 continue
-            _walk(absolute, excludes, roots, found, add_file)
+            walk(absolute)
             add_root(absolute)
+            named_folders.append(absolute)
             continue
         if force_exclude and excludes.excluded_by_config(absolute, False):
             continue
@@ -210,12 +233,36 @@ def discover(paths: Sequence[Path], resolver: SettingsResolver, cwd: Path, force
         elif absolute.suffix in (".py", ".pyi") or not stat.S_ISREG(mode):
             add_file(absolute, True)
             add_root(absolute.parent)
+            named_folders.append(absolute.parent)
         elif absolute.name in PROJECT_FILES:
-            add_root(absolute.parent)
+            # A changed requirements file or config (pre-commit passes them alone) can change
+            # the findings of every file it applies to: lint its whole function root, or for
+            # a config outside any function root, every function under its folder.
+            root = roots.root_of(absolute.parent)
+            if root is not None:
+                found.roots.setdefault(root.path, root)
+                walk(root.path)
+            elif absolute.name != "requirements.txt" and config_file_in(absolute.parent) == absolute:
+                walk(absolute.parent)
     for source in found.files:
         add_root(source.path.parent)
+    for folder in named_folders:
+        _adopt_rootless_folder(folder, roots, found)
     found.files.sort(key=lambda f: f.path)
     return found
+
+
+def _adopt_rootless_folder(folder: Path, roots: _RootFinder, found: Discovery) -> None:
+    """A folder named on the command line (or a named file's folder) that holds Python files
+    but is in no function root and holds none is linted as one, so that a function whose
+    entry module is misnamed (`main.py`) gets CF101 instead of a silent pass."""
+    if roots.root_of(folder) is not None:
+        return
+    if any(root == folder or folder in root.parents for root in found.roots):
+        return
+    if not any(folder in source.path.parents for source in found.files):
+        return
+    found.roots.setdefault(folder, roots.make_root(folder))
 
 
 def _walk(top: Path, excludes: _ExcludeMatcher, roots: _RootFinder, found: Discovery, add_file) -> None:  # type: ignore[no-untyped-def]

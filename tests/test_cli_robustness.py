@@ -1,0 +1,224 @@
+"""Issue 13's silent passes and CLI defects, each reproduced through the real CLI with
+its exact output and exit code."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import REPO, CliResult, run_subprocess, write_files
+
+Cflint = Callable[..., CliResult]
+
+MISNAMED = "def main(request):\n    return 'x'\n"
+GOOD_USER = "def main():\n    return 'x'\n"
+CF101_MAIN = (
+    "CF101 entry module user.py for entry point user.main not found in this function root; "
+    'main.py defines main(): rename it to user.py, or set entry-points = ["main.main"]'
+)
+
+
+# Silent passes
+
+
+@pytest.mark.parametrize(
+    ("args", "cwd", "expected"),
+    [
+        (("fn",), ".", f"fn:1:1: {CF101_MAIN}"),
+        (("fn/main.py",), ".", f"fn:1:1: {CF101_MAIN}"),
+        ((), "fn", f".:1:1: {CF101_MAIN}"),
+    ],
+)
+def test_a_folder_with_a_misnamed_entry_module_is_linted_as_a_function_root(
+    tmp_path: Path, cflint: Cflint, args: tuple[str, ...], cwd: str, expected: str
+) -> None:
+    write_files(tmp_path, {"fn/main.py": MISNAMED})
+    result = cflint(*args, cwd=tmp_path / cwd)
+    assert (result.code, result.out, result.err) == (1, expected + "\n", "")
+
+
+def test_the_hint_needs_the_entry_function_at_the_top_level(tmp_path: Path, cflint: Cflint) -> None:
+    write_files(tmp_path, {"fn/helpers.py": "class A:\n    def main(self):\n        return 1\n"})
+    result = cflint("fn", cwd=tmp_path)
+    assert result.lines == [
+        "fn:1:1: CF101 entry module user.py for entry point user.main not found in this function root"
+    ]
+
+
+def test_the_hint_follows_the_file_through_the_cache(tmp_path: Path, cflint: Cflint) -> None:
+    write_files(tmp_path, {"fn/main.py": MISNAMED})
+    assert cflint("fn", cwd=tmp_path).lines == [f"fn:1:1: {CF101_MAIN}"]
+    write_files(tmp_path, {"fn/main.py": "def handler():\n    return 'x'\n"})
+    assert cflint("fn", cwd=tmp_path).lines == [
+        "fn:1:1: CF101 entry module user.py for entry point user.main not found in this function root"
+    ]
+
+
+def test_a_folder_of_functions_is_not_itself_made_a_function_root(tmp_path: Path, cflint: Cflint) -> None:
+    write_files(
+        tmp_path,
+        {"functions/a/user.py": GOOD_USER, "functions/a/requirements.txt": "", "functions/tools.py": "X = 1\n"},
+    )
+    assert cflint("functions", cwd=tmp_path).out == ""
+
+
+@pytest.mark.parametrize(
+    ("files", "target"),
+    [({}, "empty"), ({"empty/notes.txt": "hi\n", "empty/data.json": "{}\n"}, "empty")],
+)
+def test_nothing_to_lint_is_said_on_stderr(tmp_path: Path, cflint: Cflint, files: dict[str, str], target: str) -> None:
+    (tmp_path / "empty").mkdir()
+    write_files(tmp_path, files)
+    result = cflint(target, cwd=tmp_path)
+    assert (result.code, result.out, result.err) == (0, "", "cflint: No Python files found under empty\n")
+
+
+def test_file_noqa_does_not_hide_a_syntax_error(tmp_path: Path, cflint: Cflint) -> None:
+    write_files(tmp_path, {"requirements.txt": "", "user.py": GOOD_USER, "bad.py": "# cflint: noqa\ndef f(:\n"})
+    result = cflint(".", cwd=tmp_path)
+    assert (result.code, result.out) == (1, "bad.py:2:7: CF001 cannot parse: invalid syntax\n")
+    write_files(tmp_path, {"bad.py": "# cflint: noqa\nimport numpy\n"})
+    assert (cflint(".", cwd=tmp_path).code, cflint(".", cwd=tmp_path).out) == (0, "")
+
+
+def test_a_requirements_file_among_the_paths_lints_its_whole_function_root(tmp_path: Path, cflint: Cflint) -> None:
+    write_files(
+        tmp_path,
+        {"fn/requirements.txt": "flask\n", "fn/user.py": "import requests\n\ndef main():\n    return 'x'\n"},
+    )
+    result = cflint("--force-exclude", "fn/requirements.txt", cwd=tmp_path)
+    assert (result.code, result.out) == (
+        1,
+        "fn/user.py:1:8: CF303 requests is imported, but no requirements.txt line provides it\n",
+    )
+
+
+# CLI defects
+
+
+def test_statistics_print_each_rules_summary(tmp_path: Path, cflint: Cflint) -> None:
+    write_files(tmp_path, {"requirements.txt": "", "user.py": "import numpy\nimport numpy.linalg\n" + GOOD_USER})
+    result = cflint("--statistics", ".", cwd=tmp_path)
+    assert result.lines[2:] == ["2     CF301 Import of a package the runtime cannot install"]
+
+
+def test_rule_with_two_codes_points_to_its_help(cflint: Cflint) -> None:
+    result = cflint("rule", "CF103", "CF104")
+    assert (result.code, result.out, result.err) == (
+        2,
+        "",
+        "cflint: error: give one rule code or --all, not 2 (CF103 CF104) (see 'cflint rule --help')\n",
+    )
+
+
+@pytest.mark.parametrize("name", ["rule", "package", "check"])
+def test_subcommands_work_beside_a_folder_of_their_name(tmp_path: Path, cflint: Cflint, name: str) -> None:
+    write_files(tmp_path, {f"{name}/user.py": "def main(request):\n    return 'x'\n", f"{name}/requirements.txt": ""})
+    assert cflint("rule", "--all", cwd=tmp_path).lines[0].startswith("CF001  error    ")
+    assert cflint("rule", "CF101", cwd=tmp_path).out.startswith("# CF101: entry-module-missing\n")
+    write_files(tmp_path, {"fn/user.py": GOOD_USER, "fn/requirements.txt": ""})
+    packed = cflint("package", "fn", cwd=tmp_path)
+    assert packed.code == 0 and packed.lines[0].startswith("Wrote fn.zip: ")
+    # The explicit form lints a folder of any name; bare `cflint ./rule` does too.
+    expected = (
+        f"{name}/user.py:1:10: CF103 entry function 'main' takes parameter 'request', but the runtime calls it "
+        "with no arguments; read the request from flask.request\n"
+    )
+    assert (cflint("check", name, cwd=tmp_path).out, cflint(f"./{name}", cwd=tmp_path).out) == (expected, expected)
+
+
+def test_check_without_paths_lints_the_current_folder(tmp_path: Path, cflint: Cflint) -> None:
+    write_files(tmp_path, {"requirements.txt": "", "user.py": "def main(request):\n    return 'x'\n"})
+    result = cflint("check", cwd=tmp_path)
+    assert result.code == 1 and result.codes == ["CF103"]
+
+
+def test_check_usage_errors_name_check(tmp_path: Path, cflint: Cflint) -> None:
+    result = cflint("check", "--nope", cwd=tmp_path)
+    assert (result.code, result.err) == (
+        2,
+        "cflint: error: unrecognized arguments: --nope (see 'cflint check --help')\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "config", "message"),
+    [
+        (
+            ("--select", ""),
+            None,
+            "command line: select: needs at least one rule code or prefix (to turn rules off, use ignore)",
+        ),
+        (
+            (),
+            "select = []\n",
+            "{config}: select: needs at least one rule code or prefix (to turn rules off, use ignore)",
+        ),
+        (
+            ("--target-versions", "3.10"),
+            None,
+            "command line: target-versions: 3.10 is not a Python version the platform runs (it runs 3.11, 3.12, 3.13)",
+        ),
+        (
+            (),
+            'target-versions = ["3.11", "3.14"]\n',
+            "{config}: target-versions: 3.14 is not a Python version the platform runs (it runs 3.11, 3.12, 3.13)",
+        ),
+        (
+            (),
+            b'\xef\xbb\xbfselect = ["CF1"]\n',
+            "{config}: invalid TOML: the file starts with a UTF-8 byte order mark (BOM), which TOML does not allow; "
+            "save it as UTF-8 without BOM",
+        ),
+    ],
+)
+def test_bad_settings_are_usage_errors(
+    tmp_path: Path, cflint: Cflint, args: tuple[str, ...], config: str | bytes | None, message: str
+) -> None:
+    write_files(tmp_path, {"requirements.txt": "", "user.py": GOOD_USER})
+    if config is not None:
+        write_files(tmp_path, {"cflint.toml": config})
+    result = cflint(*args, ".", cwd=tmp_path)
+    expected = message.format(config=tmp_path / "cflint.toml")
+    assert (result.code, result.out, result.err) == (2, "", f"cflint: error: {expected}\n")
+
+
+def _pipe_to_head(args: list[str], cwd: Path, cache: Path) -> tuple[int, str, str]:
+    """`cflint ARGS | head -1` in a shell, as a user types it: cflint's exit code, what
+    head printed, and cflint's stderr."""
+    env = {**os.environ, "PYTHONPATH": str(REPO), "CFLINT_CACHE_DIR": str(cache)}
+    command = " ".join([sys.executable, "-m", "cflint", *args])
+    script = f'{command} 2>"$ERR" | head -1; echo "exit=${{PIPESTATUS[0]}}"'
+    err = cwd / "stderr.txt"
+    completed = subprocess.run(
+        ["bash", "-c", script], cwd=cwd, env={**env, "ERR": str(err)}, capture_output=True, text=True, timeout=300
+    )
+    *shown, status = completed.stdout.splitlines()
+    return int(status.removeprefix("exit=")), "\n".join(shown), err.read_text()
+
+
+def test_a_closed_pipe_gives_no_traceback_and_the_findings_exit_code(tmp_path: Path) -> None:
+    fn = tmp_path / "fn"
+    write_files(fn, {"requirements.txt": "", "user.py": GOOD_USER})
+    write_files(fn, {f"m{i:04}.py": "import numpy\n" for i in range(2000)})
+    code, shown, err = _pipe_to_head(["--no-cache", "fn"], tmp_path, tmp_path / "cache")
+    assert (code, err) == (1, "")
+    assert (
+        shown == "fn/m0000.py:1:8: CF301 numpy comes from numpy, which the runtime cannot install (C extension modules)"
+    )
+    code, shown, err = _pipe_to_head(["--exit-zero", "fn"], tmp_path, tmp_path / "cache")
+    assert (code, err) == (0, "")
+    code, shown, err = _pipe_to_head(["rule", "--all"], tmp_path, tmp_path / "cache")
+    assert (code, err, shown.split()[0]) == (0, "", "CF001")
+
+
+def test_help_lists_the_check_command_and_exit_codes() -> None:
+    result = run_subprocess("--help", cwd=REPO)
+    text = " ".join(result.out.split())
+    assert "'cflint check PATH...' is the same as 'cflint PATH...'" in text
+    assert "130 interrupted" in text
