@@ -222,3 +222,61 @@ def test_help_lists_the_check_command_and_exit_codes() -> None:
     text = " ".join(result.out.split())
     assert "'cflint check PATH...' is the same as 'cflint PATH...'" in text
     assert "130 interrupted" in text
+
+
+# Nothing written where it is not wanted
+
+
+def _run_without_cache_dir(args: list[str], cwd: Path, home: Path) -> CliResult:
+    """`python -m cflint ARGS` as a user runs it: no CFLINT_CACHE_DIR, a home of its own."""
+    env = {key: value for key, value in os.environ.items() if key not in ("CFLINT_CACHE_DIR", "XDG_CACHE_HOME")}
+    env.update({"PYTHONPATH": str(REPO), "HOME": str(home)})
+    completed = subprocess.run(
+        [sys.executable, "-m", "cflint", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+    )
+    return CliResult(completed.returncode, completed.stdout, completed.stderr)
+
+
+def _tree(folder: Path) -> list[str]:
+    return sorted(path.relative_to(folder).as_posix() for path in folder.rglob("*"))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the user cache folder is ~/.cache on Linux")
+def test_the_guides_workflow_zips_a_clean_package(tmp_path: Path) -> None:
+    """`cd my-function && cflint && zip -r my-function.zip . -x ...` (the guide's command):
+    the lint run leaves nothing in the folder, so the archive is as clean as the folder."""
+    home, fn = tmp_path / "home", tmp_path / "my-function"
+    write_files(fn, {"user.py": GOOD_USER, "requirements.txt": "requests>=2.28.0\n"})
+    before = _tree(fn)
+    assert _run_without_cache_dir([], fn, home) == CliResult(0, "", "")
+    assert _tree(fn) == before
+    assert (home / ".cache" / "cflint" / "CACHEDIR.TAG").is_file()
+    subprocess.run(
+        ["zip", "-qr", "my-function.zip", ".", "-x", "*.git*", "__pycache__/*", "*.pyc", "test.py"],
+        cwd=fn,
+        check=True,
+        timeout=60,
+    )
+    assert _run_without_cache_dir(["my-function.zip"], fn, home) == CliResult(0, "", "")
+    assert _run_without_cache_dir([], fn, home) == CliResult(0, "", "")  # the zip is excluded junk in the folder
+
+
+def test_an_unrelated_current_folder_gets_no_cache(tmp_path: Path) -> None:
+    write_files(tmp_path / "fn", {"user.py": GOOD_USER, "requirements.txt": ""})
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    assert _run_without_cache_dir([str(tmp_path / "fn")], elsewhere, tmp_path / "home").code == 0
+    assert _tree(elsewhere) == [] and ".cflint_cache" not in _tree(tmp_path / "fn")
+
+
+def test_the_cache_goes_to_the_repository_root_unless_it_is_a_function_folder(tmp_path: Path) -> None:
+    repo, home = tmp_path / "repo", tmp_path / "home"
+    write_files(repo, {"functions/fn/user.py": GOOD_USER, "functions/fn/requirements.txt": ""})
+    (repo / ".git").mkdir()
+    assert _run_without_cache_dir(["functions/fn"], repo, home).code == 0
+    assert (repo / ".cflint_cache" / "CACHEDIR.TAG").is_file() and not (home / ".cache").exists()
+    single, home2 = tmp_path / "single", tmp_path / "home2"
+    write_files(single, {"user.py": GOOD_USER, "requirements.txt": ""})
+    (single / ".git").mkdir()
+    assert _run_without_cache_dir([], single, home2).code == 0
+    assert not (single / ".cflint_cache").exists() and (home2 / ".cache" / "cflint" / "CACHEDIR.TAG").is_file()
