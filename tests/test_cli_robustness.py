@@ -280,3 +280,53 @@ def test_the_cache_goes_to_the_repository_root_unless_it_is_a_function_folder(tm
     (single / ".git").mkdir()
     assert _run_without_cache_dir([], single, home2).code == 0
     assert not (single / ".cflint_cache").exists() and (home2 / ".cache" / "cflint" / "CACHEDIR.TAG").is_file()
+
+
+# Package correctness: `cflint package` never writes what `cflint` rejects, unasked
+
+
+def test_package_refuses_a_folder_without_its_entry_module(tmp_path: Path, cflint: Cflint) -> None:
+    write_files(tmp_path, {"fn/main.py": MISNAMED, "fn/requirements.txt": ""})
+    result = cflint("package", "fn", cwd=tmp_path)
+    assert (result.code, result.out, result.err) == (
+        1,
+        f"fn:1:1: {CF101_MAIN}\n",
+        "cflint package: not packing fn: 1 error above (--force packs anyway)\n",
+    )
+    assert not (tmp_path / "fn.zip").exists()
+
+
+def test_package_refuses_an_entry_module_it_would_leave_out(tmp_path: Path, cflint: Cflint) -> None:
+    write_files(tmp_path, {"fn/user.py": GOOD_USER, "fn/requirements.txt": "", "fn/.gitignore": "user.py\n"})
+    result = cflint("package", "fn", cwd=tmp_path)
+    assert (result.code, result.out) == (
+        1,
+        "fn:1:1: CF101 entry module user.py for entry point user.main not found in this function root; the "
+        "folder's user.py is left out of the package by .gitignore, package-exclude or the built-in exclusions\n",
+    )
+    assert not (tmp_path / "fn.zip").exists()
+
+
+@pytest.mark.parametrize("force", [(), ("--force",)])
+def test_package_refuses_an_empty_folder(tmp_path: Path, cflint: Cflint, force: tuple[str, ...]) -> None:
+    (tmp_path / "fn").mkdir()
+    result = cflint("package", *force, "fn", cwd=tmp_path)
+    assert (result.code, result.out, result.err) == (
+        1,
+        "",
+        "cflint package: not packing fn: it holds no files to pack\n",
+    )
+    assert not (tmp_path / "fn.zip").exists()
+
+
+def test_package_warns_of_a_symlinked_folder_it_leaves_out(tmp_path: Path, cflint: Cflint) -> None:
+    write_files(tmp_path, {"fn/user.py": GOOD_USER, "fn/requirements.txt": "", "shared/util.py": "X = 1\n"})
+    os.symlink("../shared", tmp_path / "fn" / "lib")
+    result = cflint("package", "fn", cwd=tmp_path)
+    assert (result.code, result.err) == (
+        0,
+        "cflint package: warning: lib/ is a symbolic link to a folder and is left out (an archive holds no "
+        "links): copy the folder in if the function needs it\n",
+    )
+    assert result.lines[0].startswith("Wrote fn.zip: ") and "lib/" not in result.out
+    assert cflint("fn.zip", cwd=tmp_path) == CliResult(0, "", "")
