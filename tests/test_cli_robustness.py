@@ -330,3 +330,62 @@ def test_package_warns_of_a_symlinked_folder_it_leaves_out(tmp_path: Path, cflin
     )
     assert result.lines[0].startswith("Wrote fn.zip: ") and "lib/" not in result.out
     assert cflint("fn.zip", cwd=tmp_path) == CliResult(0, "", "")
+
+
+# README claims: folder findings in every format, --show-source in archives
+
+
+def test_a_folder_finding_is_at_1_1_where_a_line_is_needed_and_lineless_elsewhere(
+    tmp_path: Path, cflint: Cflint
+) -> None:
+    import json
+
+    write_files(tmp_path, {"fn/main.py": MISNAMED})
+    assert cflint("--format", "default", "fn", cwd=tmp_path).out == f"fn:1:1: {CF101_MAIN}\n"
+    (as_json,) = json.loads(cflint("--format", "json", "fn", cwd=tmp_path).out)
+    assert (as_json["path"], as_json["start"], as_json["end"]) == (
+        "fn",
+        {"line": 1, "column": 1},
+        {"line": 1, "column": 1},
+    )
+    (gitlab,) = json.loads(cflint("--format", "gitlab", "fn", cwd=tmp_path).out)
+    assert gitlab["location"] == {"path": "fn", "lines": {"begin": 1, "end": 1}}
+    github = cflint("--format", "github", "fn", cwd=tmp_path).out
+    assert github.startswith("::error file=fn,title=cflint (CF101)::entry module user.py")
+    sarif = json.loads(cflint("--format", "sarif", "fn", cwd=tmp_path).out)
+    (result,) = sarif["runs"][0]["results"]
+    assert result["locations"] == [{"physicalLocation": {"artifactLocation": {"uri": "fn/"}}}]
+
+
+def test_an_archive_finding_is_lineless_in_github_and_sarif(tmp_path: Path, cflint: Cflint) -> None:
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "fn.zip", "w") as archive:
+        archive.writestr("user.py", GOOD_USER)
+    assert cflint("fn.zip", cwd=tmp_path).lines == [
+        "fn.zip:1:1: CF502 no requirements.txt at the root of the archive: the runtime expects it beside the entry module"
+    ]
+    assert cflint("--format", "github", "fn.zip", cwd=tmp_path).out.startswith(
+        "::error file=fn.zip,title=cflint (CF502)::"
+    )
+    sarif = json.loads(cflint("--format", "sarif", "fn.zip", cwd=tmp_path).out)
+    assert sarif["runs"][0]["results"][0]["locations"] == [
+        {"physicalLocation": {"artifactLocation": {"uri": "fn.zip"}}}
+    ]
+
+
+def test_show_source_reads_archive_members(tmp_path: Path, cflint: Cflint) -> None:
+    import zipfile
+
+    (tmp_path / "out").mkdir()
+    with zipfile.ZipFile(tmp_path / "out" / "fn.zip", "w") as archive:
+        archive.writestr("./user.py", "import os\n\ndef main(request):\n    return 'x'\n")
+        archive.writestr("requirements.txt", "")
+    result = cflint("--show-source", "out/fn.zip", cwd=tmp_path)
+    assert result.lines == [
+        "out/fn.zip/user.py:3:10: CF103 entry function 'main' takes parameter 'request', but the runtime calls it "
+        "with no arguments; read the request from flask.request",
+        "def main(request):",
+        "         ^",
+    ]
