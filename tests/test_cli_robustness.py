@@ -389,3 +389,52 @@ def test_show_source_reads_archive_members(tmp_path: Path, cflint: Cflint) -> No
         "def main(request):",
         "         ^",
     ]
+
+
+# Files discovered the same way everywhere
+
+
+def test_a_sub_folder_honours_the_repository_roots_gitignore(tmp_path: Path, cflint: Cflint) -> None:
+    broken = "def f(:\n"
+    write_files(
+        tmp_path,
+        {
+            ".gitignore": "generated/\n*_gen.py\n",
+            "sub/fn/user.py": GOOD_USER,
+            "sub/fn/requirements.txt": "",
+            "sub/fn/generated/a.py": broken,
+            "sub/fn/b_gen.py": broken,
+            "sub/fn/kept.py": broken,
+        },
+    )
+    (tmp_path / ".git").mkdir()
+    expected = "sub/fn/kept.py:1:7: CF001 cannot parse: invalid syntax\n"
+    assert cflint(".", cwd=tmp_path).out == expected
+    assert cflint("sub", cwd=tmp_path).out == expected
+    assert cflint("sub/fn", cwd=tmp_path).out == expected
+    assert cflint(cwd=tmp_path / "sub" / "fn").out == "kept.py:1:7: CF001 cannot parse: invalid syntax\n"
+    write_files(tmp_path, {"sub/fn/kept.py": "X = 1\n"})
+    packed = cflint("package", "sub/fn", cwd=tmp_path)
+    assert packed.code == 0 and [line.split()[0] for line in packed.lines[1:]] == [
+        "kept.py",
+        "requirements.txt",
+        "user.py",
+    ]
+
+
+def test_the_readme_local_pre_commit_hook_matches_the_manifest() -> None:
+    import re
+
+    import yaml  # pre-commit's own dependency
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    blocks = [
+        yaml.safe_load(block) for block in re.findall(r"```yaml\n(.*?)```", readme, re.S) if "repo: local" in block
+    ]
+    (local,) = blocks
+    (hook,) = local["repos"][0]["hooks"]
+    (manifest,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    assert {key: hook[key] for key in ("id", "entry", "files", "require_serial")} == {
+        key: manifest[key] for key in ("id", "entry", "files", "require_serial")
+    }
+    assert "v0.1.0\n" not in readme and '@v0.1.0"' not in readme
