@@ -42,6 +42,16 @@ def test_a_folder_with_a_misnamed_entry_module_is_linted_as_a_function_root(
     assert (result.code, result.out, result.err) == (1, expected + "\n", "")
 
 
+def test_a_named_script_outside_function_roots_is_not_made_one(tmp_path: Path, cflint: Cflint) -> None:
+    """pre-commit names every changed file, scripts and tools too: a named file's folder is
+    made a function root only when a module there defines the entry function."""
+    write_files(tmp_path, {"scripts/deploy.py": "def run():\n    return 1\n", "scripts/util.py": "X = 1\n"})
+    assert cflint("--force-exclude", "scripts/deploy.py", cwd=tmp_path) == CliResult(0, "", "")
+    assert cflint("scripts", cwd=tmp_path).lines == [
+        "scripts:1:1: CF101 entry module user.py for entry point user.main not found in this function root"
+    ]
+
+
 def test_the_hint_needs_the_entry_function_at_the_top_level(tmp_path: Path, cflint: Cflint) -> None:
     write_files(tmp_path, {"fn/helpers.py": "class A:\n    def main(self):\n        return 1\n"})
     result = cflint("fn", cwd=tmp_path)

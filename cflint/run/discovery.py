@@ -211,6 +211,7 @@ def discover(paths: Sequence[Path], resolver: SettingsResolver, cwd: Path, force
 
     walked: set[Path] = set()
     named_folders: list[Path] = []
+    named_file_folders: list[Path] = []
     for given in paths:
         absolute = Path(os.path.abspath(given))
         if not os.path.lexists(absolute):
@@ -233,7 +234,7 @@ def discover(paths: Sequence[Path], resolver: SettingsResolver, cwd: Path, force
         elif absolute.suffix in (".py", ".pyi") or not stat.S_ISREG(mode):
             add_file(absolute, True)
             add_root(absolute.parent)
-            named_folders.append(absolute.parent)
+            named_file_folders.append(absolute.parent)
         elif absolute.name in PROJECT_FILES:
             # A changed requirements file or config (pre-commit passes them alone) can change
             # the findings of every file it applies to: lint its whole function root, or for
@@ -248,8 +249,19 @@ def discover(paths: Sequence[Path], resolver: SettingsResolver, cwd: Path, force
         add_root(source.path.parent)
     for folder in named_folders:
         _adopt_rootless_folder(folder, roots, found)
+    for folder in named_file_folders:
+        # A named file (pre-commit names scripts and tools too) makes its folder a function
+        # root only on evidence: a module there defines an entry function.
+        if defines_an_entry_function(folder, resolver.for_folder(folder)):
+            _adopt_rootless_folder(folder, roots, found)
     found.files.sort(key=lambda f: f.path)
     return found
+
+
+def defines_an_entry_function(folder: Path, settings: Settings) -> bool:
+    from cflint.rules.entry.cf101_entry_module_missing import misnamed_entry_module_hint
+
+    return any(misnamed_entry_module_hint((folder / ep.module_path).parent, ep) for ep in settings.entry_points)
 
 
 def _adopt_rootless_folder(folder: Path, roots: _RootFinder, found: Discovery) -> None:
