@@ -108,6 +108,29 @@ def test_a_requirements_file_among_the_paths_lints_its_whole_function_root(tmp_p
     )
 
 
+def test_a_config_among_the_paths_lints_what_it_configures(tmp_path: Path, cflint: Cflint) -> None:
+    write_files(
+        tmp_path,
+        {
+            "fn/cflint.toml": 'ignore = ["CF403"]\n',
+            "fn/requirements.txt": "",
+            "fn/user.py": GOOD_USER,
+            "fn/lib/util.py": "import numpy\n",
+            "pyproject.toml": '[tool.cflint]\nextend-exclude = ["fn/lib/"]\n',
+            "other/requirements.txt": "",
+            "other/user.py": "def main(request):\n    return 'x'\n",
+        },
+    )
+    inside = cflint("--force-exclude", "fn/cflint.toml", cwd=tmp_path)
+    assert (inside.code, inside.out) == (
+        1,
+        "fn/lib/util.py:1:8: CF301 numpy comes from numpy, which the runtime cannot install (C extension modules)\n",
+    )
+    # A config above the function roots applies to all of them.
+    above = cflint("--force-exclude", "pyproject.toml", cwd=tmp_path)
+    assert above.codes == ["CF301", "CF103"]
+
+
 # CLI defects
 
 
