@@ -92,7 +92,8 @@ def test_entry_module_nowhere_in_the_archive_is_cf101(cflint: Cflint, archives: 
         cflint, make_zip(archives / "fn.zip", {"main.py": "def main():\n    return 'x'\n", "requirements.txt": ""})
     )
     assert result.lines == [
-        "archives/fn.zip:1:1: CF101 entry module user.py for entry point user.main not found in this function root"
+        "archives/fn.zip:1:1: CF101 entry module user.py for entry point user.main not found in this function root; "
+        'main.py defines main(): rename it to user.py, or set entry-points = ["main.main"]'
     ]
 
 
