@@ -122,7 +122,7 @@ def test_gitignore_and_default_excludes(tmp_path: Path, cflint: Cflint) -> None:
             "kept.py": broken,
         },
     )
-    assert cflint(".").lines == ["kept.py:1:7: CF001 cannot parse: invalid syntax"]
+    assert cflint("--ignore", "CF101", ".").lines == ["kept.py:1:7: CF001 cannot parse: invalid syntax"]
 
 
 def test_exclude_and_extend_exclude(tmp_path: Path, cflint: Cflint) -> None:
@@ -130,8 +130,8 @@ def test_exclude_and_extend_exclude(tmp_path: Path, cflint: Cflint) -> None:
     write_files(
         tmp_path, {"a/x.py": broken, "b/y.py": broken, ".venv/z.py": broken, "cflint.toml": 'extend-exclude = ["a/"]\n'}
     )
-    assert [line.split(":")[0] for line in cflint(".").lines] == ["b/y.py"]
-    replaced = cflint("--exclude", "b", ".")
+    assert [line.split(":")[0] for line in cflint("--ignore", "CF101", ".").lines] == ["b/y.py"]
+    replaced = cflint("--ignore", "CF101", "--exclude", "b", ".")
     assert [line.split(":")[0] for line in replaced.lines] == [".venv/z.py"]  # file's extend-exclude stays
 
 
@@ -145,7 +145,8 @@ def test_named_files_are_linted_even_when_excluded_unless_forced(tmp_path: Path,
 def test_named_requirements_file_lints_its_function_root(tmp_path: Path, cflint: Cflint) -> None:
     write_files(tmp_path, {"fn/requirements.txt": "requests\n", "fn/handler.py": "def main():\n    return 1\n"})
     assert cflint("fn/requirements.txt").lines == [
-        "fn:1:1: CF101 entry module user.py for entry point user.main not found in this function root"
+        "fn:1:1: CF101 entry module user.py for entry point user.main not found in this function root; "
+        'handler.py defines main(): rename it to user.py, or set entry-points = ["handler.main"]'
     ]
 
 

@@ -66,5 +66,5 @@ def test_oldest_target_version_decides(tmp_path: Path, cflint: Cflint) -> None:
     assert result.lines == [
         "user.py:2:6: CF602 a type parameter default (PEP 696) needs Python 3.13, but target-versions includes 3.12"
     ]
-    write_files(tmp_path, {"cflint.toml": 'target-versions = ["3.14"]\n'})
+    write_files(tmp_path, {"cflint.toml": 'target-versions = ["3.13"]\n'})
     assert cflint("--select", "CF602", ".", cwd=tmp_path).lines == []

@@ -65,7 +65,8 @@ def test_a_requirements_file_alone_checks_its_function_root(tmp_path: Path, cfli
     result = cflint("--force-exclude", "--color", "never", "fn/requirements.txt")
     assert result.code == 1
     assert result.lines == [
-        "fn:1:1: CF101 entry module user.py for entry point user.main not found in this function root"
+        "fn:1:1: CF101 entry module user.py for entry point user.main not found in this function root; "
+        'main.py defines main(): rename it to user.py, or set entry-points = ["main.main"]'
     ]
 
 

@@ -41,7 +41,7 @@ def test_rule_all_lists_every_rule(cflint: Callable[..., CliResult]) -> None:
 
 
 @pytest.mark.parametrize(
-    ("args", "message"), [(["CF999"], "unknown rule code 'CF999'"), ([], "give a rule code or --all")]
+    ("args", "message"), [(["CF999"], "unknown rule code 'CF999'"), ([], "give one rule code or --all")]
 )
 def test_rule_usage_errors(args: list[str], message: str, cflint: Callable[..., CliResult]) -> None:
     result = cflint("rule", *args)

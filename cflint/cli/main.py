@@ -22,12 +22,13 @@ if TYPE_CHECKING:
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 ALWAYS_FAILING = frozenset({"CF001", "CF002"})
-SUBCOMMANDS = ("rule", "package")
+EXIT_INTERRUPTED = 130
+SUBCOMMANDS = ("check", "rule", "package")
 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        raise UsageError(f"{message} (see 'cflint --help')")
+        raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
 def _positive_int(text: str) -> int:
@@ -36,13 +37,14 @@ def _positive_int(text: str) -> int:
     return int(text)
 
 
-def _lint_parser() -> argparse.ArgumentParser:
+def _lint_parser(prog: str) -> argparse.ArgumentParser:
     parser = _Parser(
-        prog="cflint",
-        description="Check Python cloud functions before you upload them.",
+        prog=prog,
+        description="Check Python cloud functions before you upload them. 'cflint check PATH...' is the same as "
+        "'cflint PATH...' (use it to lint a folder named check, rule or package).",
         epilog="Other commands: 'cflint rule CODE' prints a rule's page, 'cflint rule --all' lists the rules, "
         "'cflint package [DIR] [-o OUT.zip]' lints a function folder and writes its ZIP. "
-        "Exit codes: 0 no findings, 1 findings, 2 usage or configuration error.",
+        "Exit codes: 0 no findings, 1 findings, 2 usage or configuration error, 130 interrupted.",
     )
     parser.add_argument(
         "paths",
@@ -131,7 +133,8 @@ def _lint_parser() -> argparse.ArgumentParser:
     behaviour.add_argument(
         "--no-cache",
         action="store_true",
-        help="neither read nor write the result cache (.cflint_cache in the project root, or $CFLINT_CACHE_DIR)",
+        help="neither read nor write the result cache ($CFLINT_CACHE_DIR, else .cflint_cache in the repository "
+        "root, else the user's cache folder)",
     )
     return parser
 
@@ -169,7 +172,8 @@ def _use_color(choice: str) -> bool:
 
 class _SourceLines:
     """Source lines for --show-source, each file read once; lines end as the parser
-    counts them (\\n, \\r\\n or \\r). Only regular files are read, so a FIFO never blocks."""
+    counts them (\\n, \\r\\n or \\r). Only regular files are read, so a FIFO never blocks;
+    a finding inside an archive (`fn.zip/user.py`) reads that member, as linting did."""
 
     def __init__(self, unsaved: dict[str, bytes]) -> None:
         self._lines: dict[str, list[str] | None] = {path: _split_lines(data) for path, data in unsaved.items()}
@@ -187,7 +191,9 @@ class _SourceLines:
         if path.suffix == ".zip":
             return None  # a finding on an archive itself has no source line
         try:
-            data, _ = read_regular_file(path)
+            data = _read_archive_member(path)
+            if data is None:
+                data, _ = read_regular_file(path)
         except OSError:
             return None
         return _split_lines(data)
@@ -210,13 +216,34 @@ def _stdin_source(args: argparse.Namespace) -> StdinSource | None:
     return StdinSource(args.stdin_filename, sys.stdin.buffer.read())
 
 
-def _lint(argv: Sequence[str]) -> int:
+def _read_archive_member(path: Path) -> bytes | None:
+    """The bytes of `path` when it names a member of a ZIP archive on disk (`fn.zip/lib/x.py`),
+    read with the limits a lint run uses; None when no parent of `path` is an archive.
+    Raises OSError when the member cannot be read."""
+    from cflint.package.archive import UNPACKED_SIZE_FACTOR, Archive, ArchiveError
+    from cflint.settings.config import Settings
+
+    for archive_path in path.parents:
+        if archive_path.suffix == ".zip" and archive_path.is_file():
+            break
+    else:
+        return None
+    limits = Settings()
+    member = path.relative_to(archive_path).as_posix()
+    try:
+        with Archive.open(archive_path, UNPACKED_SIZE_FACTOR * limits.max_package_size) as archive:
+            return archive.read_head(member, limits.max_file_size)
+    except ArchiveError as exc:
+        raise OSError(str(exc)) from None
+
+
+def _lint(argv: Sequence[str], prog: str = "cflint") -> int:
     from cflint.engine.registry import load_registry
     from cflint.output import ReportOptions, get_reporter
     from cflint.run.cache import ResultCache, default_cache_dir
     from cflint.run.runner import RunOptions, run
 
-    args = _lint_parser().parse_args(argv)
+    args = _lint_parser(prog).parse_args(argv)
     if args.problem_matcher is not None:
         from cflint.output.matchers import matcher_text
 
@@ -255,6 +282,9 @@ def _lint(argv: Sequence[str]) -> int:
         progress=_progress(),
     )
     result = run(paths, options, registry, resolver=resolver)
+    if not result.findings and not result.files_checked and not result.roots_checked:
+        # As ruff does: a run that looked at nothing says so, so that a wrong path is noticed.
+        print(f"cflint: No Python files found under {', '.join(map(str, paths))}", file=sys.stderr)
     color = _use_color(args.color)
     report_options = ReportOptions(
         color=color and args.output_file is None,
@@ -265,13 +295,19 @@ def _lint(argv: Sequence[str]) -> int:
     )
     source_lines = _SourceLines({display_path(stdin.path, cwd): stdin.data} if stdin is not None else {})
     reporter = get_reporter(output_format, registry)
-    if args.output_file is None:
-        reporter.write(result.findings, sys.stdout, report_options, source_lines)
-    else:
-        _write_report_file(args.output_file, reporter, result.findings, report_options, source_lines)
-        if not args.quiet:
-            _print_summary(result.findings, args.output_file, color)
-    return _exit_code(result.findings, args.fail_on, args.exit_zero)
+    exit_code = _exit_code(result.findings, args.fail_on, args.exit_zero)
+    try:
+        if args.output_file is None:
+            reporter.write(result.findings, sys.stdout, report_options, source_lines)
+        else:
+            _write_report_file(args.output_file, reporter, result.findings, report_options, source_lines)
+            if not args.quiet:
+                _print_summary(result.findings, args.output_file, color)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader went away (`cflint . | head -1`): the findings decide the exit code still.
+        _silence_stdout()
+    return exit_code
 
 
 def _progress() -> Progress | None:
@@ -317,7 +353,7 @@ def _rule(argv: Sequence[str]) -> int:
     from cflint.output.pages import read_page
 
     parser = _Parser(prog="cflint rule", description="Print a rule's page, or list every rule.")
-    parser.add_argument("code", nargs="?", help="a rule code, e.g. CF101")
+    parser.add_argument("codes", nargs="*", metavar="CODE", help="a rule code, e.g. CF101")
     parser.add_argument("--all", action="store_true", help="list every rule with its severity and summary")
     parser.add_argument(
         "--color",
@@ -332,11 +368,12 @@ def _rule(argv: Sequence[str]) -> int:
             default = "" if rule.default_enabled else " (off by default)"
             print(f"{rule.code}  {rule.severity.value:<7}  {rule.summary}{default}")
         return EXIT_CLEAN
-    if not args.code:
-        raise UsageError("give a rule code or --all (see 'cflint rule --help')")
-    code = args.code.upper()
+    if len(args.codes) != 1:
+        given = f", not {len(args.codes)} ({' '.join(args.codes)})" if args.codes else ""
+        raise UsageError(f"give one rule code or --all{given} (see 'cflint rule --help')")
+    code = args.codes[0].upper()
     if code not in registry.codes:
-        raise UsageError(f"unknown rule code {args.code!r}")
+        raise UsageError(f"unknown rule code {args.codes[0]!r} (see 'cflint rule --all')")
     page = read_page(code)
     if page is None:
         raise UsageError(f"no page for {code}")
@@ -379,23 +416,33 @@ def _package(argv: Sequence[str]) -> int:
     return package_command(args.folder, args.output, args.force, args.config, _use_color(args.color))
 
 
+def _silence_stdout() -> None:
+    """After EPIPE: point stdout at /dev/null so that the flush at exit does not fail again."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
+    command = argv[0] if argv and argv[0] in SUBCOMMANDS else None
     try:
-        if argv and argv[0] in SUBCOMMANDS and not Path(argv[0]).exists():
-            return (_package if argv[0] == "package" else _rule)(argv[1:])
+        # A subcommand's name always means the subcommand; `cflint check rule` or `cflint ./rule`
+        # lints a folder of that name.
+        if command == "check":
+            return _lint(argv[1:], prog="cflint check")
+        if command is not None:
+            return (_package if command == "package" else _rule)(argv[1:])
         return _lint(argv)
     except UsageError as exc:
         print(f"cflint: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:
-        # The reader went away (`cflint . | head`): say nothing more, as a pipe expects.
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return EXIT_FINDINGS
+        # The reader went away (`cflint rule --all | head -1`): say nothing more, as a pipe expects.
+        _silence_stdout()
+        return EXIT_CLEAN if command == "rule" else EXIT_FINDINGS
     except KeyboardInterrupt:
         print("cflint: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:
         if debug:
             raise

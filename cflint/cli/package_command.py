@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from cflint.model import Severity, UsageError
+from cflint.model import Finding, Severity, UsageError
 from cflint.package.contents import format_size
 from cflint.package.pack_set import PackFile, PackFilter, package_exclusions
 from cflint.settings.config import Settings
@@ -34,6 +34,7 @@ class PackagePlan:
     output: Path
     files: tuple[PackFile, ...]
     overwrites: bool
+    linked_folders: tuple[str, ...] = ()  # symbolic links to folders, left out
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -69,14 +70,14 @@ def plan_package(folder: Path, output: Path | None, settings: Settings) -> Packa
     if target.exists() and output is None:
         raise UsageError(f"{target}: already exists; name it with -o to overwrite it")
     try:
-        files = pack_filter.files()
+        files, linked = pack_filter.files_and_linked_folders()
     except OSError as exc:
         raise UsageError(f"cannot pack {folder}: {exc.filename}: {exc.strerror or exc}") from None
-    return PackagePlan(real_folder, target, tuple(files), target.exists())
+    return PackagePlan(real_folder, target, tuple(files), target.exists(), tuple(linked))
 
 
 def _folders(files: tuple[PackFile, ...]) -> list[str]:
-    folders = set()
+    folders: set[str] = set()
     for pack_file in files:
         parts = pack_file.path.split("/")[:-1]
         folders.update("/".join(parts[: depth + 1]) + "/" for depth in range(len(parts)))
@@ -139,6 +140,29 @@ def print_summary(plan: PackagePlan, size: int, display: str, out: TextIO) -> No
         out.write(f"  {pack_file.path:<{width}}  {format_size(pack_file.size)}\n")
 
 
+def _missing_entry_modules(plan: PackagePlan, settings: Settings, display: str) -> list[Finding]:
+    """CF101 as the archive would get it: an entry module that will not be packed."""
+    from cflint.rules.entry.cf101_entry_module_missing import EntryModuleMissing, misnamed_entry_module_hint
+
+    packed = {pack_file.path for pack_file in plan.files}
+    findings = []
+    for entry_point in settings.entry_points:
+        module_path = entry_point.module_path
+        if module_path.as_posix() in packed:
+            continue
+        if (plan.folder / module_path).is_file():
+            hint = (
+                f"; the folder's {module_path.as_posix()} is left out of the package by .gitignore, "
+                "package-exclude or the built-in exclusions"
+            )
+        else:
+            hint = misnamed_entry_module_hint((plan.folder / module_path).parent, entry_point)
+        findings.append(
+            EntryModuleMissing.finding(display, module_path=module_path.as_posix(), entry_point=entry_point, hint=hint)
+        )
+    return findings
+
+
 def package_command(folder: Path, output: Path | None, force: bool, config: Path | None, color: bool) -> int:
     """Lint `folder`; unless it has error findings (or `force`), write its archive.
     Returns 0 when the archive was written, 1 when errors stopped it."""
@@ -149,14 +173,30 @@ def package_command(folder: Path, output: Path | None, force: bool, config: Path
     from cflint.settings.config import SettingsResolver
 
     registry = load_registry()
-    plan = plan_package(folder, output, SettingsResolver({}, registry.codes, config).for_folder(folder))
+    settings = SettingsResolver({}, registry.codes, config).for_folder(folder)
+    plan = plan_package(folder, output, settings)
+    cwd = Path(os.path.abspath(os.getcwd()))
+    if not plan.files:
+        print(f"cflint package: not packing {folder}: it holds no files to pack", file=sys.stderr)
+        return 1
     result = run([folder], RunOptions(config=config), registry)
-    get_reporter("default").write(result.findings, sys.stdout, ReportOptions(color=color, quiet=True), lambda _: None)
-    errors = sum(1 for finding in result.findings if finding.severity is Severity.ERROR)
+    findings = list(result.findings)
+    if not any(finding.code == "CF101" for finding in findings):
+        findings = sorted([*findings, *_missing_entry_modules(plan, settings, display_path(folder, cwd))])
+    get_reporter("default", registry).write(
+        findings, sys.stdout, ReportOptions(color=color, quiet=True), lambda _: None
+    )
+    for linked in plan.linked_folders:
+        print(
+            f"cflint package: warning: {linked} is a symbolic link to a folder and is left out "
+            "(an archive holds no links): copy the folder in if the function needs it",
+            file=sys.stderr,
+        )
+    errors = sum(1 for finding in findings if finding.severity is Severity.ERROR)
     if errors and not force:
         noun = "error" if errors == 1 else "errors"
         print(f"cflint package: not packing {folder}: {errors} {noun} above (--force packs anyway)", file=sys.stderr)
         return 1
     size = write_package(plan)
-    print_summary(plan, size, display_path(plan.output, Path(os.path.abspath(os.getcwd()))), sys.stdout)
+    print_summary(plan, size, display_path(plan.output, cwd), sys.stdout)
     return 0

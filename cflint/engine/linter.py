@@ -252,7 +252,9 @@ class FileLinter:
         display = context.display_path
         directives = noqa.scan(source, self.registry.codes)
         if directives.skip_file:
-            return []
+            # `# cflint: noqa` skips the rules, never CF001: a file that does not parse is an error.
+            syntax_error = _cpython_syntax_error(source, display)
+            return [] if syntax_error is None else [syntax_error]
         module = self._parse(source, display)
         if isinstance(module, Finding):
             return [module]

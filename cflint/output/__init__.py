@@ -31,8 +31,11 @@ class Reporter(Protocol):
 
 
 def is_folder_finding(finding: Finding) -> bool:
-    """A finding about a whole function folder (such as a missing entry module), not a place in a file."""
-    return Path(finding.path).is_dir()
+    """A finding about a whole function folder (such as a missing entry module) or a whole
+    archive (CF502 on `fn.zip`), not a place in a file. The default, JSON and GitLab formats
+    place it at 1:1 (their readers need a line); GitHub and SARIF give it no line."""
+    path = Path(finding.path)
+    return path.is_dir() or (path.suffix == ".zip" and path.is_file())
 
 
 def get_reporter(name: str, registry: Registry | None = None) -> Reporter:
@@ -46,7 +49,7 @@ def get_reporter(name: str, registry: Registry | None = None) -> Reporter:
 
     rules = registry if registry is not None else load_registry()
     reporters: dict[str, Callable[[], Reporter]] = {
-        "default": DefaultReporter,
+        "default": lambda: DefaultReporter(rules),
         "github": GithubReporter,
         "json": lambda: JsonReporter(rules),
         "sarif": lambda: SarifReporter(rules),

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from cflint.model import Finding, Severity
 from cflint.output import ReportOptions, SourceLine
+
+if TYPE_CHECKING:
+    from cflint.engine.registry import Registry
 
 
 def format_line(finding: Finding) -> str:
@@ -23,6 +26,9 @@ def _caret_lines(finding: Finding, source_line: SourceLine) -> list[str]:
 
 
 class DefaultReporter:
+    def __init__(self, registry: Registry) -> None:
+        self._registry = registry
+
     def write(
         self, findings: Sequence[Finding], stream: TextIO, options: ReportOptions, source_line: SourceLine
     ) -> None:
@@ -35,7 +41,7 @@ class DefaultReporter:
             if options.show_source:
                 out.extend(_caret_lines(finding, source_line))
         if options.statistics:
-            out.extend(_statistics(findings))
+            out.extend(_statistics(findings, self._registry))
         if out:
             stream.write("\n".join(out) + "\n")
 
@@ -57,7 +63,7 @@ class DefaultReporter:
                 for line in _caret_lines(finding, source_line):
                     console.print(Text(line, style="dim" if not line.strip().startswith("^") else "red"))
         if options.statistics:
-            for line in _statistics(findings):
+            for line in _statistics(findings, self._registry):
                 console.print(Text(line))
         if options.quiet:
             return
@@ -73,9 +79,7 @@ def summary_line(findings: Sequence[Finding]) -> str:
     return f"Found {len(findings)} {noun} in {files} file{'s' if files != 1 else ''}."
 
 
-def _statistics(findings: Sequence[Finding]) -> list[str]:
+def _statistics(findings: Sequence[Finding], registry: Registry) -> list[str]:
+    """One line per code: how many findings, the code and its rule's summary."""
     counts = Counter(finding.code for finding in findings)
-    first_message = {}
-    for finding in findings:
-        first_message.setdefault(finding.code, finding.message)
-    return [f"{counts[code]:<5} {code} {first_message[code]}" for code in sorted(counts)]
+    return [f"{counts[code]:<5} {code} {registry.by_code(code).summary}" for code in sorted(counts)]

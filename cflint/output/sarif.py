@@ -42,9 +42,9 @@ def _rule_descriptor(rule: type[RuleInfo]) -> dict[str, Any]:
 
 
 def _location(finding: Finding) -> dict[str, Any]:
-    folder = is_folder_finding(finding)
-    physical: dict[str, Any] = {"artifactLocation": {"uri": artifact_uri(finding.path, folder)}}
-    if not folder:
+    uri = artifact_uri(finding.path, os.path.isdir(finding.path))
+    physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
+    if not is_folder_finding(finding):
         physical["region"] = {
             "startLine": finding.start.line,
             "startColumn": finding.start.column,

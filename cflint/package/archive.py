@@ -24,7 +24,8 @@ _ENCRYPTED_FLAG = 0x1
 _UNIX_FILE_TYPE = 0o170000
 _UNIX_SYMLINK = 0o120000
 _ZIP_SIGNATURES = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08")
-_WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:")
+# `C:\\x` or `C:/x`; `a:b.py` is a legal relative name on the Linux runtime.
+_WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[/\\]")
 _CORRUPTION = (zipfile.BadZipFile, EOFError, OSError, ValueError, struct.error, NotImplementedError, OverflowError)
 
 
@@ -39,6 +40,25 @@ def unsafe_name_problem(name: str) -> str | None:
     if ".." in re.split(r"[/\\]", name):
         return f"member {name!r} has a '..' path: unpacking it writes outside the function's folder"
     return None
+
+
+def member_path(name: str) -> str:
+    """The path a member unpacks to, as unzip tools read it: backslashes are separators, and
+    a leading `./` (bsdtar's `tar -a -cf fn.zip .`, Windows' tar.exe) is the archive's root."""
+    path = name.replace("\\", "/")
+    while path.startswith("./"):
+        path = path[2:]
+    return "" if path == "." else path
+
+
+def backslash_problem(names: list[str]) -> PackageProblem:
+    example = names[0]
+    return PackageProblem(
+        f"{len(names)} member name{'s use' if len(names) > 1 else ' uses'} backslashes ({example!r}), which the ZIP "
+        "format does not allow: Linux, where the function runs, may read them as part of the file name, not as "
+        "folders. Windows PowerShell 5.1's Compress-Archive writes them; zip with PowerShell 7's Compress-Archive, "
+        "7-Zip or `tar -a -cf fn.zip *` from inside the folder instead"
+    )
 
 
 def _declared_size_problem(info: zipfile.ZipInfo) -> str | None:
@@ -67,14 +87,20 @@ class Archive:
         entries: list[PackageEntry] = []
         problems: list[PackageProblem] = []
         infos = zip_file.infolist()
-        counts = Counter(info.filename for info in infos)
+        counts = Counter(member_path(info.filename) for info in infos)
+        backslashed: list[str] = []
         for info in infos:
-            name = info.filename
-            unsafe = unsafe_name_problem(name)
+            unsafe = unsafe_name_problem(info.filename)
             if unsafe is not None:
                 problems.append(PackageProblem(unsafe))
                 continue
-            if info.is_dir() or name in self._readable or name in self._unreadable:
+            if not info.filename:
+                problems.append(PackageProblem("a member has an empty name: the archive is damaged or crafted"))
+                continue
+            if "\\" in info.filename:
+                backslashed.append(info.filename)
+            name = member_path(info.filename)
+            if not name or name.endswith("/") or name in self._readable or name in self._unreadable:
                 continue
             if (info.external_attr >> 16) & _UNIX_FILE_TYPE == _UNIX_SYMLINK:
                 problems.append(
@@ -100,6 +126,8 @@ class Archive:
             else:
                 self._unreadable[name] = why_unreadable
                 problems.append(PackageProblem(why_unreadable, name))
+        if backslashed:
+            problems.append(backslash_problem(backslashed))
         self.entries = tuple(entries)
         self.problems = tuple(problems)
 

@@ -24,7 +24,7 @@ from cflint.rule import RootRule
 from cflint.rules.engine.cf002_unreadable_file import UnreadableFileRule
 from cflint.rules.engine.cf003_internal_error import InternalErrorRule
 from cflint.rules.engine.cf004_file_too_large import FileTooLargeRule
-from cflint.rules.entry.cf101_entry_module_missing import EntryModuleMissing
+from cflint.rules.entry.cf101_entry_module_missing import EntryModuleMissing, entry_function_hint
 from cflint.rules.package.cf506_unsafe_archive import UnsafeArchive
 from cflint.run.files import open_regular_file
 from cflint.settings.config import Settings
@@ -239,12 +239,27 @@ class PackageChecker:
     @staticmethod
     def _entry_modules_missing(package: Package) -> list[Finding]:
         """CF101 for an archive: entry modules neither at its root nor in a folder (CF501)."""
-        return [
-            EntryModuleMissing.finding(package.display_path, module_path=module_path, entry_point=entry_point)
-            for entry_point in package.settings.entry_points
-            for module_path in [entry_point.module_path.as_posix()]
-            if module_path not in package.file_paths and package.nested_folder_of(module_path) is None
-        ]
+        findings = []
+        for entry_point in package.settings.entry_points:
+            module_path = entry_point.module_path.as_posix()
+            if module_path in package.file_paths or package.nested_folder_of(module_path) is not None:
+                continue
+            folder = module_path.rpartition("/")[0]
+            prefix = folder + "/" if folder else ""
+            beside = sorted(
+                path[len(prefix) :]
+                for path in package.file_paths
+                if path.startswith(prefix) and path.endswith(".py") and "/" not in path[len(prefix) :]
+            )
+            limit = package.settings.max_file_size
+            modules = [(name, partial(package.read_head, prefix + name, limit)) for name in beside]
+            hint = entry_function_hint(entry_point, modules)
+            findings.append(
+                EntryModuleMissing.finding(
+                    package.display_path, module_path=module_path, entry_point=entry_point, hint=hint
+                )
+            )
+        return findings
 
     def _lint_member(self, archive: Archive, package: Package, root: FunctionRoot, member: str) -> list[Finding]:
         settings = package.settings

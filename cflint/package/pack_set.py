@@ -108,7 +108,13 @@ class PackFilter:
     def files(self) -> list[PackFile]:
         """The files to pack, sorted by path; symlinked folders are not followed.
         Raises OSError when a folder cannot be listed."""
+        return self.files_and_linked_folders()[0]
+
+    def files_and_linked_folders(self) -> tuple[list[PackFile], list[str]]:
+        """The files to pack (see `files`), and the symbolic links to folders left out,
+        as posix paths with a trailing slash, sorted."""
         found: list[PackFile] = []
+        linked: list[str] = []
         pending = [("", self._gitignores_within("", self._outer))]
         while pending:
             relative_dir, gitignores = pending.pop()
@@ -119,7 +125,17 @@ class PackFilter:
                 if child.is_dir(follow_symlinks=False):
                     if not self._excluded(relative + "/", True, gitignores):
                         pending.append((relative + "/", self._gitignores_within(relative + "/", gitignores)))
+                elif _is_linked_folder(child):
+                    if not self._excluded(relative + "/", True, gitignores):
+                        linked.append(relative + "/")
                 elif child.is_file() and not self._excluded(relative, False, gitignores):
                     found.append(PackFile(relative, Path(child.path), child.stat().st_size))
         found.sort(key=lambda pack_file: pack_file.path)
-        return found
+        return found, sorted(linked)
+
+
+def _is_linked_folder(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_symlink() and entry.is_dir()
+    except OSError:  # a symlink loop is neither packed nor followed
+        return False

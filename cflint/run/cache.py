@@ -30,15 +30,30 @@ _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache dire
 
 
 def default_cache_dir(cwd: Path) -> Path:
-    """`CFLINT_CACHE_DIR`, else `.cflint_cache` in the project root: the nearest folder
-    above the current one holding `.git`, `pyproject.toml` or a cflint config."""
+    """Where the result cache lives: `CFLINT_CACHE_DIR`; else `.cflint_cache` in the
+    repository root (the nearest folder up from `cwd` holding `.git`) unless that root
+    could itself be a function folder (it holds `.py` files or a requirements.txt, which
+    `zip -r` would ship with the cache); else the user's cache folder (platformdirs:
+    `~/.cache/cflint` on Linux). A run never creates files in a function folder or in an
+    unrelated current folder."""
     configured = os.environ.get("CFLINT_CACHE_DIR")
     if configured:
         return Path(configured)
     for folder in (cwd, *cwd.parents):
-        if any((folder / marker).exists() for marker in (".git", "pyproject.toml", "cflint.toml", ".cflint.toml")):
-            return folder / CACHE_DIR_NAME
-    return cwd / CACHE_DIR_NAME
+        if (folder / ".git").exists():
+            if not _may_be_function_folder(folder):
+                return folder / CACHE_DIR_NAME
+            break
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("cflint", appauthor=False))
+
+
+def _may_be_function_folder(folder: Path) -> bool:
+    try:
+        return (folder / "requirements.txt").exists() or any(folder.glob("*.py"))
+    except OSError:
+        return True
 
 
 def code_fingerprint() -> str:

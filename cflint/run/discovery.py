@@ -53,6 +53,7 @@ class _ExcludeMatcher:
         self._resolver = resolver
         self._config_specs: dict[Settings, pathspec.PathSpec] = {}
         self._gitignores: dict[Path, pathspec.PathSpec | None] = {}
+        self._gitignore_tops: dict[Path, Path] = {}
 
     def _config_spec(self, settings: Settings) -> pathspec.PathSpec:
         spec = self._config_specs.get(settings)
@@ -90,14 +91,24 @@ class _ExcludeMatcher:
             relative = path.name + ("/" if is_dir else "")
         return spec.match_file(relative)
 
+    def _gitignore_top(self, top: Path) -> Path:
+        """The highest folder whose `.gitignore` applies under `top`: the repository root
+        holding `top` (so `cflint sub` reads the same files as `cflint .`), else `top`."""
+        known = self._gitignore_tops.get(top)
+        if known is None:
+            known = next((folder for folder in (top, *top.parents) if (folder / ".git").exists()), top)
+            self._gitignore_tops[top] = known
+        return known
+
     def excluded_by_gitignore(self, path: Path, is_dir: bool, top: Path) -> bool:
+        stop = self._gitignore_top(top)
         for folder in (path.parent, *path.parent.parents):
             spec = self._gitignore(folder)
             if spec is not None:
                 relative = self._relative(path, folder, is_dir)
                 if relative is not None and spec.match_file(relative):
                     return True
-            if folder == top or (folder / ".git").exists():
+            if folder == stop or (folder / ".git").exists():
                 break
         return False
 
@@ -242,11 +253,15 @@ def _local_modules(folder: Path) -> frozenset[str]:
     except OSError:
         return frozenset()
     for entry in entries:
-        if entry.name.endswith(".py") and not entry.is_dir():
+        try:
+            is_dir = entry.is_dir()
+        except OSError:  # a symlink loop: CF002 reports the file
+            is_dir = False
+        if entry.name.endswith(".py") and not is_dir:
             names.add(entry.name[:-3])
-        elif entry.name.endswith((".so", ".pyd")) and not entry.is_dir():
+        elif entry.name.endswith((".so", ".pyd")) and not is_dir:
             names.add(entry.name.split(".")[0])
-        elif entry.is_dir() and entry.name.isidentifier():
+        elif is_dir and entry.name.isidentifier():
             names.add(entry.name)
     names.update(name.split(".")[0].removesuffix(".py") for name in vendored_modules(folder))
     return frozenset(names)
@@ -271,6 +286,14 @@ def discover(paths: Sequence[Path], resolver: SettingsResolver, cwd: Path, force
         if root is not None:
             found.roots.setdefault(root.path, root)
 
+    def walk(folder: Path) -> None:
+        if folder not in walked:
+            walked.add(folder)
+            _walk(folder, excludes, roots, found, add_file)
+
+    walked: set[Path] = set()
+    named_folders: list[Path] = []
+    named_file_folders: list[Path] = []
     for given in paths:
         absolute = Path(os.path.abspath(given))
         if not os.path.lexists(absolute):
@@ -282,8 +305,9 @@ def discover(paths: Sequence[Path], resolver: SettingsResolver, cwd: Path, force
         if stat.S_ISDIR(mode):
             if force_exclude and excludes.excluded_by_config(absolute, True):
                 continue
-            _walk(absolute, excludes, roots, found, add_file)
+            walk(absolute)
             add_root(absolute)
+            named_folders.append(absolute)
             continue
         if force_exclude and excludes.excluded_by_config(absolute, False):
             continue
@@ -292,10 +316,26 @@ def discover(paths: Sequence[Path], resolver: SettingsResolver, cwd: Path, force
         elif absolute.suffix in (".py", ".pyi") or not stat.S_ISREG(mode):
             add_file(absolute, True)
             add_root(absolute.parent)
+            named_file_folders.append(absolute.parent)
         elif absolute.name in PROJECT_FILES:
-            add_root(absolute.parent)
+            # A changed requirements file or config (pre-commit passes them alone) can change
+            # the findings of every file it applies to: lint its whole function root, or for
+            # a config outside any function root, every function under its folder.
+            root = roots.root_of(absolute.parent)
+            if root is not None:
+                found.roots.setdefault(root.path, root)
+                walk(root.path)
+            elif absolute.name != "requirements.txt" and config_file_in(absolute.parent) == absolute:
+                walk(absolute.parent)
     for source in found.files:
         add_root(source.path.parent)
+    for folder in named_folders:
+        _adopt_rootless_folder(folder, roots, found)
+    for folder in named_file_folders:
+        # A named file (pre-commit names scripts and tools too) makes its folder a function
+        # root only on evidence: a module there defines an entry function.
+        if defines_an_entry_function(folder, resolver.for_folder(folder)):
+            _adopt_rootless_folder(folder, roots, found)
     found.files.sort(key=lambda f: f.path)
     return found
 
@@ -316,6 +356,25 @@ def discover_stdin(path: Path, resolver: SettingsResolver, cwd: Path, force_excl
 def function_root_of(folder: Path, resolver: SettingsResolver, cwd: Path) -> FunctionRoot | None:
     """The function root that `folder` is in (itself or a folder above), if any."""
     return _RootFinder(resolver, cwd).root_of(Path(os.path.abspath(folder)))
+
+
+def defines_an_entry_function(folder: Path, settings: Settings) -> bool:
+    from cflint.rules.entry.cf101_entry_module_missing import misnamed_entry_module_hint
+
+    return any(misnamed_entry_module_hint((folder / ep.module_path).parent, ep) for ep in settings.entry_points)
+
+
+def _adopt_rootless_folder(folder: Path, roots: _RootFinder, found: Discovery) -> None:
+    """A folder named on the command line (or a named file's folder) that holds Python files
+    but is in no function root and holds none is linted as one, so that a function whose
+    entry module is misnamed (`main.py`) gets CF101 instead of a silent pass."""
+    if roots.root_of(folder) is not None:
+        return
+    if any(root == folder or folder in root.parents for root in found.roots):
+        return
+    if not any(folder in source.path.parents for source in found.files):
+        return
+    found.roots.setdefault(folder, roots.make_root(folder))
 
 
 def _walk(top: Path, excludes: _ExcludeMatcher, roots: _RootFinder, found: Discovery, add_file) -> None:  # type: ignore[no-untyped-def]

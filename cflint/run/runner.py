@@ -22,6 +22,7 @@ from cflint.package.checker import PackageChecker
 from cflint.project import FileContext, FileJob, FunctionRoot
 from cflint.rules.engine.cf002_unreadable_file import UnreadableFileRule
 from cflint.rules.engine.cf003_internal_error import InternalErrorRule
+from cflint.rules.entry.cf101_entry_module_missing import EntryModuleMissing, misnamed_entry_module_hint
 from cflint.run.cache import ResultCache, job_description, result_key
 from cflint.run.discovery import discover, discover_stdin, display_path
 from cflint.run.files import read_regular_bytes
@@ -67,6 +68,7 @@ class RunResult:
     findings: list[Finding]
     files_checked: int
     files_from_cache: int = 0
+    roots_checked: int = 0
 
 
 class _Selection:
@@ -130,7 +132,7 @@ def run(
             findings.extend(linted.findings)
             files_checked += linted.files_checked
     findings.sort()
-    return RunResult(findings, files_checked, from_cache)
+    return RunResult(findings, files_checked, from_cache, len(found.roots))
 
 
 def _file_job(
@@ -177,6 +179,12 @@ def _check_root_cached(
         repr(root.settings),
         sorted(enabled),
         [(root.path / ep.module_path).is_file() for ep in root.settings.entry_points],
+        # CF101's hint names a module that defines the entry function: it reads other files.
+        [
+            misnamed_entry_module_hint((root.path / ep.module_path).parent, ep)
+            for ep in root.settings.entry_points
+            if EntryModuleMissing.code in enabled and not (root.path / ep.module_path).is_file()
+        ],
     )
     key = result_key(root.requirements_digest.encode(), repr(facts))
     cached = cache.get_placed(key)

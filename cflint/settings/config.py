@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from cflint.model import EntryPoint, UsageError
+from cflint.run.files import read_regular_bytes
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -44,6 +45,9 @@ MIB = 1024 * 1024
 _SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$", re.IGNORECASE)
 _SIZE_UNITS = {"b": 1, "kb": 1000, "kib": 1024, "mb": 1000**2, "mib": MIB, "gb": 1000**3, "gib": 1024**3}
 _VERSION_RE = re.compile(r"^3\.(\d{1,2})$")
+# The Python versions the platform's runtime offers: a target outside them is a mistake.
+PLATFORM_VERSIONS = ((3, 11), (3, 12), (3, 13))
+_UTF8_BOM = b"\xef\xbb\xbf"
 _SELECTOR_RE = re.compile(r"^(ALL|CF\d{0,3})$")
 _DISTRIBUTION_RE = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
 
@@ -142,6 +146,8 @@ class _Validators:
 
     def selectors(self, value: Any, where: str, key: str) -> tuple[str, ...]:
         codes = tuple(code.upper() for code in _string_list(value, where, key))
+        if key == "select" and not codes:
+            raise _fail(where, key, "needs at least one rule code or prefix (to turn rules off, use ignore)")
         for code in codes:
             if not _SELECTOR_RE.match(code) or (
                 code != "ALL" and not any(known.startswith(code) for known in self.known_codes)
@@ -178,7 +184,11 @@ class _Validators:
             match = _VERSION_RE.match(text)
             if not match:
                 raise _fail(where, key, f'expected versions like "3.11", got {text!r}')
-            versions.append((3, int(match.group(1))))
+            version = (3, int(match.group(1)))
+            if version not in PLATFORM_VERSIONS:
+                supported = ", ".join(f"{major}.{minor}" for major, minor in PLATFORM_VERSIONS)
+                raise _fail(where, key, f"{text} is not a Python version the platform runs (it runs {supported})")
+            versions.append(version)
         if not versions:
             raise _fail(where, key, "needs at least one version")
         return tuple(sorted(set(versions)))
@@ -237,10 +247,16 @@ def convert(raw: Mapping[str, Any], where: str, known_codes: frozenset[str]) -> 
 def read_config_table(path: Path) -> dict[str, Any] | None:
     """The cflint table of a config file, or None for a pyproject.toml without one."""
     try:
-        with path.open("rb") as stream:
-            document = tomllib.load(stream)
+        data = read_regular_bytes(path)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if data.startswith(_UTF8_BOM):
+        raise ConfigError(
+            f"{path}: invalid TOML: the file starts with a UTF-8 byte order mark (BOM), which TOML does not "
+            "allow; save it as UTF-8 without BOM"
+        )
+    try:
+        document = tomllib.loads(data.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     if path.name != "pyproject.toml":
