@@ -57,19 +57,33 @@ class LineOf:
     node: cst.CSTNode
 
 
-class RuleInfo:
-    """Metadata every rule declares; `message` is a str.format template."""
+def make_finding(
+    code: str,
+    template: str,
+    severity: Severity,
+    path: str,
+    start: Position,
+    end: Position | None,
+    fields: dict[str, object],
+) -> Finding:
+    """A finding of a rule, its message formatted from the rule's template."""
+    return Finding(path, start, code, template.format(**fields), severity, end or start)
 
+
+class RuleInfo:
+    """Metadata every rule declares, the one place it is written: the rule table, the rule
+    pages' headings and the registry are made from it. `message` is a str.format template;
+    `kind` is set by the base class a rule derives from."""
+
+    kind: ClassVar[str]  # "engine", "file", "root" or "package"
     code: ClassVar[str]
     name: ClassVar[str]
     summary: ClassVar[str]
     message: ClassVar[str]
     severity: ClassVar[Severity] = Severity.ERROR
     default_enabled: ClassVar[bool] = True
-
-    @classmethod
-    def format_message(cls, **fields: object) -> str:
-        return cls.message.format(**fields)
+    # Cannot be turned off, and fails a run even with --exit-zero (CF001, CF002).
+    always_enabled: ClassVar[bool] = False
 
     @classmethod
     def finding(
@@ -77,20 +91,16 @@ class RuleInfo:
         path: str,
         start: Position = START_OF_FILE,
         end: Position | None = None,
+        /,
         **fields: object,
     ) -> Finding:
-        return Finding(
-            path=path,
-            start=start,
-            code=cls.code,
-            message=cls.format_message(**fields),
-            severity=cls.severity,
-            end=end or start,
-        )
+        return make_finding(cls.code, cls.message, cls.severity, path, start, end, fields)
 
 
 class EngineRule(RuleInfo):
     """A finding the engine itself makes (unreadable file, parse error, noqa checks)."""
+
+    kind = "engine"
 
 
 class Rule(RuleInfo):
@@ -102,6 +112,7 @@ class Rule(RuleInfo):
     occur in the file for the rule to be able to fire; files without them are skipped.
     """
 
+    kind = "file"
     requires_text: ClassVar[tuple[str, ...]] = ()
     entry_modules_only: ClassVar[bool] = False
 
@@ -138,6 +149,8 @@ class Rule(RuleInfo):
 
 class RootRule(RuleInfo):
     """A check over a whole function root (its files, requirements, layout)."""
+
+    kind = "root"
 
     def check(self, root: FunctionRoot) -> Iterator[Finding]:
         raise NotImplementedError

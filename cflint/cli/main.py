@@ -16,7 +16,6 @@ from cflint.run.files import read_regular_file
 from cflint.settings.config import OUTPUT_FORMATS, SettingsResolver
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-ALWAYS_FAILING = frozenset({"CF001", "CF002"})
 SUBCOMMANDS = ("rule", "package")
 
 
@@ -186,7 +185,7 @@ def _lint(argv: Sequence[str]) -> int:
         files_checked=result.files_checked,
     )
     get_reporter(output_format, registry).write(result.findings, sys.stdout, report_options, _SourceLines())
-    if any(f.code in ALWAYS_FAILING for f in result.findings):
+    if any(f.code in registry.always_enabled for f in result.findings):
         return EXIT_FINDINGS
     return EXIT_FINDINGS if result.findings and not args.exit_zero else EXIT_CLEAN
 

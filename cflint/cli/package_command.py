@@ -76,7 +76,7 @@ def plan_package(folder: Path, output: Path | None, settings: Settings) -> Packa
 
 
 def _folders(files: tuple[PackFile, ...]) -> list[str]:
-    folders = set()
+    folders: set[str] = set()
     for pack_file in files:
         parts = pack_file.path.split("/")[:-1]
         folders.update("/".join(parts[: depth + 1]) + "/" for depth in range(len(parts)))

@@ -73,7 +73,7 @@ class DefaultReporter:
 
 def _statistics(findings: Sequence[Finding]) -> list[str]:
     counts = Counter(finding.code for finding in findings)
-    first_message = {}
+    first_message: dict[str, str] = {}
     for finding in findings:
         first_message.setdefault(finding.code, finding.message)
     return [f"{counts[code]:<5} {code} {first_message[code]}" for code in sorted(counts)]

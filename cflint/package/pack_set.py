@@ -17,7 +17,7 @@ from cflint.settings.config import Settings
 ALWAYS_EXCLUDED = (*(kind.gitignore_line for kind in JUNK_KINDS), ".env")
 
 
-def package_exclusions(settings: Settings) -> pathspec.PathSpec:
+def package_exclusions(settings: Settings) -> pathspec.GitIgnoreSpec:
     """The built-in exclusions, then `package-exclude` (so `!name` can put a file back);
     patterns are relative to the function folder."""
     return pathspec.GitIgnoreSpec.from_lines([*ALWAYS_EXCLUDED, *settings.package_exclude])
@@ -37,7 +37,7 @@ class _Gitignore:
     """A `.gitignore`'s patterns and how to turn a path relative to the function folder
     into one relative to the `.gitignore`'s folder: drop `strip`, then prepend `prepend`."""
 
-    spec: pathspec.PathSpec
+    spec: pathspec.GitIgnoreSpec
     strip: str
     prepend: str
 
@@ -45,7 +45,7 @@ class _Gitignore:
         return self.spec.match_file(self.prepend + relative[len(self.strip) :])
 
 
-def _read_gitignore(directory: Path) -> pathspec.PathSpec | None:
+def _read_gitignore(directory: Path) -> pathspec.GitIgnoreSpec | None:
     try:
         text = read_regular_bytes(directory / ".gitignore").decode("utf-8", errors="replace")
     except OSError:
@@ -58,7 +58,7 @@ class PackFilter:
     (see `package_exclusions`), folders holding a pyvenv.cfg, and `.gitignore` files from
     the enclosing repository's root (or from `folder` outside a repository) downwards."""
 
-    def __init__(self, folder: Path, exclusions: pathspec.PathSpec) -> None:
+    def __init__(self, folder: Path, exclusions: pathspec.GitIgnoreSpec) -> None:
         self.folder = folder
         self._exclusions = exclusions
         self._outer = self._outer_gitignores(folder)

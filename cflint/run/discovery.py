@@ -50,17 +50,17 @@ class _ExcludeMatcher:
 
     def __init__(self, resolver: SettingsResolver) -> None:
         self._resolver = resolver
-        self._config_specs: dict[Settings, pathspec.PathSpec] = {}
-        self._gitignores: dict[Path, pathspec.PathSpec | None] = {}
+        self._config_specs: dict[Settings, pathspec.GitIgnoreSpec] = {}
+        self._gitignores: dict[Path, pathspec.GitIgnoreSpec | None] = {}
 
-    def _config_spec(self, settings: Settings) -> pathspec.PathSpec:
+    def _config_spec(self, settings: Settings) -> pathspec.GitIgnoreSpec:
         spec = self._config_specs.get(settings)
         if spec is None:
             spec = pathspec.GitIgnoreSpec.from_lines([*settings.exclude, *settings.extend_exclude])
             self._config_specs[settings] = spec
         return spec
 
-    def _gitignore(self, folder: Path) -> pathspec.PathSpec | None:
+    def _gitignore(self, folder: Path) -> pathspec.GitIgnoreSpec | None:
         if folder not in self._gitignores:
             spec = None
             try:

@@ -15,12 +15,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from cflint.engine.registry import Registry
+from cflint.engine.registry import INTERNAL_ERROR, UNREADABLE_FILE, Registry
 from cflint.model import Finding
 from cflint.package.checker import PackageChecker
 from cflint.project import FileContext, FileJob, FunctionRoot
-from cflint.rules.engine.cf002_unreadable_file import UnreadableFileRule
-from cflint.rules.engine.cf003_internal_error import InternalErrorRule
 from cflint.run.cache import ResultCache, job_description, result_key
 from cflint.run.discovery import discover, display_path
 from cflint.settings.config import Settings, SettingsResolver
@@ -60,7 +58,7 @@ class _Selection:
         if enabled is None:
             enabled = self._enabled[settings] = enabled_codes(settings, self._registry.rules)
             self._ignores[settings] = PerFileIgnores(settings)
-        return apply_ignores(enabled, self._ignores[settings].ignored_for(path))
+        return apply_ignores(enabled, self._ignores[settings].ignored_for(path), self._registry.always_enabled)
 
 
 def default_jobs() -> int:
@@ -82,7 +80,7 @@ def run(
     found = discover(paths, resolver, cwd, options.force_exclude)
     selection = _Selection(registry)
     findings: list[Finding] = [
-        UnreadableFileRule.finding(display_path(path, cwd), reason=f"cannot read folder: {reason}")
+        registry.finding(UNREADABLE_FILE, display_path(path, cwd), reason=f"cannot read folder: {reason}")
         for path, reason in found.unreadable
     ]
     for root in found.roots.values():
@@ -155,7 +153,7 @@ def _check_root_cached(
     if cached is not None:
         return cached
     findings = _check_root(root, registry, enabled)
-    if not any(f.code == "CF003" for f in findings):
+    if not any(f.code == INTERNAL_ERROR for f in findings):
         cache.put_placed(key, findings)
     return findings
 
@@ -168,7 +166,9 @@ def _check_root(root: FunctionRoot, registry: Registry, enabled: frozenset[str])
                 findings.extend(rule_type().check(root))
             except Exception as exc:
                 findings.append(
-                    InternalErrorRule.finding(root.display_path, where=f"rule {rule_type.code}", detail=repr(exc))
+                    registry.finding(
+                        INTERNAL_ERROR, root.display_path, where=f"rule {rule_type.code}", detail=repr(exc)
+                    )
                 )
     return findings
 
@@ -200,20 +200,20 @@ def _lint_jobs(jobs: list[FileJob], registry: Registry, options: RunOptions) -> 
     cache = options.cache
     for index, job in enumerate(jobs):
         data = _read_for_cache(job) if cache is not None else None
-        if data is None:
+        if cache is None or data is None:
             pending.append((index, job, None))
             continue
         key = result_key(data, job_description(job))
-        hit = cache.get(key, job.context.display_path)  # type: ignore[union-attr]
+        hit = cache.get(key, job.context.display_path)
         if hit is not None:
             results[index] = hit
         else:
             pending.append((index, replace(job, source=data), key))
     linted = _lint_in_processes([job for _, job, _ in pending], registry, options)
-    for (index, _, key), file_findings in zip(pending, linted, strict=True):
+    for (index, _, pending_key), file_findings in zip(pending, linted, strict=True):
         results[index] = file_findings
-        if cache is not None and key is not None and not any(f.code == "CF003" for f in file_findings):
-            cache.put(key, file_findings)
+        if cache is not None and pending_key is not None and not any(f.code == INTERNAL_ERROR for f in file_findings):
+            cache.put(pending_key, file_findings)
     return [r or [] for r in results], len(jobs) - len(pending)
 
 
