@@ -44,6 +44,8 @@ COUNTS = [
 def _folders(examples: int) -> int:
     """Each example of the parallel test is a folder of several programs linted twice by the CLI."""
     return max(examples // 50, 2 if examples <= QUICK_EXAMPLES else 10)
+
+
 REPRODUCIBLE = settings(derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
 
 

@@ -23,8 +23,10 @@ import cflint
 from cflint.engine.registry import Registry, RuleMeta
 from cflint.model import Finding, Position, Severity
 from cflint.project import FileJob
+from cflint.run.files import NearestAbove
 
 CACHE_DIR_NAME = ".cflint_cache"
+_PROJECT_MARKERS = (".git", "pyproject.toml", "cflint.toml", ".cflint.toml")
 _PACKAGE_DIR = Path(cflint.__file__).resolve().parent
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by cflint.\n"
 
@@ -35,10 +37,12 @@ def default_cache_dir(cwd: Path) -> Path:
     configured = os.environ.get("CFLINT_CACHE_DIR")
     if configured:
         return Path(configured)
-    for folder in (cwd, *cwd.parents):
-        if any((folder / marker).exists() for marker in (".git", "pyproject.toml", "cflint.toml", ".cflint.toml")):
-            return folder / CACHE_DIR_NAME
-    return cwd / CACHE_DIR_NAME
+    project_root = NearestAbove(_project_root)(cwd)
+    return (project_root or cwd) / CACHE_DIR_NAME
+
+
+def _project_root(folder: Path) -> Path | None:
+    return folder if any((folder / marker).exists() for marker in _PROJECT_MARKERS) else None
 
 
 def code_fingerprint() -> str:

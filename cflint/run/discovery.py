@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,7 +12,7 @@ import pathspec
 
 from cflint.model import UsageError
 from cflint.project import FunctionRoot
-from cflint.run.files import read_regular_file
+from cflint.run.files import NearestAbove, is_repository_root, read_gitignore
 from cflint.settings.config import Settings, SettingsResolver, config_file_in
 
 ROOT_MARKER_FILES = ("requirements.txt",)
@@ -29,17 +29,11 @@ def display_path(path: Path, cwd: Path) -> str:
     return relative.as_posix() or "."
 
 
-@dataclass(frozen=True)
-class SourceFile:
-    path: Path
-    explicit: bool
-
-
 @dataclass
 class Discovery:
     """What a run works on: files to lint, function roots, folders it could not read."""
 
-    files: list[SourceFile] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
     roots: dict[Path, FunctionRoot] = field(default_factory=dict)
     unreadable: list[tuple[Path, str]] = field(default_factory=list)
     archives: list[Path] = field(default_factory=list)
@@ -62,14 +56,7 @@ class _ExcludeMatcher:
 
     def _gitignore(self, folder: Path) -> pathspec.GitIgnoreSpec | None:
         if folder not in self._gitignores:
-            spec = None
-            try:
-                data, _ = read_regular_file(folder / ".gitignore")
-                lines = data.decode("utf-8", errors="replace").splitlines()
-                spec = pathspec.GitIgnoreSpec.from_lines(lines)
-            except OSError:
-                pass
-            self._gitignores[folder] = spec
+            self._gitignores[folder] = read_gitignore(folder)
         return self._gitignores[folder]
 
     @staticmethod
@@ -96,7 +83,7 @@ class _ExcludeMatcher:
                 relative = self._relative(path, folder, is_dir)
                 if relative is not None and spec.match_file(relative):
                     return True
-            if folder == top or (folder / ".git").exists():
+            if folder == top or is_repository_root(folder):
                 break
         return False
 
@@ -110,9 +97,10 @@ class _RootFinder:
     def __init__(self, resolver: SettingsResolver, cwd: Path) -> None:
         self._resolver = resolver
         self._cwd = cwd
-        self._root_of: dict[Path, FunctionRoot | None] = {}
         self._is_root: dict[Path, bool] = {}
         self._made: dict[Path, FunctionRoot] = {}
+        self.root_of = NearestAbove(self._root_at, stop=is_repository_root)
+        """The function root of a folder: the nearest root at or above it within its repository."""
 
     def is_root(self, folder: Path) -> bool:
         known = self._is_root.get(folder)
@@ -138,22 +126,8 @@ class _RootFinder:
             )
         return root
 
-    def root_of(self, folder: Path) -> FunctionRoot | None:
-        walked: list[Path] = []
-        found: FunctionRoot | None = None
-        for directory in (folder, *folder.parents):
-            if directory in self._root_of:
-                found = self._root_of[directory]
-                break
-            walked.append(directory)
-            if self.is_root(directory):
-                found = self.make_root(directory)
-                break
-            if (directory / ".git").exists():
-                break
-        for directory in walked:
-            self._root_of[directory] = found
-        return found
+    def _root_at(self, folder: Path) -> FunctionRoot | None:
+        return self.make_root(folder) if self.is_root(folder) else None
 
 
 def _local_modules(folder: Path) -> frozenset[str]:
@@ -178,11 +152,11 @@ def discover(paths: Sequence[Path], resolver: SettingsResolver, cwd: Path, force
     roots = _RootFinder(resolver, cwd)
     seen: set[Path] = set()
 
-    def add_file(path: Path, explicit: bool) -> None:
+    def add_file(path: Path) -> None:
         key = Path(os.path.abspath(path))
         if key not in seen:
             seen.add(key)
-            found.files.append(SourceFile(key, explicit))
+            found.files.append(key)
 
     def add_root(folder: Path) -> None:
         root = roots.root_of(folder)
@@ -208,17 +182,19 @@ def discover(paths: Sequence[Path], resolver: SettingsResolver, cwd: Path, force
         if absolute.suffix == ".zip":
             found.archives.append(absolute)
         elif absolute.suffix in (".py", ".pyi") or not stat.S_ISREG(mode):
-            add_file(absolute, True)
+            add_file(absolute)
             add_root(absolute.parent)
         elif absolute.name in PROJECT_FILES:
             add_root(absolute.parent)
-    for source in found.files:
-        add_root(source.path.parent)
-    found.files.sort(key=lambda f: f.path)
+    for path in found.files:
+        add_root(path.parent)
+    found.files.sort()
     return found
 
 
-def _walk(top: Path, excludes: _ExcludeMatcher, roots: _RootFinder, found: Discovery, add_file) -> None:  # type: ignore[no-untyped-def]
+def _walk(
+    top: Path, excludes: _ExcludeMatcher, roots: _RootFinder, found: Discovery, add_file: Callable[[Path], None]
+) -> None:
     real_top = os.path.realpath(top)
 
     def on_error(error: OSError) -> None:
@@ -245,4 +221,4 @@ def _walk(top: Path, excludes: _ExcludeMatcher, roots: _RootFinder, found: Disco
                 target = os.path.realpath(child)
                 if os.path.exists(target) and os.path.commonpath([real_top, target]) != real_top:
                     continue
-            add_file(child, False)
+            add_file(child)

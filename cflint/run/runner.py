@@ -86,7 +86,7 @@ def run(
     for root in found.roots.values():
         findings.extend(_check_root_cached(root, registry, selection.for_path(root.settings, root.path), options.cache))
     roots_by_folder = {root.path: root for root in found.roots.values()}
-    jobs = [_file_job(source.path, resolver, roots_by_folder, selection, cwd) for source in found.files]
+    jobs = [_file_job(path, resolver, roots_by_folder, selection, cwd) for path in found.files]
     results, from_cache = _lint_jobs(jobs, registry, options)
     for file_findings in results:
         findings.extend(file_findings)

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from cflint.model import EntryPoint, UsageError
+from cflint.run.files import NearestAbove
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -69,10 +70,6 @@ class Settings:
     max_package_size: int = 100 * MIB
     package_exclude: tuple[str, ...] = ()
     max_file_size: int = 10 * MIB
-
-    @property
-    def entry_modules(self) -> frozenset[str]:
-        return frozenset(ep.module for ep in self.entry_points)
 
 
 class ConfigError(UsageError):
@@ -267,26 +264,13 @@ class SettingsResolver:
         self._overrides = overrides
         self._known_codes = known_codes
         self._forced = forced_config
-        self._config_of_folder: dict[Path, Path | None] = {}
+        self._nearest_config = NearestAbove(config_file_in)
         self._settings_of_config: dict[Path | None, Settings] = {}
 
     def config_path_for(self, folder: Path) -> Path | None:
         if self._forced is not None:
             return self._forced
-        folder = Path(os.path.abspath(folder))
-        walked: list[Path] = []
-        found: Path | None = None
-        for directory in (folder, *folder.parents):
-            if directory in self._config_of_folder:
-                found = self._config_of_folder[directory]
-                break
-            walked.append(directory)
-            found = config_file_in(directory)
-            if found is not None:
-                break
-        for directory in walked:
-            self._config_of_folder[directory] = found
-        return found
+        return self._nearest_config(Path(os.path.abspath(folder)))
 
     def for_folder(self, folder: Path) -> Settings:
         config_path = self.config_path_for(folder)
