@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
 
 from cflint.model import START_OF_FILE, Finding, Position, Severity
 from cflint.project import FileContext, FunctionRoot
@@ -32,7 +32,8 @@ class ParsedFile:
         """`factory(module, walker)`, computed once per file however many rules ask."""
         if factory not in self._analyses:
             self._analyses[factory] = factory(self.module, self.walker)
-        return self._analyses[factory]  # type: ignore[return-value]
+        # Each factory's own result is stored under it, which a dict's type cannot say.
+        return cast("AnalysisT", self._analyses[factory])
 
 
 @dataclass(frozen=True)

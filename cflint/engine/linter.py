@@ -113,11 +113,11 @@ def parser_output_trusted() -> Iterator[None]:
     way equal validated ones, and that the method is restored.
     """
     original = cst.CSTNode.__post_init__
-    cst.CSTNode.__post_init__ = _skip_validation  # type: ignore[method-assign]
+    cst.CSTNode.__post_init__ = _skip_validation  # type: ignore[method-assign]  # replaced on purpose, see above
     try:
         yield
     finally:
-        cst.CSTNode.__post_init__ = original  # type: ignore[method-assign]
+        cst.CSTNode.__post_init__ = original  # type: ignore[method-assign]  # restored
 
 
 @contextlib.contextmanager

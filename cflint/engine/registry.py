@@ -74,7 +74,10 @@ class RuleMeta:
         return cls(**{**data, "severity": Severity(data["severity"])})
 
     def load(self) -> type[RuleInfo]:
-        return getattr(importlib.import_module(self.module), self.class_name)  # type: ignore[no-any-return]
+        rule = getattr(importlib.import_module(self.module), self.class_name)
+        if not (isinstance(rule, type) and issubclass(rule, RuleInfo)):
+            raise TypeError(f"{self.module}.{self.class_name} is not a rule")
+        return rule
 
     def finding(
         self, path: str, start: Position = START_OF_FILE, end: Position | None = None, /, **fields: object

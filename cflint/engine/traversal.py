@@ -109,7 +109,7 @@ class Walker:
         children_of = self.children
         while stack:
             item = pop()
-            if type(item) is tuple:
+            if type(item) is tuple:  # twice as fast as isinstance here, but mypy cannot narrow by it
                 node = item[0]
                 for callback in leavers.get(type(node).__name__, ()):
                     callback(node)
