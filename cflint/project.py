@@ -3,12 +3,15 @@ the file's module name and entry functions, and one file's job in a run."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cflint.run.files import requirement_files_digest
+from cflint.model import EntryPoint
+from cflint.run.files import read_regular_file, requirement_files_digest
 from cflint.settings.config import Settings
 
 if TYPE_CHECKING:
@@ -86,3 +89,43 @@ class FileJob:
     context: FileContext
     enabled: frozenset[str]
     source: bytes | None = None  # content already read, or of a file not on disk
+
+
+# A file larger than this is not read for the hint (the hint is a courtesy, not a check).
+_HINT_READ_LIMIT = 1024 * 1024
+
+
+def misnamed_entry_module_hint(folder: Path, entry_point: EntryPoint) -> str:
+    """`; main.py defines main(): ...` when another module beside the missing entry module
+    defines the entry function at its top level (the usual misnamed-file mistake), else ''."""
+    try:
+        candidates = sorted(path for path in folder.glob("*.py") if path.stem.isidentifier())
+    except OSError:
+        return ""
+
+    def read(path: Path) -> bytes | None:
+        try:
+            data, size = read_regular_file(path, _HINT_READ_LIMIT)
+        except OSError:
+            return None
+        return data if size <= _HINT_READ_LIMIT else None
+
+    return entry_function_hint(entry_point, [(path.name, partial(read, path)) for path in candidates])
+
+
+def entry_function_hint(entry_point: EntryPoint, modules: Sequence[tuple[str, Callable[[], bytes | None]]]) -> str:
+    """The hint for the first of `modules` (file name, a reader of its bytes) whose text
+    defines the entry function at its top level, else ''."""
+    defines = re.compile(rf"^(?:async[ \t]+)?def[ \t]+{re.escape(entry_point.function)}[ \t]*\(", re.MULTILINE)
+    for name, read in modules:
+        stem = name.removesuffix(".py")
+        if name == entry_point.module_path.name or not stem.isidentifier():
+            continue
+        data = read()
+        if data is not None and defines.search(data.decode("utf-8", errors="replace")):
+            module = ".".join((*entry_point.module.split(".")[:-1], stem))
+            return (
+                f"; {name} defines {entry_point.function}(): rename it to "
+                f'{entry_point.module_path.name}, or set entry-points = ["{module}.{entry_point.function}"]'
+            )
+    return ""

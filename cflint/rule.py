@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
 
 from cflint.model import START_OF_FILE, Finding, Position, Severity
 from cflint.project import FileContext, FunctionRoot
@@ -32,7 +32,8 @@ class ParsedFile:
         """`factory(module, walker)`, computed once per file however many rules ask."""
         if factory not in self._analyses:
             self._analyses[factory] = factory(self.module, self.walker)
-        return self._analyses[factory]  # type: ignore[return-value]
+        # Each factory's own result is stored under it, which a dict's type cannot say.
+        return cast("AnalysisT", self._analyses[factory])
 
 
 @dataclass(frozen=True)
@@ -57,19 +58,33 @@ class LineOf:
     node: cst.CSTNode
 
 
-class RuleInfo:
-    """Metadata every rule declares; `message` is a str.format template."""
+def make_finding(
+    code: str,
+    template: str,
+    severity: Severity,
+    path: str,
+    start: Position,
+    end: Position | None,
+    fields: dict[str, object],
+) -> Finding:
+    """A finding of a rule, its message formatted from the rule's template."""
+    return Finding(path, start, code, template.format(**fields), severity, end or start)
 
+
+class RuleInfo:
+    """Metadata every rule declares, the one place it is written: the rule table, the rule
+    pages' headings and the registry are made from it. `message` is a str.format template;
+    `kind` is set by the base class a rule derives from."""
+
+    kind: ClassVar[str]  # "engine", "file", "root" or "package"
     code: ClassVar[str]
     name: ClassVar[str]
     summary: ClassVar[str]
     message: ClassVar[str]
     severity: ClassVar[Severity] = Severity.ERROR
     default_enabled: ClassVar[bool] = True
-
-    @classmethod
-    def format_message(cls, **fields: object) -> str:
-        return cls.message.format(**fields)
+    # Cannot be turned off, and fails a run even with --exit-zero (CF001, CF002).
+    always_enabled: ClassVar[bool] = False
 
     @classmethod
     def finding(
@@ -77,20 +92,16 @@ class RuleInfo:
         path: str,
         start: Position = START_OF_FILE,
         end: Position | None = None,
+        /,
         **fields: object,
     ) -> Finding:
-        return Finding(
-            path=path,
-            start=start,
-            code=cls.code,
-            message=cls.format_message(**fields),
-            severity=cls.severity,
-            end=end or start,
-        )
+        return make_finding(cls.code, cls.message, cls.severity, path, start, end, fields)
 
 
 class EngineRule(RuleInfo):
     """A finding the engine itself makes (unreadable file, parse error, noqa checks)."""
+
+    kind = "engine"
 
 
 class Rule(RuleInfo):
@@ -102,6 +113,7 @@ class Rule(RuleInfo):
     occur in the file for the rule to be able to fire; files without them are skipped.
     """
 
+    kind = "file"
     requires_text: ClassVar[tuple[str, ...]] = ()
     entry_modules_only: ClassVar[bool] = False
 
@@ -138,6 +150,8 @@ class Rule(RuleInfo):
 
 class RootRule(RuleInfo):
     """A check over a whole function root (its files, requirements, layout)."""
+
+    kind = "root"
 
     def check(self, root: FunctionRoot) -> Iterator[Finding]:
         raise NotImplementedError

@@ -38,7 +38,7 @@ def test_nesting_past_the_depth_bound_is_not_handed_to_libcst(monkeypatch: pytes
 
     monkeypatch.setattr(engine, "MAX_PARSED_DEPTH", 12)
     source = "x = " + " + ".join(["1"] * 20) + "\n"
-    finding = engine._cpython_syntax_error(source, "x.py")
-    assert finding is not None and finding.code == "CF001"
-    assert finding.message.startswith("cannot parse: nested too deeply for cflint to parse (")
-    assert engine._cpython_syntax_error("x = 1 + 2\n", "x.py") is None
+    problem = engine.cpython_syntax_error(source)
+    assert problem is not None
+    assert problem.reason.startswith("nested too deeply for cflint to parse (")
+    assert engine.cpython_syntax_error("x = 1 + 2\n") is None

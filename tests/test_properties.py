@@ -4,9 +4,10 @@ findings twice.
 
 Programs come from hypothesmith's grammar strategy, linted in-process through FileLinter
 with every rule on, as the entry module of a function folder. The run is reproducible
-(derandomized, no example database). CFLINT_HYPOTHESIS_EXAMPLES sets how many programs to
-try (default 2000, the CI run); set it higher for a longer nightly-style run, e.g.
-`CFLINT_HYPOTHESIS_EXAMPLES=20000 python -m pytest tests/test_properties.py`.
+(derandomized, no example database). Each test runs twice: `quick` (a few dozen programs,
+in the default test run) and `full` (marked slow; CFLINT_HYPOTHESIS_EXAMPLES programs,
+default 2000, as .ci/run runs it); set it higher for a longer nightly-style run, e.g.
+`CFLINT_HYPOTHESIS_EXAMPLES=20000 python -m pytest -m slow tests/test_properties.py`.
 
 The parallel run (--jobs 2) and the serial one (--jobs 1) print the same output for
 folders of generated programs, through the command line, without the result cache; it
@@ -32,15 +33,26 @@ from cflint.project import FileContext, FunctionRoot
 from cflint.settings.config import Settings
 from tests.helpers import CliResult, write_files
 
-EXAMPLES = int(os.environ.get("CFLINT_HYPOTHESIS_EXAMPLES", "2000"))
-# Each example of the parallel test is a folder of several programs linted twice by the CLI.
-FOLDERS = max(EXAMPLES // 50, 10)
+FULL_EXAMPLES = int(os.environ.get("CFLINT_HYPOTHESIS_EXAMPLES", "2000"))
+QUICK_EXAMPLES = 40
+COUNTS = [
+    pytest.param(QUICK_EXAMPLES, id="quick"),
+    pytest.param(FULL_EXAMPLES, id="full", marks=pytest.mark.slow),
+]
+
+
+def _folders(examples: int) -> int:
+    """Each example of the parallel test is a folder of several programs linted twice by the CLI."""
+    return max(examples // 50, 2 if examples <= QUICK_EXAMPLES else 10)
+
+
 REPRODUCIBLE = settings(derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck))
 
 
 @pytest.mark.filterwarnings("ignore::SyntaxWarning")  # hypothesmith compiles what it generates
+@pytest.mark.parametrize("examples", COUNTS)
 def test_generated_programs_lint_without_error_and_deterministically(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    examples: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     registry = load_registry()
     defaults = Settings()
@@ -62,7 +74,7 @@ def test_generated_programs_lint_without_error_and_deterministically(
     def lint(source: str) -> list[Finding]:
         return linter.lint(FileJob(context, enabled, source.encode("utf-8")))
 
-    @settings(REPRODUCIBLE, max_examples=EXAMPLES)
+    @settings(REPRODUCIBLE, max_examples=examples)
     @given(hypothesmith.from_grammar())
     def check(source: str) -> None:
         programs.append(len(source))
@@ -79,21 +91,23 @@ def test_generated_programs_lint_without_error_and_deterministically(
         linter.close()
         with capsys.disabled():
             print(
-                f"\nhypothesmith: {len(programs)} generated programs linted (max_examples={EXAMPLES}) "
+                f"\nhypothesmith: {len(programs)} generated programs linted (max_examples={examples}) "
                 f"in {time.perf_counter() - started:.1f} s, longest {max(programs, default=0)} characters; "
                 f"{len(gaps)} reported as a LibCST parser gap"
             )
-    assert len(programs) >= min(EXAMPLES, 100)
+    assert len(programs) >= min(examples, 100)
 
 
 @pytest.mark.filterwarnings("ignore::SyntaxWarning")
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # fork() while pytest runs threads
+@pytest.mark.parametrize("examples", COUNTS)
 def test_parallel_and_serial_runs_agree(
-    tmp_path: Path, cflint: Callable[..., CliResult], capsys: pytest.CaptureFixture[str]
+    examples: int, tmp_path: Path, cflint: Callable[..., CliResult], capsys: pytest.CaptureFixture[str]
 ) -> None:
     folders: list[int] = []
+    wanted = _folders(examples)
 
-    @settings(REPRODUCIBLE, max_examples=FOLDERS)
+    @settings(REPRODUCIBLE, max_examples=wanted)
     @given(st.lists(hypothesmith.from_grammar(), min_size=2, max_size=8))
     def check(sources: list[str]) -> None:
         folder = tmp_path / f"fn{len(folders)}"
@@ -110,6 +124,6 @@ def test_parallel_and_serial_runs_agree(
     with capsys.disabled():
         print(
             f"\nhypothesmith: {len(folders)} folders of {sum(folders)} generated programs linted with --jobs 1 "
-            f"and --jobs 2 (max_examples={FOLDERS}) in {time.perf_counter() - started:.1f} s"
+            f"and --jobs 2 (max_examples={wanted}) in {time.perf_counter() - started:.1f} s"
         )
-    assert len(folders) >= min(FOLDERS, 10)
+    assert len(folders) >= min(wanted, 10)

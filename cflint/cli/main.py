@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from cflint.run.runner import Progress, StdinSource
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-ALWAYS_FAILING = frozenset({"CF001", "CF002"})
 EXIT_INTERRUPTED = 130
 SUBCOMMANDS = ("check", "rule", "package")
 
@@ -295,7 +294,7 @@ def _lint(argv: Sequence[str], prog: str = "cflint") -> int:
     )
     source_lines = _SourceLines({display_path(stdin.path, cwd): stdin.data} if stdin is not None else {})
     reporter = get_reporter(output_format, registry)
-    exit_code = _exit_code(result.findings, args.fail_on, args.exit_zero)
+    exit_code = _exit_code(result.findings, registry.always_enabled, args.fail_on, args.exit_zero)
     try:
         if args.output_file is None:
             reporter.write(result.findings, sys.stdout, report_options, source_lines)
@@ -341,8 +340,8 @@ def _print_summary(findings: Sequence[Finding], output_file: Path, color: bool) 
         print(line)
 
 
-def _exit_code(findings: Sequence[Finding], fail_on: str, exit_zero: bool) -> int:
-    if any(f.code in ALWAYS_FAILING for f in findings):
+def _exit_code(findings: Sequence[Finding], always_failing: frozenset[str], fail_on: str, exit_zero: bool) -> int:
+    if any(f.code in always_failing for f in findings):
         return EXIT_FINDINGS
     failing = [f for f in findings if fail_on == "warning" or f.severity is Severity.ERROR]
     return EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN

@@ -142,7 +142,8 @@ def print_summary(plan: PackagePlan, size: int, display: str, out: TextIO) -> No
 
 def _missing_entry_modules(plan: PackagePlan, settings: Settings, display: str) -> list[Finding]:
     """CF101 as the archive would get it: an entry module that will not be packed."""
-    from cflint.rules.entry.cf101_entry_module_missing import EntryModuleMissing, misnamed_entry_module_hint
+    from cflint.project import misnamed_entry_module_hint
+    from cflint.rules.entry.cf101_entry_module_missing import EntryModuleMissing
 
     packed = {pack_file.path for pack_file in plan.files}
     findings = []

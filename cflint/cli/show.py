@@ -57,7 +57,9 @@ def show_settings(
     folder = absolute if absolute.is_dir() else absolute.parent
     settings = resolver.for_folder(folder)
     root = function_root_of(folder, resolver, cwd)
-    enabled = apply_ignores(enabled_codes(settings, registry.rules), PerFileIgnores(settings).ignored_for(absolute))
+    enabled = apply_ignores(
+        enabled_codes(settings, registry.rules), PerFileIgnores(settings).ignored_for(absolute), registry.always_enabled
+    )
     out = [
         f"Settings for {display_path(absolute, cwd)}",
         f"# config file: {settings.config_path or 'none (built-in defaults and command-line flags)'}",
@@ -75,10 +77,10 @@ def show_files(
 ) -> int:
     found = discover(paths, resolver, cwd, force_exclude)
     lines = []
-    for source in found.files:
-        root = function_root_of(source.path.parent, resolver, cwd)
+    for path in found.files:
+        root = function_root_of(path.parent, resolver, cwd)
         where = f"function root {root.display_path}" if root is not None else "no function root"
-        lines.append(f"{display_path(source.path, cwd)}  ({where})")
+        lines.append(f"{display_path(path, cwd)}  ({where})")
     lines.extend(f"{display_path(archive, cwd)}  (archive)" for archive in dict.fromkeys(found.archives))
     if lines:
         stream.write("\n".join(lines) + "\n")

@@ -13,23 +13,26 @@ import tokenize
 import traceback
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import libcst as cst
 
 from cflint.engine import noqa
 from cflint.engine.positions import node_positions
-from cflint.engine.registry import Registry
+from cflint.engine.registry import (
+    FILE_TOO_LARGE,
+    INTERNAL_ERROR,
+    INVALID_NOQA,
+    SYNTAX_ERROR,
+    UNREADABLE_FILE,
+    UNUSED_NOQA,
+    Registry,
+)
 from cflint.engine.traversal import NodeCallback, Walker
 from cflint.model import START_OF_FILE, Finding, Position
 from cflint.project import FileJob
 from cflint.rule import LineOf, ParsedFile, Report, Rule
-from cflint.rules.engine.cf001_syntax_error import SyntaxErrorRule
-from cflint.rules.engine.cf002_unreadable_file import UnreadableFileRule
-from cflint.rules.engine.cf003_internal_error import InternalErrorRule
-from cflint.rules.engine.cf004_file_too_large import FileTooLargeRule
-from cflint.rules.engine.cf010_invalid_noqa import InvalidNoqaRule
-from cflint.rules.engine.cf011_unused_noqa import UnusedNoqaRule
 from cflint.run.files import NotRegularFileError, read_regular_file
 
 # Nesting past these limits is never handed to LibCST: CPython's own limits (which every
@@ -63,7 +66,15 @@ def _may_be_too_deep(source: str) -> bool:
     return False
 
 
-def _cpython_syntax_error(source: str, display: str) -> Finding | None:
+@dataclass(frozen=True)
+class SyntaxProblem:
+    """Why a text cannot be parsed (CF001's reason), and where."""
+
+    reason: str
+    position: Position = START_OF_FILE
+
+
+def cpython_syntax_error(source: str) -> SyntaxProblem | None:
     """CF001 as the running CPython words it, or None when CPython accepts the text.
     Nesting deeper than MAX_PARSED_DEPTH is CF001 too: some CPython versions accept it, but
     LibCST's parse time grows with the square of it (a 100,000-term chain would take hours)."""
@@ -71,17 +82,12 @@ def _cpython_syntax_error(source: str, display: str) -> Finding | None:
         with _recursion_limit(DEFAULT_RECURSION_LIMIT):
             tree = ast.parse(source)
     except SyntaxError as error:
-        position = Position(error.lineno or 1, max(error.offset or 1, 1))
-        return SyntaxErrorRule.finding(display, position, reason=str(error.msg))
+        return SyntaxProblem(str(error.msg), Position(error.lineno or 1, max(error.offset or 1, 1)))
     except (RecursionError, MemoryError):
-        return SyntaxErrorRule.finding(
-            display, reason="too deeply nested for the Python parser (it runs out of recursion depth)"
-        )
+        return SyntaxProblem("too deeply nested for the Python parser (it runs out of recursion depth)")
     depth = _depth(tree)
     if depth > MAX_PARSED_DEPTH:
-        return SyntaxErrorRule.finding(
-            display, reason=f"{_TOO_DEEP_FOR_CFLINT} ({depth} levels; cflint parses up to {MAX_PARSED_DEPTH})"
-        )
+        return SyntaxProblem(f"{_TOO_DEEP_FOR_CFLINT} ({depth} levels; cflint parses up to {MAX_PARSED_DEPTH})")
     return None
 
 
@@ -94,7 +100,7 @@ def _depth(tree: ast.AST) -> int:
     return deepest
 
 
-def _skip_validation(node: cst.CSTNode) -> None:
+def _skip_validation(self: cst.CSTNode) -> None:
     """Stands in for CSTNode.__post_init__ while the parser builds a tree."""
 
 
@@ -108,11 +114,11 @@ def parser_output_trusted() -> Iterator[None]:
     way equal validated ones, and that the method is restored.
     """
     original = cst.CSTNode.__post_init__
-    cst.CSTNode.__post_init__ = _skip_validation  # type: ignore[method-assign]
+    cst.CSTNode.__post_init__ = _skip_validation  # type: ignore[method-assign]  # replaced on purpose, see above
     try:
         yield
     finally:
-        cst.CSTNode.__post_init__ = original  # type: ignore[method-assign]
+        cst.CSTNode.__post_init__ = original  # type: ignore[method-assign]  # restored
 
 
 @contextlib.contextmanager
@@ -219,18 +225,18 @@ class FileLinter:
         try:
             data, size = (job.source, len(job.source)) if job.source is not None else self._read(context.path, limit)
         except NotRegularFileError as exc:
-            return [UnreadableFileRule.finding(display, reason=f"{exc}: not linted")]
+            return [self.registry.finding(UNREADABLE_FILE, display, reason=f"{exc}: not linted")]
         except OSError as exc:
-            return [UnreadableFileRule.finding(display, reason=f"cannot read: {exc.strerror or exc}")]
+            return [self.registry.finding(UNREADABLE_FILE, display, reason=f"cannot read: {exc.strerror or exc}")]
         if size > limit:
-            if FileTooLargeRule.code not in job.enabled:
+            if FILE_TOO_LARGE not in job.enabled:
                 return []
-            return [FileTooLargeRule.finding(display, size=size, limit=limit)]
+            return [self.registry.finding(FILE_TOO_LARGE, display, size=size, limit=limit)]
         try:
             source = decode_source(data)
         except ValueError as exc:
             reason, offset = exc.args
-            return [UnreadableFileRule.finding(display, _position_of_offset(data, offset), reason=reason)]
+            return [self.registry.finding(UNREADABLE_FILE, display, _position_of_offset(data, offset), reason=reason)]
         try:
             with _recursion_limit(DEEP_RECURSION_LIMIT):
                 return self._lint_source(source, job)
@@ -245,7 +251,7 @@ class FileLinter:
         detail = f"{type(exc).__name__}: {exc}".splitlines()[0] if str(exc) else type(exc).__name__
         if self.debug:
             detail += "\n" + "".join(traceback.format_exception(exc)).rstrip()
-        return InternalErrorRule.finding(display, where=where, detail=detail)
+        return self.registry.finding(INTERNAL_ERROR, display, where=where, detail=detail)
 
     def _lint_source(self, source: str, job: FileJob) -> list[Finding]:
         context = job.context
@@ -253,8 +259,10 @@ class FileLinter:
         directives = noqa.scan(source, self.registry.codes)
         if directives.skip_file:
             # `# cflint: noqa` skips the rules, never CF001: a file that does not parse is an error.
-            syntax_error = _cpython_syntax_error(source, display)
-            return [] if syntax_error is None else [syntax_error]
+            problem = cpython_syntax_error(source)
+            if problem is None:
+                return []
+            return [self.registry.finding(SYNTAX_ERROR, display, problem.position, reason=problem.reason)]
         module = self._parse(source, display)
         if isinstance(module, Finding):
             return [module]
@@ -265,25 +273,26 @@ class FileLinter:
         findings.extend(self._place(module, reports, display))
         return self._apply_noqa(findings, directives, job.enabled, display)
 
-    @staticmethod
-    def _parse(source: str, display: str) -> cst.Module | Finding:
+    def _parse(self, source: str, display: str) -> cst.Module | Finding:
         """Parse with LibCST. CPython's own parser (compiling to an AST runs nothing) is
         asked first when the text could be deeper than CPython accepts, whose limits hold
         for every Python version, and is asked for its wording and place for CF001."""
+        problem = None
         if _may_be_too_deep(source):
-            cpython = _cpython_syntax_error(source, display)
-            if cpython is not None and any(limit in cpython.message for limit in _PARSE_LIMITS):
-                return cpython
-        try:
-            with parser_output_trusted():
-                return cst.parse_module(source)
-        except cst.ParserSyntaxError as exc:
-            cpython = _cpython_syntax_error(source, display)
-            if cpython is not None:
-                return cpython
-            running = f"{sys.version_info.major}.{sys.version_info.minor}"
-            reason = f"cflint's parser (LibCST) does not support this syntax, although Python {running} accepts it"
-            return SyntaxErrorRule.finding(display, Position(exc.raw_line, exc.raw_column + 1), reason=reason)
+            cpython = cpython_syntax_error(source)
+            if cpython is not None and any(limit in cpython.reason for limit in _PARSE_LIMITS):
+                problem = cpython
+        if problem is None:
+            try:
+                with parser_output_trusted():
+                    return cst.parse_module(source)
+            except cst.ParserSyntaxError as exc:
+                running = f"{sys.version_info.major}.{sys.version_info.minor}"
+                problem = cpython_syntax_error(source) or SyntaxProblem(
+                    f"cflint's parser (LibCST) does not support this syntax, although Python {running} accepts it",
+                    Position(exc.raw_line, exc.raw_column + 1),
+                )
+        return self.registry.finding(SYNTAX_ERROR, display, problem.position, reason=problem.reason)
 
     def _run_rules(self, parsed: ParsedFile, rule_types: list[type[Rule]]) -> tuple[list[Report], list[Finding]]:
         """Run the rules in one walk; a rule that raises is dropped with a CF003 finding
@@ -338,10 +347,10 @@ class FileLinter:
             findings.append(Finding(display, start, report.code, message, report.severity, end or start))
         return findings
 
-    @staticmethod
     def _apply_noqa(
-        findings: list[Finding], scan: noqa.NoqaScan, enabled: frozenset[str], display: str
+        self, findings: list[Finding], scan: noqa.NoqaScan, enabled: frozenset[str], display: str
     ) -> list[Finding]:
+        registry = self.registry
         kept: list[Finding] = []
         used: dict[int, set[str]] = {}
         for finding in findings:
@@ -350,9 +359,9 @@ class FileLinter:
                 used.setdefault(finding.start.line, set()).add(finding.code)
             else:
                 kept.append(finding)
-        if InvalidNoqaRule.code in enabled:
-            kept.extend(InvalidNoqaRule.finding(display, bad.position, problem=bad.problem) for bad in scan.bad)
-        if UnusedNoqaRule.code in enabled:
+        if INVALID_NOQA in enabled:
+            kept.extend(registry.finding(INVALID_NOQA, display, bad.position, problem=bad.problem) for bad in scan.bad)
+        if UNUSED_NOQA in enabled:
             for line, directive in scan.directives.items():
                 suppressed = used.get(line, set())
                 if directive.codes is None:
@@ -361,6 +370,6 @@ class FileLinter:
                     unused = [c for c in directive.codes if c.startswith("CF") and c not in suppressed]
                     what = "noqa for " + ", ".join(unused) if unused else ""
                 if what:
-                    kept.append(UnusedNoqaRule.finding(display, directive.position, what=what))
+                    kept.append(registry.finding(UNUSED_NOQA, display, directive.position, what=what))
         kept.sort()
         return kept

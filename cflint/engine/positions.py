@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from typing import cast
 
 import libcst as cst
 from libcst._position import CodePosition, CodeRange
 from libcst.metadata import PositionProvider
+from libcst.metadata.base_provider import BaseMetadataProvider
 from libcst.metadata.position_provider import PositionProvidingCodegenState
 
 from cflint.model import Position
@@ -17,10 +20,17 @@ class _AllFound(Exception):
     """Raised to stop code generation once every wanted node has its range."""
 
 
+def _ranges(provider: BaseMetadataProvider[CodeRange]) -> dict[cst.CSTNode, CodeRange]:
+    """The provider's table of ranges, filled in place during code generation. LibCST types
+    it as possibly holding lazy values, which the position provider never stores."""
+    return cast("dict[cst.CSTNode, CodeRange]", provider._computed)
+
+
+@dataclass
 class _StoppingState(PositionProvidingCodegenState):
     """LibCST's position-tracking code generation, stopped after the last wanted node."""
 
-    __slots__ = ("waiting",)
+    waiting: set[cst.CSTNode] = field(default_factory=set)
 
     @contextmanager
     def record_syntactic_position(
@@ -29,7 +39,7 @@ class _StoppingState(PositionProvidingCodegenState):
         """As LibCST's, but records nothing while the pass is being stopped."""
         start = CodePosition(self.line, self.column)
         yield
-        computed = self.provider._computed
+        computed = _ranges(self.provider)
         end = computed[end_node].end if end_node is not None else CodePosition(self.line, self.column)
         computed[node] = CodeRange(computed[start_node].start if start_node is not None else start, end)
 
@@ -53,12 +63,14 @@ def node_positions(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[cst
         return {}
     provider = PositionProvider()
     state = _StoppingState(
-        default_indent=module.default_indent, default_newline=module.default_newline, provider=provider
+        default_indent=module.default_indent,
+        default_newline=module.default_newline,
+        provider=provider,
+        waiting=set(wanted),
     )
-    state.waiting = set(wanted)
     with suppress(_AllFound):
         module._codegen(state)
-    computed: dict[cst.CSTNode, CodeRange] = provider._computed
+    computed = _ranges(provider)
     found: dict[cst.CSTNode, tuple[Position, Position]] = {}
     for node in wanted:
         code_range = computed.get(node)

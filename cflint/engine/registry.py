@@ -2,6 +2,8 @@
 
 The catalogue is known by metadata (`RuleMeta`) first; rule classes are imported only
 when a file has to be linted, so that a run answered from the cache never imports LibCST.
+The framework makes its own findings (unreadable file, syntax error, ...) from that
+metadata too, by code, so it imports no rule module.
 """
 
 from __future__ import annotations
@@ -9,16 +11,29 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from dataclasses import asdict, dataclass
-from typing import Any
+from functools import cached_property
+from typing import Any, TypeVar
 
 import cflint.rules
-from cflint.model import Severity
+from cflint.model import START_OF_FILE, Finding, Position, Severity
 from cflint.package.contents import PackageRule
-from cflint.rule import EngineRule, RootRule, Rule, RuleInfo
+from cflint.rule import RootRule, Rule, RuleInfo, make_finding
+
+RuleT = TypeVar("RuleT", bound=RuleInfo)
 
 # Codes that existed once and must never be given to a new rule.
 RETIRED_CODES: frozenset[str] = frozenset()
-_KINDS = ((RootRule, "root"), (Rule, "file"), (PackageRule, "package"), (EngineRule, "engine"))
+
+# The findings the framework makes itself, by code; their rules are in cflint/rules/engine
+# (and CF101, CF506, which the package checker also reports for archives).
+SYNTAX_ERROR = "CF001"
+UNREADABLE_FILE = "CF002"
+INTERNAL_ERROR = "CF003"
+FILE_TOO_LARGE = "CF004"
+INVALID_NOQA = "CF010"
+UNUSED_NOQA = "CF011"
+ENTRY_MODULE_MISSING = "CF101"
+UNSAFE_ARCHIVE = "CF506"
 
 
 @dataclass(frozen=True)
@@ -28,24 +43,27 @@ class RuleMeta:
     code: str
     name: str
     summary: str
+    message: str
     severity: Severity
     default_enabled: bool
+    always_enabled: bool
     kind: str  # "file", "root", "package" or "engine"
     module: str
     class_name: str
 
     @classmethod
     def of(cls, rule: type[RuleInfo]) -> RuleMeta:
-        kind = next(name for base, name in _KINDS if issubclass(rule, base))
         return cls(
-            rule.code,
-            rule.name,
-            rule.summary,
-            rule.severity,
-            rule.default_enabled,
-            kind,
-            rule.__module__,
-            rule.__qualname__,
+            code=rule.code,
+            name=rule.name,
+            summary=rule.summary,
+            message=rule.message,
+            severity=rule.severity,
+            default_enabled=rule.default_enabled,
+            always_enabled=rule.always_enabled,
+            kind=rule.kind,
+            module=rule.__module__,
+            class_name=rule.__qualname__,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -56,38 +74,70 @@ class RuleMeta:
         return cls(**{**data, "severity": Severity(data["severity"])})
 
     def load(self) -> type[RuleInfo]:
-        return getattr(importlib.import_module(self.module), self.class_name)  # type: ignore[no-any-return]
+        rule = getattr(importlib.import_module(self.module), self.class_name)
+        if not (isinstance(rule, type) and issubclass(rule, RuleInfo)):
+            raise TypeError(f"{self.module}.{self.class_name} is not a rule")
+        return rule
+
+    def finding(
+        self, path: str, start: Position = START_OF_FILE, end: Position | None = None, /, **fields: object
+    ) -> Finding:
+        """A finding of this rule, as the rule class would make it."""
+        return make_finding(self.code, self.message, self.severity, path, start, end, fields)
 
 
 @dataclass(frozen=True)
 class Registry:
     rules: tuple[RuleMeta, ...]
 
+    @cached_property
+    def _by_code(self) -> dict[str, RuleMeta]:
+        return {rule.code: rule for rule in self.rules}
+
     @property
     def codes(self) -> frozenset[str]:
-        return frozenset(rule.code for rule in self.rules)
+        return frozenset(self._by_code)
+
+    @property
+    def always_enabled(self) -> frozenset[str]:
+        """Codes that cannot be turned off and fail a run even with --exit-zero."""
+        return frozenset(rule.code for rule in self.rules if rule.always_enabled)
 
     def by_code(self, code: str) -> RuleMeta:
-        for rule in self.rules:
-            if rule.code == code:
-                return rule
-        raise KeyError(code)
+        return self._by_code[code]
+
+    def finding(
+        self, code: str, path: str, start: Position = START_OF_FILE, end: Position | None = None, /, **fields: object
+    ) -> Finding:
+        """A finding of the rule `code`, made from its metadata (its module is not imported)."""
+        return self._by_code[code].finding(path, start, end, **fields)
+
+    def _load(self, base: type[RuleT]) -> tuple[type[RuleT], ...]:
+        """The rule classes of `base`'s kind, imported."""
+        loaded: list[type[RuleT]] = []
+        for meta in self.rules:
+            if meta.kind == base.kind:
+                rule = meta.load()
+                if not issubclass(rule, base):
+                    raise TypeError(f"{meta.code}: {meta.class_name} is not a {base.__name__}")
+                loaded.append(rule)
+        return tuple(loaded)
 
     @property
     def file_rules(self) -> tuple[type[Rule], ...]:
-        return tuple(rule.load() for rule in self.rules if rule.kind == "file")  # type: ignore[misc]
+        return self._load(Rule)
 
     @property
     def root_rules(self) -> tuple[type[RootRule], ...]:
-        return tuple(rule.load() for rule in self.rules if rule.kind == "root")  # type: ignore[misc]
+        return self._load(RootRule)
 
     @property
     def package_rules(self) -> tuple[type[PackageRule], ...]:
-        return tuple(rule.load() for rule in self.rules if rule.kind == "package")  # type: ignore[misc]
+        return self._load(PackageRule)
 
 
 def load_registry() -> Registry:
-    """Import every rule module and collect its rules."""
+    """Import every rule module and collect its rules: the classes that define a `code`."""
     found: dict[str, type[RuleInfo]] = {}
     prefix = f"{cflint.rules.__name__}."
     for module_info in sorted(pkgutil.walk_packages(cflint.rules.__path__, prefix), key=lambda m: m.name):
@@ -96,7 +146,6 @@ def load_registry() -> Registry:
             if (
                 isinstance(value, type)
                 and issubclass(value, RuleInfo)
-                and value not in (RuleInfo, Rule, RootRule, PackageRule, EngineRule)
                 and value.__module__ == module.__name__
                 and "code" in vars(value)
             ):

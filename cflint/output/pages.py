@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cflint.engine.registry import RuleMeta
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
 RULE_PAGE_BASE_URL = "https://github.com/cflint/cflint/blob/main/rules/"
@@ -27,3 +32,35 @@ def read_page(code: str) -> str | None:
         return page_path(code).read_text(encoding="utf-8")
     except OSError:
         return None
+
+
+def default_text(rule: RuleMeta) -> str:
+    """A rule's Default cell on its page: how it is turned on, when it is off."""
+    if rule.always_enabled:
+        return "always on"
+    if rule.default_enabled:
+        return "on"
+    return f'off (`extend-select = ["{rule.code}"]`)'
+
+
+def page_heading(rule: RuleMeta) -> str:
+    """The opening of a rule's page: title, Severity/Default table and summary, made from
+    the rule class (scripts/generate_docs.py writes it; the rest of the page is prose)."""
+    return (
+        f"# {rule.code}: {rule.name}\n\n"
+        "| Severity | Default |\n| --- | --- |\n"
+        f"| {rule.severity.value} | {default_text(rule)} |\n\n"
+        f"{rule.summary}\n"
+    )
+
+
+def rules_table(rules: Iterable[RuleMeta]) -> str:
+    """The README's table of rules, one row per rule, linking to its page."""
+    lines = ["| code | name | severity | default | what it flags |", "| --- | --- | --- | --- | --- |"]
+    for rule in rules:
+        default = "always" if rule.always_enabled else "on" if rule.default_enabled else "off"
+        summary = rule.summary.replace("|", "\\|")
+        lines.append(
+            f"| [{rule.code}](rules/{rule.code}.md) | {rule.name} | {rule.severity.value} | {default} | {summary} |"
+        )
+    return "\n".join(lines) + "\n"

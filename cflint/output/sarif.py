@@ -15,8 +15,7 @@ from cflint.output import ReportOptions, SourceLine, is_folder_finding
 from cflint.output.pages import page_url, read_page
 
 if TYPE_CHECKING:
-    from cflint.engine.registry import Registry
-    from cflint.rule import RuleInfo
+    from cflint.engine.registry import Registry, RuleMeta
 
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -29,7 +28,7 @@ def artifact_uri(path: str, folder: bool) -> str:
     return uri + "/" if folder and not uri.endswith("/") else uri
 
 
-def _rule_descriptor(rule: type[RuleInfo]) -> dict[str, Any]:
+def _rule_descriptor(rule: RuleMeta) -> dict[str, Any]:
     page = read_page(rule.code)
     return {
         "id": rule.code,

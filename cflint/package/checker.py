@@ -13,19 +13,21 @@ from typing import TYPE_CHECKING
 
 import pathspec
 
-from cflint.engine.registry import Registry
+from cflint.engine.registry import (
+    ENTRY_MODULE_MISSING,
+    FILE_TOO_LARGE,
+    INTERNAL_ERROR,
+    UNREADABLE_FILE,
+    UNSAFE_ARCHIVE,
+    Registry,
+)
 from cflint.model import Finding
 from cflint.package.archive import UNPACKED_SIZE_FACTOR, Archive, ArchiveError
 from cflint.package.contents import REQUIREMENTS, HeadReader, Package, PackageEntry
 from cflint.package.junk import junk_item, virtualenv_folders
 from cflint.package.pack_set import PackFilter, package_exclusions
-from cflint.project import FileContext, FileJob, FunctionRoot
+from cflint.project import FileContext, FileJob, FunctionRoot, entry_function_hint
 from cflint.rule import RootRule
-from cflint.rules.engine.cf002_unreadable_file import UnreadableFileRule
-from cflint.rules.engine.cf003_internal_error import InternalErrorRule
-from cflint.rules.engine.cf004_file_too_large import FileTooLargeRule
-from cflint.rules.entry.cf101_entry_module_missing import EntryModuleMissing, entry_function_hint
-from cflint.rules.package.cf506_unsafe_archive import UnsafeArchive
 from cflint.run.files import open_regular_file
 from cflint.settings.config import Settings
 
@@ -118,12 +120,12 @@ class PackageChecker:
         self._registry = registry
         self._lint = lint
         self._enabled_for = enabled_for
-        self._exclusions: dict[Settings, pathspec.PathSpec] = {}
+        self._exclusions: dict[Settings, pathspec.GitIgnoreSpec] = {}
 
     @cached_property
     def _archive_root_rules(self) -> tuple[type[RootRule], ...]:
         """Root rules run on archives (loaded only when an archive is linted)."""
-        return tuple(rule for rule in self._registry.root_rules if rule is not EntryModuleMissing)
+        return tuple(rule for rule in self._registry.root_rules if rule.code != ENTRY_MODULE_MISSING)
 
     def check_folder(self, root: FunctionRoot) -> list[Finding]:
         """Package rules on the files `cflint package` would pack from `root`. A folder
@@ -149,7 +151,7 @@ class PackageChecker:
         )
         return self._run_rules(package, enabled)
 
-    def _package_exclusions(self, settings: Settings) -> pathspec.PathSpec:
+    def _package_exclusions(self, settings: Settings) -> pathspec.GitIgnoreSpec:
         if settings not in self._exclusions:
             self._exclusions[settings] = package_exclusions(settings)
         return self._exclusions[settings]
@@ -170,7 +172,9 @@ class PackageChecker:
                 found = list(check())
             except Exception as exc:
                 detail = f"{type(exc).__name__}: {exc}"
-                findings.append(InternalErrorRule.finding(package.display_path, where=f"rule {code}", detail=detail))
+                findings.append(
+                    self._registry.finding(INTERNAL_ERROR, package.display_path, where=f"rule {code}", detail=detail)
+                )
                 continue
             findings.extend(
                 finding
@@ -187,11 +191,11 @@ class PackageChecker:
                 archive = stack.enter_context(Archive.open(path, UNPACKED_SIZE_FACTOR * settings.max_package_size))
             except OSError as exc:
                 return ArchiveResult(
-                    [UnreadableFileRule.finding(display, reason=f"cannot read: {exc.strerror or exc}")], 0
+                    [self._registry.finding(UNREADABLE_FILE, display, reason=f"cannot read: {exc.strerror or exc}")], 0
                 )
             except ArchiveError as exc:
-                unsafe = [UnsafeArchive.finding(display, reason=str(exc))] if UnsafeArchive.code in enabled else []
-                return ArchiveResult(unsafe, 0)
+                unsafe = [self._registry.finding(UNSAFE_ARCHIVE, display, reason=str(exc))]
+                return ArchiveResult(unsafe if UNSAFE_ARCHIVE in enabled else [], 0)
             package = Package(
                 path=path,
                 display_path=display,
@@ -213,7 +217,7 @@ class PackageChecker:
                 ),
             )
             findings = self._run_rules(package, enabled, root)
-            if EntryModuleMissing.code in enabled:
+            if ENTRY_MODULE_MISSING in enabled:
                 findings.extend(self._entry_modules_missing(package))
             modules = self._modules_to_lint(package, archive)
             for member in modules:
@@ -236,8 +240,7 @@ class PackageChecker:
             and not excluded.match_file(entry.path)
         ]
 
-    @staticmethod
-    def _entry_modules_missing(package: Package) -> list[Finding]:
+    def _entry_modules_missing(self, package: Package) -> list[Finding]:
         """CF101 for an archive: entry modules neither at its root nor in a folder (CF501)."""
         findings = []
         for entry_point in package.settings.entry_points:
@@ -255,8 +258,12 @@ class PackageChecker:
             modules = [(name, partial(package.read_head, prefix + name, limit)) for name in beside]
             hint = entry_function_hint(entry_point, modules)
             findings.append(
-                EntryModuleMissing.finding(
-                    package.display_path, module_path=module_path, entry_point=entry_point, hint=hint
+                self._registry.finding(
+                    ENTRY_MODULE_MISSING,
+                    package.display_path,
+                    module_path=module_path,
+                    entry_point=entry_point,
+                    hint=hint,
                 )
             )
         return findings
@@ -268,12 +275,14 @@ class PackageChecker:
         enabled = self._enabled_for(settings, pseudo_path)
         declared = archive.declared_size(member)
         if declared > settings.max_file_size:
-            if FileTooLargeRule.code not in enabled:
+            if FILE_TOO_LARGE not in enabled:
                 return []
-            return [FileTooLargeRule.finding(display, size=declared, limit=settings.max_file_size)]
+            return [self._registry.finding(FILE_TOO_LARGE, display, size=declared, limit=settings.max_file_size)]
         try:
             source = archive.read_head(member, settings.max_file_size + 1)
         except ArchiveError as exc:
-            return [UnsafeArchive.finding(display, reason=str(exc))] if UnsafeArchive.code in enabled else []
+            if UNSAFE_ARCHIVE not in enabled:
+                return []
+            return [self._registry.finding(UNSAFE_ARCHIVE, display, reason=str(exc))]
         context = FileContext.of(pseudo_path, display, settings, root)
         return self._lint(FileJob(context, enabled, source))

@@ -84,6 +84,8 @@ class Package:
 class PackageRule(RuleInfo):
     """A check over the files of a package; the same code runs on ZIPs and folders."""
 
+    kind = "package"
+
     def check(self, package: Package) -> Iterator[Finding]:
         raise NotImplementedError
 

@@ -10,14 +10,14 @@ from pathlib import Path
 import pathspec
 
 from cflint.package.junk import JUNK_KINDS, VIRTUALENV_MARKER
-from cflint.run.files import read_regular_bytes
+from cflint.run.files import is_repository_root, read_gitignore
 from cflint.settings.config import Settings
 
 # The guide's exclusion list names `.env` too; other secrets are left to CF505.
 ALWAYS_EXCLUDED = (*(kind.gitignore_line for kind in JUNK_KINDS), ".env")
 
 
-def package_exclusions(settings: Settings) -> pathspec.PathSpec:
+def package_exclusions(settings: Settings) -> pathspec.GitIgnoreSpec:
     """The built-in exclusions, then `package-exclude` (so `!name` can put a file back);
     patterns are relative to the function folder."""
     return pathspec.GitIgnoreSpec.from_lines([*ALWAYS_EXCLUDED, *settings.package_exclude])
@@ -37,7 +37,7 @@ class _Gitignore:
     """A `.gitignore`'s patterns and how to turn a path relative to the function folder
     into one relative to the `.gitignore`'s folder: drop `strip`, then prepend `prepend`."""
 
-    spec: pathspec.PathSpec
+    spec: pathspec.GitIgnoreSpec
     strip: str
     prepend: str
 
@@ -45,20 +45,12 @@ class _Gitignore:
         return self.spec.match_file(self.prepend + relative[len(self.strip) :])
 
 
-def _read_gitignore(directory: Path) -> pathspec.PathSpec | None:
-    try:
-        text = read_regular_bytes(directory / ".gitignore").decode("utf-8", errors="replace")
-    except OSError:
-        return None
-    return pathspec.GitIgnoreSpec.from_lines(text.splitlines())
-
-
 class PackFilter:
     """Decides which paths under `folder` are left out of its package: `exclusions`
     (see `package_exclusions`), folders holding a pyvenv.cfg, and `.gitignore` files from
     the enclosing repository's root (or from `folder` outside a repository) downwards."""
 
-    def __init__(self, folder: Path, exclusions: pathspec.PathSpec) -> None:
+    def __init__(self, folder: Path, exclusions: pathspec.GitIgnoreSpec) -> None:
         self.folder = folder
         self._exclusions = exclusions
         self._outer = self._outer_gitignores(folder)
@@ -66,19 +58,19 @@ class PackFilter:
     @staticmethod
     def _outer_gitignores(folder: Path) -> tuple[_Gitignore, ...]:
         """The `.gitignore`s above `folder` up to its repository's root, if it is in one."""
-        if (folder / ".git").exists():
+        if is_repository_root(folder):
             return ()
         found: list[_Gitignore] = []
         for parent in folder.parents:
-            spec = _read_gitignore(parent)
+            spec = read_gitignore(parent)
             if spec is not None:
                 found.append(_Gitignore(spec, "", folder.relative_to(parent).as_posix() + "/"))
-            if (parent / ".git").exists():
+            if is_repository_root(parent):
                 return tuple(found)
         return ()
 
     def _inner_gitignore(self, relative_dir: str) -> _Gitignore | None:
-        spec = _read_gitignore(self.folder / relative_dir)
+        spec = read_gitignore(self.folder / relative_dir)
         return None if spec is None else _Gitignore(spec, relative_dir, "")
 
     def _excluded(self, relative: str, is_dir: bool, gitignores: tuple[_Gitignore, ...]) -> bool:

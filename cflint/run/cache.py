@@ -25,6 +25,7 @@ from cflint.model import Finding, Position, Severity
 from cflint.project import FileJob
 
 CACHE_DIR_NAME = ".cflint_cache"
+_PROJECT_MARKERS = (".git", "pyproject.toml", "cflint.toml", ".cflint.toml")
 _PACKAGE_DIR = Path(cflint.__file__).resolve().parent
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by cflint.\n"
 

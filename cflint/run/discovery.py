@@ -5,7 +5,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,7 +13,7 @@ import pathspec
 
 from cflint.model import UsageError
 from cflint.project import FunctionRoot
-from cflint.run.files import read_regular_file
+from cflint.run.files import NearestAbove, is_repository_root, read_gitignore, read_regular_file
 from cflint.settings.config import Settings, SettingsResolver, config_file_in
 
 ROOT_MARKER_FILES = ("requirements.txt",)
@@ -30,17 +30,11 @@ def display_path(path: Path, cwd: Path) -> str:
     return relative.as_posix() or "."
 
 
-@dataclass(frozen=True)
-class SourceFile:
-    path: Path
-    explicit: bool
-
-
 @dataclass
 class Discovery:
     """What a run works on: files to lint, function roots, folders it could not read."""
 
-    files: list[SourceFile] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
     roots: dict[Path, FunctionRoot] = field(default_factory=dict)
     unreadable: list[tuple[Path, str]] = field(default_factory=list)
     archives: list[Path] = field(default_factory=list)
@@ -51,27 +45,20 @@ class _ExcludeMatcher:
 
     def __init__(self, resolver: SettingsResolver) -> None:
         self._resolver = resolver
-        self._config_specs: dict[Settings, pathspec.PathSpec] = {}
-        self._gitignores: dict[Path, pathspec.PathSpec | None] = {}
+        self._config_specs: dict[Settings, pathspec.GitIgnoreSpec] = {}
+        self._gitignores: dict[Path, pathspec.GitIgnoreSpec | None] = {}
         self._gitignore_tops: dict[Path, Path] = {}
 
-    def _config_spec(self, settings: Settings) -> pathspec.PathSpec:
+    def _config_spec(self, settings: Settings) -> pathspec.GitIgnoreSpec:
         spec = self._config_specs.get(settings)
         if spec is None:
             spec = pathspec.GitIgnoreSpec.from_lines([*settings.exclude, *settings.extend_exclude])
             self._config_specs[settings] = spec
         return spec
 
-    def _gitignore(self, folder: Path) -> pathspec.PathSpec | None:
+    def _gitignore(self, folder: Path) -> pathspec.GitIgnoreSpec | None:
         if folder not in self._gitignores:
-            spec = None
-            try:
-                data, _ = read_regular_file(folder / ".gitignore")
-                lines = data.decode("utf-8", errors="replace").splitlines()
-                spec = pathspec.GitIgnoreSpec.from_lines(lines)
-            except OSError:
-                pass
-            self._gitignores[folder] = spec
+            self._gitignores[folder] = read_gitignore(folder)
         return self._gitignores[folder]
 
     @staticmethod
@@ -122,9 +109,10 @@ class _RootFinder:
     def __init__(self, resolver: SettingsResolver, cwd: Path) -> None:
         self._resolver = resolver
         self._cwd = cwd
-        self._root_of: dict[Path, FunctionRoot | None] = {}
         self._is_root: dict[Path, bool] = {}
         self._made: dict[Path, FunctionRoot] = {}
+        self.root_of = NearestAbove(self._root_at, stop=is_repository_root)
+        """The function root of a folder: the nearest root at or above it within its repository."""
 
     def is_root(self, folder: Path) -> bool:
         """Whether the platform would load `folder` as a function: it matches the config's
@@ -158,22 +146,8 @@ class _RootFinder:
             )
         return root
 
-    def root_of(self, folder: Path) -> FunctionRoot | None:
-        walked: list[Path] = []
-        found: FunctionRoot | None = None
-        for directory in (folder, *folder.parents):
-            if directory in self._root_of:
-                found = self._root_of[directory]
-                break
-            walked.append(directory)
-            if self.is_root(directory):
-                found = self.make_root(directory)
-                break
-            if (directory / ".git").exists():
-                break
-        for directory in walked:
-            self._root_of[directory] = found
-        return found
+    def _root_at(self, folder: Path) -> FunctionRoot | None:
+        return self.make_root(folder) if self.is_root(folder) else None
 
 
 _NOT_SEARCHED = frozenset({"node_modules", "site-packages", "venv", "__pycache__", "build", "dist"})
@@ -275,11 +249,11 @@ def discover(paths: Sequence[Path], resolver: SettingsResolver, cwd: Path, force
     roots = _RootFinder(resolver, cwd)
     seen: set[Path] = set()
 
-    def add_file(path: Path, explicit: bool) -> None:
+    def add_file(path: Path) -> None:
         key = Path(os.path.abspath(path))
         if key not in seen:
             seen.add(key)
-            found.files.append(SourceFile(key, explicit))
+            found.files.append(key)
 
     def add_root(folder: Path) -> None:
         root = roots.root_of(folder)
@@ -314,7 +288,7 @@ def discover(paths: Sequence[Path], resolver: SettingsResolver, cwd: Path, force
         if absolute.suffix == ".zip":
             found.archives.append(absolute)
         elif absolute.suffix in (".py", ".pyi") or not stat.S_ISREG(mode):
-            add_file(absolute, True)
+            add_file(absolute)
             add_root(absolute.parent)
             named_file_folders.append(absolute.parent)
         elif absolute.name in PROJECT_FILES:
@@ -327,8 +301,8 @@ def discover(paths: Sequence[Path], resolver: SettingsResolver, cwd: Path, force
                 walk(root.path)
             elif absolute.name != "requirements.txt" and config_file_in(absolute.parent) == absolute:
                 walk(absolute.parent)
-    for source in found.files:
-        add_root(source.path.parent)
+    for path in found.files:
+        add_root(path.parent)
     for folder in named_folders:
         _adopt_rootless_folder(folder, roots, found)
     for folder in named_file_folders:
@@ -336,7 +310,7 @@ def discover(paths: Sequence[Path], resolver: SettingsResolver, cwd: Path, force
         # root only on evidence: a module there defines an entry function.
         if defines_an_entry_function(folder, resolver.for_folder(folder)):
             _adopt_rootless_folder(folder, roots, found)
-    found.files.sort(key=lambda f: f.path)
+    found.files.sort()
     return found
 
 
@@ -346,7 +320,7 @@ def discover_stdin(path: Path, resolver: SettingsResolver, cwd: Path, force_excl
     absolute = Path(os.path.abspath(path))
     if force_exclude and _ExcludeMatcher(resolver).excluded_by_config(absolute, False):
         return found
-    found.files.append(SourceFile(absolute, True))
+    found.files.append(absolute)
     root = function_root_of(absolute.parent, resolver, cwd)
     if root is not None:
         found.roots[root.path] = root
@@ -359,7 +333,7 @@ def function_root_of(folder: Path, resolver: SettingsResolver, cwd: Path) -> Fun
 
 
 def defines_an_entry_function(folder: Path, settings: Settings) -> bool:
-    from cflint.rules.entry.cf101_entry_module_missing import misnamed_entry_module_hint
+    from cflint.project import misnamed_entry_module_hint
 
     return any(misnamed_entry_module_hint((folder / ep.module_path).parent, ep) for ep in settings.entry_points)
 
@@ -372,12 +346,14 @@ def _adopt_rootless_folder(folder: Path, roots: _RootFinder, found: Discovery) -
         return
     if any(root == folder or folder in root.parents for root in found.roots):
         return
-    if not any(folder in source.path.parents for source in found.files):
+    if not any(folder in path.parents for path in found.files):
         return
     found.roots.setdefault(folder, roots.make_root(folder))
 
 
-def _walk(top: Path, excludes: _ExcludeMatcher, roots: _RootFinder, found: Discovery, add_file) -> None:  # type: ignore[no-untyped-def]
+def _walk(
+    top: Path, excludes: _ExcludeMatcher, roots: _RootFinder, found: Discovery, add_file: Callable[[Path], None]
+) -> None:
     real_top = os.path.realpath(top)
 
     def on_error(error: OSError) -> None:
@@ -407,4 +383,4 @@ def _walk(top: Path, excludes: _ExcludeMatcher, roots: _RootFinder, found: Disco
                 target = os.path.realpath(child)
                 if os.path.exists(target) and os.path.commonpath([real_top, target]) != real_top:
                     continue
-            add_file(child, False)
+            add_file(child)

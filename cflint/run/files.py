@@ -1,4 +1,5 @@
-"""Read the user's files without blocking on a FIFO or opening a device."""
+"""Read the user's files without blocking on a FIFO or opening a device, and search
+their folders upwards."""
 
 from __future__ import annotations
 
@@ -6,8 +7,14 @@ import hashlib
 import os
 import re
 import stat
+from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO, Generic, TypeVar
+
+if TYPE_CHECKING:
+    import pathspec
+
+FoundT = TypeVar("FoundT")
 
 _INCLUDE_LINE = re.compile(r"^\s*(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+)(\S+)", re.MULTILINE)
 
@@ -81,3 +88,50 @@ def requirement_files_digest(path: Path) -> str:
         text = data.decode("utf-8", errors="replace")
         pending.extend(current.parent / match for match in _INCLUDE_LINE.findall(text))
     return digest.hexdigest()
+
+
+def read_gitignore(folder: Path) -> pathspec.GitIgnoreSpec | None:
+    """The patterns of `folder`'s `.gitignore`, or None when it has none that can be read
+    (a FIFO or device named `.gitignore` is not opened)."""
+    import pathspec  # not needed by runs that never look at a .gitignore
+
+    try:
+        text = read_regular_bytes(folder / ".gitignore").decode("utf-8", errors="replace")
+    except OSError:
+        return None
+    return pathspec.GitIgnoreSpec.from_lines(text.splitlines())
+
+
+def _never(folder: Path) -> bool:
+    return False
+
+
+class NearestAbove(Generic[FoundT]):
+    """For a folder, what `find` gives for the nearest folder at or above it that gives
+    something, not looking past a folder where `stop` holds (None if none does). The answer
+    is remembered for every folder walked, so all the folders of a tree cost one walk."""
+
+    def __init__(self, find: Callable[[Path], FoundT | None], stop: Callable[[Path], bool] = _never) -> None:
+        self._find = find
+        self._stop = stop
+        self._known: dict[Path, FoundT | None] = {}
+
+    def __call__(self, folder: Path) -> FoundT | None:
+        walked: list[Path] = []
+        found: FoundT | None = None
+        for directory in (folder, *folder.parents):
+            if directory in self._known:
+                found = self._known[directory]
+                break
+            walked.append(directory)
+            found = self._find(directory)
+            if found is not None or self._stop(directory):
+                break
+        for directory in walked:
+            self._known[directory] = found
+        return found
+
+
+def is_repository_root(folder: Path) -> bool:
+    """A folder holding `.git` (a folder, or a file in a worktree or submodule)."""
+    return (folder / ".git").exists()

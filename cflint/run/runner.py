@@ -16,13 +16,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from cflint.engine import noqa
-from cflint.engine.registry import Registry
+from cflint.engine.registry import ENTRY_MODULE_MISSING, INTERNAL_ERROR, UNREADABLE_FILE, Registry
 from cflint.model import Finding
 from cflint.package.checker import PackageChecker
-from cflint.project import FileContext, FileJob, FunctionRoot
-from cflint.rules.engine.cf002_unreadable_file import UnreadableFileRule
-from cflint.rules.engine.cf003_internal_error import InternalErrorRule
-from cflint.rules.entry.cf101_entry_module_missing import EntryModuleMissing, misnamed_entry_module_hint
+from cflint.project import FileContext, FileJob, FunctionRoot, misnamed_entry_module_hint
 from cflint.run.cache import ResultCache, job_description, result_key
 from cflint.run.discovery import discover, discover_stdin, display_path
 from cflint.run.files import read_regular_bytes
@@ -84,7 +81,7 @@ class _Selection:
         if enabled is None:
             enabled = self._enabled[settings] = enabled_codes(settings, self._registry.rules)
             self._ignores[settings] = PerFileIgnores(settings)
-        return apply_ignores(enabled, self._ignores[settings].ignored_for(path))
+        return apply_ignores(enabled, self._ignores[settings].ignored_for(path), self._registry.always_enabled)
 
 
 def default_jobs() -> int:
@@ -109,14 +106,14 @@ def run(
         found = discover_stdin(options.stdin.path, resolver, cwd, options.force_exclude)
     selection = _Selection(registry)
     findings: list[Finding] = [
-        UnreadableFileRule.finding(display_path(path, cwd), reason=f"cannot read folder: {reason}")
+        registry.finding(UNREADABLE_FILE, display_path(path, cwd), reason=f"cannot read folder: {reason}")
         for path, reason in found.unreadable
     ]
     for root in found.roots.values():
         root_findings = _check_root_cached(root, registry, selection.for_path(root.settings, root.path), options.cache)
         findings.extend(_unsuppressed(root_findings, root, selection, registry.codes, cwd))
     roots_by_folder = {root.path: root for root in found.roots.values()}
-    jobs = [_file_job(source.path, resolver, roots_by_folder, selection, cwd) for source in found.files]
+    jobs = [_file_job(path, resolver, roots_by_folder, selection, cwd) for path in found.files]
     if options.stdin is not None:
         jobs = [replace(job, source=options.stdin.data) for job in jobs]
     results, from_cache = _lint_jobs(jobs, registry, options)
@@ -183,7 +180,7 @@ def _check_root_cached(
         [
             misnamed_entry_module_hint((root.path / ep.module_path).parent, ep)
             for ep in root.settings.entry_points
-            if EntryModuleMissing.code in enabled and not (root.path / ep.module_path).is_file()
+            if ENTRY_MODULE_MISSING in enabled and not (root.path / ep.module_path).is_file()
         ],
     )
     key = result_key(root.requirements_digest.encode(), repr(facts))
@@ -191,7 +188,7 @@ def _check_root_cached(
     if cached is not None:
         return cached
     findings = _check_root(root, registry, enabled)
-    if not any(f.code == "CF003" for f in findings):
+    if not any(f.code == INTERNAL_ERROR for f in findings):
         cache.put_placed(key, findings)
     return findings
 
@@ -238,7 +235,9 @@ def _check_root(root: FunctionRoot, registry: Registry, enabled: frozenset[str])
                 findings.extend(rule_type().check(root))
             except Exception as exc:
                 findings.append(
-                    InternalErrorRule.finding(root.display_path, where=f"rule {rule_type.code}", detail=repr(exc))
+                    registry.finding(
+                        INTERNAL_ERROR, root.display_path, where=f"rule {rule_type.code}", detail=repr(exc)
+                    )
                 )
     return findings
 
@@ -270,20 +269,20 @@ def _lint_jobs(jobs: list[FileJob], registry: Registry, options: RunOptions) -> 
     cache = options.cache
     for index, job in enumerate(jobs):
         data = (job.source if job.source is not None else _read_for_cache(job)) if cache is not None else None
-        if data is None:
+        if cache is None or data is None:
             pending.append((index, job, None))
             continue
         key = result_key(data, job_description(job))
-        hit = cache.get(key, job.context.display_path)  # type: ignore[union-attr]
+        hit = cache.get(key, job.context.display_path)
         if hit is not None:
             results[index] = hit
         else:
             pending.append((index, replace(job, source=data), key))
     linted = _lint_in_processes([job for _, job, _ in pending], registry, options)
-    for (index, _, key), file_findings in zip(pending, linted, strict=True):
+    for (index, _, pending_key), file_findings in zip(pending, linted, strict=True):
         results[index] = file_findings
-        if cache is not None and key is not None and not any(f.code == "CF003" for f in file_findings):
-            cache.put(key, file_findings)
+        if cache is not None and pending_key is not None and not any(f.code == INTERNAL_ERROR for f in file_findings):
+            cache.put(pending_key, file_findings)
     return [r or [] for r in results], len(jobs) - len(pending)
 
 
@@ -303,12 +302,12 @@ def _lint_all(
 ) -> list[list[Finding]]:
     workers = min(options.jobs or default_jobs(), len(jobs))
     if workers <= 1:
-        results = []
+        serial: list[list[Finding]] = []
         with _LazyLinter(registry, options.debug) as lint:
             for job in jobs:
-                results.append(lint(job))
+                serial.append(lint(job))
                 advance()
-        return results
+        return serial
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 

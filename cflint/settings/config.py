@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from cflint.model import EntryPoint, UsageError
-from cflint.run.files import read_regular_bytes
+from cflint.run.files import NearestAbove, read_regular_bytes
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -76,10 +76,6 @@ class Settings:
     module_map: tuple[tuple[str, tuple[str, ...]], ...] = ()
     function_roots: tuple[str, ...] = ()
     read_whole_limit: int = MIB
-
-    @property
-    def entry_modules(self) -> frozenset[str]:
-        return frozenset(ep.module for ep in self.entry_points)
 
 
 class ConfigError(UsageError):
@@ -315,26 +311,13 @@ class SettingsResolver:
         self._overrides = overrides
         self._known_codes = known_codes
         self._forced = forced_config
-        self._config_of_folder: dict[Path, Path | None] = {}
+        self._nearest_config = NearestAbove(config_file_in)
         self._settings_of_config: dict[Path | None, Settings] = {}
 
     def config_path_for(self, folder: Path) -> Path | None:
         if self._forced is not None:
             return self._forced
-        folder = Path(os.path.abspath(folder))
-        walked: list[Path] = []
-        found: Path | None = None
-        for directory in (folder, *folder.parents):
-            if directory in self._config_of_folder:
-                found = self._config_of_folder[directory]
-                break
-            walked.append(directory)
-            found = config_file_in(directory)
-            if found is not None:
-                break
-        for directory in walked:
-            self._config_of_folder[directory] = found
-        return found
+        return self._nearest_config(Path(os.path.abspath(folder)))
 
     def for_folder(self, folder: Path) -> Settings:
         config_path = self.config_path_for(folder)

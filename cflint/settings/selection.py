@@ -10,8 +10,6 @@ import pathspec
 from cflint.engine.registry import RuleMeta
 from cflint.settings.config import Settings
 
-ALWAYS_ENABLED = frozenset({"CF001", "CF002"})
-
 
 def _selected_by(selector: str, rule: RuleMeta) -> bool:
     if selector == "ALL" or selector == rule.code:
@@ -25,7 +23,8 @@ def _ignored_by(selectors: Iterable[str], code: str) -> bool:
 
 def enabled_codes(settings: Settings, rules: Iterable[RuleMeta]) -> frozenset[str]:
     """Codes enabled by settings: `select` (or the defaults), plus `extend-select`,
-    minus `ignore`. A rule that is off by default is enabled only by its exact code or ALL."""
+    minus `ignore`. A rule that is off by default is enabled only by its exact code or ALL;
+    a rule that is always enabled cannot be turned off."""
     enabled = set()
     for rule in rules:
         if settings.select is None:
@@ -33,9 +32,9 @@ def enabled_codes(settings: Settings, rules: Iterable[RuleMeta]) -> frozenset[st
         else:
             chosen = any(_selected_by(s, rule) for s in settings.select)
         chosen = chosen or any(_selected_by(s, rule) for s in settings.extend_select)
-        if chosen and not _ignored_by(settings.ignore, rule.code):
+        if rule.always_enabled or (chosen and not _ignored_by(settings.ignore, rule.code)):
             enabled.add(rule.code)
-    return frozenset(enabled | ALWAYS_ENABLED)
+    return frozenset(enabled)
 
 
 class PerFileIgnores:
@@ -61,8 +60,9 @@ class PerFileIgnores:
         return tuple(ignored)
 
 
-def apply_ignores(enabled: frozenset[str], ignored: Iterable[str]) -> frozenset[str]:
+def apply_ignores(enabled: frozenset[str], ignored: Iterable[str], always_enabled: frozenset[str]) -> frozenset[str]:
+    """`enabled` without the `ignored` codes and prefixes, except those always enabled."""
     ignored = tuple(ignored)
     if not ignored:
         return enabled
-    return frozenset(code for code in enabled if code in ALWAYS_ENABLED or not _ignored_by(ignored, code))
+    return frozenset(code for code in enabled if code in always_enabled or not _ignored_by(ignored, code))

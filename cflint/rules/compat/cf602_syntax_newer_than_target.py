@@ -24,7 +24,7 @@ def _type_parameters_feature(parameters: cst.TypeParameters | None, what: str) -
     return f"{what} (PEP 695)", PEP_695
 
 
-class NewerSyntax(Rule):
+class SyntaxNewerThanTarget(Rule):
     code = "CF602"
     name = "syntax-newer-than-target"
     summary = "Syntax that the oldest target Python version cannot parse"

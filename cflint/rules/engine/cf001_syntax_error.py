@@ -6,3 +6,4 @@ class SyntaxErrorRule(EngineRule):
     name = "syntax-error"
     summary = "File cannot be parsed as Python"
     message = "cannot parse: {reason}"
+    always_enabled = True

@@ -6,3 +6,4 @@ class UnreadableFileRule(EngineRule):
     name = "unreadable-file"
     summary = "File cannot be read or decoded"
     message = "{reason}"
+    always_enabled = True

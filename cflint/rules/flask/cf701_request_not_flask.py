@@ -129,6 +129,6 @@ def _binds_request(node: cst.CSTNode) -> bool:
         return False
     for alias in node.names:
         bound = alias.asname.name if alias.asname is not None else alias.name
-        if (dotted_name(bound) or "").split(".")[0] == "request":  # type: ignore[arg-type]
+        if (dotted_name(bound) or "").split(".")[0] == "request":
             return True
     return False

@@ -5,6 +5,7 @@ import libcst as cst
 from cflint.analysis.scopes import dotted_name
 from cflint.analysis.runtime import is_main_guard
 from cflint.analysis.scoped_rule import ScopedRule
+from cflint.analysis.scopes import ScopeNode
 from cflint.rule import ParsedFile
 
 # Flask's context globals, by qualified name, with the context each needs.
@@ -32,7 +33,7 @@ class FlaskContextAtImport(ScopedRule):
         self._later_blocks: set[int] = set()
         self._later = 0
 
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+    def visit_FunctionDef(self, node: ScopeNode) -> None:
         super().visit_FunctionDef(node)
         self._later_blocks.add(id(node.body))
 
@@ -52,11 +53,11 @@ class FlaskContextAtImport(ScopedRule):
     def leave_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> None:
         self._later -= id(node) in self._later_blocks
 
-    def visit_Lambda(self, node: cst.Lambda) -> None:
+    def visit_Lambda(self, node: ScopeNode) -> None:
         super().visit_Lambda(node)
         self._later += 1
 
-    def leave_Lambda(self, node: cst.Lambda) -> None:
+    def leave_Lambda(self, node: ScopeNode) -> None:
         super().leave_Lambda(node)
         self._later -= 1
 
@@ -75,7 +76,7 @@ class FlaskContextAtImport(ScopedRule):
         if context is not None:
             self.report(value, name=dotted_name(value), context=context)
 
-    def _evaluation_scope(self) -> cst.CSTNode | None:
+    def _evaluation_scope(self) -> ScopeNode | None:
         """Decorators and defaults are evaluated in the scope around the function."""
         scope = self.scope
         while isinstance(scope, cst.FunctionDef):

@@ -3,7 +3,7 @@ import libcst as cst
 from cflint.rule import Rule
 
 
-class RelativeImportInTopLevelModule(Rule):
+class RelativeImportTopLevel(Rule):
     code = "CF305"
     name = "relative-import-top-level"
     summary = "Relative import in a module at the top of the function folder, or one that climbs above it"

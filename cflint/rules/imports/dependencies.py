@@ -24,7 +24,7 @@ def display_in_root(path: Path, root: FunctionRoot) -> str:
     return posixpath.normpath(posixpath.join(root.display_path, relative))
 
 
-def finding_at(rule: type[RuleInfo], root: FunctionRoot, path: Path, line: int, **fields: object) -> Finding:
+def finding_at(rule: RuleInfo, root: FunctionRoot, path: Path, line: int, **fields: object) -> Finding:
     return rule.finding(display_in_root(path, root), Position(line, 1), **fields)
 
 

@@ -76,7 +76,9 @@ class DownloadLoadedWhole(ScopedRule):
         if arg is None or arg.star:
             return
         origin = self.values.origin(arg.value, self.scope)
-        body = None if origin is None else _BODY.match(origin.path)
+        if origin is None:
+            return
+        body = _BODY.match(origin.path)
         if body is None or _streams(_request_call(origin, body)) is not False:
             return
         what = body.group("body")

@@ -1,7 +1,7 @@
 from cflint.analysis.imports import ImportedModule, ImportRule
 
 
-class UnsupportedImport(ImportRule):
+class UnsupportedPackageImport(ImportRule):
     code = "CF301"
     name = "unsupported-package-import"
     summary = "Import of a package the runtime cannot install"
