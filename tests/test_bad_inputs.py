@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import CliResult, run_subprocess, write_files
+from tests.zips import empty_member_name, make_zip
 
 MIB = 1024 * 1024
 TWENTY_MIB_SOURCE = b"x = 1\n" * (20 * MIB // 6 + 1)
@@ -48,6 +49,15 @@ def _zip_bomb(folder: Path) -> None:
             for _ in range(1100):
                 member.write(zeros)
     assert (folder / "fn.zip").stat().st_size < 2 * MIB
+
+
+def _zip_with_an_empty_member_name(folder: Path) -> None:
+    make_zip(folder / "fn.zip", {"user.py": "def main():\n    return 1\n", "requirements.txt": "", "x": "data"})
+    empty_member_name(folder / "fn.zip", "x")
+
+
+FUNCTION = {"fn/user.py": "def main():\n    return 'ok'\n", "fn/requirements.txt": "", "fn/bad.py": "def f(:\n"}
+BAD_PY = "fn/bad.py:1:7: CF001 cannot parse: invalid syntax"
 
 
 @dataclass(frozen=True)
@@ -132,6 +142,51 @@ ROWS = {
         1,
         make=_symlink_loop,
     ),
+    "symlink loop in a function folder": Row(
+        FUNCTION,
+        ("fn",),
+        (BAD_PY, "fn/loop.py:1:1: CF002 cannot read: Too many levels of symbolic links"),
+        1,
+        make=lambda folder: _symlink_loop(folder / "fn"),
+    ),
+    "symlink loop named data in a function folder": Row(
+        FUNCTION,
+        ("fn",),
+        (BAD_PY, "fn/data:1:1: CF002 cannot read: Too many levels of symbolic links"),
+        1,
+        make=lambda folder: os.symlink("data", folder / "fn" / "data"),
+    ),
+    "dangling symlink in a function folder": Row(
+        FUNCTION,
+        ("fn",),
+        (BAD_PY, "fn/data:1:1: CF002 cannot read: No such file or directory"),
+        1,
+        make=lambda folder: os.symlink("missing", folder / "fn" / "data"),
+    ),
+    "dangling symlink named x.py": Row(
+        FUNCTION,
+        ("fn",),
+        (BAD_PY, "fn/x.py:1:1: CF002 cannot read: No such file or directory"),
+        1,
+        make=lambda folder: os.symlink("missing.py", folder / "fn" / "x.py"),
+    ),
+    "FIFO (not .py) in a function folder": Row(
+        FUNCTION,
+        ("fn",),
+        (BAD_PY, "fn/data:1:1: CF002 not a regular file (a FIFO): not packed"),
+        1,
+        make=lambda folder: os.mkfifo(folder / "fn" / "data"),
+    ),
+    "ZIP member with an empty file name": Row(
+        {},
+        ("fn.zip",),
+        (
+            "fn.zip:1:1: CF506 a member has an empty file name: the archive is malformed",
+            "fn.zip/user.py:2:12: CF201 entry function 'main' returns an int, which Flask cannot turn into a response",
+        ),
+        1,
+        make=_zip_with_an_empty_member_name,
+    ),
     "symlink loop named on the command line": Row(
         {},
         ("loop.py",),
@@ -160,7 +215,12 @@ ROWS = {
         make=lambda folder: os.mkfifo(folder / "requirements.txt"),
     ),
     "FIFO named .gitignore": Row(
-        {"user.py": USER, "requirements.txt": ""}, (".",), (), 0, make=lambda folder: os.mkfifo(folder / ".gitignore")
+        # No patterns are read from it (the run does not hang); it cannot be packed either.
+        {"user.py": USER, "requirements.txt": ""},
+        (".",),
+        (".gitignore:1:1: CF002 not a regular file (a FIFO): not packed",),
+        1,
+        make=lambda folder: os.mkfifo(folder / ".gitignore"),
     ),
     "FIFO named fn.zip on the command line": Row(
         {},

@@ -70,6 +70,10 @@ class Archive:
         counts = Counter(info.filename for info in infos)
         for info in infos:
             name = info.filename
+            if not name:
+                # zipfile's is_dir() would fail on it; unzip tools skip it or stop at it.
+                problems.append(PackageProblem("a member has an empty file name: the archive is malformed"))
+                continue
             unsafe = unsafe_name_problem(name)
             if unsafe is not None:
                 problems.append(PackageProblem(unsafe))

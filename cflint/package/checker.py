@@ -135,9 +135,10 @@ class PackageChecker:
         if not any((root.path / ep.module_path).is_file() for ep in settings.entry_points):
             return []
         try:
-            files = PackFilter(root.path, self._package_exclusions(settings)).files()
+            contents = PackFilter(root.path, self._package_exclusions(settings)).contents()
         except OSError:
             return []  # an unreadable folder is CF002's finding
+        files = contents.files
         package = Package(
             path=root.path,
             display_path=root.display_path,
@@ -147,7 +148,14 @@ class PackageChecker:
             entries=tuple(PackageEntry(pack_file.path, pack_file.size) for pack_file in files),
             read_head=_folder_head_reader(root.path),
         )
-        return self._run_rules(package, enabled)
+        # `.py` files that cannot be read are the file linter's CF002 findings already, and
+        # requirements.txt is CF304's.
+        left_out = [
+            UnreadableFileRule.finding(package.finding_path(entry.path), reason=entry.reason)
+            for entry in contents.left_out
+            if not entry.path.endswith(".py") and entry.path != REQUIREMENTS and UnreadableFileRule.code in enabled
+        ]
+        return left_out + self._run_rules(package, enabled)
 
     def _package_exclusions(self, settings: Settings) -> pathspec.PathSpec:
         if settings not in self._exclusions:

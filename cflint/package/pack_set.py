@@ -10,7 +10,7 @@ from pathlib import Path
 import pathspec
 
 from cflint.package.junk import JUNK_KINDS, VIRTUALENV_MARKER
-from cflint.run.files import read_regular_bytes
+from cflint.run.files import NotRegularFileError, read_regular_bytes
 from cflint.settings.config import Settings
 
 # The guide's exclusion list names `.env` too; other secrets are left to CF505.
@@ -30,6 +30,22 @@ class PackFile:
     path: str
     source: Path
     size: int
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """An entry under the folder that cannot be packed: its posix path and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class PackSet:
+    """What `cflint package` packs from a folder, and what it has to leave out."""
+
+    files: tuple[PackFile, ...]
+    left_out: tuple[LeftOut, ...]
 
 
 @dataclass(frozen=True)
@@ -106,20 +122,55 @@ class PackFilter:
         return self._excluded("/".join(parts) + ("/" if is_dir else ""), is_dir, gitignores)
 
     def files(self) -> list[PackFile]:
-        """The files to pack, sorted by path; symlinked folders are not followed.
-        Raises OSError when a folder cannot be listed."""
+        """The files to pack, sorted by path (see `contents`). Raises OSError when the
+        folder itself cannot be listed."""
+        return list(self.contents().files)
+
+    def contents(self) -> PackSet:
+        """The files to pack, sorted by path, and the entries that cannot be packed;
+        symlinked folders are not followed. Raises OSError when the folder itself cannot
+        be listed; a sub-folder that cannot be listed is one of the entries left out."""
         found: list[PackFile] = []
+        left_out: list[LeftOut] = []
         pending = [("", self._gitignores_within("", self._outer))]
         while pending:
             relative_dir, gitignores = pending.pop()
-            with os.scandir(self.folder / relative_dir) as scan:
-                children = list(scan)
+            try:
+                with os.scandir(self.folder / relative_dir) as scan:
+                    children = list(scan)
+            except OSError as exc:
+                if not relative_dir:
+                    raise
+                left_out.append(LeftOut(relative_dir.rstrip("/"), f"cannot read folder: {exc.strerror or exc}"))
+                continue
             for child in children:
                 relative = relative_dir + child.name
                 if child.is_dir(follow_symlinks=False):
                     if not self._excluded(relative + "/", True, gitignores):
                         pending.append((relative + "/", self._gitignores_within(relative + "/", gitignores)))
-                elif child.is_file() and not self._excluded(relative, False, gitignores):
-                    found.append(PackFile(relative, Path(child.path), child.stat().st_size))
+                    continue
+                if self._excluded(relative, False, gitignores):
+                    continue
+                kind = _entry_kind(child)
+                if isinstance(kind, PackFile):
+                    found.append(PackFile(relative, kind.source, kind.size))
+                elif kind is not None:
+                    left_out.append(LeftOut(relative, kind))
         found.sort(key=lambda pack_file: pack_file.path)
-        return found
+        left_out.sort(key=lambda entry: entry.path)
+        return PackSet(tuple(found), tuple(left_out))
+
+
+def _entry_kind(entry: os.DirEntry[str]) -> PackFile | str | None:
+    """A regular file (with a placeholder path) to pack, None for a symlinked folder
+    (not followed), or why the entry cannot be packed (a symlink loop, a dangling
+    symlink, a FIFO, a device, an entry whose status cannot be read)."""
+    try:
+        if entry.is_file():
+            return PackFile(entry.name, Path(entry.path), entry.stat().st_size)
+        if entry.is_dir():
+            return None
+        mode = os.stat(entry.path).st_mode
+    except OSError as exc:
+        return f"cannot read: {exc.strerror or exc}"
+    return f"{NotRegularFileError(mode)}: not packed"

@@ -156,6 +156,14 @@ class _RootFinder:
         return found
 
 
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    """`entry.is_dir()`, False when it cannot be told (a symlink loop, a vanished entry)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
 def _local_modules(folder: Path) -> frozenset[str]:
     names = set()
     try:
@@ -163,9 +171,10 @@ def _local_modules(folder: Path) -> frozenset[str]:
     except OSError:
         return frozenset()
     for entry in entries:
-        if entry.name.endswith(".py") and not entry.is_dir():
+        is_folder = _is_folder(entry)
+        if entry.name.endswith(".py") and not is_folder:
             names.add(entry.name[:-3])
-        elif entry.is_dir() and entry.name.isidentifier():
+        elif is_folder and entry.name.isidentifier():
             names.add(entry.name)
     return frozenset(names)
 

@@ -101,7 +101,8 @@ def run(
             linted = packages.lint_archive(archive, display_path(archive, cwd), resolver.for_folder(archive.parent))
             findings.extend(linted.findings)
             files_checked += linted.files_checked
-    findings.sort()
+    # A folder that cannot be listed is found both by discovery and by the package rules.
+    findings = sorted(dict.fromkeys(findings))
     return RunResult(findings, files_checked, from_cache)
 
 
