@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -16,6 +17,7 @@ from cflint.run.files import read_regular_file
 from cflint.settings.config import OUTPUT_FORMATS, SettingsResolver
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 ALWAYS_FAILING = frozenset({"CF001", "CF002"})
 SUBCOMMANDS = ("rule", "package")
 
@@ -273,8 +275,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_FINDINGS
     except KeyboardInterrupt:
+        # A second Ctrl-C while exiting would print a traceback.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         print("cflint: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:
         if debug:
             raise
