@@ -21,6 +21,7 @@ from tests.zips import empty_member_name, make_zip
 
 MIB = 1024 * 1024
 TWENTY_MIB_SOURCE = b"x = 1\n" * (20 * MIB // 6 + 1)
+TOO_DEEP = "x.py:1:1: CF001 cannot parse: too deeply nested for the Python parser (it runs out of recursion depth)"
 
 
 def _symlink_loop(folder: Path) -> None:
@@ -106,7 +107,7 @@ ROWS = {
     "20 MiB file": Row(
         {"x.py": TWENTY_MIB_SOURCE},
         (".",),
-        (f"x.py:1:1: CF004 file is {len(TWENTY_MIB_SOURCE)} bytes, over max-file-size (10485760 bytes): not linted",),
+        (f"x.py:1:1: CF004 file is {len(TWENTY_MIB_SOURCE)} bytes, over max-file-size (2097152 bytes): not linted",),
         1,
     ),
     "5,000-deep nested parentheses": Row(
@@ -119,11 +120,51 @@ ROWS = {
         {"x.py": "x = " + " + ".join(["'a'"] * 100_000) + "\n"},
         (".",),
         (
-            # CPython 3.11+ refuses it; 3.10 accepts it, and cflint's own depth bound stops it.
-            "x.py:1:1: CF001 cannot parse: too deeply nested for the Python parser (it runs out of recursion depth)"
+            # CPython 3.11+ refuses it; 3.10's parser accepts it, and cflint's token bound stops it.
+            TOO_DEEP
             if sys.version_info >= (3, 11)
-            else "x.py:1:1: CF001 cannot parse: nested too deeply for cflint to parse (100002 levels; cflint parses up to 2000)",
+            else "x.py:1:1: CF004 file has about 200001 tokens, over the 100000 cflint lints within its bounds: not linted",
         ),
+        1,
+    ),
+    # Chains without operators or brackets, which used to reach LibCST and take minutes.
+    "a 5,000-call chain a.b().b()...": Row({"x.py": "x = a" + ".b()" * 5000 + "\n"}, (".",), (TOO_DEEP,), 1),
+    "a 2,000-call chain": Row({"x.py": "x = a" + ".b()" * 2000 + "\n"}, (".",), (TOO_DEEP,), 1),
+    "a 3,000-attribute chain a.b.b...": Row({"x.py": "x = a" + ".b" * 3000 + "\n"}, (".",), (TOO_DEEP,), 1),
+    "a 3,000-subscript chain a[0][0]...": Row({"x.py": "x = a" + "[0]" * 3000 + "\n"}, (".",), (TOO_DEEP,), 1),
+    "3,000 nots": Row({"x.py": "x = " + "not " * 3000 + "a\n"}, (".",), (TOO_DEEP,), 1),
+    "a 3,000-branch elif chain": Row(
+        {"x.py": "if a:\n    pass\n" + "elif a:\n    pass\n" * 3000}, (".",), (TOO_DEEP,), 1
+    ),
+    "21 nested for loops": Row(
+        {"x.py": "".join("    " * depth + "for x in y:\n" for depth in range(21)) + "    " * 21 + "pass\n"},
+        (".",),
+        ("x.py:21:81: CF001 cannot parse: too many statically nested blocks",),
+        1,
+    ),
+    "a 5,000-digit integer literal": Row(
+        {"x.py": "x = " + "9" * 5000 + "\n"},
+        (".",),
+        (
+            "x.py:1:1: CF001 cannot parse: Exceeds the limit (4300 digits) for integer string conversion: value has "
+            "5000 digits; use sys.set_int_max_str_digits() to increase the limit - Consider hexadecimal for huge "
+            "integer literals to avoid decimal conversion limits.",
+        ),
+        1,
+    ),
+    "a 1,000-call chain (compiles, too slow for LibCST)": Row(
+        {"x.py": "x = a" + ".b()" * 1000 + "\n"},
+        (".",),
+        (
+            "x.py:1:1: CF004 expressions nest too deeply to parse within cflint's bounds (nesting cost 6015012, "
+            "over 6000000): not linted",
+        ),
+        1,
+    ),
+    "a file of 120,000 tokens": Row(
+        {"x.py": "x = 1\n" * 40_000},
+        (".",),
+        ("x.py:1:1: CF004 file has about 120000 tokens, over the 100000 cflint lints within its bounds: not linted",),
         1,
     ),
     "valid syntax that LibCST cannot parse": Row(

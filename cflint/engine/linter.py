@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import contextlib
 import io
-import re
 import sys
 import threading
 import tokenize
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from cflint.engine import noqa
+from cflint.engine import guards, noqa
 from cflint.engine.positions import node_positions
 from cflint.engine.registry import Registry
 from cflint.engine.traversal import NodeCallback, Walker
@@ -31,44 +30,15 @@ from cflint.rules.engine.cf010_invalid_noqa import InvalidNoqaRule
 from cflint.rules.engine.cf011_unused_noqa import UnusedNoqaRule
 from cflint.run.files import NotRegularFileError, read_regular_file
 
-# Nesting past these limits is never handed to LibCST: CPython's own limits (which every
-# version enforces, so such a file can never run), and cflint's depth bound.
-_PARSE_LIMITS = (
-    "too many nested parentheses",
-    "too many levels of indentation",
-    "too many indentation levels",
-    "too deeply nested for the Python parser",
-    "nested too deeply for cflint to parse",
-)
-_TOO_DEEP_FOR_CFLINT = "nested too deeply for cflint to parse"
-MAX_PARSED_DEPTH = 2000
-_BRACKETS = re.compile(r"[()\[\]{}]")
-_OPERATOR_CHARS = "+-*/%|&^<>"
 DEEP_RECURSION_LIMIT = 100_000  # for LibCST's recursive code, on a large thread stack
-DEFAULT_RECURSION_LIMIT = 1000  # what the runtime imports the function with
 THREAD_STACK_BYTES = 512 * 1024 * 1024
 
 
-def _may_be_too_deep(source: str) -> bool:
-    """A cheap over-estimate: brackets nested past 150, or a file with enough operators
-    for a chain long enough to exhaust the parser's recursion."""
-    if sum(source.count(char) for char in _OPERATOR_CHARS) > 3000:
-        return True
-    depth = 0
-    for match in _BRACKETS.finditer(source):
-        depth += 1 if match.group() in "([{" else -1
-        if depth > 150:
-            return True
-    return False
-
-
 def _cpython_syntax_error(source: str, display: str) -> Finding | None:
-    """CF001 as the running CPython words it, or None when CPython accepts the text.
-    Nesting deeper than MAX_PARSED_DEPTH is CF001 too: some CPython versions accept it, but
-    LibCST's parse time grows with the square of it (a 100,000-term chain would take hours)."""
+    """CF001 as the running CPython words it, or None when CPython accepts the text."""
     try:
-        with _recursion_limit(DEFAULT_RECURSION_LIMIT):
-            tree = ast.parse(source)
+        with _recursion_limit(guards.DEFAULT_RECURSION_LIMIT):
+            ast.parse(source)
     except SyntaxError as error:
         position = Position(error.lineno or 1, max(error.offset or 1, 1))
         return SyntaxErrorRule.finding(display, position, reason=str(error.msg))
@@ -76,21 +46,32 @@ def _cpython_syntax_error(source: str, display: str) -> Finding | None:
         return SyntaxErrorRule.finding(
             display, reason="too deeply nested for the Python parser (it runs out of recursion depth)"
         )
-    depth = _depth(tree)
-    if depth > MAX_PARSED_DEPTH:
-        return SyntaxErrorRule.finding(
-            display, reason=f"{_TOO_DEEP_FOR_CFLINT} ({depth} levels; cflint parses up to {MAX_PARSED_DEPTH})"
-        )
     return None
 
 
-def _depth(tree: ast.AST) -> int:
-    deepest, stack = 0, [(tree, 1)]
-    while stack:
-        node, depth = stack.pop()
-        deepest = max(deepest, depth)
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
-    return deepest
+def _over_bounds(source: str, display: str) -> Finding | None:
+    """CF001 for what CPython cannot compile for its nesting; CF004 for a file that LibCST
+    would take too long or too much memory to parse (see cflint.engine.guards)."""
+    limit = guards.compile_limit(source, display)
+    if limit is not None:
+        return SyntaxErrorRule.finding(display, Position(limit.line, limit.column), reason=limit.reason)
+    tokens = guards.count_tokens(source)
+    if tokens > guards.MAX_TOKENS:
+        return FileTooLargeRule.over_bound(
+            display, f"file has about {tokens} tokens, over the {guards.MAX_TOKENS} cflint lints within its bounds"
+        )
+    try:
+        tree = ast.parse(source)  # on the lint thread's deep stack and recursion limit
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None  # LibCST and then CPython say what is wrong
+    cost = guards.nesting_cost(tree)
+    if cost > guards.MAX_NESTING_COST:
+        return FileTooLargeRule.over_bound(
+            display,
+            f"expressions nest too deeply to parse within cflint's bounds (nesting cost {cost}, "
+            f"over {guards.MAX_NESTING_COST})",
+        )
+    return None
 
 
 def _skip_validation(node: cst.CSTNode) -> None:
@@ -226,7 +207,7 @@ class FileLinter:
             return []
         module = self._parse(source, display)
         if isinstance(module, Finding):
-            return [module]
+            return [module] if module.code in job.enabled or module.code != FileTooLargeRule.code else []
         rule_types = [
             rule for rule in self._file_rules if rule.code in job.enabled and rule.applies_to(context, source)
         ]
@@ -236,13 +217,12 @@ class FileLinter:
 
     @staticmethod
     def _parse(source: str, display: str) -> cst.Module | Finding:
-        """Parse with LibCST. CPython's own parser (compiling to an AST runs nothing) is
-        asked first when the text could be deeper than CPython accepts, whose limits hold
-        for every Python version, and is asked for its wording and place for CF001."""
-        if _may_be_too_deep(source):
-            cpython = _cpython_syntax_error(source, display)
-            if cpython is not None and any(limit in cpython.message for limit in _PARSE_LIMITS):
-                return cpython
+        """Parse with LibCST, unless the file is past CPython's limits or cflint's bounds
+        (compiling runs nothing). CPython's parser is asked for its wording and place for
+        CF001."""
+        over = _over_bounds(source, display)
+        if over is not None:
+            return over
         try:
             with parser_output_trusted():
                 return cst.parse_module(source)
