@@ -1,15 +1,15 @@
 """What is checked before a file is handed to LibCST, so that every file up to the default
-max-file-size is linted, or reported, within 10 s of CPU time and 500 MiB per worker.
+max-file-size (10 MiB) is linted, or reported, within 10 s of CPU time and 500 MiB per worker.
 
 LibCST's parse time and memory grow with the number of tokens (about 50 µs and 2 KiB of
 memory per token, rules included), and its time with the square of an expression's
 nesting (a chain of 1,000 calls `a.b().b()...` takes 18 s). The checks, all in C or linear:
 
-- CPython's compiler is asked first (compiling runs nothing): what the runtime cannot
-  compile because it is nested too deeply is CF001, whatever its size.
-- A file of more than MAX_TOKENS tokens is CF004 (not linted).
-- A file whose expressions nest so that parsing would cost more than MAX_NESTING_COST
-  is CF004 too; nesting cost is counted on CPython's AST (see `nesting_cost`).
+- A file of more than MAX_TOKENS tokens (counted by one regex) is CF004, not linted.
+- Otherwise CPython's compiler is asked (compiling runs nothing): what the runtime cannot
+  compile because it is nested too deeply or past another of CPython's limits is CF001.
+- A file whose expressions nest so that parsing would cost more than MAX_NESTING_COST is
+  CF004 too; nesting cost is counted on CPython's AST (see `nesting_cost`).
 """
 
 from __future__ import annotations

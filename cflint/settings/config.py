@@ -68,7 +68,7 @@ class Settings:
     allow_packages: tuple[str, ...] = ()
     max_package_size: int = 100 * MIB
     package_exclude: tuple[str, ...] = ()
-    max_file_size: int = 2 * MIB  # with guards.MAX_TOKENS, what keeps a file within 10 s and 500 MiB
+    max_file_size: int = 10 * MIB
 
     @property
     def entry_modules(self) -> frozenset[str]:
