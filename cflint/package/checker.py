@@ -148,12 +148,14 @@ class PackageChecker:
             entries=tuple(PackageEntry(pack_file.path, pack_file.size) for pack_file in files),
             read_head=_folder_head_reader(root.path),
         )
-        # `.py` files that cannot be read are the file linter's CF002 findings already, and
-        # requirements.txt is CF304's.
+        # A FIFO or device named `.py` is the file linter's CF002 already, and requirements.txt
+        # is CF304's; other `.py` findings equal the linter's where it reads the file too.
         left_out = [
             UnreadableFileRule.finding(package.finding_path(entry.path), reason=entry.reason)
             for entry in contents.left_out
-            if not entry.path.endswith(".py") and entry.path != REQUIREMENTS and UnreadableFileRule.code in enabled
+            if not (entry.path.endswith(".py") and entry.reason.startswith("not a regular file"))
+            and entry.path != REQUIREMENTS
+            and UnreadableFileRule.code in enabled
         ]
         return left_out + self._run_rules(package, enabled)
 

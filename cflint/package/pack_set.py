@@ -10,7 +10,7 @@ from pathlib import Path
 import pathspec
 
 from cflint.package.junk import JUNK_KINDS, VIRTUALENV_MARKER
-from cflint.run.files import NotRegularFileError, read_regular_bytes
+from cflint.run.files import NotRegularFileError, open_regular_file, read_regular_bytes
 from cflint.settings.config import Settings
 
 # The guide's exclusion list names `.env` too; other secrets are left to CF505.
@@ -167,10 +167,14 @@ def _entry_kind(entry: os.DirEntry[str]) -> PackFile | str | None:
     symlink, a FIFO, a device, an entry whose status cannot be read)."""
     try:
         if entry.is_file():
+            with open_regular_file(Path(entry.path)) as stream:
+                stream.read(1)  # a file that cannot be read (permissions, I/O error) is found now
             return PackFile(entry.name, Path(entry.path), entry.stat().st_size)
         if entry.is_dir():
             return None
         mode = os.stat(entry.path).st_mode
+    except NotRegularFileError as exc:
+        return f"{exc}: not packed"
     except OSError as exc:
         return f"cannot read: {exc.strerror or exc}"
     return f"{NotRegularFileError(mode)}: not packed"
