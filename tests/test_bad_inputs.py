@@ -155,7 +155,7 @@ ROWS = {
         (".",),
         (
             "x.py:1:1: CF004 expressions nest too deeply to parse within cflint's bounds (nesting cost 6015012, "
-            "over 6000000): not linted",
+            "over 4000000): not linted",
         ),
         1,
     ),

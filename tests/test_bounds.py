@@ -188,9 +188,9 @@ WORST_CASES = {
     "3,300 definitions of one function (CPython's compile time grows with their square)": (
         "def f(a, b):\n    x = a + b * 2\n    return {'k': x, 'v': [a, b]}\n\n" * 3300
     ),
-    "an attribute chain just under the nesting bound": "x = a" + ".b" * 2440 + "\n",
-    "a call chain just under the nesting bound": "x = a" + ".b()" * 990 + "\n",
-    "a subscript chain just under the nesting bound": "x = a" + "[0]" * 800 + "\n",
+    "an attribute chain just under the nesting bound": "x = a" + ".b" * 1995 + "\n",
+    "a call chain just under the nesting bound": "x = a" + ".b()" * 815 + "\n",
+    "a subscript chain just under the nesting bound": "x = a" + "[0]" * 725 + "\n",
 }
 
 

@@ -20,7 +20,7 @@ import sys
 from dataclasses import dataclass
 
 MAX_TOKENS = 100_000
-MAX_NESTING_COST = 6_000_000
+MAX_NESTING_COST = 4_000_000
 DEFAULT_RECURSION_LIMIT = 1000  # what the runtime imports the function with
 
 # One-line strings, words, numbers and single punctuation characters: close to the number
