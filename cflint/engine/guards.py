@@ -3,7 +3,7 @@ max-file-size (10 MiB) is linted, or reported, within 10 s of CPU time and 500 M
 
 LibCST's parse time and memory grow with the number of tokens (about 50 µs and 2 KiB of
 memory per token, rules included), and its time with the square of an expression's
-nesting (a chain of 1,000 calls `a.b().b()...` takes 18 s). The checks, all in C or linear:
+nesting (a chain of 1,000 calls `a.b().b()...` takes 18 s). The checks, in this order:
 
 - A file of more than MAX_TOKENS tokens (counted by one regex) is CF004, not linted.
 - Otherwise CPython's compiler is asked (compiling runs nothing): what the runtime cannot
@@ -18,6 +18,7 @@ import ast
 import re
 import sys
 from dataclasses import dataclass
+from types import FrameType
 
 MAX_TOKENS = 100_000
 MAX_NESTING_COST = 4_000_000
@@ -57,10 +58,11 @@ def count_tokens(source: str) -> int:
 
 
 def _frame_depth() -> int:
-    depth, frame = 0, sys._getframe()
+    depth = 0
+    frame: FrameType | None = sys._getframe()
     while frame is not None:
         depth += 1
-        frame = frame.f_back  # type: ignore[assignment]
+        frame = frame.f_back
     return depth
 
 
