@@ -29,7 +29,7 @@ MAX_FILE_SIZE = 10 * MIB  # the default
 MAX_TOKENS = 100_000
 CPU_BOUND_SECONDS = 10.0
 RSS_BOUND_MIB = 500
-EXAMPLES = int(os.environ.get("CFLINT_BOUNDS_EXAMPLES", "40"))
+EXAMPLES = int(os.environ.get("CFLINT_BOUNDS_EXAMPLES", "12"))
 
 _MEASURE = """
 import contextlib, io, json, resource, sys
