@@ -8,6 +8,13 @@ import sys
 if not getattr(sys.flags, "safe_path", False) and sys.path and sys.path[0] in ("", os.getcwd()):
     del sys.path[0]
 
-from cflint.cli.main import main
+from cflint.cli.main import EXIT_INTERRUPTED, main
 
-raise SystemExit(main())
+code = main()
+if code == EXIT_INTERRUPTED:
+    # After Ctrl-C the workers are gone; exit now, so that the interpreter's shutdown does
+    # not turn the exit status into "killed by SIGINT" (seen with `python -m`).
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+raise SystemExit(code)

@@ -17,9 +17,11 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import CliResult, run_subprocess, write_files
+from tests.zips import empty_member_name, make_zip
 
 MIB = 1024 * 1024
 TWENTY_MIB_SOURCE = b"x = 1\n" * (20 * MIB // 6 + 1)
+TOO_DEEP = "x.py:1:1: CF001 cannot parse: too deeply nested for the Python parser (it runs out of recursion depth)"
 
 
 def _symlink_loop(folder: Path) -> None:
@@ -48,6 +50,15 @@ def _zip_bomb(folder: Path) -> None:
             for _ in range(1100):
                 member.write(zeros)
     assert (folder / "fn.zip").stat().st_size < 2 * MIB
+
+
+def _zip_with_an_empty_member_name(folder: Path) -> None:
+    make_zip(folder / "fn.zip", {"user.py": "def main():\n    return 1\n", "requirements.txt": "", "x": "data"})
+    empty_member_name(folder / "fn.zip", "x")
+
+
+FUNCTION = {"fn/user.py": "def main():\n    return 'ok'\n", "fn/requirements.txt": "", "fn/bad.py": "def f(:\n"}
+BAD_PY = "fn/bad.py:1:7: CF001 cannot parse: invalid syntax"
 
 
 @dataclass(frozen=True)
@@ -109,11 +120,49 @@ ROWS = {
         {"x.py": "x = " + " + ".join(["'a'"] * 100_000) + "\n"},
         (".",),
         (
-            # CPython 3.11+ refuses it; 3.10 accepts it, and cflint's own depth bound stops it.
-            "x.py:1:1: CF001 cannot parse: too deeply nested for the Python parser (it runs out of recursion depth)"
-            if sys.version_info >= (3, 11)
-            else "x.py:1:1: CF001 cannot parse: nested too deeply for cflint to parse (100002 levels; cflint parses up to 2000)",
+            # Over the token bound, so not compiled (CPython 3.11+ refuses it, 3.10 accepts it).
+            "x.py:1:1: CF004 file has about 200001 tokens, over the 100000 cflint lints within its bounds: not linted",
         ),
+        1,
+    ),
+    # Chains without operators or brackets, which used to reach LibCST and take minutes.
+    "a 5,000-call chain a.b().b()...": Row({"x.py": "x = a" + ".b()" * 5000 + "\n"}, (".",), (TOO_DEEP,), 1),
+    "a 2,000-call chain": Row({"x.py": "x = a" + ".b()" * 2000 + "\n"}, (".",), (TOO_DEEP,), 1),
+    "a 3,000-attribute chain a.b.b...": Row({"x.py": "x = a" + ".b" * 3000 + "\n"}, (".",), (TOO_DEEP,), 1),
+    "a 3,000-subscript chain a[0][0]...": Row({"x.py": "x = a" + "[0]" * 3000 + "\n"}, (".",), (TOO_DEEP,), 1),
+    "3,000 nots": Row({"x.py": "x = " + "not " * 3000 + "a\n"}, (".",), (TOO_DEEP,), 1),
+    "a 3,000-branch elif chain": Row(
+        {"x.py": "if a:\n    pass\n" + "elif a:\n    pass\n" * 3000}, (".",), (TOO_DEEP,), 1
+    ),
+    "21 nested for loops": Row(
+        {"x.py": "".join("    " * depth + "for x in y:\n" for depth in range(21)) + "    " * 21 + "pass\n"},
+        (".",),
+        ("x.py:21:81: CF001 cannot parse: too many statically nested blocks",),
+        1,
+    ),
+    "a 5,000-digit integer literal": Row(
+        {"x.py": "x = " + "9" * 5000 + "\n"},
+        (".",),
+        (
+            "x.py:1:1: CF001 cannot parse: Exceeds the limit (4300 digits) for integer string conversion: value has "
+            "5000 digits; use sys.set_int_max_str_digits() to increase the limit - Consider hexadecimal for huge "
+            "integer literals to avoid decimal conversion limits.",
+        ),
+        1,
+    ),
+    "a 1,000-call chain (compiles, too slow for LibCST)": Row(
+        {"x.py": "x = a" + ".b()" * 1000 + "\n"},
+        (".",),
+        (
+            "x.py:1:1: CF004 expressions nest too deeply to parse within cflint's bounds (nesting cost 6015012, "
+            "over 4000000): not linted",
+        ),
+        1,
+    ),
+    "a file of 120,000 tokens": Row(
+        {"x.py": "x = 1\n" * 40_000},
+        (".",),
+        ("x.py:1:1: CF004 file has about 120000 tokens, over the 100000 cflint lints within its bounds: not linted",),
         1,
     ),
     "valid syntax that LibCST cannot parse": Row(
@@ -131,6 +180,51 @@ ROWS = {
         ("loop.py:1:1: CF002 cannot read: Too many levels of symbolic links",),
         1,
         make=_symlink_loop,
+    ),
+    "symlink loop in a function folder": Row(
+        FUNCTION,
+        ("fn",),
+        (BAD_PY, "fn/loop.py:1:1: CF002 cannot read: Too many levels of symbolic links"),
+        1,
+        make=lambda folder: _symlink_loop(folder / "fn"),
+    ),
+    "symlink loop named data in a function folder": Row(
+        FUNCTION,
+        ("fn",),
+        (BAD_PY, "fn/data:1:1: CF002 cannot read: Too many levels of symbolic links"),
+        1,
+        make=lambda folder: os.symlink("data", folder / "fn" / "data"),
+    ),
+    "dangling symlink in a function folder": Row(
+        FUNCTION,
+        ("fn",),
+        (BAD_PY, "fn/data:1:1: CF002 cannot read: No such file or directory"),
+        1,
+        make=lambda folder: os.symlink("missing", folder / "fn" / "data"),
+    ),
+    "dangling symlink named x.py": Row(
+        FUNCTION,
+        ("fn",),
+        (BAD_PY, "fn/x.py:1:1: CF002 cannot read: No such file or directory"),
+        1,
+        make=lambda folder: os.symlink("missing.py", folder / "fn" / "x.py"),
+    ),
+    "FIFO (not .py) in a function folder": Row(
+        FUNCTION,
+        ("fn",),
+        (BAD_PY, "fn/data:1:1: CF002 not a regular file (a FIFO): not packed"),
+        1,
+        make=lambda folder: os.mkfifo(folder / "fn" / "data"),
+    ),
+    "ZIP member with an empty file name": Row(
+        {},
+        ("fn.zip",),
+        (
+            "fn.zip:1:1: CF506 a member has an empty file name: the archive is malformed",
+            "fn.zip/user.py:2:12: CF201 entry function 'main' returns an int, which Flask cannot turn into a response",
+        ),
+        1,
+        make=_zip_with_an_empty_member_name,
     ),
     "symlink loop named on the command line": Row(
         {},
@@ -160,7 +254,12 @@ ROWS = {
         make=lambda folder: os.mkfifo(folder / "requirements.txt"),
     ),
     "FIFO named .gitignore": Row(
-        {"user.py": USER, "requirements.txt": ""}, (".",), (), 0, make=lambda folder: os.mkfifo(folder / ".gitignore")
+        # No patterns are read from it (the run does not hang); it cannot be packed either.
+        {"user.py": USER, "requirements.txt": ""},
+        (".",),
+        (".gitignore:1:1: CF002 not a regular file (a FIFO): not packed",),
+        1,
+        make=lambda folder: os.mkfifo(folder / ".gitignore"),
     ),
     "FIFO named fn.zip on the command line": Row(
         {},

@@ -110,9 +110,11 @@ def test_old_fingerprints_are_removed_and_the_folder_is_tagged(tmp_path: Path) -
     assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == [".gitignore", "CACHEDIR.TAG", "new"]
 
 
+# Files are linted (and LibCST imported) in forked workers, so a fork counts as linting.
 IMPORTS_LIBCST = (
-    "import sys; from cflint.cli.main import main; code = main({args}); "
-    "print(code, 'libcst' in sys.modules or 'packaging.requirements' in sys.modules)"
+    "import os, sys; forks = []; os.register_at_fork(after_in_parent=lambda: forks.append(1)); "
+    "from cflint.cli.main import main; code = main({args}); "
+    "print(code, 'libcst' in sys.modules or 'packaging.requirements' in sys.modules or bool(forks))"
 )
 
 

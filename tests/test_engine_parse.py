@@ -33,12 +33,26 @@ def test_validation_is_back_after_a_parse_error() -> None:
         cst.Name("not a name")
 
 
-def test_nesting_past_the_depth_bound_is_not_handed_to_libcst(monkeypatch: pytest.MonkeyPatch) -> None:
-    from cflint.engine import linter as engine
+def test_nesting_cost_grows_with_the_square_of_a_chain() -> None:
+    import ast
 
-    monkeypatch.setattr(engine, "MAX_PARSED_DEPTH", 12)
-    source = "x = " + " + ".join(["1"] * 20) + "\n"
-    problem = engine.cpython_syntax_error(source)
-    assert problem is not None
-    assert problem.reason.startswith("nested too deeply for cflint to parse (")
-    assert engine.cpython_syntax_error("x = 1 + 2\n") is None
+    from cflint.engine.guards import nesting_cost
+
+    costs = [nesting_cost(ast.parse("x = a" + ".b" * n + "\n")) for n in (100, 200, 400)]
+    assert 3.5 < costs[1] / costs[0] < 4.5 and 3.5 < costs[2] / costs[1] < 4.5
+    # Ordinary code nests a few levels: its cost is linear in its size, far under the bound.
+    stdlib = (STDLIB / "argparse.py").read_text(encoding="utf-8")
+    assert nesting_cost(ast.parse(stdlib)) < 20 * len(stdlib)
+
+
+def test_compile_limit_counts_from_the_top_level_wherever_it_is_called() -> None:
+    """The same answer at any call depth: what a fresh interpreter's compile() says."""
+    from cflint.engine.guards import compile_limit
+
+    def nested(depth: int, source: str) -> object:
+        return compile_limit(source, "x.py") if depth == 0 else nested(depth - 1, source)
+
+    for length in (1400, 1496, 1497, 1600):
+        source = "x = a" + ".b()" * length + "\n"
+        answers = {nested(depth, source) is None for depth in (0, 50, 300)}
+        assert len(answers) == 1, length

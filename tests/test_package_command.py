@@ -181,3 +181,32 @@ def test_usage_errors(cflint: Cflint, tmp_path: Path) -> None:
 def test_help(tmp_path: Path) -> None:
     result = run_subprocess("package", "--help", cwd=tmp_path)
     assert result.code == 0 and "usage: cflint package [-h] [-o OUT.zip] [--force]" in result.out
+
+
+@pytest.mark.parametrize(
+    ("make", "name", "reason"),
+    [
+        (
+            lambda folder: os.symlink("loop.py", folder / "loop.py"),
+            "loop.py",
+            "cannot read: Too many levels of symbolic links",
+        ),
+        (lambda folder: os.symlink("data", folder / "data"), "data", "cannot read: Too many levels of symbolic links"),
+        (lambda folder: os.symlink("missing", folder / "data"), "data", "cannot read: No such file or directory"),
+        (lambda folder: os.mkfifo(folder / "data"), "data", "not a regular file (a FIFO): not packed"),
+    ],
+    ids=["symlink loop named loop.py", "symlink loop named data", "dangling symlink", "FIFO"],
+)
+def test_entries_that_cannot_be_packed_are_findings(
+    cflint: Cflint, template: Path, make: Callable[[Path], None], name: str, reason: str
+) -> None:
+    """Issue 13: `cflint package fn` failed with an OSError on a symlink loop."""
+    make(template)
+    result = package(cflint, cwd=template)
+    assert (result.code, result.lines) == (1, [f"{name}:1:1: CF002 {reason}"])
+    assert result.err == "cflint package: not packing .: 1 error above (--force packs anyway)\n"
+    assert not (template.parent / "my-function.zip").exists()
+    forced = package(cflint, "--force", cwd=template)
+    assert forced.code == 0 and forced.lines[0] == f"{name}:1:1: CF002 {reason}"
+    with zipfile.ZipFile(template.parent / "my-function.zip") as archive:
+        assert archive.namelist() == ["requirements.txt", "user.py"]

@@ -87,3 +87,32 @@ def snapshot(folder: Path) -> dict[str, tuple[int, int]]:
             stat = os.stat(os.path.join(directory, name))
             found[os.path.relpath(os.path.join(directory, name), folder)] = (stat.st_size, stat.st_mtime_ns)
     return found
+
+
+END_OF_CENTRAL_DIRECTORY = b"PK\x05\x06"
+
+
+def empty_member_name(path: Path, name: str) -> None:
+    """Rewrite member `name` to have an empty file name, in its local and central headers,
+    fixing the offsets that follow. Python's zipfile refuses to write such a member, but
+    other tools and hand-made archives contain them."""
+    data = bytearray(path.read_bytes())
+    central = _central_header_offset(data, name)
+    local = struct.unpack_from("<I", data, central + 42)[0]
+    end = data.rfind(END_OF_CENTRAL_DIRECTORY)
+    removed = len(name.encode())
+    # Later members' local headers and the central directory move up by `removed` bytes.
+    offset = data.find(CENTRAL_HEADER)
+    while 0 <= offset < end:
+        header_offset = struct.unpack_from("<I", data, offset + 42)[0]
+        if header_offset > local:
+            struct.pack_into("<I", data, offset + 42, header_offset - removed)
+        name_length, extra_length, comment_length = struct.unpack_from("<HHH", data, offset + 28)
+        offset += 46 + name_length + extra_length + comment_length
+    directory_size, directory_offset = struct.unpack_from("<II", data, end + 12)
+    struct.pack_into("<II", data, end + 12, directory_size - removed, directory_offset - removed)
+    struct.pack_into("<H", data, central + 28, 0)
+    del data[central + 46 : central + 46 + removed]
+    struct.pack_into("<H", data, local + 26, 0)
+    del data[local + 30 : local + 30 + removed]
+    path.write_bytes(bytes(data))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from cflint.run.runner import Progress, StdinSource
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 SUBCOMMANDS = ("check", "rule", "package")
 
 
@@ -440,6 +441,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()
         return EXIT_CLEAN if command == "rule" else EXIT_FINDINGS
     except KeyboardInterrupt:
+        # A second Ctrl-C while exiting would print a traceback.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         print("cflint: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as exc:

@@ -142,8 +142,10 @@ def print_summary(plan: PackagePlan, size: int, display: str, out: TextIO) -> No
 
 def _missing_entry_modules(plan: PackagePlan, settings: Settings, display: str) -> list[Finding]:
     """CF101 as the archive would get it: an entry module that will not be packed."""
+    from cflint.engine.registry import ENTRY_MODULE_MISSING, load_registry
     from cflint.project import misnamed_entry_module_hint
-    from cflint.rules.entry.cf101_entry_module_missing import EntryModuleMissing
+
+    registry = load_registry()
 
     packed = {pack_file.path for pack_file in plan.files}
     findings = []
@@ -159,7 +161,9 @@ def _missing_entry_modules(plan: PackagePlan, settings: Settings, display: str) 
         else:
             hint = misnamed_entry_module_hint((plan.folder / module_path).parent, entry_point)
         findings.append(
-            EntryModuleMissing.finding(display, module_path=module_path.as_posix(), entry_point=entry_point, hint=hint)
+            registry.finding(
+                ENTRY_MODULE_MISSING, display, module_path=module_path.as_posix(), entry_point=entry_point, hint=hint
+            )
         )
     return findings
 

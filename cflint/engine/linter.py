@@ -18,7 +18,7 @@ from pathlib import Path
 
 import libcst as cst
 
-from cflint.engine import noqa
+from cflint.engine import guards, noqa
 from cflint.engine.positions import node_positions
 from cflint.engine.registry import (
     FILE_TOO_LARGE,
@@ -35,35 +35,8 @@ from cflint.project import FileJob
 from cflint.rule import LineOf, ParsedFile, Report, Rule
 from cflint.run.files import NotRegularFileError, read_regular_file
 
-# Nesting past these limits is never handed to LibCST: CPython's own limits (which every
-# version enforces, so such a file can never run), and cflint's depth bound.
-_PARSE_LIMITS = (
-    "too many nested parentheses",
-    "too many levels of indentation",
-    "too many indentation levels",
-    "too deeply nested for the Python parser",
-    "nested too deeply for cflint to parse",
-)
-_TOO_DEEP_FOR_CFLINT = "nested too deeply for cflint to parse"
-MAX_PARSED_DEPTH = 2000
-_BRACKETS = re.compile(r"[()\[\]{}]")
-_OPERATOR_CHARS = "+-*/%|&^<>"
 DEEP_RECURSION_LIMIT = 100_000  # for LibCST's recursive code, on a large thread stack
-DEFAULT_RECURSION_LIMIT = 1000  # what the runtime imports the function with
 THREAD_STACK_BYTES = 512 * 1024 * 1024
-
-
-def _may_be_too_deep(source: str) -> bool:
-    """A cheap over-estimate: brackets nested past 150, or a file with enough operators
-    for a chain long enough to exhaust the parser's recursion."""
-    if sum(source.count(char) for char in _OPERATOR_CHARS) > 3000:
-        return True
-    depth = 0
-    for match in _BRACKETS.finditer(source):
-        depth += 1 if match.group() in "([{" else -1
-        if depth > 150:
-            return True
-    return False
 
 
 @dataclass(frozen=True)
@@ -75,29 +48,15 @@ class SyntaxProblem:
 
 
 def cpython_syntax_error(source: str) -> SyntaxProblem | None:
-    """CF001 as the running CPython words it, or None when CPython accepts the text.
-    Nesting deeper than MAX_PARSED_DEPTH is CF001 too: some CPython versions accept it, but
-    LibCST's parse time grows with the square of it (a 100,000-term chain would take hours)."""
+    """CF001 as the running CPython words it, or None when CPython accepts the text."""
     try:
-        with _recursion_limit(DEFAULT_RECURSION_LIMIT):
-            tree = ast.parse(source)
+        with _recursion_limit(guards.DEFAULT_RECURSION_LIMIT):
+            ast.parse(source)
     except SyntaxError as error:
         return SyntaxProblem(str(error.msg), Position(error.lineno or 1, max(error.offset or 1, 1)))
     except (RecursionError, MemoryError):
         return SyntaxProblem("too deeply nested for the Python parser (it runs out of recursion depth)")
-    depth = _depth(tree)
-    if depth > MAX_PARSED_DEPTH:
-        return SyntaxProblem(f"{_TOO_DEEP_FOR_CFLINT} ({depth} levels; cflint parses up to {MAX_PARSED_DEPTH})")
     return None
-
-
-def _depth(tree: ast.AST) -> int:
-    deepest, stack = 0, [(tree, 1)]
-    while stack:
-        node, depth = stack.pop()
-        deepest = max(deepest, depth)
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
-    return deepest
 
 
 def _skip_validation(self: cst.CSTNode) -> None:
@@ -265,7 +224,7 @@ class FileLinter:
             return [self.registry.finding(SYNTAX_ERROR, display, problem.position, reason=problem.reason)]
         module = self._parse(source, display)
         if isinstance(module, Finding):
-            return [module]
+            return [module] if module.code in job.enabled or module.code != FILE_TOO_LARGE else []
         rule_types = [
             rule for rule in self._file_rules if rule.code in job.enabled and rule.applies_to(context, source)
         ]
@@ -274,25 +233,55 @@ class FileLinter:
         return self._apply_noqa(findings, directives, job.enabled, display)
 
     def _parse(self, source: str, display: str) -> cst.Module | Finding:
-        """Parse with LibCST. CPython's own parser (compiling to an AST runs nothing) is
-        asked first when the text could be deeper than CPython accepts, whose limits hold
-        for every Python version, and is asked for its wording and place for CF001."""
-        problem = None
-        if _may_be_too_deep(source):
-            cpython = cpython_syntax_error(source)
-            if cpython is not None and any(limit in cpython.reason for limit in _PARSE_LIMITS):
-                problem = cpython
-        if problem is None:
-            try:
-                with parser_output_trusted():
-                    return cst.parse_module(source)
-            except cst.ParserSyntaxError as exc:
-                running = f"{sys.version_info.major}.{sys.version_info.minor}"
-                problem = cpython_syntax_error(source) or SyntaxProblem(
-                    f"cflint's parser (LibCST) does not support this syntax, although Python {running} accepts it",
-                    Position(exc.raw_line, exc.raw_column + 1),
-                )
+        """Parse with LibCST, unless the file is past CPython's limits or cflint's bounds
+        (compiling runs nothing). CPython's parser is asked for its wording and place for
+        CF001."""
+        over = self._over_bounds(source, display)
+        if over is not None:
+            return over
+        try:
+            with parser_output_trusted():
+                return cst.parse_module(source)
+        except cst.ParserSyntaxError as exc:
+            running = f"{sys.version_info.major}.{sys.version_info.minor}"
+            problem = cpython_syntax_error(source) or SyntaxProblem(
+                f"cflint's parser (LibCST) does not support this syntax, although Python {running} accepts it",
+                Position(exc.raw_line, exc.raw_column + 1),
+            )
         return self.registry.finding(SYNTAX_ERROR, display, problem.position, reason=problem.reason)
+
+    def _over_bounds(self, source: str, display: str) -> Finding | None:
+        """CF004 for a file over the token bound; CF001 for what CPython cannot compile for its
+        nesting; CF004 for a file whose nesting would make LibCST's parse too slow (see
+        cflint.engine.guards)."""
+        tokens = guards.count_tokens(source)
+        if tokens > guards.MAX_TOKENS:
+            # Not even compiled: CPython's compiler can take minutes on a large file (the
+            # same function defined 30,000 times takes 75 s).
+            return self._over_bound(
+                display, f"file has about {tokens} tokens, over the {guards.MAX_TOKENS} cflint lints within its bounds"
+            )
+        limit = guards.compile_limit(source, display)
+        if limit is not None:
+            return self.registry.finding(SYNTAX_ERROR, display, Position(limit.line, limit.column), reason=limit.reason)
+        try:
+            tree = ast.parse(source)  # on the lint thread's deep stack and recursion limit
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return None  # LibCST and then CPython say what is wrong
+        cost = guards.nesting_cost(tree)
+        if cost > guards.MAX_NESTING_COST:
+            return self._over_bound(
+                display,
+                f"expressions nest too deeply to parse within cflint's bounds (nesting cost {cost}, "
+                f"over {guards.MAX_NESTING_COST})",
+            )
+        return None
+
+    def _over_bound(self, display: str, reason: str) -> Finding:
+        """CF004 for a file within max-file-size whose linting would cost more than cflint's
+        time and memory bounds."""
+        severity = self.registry.by_code(FILE_TOO_LARGE).severity
+        return Finding(display, START_OF_FILE, FILE_TOO_LARGE, f"{reason}: not linted", severity, START_OF_FILE)
 
     def _run_rules(self, parsed: ParsedFile, rule_types: list[type[Rule]]) -> tuple[list[Report], list[Finding]]:
         """Run the rules in one walk; a rule that raises is dropped with a CF003 finding

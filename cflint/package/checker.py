@@ -137,9 +137,10 @@ class PackageChecker:
         if not any((root.path / ep.module_path).is_file() for ep in settings.entry_points):
             return []
         try:
-            files = PackFilter(root.path, self._package_exclusions(settings)).files()
+            contents = PackFilter(root.path, self._package_exclusions(settings)).contents()
         except OSError:
             return []  # an unreadable folder is CF002's finding
+        files = contents.files
         package = Package(
             path=root.path,
             display_path=root.display_path,
@@ -149,7 +150,16 @@ class PackageChecker:
             entries=tuple(PackageEntry(pack_file.path, pack_file.size) for pack_file in files),
             read_head=_folder_head_reader(root.path),
         )
-        return self._run_rules(package, enabled)
+        # A FIFO or device named `.py` is the file linter's CF002 already, and requirements.txt
+        # is CF304's; other `.py` findings equal the linter's where it reads the file too.
+        left_out = [
+            self._registry.finding(UNREADABLE_FILE, package.finding_path(entry.path), reason=entry.reason)
+            for entry in contents.left_out
+            if not (entry.path.endswith(".py") and entry.reason.startswith("not a regular file"))
+            and entry.path != REQUIREMENTS
+            and UNREADABLE_FILE in enabled
+        ]
+        return left_out + self._run_rules(package, enabled)
 
     def _package_exclusions(self, settings: Settings) -> pathspec.GitIgnoreSpec:
         if settings not in self._exclusions:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pathspec
 
 from cflint.package.junk import JUNK_KINDS, VIRTUALENV_MARKER
-from cflint.run.files import is_repository_root, read_gitignore
+from cflint.run.files import NotRegularFileError, is_repository_root, open_regular_file, read_gitignore
 from cflint.settings.config import Settings
 
 # The guide's exclusion list names `.env` too; other secrets are left to CF505.
@@ -30,6 +30,23 @@ class PackFile:
     path: str
     source: Path
     size: int
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """An entry under the folder that cannot be packed: its posix path and why."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class PackSet:
+    """What `cflint package` packs from a folder, and what it has to leave out."""
+
+    files: tuple[PackFile, ...]
+    left_out: tuple[LeftOut, ...]
+    linked_folders: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -98,36 +115,77 @@ class PackFilter:
         return self._excluded("/".join(parts) + ("/" if is_dir else ""), is_dir, gitignores)
 
     def files(self) -> list[PackFile]:
-        """The files to pack, sorted by path; symlinked folders are not followed.
-        Raises OSError when a folder cannot be listed."""
-        return self.files_and_linked_folders()[0]
+        """The files to pack, sorted by path (see `contents`). Raises OSError when the
+        folder itself cannot be listed."""
+        return list(self.contents().files)
 
     def files_and_linked_folders(self) -> tuple[list[PackFile], list[str]]:
-        """The files to pack (see `files`), and the symbolic links to folders left out,
-        as posix paths with a trailing slash, sorted."""
+        """The files to pack, and the symbolic links to folders left out (see `contents`)."""
+        contents = self.contents()
+        return list(contents.files), list(contents.linked_folders)
+
+    def contents(self) -> PackSet:
+        """The files to pack, sorted by path, the entries that cannot be packed, and the
+        symbolic links to folders, which are not followed (posix paths with a trailing
+        slash). Raises OSError when the folder itself cannot be listed; a sub-folder that
+        cannot be listed is one of the entries left out."""
         found: list[PackFile] = []
+        left_out: list[LeftOut] = []
         linked: list[str] = []
         pending = [("", self._gitignores_within("", self._outer))]
         while pending:
             relative_dir, gitignores = pending.pop()
-            with os.scandir(self.folder / relative_dir) as scan:
-                children = list(scan)
+            try:
+                with os.scandir(self.folder / relative_dir) as scan:
+                    children = list(scan)
+            except OSError as exc:
+                if not relative_dir:
+                    raise
+                left_out.append(LeftOut(relative_dir.rstrip("/"), f"cannot read folder: {exc.strerror or exc}"))
+                continue
             for child in children:
                 relative = relative_dir + child.name
                 if child.is_dir(follow_symlinks=False):
                     if not self._excluded(relative + "/", True, gitignores):
                         pending.append((relative + "/", self._gitignores_within(relative + "/", gitignores)))
-                elif _is_linked_folder(child):
+                    continue
+                if _is_linked_folder(child):
                     if not self._excluded(relative + "/", True, gitignores):
                         linked.append(relative + "/")
-                elif child.is_file() and not self._excluded(relative, False, gitignores):
-                    found.append(PackFile(relative, Path(child.path), child.stat().st_size))
+                    continue
+                if self._excluded(relative, False, gitignores):
+                    continue
+                kind = _entry_kind(child)
+                if isinstance(kind, PackFile):
+                    found.append(PackFile(relative, kind.source, kind.size))
+                elif kind is not None:
+                    left_out.append(LeftOut(relative, kind))
         found.sort(key=lambda pack_file: pack_file.path)
-        return found, sorted(linked)
+        left_out.sort(key=lambda entry: entry.path)
+        return PackSet(tuple(found), tuple(left_out), tuple(sorted(linked)))
 
 
 def _is_linked_folder(entry: os.DirEntry[str]) -> bool:
     try:
         return entry.is_symlink() and entry.is_dir()
-    except OSError:  # a symlink loop is neither packed nor followed
+    except OSError:  # a symlink loop: `_entry_kind` says why it is left out
         return False
+
+
+def _entry_kind(entry: os.DirEntry[str]) -> PackFile | str | None:
+    """A regular file (with a placeholder path) to pack, None for a symlinked folder
+    (not followed), or why the entry cannot be packed (a symlink loop, a dangling
+    symlink, a FIFO, a device, an entry whose status cannot be read)."""
+    try:
+        if entry.is_file():
+            with open_regular_file(Path(entry.path)) as stream:
+                stream.read(1)  # a file that cannot be read (permissions, I/O error) is found now
+            return PackFile(entry.name, Path(entry.path), entry.stat().st_size)
+        if entry.is_dir():
+            return None
+        mode = os.stat(entry.path).st_mode
+    except NotRegularFileError as exc:
+        return f"{exc}: not packed"
+    except OSError as exc:
+        return f"cannot read: {exc.strerror or exc}"
+    return f"{NotRegularFileError(mode)}: not packed"

@@ -218,6 +218,14 @@ def vendored_modules(folder: Path) -> frozenset[str]:
     return frozenset(names)
 
 
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    """`entry.is_dir()`, False when it cannot be told (a symlink loop, a vanished entry)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
 def _local_modules(folder: Path) -> frozenset[str]:
     """The modules importable from the function root: its .py files, its folders, its
     extension modules, and what packages installed into it provide."""

@@ -9,6 +9,7 @@ imported only when some file has to be linted.
 from __future__ import annotations
 
 import os
+import signal
 import stat
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -27,6 +28,8 @@ from cflint.settings.config import Settings, SettingsResolver
 from cflint.settings.selection import PerFileIgnores, apply_ignores, enabled_codes
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     from cflint.engine.linter import FileLinter
 
 
@@ -128,7 +131,8 @@ def run(
             linted = packages.lint_archive(archive, display_path(archive, cwd), resolver.for_folder(archive.parent))
             findings.extend(linted.findings)
             files_checked += linted.files_checked
-    findings.sort()
+    # A folder that cannot be listed is found both by discovery and by the package rules.
+    findings = sorted(dict.fromkeys(findings))
     return RunResult(findings, files_checked, from_cache, len(found.roots))
 
 
@@ -300,22 +304,25 @@ def _lint_in_processes(jobs: list[FileJob], registry: Registry, options: RunOpti
 def _lint_all(
     jobs: list[FileJob], registry: Registry, options: RunOptions, advance: Callable[[], None]
 ) -> list[list[Finding]]:
-    workers = min(options.jobs or default_jobs(), len(jobs))
-    if workers <= 1:
-        serial: list[list[Finding]] = []
-        with _LazyLinter(registry, options.debug) as lint:
-            for job in jobs:
-                serial.append(lint(job))
-                advance()
-        return serial
+    """Lint in worker processes, even for --jobs 1 where processes can be forked: LibCST's
+    parser holds the GIL for the whole parse of a file, so a process that parses cannot
+    act on Ctrl-C until the parse ends, while a parent that only waits stops at once."""
     import multiprocessing
+
+    if not jobs:
+        return []
+    workers = min(options.jobs or default_jobs(), len(jobs))
+    can_fork = "fork" in multiprocessing.get_all_start_methods()
+    if workers <= 1 and not can_fork:  # pragma: no cover - not on Linux: a spawned worker starts slowly
+        with _LazyLinter(registry, options.debug) as lint:
+            return [lint(job) for job in jobs]
     from concurrent.futures import ProcessPoolExecutor
 
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    context = multiprocessing.get_context("fork" if can_fork else None)
     # Largest files first, so that no worker is left alone with a big one at the end.
     order = sorted(range(len(jobs)), key=lambda index: -_size(jobs[index]))
-    with ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(registry, options.debug)) as pool:
+    pool = ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(registry, options.debug))
+    try:
         linted = pool.map(
             _lint_in_worker, [jobs[index] for index in order], chunksize=max(1, len(jobs) // (workers * 8))
         )
@@ -323,7 +330,23 @@ def _lint_all(
         for index, findings in zip(order, linted, strict=True):
             results[index] = findings
             advance()
-        return results
+    except BaseException:
+        _stop_workers(pool)
+        raise
+    pool.shutdown()
+    return results
+
+
+def _stop_workers(pool: Executor) -> None:
+    """Stop at once (on Ctrl-C): the workers are killed, not waited for, so that
+    none is left running a long parse after cflint exits."""
+    import multiprocessing
+
+    pool.shutdown(wait=False, cancel_futures=True)
+    for child in multiprocessing.active_children():
+        child.kill()
+    for child in multiprocessing.active_children():
+        child.join(timeout=1)
 
 
 def _size(job: FileJob) -> int:
@@ -342,6 +365,10 @@ _worker_linter: FileLinter | None = None
 def _start_worker(registry: Registry, debug: bool) -> None:
     global _worker_linter
     from cflint.engine.linter import FileLinter
+
+    # Ctrl-C reaches the whole process group: the parent stops the workers, so that an
+    # idle one does not print a KeyboardInterrupt traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     _worker_linter = FileLinter(registry, debug=debug)
 

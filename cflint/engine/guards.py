@@ -1,0 +1,106 @@
+"""What is checked before a file is handed to LibCST, so that every file up to the default
+max-file-size (10 MiB) is linted, or reported, within 10 s of CPU time and 500 MiB per worker.
+
+LibCST's parse time and memory grow with the number of tokens (about 50 µs and 2 KiB of
+memory per token, rules included), and its time with the square of an expression's
+nesting (a chain of 1,000 calls `a.b().b()...` takes 18 s). The checks, in this order:
+
+- A file of more than MAX_TOKENS tokens (counted by one regex) is CF004, not linted.
+- Otherwise CPython's compiler is asked (compiling runs nothing): what the runtime cannot
+  compile because it is nested too deeply or past another of CPython's limits is CF001.
+- A file whose expressions nest so that parsing would cost more than MAX_NESTING_COST is
+  CF004 too; nesting cost is counted on CPython's AST (see `nesting_cost`).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+from dataclasses import dataclass
+from types import FrameType
+
+MAX_TOKENS = 100_000
+MAX_NESTING_COST = 4_000_000
+DEFAULT_RECURSION_LIMIT = 1000  # what the runtime imports the function with
+
+# One-line strings, words, numbers and single punctuation characters: close to the number
+# of Python tokens, counted by the regex engine without building a list.
+_TOKEN = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|\w+|[^\w\s]")
+
+# CPython's messages for code past its limits (any version): such a file can never run.
+_LIMIT_MESSAGES = (
+    "too many nested parentheses",
+    "too many levels of indentation",
+    "too many indentation levels",
+    "too many statically nested blocks",
+    "too complex",
+    "too deeply nested",
+    "exceeds the limit",  # an integer literal of more than 4,300 digits
+)
+
+# How much a node adds to the nesting cost of what is below it, measured on LibCST's
+# parser: a chain of subscripts or calls costs about nine times a chain of attributes.
+_WEIGHTS: dict[type[ast.AST], int] = {ast.Subscript: 3, ast.Call: 2, ast.Lambda: 2}
+
+
+@dataclass(frozen=True)
+class CompileLimit:
+    """CPython refuses the file for its size or nesting: the reason and where."""
+
+    reason: str
+    line: int = 1
+    column: int = 1
+
+
+def count_tokens(source: str) -> int:
+    return _TOKEN.subn("", source)[1]
+
+
+def _frame_depth() -> int:
+    depth = 0
+    frame: FrameType | None = sys._getframe()
+    while frame is not None:
+        depth += 1
+        frame = frame.f_back
+    return depth
+
+
+def compile_limit(source: str, filename: str) -> CompileLimit | None:
+    """Compile `source` to bytecode as a fresh interpreter would at its top level, with the
+    default recursion limit; the limit it hits (recursion or nesting), or None when it
+    compiles or fails for another reason (a syntax error, which the parser reports)."""
+    previous = sys.getrecursionlimit()
+    # As many frames of headroom as a top-level `compile()` has, wherever this is called.
+    sys.setrecursionlimit(DEFAULT_RECURSION_LIMIT + _frame_depth() - 1)
+    try:
+        compile(source, filename, "exec", dont_inherit=True)
+    except (RecursionError, MemoryError):
+        return CompileLimit("too deeply nested for the Python parser (it runs out of recursion depth)")
+    except SyntaxError as error:
+        message = str(error.msg)
+        if any(limit in message.lower() for limit in _LIMIT_MESSAGES):
+            return CompileLimit(message, error.lineno or 1, max(error.offset or 1, 1))
+        return None
+    except ValueError:  # a NUL byte: reported before this is called
+        return None
+    finally:
+        sys.setrecursionlimit(previous)
+    return None
+
+
+def nesting_cost(tree: ast.AST) -> int:
+    """The sum over nodes of node weight times weighted depth within its statement: the square of
+    a chain's length, which is what LibCST's parse time follows; small for ordinary code,
+    whose expressions are a few levels deep."""
+    cost = 0
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, ast.stmt):
+            depth = 0
+        weight = _WEIGHTS.get(type(node), 1)
+        depth += weight
+        cost += weight * depth
+        stack.extend((child, depth) for child in ast.iter_child_nodes(node))
+    return cost
