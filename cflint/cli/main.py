@@ -8,12 +8,16 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from cflint import __version__
 from cflint.model import Finding, UsageError
 from cflint.run.files import read_regular_file
 from cflint.settings.config import OUTPUT_FORMATS, SettingsResolver
+
+if TYPE_CHECKING:
+    from cflint.engine.registry import Registry
+    from cflint.run.runner import RunResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 ALWAYS_FAILING = frozenset({"CF001", "CF002"})
@@ -80,6 +84,19 @@ def _lint_parser() -> argparse.ArgumentParser:
         choices=("github", "vscode"),
         help="print the GitHub Actions problem matcher or the VS Code tasks.json snippet, and exit",
     )
+    fixes = parser.add_argument_group("fixes (see 'Fixes' in the README)")
+    fixes.add_argument("--fix", action="store_true", default=None, help="apply safe fixes in place (config: fix)")
+    fixes.add_argument("--no-fix", action="store_false", dest="fix", help="do not fix, even when the config says fix")
+    fixes.add_argument(
+        "--unsafe-fixes",
+        action="store_true",
+        default=None,
+        help="apply fixes that change behaviour too (config: unsafe-fixes)",
+    )
+    fixes.add_argument(
+        "--diff", action="store_true", help="print a unified diff of what --fix would change, write nothing"
+    )
+    fixes.add_argument("--fix-only", action="store_true", help="apply fixes and report nothing but the summary")
     behaviour = parser.add_argument_group("behaviour")
     behaviour.add_argument(
         "--exit-zero", action="store_true", help="exit 0 even with findings (CF001/CF002 still exit 1)"
@@ -177,7 +194,16 @@ def _lint(argv: Sequence[str]) -> int:
         jobs=args.jobs,
         cache=cache,
     )
-    result = run(args.paths or [Path(".")], options, registry, resolver=resolver)
+    here = resolver.for_folder(Path.cwd())
+    fixing = bool(args.diff or args.fix_only or (here.fix if args.fix is None else args.fix))
+    paths = args.paths or [Path(".")]
+    if fixing:
+        archives = [path for path in paths if path.suffix.lower() == ".zip" and path.is_file()]
+        if archives:
+            raise UsageError(f"{archives[0]}: files inside a .zip archive are never modified; fix the function folder")
+    result = run(paths, options, registry, resolver=resolver)
+    if fixing:
+        return _fix(args, result, registry, here.unsafe_fixes, output_format)
     report_options = ReportOptions(
         color=_use_color(args.color),
         show_source=args.show_source,
@@ -189,6 +215,51 @@ def _lint(argv: Sequence[str]) -> int:
     if any(f.code in ALWAYS_FAILING for f in result.findings):
         return EXIT_FINDINGS
     return EXIT_FINDINGS if result.findings and not args.exit_zero else EXIT_CLEAN
+
+
+def _fix(args: argparse.Namespace, result: RunResult, registry: Registry, unsafe: bool, output_format: str) -> int:
+    """--fix, --diff and --fix-only over a run's result: fix, then report what is left."""
+    from cflint.engine.linter import FileLinter
+    from cflint.fix.applier import FixPolicy
+    from cflint.fix.session import fix_findings
+    from cflint.output import ReportOptions, get_reporter
+
+    policy = FixPolicy(unsafe=bool(unsafe if args.unsafe_fixes is None else args.unsafe_fixes))
+    linter = FileLinter(registry, debug=args.debug)
+    try:
+        fixed = fix_findings(result.findings, result.jobs, linter.lint, policy, write=not args.diff)
+    finally:
+        linter.close()
+    for note in fixed.notes:
+        print(f"cflint: {note}", file=sys.stderr)
+    if args.diff:
+        sys.stdout.write("".join(fixed.diffs))
+        if not args.quiet:
+            count = fixed.fixed
+            print(f"Would fix {count} problem{'s' if count != 1 else ''}.", file=sys.stderr)
+        return EXIT_FINDINGS if fixed.changed else EXIT_CLEAN
+    findings = fixed.findings
+    summary_stream = sys.stdout if output_format == "default" else sys.stderr
+    if not args.fix_only:
+        report_options = ReportOptions(
+            color=False if output_format != "default" else _use_color(args.color),
+            show_source=args.show_source,
+            statistics=args.statistics,
+            quiet=True,
+            files_checked=result.files_checked,
+        )
+        get_reporter(output_format, registry).write(findings, sys.stdout, report_options, _SourceLines())
+    if not args.quiet:
+        total = fixed.fixed + len(findings)
+        print(
+            f"Found {total} problem{'s' if total != 1 else ''} ({fixed.fixed} fixed, {len(findings)} remaining).",
+            file=summary_stream,
+        )
+    if args.fix_only:
+        return EXIT_CLEAN
+    if any(f.code in ALWAYS_FAILING for f in findings):
+        return EXIT_FINDINGS
+    return EXIT_FINDINGS if findings and not args.exit_zero else EXIT_CLEAN
 
 
 def _rule(argv: Sequence[str]) -> int:

@@ -45,6 +45,7 @@ class RunResult:
     findings: list[Finding]
     files_checked: int
     files_from_cache: int = 0
+    jobs: tuple[FileJob, ...] = ()  # the files linted from disk (not those inside archives)
 
 
 class _Selection:
@@ -102,7 +103,7 @@ def run(
             findings.extend(linted.findings)
             files_checked += linted.files_checked
     findings.sort()
-    return RunResult(findings, files_checked, from_cache)
+    return RunResult(findings, files_checked, from_cache, tuple(jobs))
 
 
 def _file_job(

@@ -69,6 +69,10 @@ class Settings:
     max_package_size: int = 100 * MIB
     package_exclude: tuple[str, ...] = ()
     max_file_size: int = 10 * MIB
+    fix: bool = False
+    unsafe_fixes: bool = False
+    unfixable: tuple[str, ...] = ()
+    fix_timeout: int | float = 10
 
     @property
     def entry_modules(self) -> frozenset[str]:
@@ -97,6 +101,18 @@ def _distribution_names(value: Any, where: str, key: str) -> tuple[str, ...]:
         if not _DISTRIBUTION_RE.match(name):
             raise _fail(where, key, f"{name!r} is not a distribution name")
     return names
+
+
+def _boolean(value: Any, where: str, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise _fail(where, key, "expected true or false")
+    return value
+
+
+def _seconds(value: Any, where: str, key: str) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1e6:
+        raise _fail(where, key, "expected a number of seconds greater than 0, such as 10 or 2.5")
+    return value
 
 
 def parse_size(value: Any, where: str, key: str) -> int:
@@ -184,6 +200,10 @@ class _Validators:
             "max-package-size": parse_size,
             "package-exclude": _string_list,
             "max-file-size": parse_size,
+            "fix": _boolean,
+            "unsafe-fixes": _boolean,
+            "unfixable": self.selectors,
+            "fix-timeout": _seconds,
         }
 
 
