@@ -5,6 +5,8 @@ from dataclasses import dataclass
 import libcst as cst
 
 from cflint.analysis.scoped_rule import ScopedRule
+from cflint.fix.model import Safety
+from cflint.fix.proposal import Change, Replace
 
 _HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
 
@@ -37,6 +39,36 @@ def _is_none(value: cst.BaseExpression) -> bool:
     return isinstance(value, cst.Name) and value.value == "None"
 
 
+def _timeout_literal(seconds: int | float) -> cst.BaseExpression:
+    return cst.Integer(str(seconds)) if isinstance(seconds, int) else cst.Float(repr(float(seconds)))
+
+
+def _timeout_fix(call: cst.Call, spec: _Timeout | None, seconds: int | float) -> Change | None:
+    """Replace the None given as timeout, or add `timeout=` after the last argument: the new
+    argument takes over the last one's comma and what follows it (a comment, a line break)."""
+    positional = [arg for arg in call.args if arg.keyword is None]
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == "timeout":
+            return Replace(arg.value, _timeout_literal(seconds)) if _is_none(arg.value) else None
+    if spec is not None and spec.position is not None and len(positional) > spec.position:
+        value = positional[spec.position].value
+        return Replace(value, _timeout_literal(seconds)) if _is_none(value) else None
+    added = cst.Arg(
+        value=_timeout_literal(seconds),
+        keyword=cst.Name("timeout"),
+        equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+    )
+    if not call.args:
+        return Replace(call, call.with_changes(args=(added,)))
+    last = call.args[-1]
+    added = added.with_changes(comma=last.comma, whitespace_after_arg=last.whitespace_after_arg)
+    last = last.with_changes(
+        comma=cst.Comma(cst.SimpleWhitespace(""), cst.SimpleWhitespace(" ")),
+        whitespace_after_arg=cst.SimpleWhitespace(""),
+    )
+    return Replace(call, call.with_changes(args=(*call.args[:-1], last, added)))
+
+
 def _timeout_problem(call: cst.Call, spec: _Timeout | None) -> str | None:
     """'without a timeout', 'with timeout=None', or None when a timeout is given or may be."""
     positional = 0
@@ -60,6 +92,8 @@ class CallWithoutTimeout(ScopedRule):
     name = "call-without-timeout"
     summary = "A network call or subprocess has no timeout and can outlive the function's time limit"
     message = "{call}() {problem} can wait past the function's execution time limit; pass timeout= in seconds"
+    fix_safety = Safety.UNSAFE
+    fix_description = "pass timeout=<fix-timeout> seconds (the call can now time out)"
     requires_text = (
         "requests",
         "urlopen",
@@ -84,13 +118,15 @@ class CallWithoutTimeout(ScopedRule):
             return
         path = origin.path
         if path in _NEEDS_TIMEOUT:
-            problem = _timeout_problem(node, _NEEDS_TIMEOUT[path])
+            spec: _Timeout | None = _NEEDS_TIMEOUT[path]
         elif path.startswith("httpx."):
-            problem = _timeout_problem(node, None)  # httpx has a default timeout; only None removes it
+            spec = None  # httpx has a default timeout; only None removes it
         else:
             return
+        problem = _timeout_problem(node, spec)
         if problem is not None:
-            self.report(node, call=_display(path), problem=problem)
+            fix = _timeout_fix(node, spec, self.context.settings.fix_timeout)
+            self.report(node, call=_display(path), problem=problem, fix=fix)
 
 
 def _display(path: str) -> str:
