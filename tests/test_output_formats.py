@@ -102,6 +102,9 @@ def test_paths_outside_the_current_folder_stay_absolute(project: Path, cflint: C
     assert {f["path"] for f in findings} == {(project / "fn" / "user.py").as_posix()}
 
 
+U = " [unsafe fix: --unsafe-fixes]"
+
+
 def test_github_lines_follow_the_workflow_command_grammar(project: Path, cflint: Callable[..., CliResult]) -> None:
     expected = _json(cflint, ".", cwd=project)
     result = cflint("--format", "github", ".", cwd=project)
@@ -111,7 +114,8 @@ def test_github_lines_follow_the_workflow_command_grammar(project: Path, cflint:
     for line, finding in zip(lines[:-1], expected, strict=True):
         command, properties, message = parse_workflow_command(line)
         assert command == finding["severity"]
-        assert message == finding["message"]
+        note = "" if finding["fix"] is None else " [fix: --fix]" if finding["fix"]["applicability"] == "safe" else U
+        assert message == finding["message"] + note
         assert properties["file"] == finding["path"]
         assert properties["title"] == f"cflint ({finding['code']})"
         if finding["code"] == "CF101":
@@ -148,7 +152,7 @@ def test_github_actions_environment_keeps_the_default_format(
     result = cflint("--color", "never", "fn/user.py", cwd=project)
     assert result.lines == [
         "fn/user.py:1:10: CF103 entry function 'main' takes parameter 'request', but the runtime "
-        "calls it with no arguments; read the request from flask.request",
+        "calls it with no arguments; read the request from flask.request [unsafe fix: --unsafe-fixes]",
         "fn/user.py:4:8: CF010 invalid noqa directive: unknown rule code CF998, CF999",
     ]
 
