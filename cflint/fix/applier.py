@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from cflint.fix.model import Fix, TextEdit
+from cflint.fix.model import Fix, TextEdit, is_unfixable, without_unfixable
 from cflint.fix.source import SourceText, compiles, libcst_parses, write_atomically
 from cflint.fix.text import apply_edits, offset_ranges, overlaps
 from cflint.model import Finding
@@ -31,7 +31,7 @@ class FixPolicy:
         fix = finding.fix
         if fix is None or (not fix.is_safe and not self.unsafe):
             return False
-        return not any(selector == "ALL" or finding.code.startswith(selector) for selector in unfixable)
+        return not is_unfixable(finding.code, unfixable)
 
 
 @dataclass
@@ -122,7 +122,7 @@ class FileFixer:
             findings = self.lint(replace(job, source=encoded))
         else:
             outcome.notes.append(f"{context.display_path}: fixes still applied after {MAX_PASSES} passes; stopped")
-        outcome.findings = findings
+        outcome.findings = without_unfixable(findings, unfixable)
         return outcome
 
     def _parsing_subset(self, text: str, chosen: list[Finding], must_compile: bool) -> list[Finding]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
-from cflint.model import Position
+from cflint.model import Finding, Position
 
 
 class Safety(str, enum.Enum):
@@ -61,3 +62,15 @@ class Fix:
     def from_json(cls, row: list[Any]) -> Fix:
         safety, description, edits = row
         return cls(Safety(safety), str(description), tuple(TextEdit.from_json(edit) for edit in edits))
+
+
+def is_unfixable(code: str, unfixable: Sequence[str]) -> bool:
+    """Whether the `unfixable` setting (codes, prefixes or ALL) names `code`."""
+    return any(selector == "ALL" or code.startswith(selector) for selector in unfixable)
+
+
+def without_unfixable(findings: list[Finding], unfixable: Sequence[str]) -> list[Finding]:
+    """The findings, those of codes the config calls unfixable without their fix."""
+    if not unfixable:
+        return findings
+    return [replace(f, fix=None) if f.fix is not None and is_unfixable(f.code, unfixable) else f for f in findings]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cflint.engine.registry import Registry
+from cflint.fix.model import without_unfixable
 from cflint.model import Finding
 from cflint.package.checker import PackageChecker
 from cflint.project import FileContext, FileJob, FunctionRoot
@@ -91,8 +92,8 @@ def run(
     roots_by_folder = {root.path: root for root in found.roots.values()}
     jobs = [_file_job(source.path, resolver, roots_by_folder, selection, cwd) for source in found.files]
     results, from_cache = _lint_jobs(jobs, registry, options)
-    for file_findings in results:
-        findings.extend(file_findings)
+    for job, file_findings in zip(jobs, results, strict=True):
+        findings.extend(without_unfixable(file_findings, job.context.settings.unfixable))
     with _LazyLinter(registry, options.debug) as lint:
         packages = PackageChecker(registry, lint, selection.for_path)
         for root in found.roots.values():
