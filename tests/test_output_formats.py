@@ -16,7 +16,7 @@ import pytest
 from cflint.model import Finding, Position, Severity
 from cflint.output.github import workflow_command
 from cflint.output.pages import page_url, read_page
-from tests.helpers import CliResult, write_files
+from tests.helpers import CliResult, fix_note, write_files
 
 DATA = Path(__file__).resolve().parent / "data"
 ODD_NAME = "odd: a,b %25 c.py"
@@ -102,9 +102,6 @@ def test_paths_outside_the_current_folder_stay_absolute(project: Path, cflint: C
     assert {f["path"] for f in findings} == {(project / "fn" / "user.py").as_posix()}
 
 
-U = " [unsafe fix: --unsafe-fixes]"
-
-
 def test_github_lines_follow_the_workflow_command_grammar(project: Path, cflint: Callable[..., CliResult]) -> None:
     expected = _json(cflint, ".", cwd=project)
     result = cflint("--format", "github", ".", cwd=project)
@@ -114,8 +111,7 @@ def test_github_lines_follow_the_workflow_command_grammar(project: Path, cflint:
     for line, finding in zip(lines[:-1], expected, strict=True):
         command, properties, message = parse_workflow_command(line)
         assert command == finding["severity"]
-        note = "" if finding["fix"] is None else " [fix: --fix]" if finding["fix"]["applicability"] == "safe" else U
-        assert message == finding["message"] + note
+        assert message == finding["message"] + fix_note(finding)
         assert properties["file"] == finding["path"]
         assert properties["title"] == f"cflint ({finding['code']})"
         if finding["code"] == "CF101":
