@@ -33,6 +33,7 @@ class RuleMeta:
     kind: str  # "file", "root", "package" or "engine"
     module: str
     class_name: str
+    fix: str | None = None  # "safe" or "unsafe" when the rule can fix what it finds
 
     @classmethod
     def of(cls, rule: type[RuleInfo]) -> RuleMeta:
@@ -46,6 +47,7 @@ class RuleMeta:
             kind,
             rule.__module__,
             rule.__qualname__,
+            rule.fix_safety.value if rule.fix_safety is not None else None,
         )
 
     def to_json(self) -> dict[str, Any]:

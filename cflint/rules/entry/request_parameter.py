@@ -124,6 +124,9 @@ def request_parameter_fix(
             body=[cst.ImportFrom(module=cst.Name("flask"), names=[alias])]
         )
         index = _import_position(module)
-        body = (*module.body[:index], statement_line, *module.body[index:])
+        following = list(module.body[index:])
+        if following and isinstance(following[0], (cst.FunctionDef, cst.ClassDef)) and not following[0].leading_lines:
+            following[0] = following[0].with_changes(leading_lines=(cst.EmptyLine(), cst.EmptyLine()))
+        body = (*module.body[:index], statement_line, *following)
         import_change = Replace(module, module.with_changes(body=body))
     return [import_change, Replace(definition.params, cst.Parameters())]
