@@ -2,7 +2,7 @@
 between their top-level statements; `--fix --unsafe-fixes` in memory never raises, never
 leaves a file that fails to parse, and a second run finds nothing more to fix.
 
-The fast version tries 60 programs; the `slow` one CFLINT_HYPOTHESIS_EXAMPLES (default 2000).
+The fast version tries 200 programs; the `slow` one CFLINT_HYPOTHESIS_EXAMPLES (default 2000).
 """
 
 from __future__ import annotations
@@ -50,9 +50,12 @@ def _boundaries(source: str) -> list[int]:
     return sorted(lines)
 
 
+_PROGRAMS = hypothesmith.from_grammar()  # building the grammar strategy is slow: once
+
+
 @st.composite
 def programs_with_fixable_code(draw: st.DrawFn) -> str:
-    source = draw(hypothesmith.from_grammar())
+    source = draw(_PROGRAMS)
     assume(compiles(source))
     lines = source.splitlines(keepends=True)
     if lines and not lines[-1].endswith(("\n", "\r")):
@@ -96,7 +99,7 @@ def _check(examples: int, tmp_path: Path) -> None:
 
 @pytest.mark.filterwarnings("ignore::SyntaxWarning")
 def test_fixing_generated_programs_keeps_them_parsing(tmp_path: Path) -> None:
-    _check(60, tmp_path)
+    _check(200, tmp_path)
 
 
 @pytest.mark.slow
