@@ -465,3 +465,46 @@ def test_editor_api_lints_unsaved_text(tmp_path: Path) -> None:
     assert (edit.start, edit.end, edit.new_text) == (Position(5, 28), Position(5, 28), ", timeout=10")
     assert lsp_range(text, edit) == ((4, 28), (4, 28))  # the emoji is two UTF-16 code units
     assert (tmp_path / "user.py").read_text(encoding="utf-8") == "def main():\n    return 'saved'\n"
+
+
+NESTED_SOURCE = (
+    "import requests\n\n\nclass A:\n\tdef f(self):\n\t\tif True:\n\t\t\treturn requests.get(\n\t\t\t\t'u',  # c\n"
+    "\t\t\t\theaders={},\n\t\t\t)\n\n\ndef g():\n    x = [requests.get('v'),\n         requests.get(\n"
+    "             'w') ]  \\\n        if 1 else None\n    return x\n"
+)
+
+
+def test_edits_equal_what_libcst_generates_for_the_replaced_tree() -> None:
+    """Ground truth: a replacement's edit applied to the text gives LibCST's own code of the
+    module with the node replaced (deep_replace), for every call of an indented, tabbed file."""
+    import libcst as cst
+
+    from cflint.fix.proposal import ModuleEditor, Replace
+    from cflint.fix.text import apply_edits
+    from cflint.rules.resources.cf403_call_without_timeout import _timeout_fix
+
+    module = cst.parse_module(NESTED_SOURCE)
+    calls = [
+        node for node in _all_nodes(module) if isinstance(node, cst.Call) and "get" in module.code_for_node(node.func)
+    ]
+    assert len(calls) == 3
+    changes = [_timeout_fix(call, None, 10) for call in calls]
+    editor = ModuleEditor(module, NESTED_SOURCE)
+    from cflint.fix.proposal import FixProposal
+
+    editor.prepare([FixProposal(Safety.UNSAFE, "d", tuple(c for c in changes if c is not None))])
+    for change in changes:
+        assert isinstance(change, Replace)
+        edit = editor.edit(change)
+        assert edit is not None
+        expected = module.deep_replace(change.node, change.replacement).code
+        assert apply_edits(NESTED_SOURCE, [edit]) == expected
+
+
+def _all_nodes(module: object) -> list[object]:
+    found, stack = [], [module]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        stack.extend(node.children)  # type: ignore[attr-defined]
+    return found

@@ -297,6 +297,7 @@ class FileLinter:
         positions = node_positions(module, wanted)
         findings = []
         editor = ModuleEditor(module, source)
+        editor.prepare(report.fix for report in reports if report.fix is not None)
         for report in reports:
             start, end = report.start, report.end
             if start is None and report.node is not None:
