@@ -64,8 +64,12 @@ def unified_diff(display: str, before: str, after: str) -> str:
 
 
 def _fix_key(finding: Finding) -> tuple[str, tuple[TextEdit, ...]]:
-    assert finding.fix is not None
-    return finding.code, finding.fix.edits
+    return finding.code, _edits([finding])
+
+
+def _edits(findings: Iterable[Finding]) -> tuple[TextEdit, ...]:
+    """The edits of the findings' fixes, in order."""
+    return tuple(edit for finding in findings if finding.fix is not None for edit in finding.fix.edits)
 
 
 def _where(finding: Finding) -> str:
@@ -95,7 +99,10 @@ class FileFixer:
             candidates = [
                 f
                 for f in findings
-                if self.policy.allows(f, unfixable) and not f.fix.in_other_files and _fix_key(f) not in dropped  # type: ignore[union-attr]
+                if self.policy.allows(f, unfixable)
+                and f.fix is not None
+                and not f.fix.in_other_files
+                and _fix_key(f) not in dropped
             ]
             if not candidates:
                 break
@@ -107,7 +114,7 @@ class FileFixer:
                     outcome.notes.append(f"{_where(finding)} fix dropped: the fixed file would not parse")
             if not accepted:
                 continue
-            new_text = apply_edits(outcome.after, [edit for f in accepted for edit in f.fix.edits])  # type: ignore[union-attr]
+            new_text = apply_edits(outcome.after, _edits(accepted))
             try:
                 encoded = source.encode(new_text)
             except UnicodeEncodeError:
@@ -129,7 +136,7 @@ class FileFixer:
         """All of `chosen` when their result parses, else the largest prefix-greedy subset that does."""
 
         def parses(fixes: list[Finding]) -> bool:
-            new_text = apply_edits(text, [edit for f in fixes for edit in f.fix.edits])  # type: ignore[union-attr]
+            new_text = apply_edits(text, _edits(fixes))
             return libcst_parses(new_text) and (not must_compile or compiles(new_text))
 
         if parses(chosen):

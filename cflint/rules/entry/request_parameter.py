@@ -62,8 +62,11 @@ def _import_position(module: cst.Module) -> int:
         first = body[0].body[0] if body[0].body else None
         if isinstance(first, cst.Expr) and isinstance(first.value, (cst.SimpleString, cst.ConcatenatedString)):
             index = 1
-    while index < len(body) and isinstance(body[index], cst.SimpleStatementLine):
-        if not all(isinstance(small, (cst.Import, cst.ImportFrom)) for small in body[index].body):  # type: ignore[union-attr]
+    while index < len(body):
+        statement = body[index]
+        if not isinstance(statement, cst.SimpleStatementLine) or not all(
+            isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
+        ):
             break
         index += 1
     return index
@@ -106,16 +109,19 @@ def request_parameter_fix(
         if bound != name:
             if any(isinstance(n, cst.Name) and n.value == bound for n in walker.descendants(definition.body)):
                 return None
-            without_parameter = without_parameter.visit(_Renamer(name, bound))  # type: ignore[assignment]
+            renamed = without_parameter.visit(_Renamer(name, bound))
+            if not isinstance(renamed, cst.FunctionDef):
+                return None
+            without_parameter = renamed
         return [Replace(definition, without_parameter)]
     if top_level_bindings(module, name):
         return None  # the name is the module's own
     alias = cst.ImportAlias(
         cst.Name("request"), asname=None if name == "request" else cst.AsName(cst.Name(name))
     )
-    if existing is not None and existing[1].lpar is None:
-        line, statement, _ = existing
-        names = list(statement.names)  # type: ignore[arg-type]
+    if existing is not None and existing[1].lpar is None and not isinstance(existing[1].names, cst.ImportStar):
+        statement = existing[1]
+        names = list(existing[1].names)
         comma = cst.Comma(cst.SimpleWhitespace(""), cst.SimpleWhitespace(" "))
         names[-1] = names[-1].with_changes(comma=comma)
         import_change = Replace(statement, statement.with_changes(names=(*names, alias)))
