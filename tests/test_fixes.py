@@ -508,3 +508,19 @@ def _all_nodes(module: object) -> list[object]:
         found.append(node)
         stack.extend(node.children)  # type: ignore[attr-defined]
     return found
+
+
+def test_fix_with_json_keeps_stdout_json_and_summarises_on_stderr(tmp_path: Path, cflint: Cflint) -> None:
+    write_files(
+        tmp_path,
+        {
+            "requirements.txt": "requests\n",
+            "helpers.py": "",
+            "user.py": "import requests\nfrom .helpers import x\n\n\ndef main():\n    return requests.get(x).text\n",
+        },
+    )
+    result = cflint("--fix", "--format", "json", ".")
+    findings = json.loads(result.out)
+    assert [(f["code"], f["fix"]["applicability"]) for f in findings] == [("CF403", "unsafe")]
+    assert result.err == "Found 2 problems (1 fixed, 1 remaining).\n"
+    assert result.code == 1
