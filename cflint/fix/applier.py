@@ -108,8 +108,9 @@ class FileFixer:
                 break
             chosen = _non_overlapping(outcome.after, candidates)
             accepted = self._parsing_subset(outcome.after, chosen, originally_compiles)
+            accepted_ids = {id(finding) for finding in accepted}
             for finding in chosen:
-                if finding not in accepted:
+                if id(finding) not in accepted_ids:
                     dropped.add(_fix_key(finding))
                     outcome.notes.append(f"{_where(finding)} fix dropped: the fixed file would not parse")
             if not accepted:
