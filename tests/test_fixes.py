@@ -75,7 +75,7 @@ CASES = [
         },
         ("--unsafe-fixes",),
         "import requests\n\n\ndef main():\n    r = requests.get(\n        'https://x',\n"
-        "        headers={'a': '1'}, timeout=10,  # the headers\n    )\n    return r.text\n",
+        "        headers={'a': '1'},  # the headers\n        timeout=10,\n    )\n    return r.text\n",
         None,
         [],
     ),

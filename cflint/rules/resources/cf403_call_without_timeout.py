@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import libcst as cst
@@ -61,12 +62,40 @@ def _timeout_fix(call: cst.Call, spec: _Timeout | None, seconds: int | float) ->
     if not call.args:
         return Replace(call, call.with_changes(args=(added,)))
     last = call.args[-1]
+    one_per_line = _one_argument_a_line(call)
+    if one_per_line is not None:
+        return Replace(call, call.with_changes(args=(*call.args[:-1], *one_per_line(last, added))))
     added = added.with_changes(comma=last.comma, whitespace_after_arg=last.whitespace_after_arg)
     last = last.with_changes(
         comma=cst.Comma(cst.SimpleWhitespace(""), cst.SimpleWhitespace(" ")),
         whitespace_after_arg=cst.SimpleWhitespace(""),
     )
     return Replace(call, call.with_changes(args=(*call.args[:-1], last, added)))
+
+
+def _one_argument_a_line(call: cst.Call) -> Callable[[cst.Arg, cst.Arg], tuple[cst.Arg, cst.Arg]] | None:
+    """For a call whose last argument ends in a comma and a line break, with the line break
+    before it indented: put the new argument on a line of its own, as indented, keeping a
+    comment after the last argument where it is."""
+    last = call.args[-1]
+    if not isinstance(last.comma, cst.Comma) or not isinstance(last.comma.whitespace_after, cst.ParenthesizedWhitespace):
+        return None
+    before = call.args[-2].comma if len(call.args) > 1 else None
+    before_last = before.whitespace_after if isinstance(before, cst.Comma) else call.whitespace_before_args
+    if not isinstance(before_last, cst.ParenthesizedWhitespace) or before_last.empty_lines:
+        return None
+    after_last = last.comma.whitespace_after
+
+    def place(last: cst.Arg, added: cst.Arg) -> tuple[cst.Arg, cst.Arg]:
+        assert isinstance(last.comma, cst.Comma)
+        to_new_line = after_last.with_changes(indent=before_last.indent, last_line=before_last.last_line)
+        to_closing = cst.ParenthesizedWhitespace(indent=after_last.indent, last_line=after_last.last_line)
+        return (
+            last.with_changes(comma=last.comma.with_changes(whitespace_after=to_new_line)),
+            added.with_changes(comma=cst.Comma(cst.SimpleWhitespace(""), to_closing)),
+        )
+
+    return place
 
 
 def _timeout_problem(call: cst.Call, spec: _Timeout | None) -> str | None:
