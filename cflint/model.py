@@ -5,6 +5,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cflint.fix.model import Fix
 
 
 class Severity(str, enum.Enum):
@@ -33,6 +37,7 @@ class Finding:
     message: str
     severity: Severity = field(compare=False)
     end: Position = field(compare=False)
+    fix: Fix | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

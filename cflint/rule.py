@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
 
@@ -13,6 +13,8 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from cflint.engine.traversal import Walker
+    from cflint.fix.model import Fix, Safety, TextEdit
+    from cflint.fix.proposal import Change, FixProposal
 
 
 AnalysisT = TypeVar("AnalysisT")
@@ -48,6 +50,7 @@ class Report:
     node: cst.CSTNode | None = None
     start: Position | None = None
     end: Position | None = None
+    fix: FixProposal | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,10 @@ class RuleInfo:
     # Cannot be turned off, and fails a run even with --exit-zero (CF001, CF002).
     always_enabled: ClassVar[bool] = False
 
+    # A rule that can fix what it finds says how safe its fix is and what it does.
+    fix_safety: ClassVar[Safety | None] = None
+    fix_description: ClassVar[str] = ""
+
     @classmethod
     def finding(
         cls,
@@ -102,6 +109,13 @@ class EngineRule(RuleInfo):
     """A finding the engine itself makes (unreadable file, parse error, noqa checks)."""
 
     kind = "engine"
+
+    @classmethod
+    def fix_of(cls, *edits: TextEdit) -> Fix:
+        from cflint.fix.model import Fix
+
+        assert cls.fix_safety is not None, f"{cls.code} declares no fix_safety"
+        return Fix(cls.fix_safety, cls.fix_description, edits)
 
 
 class Rule(RuleInfo):
@@ -141,11 +155,26 @@ class Rule(RuleInfo):
         *,
         start: Position | None = None,
         end: Position | None = None,
+        fix: Change | Sequence[Change] | None = None,
         **fields: object,
     ) -> None:
+        """Report a finding at `node` (or `start`..`end`); `fix` is a node replacement or a
+        text edit, or several that apply together, made with the class's `fix_safety`."""
         if node is None and start is None:
             raise ValueError("a report needs a node or a start position")
-        self.reports.append(Report(self.code, self.message, fields, self.severity, node, start, end))
+        proposal = None
+        if fix is not None:
+            proposal = self.propose(fix)
+        self.reports.append(Report(self.code, self.message, fields, self.severity, node, start, end, proposal))
+
+    @classmethod
+    def propose(cls, fix: Change | Sequence[Change]) -> FixProposal:
+        from cflint.fix.proposal import FixProposal
+
+        if cls.fix_safety is None:
+            raise TypeError(f"{cls.code} proposes a fix but declares no fix_safety")
+        changes = tuple(fix) if isinstance(fix, Sequence) else (fix,)
+        return FixProposal(cls.fix_safety, cls.fix_description, changes)
 
 
 class RootRule(RuleInfo):

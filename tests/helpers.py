@@ -132,3 +132,11 @@ def guide_function(folder: Path, example: str) -> Path:
 
 
 GUIDE_EXAMPLES = sorted(path.stem for path in GUIDE_FIXTURES.glob("*.py"))
+
+
+def fix_note(finding: dict[str, object]) -> str:
+    """The note the one-line formats add to a JSON finding's message when it has a fix."""
+    fix = finding.get("fix")
+    if not isinstance(fix, dict):
+        return ""
+    return " [fix: --fix]" if fix["applicability"] == "safe" else " [unsafe fix: --unsafe-fixes]"

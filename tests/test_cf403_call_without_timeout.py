@@ -77,7 +77,7 @@ def test_session_from_module_level_is_followed_into_the_function(tmp_path: Path,
         """
     assert messages(cflint, tmp_path, "CF403", source) == [
         "requests.Session.get() without a timeout can wait past the function's execution time limit;"
-        " pass timeout= in seconds"
+        " pass timeout= in seconds [unsafe fix: --unsafe-fixes]"
     ]
 
 
@@ -98,6 +98,7 @@ def test_timeout_none_is_named_in_the_message(tmp_path: Path, cflint: Cflint) ->
     source = "import subprocess\nsubprocess.run(['ls'], timeout=None)\n"
     assert messages(cflint, tmp_path, "CF403", source) == [
         "subprocess.run() with timeout=None can wait past the function's execution time limit; pass timeout= in seconds"
+        " [unsafe fix: --unsafe-fixes]"
     ]
 
 

@@ -24,7 +24,7 @@ EXPECTED = (
     "a/user.py:1:11: CF105 entry function 'main' is async: the runtime calls it without awaiting and gets a "
     "coroutine, not a response\n"
     "b/user.py:1:10: CF103 entry function 'main' takes parameter 'request', but the runtime calls it with no "
-    "arguments; read the request from flask.request\n"
+    "arguments; read the request from flask.request [unsafe fix: --unsafe-fixes]\n"
 )
 
 

@@ -40,7 +40,7 @@ def test_directives(tmp_path: Path, cflint: Cflint, comment: str, expected: list
 @pytest.mark.parametrize(
     ("comment", "problem"),
     [
-        ("  # noqa CF103", "missing ':' after 'noqa' (write '# noqa: CF103')"),
+        ("  # noqa CF103", "missing ':' after 'noqa' (write '# noqa: CF103') [fix: --fix]"),
         ("  # noqa:", "no rule codes after 'noqa:'"),
         ("  # noqa: CF999", "unknown rule code CF999"),
         ("  # cflint: noqa", "'# cflint: noqa' must stand alone on its own line"),
@@ -70,6 +70,6 @@ def test_unused_noqa(tmp_path: Path, cflint: Cflint) -> None:
         {"requirements.txt": "", "user.py": "def main(request):  # noqa: CF103, CF105, E501\n    return 'x'  # noqa\n"},
     )
     assert cflint("--extend-select", "CF011", ".").lines == [
-        "user.py:1:21: CF011 unused noqa for CF105",
-        "user.py:2:17: CF011 unused blanket noqa",
+        "user.py:1:21: CF011 unused noqa for CF105 [fix: --fix]",
+        "user.py:2:17: CF011 unused blanket noqa [fix: --fix]",
     ]

@@ -16,7 +16,7 @@ import pytest
 from cflint.model import Finding, Position, Severity
 from cflint.output.github import workflow_command
 from cflint.output.pages import page_url, read_page
-from tests.helpers import CliResult, write_files
+from tests.helpers import CliResult, fix_note, write_files
 
 DATA = Path(__file__).resolve().parent / "data"
 ODD_NAME = "odd: a,b %25 c.py"
@@ -111,7 +111,7 @@ def test_github_lines_follow_the_workflow_command_grammar(project: Path, cflint:
     for line, finding in zip(lines[:-1], expected, strict=True):
         command, properties, message = parse_workflow_command(line)
         assert command == finding["severity"]
-        assert message == finding["message"]
+        assert message == finding["message"] + fix_note(finding)
         assert properties["file"] == finding["path"]
         assert properties["title"] == f"cflint ({finding['code']})"
         if finding["code"] == "CF101":
@@ -148,7 +148,7 @@ def test_github_actions_environment_keeps_the_default_format(
     result = cflint("--color", "never", "fn/user.py", cwd=project)
     assert result.lines == [
         "fn/user.py:1:10: CF103 entry function 'main' takes parameter 'request', but the runtime "
-        "calls it with no arguments; read the request from flask.request",
+        "calls it with no arguments; read the request from flask.request [unsafe fix: --unsafe-fixes]",
         "fn/user.py:4:8: CF010 invalid noqa directive: unknown rule code CF998, CF999",
     ]
 

@@ -18,16 +18,17 @@ MANIFEST = REPO / ".pre-commit-hooks.yaml"
 BAD_USER = "def main(request):\n    return 'hi'\n"
 CF103_LINE = (
     "user.py:1:10: CF103 entry function 'main' takes parameter 'request', but the runtime calls it with no "
-    "arguments; read the request from flask.request"
+    "arguments; read the request from flask.request [unsafe fix: --unsafe-fixes]"
 )
 
 
-def _hook() -> dict[str, object]:
+def _hook(hook_id: str = "cflint") -> dict[str, object]:
     clientlib = pytest.importorskip(
         "pre_commit.clientlib", reason="pre-commit is not installed (pip install pre-commit)"
     )
-    (hook,) = clientlib.load_manifest(str(MANIFEST))
-    return hook
+    hooks = {hook["id"]: hook for hook in clientlib.load_manifest(str(MANIFEST))}
+    assert set(hooks) == {"cflint", "cflint-fix"}
+    return hooks[hook_id]  # type: ignore[no-any-return]
 
 
 def test_manifest_declares_the_cflint_hook() -> None:
@@ -38,6 +39,20 @@ def test_manifest_declares_the_cflint_hook() -> None:
         "cflint --force-exclude",
         True,
     )
+
+
+def test_manifest_declares_the_fixing_hook_over_the_same_files() -> None:
+    hook = _hook("cflint-fix")
+    assert (hook["language"], hook["entry"], hook["require_serial"]) == ("python", "cflint --force-exclude --fix", True)
+    assert hook["files"] == _hook()["files"]
+
+
+def test_fixing_hook_fixes_the_files_it_is_given(tmp_path: Path, cflint: Callable[..., CliResult]) -> None:
+    user = "from .helpers import x\n\n\ndef main():\n    return x\n"
+    write_files(tmp_path, {"requirements.txt": "", "helpers.py": "", "user.py": user})
+    result = cflint(*str(_hook("cflint-fix")["entry"]).split()[1:], "user.py")
+    assert result.code == 0
+    assert (tmp_path / "user.py").read_text(encoding="utf-8").startswith("from helpers import x\n")
 
 
 @pytest.mark.parametrize(

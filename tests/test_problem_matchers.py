@@ -16,7 +16,7 @@ from cflint.engine.registry import load_registry
 from cflint.output.default import format_line
 from cflint.output.matchers import matcher_text
 from cflint.rules.engine.cf003_internal_error import InternalErrorRule
-from tests.helpers import REPO, RULE_PAGES, CliResult, parse_page, write_example, write_files
+from tests.helpers import REPO, RULE_PAGES, CliResult, fix_note, parse_page, write_example, write_files
 
 REGISTRY = load_registry()
 GROUPS = ("file", "line", "column", "code", "message")
@@ -58,7 +58,7 @@ def _expected(finding: dict[str, Any]) -> dict[str, str]:
         "line": str(finding["start"]["line"]),
         "column": str(finding["start"]["column"]),
         "code": finding["code"],
-        "message": finding["message"],
+        "message": finding["message"] + fix_note(finding),
     }
 
 

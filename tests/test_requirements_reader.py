@@ -182,7 +182,7 @@ def test_read_once_per_root_however_many_files_and_rules(
     )
     result = cflint("--select", "CF302,CF303,CF304,CF601", ".", cwd=tmp_path)
     assert result.lines == [
-        "b.py:1:8: CF303 boto3 is imported, but no requirements.txt line provides it",
+        "b.py:1:8: CF303 boto3 is imported, but no requirements.txt line provides it [unsafe fix: --unsafe-fixes]",
         "requirements.txt:3:1: CF302 numpy cannot be installed on the runtime (C extension modules)",
     ]
     assert calls == [tmp_path / "requirements.txt"]

@@ -30,7 +30,7 @@ def test_external_api_example_gets_exactly_one_finding(tmp_path: Path, cflint: C
     result = cflint(*options, "--color", "never", ".", cwd=tmp_path)
     assert result.lines == [
         "user.py:14:20: CF403 requests.get() without a timeout can wait past the function's"
-        " execution time limit; pass timeout= in seconds"
+        " execution time limit; pass timeout= in seconds [unsafe fix: --unsafe-fixes]"
     ], result.out + result.err
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -128,3 +129,30 @@ def test_module_and_class_are_named_after_the_rule(rule: RuleMeta) -> None:
     assert rule.class_name in (_camel(rule.name), _camel(rule.name) + "Rule")
     assert family in FAMILIES
     assert rule.code[2] == FAMILIES[family], f"{rule.code} is not in the {family} family's range"
+
+
+FIXABLE = [rule for rule in REGISTRY.rules if rule.fix is not None]
+
+
+@pytest.mark.parametrize("rule", REGISTRY.rules, ids=lambda r: r.code)
+def test_fix_section_states_the_fix_safety(rule: type) -> None:
+    page = parse_page(RULE_PAGES / f"{rule.code}.md")
+    if rule.fix is None:
+        assert "Fix" not in page.sections, f"{rule.code} has no fix but its page has a Fix section"
+    else:
+        assert re.search(rf"has an? \*\*{rule.fix}\*\* fix", page.sections.get("Fix", "")), rule.code
+
+
+@pytest.mark.parametrize("rule", FIXABLE, ids=lambda r: r.code)
+def test_fix_makes_the_failing_example_clean(rule: type, tmp_path: Path, cflint: Callable[..., CliResult]) -> None:
+    code = rule.code
+    result = _lint_example(
+        code,
+        "Example",
+        tmp_path,
+        lambda *a, cwd: cflint("--extend-select", code, "--fix", "--unsafe-fixes", *a, cwd=cwd),
+    )
+    assert code not in result.codes, result.out + result.err
+    assert "(0 fixed" not in result.out
+    for block in parse_page(RULE_PAGES / f"{code}.md").blocks("Fix"):
+        assert (tmp_path / (block.title or "user.py")).read_text(encoding="utf-8") == block.text

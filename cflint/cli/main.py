@@ -18,8 +18,9 @@ from cflint.run.files import read_regular_file
 from cflint.settings.config import OUTPUT_FORMATS, SettingsResolver
 
 if TYPE_CHECKING:
+    from cflint.engine.registry import Registry
     from cflint.output import Reporter, ReportOptions
-    from cflint.run.runner import Progress, StdinSource
+    from cflint.run.runner import Progress, RunResult, StdinSource
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
@@ -100,6 +101,19 @@ def _lint_parser(prog: str) -> argparse.ArgumentParser:
         choices=("github", "vscode"),
         help="print the GitHub Actions problem matcher or the VS Code tasks.json snippet, and exit",
     )
+    fixes = parser.add_argument_group("fixes (see 'Fixes' in the README)")
+    fixes.add_argument("--fix", action="store_true", default=None, help="apply safe fixes in place (config: fix)")
+    fixes.add_argument("--no-fix", action="store_false", dest="fix", help="do not fix, even when the config says fix")
+    fixes.add_argument(
+        "--unsafe-fixes",
+        action="store_true",
+        default=None,
+        help="apply fixes that change behaviour too (config: unsafe-fixes)",
+    )
+    fixes.add_argument(
+        "--diff", action="store_true", help="print a unified diff of what --fix would change, write nothing"
+    )
+    fixes.add_argument("--fix-only", action="store_true", help="apply fixes and report nothing but the summary")
     behaviour = parser.add_argument_group("behaviour")
     behaviour.add_argument(
         "--exit-zero", action="store_true", help="exit 0 even with findings (CF001/CF002 still exit 1)"
@@ -281,7 +295,17 @@ def _lint(argv: Sequence[str], prog: str = "cflint") -> int:
         stdin=stdin,
         progress=_progress(),
     )
+    here = resolver.for_folder(Path.cwd())
+    fixing = bool(args.diff or args.fix_only or (here.fix if args.fix is None else args.fix))
+    if fixing:
+        if stdin is not None:
+            raise UsageError("--fix and --diff change files: they cannot be used with --stdin-filename")
+        archives = [path for path in paths if path.suffix.lower() == ".zip" and path.is_file()]
+        if archives:
+            raise UsageError(f"{archives[0]}: files inside a .zip archive are never modified; fix the function folder")
     result = run(paths, options, registry, resolver=resolver)
+    if fixing:
+        return _fix(args, result, registry, here.unsafe_fixes, output_format)
     if not result.findings and not result.files_checked and not result.roots_checked:
         # As ruff does: a run that looked at nothing says so, so that a wrong path is noticed.
         print(f"cflint: No Python files found under {', '.join(map(str, paths))}", file=sys.stderr)
@@ -346,6 +370,49 @@ def _exit_code(findings: Sequence[Finding], always_failing: frozenset[str], fail
         return EXIT_FINDINGS
     failing = [f for f in findings if fail_on == "warning" or f.severity is Severity.ERROR]
     return EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN
+
+
+def _fix(args: argparse.Namespace, result: RunResult, registry: Registry, unsafe: bool, output_format: str) -> int:
+    """--fix, --diff and --fix-only over a run's result: fix, then report what is left."""
+    from cflint.engine.linter import FileLinter
+    from cflint.fix.applier import FixPolicy
+    from cflint.fix.session import fix_findings
+    from cflint.output import ReportOptions, get_reporter
+
+    policy = FixPolicy(unsafe=bool(unsafe if args.unsafe_fixes is None else args.unsafe_fixes))
+    linter = FileLinter(registry, debug=args.debug)
+    try:
+        fixed = fix_findings(result.findings, result.jobs, linter.lint, policy, write=not args.diff)
+    finally:
+        linter.close()
+    for note in fixed.notes:
+        print(f"cflint: {note}", file=sys.stderr)
+    if args.diff:
+        sys.stdout.write("".join(fixed.diffs))
+        if not args.quiet:
+            count = fixed.fixed
+            print(f"Would fix {count} problem{'s' if count != 1 else ''}.", file=sys.stderr)
+        return EXIT_FINDINGS if fixed.changed else EXIT_CLEAN
+    findings = fixed.findings
+    summary_stream = sys.stdout if output_format == "default" else sys.stderr
+    if not args.fix_only:
+        report_options = ReportOptions(
+            color=False if output_format != "default" else _use_color(args.color),
+            show_source=args.show_source,
+            statistics=args.statistics,
+            quiet=True,
+            files_checked=result.files_checked,
+        )
+        get_reporter(output_format, registry).write(findings, sys.stdout, report_options, _SourceLines({}))
+    if not args.quiet:
+        total = fixed.fixed + len(findings)
+        print(
+            f"Found {total} problem{'s' if total != 1 else ''} ({fixed.fixed} fixed, {len(findings)} remaining).",
+            file=summary_stream,
+        )
+    if args.fix_only:
+        return EXIT_CLEAN
+    return _exit_code(findings, registry.always_enabled, args.fail_on, args.exit_zero)
 
 
 def _rule(argv: Sequence[str]) -> int:

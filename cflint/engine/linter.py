@@ -13,7 +13,7 @@ import tokenize
 import traceback
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import libcst as cst
@@ -30,6 +30,7 @@ from cflint.engine.registry import (
     Registry,
 )
 from cflint.engine.traversal import NodeCallback, Walker
+from cflint.fix.proposal import ModuleEditor
 from cflint.model import START_OF_FILE, Finding, Position
 from cflint.project import FileJob
 from cflint.rule import LineOf, ParsedFile, Report, Rule
@@ -229,8 +230,8 @@ class FileLinter:
             rule for rule in self._file_rules if rule.code in job.enabled and rule.applies_to(context, source)
         ]
         reports, findings = self._run_rules(ParsedFile(context, source, module, self.walker), rule_types)
-        findings.extend(self._place(module, reports, display))
-        return self._apply_noqa(findings, directives, job.enabled, display)
+        findings.extend(self._place(module, source, reports, display))
+        return self._apply_noqa(findings, directives, job.enabled, display, source)
 
     def _parse(self, source: str, display: str) -> cst.Module | Finding:
         """Parse with LibCST, unless the file is past CPython's limits or cflint's bounds
@@ -318,11 +319,13 @@ class FileLinter:
         return call
 
     @staticmethod
-    def _place(module: cst.Module, reports: list[Report], display: str) -> list[Finding]:
+    def _place(module: cst.Module, source: str, reports: list[Report], display: str) -> list[Finding]:
         wanted = [r.node for r in reports if r.node is not None and r.start is None]
         wanted += [value.node for r in reports for value in r.fields.values() if isinstance(value, LineOf)]
         positions = node_positions(module, wanted)
         findings = []
+        editor = ModuleEditor(module, source)
+        editor.prepare(report.fix for report in reports if report.fix is not None)
         for report in reports:
             start, end = report.start, report.end
             if start is None and report.node is not None:
@@ -333,11 +336,12 @@ class FileLinter:
                 for name, value in report.fields.items()
             }
             message = report.template.format(**fields)
-            findings.append(Finding(display, start, report.code, message, report.severity, end or start))
+            fix = editor.fix(report.fix) if report.fix is not None else None
+            findings.append(Finding(display, start, report.code, message, report.severity, end or start, fix))
         return findings
 
     def _apply_noqa(
-        self, findings: list[Finding], scan: noqa.NoqaScan, enabled: frozenset[str], display: str
+        self, findings: list[Finding], scan: noqa.NoqaScan, enabled: frozenset[str], display: str, source: str
     ) -> list[Finding]:
         registry = self.registry
         kept: list[Finding] = []
@@ -349,16 +353,27 @@ class FileLinter:
             else:
                 kept.append(finding)
         if INVALID_NOQA in enabled:
-            kept.extend(registry.finding(INVALID_NOQA, display, bad.position, problem=bad.problem) for bad in scan.bad)
+            for bad in scan.bad:
+                finding = registry.finding(INVALID_NOQA, display, bad.position, problem=bad.problem)
+                if bad.fix is not None:
+                    finding = replace(finding, fix=registry.fix(INVALID_NOQA, bad.fix))
+                kept.append(finding)
         if UNUSED_NOQA in enabled:
+            lines = re.split(r"\r\n|\r|\n", source) if scan.directives else []
             for line, directive in scan.directives.items():
                 suppressed = used.get(line, set())
                 if directive.codes is None:
-                    what = "" if suppressed else "blanket noqa"
+                    unused = frozenset() if suppressed else frozenset({"*"})
+                    what = "blanket noqa" if unused else ""
                 else:
-                    unused = [c for c in directive.codes if c.startswith("CF") and c not in suppressed]
-                    what = "noqa for " + ", ".join(unused) if unused else ""
+                    unused = frozenset(c for c in directive.codes if c.startswith("CF") and c not in suppressed)
+                    what = "noqa for " + ", ".join(c for c in directive.codes if c in unused) if unused else ""
                 if what:
-                    kept.append(registry.finding(UNUSED_NOQA, display, directive.position, what=what))
+                    finding = registry.finding(UNUSED_NOQA, display, directive.position, what=what)
+                    line_text = lines[line - 1] if line <= len(lines) else ""
+                    edit = noqa.removal_edit(directive, unused, line_text)
+                    if edit is not None:
+                        finding = replace(finding, fix=registry.fix(UNUSED_NOQA, edit))
+                    kept.append(finding)
         kept.sort()
         return kept

@@ -8,6 +8,7 @@ import tokenize
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from cflint.fix.model import TextEdit
 from cflint.model import Position
 
 _NOQA = re.compile(r"#\s*noqa\b(?P<rest>.*)$", re.IGNORECASE)
@@ -19,10 +20,15 @@ _OUR_PREFIX = "CF"
 
 @dataclass(frozen=True)
 class Directive:
-    """A `# noqa` comment; `codes` is None for a blanket directive."""
+    """A `# noqa` comment; `codes` is None for a blanket directive. `span` is where the
+    directive stands in `comment` (from its '#' to its last code), `alone` whether the
+    comment is all its line holds."""
 
     position: Position
     codes: tuple[str, ...] | None
+    comment: str = ""
+    span: tuple[int, int] = (0, 0)
+    alone: bool = False
 
     def suppresses(self, code: str) -> bool:
         return self.codes is None or code in self.codes
@@ -32,6 +38,7 @@ class Directive:
 class BadDirective:
     position: Position
     problem: str
+    fix: TextEdit | None = None
 
 
 @dataclass(frozen=True)
@@ -62,7 +69,13 @@ def _comments(source: str) -> Iterator[tuple[int, int, str, bool]]:
                 yield number, column, text[column:].rstrip(), not text[:column].strip()
 
 
-def _parse(text: str, position: Position, known_codes: frozenset[str]) -> Directive | BadDirective | None:
+def _codes(listed: re.Match[str]) -> tuple[str, ...]:
+    return tuple(code.upper() for code in re.split(r"[,\s]+", listed.group("codes")) if code)
+
+
+def _parse(
+    text: str, position: Position, known_codes: frozenset[str], alone: bool = False
+) -> Directive | BadDirective | None:
     match = _NOQA.search(text)
     if match is None:
         return None
@@ -71,16 +84,43 @@ def _parse(text: str, position: Position, known_codes: frozenset[str]) -> Direct
     if not rest.startswith(":"):
         first_word = stripped.split()[0].rstrip(",") if stripped else ""
         if _CODE.fullmatch(first_word):
-            return BadDirective(position, f"missing ':' after 'noqa' (write '# noqa: {first_word}')")
-        return Directive(position, None)
+            listed = _CODE_LIST.match(rest)
+            fix = None
+            if listed is not None and all(c in known_codes for c in _codes(listed) if c.startswith(_OUR_PREFIX)):
+                at = Position(position.line, position.column + match.start("rest"))
+                fix = TextEdit(at, at, ":")
+            return BadDirective(position, f"missing ':' after 'noqa' (write '# noqa: {first_word}')", fix)
+        return Directive(position, None, text, (match.start(), match.start("rest")), alone)
     listed = _CODE_LIST.match(rest[1:])
     if listed is None:
         return BadDirective(position, "no rule codes after 'noqa:'")
-    codes = tuple(code.upper() for code in re.split(r"[,\s]+", listed.group("codes")) if code)
+    codes = _codes(listed)
     unknown = [c for c in codes if c.startswith(_OUR_PREFIX) and c not in known_codes]
     if unknown:
         return BadDirective(position, f"unknown rule code {', '.join(unknown)}")
-    return Directive(position, codes)
+    return Directive(position, codes, text, (match.start(), match.start("rest") + 1 + listed.end()), alone)
+
+
+def removal_edit(directive: Directive, unused: frozenset[str], line_text: str) -> TextEdit | None:
+    """The edit that takes `unused` codes (all, for a blanket directive) out of a directive:
+    the whole comment (or line, when the comment stands alone) when nothing is left of it.
+    None when text follows the directive, which could read as codes once it is gone."""
+    comment, (start, end) = directive.comment, directive.span
+    if not comment or comment[end:].strip():
+        return None
+    line, column = directive.position.line, directive.position.column
+    kept = [code for code in directive.codes or () if code not in unused]
+    if kept:
+        codes_at = comment.index(":", start) + 1
+        new_text = " " + ", ".join(kept)
+        return TextEdit(Position(line, column + codes_at), Position(line, column + end), new_text)
+    if start == 0 and directive.alone:
+        return TextEdit(Position(line, 1), Position(line + 1, 1), "")
+    cut = len(comment[:start].rstrip()) if start else 0
+    cut_in_line = column - 1 + cut
+    if start == 0:
+        cut_in_line = len(line_text[: column - 1].rstrip())
+    return TextEdit(Position(line, cut_in_line + 1), Position(line, column + len(comment)), "")
 
 
 def scan(source: str, known_codes: frozenset[str]) -> NoqaScan:
@@ -100,7 +140,7 @@ def scan(source: str, known_codes: frozenset[str]) -> NoqaScan:
             else:
                 bad.append(BadDirective(position, "'# cflint: noqa' must stand alone on its own line"))
             continue
-        parsed = _parse(text, position, known_codes)
+        parsed = _parse(text, position, known_codes, alone)
         if isinstance(parsed, Directive):
             directives[line] = parsed
         elif isinstance(parsed, BadDirective):

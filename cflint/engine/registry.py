@@ -12,12 +12,15 @@ import importlib
 import pkgutil
 from dataclasses import asdict, dataclass
 from functools import cached_property
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import cflint.rules
 from cflint.model import START_OF_FILE, Finding, Position, Severity
 from cflint.package.contents import PackageRule
 from cflint.rule import RootRule, Rule, RuleInfo, make_finding
+
+if TYPE_CHECKING:
+    from cflint.fix.model import Fix, TextEdit
 
 RuleT = TypeVar("RuleT", bound=RuleInfo)
 
@@ -50,6 +53,8 @@ class RuleMeta:
     kind: str  # "file", "root", "package" or "engine"
     module: str
     class_name: str
+    fix: str | None = None  # "safe" or "unsafe" when the rule can fix what it finds
+    fix_description: str = ""
 
     @classmethod
     def of(cls, rule: type[RuleInfo]) -> RuleMeta:
@@ -64,6 +69,8 @@ class RuleMeta:
             kind=rule.kind,
             module=rule.__module__,
             class_name=rule.__qualname__,
+            fix=rule.fix_safety.value if rule.fix_safety is not None else None,
+            fix_description=rule.fix_description,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -111,6 +118,14 @@ class Registry:
     ) -> Finding:
         """A finding of the rule `code`, made from its metadata (its module is not imported)."""
         return self._by_code[code].finding(path, start, end, **fields)
+
+    def fix(self, code: str, *edits: TextEdit) -> Fix:
+        """The fix of the rule `code` made of `edits`, from its metadata."""
+        from cflint.fix.model import Fix, Safety
+
+        meta = self._by_code[code]
+        assert meta.fix is not None, f"{code} declares no fix_safety"
+        return Fix(Safety(meta.fix), meta.fix_description, edits)
 
     def _load(self, base: type[RuleT]) -> tuple[type[RuleT], ...]:
         """The rule classes of `base`'s kind, imported."""

@@ -166,6 +166,23 @@ class Catalogue:
                 found.extend(dep for dep in deps if dep != distribution)
         return tuple(found)
 
+    def certain_distribution(self, module: str) -> str | None:
+        """The one distribution the catalogue knows provides `module`: the only one listing it
+        (or its package) among what it provides, or one it knows by the module's own name.
+        None when unsure, or when the distribution cannot be installed."""
+        for prefix in module_prefixes(module):
+            listing = {name for name, imports in self.provides.items() if prefix in imports}
+            if len(listing) == 1:
+                (name,) = listing
+                return None if name in self.unsupported or name in self.native else name
+            if listing:
+                return None
+        top = canonical_name(module.split(".")[0])
+        known = {*self.provides, *self.dependencies, *(dep for deps in self.dependencies.values() for dep in deps)}
+        if top in known and not self.module_names(top) and top not in self.unsupported and top not in self.native:
+            return top
+        return None
+
     def with_dependencies(self, distributions: Iterable[str]) -> frozenset[str]:
         """The distributions and, as far as the catalogue knows, everything they install."""
         return frozenset(self.installed_through(distributions))

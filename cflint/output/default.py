@@ -8,13 +8,16 @@ from typing import TYPE_CHECKING, TextIO
 
 from cflint.model import Finding, Severity
 from cflint.output import ReportOptions, SourceLine
+from cflint.output.fixes import fix_note
 
 if TYPE_CHECKING:
     from cflint.engine.registry import Registry
 
 
 def format_line(finding: Finding) -> str:
-    return f"{finding.path}:{finding.start.line}:{finding.start.column}: {finding.code} {finding.message}"
+    return f"{finding.path}:{finding.start.line}:{finding.start.column}: {finding.code} {finding.message}" + fix_note(
+        finding
+    )
 
 
 def _caret_lines(finding: Finding, source_line: SourceLine) -> list[str]:
@@ -58,6 +61,8 @@ class DefaultReporter:
             text.append(f":{finding.start.line}:{finding.start.column}: ", style="cyan")
             text.append(finding.code, style="bold red" if finding.severity is Severity.ERROR else "bold yellow")
             text.append(" " + finding.message)
+            if finding.fix is not None:
+                text.append(fix_note(finding), style="green" if finding.fix.is_safe else "yellow")
             console.print(text)
             if options.show_source:
                 for line in _caret_lines(finding, source_line):

@@ -7,6 +7,7 @@ from typing import TextIO
 
 from cflint.model import Finding
 from cflint.output import ReportOptions, SourceLine, is_folder_finding
+from cflint.output.fixes import fix_note
 
 
 def escape_data(text: str) -> str:
@@ -30,7 +31,7 @@ def workflow_command(finding: Finding) -> str:
         ]
     properties.append(("title", f"cflint ({finding.code})"))
     rendered = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
-    return f"::{finding.severity.value} {rendered}::{escape_data(finding.message)}"
+    return f"::{finding.severity.value} {rendered}::{escape_data(finding.message + fix_note(finding))}"
 
 
 class GithubReporter:

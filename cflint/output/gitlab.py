@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from cflint.model import Finding, Severity
 from cflint.output import ReportOptions, SourceLine, is_folder_finding
+from cflint.output.fixes import fix_note
 
 GITLAB_SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor"}
 
@@ -35,7 +36,7 @@ def fingerprints(findings: Sequence[Finding], source_line: SourceLine) -> list[s
 class GitlabReporter:
     def issue(self, finding: Finding, fingerprint: str) -> dict[str, Any]:
         return {
-            "description": f"{finding.code} {finding.message}",
+            "description": f"{finding.code} {finding.message}{fix_note(finding)}",
             "check_name": finding.code,
             "fingerprint": fingerprint,
             "severity": GITLAB_SEVERITY[finding.severity],

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from cflint.model import Finding
 from cflint.output import ReportOptions, SourceLine
+from cflint.output.fixes import fix_object
 from cflint.output.pages import page_url
 
 if TYPE_CHECKING:
@@ -28,6 +29,7 @@ class JsonReporter:
             "start": {"line": finding.start.line, "column": finding.start.column},
             "end": {"line": finding.end.line, "column": finding.end.column},
             "url": page_url(finding.code),
+            "fix": fix_object(finding),
         }
 
     def write(

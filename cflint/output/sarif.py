@@ -53,6 +53,34 @@ def _location(finding: Finding) -> dict[str, Any]:
     return {"physicalLocation": physical}
 
 
+def _fixes(finding: Finding) -> list[dict[str, Any]]:
+    """SARIF `fixes`: one fix, its edits grouped by file; its safety in its description and properties."""
+    fix = finding.fix
+    if fix is None:
+        return []
+    by_path: dict[str, list[dict[str, Any]]] = {}
+    for edit in fix.edits:
+        by_path.setdefault(edit.path or finding.path, []).append(
+            {
+                "deletedRegion": {
+                    "startLine": edit.start.line,
+                    "startColumn": edit.start.column,
+                    "endLine": edit.end.line,
+                    "endColumn": edit.end.column,
+                },
+                "insertedContent": {"text": edit.new_text},
+            }
+        )
+    changes = [
+        {"artifactLocation": {"uri": artifact_uri(path, False)}, "replacements": replacements}
+        for path, replacements in by_path.items()
+    ]
+    description = f"{fix.description} ({fix.safety.value} fix)"
+    return [
+        {"description": {"text": description}, "artifactChanges": changes, "properties": {"safety": fix.safety.value}}
+    ]
+
+
 class SarifReporter:
     def __init__(self, registry: Registry) -> None:
         self._registry = registry
@@ -60,16 +88,19 @@ class SarifReporter:
     def log(self, findings: Sequence[Finding]) -> dict[str, Any]:
         used = sorted({finding.code for finding in findings})
         index = {code: position for position, code in enumerate(used)}
-        results = [
-            {
+        results = []
+        for finding in findings:
+            result: dict[str, Any] = {
                 "ruleId": finding.code,
                 "ruleIndex": index[finding.code],
                 "level": finding.severity.value,
                 "message": {"text": finding.message},
                 "locations": [_location(finding)],
             }
-            for finding in findings
-        ]
+            fixes = _fixes(finding)
+            if fixes:
+                result["fixes"] = fixes
+            results.append(result)
         driver = {
             "name": "cflint",
             "version": __version__,

@@ -21,6 +21,7 @@ from typing import Any
 
 import cflint
 from cflint.engine.registry import Registry, RuleMeta
+from cflint.fix.model import Fix
 from cflint.model import Finding, Position, Severity
 from cflint.project import FileJob
 
@@ -78,12 +79,21 @@ def _finding_to_json(finding: Finding) -> list[Any]:
         finding.code,
         finding.message,
         finding.severity.value,
+        finding.fix.to_json() if finding.fix is not None else None,
     ]
 
 
 def _finding_from_json(path: str, row: list[Any]) -> Finding:
-    line, column, end_line, end_column, code, message, severity = row
-    return Finding(path, Position(line, column), code, message, Severity(severity), Position(end_line, end_column))
+    line, column, end_line, end_column, code, message, severity, fix = row
+    return Finding(
+        path,
+        Position(line, column),
+        code,
+        message,
+        Severity(severity),
+        Position(end_line, end_column),
+        Fix.from_json(fix) if fix is not None else None,
+    )
 
 
 class ResultCache:

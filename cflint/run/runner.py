@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from cflint.engine import noqa
 from cflint.engine.registry import ENTRY_MODULE_MISSING, INTERNAL_ERROR, UNREADABLE_FILE, Registry
+from cflint.fix.model import without_unfixable
 from cflint.model import Finding
 from cflint.package.checker import PackageChecker
 from cflint.project import FileContext, FileJob, FunctionRoot, misnamed_entry_module_hint
@@ -69,6 +70,7 @@ class RunResult:
     files_checked: int
     files_from_cache: int = 0
     roots_checked: int = 0
+    jobs: tuple[FileJob, ...] = ()  # the files linted from disk (not those inside archives)
 
 
 class _Selection:
@@ -120,8 +122,8 @@ def run(
     if options.stdin is not None:
         jobs = [replace(job, source=options.stdin.data) for job in jobs]
     results, from_cache = _lint_jobs(jobs, registry, options)
-    for file_findings in results:
-        findings.extend(file_findings)
+    for job, file_findings in zip(jobs, results, strict=True):
+        findings.extend(without_unfixable(file_findings, job.context.settings.unfixable))
     with _LazyLinter(registry, options.debug) as lint:
         packages = PackageChecker(registry, lint, selection.for_path)
         for root in found.roots.values():
@@ -133,7 +135,7 @@ def run(
             files_checked += linted.files_checked
     # A folder that cannot be listed is found both by discovery and by the package rules.
     findings = sorted(dict.fromkeys(findings))
-    return RunResult(findings, files_checked, from_cache, len(found.roots))
+    return RunResult(findings, files_checked, from_cache, roots_checked=len(found.roots), jobs=tuple(jobs))
 
 
 def _file_job(

@@ -76,6 +76,10 @@ class Settings:
     module_map: tuple[tuple[str, tuple[str, ...]], ...] = ()
     function_roots: tuple[str, ...] = ()
     read_whole_limit: int = MIB
+    fix: bool = False
+    unsafe_fixes: bool = False
+    unfixable: tuple[str, ...] = ()
+    fix_timeout: int | float = 10
 
 
 class ConfigError(UsageError):
@@ -100,6 +104,18 @@ def _distribution_names(value: Any, where: str, key: str) -> tuple[str, ...]:
         if not _DISTRIBUTION_RE.match(name):
             raise _fail(where, key, f"{name!r} is not a distribution name")
     return names
+
+
+def _boolean(value: Any, where: str, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise _fail(where, key, "expected true or false")
+    return value
+
+
+def _seconds(value: Any, where: str, key: str) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1e6:
+        raise _fail(where, key, "expected a number of seconds greater than 0, such as 10 or 2.5")
+    return value
 
 
 def parse_size(value: Any, where: str, key: str) -> int:
@@ -214,6 +230,10 @@ class _Validators:
             "module-map": _module_map,
             "function-roots": _string_list,
             "read-whole-limit": parse_size,
+            "fix": _boolean,
+            "unsafe-fixes": _boolean,
+            "unfixable": self.selectors,
+            "fix-timeout": _seconds,
         }
 
 

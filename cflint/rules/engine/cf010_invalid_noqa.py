@@ -1,3 +1,4 @@
+from cflint.fix.model import Safety
 from cflint.model import Severity
 from cflint.rule import EngineRule
 
@@ -8,3 +9,5 @@ class InvalidNoqaRule(EngineRule):
     summary = "A noqa directive is malformed and suppresses nothing"
     message = "invalid noqa directive: {problem}"
     severity = Severity.WARNING
+    fix_safety = Safety.SAFE
+    fix_description = "add the ':' after 'noqa'"

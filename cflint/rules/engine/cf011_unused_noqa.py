@@ -1,3 +1,4 @@
+from cflint.fix.model import Safety
 from cflint.model import Severity
 from cflint.rule import EngineRule
 
@@ -9,3 +10,5 @@ class UnusedNoqaRule(EngineRule):
     message = "unused {what}"
     severity = Severity.WARNING
     default_enabled = False
+    fix_safety = Safety.SAFE
+    fix_description = "remove the unused noqa directive or codes"

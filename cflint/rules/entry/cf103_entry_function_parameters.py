@@ -2,7 +2,9 @@ import libcst as cst
 
 from cflint.analysis.entry import effective_definitions
 from cflint.analysis.scopes import Scopes, parameters
+from cflint.fix.model import Safety
 from cflint.rule import Rule
+from cflint.rules.entry.request_parameter import request_parameter_fix
 
 
 class EntryFunctionParameters(Rule):
@@ -14,10 +16,15 @@ class EntryFunctionParameters(Rule):
         "with no arguments; read the request from flask.request"
     )
     entry_modules_only = True
+    fix_safety = Safety.UNSAFE
+    fix_description = "drop the parameter and read Flask's request (from flask import request)"
 
     def visit_Module(self, node: cst.Module) -> None:
         for name in sorted(self.context.entry_functions):
-            for definition in effective_definitions(self.file.analysis(Scopes), name):
+            scopes = self.file.analysis(Scopes)
+            definitions = effective_definitions(scopes, name)
+            for definition in definitions:
+                fix = request_parameter_fix(node, definition, self.walker, scopes) if len(definitions) == 1 else None
                 for param in parameters(definition.params, stars=False):
                     if param.default is None:
-                        self.report(param.name, function=name, parameter=param.name.value)
+                        self.report(param.name, function=name, parameter=param.name.value, fix=fix)

@@ -3,10 +3,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from cflint.analysis.imports import ImportedModule, ImportRule
-from cflint.knowledge.distributions import ModuleProvider
+from cflint.fix.model import Safety, TextEdit
+from cflint.fix.text import LineIndex
+from cflint.knowledge.distributions import CATALOGUE, ModuleProvider
 from cflint.knowledge.stdlib import is_standard
 from cflint.rule import ParsedFile
-from cflint.rules.imports.dependencies import RUNTIME_MODULES, provided_modules
+from cflint.rules.imports.dependencies import RUNTIME_MODULES, display_in_root, provided_modules
+from cflint.run.files import read_regular_file
+
+_BOM = "\ufeff"
 
 
 # Namespace packages that many distributions share: `from google.cloud import pubsub_v1`
@@ -26,10 +31,13 @@ class UndeclaredImport(ImportRule):
     summary = "A third-party import that no requirements.txt line provides"
     message = "{module} is imported, but {why}"
     requires_text = ("import",)
+    fix_safety = Safety.UNSAFE
+    fix_description = "add the distribution that provides the module to requirements.txt (a new dependency)"
 
     def __init__(self, file: ParsedFile) -> None:
         super().__init__(file)
         self._provided: ModuleProvider | None = None
+        self._requirements_text: str | None = None
 
     def _provider(self) -> ModuleProvider:
         if self._provided is None:
@@ -78,7 +86,12 @@ class UndeclaredImport(ImportRule):
         provider = self._provider()
         if any(provider.provides(name) for name in imported.names):
             return
-        self.report(imported.node, module=_shown(imported), why=relative_why or self._why_missing(imported, provider))
+        self.report(
+            imported.node,
+            module=_shown(imported),
+            why=relative_why or self._why_missing(imported, provider),
+            fix=self._fix(imported),
+        )
 
     @staticmethod
     def _why_missing(imported: ImportedModule, provider: ModuleProvider) -> str:
@@ -92,3 +105,23 @@ class UndeclaredImport(ImportRule):
                 "whose modules cflint does not know (name them in module-map if so)"
             )
         return "no requirements.txt line provides it"
+
+    def _fix(self, imported: ImportedModule) -> list[TextEdit] | None:
+        """A new last line of requirements.txt naming the distribution, in the file's line endings
+        (and the line break the last line lacks, as an edit of its own that other such fixes share)."""
+        root = self.context.root
+        distribution = CATALOGUE.certain_distribution(imported.module)
+        if root is None or distribution is None:
+            return None
+        if self._requirements_text is None:
+            try:
+                data, _ = read_regular_file(root.requirements_path)
+                self._requirements_text = data.decode("utf-8").removeprefix(_BOM)
+            except (OSError, UnicodeDecodeError):
+                return None
+        text = self._requirements_text
+        newline = "\r\n" if "\r\n" in text else "\n"
+        end = LineIndex(text).position(len(text))
+        path = display_in_root(root.requirements_path, root)
+        edits = [TextEdit(end, end, newline, path)] if text and not text.endswith(("\n", "\r")) else []
+        return [*edits, TextEdit(end, end, distribution + newline, path)]

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import libcst as cst
 
 from cflint.analysis.scoped_rule import ScopedRule
+from cflint.fix.model import Safety
+from cflint.fix.proposal import Change, Replace
 from cflint.knowledge.timeouts import NEEDS_TIMEOUT, TimeoutSpec
 from cflint.rule import ParsedFile
 
@@ -13,6 +17,66 @@ _HTTPX = TimeoutSpec("timeout")  # httpx has a default timeout; only None remove
 
 def _is_none(value: cst.BaseExpression) -> bool:
     return isinstance(value, cst.Name) and value.value == "None"
+
+
+def _timeout_literal(seconds: int | float) -> cst.BaseExpression:
+    return cst.Integer(str(seconds)) if isinstance(seconds, int) else cst.Float(repr(float(seconds)))
+
+
+def _timeout_fix(call: cst.Call, spec: TimeoutSpec, seconds: int | float) -> Change | None:
+    """Replace the None given as timeout, or add `timeout=` after the last argument: the new
+    argument takes over the last one's comma and what follows it (a comment, a line break)."""
+    if spec.keyword is None:
+        return None  # the call has no timeout to pass
+    positional = [arg for arg in call.args if arg.keyword is None]
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == spec.keyword:
+            return Replace(arg.value, _timeout_literal(seconds)) if _is_none(arg.value) else None
+    if spec.position is not None and len(positional) > spec.position:
+        value = positional[spec.position].value
+        return Replace(value, _timeout_literal(seconds)) if _is_none(value) else None
+    added = cst.Arg(
+        value=_timeout_literal(seconds),
+        keyword=cst.Name(spec.keyword),
+        equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
+    )
+    if not call.args:
+        return Replace(call, call.with_changes(args=(added,)))
+    last = call.args[-1]
+    one_per_line = _one_argument_a_line(call)
+    if one_per_line is not None:
+        return Replace(call, call.with_changes(args=(*call.args[:-1], *one_per_line(last, added))))
+    added = added.with_changes(comma=last.comma, whitespace_after_arg=last.whitespace_after_arg)
+    last = last.with_changes(
+        comma=cst.Comma(cst.SimpleWhitespace(""), cst.SimpleWhitespace(" ")),
+        whitespace_after_arg=cst.SimpleWhitespace(""),
+    )
+    return Replace(call, call.with_changes(args=(*call.args[:-1], last, added)))
+
+
+def _one_argument_a_line(call: cst.Call) -> Callable[[cst.Arg, cst.Arg], tuple[cst.Arg, cst.Arg]] | None:
+    """For a call whose last argument ends in a comma and a line break, with the line break
+    before it indented: put the new argument on a line of its own, as indented, keeping a
+    comment after the last argument where it is."""
+    last = call.args[-1]
+    if not isinstance(last.comma, cst.Comma) or not isinstance(last.comma.whitespace_after, cst.ParenthesizedWhitespace):
+        return None
+    before = call.args[-2].comma if len(call.args) > 1 else None
+    before_last = before.whitespace_after if isinstance(before, cst.Comma) else call.whitespace_before_args
+    if not isinstance(before_last, cst.ParenthesizedWhitespace) or before_last.empty_lines:
+        return None
+    after_last = last.comma.whitespace_after
+
+    def place(last: cst.Arg, added: cst.Arg) -> tuple[cst.Arg, cst.Arg]:
+        assert isinstance(last.comma, cst.Comma)
+        to_new_line = after_last.with_changes(indent=before_last.indent, last_line=before_last.last_line)
+        to_closing = cst.ParenthesizedWhitespace(indent=after_last.indent, last_line=after_last.last_line)
+        return (
+            last.with_changes(comma=last.comma.with_changes(whitespace_after=to_new_line)),
+            added.with_changes(comma=cst.Comma(cst.SimpleWhitespace(""), to_closing)),
+        )
+
+    return place
 
 
 def _timeout_problem(call: cst.Call, spec: TimeoutSpec, required: bool) -> str | None:
@@ -38,6 +102,8 @@ class CallWithoutTimeout(ScopedRule):
     name = "call-without-timeout"
     summary = "A network call or subprocess has no timeout and can outlive the function's time limit"
     message = "{call}() {problem} can wait past the function's execution time limit; {advice}"
+    fix_safety = Safety.UNSAFE
+    fix_description = "pass timeout=<fix-timeout> seconds (the call can now time out)"
     requires_text = (
         "requests",
         "urlopen",
@@ -106,7 +172,8 @@ class CallWithoutTimeout(ScopedRule):
         else:
             return
         if problem is not None:
-            self.report(node, call=_display(path), problem=problem, advice=spec.advice)
+            fix = _timeout_fix(node, spec, self.context.settings.fix_timeout)
+            self.report(node, call=_display(path), problem=problem, advice=spec.advice, fix=fix)
 
     def _socket_default_applies(self) -> bool:
         """A module-level socket.setdefaulttimeout(n) runs at import, before any function is

@@ -13,19 +13,25 @@ from dataclasses import dataclass
 import libcst as cst
 
 from cflint.analysis.entry import effective_definitions
-from cflint.analysis.kinds import ValueInference, is_generator
+from cflint.analysis.kinds import Kind, ValueInference, is_generator
 from cflint.analysis.scopes import Scopes
 from cflint.engine.traversal import Walker
+from cflint.fix.proposal import Replace
 from cflint.rule import LineOf, ParsedFile, Rule
 from cflint.rules.returns.responses import Problem, ResponseJudge
 
 _GENERATOR = "a generator (it is a generator function)"
 
 
+# json.dumps arguments that change only the text's layout, which Flask then chooses.
+_LAYOUT_KEYWORDS = frozenset({"ensure_ascii", "indent", "separators", "sort_keys"})
+
+
 @dataclass(frozen=True)
 class EntryProblem:
     function: str
     problem: Problem
+    replacement: cst.BaseExpression | None = None  # CF207's fix: the dict json.dumps was given
 
 
 class ReturnAnalysis:
@@ -52,12 +58,34 @@ class ReturnAnalysis:
                 if is_generator(inference.nodes_of(definition)):  # it may end: its caller gets a generator
                     found.append(EntryProblem(name, Problem("CF202", definition.name, _GENERATOR)))
                     continue
-                found.extend(EntryProblem(name, problem) for problem in self._judge_returns(definition, inference))
+                found.extend(
+                    EntryProblem(name, problem, self._dumped_dict(problem, inference, (definition, self.module)))
+                    for problem in self._judge_returns(definition, inference)
+                )
                 end = inference.fall_through(definition, (definition, self.module))
                 if end is not None:
                     # The engine fills in the line from the findings' single position pass.
                     found.append(EntryProblem(name, Problem("CF203", definition.name, LineOf(end))))
         return found
+
+    @staticmethod
+    def _dumped_dict(
+        problem: Problem, inference: ValueInference, scopes: tuple[cst.FunctionDef, cst.Module]
+    ) -> cst.BaseExpression | None:
+        """For CF207 on `json.dumps(x, ...)` itself with `x` evidently a dict and no other
+        argument than layout ones: `x`."""
+        call = problem.node
+        if problem.code != "CF207" or not isinstance(call, cst.Call) or not call.args:
+            return None
+        first, *others = call.args
+        if first.keyword is not None or first.star or any(
+            arg.keyword is None or arg.keyword.value not in _LAYOUT_KEYWORDS for arg in others
+        ):
+            return None
+        value = inference.infer(first.value, scopes)
+        if value is None or value.kind is not Kind.DICT:
+            return None
+        return first.value
 
     def _judge_returns(self, definition: cst.FunctionDef, inference: ValueInference) -> list[Problem]:
         nodes = inference.nodes_of(definition)
@@ -81,4 +109,5 @@ class ReturnRule(Rule):
     def visit_Module(self, node: cst.Module) -> None:
         for found in self.file.analysis(ReturnAnalysis).problems(self.file):
             if found.problem.code == self.code:
-                self.report(found.problem.node, function=found.function, detail=found.problem.detail)
+                fix = Replace(found.problem.node, found.replacement) if found.replacement is not None else None
+                self.report(found.problem.node, function=found.function, detail=found.problem.detail, fix=fix)

@@ -1,3 +1,4 @@
+from cflint.fix.model import Safety
 from cflint.model import Severity
 from cflint.rules.returns.analysis import ReturnRule
 
@@ -13,3 +14,5 @@ class JsonDumpsReturn(ReturnRule):
     severity = Severity.WARNING
     default_enabled = False
     requires_text = ("dumps",)
+    fix_safety = Safety.UNSAFE
+    fix_description = "return the dict itself, which Flask sends as application/json (the Content-Type changes)"

@@ -1,0 +1,76 @@
+"""A fix as findings carry it: its safety, what it does, and its text edits."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from cflint.model import Finding, Position
+
+
+class Safety(str, enum.Enum):
+    """Safe fixes keep the code's behaviour; unsafe ones change it (applied with --unsafe-fixes)."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+@dataclass(frozen=True, order=True)
+class TextEdit:
+    """Replace the text from `start` up to (not including) `end` with `new_text`.
+
+    Lines and columns are 1-based, as in findings; columns count Unicode code points, and
+    lines end at \\n, \\r\\n or \\r. `start == end` is an insertion. `path` is None for the
+    finding's own file, else the display path of another file (such as requirements.txt)."""
+
+    start: Position
+    end: Position
+    new_text: str
+    path: str | None = None
+
+    def to_json(self) -> list[Any]:
+        return [self.start.line, self.start.column, self.end.line, self.end.column, self.new_text, self.path]
+
+    @classmethod
+    def from_json(cls, row: list[Any]) -> TextEdit:
+        line, column, end_line, end_column, new_text, path = row
+        return cls(Position(line, column), Position(end_line, end_column), str(new_text), path)
+
+
+@dataclass(frozen=True)
+class Fix:
+    """How to fix one finding: every edit applies, or none does."""
+
+    safety: Safety
+    description: str
+    edits: tuple[TextEdit, ...]
+
+    @property
+    def is_safe(self) -> bool:
+        return self.safety is Safety.SAFE
+
+    @property
+    def in_other_files(self) -> bool:
+        return any(edit.path is not None for edit in self.edits)
+
+    def to_json(self) -> list[Any]:
+        return [self.safety.value, self.description, [edit.to_json() for edit in self.edits]]
+
+    @classmethod
+    def from_json(cls, row: list[Any]) -> Fix:
+        safety, description, edits = row
+        return cls(Safety(safety), str(description), tuple(TextEdit.from_json(edit) for edit in edits))
+
+
+def is_unfixable(code: str, unfixable: Sequence[str]) -> bool:
+    """Whether the `unfixable` setting (codes, prefixes or ALL) names `code`."""
+    return any(selector == "ALL" or code.startswith(selector) for selector in unfixable)
+
+
+def without_unfixable(findings: list[Finding], unfixable: Sequence[str]) -> list[Finding]:
+    """The findings, those of codes the config calls unfixable without their fix."""
+    if not unfixable:
+        return findings
+    return [replace(f, fix=None) if f.fix is not None and is_unfixable(f.code, unfixable) else f for f in findings]

@@ -1,0 +1,74 @@
+"""A file's text as fixes see it: decoded as Python would, encoded back the same way
+(its encoding and BOM), checked to parse, and written atomically with its mode."""
+
+from __future__ import annotations
+
+import ast
+import io
+import os
+import stat
+import tempfile
+import tokenize
+from dataclasses import dataclass
+from pathlib import Path
+
+import libcst as cst
+
+
+@dataclass(frozen=True)
+class SourceText:
+    text: str
+    encoding: str
+
+    @classmethod
+    def decode(cls, data: bytes) -> SourceText:
+        """Decode as the interpreter does (a coding cookie, a BOM as `utf-8-sig`); raises ValueError."""
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+            return cls(data.decode(encoding), encoding)
+        except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
+            raise ValueError(str(exc)) from None
+
+    def encode(self, text: str) -> bytes:
+        """`text` in this file's encoding (with its BOM, if it had one); raises UnicodeEncodeError."""
+        return text.encode(self.encoding)
+
+
+def compiles(text: str) -> bool:
+    """Whether CPython parses `text` (to an AST only: nothing runs)."""
+    try:
+        ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    return True
+
+
+def libcst_parses(text: str) -> bool:
+    try:
+        cst.parse_module(text)
+    except Exception:
+        return False
+    return True
+
+
+def write_atomically(path: Path, data: bytes, expected: bytes) -> bool:
+    """Replace the file's bytes with `data`, keeping its mode, unless it no longer holds
+    `expected` (it changed since it was read): then write nothing and return False."""
+    target = Path(os.path.realpath(path))
+    with open(target, "rb") as stream:
+        if stream.read() != expected:
+            return False
+    mode = stat.S_IMODE(os.stat(target).st_mode)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".cflint-fix")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode)
+        os.replace(temporary, target)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+    return True
