@@ -220,7 +220,7 @@ ROWS = {
         {},
         ("fn.zip",),
         (
-            "fn.zip:1:1: CF506 a member has an empty file name: the archive is malformed",
+            "fn.zip:1:1: CF506 a member has an empty name: the archive is damaged or crafted",
             "fn.zip/user.py:2:12: CF201 entry function 'main' returns an int, which Flask cannot turn into a response",
         ),
         1,
