@@ -17,7 +17,8 @@ from cflint.settings.config import OUTPUT_FORMATS, SettingsResolver
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 ALWAYS_FAILING = frozenset({"CF001", "CF002"})
-SUBCOMMANDS = ("rule", "package")
+SUBCOMMANDS = ("rule", "package", "server")
+LSP_INSTALL_HINT = "cflint server needs the lsp extra: pip install 'cflint[lsp]'"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -36,7 +37,8 @@ def _lint_parser() -> argparse.ArgumentParser:
         prog="cflint",
         description="Check Python cloud functions before you upload them.",
         epilog="Other commands: 'cflint rule CODE' prints a rule's page, 'cflint rule --all' lists the rules, "
-        "'cflint package [DIR] [-o OUT.zip]' lints a function folder and writes its ZIP. "
+        "'cflint package [DIR] [-o OUT.zip]' lints a function folder and writes its ZIP, "
+        "'cflint server' runs the language server for editors. "
         "Exit codes: 0 no findings, 1 findings, 2 usage or configuration error.",
     )
     parser.add_argument(
@@ -258,12 +260,32 @@ def _package(argv: Sequence[str]) -> int:
     return package_command(args.folder, args.output, args.force, args.config, _use_color(args.color))
 
 
+def _server(argv: Sequence[str]) -> int:
+    parser = _Parser(
+        prog="cflint server",
+        description="Run the language server (LSP over stdin and stdout) that editors start: diagnostics as you "
+        "type, quick fixes, 'Ignore on this line', and hovers on noqa codes. Needs the lsp extra.",
+    )
+    parser.add_argument("--debug", action="store_true", help="log what the server does on stderr, with tracebacks")
+    args = parser.parse_args(argv)
+    try:
+        from cflint.lsp.server import serve
+    except ImportError as exc:
+        if (exc.name or "").partition(".")[0] in ("pygls", "lsprotocol", "cattrs", "attrs"):
+            raise UsageError(LSP_INSTALL_HINT) from None
+        raise
+    return serve(debug=args.debug)
+
+
+_SUBCOMMAND_MAINS = {"rule": _rule, "package": _package, "server": _server}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
     try:
         if argv and argv[0] in SUBCOMMANDS and not Path(argv[0]).exists():
-            return (_package if argv[0] == "package" else _rule)(argv[1:])
+            return _SUBCOMMAND_MAINS[argv[0]](argv[1:])
         return _lint(argv)
     except UsageError as exc:
         print(f"cflint: error: {exc}", file=sys.stderr)
