@@ -60,8 +60,12 @@ async def client(lsp_client: LanguageClient, function_folder: Path):  # type: ig
 
 @pytest_lsp.fixture(config=SERVER)
 async def bare_client(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
-    """A client that the test itself initializes (with its own options) and shuts down."""
+    """A client that the test itself initializes (with its own options) and shuts down;
+    shut down here if the test stopped before it did."""
     yield
+    server = lsp_client._server
+    if server is not None and server.returncode is None and lsp_client.capabilities is not None:
+        await lsp_client.shutdown_session()
 
 
 def open_document(client: LanguageClient, path: Path, text: str | None = None, version: int = 1) -> str:
@@ -295,8 +299,23 @@ async def test_a_burst_of_edits_ends_with_the_last_text(client: LanguageClient, 
     await diagnostics_when(client, uri, codes_are("CF403"))
 
 
-async def test_shutdown_and_exit_leave_no_process(bare_client: LanguageClient, function_folder: Path) -> None:
-    await start(bare_client, function_folder)
+async def test_capabilities_then_shutdown_and_exit_leave_no_process(
+    bare_client: LanguageClient, function_folder: Path
+) -> None:
+    result = await start(bare_client, function_folder)
+    capabilities = result.capabilities
+    assert result.server_info is not None and result.server_info.name == "cflint"
+    assert capabilities.position_encoding == types.PositionEncodingKind.Utf16
+    assert isinstance(capabilities.text_document_sync, types.TextDocumentSyncOptions)
+    assert capabilities.text_document_sync.change == types.TextDocumentSyncKind.Incremental
+    assert capabilities.text_document_sync.save is not None
+    assert isinstance(capabilities.code_action_provider, types.CodeActionOptions)
+    assert list(capabilities.code_action_provider.code_action_kinds or []) == ["quickfix", "source.fixAll.cflint"]
+    assert capabilities.hover_provider
+    async with asyncio.timeout(WAIT_SECONDS):  # asked for after `initialized`
+        while not getattr(bare_client, "registrations", []):
+            await asyncio.sleep(0.01)
+    assert [r.method for r in bare_client.registrations] == ["workspace/didChangeWatchedFiles"]  # type: ignore[attr-defined]
     uri = open_document(bare_client, function_folder / "user.py")
     await diagnostics_when(bare_client, uri, codes_are("CF103", "CF403"))
     server = bare_client._server
