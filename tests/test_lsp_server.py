@@ -290,13 +290,18 @@ async def test_failing_lint_is_one_diagnostic_and_the_server_lives_on(
     await diagnostics_when(client, uri, codes_are("CF403"))
 
 
-async def test_a_burst_of_edits_ends_with_the_last_text(client: LanguageClient, function_folder: Path) -> None:
+async def test_a_burst_of_edits_ends_with_the_last_text_and_save_relints(
+    client: LanguageClient, function_folder: Path
+) -> None:
     uri = open_document(client, function_folder / "user.py")
     await diagnostics_when(client, uri, codes_are("CF103", "CF403"))
     for version in range(2, 40):
         replace_text(client, uri, USER_PY + f"# edit {version}\n", version)
     replace_text(client, uri, USER_PY.replace("(request)", "()"), 40)
     await diagnostics_when(client, uri, codes_are("CF403"))
+    (function_folder / "requirements.txt").write_text("flask\n", encoding="utf-8")  # changed on disk
+    client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri)))
+    await diagnostics_when(client, uri, codes_are("CF303", "CF403"))
 
 
 async def test_capabilities_then_shutdown_and_exit_leave_no_process(
