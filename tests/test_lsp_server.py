@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import pytest_lsp
 from lsprotocol import types
+from pygls.lsp.client import LanguageClient as PyglsClient
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 
 from cflint.engine.registry import load_registry
@@ -329,3 +330,45 @@ async def test_capabilities_then_shutdown_and_exit_leave_no_process(
     assert server.returncode == 0
     with pytest.raises(ProcessLookupError):
         os.kill(server.pid, 0)
+
+
+async def test_changes_during_a_lint_are_linted_together(function_folder: Path) -> None:
+    """Debouncing: 40 changes sent at once cost a few lints, not 40, and the last text's
+    diagnostics are the ones published last. (pygls's own client, to see every publish.)"""
+    client = PyglsClient("burst-test", "1")
+    published: list[int | None] = []
+
+    @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    def record(params: types.PublishDiagnosticsParams) -> None:
+        published.append(params.version)
+
+    await client.start_io(*SERVER.server_command)
+    try:
+        await client.initialize_async(
+            types.InitializeParams(capabilities=types.ClientCapabilities(), root_uri=function_folder.as_uri())
+        )
+        client.initialized(types.InitializedParams())
+        uri = (function_folder / "user.py").as_uri()
+        client.text_document_did_open(
+            types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "python", 1, USER_PY))
+        )
+        async with asyncio.timeout(WAIT_SECONDS):
+            while published != [1]:
+                await asyncio.sleep(0.01)
+        for version in range(2, 42):
+            text = USER_PY + f"# edit {version}\n"
+            client.text_document_did_change(
+                types.DidChangeTextDocumentParams(
+                    types.VersionedTextDocumentIdentifier(version, uri),
+                    [types.TextDocumentContentChangeWholeDocument(text)],
+                )
+            )
+        async with asyncio.timeout(WAIT_SECONDS):
+            while published[-1] != 41:
+                await asyncio.sleep(0.01)
+        assert len(published) - 1 < 10
+        assert published[1:] == sorted(published[1:])
+        await client.shutdown_async(None)
+        client.exit(None)
+    finally:
+        await client.stop()
