@@ -272,6 +272,10 @@ async def test_settings_from_initialization_and_configuration(
         while not any("CF999" in m.message for m in bare_client.messages):
             await asyncio.sleep(0.01)
     assert bare_client.messages[-1].type == types.MessageType.Error
+    # A client that sends no settings with the notification is asked for the `cflint` section.
+    bare_client.set_configuration({"ignore": ["CF4"]}, section="cflint")
+    bare_client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    await diagnostics_when(bare_client, uri, codes_are("CF103"))
     await bare_client.shutdown_session()
 
 

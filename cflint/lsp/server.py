@@ -425,21 +425,20 @@ class CflintServer(LanguageServer):
         if not future.cancelled() and future.exception() is not None:
             logger.info("the client did not register file watchers: %s", future.exception())
 
-    def pull_settings(self) -> None:
+    async def pull_settings(self) -> None:
         """Ask the client for the `cflint` section, for a client that sends no settings
         with its change notification."""
         capability = self.client_capabilities.workspace
         if capability is None or not capability.configuration:
             return
-
-        def received(future: Future[Any] | asyncio.Future[Any]) -> None:
-            if not future.cancelled() and future.exception() is None:
-                result = future.result()
-                if isinstance(result, list) and result and result[0] is not None:
-                    self.apply_settings(result[0])
-
         params = types.ConfigurationParams(items=[types.ConfigurationItem(section=SECTION)])
-        self.workspace_configuration(params).add_done_callback(received)
+        try:
+            result = await self.workspace_configuration_async(params)
+        except Exception as exc:
+            logger.info("the client did not send its settings: %s", exc)
+            return
+        if result and result[0] is not None:
+            self.apply_settings(result[0])
 
     def close(self) -> None:
         self._executor.submit(self._linter.close)
@@ -499,11 +498,11 @@ def make_server(debug: bool = False) -> CflintServer:
                 server.project_file_changed(path)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
-    def configuration_changed(params: types.DidChangeConfigurationParams) -> None:
+    async def configuration_changed(params: types.DidChangeConfigurationParams) -> None:
         if params.settings:
             server.apply_settings(params.settings)
         else:
-            server.pull_settings()
+            await server.pull_settings()
 
     @server.feature(
         types.TEXT_DOCUMENT_CODE_ACTION,
