@@ -160,16 +160,16 @@ class CflintServer(LanguageServer):
         """A requirement or config file changed (in its buffer or on disk): re-lint the open
         Python files under its folder, or, with none open, the requirements on their own."""
         folder = path.parent
-        targets = [p for p in self.open_documents() if _is_python(p) and _is_under(p, folder)]
-        for target in targets:
-            self.lint_later(from_fs_path(str(target)) or target.as_uri())
+        targets = [d.uri for p, d in self.open_documents().items() if _is_python(p) and _is_under(p, folder)]
+        for uri in targets:
+            self.lint_later(uri)  # the client's own URI, which may be spelt unlike from_fs_path's
         if not targets and path.name == "requirements.txt":
             self._coalescer.request(f"root:{folder}", lambda: self._lint_root(folder))
 
     def relint_all(self) -> None:
-        for path in self.open_documents():
+        for path, document in self.open_documents().items():
             if _is_python(path):
-                self.lint_later(from_fs_path(str(path)) or path.as_uri())
+                self.lint_later(document.uri)
 
     def lint_later(self, uri: str) -> None:
         self._coalescer.request(uri, lambda: self._lint_document(uri))
@@ -228,7 +228,7 @@ class CflintServer(LanguageServer):
         try:
             result = await asyncio.get_running_loop().run_in_executor(self._executor, linter.lint_root, folder, buffers)
         except Exception as exc:
-            uri = from_fs_path(str(folder / "requirements.txt")) or (folder / "requirements.txt").as_uri()
+            uri = _file_uri(folder / "requirements.txt")
             self._report_failure(uri, None, folder / "requirements.txt", exc)
             return
         if result is not None and result.root is not None:
@@ -269,8 +269,8 @@ class CflintServer(LanguageServer):
         documents = self.open_documents()
         published = set()
         for path, findings in placed:
-            uri = from_fs_path(str(path)) or path.as_uri()
             document = documents.get(path)
+            uri = document.uri if document is not None else _file_uri(path)
             text = document.source if document is not None else _read_text(path)
             lines = split_lines(text)
             self.publish(uri, [self.diagnostic(f, lines, python=False) for f in findings], None)
@@ -450,6 +450,10 @@ def _read_text(path: Path) -> str:
         return path.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return ""
+
+
+def _file_uri(path: Path) -> str:
+    return from_fs_path(str(path)) or path.as_uri()
 
 
 def _uri_path(uri: str) -> Path | None:
