@@ -15,9 +15,11 @@ from cflint.lsp.noqa_comments import add_noqa, noqa_code_at
 from cflint.lsp.settings import EditorSettings
 from cflint.lsp.text import UTF8, UTF16, UTF32, client_column, code_point_column, source_bytes, split_lines
 from cflint.model import Finding, Position, Severity, UsageError
-from tests.helpers import CliResult
+from cflint.run.buffers import BufferLinter
+from tests.helpers import GUIDE_EXAMPLES, CliResult, guide_function, write_files
 
-CODES = load_registry().codes
+REGISTRY = load_registry()
+CODES = REGISTRY.codes
 
 
 def apply(source: str, change: TextChange) -> str:
@@ -150,3 +152,47 @@ def test_non_overlapping_keeps_the_first_of_overlapping_safe_fixes() -> None:
         FindingFix(_finding(2), "unsafe", (TextChange(Position(3, 1), Position(3, 1), "d"),), safe=False),
     ]
     assert non_overlapping(fixes) == [first, elsewhere]
+
+
+@pytest.mark.parametrize("example", GUIDE_EXAMPLES)
+def test_buffer_lint_equals_the_cli_on_the_file(cflint: Callable[..., CliResult], tmp_path: Path, example: str) -> None:
+    """What the server lints from a buffer is what `cflint FILE` reports (the package rules
+    CF5xx aside, which the server leaves to `cflint` and `cflint package`)."""
+    folder = guide_function(tmp_path / "fn", example)
+    path = folder / ("handlers.py" if example == "handlers" else "user.py")
+    cli = cflint("--no-cache", "-q", "--select", "ALL", str(path.relative_to(tmp_path)), cwd=tmp_path)
+    expected = [line for line in cli.lines if not line.split(": ")[1].startswith("CF5")]
+    linter = BufferLinter(REGISTRY, {"select": ["ALL"]}, None, tmp_path)
+    try:
+        linted = linter.lint(path, {path: path.read_bytes()})
+    finally:
+        linter.close()
+    assert linted is not None
+    findings = sorted([*linted.file_findings, *linted.root_findings])
+    assert [f"{f.path}:{f.start.line}:{f.start.column}: {f.code} {f.message}" for f in findings] == expected
+
+
+def test_buffer_lint_uses_the_buffer_and_honours_exclude(tmp_path: Path) -> None:
+    folder = write_files(
+        tmp_path / "fn",
+        {
+            "user.py": "def main():\n    return 'ok'\n",
+            "skip.py": "import requests\n",
+            "requirements.txt": "",
+            "cflint.toml": 'extend-exclude = ["skip.py"]\n',
+        },
+    )
+    linter = BufferLinter(REGISTRY, {}, None, tmp_path)
+    try:
+        user, skip = folder / "user.py", folder / "skip.py"
+        assert linter.lint(skip, {skip: skip.read_bytes()}) is None
+        unsaved = b"import requests\n\ndef main(request):\n    return 'ok'\n"
+        linted = linter.lint(user, {user: unsaved})
+        assert linted is not None
+        assert [f.code for f in linted.file_findings] == ["CF303", "CF103"]
+        requirements = folder / "requirements.txt"
+        linted = linter.lint(user, {user: unsaved, requirements: b"requests\n"})
+        assert linted is not None
+        assert [f.code for f in linted.file_findings] == ["CF103"]
+    finally:
+        linter.close()

@@ -11,13 +11,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pathspec
+
 from cflint.engine.registry import Registry
 from cflint.model import Finding
 from cflint.project import FileContext, FileJob, FunctionRoot
-from cflint.run.discovery import discover, display_path
+from cflint.run.discovery import _ExcludeMatcher, discover, display_path
 from cflint.run.files import read_regular_bytes
 from cflint.run.runner import _check_root, _Selection
-from cflint.settings.config import SettingsResolver
+from cflint.settings.config import Settings, SettingsResolver
 
 if TYPE_CHECKING:
     from cflint.engine.linter import FileLinter
@@ -76,6 +78,9 @@ class BufferLinter:
         self.config = config
         self.cwd = cwd
         self._linter: FileLinter = FileLinter(registry, debug=debug)
+        # Both keyed by the settings' value, so they hold across lints while the config is unchanged.
+        self._selection = _Selection(registry)
+        self._exclude_specs: dict[Settings, pathspec.PathSpec[Any]] = {}
 
     def close(self) -> None:
         self._linter.close()
@@ -91,13 +96,13 @@ class BufferLinter:
         if source is None or not path.exists():
             return None
         resolver = self.resolver()
-        found = discover([path], resolver, self.cwd, force_exclude=True)
-        if not found.files:
-            return None
+        if _ExcludeMatcher(resolver, self._exclude_specs).excluded_by_config(path, False):
+            return None  # as `--force-exclude` would
+        found = discover([path], resolver, self.cwd)
         read_bytes = buffer_reader(buffers)
         roots = {folder: self._buffered(root, read_bytes) for folder, root in found.roots.items()}
         root = next((roots[folder] for folder in path.parents if folder in roots), None)
-        selection = _Selection(self.registry)
+        selection = self._selection
         settings = resolver.for_folder(path.parent)
         context = FileContext.of(path, display_path(path, self.cwd), settings, root)
         file_findings = self._linter.lint(FileJob(context, selection.for_path(settings, path), source))
@@ -117,7 +122,7 @@ class BufferLinter:
         if root is None:
             return None
         buffered = self._buffered(root, buffer_reader(buffers))
-        enabled = _Selection(self.registry).for_path(buffered.settings, buffered.path)
+        enabled = self._selection.for_path(buffered.settings, buffered.path)
         return BufferLint([], buffered, sorted(_check_root(buffered, self.registry, enabled)))
 
     def finding_path(self, finding: Finding) -> Path:
