@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
-SUBCOMMANDS = ("check", "rule", "package")
+SUBCOMMANDS = ("check", "rule", "package", "server")
+LSP_INSTALL_HINT = "cflint server needs the lsp extra: pip install 'cflint[lsp]'"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -44,7 +45,8 @@ def _lint_parser(prog: str) -> argparse.ArgumentParser:
         description="Check Python cloud functions before you upload them. 'cflint check PATH...' is the same as "
         "'cflint PATH...' (use it to lint a folder named check, rule or package).",
         epilog="Other commands: 'cflint rule CODE' prints a rule's page, 'cflint rule --all' lists the rules, "
-        "'cflint package [DIR] [-o OUT.zip]' lints a function folder and writes its ZIP. "
+        "'cflint package [DIR] [-o OUT.zip]' lints a function folder and writes its ZIP, "
+        "'cflint server' runs the language server for editors. "
         "Exit codes: 0 no findings, 1 findings, 2 usage or configuration error, 130 interrupted.",
     )
     parser.add_argument(
@@ -488,6 +490,23 @@ def _silence_stdout() -> None:
     os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
+def _server(argv: Sequence[str]) -> int:
+    parser = _Parser(
+        prog="cflint server",
+        description="Run the language server (LSP over stdin and stdout) that editors start: diagnostics as you "
+        "type, quick fixes, 'Ignore on this line', and hovers on noqa codes. Needs the lsp extra.",
+    )
+    parser.add_argument("--debug", action="store_true", help="log what the server does on stderr, with tracebacks")
+    args = parser.parse_args(argv)
+    try:
+        from cflint.lsp.server import serve
+    except ImportError as exc:
+        if (exc.name or "").partition(".")[0] in ("pygls", "lsprotocol", "cattrs", "attrs"):
+            raise UsageError(LSP_INSTALL_HINT) from None
+        raise
+    return serve(debug=args.debug)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in argv
@@ -498,7 +517,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "check":
             return _lint(argv[1:], prog="cflint check")
         if command is not None:
-            return (_package if command == "package" else _rule)(argv[1:])
+            return {"rule": _rule, "package": _package, "server": _server}[command](argv[1:])
         return _lint(argv)
     except UsageError as exc:
         print(f"cflint: error: {exc}", file=sys.stderr)

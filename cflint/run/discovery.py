@@ -43,9 +43,12 @@ class Discovery:
 class _ExcludeMatcher:
     """Config `exclude` + `extend-exclude` and `.gitignore` files, in gitignore syntax."""
 
-    def __init__(self, resolver: SettingsResolver) -> None:
+    def __init__(
+        self, resolver: SettingsResolver, config_specs: dict[Settings, pathspec.GitIgnoreSpec] | None = None
+    ) -> None:
         self._resolver = resolver
-        self._config_specs: dict[Settings, pathspec.GitIgnoreSpec] = {}
+        # Compiled patterns by settings; a caller that checks again and again may share its own.
+        self._config_specs: dict[Settings, pathspec.GitIgnoreSpec] = {} if config_specs is None else config_specs
         self._gitignores: dict[Path, pathspec.GitIgnoreSpec | None] = {}
         self._gitignore_tops: dict[Path, Path] = {}
 

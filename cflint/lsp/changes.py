@@ -1,0 +1,60 @@
+"""Text changes in cflint's coordinates, and the fixes the server offers as code actions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from cflint.model import Finding, Position
+
+
+@dataclass(frozen=True)
+class TextChange:
+    """Replace the text from `start` to `end` (1-based lines and code-point columns, end
+    exclusive) with `new_text`."""
+
+    start: Position
+    end: Position
+    new_text: str
+
+
+@dataclass(frozen=True)
+class FindingFix:
+    """A fix of one finding: what it is called in the editor and the changes it makes."""
+
+    finding: Finding
+    title: str
+    changes: tuple[TextChange, ...]
+    safe: bool = True
+
+
+def fixes_for(path: Path, text: str, findings: Sequence[Finding]) -> list[FindingFix]:
+    """The fixes available for `findings` of the file `path` holding `text`: each finding's
+    own fix (see `cflint.fix`) whose edits all fall in this file. A fix that also edits
+    another file (CF303 adds a line to requirements.txt) is left to `cflint --fix`.
+
+    The one place the server gets fixes from: quick fixes and `source.fixAll.cflint` are
+    built from what this returns; fix-all applies only the safe ones."""
+    found = []
+    for finding in findings:
+        fix = finding.fix
+        if fix is None or not fix.edits or fix.in_other_files:
+            continue
+        changes = tuple(TextChange(edit.start, edit.end, edit.new_text) for edit in fix.edits)
+        label = "fix" if fix.is_safe else "unsafe fix"
+        found.append(FindingFix(finding, f"{finding.code} {label}: {fix.description}", changes, fix.is_safe))
+    return found
+
+
+def non_overlapping(fixes: Sequence[FindingFix]) -> list[TextChange]:
+    """The changes of the safe fixes, leaving out a fix that overlaps one kept before it
+    (applying it would need a fresh lint of the fixed text)."""
+    kept: list[TextChange] = []
+    for fix in fixes:
+        if not fix.safe:
+            continue
+        if any(change.start < other.end and other.start < change.end for change in fix.changes for other in kept):
+            continue
+        kept.extend(fix.changes)
+    return kept

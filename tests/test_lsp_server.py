@@ -1,0 +1,378 @@
+"""`cflint server` driven end to end by pytest-lsp's client, over stdio, as an editor would."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pygls.lsp.client import LanguageClient as PyglsClient
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+
+from cflint.engine.registry import load_registry
+from cflint.model import Severity
+from cflint.output.pages import page_url
+from tests.helpers import write_files
+
+pytestmark = pytest.mark.asyncio
+
+USER_PY = """\
+import requests
+
+
+def main(request):
+    url = "https://example.com"
+    return requests.get(url).text
+"""
+SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "cflint", "server"])
+WAIT_SECONDS = 30
+
+
+@pytest.fixture
+def function_folder(tmp_path: Path) -> Path:
+    return write_files(tmp_path / "fn", {"user.py": USER_PY, "requirements.txt": "requests\n"})
+
+
+async def start(client: LanguageClient, folder: Path, options: object = None) -> types.InitializeResult:
+    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register_capability(params: types.RegistrationParams) -> None:
+        client.registrations = [*getattr(client, "registrations", []), *params.registrations]  # type: ignore[attr-defined]
+
+    return await client.initialize_session(
+        types.InitializeParams(
+            capabilities=client_capabilities("visual-studio-code"),
+            root_uri=folder.as_uri(),
+            initialization_options=options,
+        )
+    )
+
+
+@pytest_lsp.fixture(config=SERVER)
+async def client(lsp_client: LanguageClient, function_folder: Path):  # type: ignore[no-untyped-def]
+    await start(lsp_client, function_folder)
+    yield
+    await lsp_client.shutdown_session()
+
+
+@pytest_lsp.fixture(config=SERVER)
+async def bare_client(lsp_client: LanguageClient):  # type: ignore[no-untyped-def]
+    """A client that the test itself initializes (with its own options) and shuts down;
+    shut down here if the test stopped before it did."""
+    yield
+    server = lsp_client._server
+    if server is not None and server.returncode is None and lsp_client.capabilities is not None:
+        await lsp_client.shutdown_session()
+
+
+def open_document(client: LanguageClient, path: Path, text: str | None = None, version: int = 1) -> str:
+    uri = path.as_uri()
+    language = "python" if path.suffix == ".py" else "plaintext"
+    content = path.read_text(encoding="utf-8") if text is None else text
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, language, version, content))
+    )
+    return uri
+
+
+def replace_text(client: LanguageClient, uri: str, text: str, version: int) -> None:
+    client.text_document_did_change(
+        types.DidChangeTextDocumentParams(
+            types.VersionedTextDocumentIdentifier(version, uri),
+            [types.TextDocumentContentChangeWholeDocument(text)],
+        )
+    )
+
+
+async def diagnostics_when(
+    client: LanguageClient, uri: str, condition: Callable[[Sequence[types.Diagnostic]], bool]
+) -> Sequence[types.Diagnostic]:
+    """The diagnostics the client holds for `uri` once they meet `condition`."""
+    async with asyncio.timeout(WAIT_SECONDS):
+        while True:
+            held = client.diagnostics.get(uri)
+            if held is not None and condition(held):
+                return held
+            await asyncio.sleep(0.01)
+
+
+def codes_are(*codes: str) -> Callable[[Sequence[types.Diagnostic]], bool]:
+    return lambda diagnostics: sorted(str(d.code) for d in diagnostics) == sorted(codes)
+
+
+def as_range(diagnostic: types.Diagnostic) -> tuple[int, int, int, int]:
+    r = diagnostic.range
+    return (r.start.line, r.start.character, r.end.line, r.end.character)
+
+
+def utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def apply_edits(text: str, edits: Sequence[types.TextEdit]) -> str:
+    """Apply LSP text edits (UTF-16 columns) to `text`, as a client does."""
+    lines = text.split("\n")
+
+    def offset(position: types.Position) -> int:
+        line = lines[position.line]
+        units, index = 0, 0
+        while index < len(line) and units < position.character:
+            units += utf16(line[index])
+            index += 1
+        return sum(len(previous) + 1 for previous in lines[: position.line]) + index
+
+    for edit in sorted(edits, key=lambda e: (e.range.start.line, e.range.start.character), reverse=True):
+        text = text[: offset(edit.range.start)] + edit.new_text + text[offset(edit.range.end) :]
+    return text
+
+
+async def test_diagnostics_on_open_then_gone_after_edit(client: LanguageClient, function_folder: Path) -> None:
+    uri = open_document(client, function_folder / "user.py")
+    diagnostics = await diagnostics_when(client, uri, codes_are("CF103", "CF403"))
+    by_code = {d.code: d for d in diagnostics}
+    # `def main(request):` - the parameter `request` on line 4 (0-based 3), columns 9-16.
+    assert as_range(by_code["CF103"]) == (3, 9, 3, 16)
+    # `    return requests.get(url).text` - the call `requests.get(url)`, columns 11-28.
+    assert as_range(by_code["CF403"]) == (5, 11, 5, 28)
+    for diagnostic in diagnostics:
+        assert diagnostic.source == "cflint"
+        assert diagnostic.code_description is not None
+        assert diagnostic.code_description.href == page_url(str(diagnostic.code))
+    registry = load_registry()
+    for code, diagnostic in by_code.items():
+        error = registry.by_code(str(code)).severity == Severity.ERROR
+        assert diagnostic.severity == (types.DiagnosticSeverity.Error if error else types.DiagnosticSeverity.Warning)
+
+    edited = USER_PY.replace("def main(request):", "def main():")
+    replace_text(client, uri, edited, 2)
+    diagnostics = await diagnostics_when(client, uri, codes_are("CF403"))
+    assert as_range(diagnostics[0]) == (5, 11, 5, 28)
+    assert (function_folder / "user.py").read_text() == USER_PY  # the buffer is linted, the file is untouched
+
+
+async def test_unsaved_requirements_buffer_counts(client: LanguageClient, function_folder: Path) -> None:
+    user_uri = open_document(client, function_folder / "user.py", USER_PY.replace("(request)", "()"))
+    await diagnostics_when(client, user_uri, codes_are("CF403"))
+    requirements_uri = open_document(client, function_folder / "requirements.txt")
+    replace_text(client, requirements_uri, "flask\n", 2)  # drops `requests`, which user.py imports
+    diagnostics = await diagnostics_when(client, user_uri, codes_are("CF303", "CF403"))
+    cf303 = next(d for d in diagnostics if d.code == "CF303")
+    assert "requests" in cf303.message
+    assert cf303.range.start.line == 0
+    replace_text(client, requirements_uri, "flask\nrequests>=2\n", 3)
+    await diagnostics_when(client, user_uri, codes_are("CF403"))
+
+
+async def test_diagnostics_on_requirements_file_itself(client: LanguageClient, function_folder: Path) -> None:
+    line = "git+https://github.com/psf/requests.git#egg=requests"
+    requirements_uri = open_document(client, function_folder / "requirements.txt", f"{line}\n")
+    diagnostics = await diagnostics_when(client, requirements_uri, codes_are("CF304"))
+    assert as_range(diagnostics[0]) == (0, 0, 0, len(line))
+    user_uri = open_document(client, function_folder / "user.py")
+    await diagnostics_when(client, user_uri, codes_are("CF103", "CF403"))
+    replace_text(client, requirements_uri, "requests\n", 2)
+    await diagnostics_when(client, requirements_uri, codes_are())
+
+
+async def test_utf16_columns_after_emoji_and_hangul(client: LanguageClient, function_folder: Path) -> None:
+    line = '    label = "😀 한국어 🎉"; return requests.get(url).text'
+    text = USER_PY.replace("def main(request):", "def main():").replace("    return requests.get(url).text", line)
+    uri = open_document(client, function_folder / "user.py", text)
+    diagnostics = await diagnostics_when(client, uri, codes_are("CF403"))
+    start = line.index("requests.get")
+    end = start + len("requests.get(url)")
+    assert as_range(diagnostics[0]) == (5, utf16(line[:start]), 5, utf16(line[:end]))
+    assert utf16(line[:start]) == start + 2  # the two emoji take two UTF-16 units each, Hangul one
+
+
+async def test_ignore_on_this_line_adds_and_extends_noqa(client: LanguageClient, function_folder: Path) -> None:
+    text = USER_PY.replace("    return requests.get(url).text", "    return requests.get(url).text  # noqa: CF401")
+    uri = open_document(client, function_folder / "user.py", text)
+    diagnostics = await diagnostics_when(client, uri, codes_are("CF103", "CF403"))
+    version = 1
+    for code, expected_line in (
+        ("CF103", "def main(request):  # noqa: CF103"),
+        ("CF403", "    return requests.get(url).text  # noqa: CF401, CF403"),
+    ):
+        diagnostic = next(d for d in diagnostics if d.code == code)
+        actions = await client.text_document_code_action_async(
+            types.CodeActionParams(
+                types.TextDocumentIdentifier(uri),
+                diagnostic.range,
+                types.CodeActionContext(diagnostics=[diagnostic]),
+            )
+        )
+        assert actions is not None
+        titles = [a.title for a in actions if isinstance(a, types.CodeAction)]
+        assert f"Ignore {code} on this line" in titles
+        action = next(
+            a for a in actions if isinstance(a, types.CodeAction) and a.title == f"Ignore {code} on this line"
+        )
+        assert action.kind == types.CodeActionKind.QuickFix
+        assert action.edit is not None and action.edit.changes is not None
+        text = apply_edits(text, action.edit.changes[uri])
+        assert expected_line in text.splitlines()
+        compile(text, "user.py", "exec")
+        version += 1
+        replace_text(client, uri, text, version)
+        diagnostics = await diagnostics_when(client, uri, lambda ds, c=code: c not in {str(d.code) for d in ds})
+    assert list(diagnostics) == []
+
+
+async def test_fix_all_is_offered_when_asked(client: LanguageClient, function_folder: Path) -> None:
+    uri = open_document(client, function_folder / "user.py")
+    await diagnostics_when(client, uri, codes_are("CF103", "CF403"))
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            types.TextDocumentIdentifier(uri),
+            types.Range(types.Position(0, 0), types.Position(0, 0)),
+            types.CodeActionContext(diagnostics=[], only=[types.CodeActionKind.SourceFixAll]),
+        )
+    )
+    assert actions is not None
+    fix_all = [a for a in actions if isinstance(a, types.CodeAction)]
+    assert [a.kind for a in fix_all] == ["source.fixAll.cflint"]
+    assert fix_all[0].edit is not None and list(fix_all[0].edit.changes[uri]) == []  # no fixes yet: an empty edit
+
+
+async def test_hover_on_noqa_code_shows_summary(client: LanguageClient, function_folder: Path) -> None:
+    line = "    return requests.get(url).text  # noqa: CF401, CF403"
+    uri = open_document(client, function_folder / "user.py", USER_PY.replace("    return requests.get(url).text", line))
+    await diagnostics_when(client, uri, lambda ds: any(d.code == "CF103" for d in ds))
+    hover = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(5, line.index("CF403") + 2))
+    )
+    assert hover is not None and isinstance(hover.contents, types.MarkupContent)
+    assert "**CF403**" in hover.contents.value
+    assert "timeout" in hover.contents.value
+    outside = await client.text_document_hover_async(
+        types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(5, line.index("requests")))
+    )
+    assert outside is None
+
+
+async def test_settings_from_initialization_and_configuration(
+    bare_client: LanguageClient, function_folder: Path
+) -> None:
+    await start(bare_client, function_folder, {"ignore": ["CF403"]})
+    uri = open_document(bare_client, function_folder / "user.py")
+    await diagnostics_when(bare_client, uri, codes_are("CF103"))
+    bare_client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"cflint": {"select": ["CF4"]}})
+    )
+    await diagnostics_when(bare_client, uri, codes_are("CF403"))
+    bare_client.workspace_did_change_configuration(
+        types.DidChangeConfigurationParams(settings={"cflint": {"select": ["CF999"]}})
+    )
+    async with asyncio.timeout(WAIT_SECONDS):
+        while not any("CF999" in m.message for m in bare_client.messages):
+            await asyncio.sleep(0.01)
+    assert bare_client.messages[-1].type == types.MessageType.Error
+    # A client that sends no settings with the notification is asked for the `cflint` section.
+    bare_client.set_configuration({"ignore": ["CF4"]}, section="cflint")
+    bare_client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    await diagnostics_when(bare_client, uri, codes_are("CF103"))
+    await bare_client.shutdown_session()
+
+
+async def test_failing_lint_is_one_diagnostic_and_the_server_lives_on(
+    client: LanguageClient, function_folder: Path
+) -> None:
+    config = function_folder / "cflint.toml"
+    config.write_text("select = [\n", encoding="utf-8")  # not TOML
+    uri = open_document(client, function_folder / "user.py")
+    diagnostics = await diagnostics_when(client, uri, codes_are("CF003"))
+    assert "could not lint" in diagnostics[0].message and "invalid TOML" in diagnostics[0].message
+    assert any("invalid TOML" in m.message for m in client.log_messages)
+    config.write_text('select = ["CF403"]\n', encoding="utf-8")
+    client.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams([types.FileEvent(config.as_uri(), types.FileChangeType.Changed)])
+    )
+    await diagnostics_when(client, uri, codes_are("CF403"))
+
+
+async def test_a_burst_of_edits_ends_with_the_last_text_and_save_relints(
+    client: LanguageClient, function_folder: Path
+) -> None:
+    uri = open_document(client, function_folder / "user.py")
+    await diagnostics_when(client, uri, codes_are("CF103", "CF403"))
+    for version in range(2, 40):
+        replace_text(client, uri, USER_PY + f"# edit {version}\n", version)
+    replace_text(client, uri, USER_PY.replace("(request)", "()"), 40)
+    await diagnostics_when(client, uri, codes_are("CF403"))
+    (function_folder / "requirements.txt").write_text("flask\n", encoding="utf-8")  # changed on disk
+    client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri)))
+    await diagnostics_when(client, uri, codes_are("CF303", "CF403"))
+
+
+async def test_capabilities_then_shutdown_and_exit_leave_no_process(
+    bare_client: LanguageClient, function_folder: Path
+) -> None:
+    result = await start(bare_client, function_folder)
+    capabilities = result.capabilities
+    assert result.server_info is not None and result.server_info.name == "cflint"
+    assert capabilities.position_encoding == types.PositionEncodingKind.Utf16
+    assert isinstance(capabilities.text_document_sync, types.TextDocumentSyncOptions)
+    assert capabilities.text_document_sync.change == types.TextDocumentSyncKind.Incremental
+    assert capabilities.text_document_sync.save is not None
+    assert isinstance(capabilities.code_action_provider, types.CodeActionOptions)
+    assert list(capabilities.code_action_provider.code_action_kinds or []) == ["quickfix", "source.fixAll.cflint"]
+    assert capabilities.hover_provider
+    async with asyncio.timeout(WAIT_SECONDS):  # asked for after `initialized`
+        while not getattr(bare_client, "registrations", []):
+            await asyncio.sleep(0.01)
+    assert [r.method for r in bare_client.registrations] == ["workspace/didChangeWatchedFiles"]  # type: ignore[attr-defined]
+    uri = open_document(bare_client, function_folder / "user.py")
+    await diagnostics_when(bare_client, uri, codes_are("CF103", "CF403"))
+    server = bare_client._server
+    assert server is not None
+    await bare_client.shutdown_session()
+    assert server.returncode == 0
+    with pytest.raises(ProcessLookupError):
+        os.kill(server.pid, 0)
+
+
+async def test_changes_during_a_lint_are_linted_together(function_folder: Path) -> None:
+    """Debouncing: 40 changes sent at once cost a few lints, not 40, and the last text's
+    diagnostics are the ones published last. (pygls's own client, to see every publish.)"""
+    client = PyglsClient("burst-test", "1")
+    published: list[int | None] = []
+
+    @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    def record(params: types.PublishDiagnosticsParams) -> None:
+        published.append(params.version)
+
+    await client.start_io(*SERVER.server_command)
+    try:
+        await client.initialize_async(
+            types.InitializeParams(capabilities=types.ClientCapabilities(), root_uri=function_folder.as_uri())
+        )
+        client.initialized(types.InitializedParams())
+        uri = (function_folder / "user.py").as_uri()
+        client.text_document_did_open(
+            types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "python", 1, USER_PY))
+        )
+        async with asyncio.timeout(WAIT_SECONDS):
+            while published != [1]:
+                await asyncio.sleep(0.01)
+        for version in range(2, 42):
+            text = USER_PY + f"# edit {version}\n"
+            client.text_document_did_change(
+                types.DidChangeTextDocumentParams(
+                    types.VersionedTextDocumentIdentifier(version, uri),
+                    [types.TextDocumentContentChangeWholeDocument(text)],
+                )
+            )
+        async with asyncio.timeout(WAIT_SECONDS):
+            while published[-1] != 41:
+                await asyncio.sleep(0.01)
+        assert len(published) - 1 < 10
+        assert published[1:] == sorted(published[1:])
+        await client.shutdown_async(None)
+        client.exit(None)
+    finally:
+        await client.stop()
