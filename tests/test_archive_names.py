@@ -38,7 +38,7 @@ def test_dot_slash_members_are_at_the_root(tmp_path: Path, cflint: Cflint) -> No
     make_zip(tmp_path / "bad.zip", {"./user.py": "def main(request):\n    return 'x'\n", "./requirements.txt": ""})
     assert cflint("bad.zip", cwd=tmp_path).lines == [
         "bad.zip/user.py:1:10: CF103 entry function 'main' takes parameter 'request', but the runtime calls it "
-        "with no arguments; read the request from flask.request"
+        "with no arguments; read the request from flask.request [unsafe fix: --unsafe-fixes]"
     ]
 
 
@@ -110,6 +110,6 @@ def test_a_member_with_an_empty_name(tmp_path: Path, cflint: Cflint) -> None:
         [
             "fn.zip:1:1: CF506 a member has an empty name: the archive is damaged or crafted",
             "fn.zip/user.py:1:10: CF103 entry function 'main' takes parameter 'request', but the runtime calls it "
-            "with no arguments; read the request from flask.request",
+            "with no arguments; read the request from flask.request [unsafe fix: --unsafe-fixes]",
         ],
     )

@@ -159,17 +159,17 @@ def test_more_calls_with_a_timeout(source: str, tmp_path: Path, cflint: Cflint) 
         (
             "import redis\nr = redis.Redis()\n",
             "redis.Redis() without a timeout can wait past the function's execution time limit; "
-            "pass socket_timeout= in seconds",
+            "pass socket_timeout= in seconds [unsafe fix: --unsafe-fixes]",
         ),
         (
             "import subprocess\nsubprocess.Popen(['ls']).wait()\n",
             "subprocess.Popen.wait() without a timeout can wait past the function's execution time limit; "
-            "pass timeout= in seconds",
+            "pass timeout= in seconds [unsafe fix: --unsafe-fixes]",
         ),
         (
             "from google.auth.transport.requests import AuthorizedSession\nAuthorizedSession(c).post('u')\n",
             "google.auth.transport.requests.AuthorizedSession.post() without a timeout can wait past the "
-            "function's execution time limit; pass timeout= in seconds",
+            "function's execution time limit; pass timeout= in seconds [unsafe fix: --unsafe-fixes]",
         ),
     ],
 )

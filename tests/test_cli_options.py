@@ -51,7 +51,7 @@ def test_stdin_source_wins_over_the_file_on_disk(
     assert result.code == 1
     assert result.lines[:3] == [
         "fn/user.py:1:10: CF103 entry function 'main' takes parameter 'req', but the runtime calls it with no "
-        "arguments; read the request from flask.request",
+        "arguments; read the request from flask.request [unsafe fix: --unsafe-fixes]",
         "def main(req):",
         "         ^",
     ]
@@ -62,7 +62,9 @@ def test_stdin_file_need_not_exist_and_gets_its_folders_root(
 ) -> None:
     _with_stdin(monkeypatch, b"import yaml\n")
     result = cflint("--stdin-filename", "fn/new_module.py", "-")
-    assert result.lines == ["fn/new_module.py:1:8: CF303 yaml is imported, but no requirements.txt line provides it"]
+    assert result.lines == [
+        "fn/new_module.py:1:8: CF303 yaml is imported, but no requirements.txt line provides it [unsafe fix: --unsafe-fixes]"
+    ]
     assert result.code == 1 and not (function / "new_module.py").exists()
 
 

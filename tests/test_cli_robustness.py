@@ -160,7 +160,7 @@ def test_subcommands_work_beside_a_folder_of_their_name(tmp_path: Path, cflint: 
     # The explicit form lints a folder of any name; bare `cflint ./rule` does too.
     expected = (
         f"{name}/user.py:1:10: CF103 entry function 'main' takes parameter 'request', but the runtime calls it "
-        "with no arguments; read the request from flask.request\n"
+        "with no arguments; read the request from flask.request [unsafe fix: --unsafe-fixes]\n"
     )
     assert (cflint("check", name, cwd=tmp_path).out, cflint(f"./{name}", cwd=tmp_path).out) == (expected, expected)
 
@@ -418,7 +418,7 @@ def test_show_source_reads_archive_members(tmp_path: Path, cflint: Cflint) -> No
     result = cflint("--show-source", "out/fn.zip", cwd=tmp_path)
     assert result.lines == [
         "out/fn.zip/user.py:3:10: CF103 entry function 'main' takes parameter 'request', but the runtime calls it "
-        "with no arguments; read the request from flask.request",
+        "with no arguments; read the request from flask.request [unsafe fix: --unsafe-fixes]",
         "def main(request):",
         "         ^",
     ]
@@ -466,7 +466,11 @@ def test_the_readme_local_pre_commit_hook_matches_the_manifest() -> None:
     ]
     (local,) = blocks
     (hook,) = local["repos"][0]["hooks"]
-    (manifest,) = yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+    manifest = next(
+        hook
+        for hook in yaml.safe_load((REPO / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
+        if hook["id"] == "cflint"
+    )
     assert {key: hook[key] for key in ("id", "entry", "files", "require_serial")} == {
         key: manifest[key] for key in ("id", "entry", "files", "require_serial")
     }

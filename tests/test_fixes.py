@@ -126,9 +126,9 @@ CASES = [
     ),
     (
         "CF103 req parameter joins an existing flask import as an alias",
-        {"user.py": "from flask import escape\n\n\ndef main(req):\n    return {'d': escape(req.get_json())}\n"},
+        {"user.py": "from flask import abort\n\n\ndef main(req):\n    return {'d': req.get_json() or abort(400)}\n"},
         ("--unsafe-fixes",),
-        "from flask import escape, request as req\n\n\ndef main():\n    return {'d': escape(req.get_json())}\n",
+        "from flask import abort, request as req\n\n\ndef main():\n    return {'d': req.get_json() or abort(400)}\n",
         None,
         [],
     ),
@@ -481,6 +481,7 @@ def test_edits_equal_what_libcst_generates_for_the_replaced_tree() -> None:
 
     from cflint.fix.proposal import ModuleEditor, Replace
     from cflint.fix.text import apply_edits
+    from cflint.knowledge.timeouts import TimeoutSpec
     from cflint.rules.resources.cf403_call_without_timeout import _timeout_fix
 
     module = cst.parse_module(NESTED_SOURCE)
@@ -488,7 +489,7 @@ def test_edits_equal_what_libcst_generates_for_the_replaced_tree() -> None:
         node for node in _all_nodes(module) if isinstance(node, cst.Call) and "get" in module.code_for_node(node.func)
     ]
     assert len(calls) == 3
-    changes = [_timeout_fix(call, None, 10) for call in calls]
+    changes = [_timeout_fix(call, TimeoutSpec("timeout"), 10) for call in calls]
     editor = ModuleEditor(module, NESTED_SOURCE)
     from cflint.fix.proposal import FixProposal
 

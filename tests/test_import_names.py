@@ -114,9 +114,9 @@ def test_installed_only_through_a_listed_distribution(tmp_path: Path, cflint: Cf
     result = cflint("--select", "CF303", ".", cwd=tmp_path)
     assert result.lines == [
         "user.py:1:6: CF303 cloudevents.http is imported, but it is installed only through functions-framework; "
-        "list it in requirements.txt",
+        "list it in requirements.txt [unsafe fix: --unsafe-fixes]",
         "user.py:2:6: CF303 google.api_core is imported, but it is installed only through google-cloud-storage; "
-        "list it in requirements.txt",
+        "list it in requirements.txt [unsafe fix: --unsafe-fixes]",
     ]
     write_files(tmp_path, {"requirements.txt": files["requirements.txt"] + "cloudevents\ngoogle-api-core\n"})
     assert cflint("--select", "CF303", ".", cwd=tmp_path).code == 0
@@ -136,7 +136,9 @@ def test_plausible_source_when_a_listed_distribution_is_unknown(tmp_path: Path, 
 def test_unrelated_unknown_distribution_is_not_named(tmp_path: Path, cflint: Cflint) -> None:
     write_files(tmp_path, {"user.py": "import boto3\n", "requirements.txt": "kakaowork-python-sdk\n"})
     result = cflint("--select", "CF303", ".", cwd=tmp_path)
-    assert result.lines == ["user.py:1:8: CF303 boto3 is imported, but no requirements.txt line provides it"]
+    assert result.lines == [
+        "user.py:1:8: CF303 boto3 is imported, but no requirements.txt line provides it [unsafe fix: --unsafe-fixes]"
+    ]
 
 
 def test_implicit_relative_import_is_named_as_such(tmp_path: Path, cflint: Cflint) -> None:

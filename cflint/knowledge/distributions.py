@@ -171,7 +171,12 @@ class Catalogue:
         (or its package) among what it provides, or one it knows by the module's own name.
         None when unsure, or when the distribution cannot be installed."""
         for prefix in module_prefixes(module):
-            listing = {name for name, imports in self.provides.items() if prefix in imports}
+            listing = {
+                name
+                for table in (self.provides, self.import_names)
+                for name, imports in table.items()
+                if prefix in imports
+            }
             if len(listing) == 1:
                 (name,) = listing
                 return None if name in self.unsupported or name in self.native else name
