@@ -264,3 +264,27 @@ def test_markers_are_evaluated_for_the_given_versions_not_the_host(tmp_path: Pat
     assert [line.name for line in result.installed(((3, 11),))] == []
     assert [line.name for line in result.installed(((3, 12),))] == ["new"]
     assert [line.name for line in result.installed(((3, 7), (3, 13)))] == ["old", "new"]
+
+
+@pytest.mark.parametrize(
+    ("marker", "installed"),
+    [
+        ('sys_platform == "linux"', True),
+        ('sys_platform == "win32"', False),
+        ('platform_system == "Linux"', True),
+        ('platform_system == "Windows"', False),
+        ('os_name == "posix"', True),
+        ('os_name == "nt"', False),
+        ('platform_python_implementation == "CPython"', True),
+        ('platform_python_implementation == "PyPy"', False),
+        ('implementation_name == "cpython"', True),
+        ('implementation_name == "pypy"', False),
+        ('python_full_version == "3.11.0"', True),
+        ('python_full_version < "3.8"', False),
+        ('python_version == "3.11"', True),
+        ('extra == "docs"', False),
+    ],
+)
+def test_each_marker_variable_of_the_linux_runtime(marker: str, installed: bool, tmp_path: Path) -> None:
+    result = _read(tmp_path, {"requirements.txt": f"pkg; {marker}\n"})
+    assert [line.name for line in result.installed(((3, 11),))] == (["pkg"] if installed else [])
