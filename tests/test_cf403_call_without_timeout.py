@@ -233,3 +233,58 @@ def test_local_requests_bound_by_match_del_or_nonlocal_is_not_the_module(
 def test_the_module_itself_is_still_reported_there(source: str, tmp_path: Path, cflint: Cflint) -> None:
     module_call = textwrap.dedent(source).replace("import requests\n", "import requests\nrequests.get('u')\n", 1)
     assert reported_lines(cflint, tmp_path, "CF403", module_call) == [2]
+
+
+# Issue 17: cases that kill surviving mutants of cf403_call_without_timeout.py.
+
+
+def test_urlopen_with_data_but_no_timeout_position_does_not_crash(tmp_path: Path, cflint: Cflint) -> None:
+    """Two positional arguments, the timeout's position is 2: reading index 2 would raise
+    IndexError (CF003); the call has no timeout and is reported."""
+    source = "from urllib.request import urlopen\nurlopen('u', None)  # !\n"
+    assert reported_lines(cflint, tmp_path, "CF403", source) == marked_lines(source)
+
+
+def test_timeout_given_as_a_variable_is_a_timeout(tmp_path: Path, cflint: Cflint) -> None:
+    """`timeout=T` is not None: nothing reported, by keyword or by position."""
+    source = """\
+        import requests, subprocess
+        from urllib.request import urlopen
+        T = 5
+        requests.get('u', timeout=T)
+        subprocess.run(['ls'], timeout=T)
+        urlopen('u', None, T)
+        """
+    assert reported_lines(cflint, tmp_path, "CF403", source) == []
+
+
+def test_timeout_none_by_position_is_named_in_the_message(tmp_path: Path, cflint: Cflint) -> None:
+    source = "from urllib.request import urlopen\nurlopen('u', None, None)\n"
+    assert messages(cflint, tmp_path, "CF403", source) == [
+        "urllib.request.urlopen() with timeout=None can wait past the function's execution time limit; "
+        "pass timeout= in seconds"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        (
+            "import subprocess\nsubprocess.Popen(['ls']).communicate()\n",
+            "subprocess.Popen.communicate() without a timeout can wait past the function's execution time "
+            "limit; pass timeout= in seconds",
+        ),
+        (
+            "import urllib.request\nurllib.request.build_opener().open('u')\n",
+            "urllib.request.OpenerDirector.open() without a timeout can wait past the function's execution time "
+            "limit; pass timeout= in seconds",
+        ),
+        (
+            "import urllib.request\nurllib.request.urlretrieve('u', 'f')\n",
+            "urllib.request.urlretrieve() has no timeout and can wait past the function's execution time "
+            "limit; download with urlopen(url, timeout=...) instead, or call socket.setdefaulttimeout() first",
+        ),
+    ],
+)
+def test_messages_of_method_calls(source: str, message: str, tmp_path: Path, cflint: Cflint) -> None:
+    assert messages(cflint, tmp_path, "CF403", source) == [message]

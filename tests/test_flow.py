@@ -58,6 +58,28 @@ CASES = [
     ("keep_going()", 1),
     ("def inner():\n    return 1", 1),
     ("'''docstring only'''", 1),
+    # Issue 17: shapes that kill surviving mutants of flow.py.
+    ("while True:\n    break\n    x = 1", 1),
+    ("while True:\n    x = 1\n    break\n    return 2", 1),
+    ("if True:\n    x = 1", 2),
+    ("if 'yes':\n    return 1", None),
+    ("if '':\n    return 1", 1),
+    ("if None:\n    return 1", 1),
+    ("while None:\n    return 1", 1),
+    ("while 'forever':\n    pass", None),
+    ("for x in y:\n    pass\nelse:\n    z = 1", 1),
+    ("while a:\n    pass\nelse:\n    z = 1", 1),
+    (
+        "while True:\n    try:\n        x = 1\n    except E:\n        pass\n    else:\n        if a:\n            break",
+        1,
+    ),
+    ("while True:\n    try:\n        if a:\n            break\n    finally:\n        cleanup()", 1),
+    ("while True:\n    try:\n        x()\n    finally:\n        if a:\n            break", 1),
+    ("while True:\n    try:\n        x()\n    except E:\n        if a:\n            break", 1),
+    ("while True:\n    if a:\n        continue\n    return 1", None),
+    ("match a:\n    case (x as y):\n        return 1", None),
+    ("match a:\n    case (1 as y):\n        return 1", 1),
+    ("match a:\n    case (1 | _) as y:\n        return 1", None),
 ]
 PRELUDE = """\
 import contextlib

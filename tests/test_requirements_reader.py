@@ -199,3 +199,92 @@ def test_reader_never_raises(lines: list[str]) -> None:
         result = read_requirements(path)
     assert result.found
     assert all(1 <= line.line <= max(len(lines), 1) for line in result.lines)
+
+
+# Issue 17: cases that kill surviving mutants of the requirements reader.
+
+
+def test_oserror_reading_requirements_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    """The OSError branch of read_requirements: a folder named requirements.txt, and a
+    reader that raises PermissionError."""
+    (tmp_path / "requirements.txt").mkdir()
+    result = read_requirements(tmp_path / "requirements.txt")
+    assert result.found and not result.complete and result.lines == ()
+    assert [(p.path, p.line, p.text, p.problem) for p in result.problems] == [
+        (tmp_path / "requirements.txt", 1, "", "cannot read: not a regular file (a folder)")
+    ]
+
+    def unreadable(path: Path) -> bytes:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    result = read_requirements(tmp_path / "other.txt", tmp_path, read_bytes=unreadable)
+    assert result.found and not result.complete
+    assert [(p.line, p.text, p.problem) for p in result.problems] == [(1, "", "cannot read: Permission denied")]
+
+
+def test_bare_options_remote_includes_and_direct_urls(tmp_path: Path) -> None:
+    result = _read(
+        tmp_path,
+        {
+            "requirements.txt": "\n".join(
+                [
+                    "-e",
+                    "--index-url",
+                    "-r https://example.com/r.txt",
+                    "https://example.com/pkg-1.0.tar.gz#egg=pkg",
+                    "file:///tmp/pkg-1.0.tar.gz",
+                    "flask",
+                ]
+            )
+        },
+    )
+    path = tmp_path / "requirements.txt"
+    assert [(p.path, p.line, p.text, p.problem) for p in result.problems] == [
+        (path, 1, "-e", "-e needs a value"),
+        (path, 2, "--index-url", "--index-url needs a value"),
+        (path, 5, "file:///tmp/pkg-1.0.tar.gz", "installs from a local path, not from the package index"),
+    ]
+    assert [(line.path, line.line, line.text, line.name) for line in result.lines] == [
+        (path, 4, "https://example.com/pkg-1.0.tar.gz#egg=pkg", "pkg"),
+        (path, 5, "file:///tmp/pkg-1.0.tar.gz", None),
+        (path, 6, "flask", "flask"),
+    ]
+    assert not result.complete  # the remote include and the unnamed file: URL
+
+
+def test_remote_include_alone_makes_the_set_incomplete(tmp_path: Path) -> None:
+    result = _read(tmp_path, {"requirements.txt": "-r https://example.com/r.txt\nflask\n"})
+    assert result.problems == () and not result.complete
+    assert [line.name for line in result.lines] == ["flask"]
+
+
+def test_markers_are_evaluated_for_the_given_versions_not_the_host(tmp_path: Path) -> None:
+    result = _read(tmp_path, {"requirements.txt": 'old; python_version < "3.8"\nnew; python_version >= "3.12"\n'})
+    assert [line.name for line in result.installed(((3, 7),))] == ["old"]
+    assert [line.name for line in result.installed(((3, 11),))] == []
+    assert [line.name for line in result.installed(((3, 12),))] == ["new"]
+    assert [line.name for line in result.installed(((3, 7), (3, 13)))] == ["old", "new"]
+
+
+@pytest.mark.parametrize(
+    ("marker", "installed"),
+    [
+        ('sys_platform == "linux"', True),
+        ('sys_platform == "win32"', False),
+        ('platform_system == "Linux"', True),
+        ('platform_system == "Windows"', False),
+        ('os_name == "posix"', True),
+        ('os_name == "nt"', False),
+        ('platform_python_implementation == "CPython"', True),
+        ('platform_python_implementation == "PyPy"', False),
+        ('implementation_name == "cpython"', True),
+        ('implementation_name == "pypy"', False),
+        ('python_full_version == "3.11.0"', True),
+        ('python_full_version < "3.8"', False),
+        ('python_version == "3.11"', True),
+        ('extra == "docs"', False),
+    ],
+)
+def test_each_marker_variable_of_the_linux_runtime(marker: str, installed: bool, tmp_path: Path) -> None:
+    result = _read(tmp_path, {"requirements.txt": f"pkg; {marker}\n"})
+    assert [line.name for line in result.installed(((3, 11),))] == (["pkg"] if installed else [])

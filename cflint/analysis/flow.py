@@ -24,13 +24,11 @@ Statement = cst.BaseStatement | cst.BaseSmallStatement
 class Outcome:
     falls_through: cst.CSTNode | None  # where control leaves normally; None: it cannot
     breaks: bool = False
-    continues: bool = False
 
     def __or__(self, other: Outcome) -> Outcome:
         return Outcome(
             self.falls_through if self.falls_through is not None else other.falls_through,
             self.breaks or other.breaks,
-            self.continues or other.continues,
         )
 
 
@@ -68,21 +66,20 @@ class ControlFlow:
         self._suppresses = suppresses
 
     def block(self, statements: Sequence[Statement]) -> Outcome:
-        breaks = continues = False
+        breaks = False
         last: cst.CSTNode | None = None
         for statement in statements:
             outcome = self.statement(statement)
             breaks |= outcome.breaks
-            continues |= outcome.continues
             if outcome.falls_through is None:
-                return Outcome(None, breaks, continues)
+                return Outcome(None, breaks)
             last = outcome.falls_through
-        return Outcome(last, breaks, continues)
+        return Outcome(last, breaks)
 
     def statement(self, statement: Statement) -> Outcome:
         if isinstance(statement, cst.SimpleStatementLine):
             inner = self.block(statement.body)
-            return Outcome(statement if inner.falls_through is not None else None, inner.breaks, inner.continues)
+            return Outcome(statement if inner.falls_through is not None else None, inner.breaks)
         if isinstance(statement, cst.BaseSmallStatement):
             return self._small(statement)
         if isinstance(statement, cst.If):
@@ -103,7 +100,7 @@ class ControlFlow:
         if isinstance(statement, cst.Break):
             return Outcome(None, breaks=True)
         if isinstance(statement, cst.Continue):
-            return Outcome(None, continues=True)
+            return _NEVER  # back to the loop's test: the loop decides
         if isinstance(statement, cst.Assert) and constant_truth(statement.test) is False:
             return _NEVER
         if isinstance(statement, cst.Expr) and isinstance(statement.value, cst.Call) and self._stops(statement.value):
@@ -144,7 +141,7 @@ class ControlFlow:
         body = self.block(_suite(statement.body))
         if statement.orelse is not None and body.falls_through is not None:
             orelse = self.block(_suite(statement.orelse.body))
-            body = Outcome(orelse.falls_through, body.breaks or orelse.breaks, body.continues or orelse.continues)
+            body = Outcome(orelse.falls_through, body.breaks or orelse.breaks)
         combined = body
         for handler in statement.handlers:
             combined = combined | self.block(_suite(handler.body))
@@ -154,7 +151,7 @@ class ControlFlow:
         if final.falls_through is None:
             return final  # whatever the body did, the finally block decides
         falls = final.falls_through if combined.falls_through is not None else None
-        return Outcome(falls, combined.breaks or final.breaks, combined.continues or final.continues)
+        return Outcome(falls, combined.breaks or final.breaks)
 
     def _with(self, statement: cst.With) -> Outcome:
         body = self.block(_suite(statement.body))
