@@ -104,7 +104,7 @@ def test_a_requirements_file_among_the_paths_lints_its_whole_function_root(tmp_p
     result = cflint("--force-exclude", "fn/requirements.txt", cwd=tmp_path)
     assert (result.code, result.out) == (
         1,
-        "fn/user.py:1:8: CF303 requests is imported, but no requirements.txt line provides it\n",
+        "fn/user.py:1:8: CF303 requests is imported, but no requirements.txt line provides it [unsafe fix: --unsafe-fixes]\n",
     )
 
 

@@ -182,5 +182,5 @@ def test_a_namespace_import_is_named_by_its_module(tmp_path: Path, cflint: Cflin
     write_files(tmp_path, {"user.py": "from google.cloud import pubsub_v1\n", "requirements.txt": "requests\n"})
     result = cflint("--select", "CF303", ".", cwd=tmp_path)
     assert result.lines == [
-        "user.py:1:6: CF303 google.cloud.pubsub_v1 is imported, but no requirements.txt line provides it"
+        "user.py:1:6: CF303 google.cloud.pubsub_v1 is imported, but no requirements.txt line provides it [unsafe fix: --unsafe-fixes]"
     ]

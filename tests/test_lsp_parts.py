@@ -15,6 +15,7 @@ from cflint.lsp.noqa_comments import add_noqa, noqa_code_at
 from cflint.lsp.settings import EditorSettings
 from cflint.lsp.text import UTF8, UTF16, UTF32, client_column, code_point_column, source_bytes, split_lines
 from cflint.model import Finding, Position, Severity, UsageError
+from cflint.output.default import format_line
 from cflint.run.buffers import BufferLinter
 from tests.helpers import GUIDE_EXAMPLES, CliResult, guide_function, write_files
 
@@ -169,7 +170,7 @@ def test_buffer_lint_equals_the_cli_on_the_file(cflint: Callable[..., CliResult]
         linter.close()
     assert linted is not None
     findings = sorted([*linted.file_findings, *linted.root_findings])
-    assert [f"{f.path}:{f.start.line}:{f.start.column}: {f.code} {f.message}" for f in findings] == expected
+    assert [format_line(f) for f in findings] == expected
 
 
 def test_buffer_lint_uses_the_buffer_and_honours_exclude(tmp_path: Path) -> None:
