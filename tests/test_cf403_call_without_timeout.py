@@ -262,7 +262,7 @@ def test_timeout_none_by_position_is_named_in_the_message(tmp_path: Path, cflint
     source = "from urllib.request import urlopen\nurlopen('u', None, None)\n"
     assert messages(cflint, tmp_path, "CF403", source) == [
         "urllib.request.urlopen() with timeout=None can wait past the function's execution time limit; "
-        "pass timeout= in seconds"
+        "pass timeout= in seconds [unsafe fix: --unsafe-fixes]"
     ]
 
 
@@ -272,12 +272,12 @@ def test_timeout_none_by_position_is_named_in_the_message(tmp_path: Path, cflint
         (
             "import subprocess\nsubprocess.Popen(['ls']).communicate()\n",
             "subprocess.Popen.communicate() without a timeout can wait past the function's execution time "
-            "limit; pass timeout= in seconds",
+            "limit; pass timeout= in seconds [unsafe fix: --unsafe-fixes]",
         ),
         (
             "import urllib.request\nurllib.request.build_opener().open('u')\n",
             "urllib.request.OpenerDirector.open() without a timeout can wait past the function's execution time "
-            "limit; pass timeout= in seconds",
+            "limit; pass timeout= in seconds [unsafe fix: --unsafe-fixes]",
         ),
         (
             "import urllib.request\nurllib.request.urlretrieve('u', 'f')\n",
