@@ -25,11 +25,11 @@ def _lint(tmp_path: Path, cflint: Cflint, source: str, requirements: str = "flas
     [
         (
             "from flask import escape\n",
-            "user.py:1:19: CF603 flask.escape was removed in flask 3.0; from markupsafe import escape",
+            "user.py:1:19: CF603 flask.escape was removed in flask 3.0; from markupsafe import escape [fix: --fix]",
         ),
         (
             "from flask import Markup as M\n",
-            "user.py:1:19: CF603 flask.Markup was removed in flask 3.0; from markupsafe import Markup",
+            "user.py:1:19: CF603 flask.Markup was removed in flask 3.0; from markupsafe import Markup [fix: --fix]",
         ),
         (
             "import flask\ndef main():\n    return flask.escape('x')\n",
@@ -117,3 +117,21 @@ def test_the_data_file_names_the_release_and_a_replacement_for_each_api() -> Non
 )
 def test_pin_keeps_api(specifier: str, keeps: bool) -> None:
     assert pin_keeps_api(specifier, "3.0") is keeps
+
+
+@pytest.mark.parametrize(
+    ("source", "fixed"),
+    [
+        ("from flask import escape\n", "from markupsafe import escape\n"),
+        ("from flask import Markup as M, escape  # html\n", "from markupsafe import Markup as M, escape  # html\n"),
+        ("from flask import escape, request\n", None),  # mixed: left for the user
+    ],
+)
+def test_fix_imports_moved_names_from_markupsafe(
+    tmp_path: Path, cflint: Cflint, source: str, fixed: str | None
+) -> None:
+    write_files(tmp_path, {"requirements.txt": "flask\n", "user.py": source})
+    result = cflint("--select", "CF603", "--fix", ".")
+    assert (tmp_path / "user.py").read_text(encoding="utf-8") == (fixed or source)
+    assert result.code == (0 if fixed else 1)
+    assert cflint("--select", "CF603", ".").codes == ([] if fixed else ["CF603"])

@@ -27,6 +27,7 @@ class RemovedApi:
     call: bool = False  # only some calls are gone: those without `requires_keyword`
     requires_keyword: str | None = None
     positional: int | None = None  # ...and with fewer positional arguments than this
+    moved_to: str | None = None  # the module that has the same name now
 
 
 def _entry(raw: Mapping[str, Any]) -> RemovedApi:
@@ -38,6 +39,7 @@ def _entry(raw: Mapping[str, Any]) -> RemovedApi:
         call=bool(raw.get("call", False)),
         requires_keyword=raw.get("requires-keyword"),
         positional=raw.get("positional"),
+        moved_to=raw.get("moved-to"),
     )
 
 

@@ -4,6 +4,8 @@ import libcst as cst
 
 from cflint.analysis.scopes import dotted_name
 from cflint.analysis.scoped_rule import ScopedRule
+from cflint.fix.model import Safety
+from cflint.fix.proposal import Replace
 from cflint.knowledge.removed_apis import REMOVED_APIS, RemovedApi, pin_keeps_api
 
 _MODULES = frozenset(name.split(".")[0] for name in REMOVED_APIS)
@@ -15,15 +17,22 @@ class RemovedLibraryApi(ScopedRule):
     summary = "Use of a library API that the versions the runtime installs no longer have"
     message = "{api} {what} in {distribution} {version}; {instead}"
     requires_text = tuple(sorted(_MODULES))
+    fix_safety = Safety.SAFE
+    fix_description = "import the names from the module that has them now (from markupsafe import escape)"
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
             return
         module = dotted_name(node.module)
-        for alias in node.names:
-            api = REMOVED_APIS.get(f"{module}.{dotted_name(alias.name)}")
+        apis = [REMOVED_APIS.get(f"{module}.{dotted_name(alias.name)}") for alias in node.names]
+        # Every name of the statement moved to one module: import them from there.
+        targets = {api.moved_to if api is not None else None for api in apis}
+        fix = None
+        if len(targets) == 1 and (target := targets.pop()) is not None:
+            fix = Replace(node, node.with_changes(module=cst.parse_expression(target)))
+        for alias, api in zip(node.names, apis, strict=True):
             if api is not None and not api.call:
-                self._report(alias.name, api)
+                self._report(alias.name, api, fix=fix)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         qualified = self.qualify(node)
@@ -42,7 +51,9 @@ class RemovedLibraryApi(ScopedRule):
         if api.positional is None or positional < api.positional:
             self._report(node, api, what=f"without {api.requires_keyword}= raises TypeError")
 
-    def _report(self, node: cst.CSTNode, api: RemovedApi, what: str = "was removed") -> None:
+    def _report(
+        self, node: cst.CSTNode, api: RemovedApi, what: str = "was removed", fix: Replace | None = None
+    ) -> None:
         if self._pinned_below(api):
             return
         self.report(
@@ -52,6 +63,7 @@ class RemovedLibraryApi(ScopedRule):
             distribution=api.distribution,
             version=api.removed_in,
             instead=api.instead,
+            fix=fix,
         )
 
     def _pinned_below(self, api: RemovedApi) -> bool:
