@@ -475,3 +475,22 @@ def test_the_readme_local_pre_commit_hook_matches_the_manifest() -> None:
         key: manifest[key] for key in ("id", "entry", "files", "require_serial")
     }
     assert "v0.1.0\n" not in readme and '@v0.1.0"' not in readme
+
+
+def test_a_named_folder_its_repository_ignores_is_linted_as_asked(tmp_path: Path, cflint: Cflint) -> None:
+    """pyenv's repository ignores `/versions`: `cflint ~/.pyenv/versions/...` still lints what
+    it names (only .gitignore files from there down apply), while `cflint .` skips it."""
+    write_files(
+        tmp_path,
+        {
+            ".gitignore": "/vendor\n",
+            "vendor/fn/user.py": "def main(request):\n    return 'x'\n",
+            "vendor/fn/requirements.txt": "",
+            "vendor/fn/.gitignore": "skip.py\n",
+            "vendor/fn/skip.py": "def broken(:\n",
+        },
+    )
+    (tmp_path / ".git").mkdir()
+    assert cflint("--select", "CF1", "vendor/fn").codes == ["CF103"]
+    result = cflint("--select", "CF1", ".")
+    assert (result.code, result.out) == (0, "")

@@ -83,15 +83,22 @@ class _ExcludeMatcher:
 
     def _gitignore_top(self, top: Path) -> Path:
         """The highest folder whose `.gitignore` applies under `top`: the repository root
-        holding `top` (so `cflint sub` reads the same files as `cflint .`), else `top`."""
+        holding `top` (so `cflint sub` reads the same files as `cflint .`), else `top`. A
+        folder named on the command line that its repository ignores (pyenv's `versions/`,
+        a vendored tree) is linted as asked: then only the `.gitignore` files from `top` down apply."""
         known = self._gitignore_tops.get(top)
         if known is None:
             known = next((folder for folder in (top, *top.parents) if (folder / ".git").exists()), top)
+            if known != top and self._ignored_below(top, True, known):
+                known = top
             self._gitignore_tops[top] = known
         return known
 
     def excluded_by_gitignore(self, path: Path, is_dir: bool, top: Path) -> bool:
-        stop = self._gitignore_top(top)
+        return self._ignored_below(path, is_dir, self._gitignore_top(top))
+
+    def _ignored_below(self, path: Path, is_dir: bool, stop: Path) -> bool:
+        """Whether a `.gitignore` in a folder from `path`'s up to `stop` ignores `path`."""
         for folder in (path.parent, *path.parent.parents):
             spec = self._gitignore(folder)
             if spec is not None:
