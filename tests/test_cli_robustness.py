@@ -494,3 +494,17 @@ def test_a_named_folder_its_repository_ignores_is_linted_as_asked(tmp_path: Path
     assert cflint("--select", "CF1", "vendor/fn").codes == ["CF103"]
     result = cflint("--select", "CF1", ".")
     assert (result.code, result.out) == (0, "")
+
+
+def test_warnings_python_gives_on_the_users_code_are_not_printed(tmp_path: Path) -> None:
+    """CPython's compiler warns on `1 is 1` and invalid escapes when cflint compiles a file to
+    check its limits; those warnings are the user's at import time, not cflint's output."""
+    write_files(
+        tmp_path,
+        {
+            "user.py": 'def main():\n    if 1 is 1:\n        return "\\d"\n    return "x"\n',
+            "requirements.txt": "",
+        },
+    )
+    result = run_subprocess("--no-cache", "--fix", "--unsafe-fixes", ".", cwd=tmp_path)
+    assert (result.code, result.err) == (0, ""), result.out

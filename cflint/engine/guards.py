@@ -17,6 +17,9 @@ from __future__ import annotations
 import ast
 import re
 import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from types import FrameType
 
@@ -57,6 +60,16 @@ def count_tokens(source: str) -> int:
     return _TOKEN.subn("", source)[1]
 
 
+@contextmanager
+def compiler_warnings_silenced() -> Iterator[None]:
+    """CPython's parser and compiler print SyntaxWarning and DeprecationWarning to stderr for
+    the code they read (`1 is 1`, an invalid escape); cflint reports on code, it does not
+    pass on warnings meant for its author at import time."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
 def _frame_depth() -> int:
     depth = 0
     frame: FrameType | None = sys._getframe()
@@ -74,7 +87,8 @@ def compile_limit(source: str, filename: str) -> CompileLimit | None:
     # As many frames of headroom as a top-level `compile()` has, wherever this is called.
     sys.setrecursionlimit(DEFAULT_RECURSION_LIMIT + _frame_depth() - 1)
     try:
-        compile(source, filename, "exec", dont_inherit=True)
+        with compiler_warnings_silenced():
+            compile(source, filename, "exec", dont_inherit=True)
     except (RecursionError, MemoryError):
         return CompileLimit("too deeply nested for the Python parser (it runs out of recursion depth)")
     except SyntaxError as error:

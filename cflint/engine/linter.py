@@ -51,7 +51,7 @@ class SyntaxProblem:
 def cpython_syntax_error(source: str) -> SyntaxProblem | None:
     """CF001 as the running CPython words it, or None when CPython accepts the text."""
     try:
-        with _recursion_limit(guards.DEFAULT_RECURSION_LIMIT):
+        with _recursion_limit(guards.DEFAULT_RECURSION_LIMIT), guards.compiler_warnings_silenced():
             ast.parse(source)
     except SyntaxError as error:
         return SyntaxProblem(str(error.msg), Position(error.lineno or 1, max(error.offset or 1, 1)))
@@ -266,7 +266,8 @@ class FileLinter:
         if limit is not None:
             return self.registry.finding(SYNTAX_ERROR, display, Position(limit.line, limit.column), reason=limit.reason)
         try:
-            tree = ast.parse(source)  # on the lint thread's deep stack and recursion limit
+            with guards.compiler_warnings_silenced():
+                tree = ast.parse(source)  # on the lint thread's deep stack and recursion limit
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return None  # LibCST and then CPython say what is wrong
         cost = guards.nesting_cost(tree)

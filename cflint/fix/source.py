@@ -14,6 +14,8 @@ from pathlib import Path
 
 import libcst as cst
 
+from cflint.engine.guards import compiler_warnings_silenced
+
 
 @dataclass(frozen=True)
 class SourceText:
@@ -37,7 +39,8 @@ class SourceText:
 def compiles(text: str) -> bool:
     """Whether CPython parses `text` (to an AST only: nothing runs)."""
     try:
-        ast.parse(text)
+        with compiler_warnings_silenced():
+            ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return False
     return True
