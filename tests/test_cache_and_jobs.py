@@ -12,6 +12,7 @@ import pytest
 
 import cflint
 from cflint.engine.registry import load_registry
+from cflint.run import runner
 from cflint.run.cache import ResultCache, code_fingerprint
 from cflint.run.runner import RunOptions, run
 from tests.helpers import GUIDE_EXAMPLES, REPO, CliResult, guide_function, write_files
@@ -43,12 +44,28 @@ def _run(root: Path, cache: ResultCache | None, jobs: int = 1, **overrides: obje
     ], result.files_from_cache
 
 
-def test_parallel_and_serial_runs_agree(tmp_path: Path) -> None:
+def test_in_process_serial_and_parallel_runs_agree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root = _tree(tmp_path / "tree")
-    serial, _ = _run(root, None, jobs=1)
+    here, _ = _run(root, None, jobs=2)  # a small run: linted in this process
+    monkeypatch.setattr(runner, "IN_PROCESS_BYTES", 0)
+    serial, _ = _run(root, None, jobs=1)  # one forked worker
     parallel, _ = _run(root, None, jobs=2)
-    assert serial == parallel
+    assert here == serial == parallel
     assert len(serial) > 5
+
+
+def test_a_small_run_starts_no_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import concurrent.futures
+
+    def no_pool(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a worker process was started")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_pool)
+    root = _tree(tmp_path / "tree")
+    assert _run(root, None, jobs=2)[0]
+    monkeypatch.setattr(runner, "IN_PROCESS_BYTES", 0)
+    with pytest.raises(AssertionError, match="worker process"):
+        _run(root, None, jobs=2)
 
 
 def test_second_run_is_answered_from_the_cache(tmp_path: Path) -> None:

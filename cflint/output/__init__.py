@@ -39,20 +39,29 @@ def is_folder_finding(finding: Finding) -> bool:
 
 
 def get_reporter(name: str, registry: Registry | None = None) -> Reporter:
-    """The reporter of an output format; `registry` gives the rules' metadata (loaded when not given)."""
+    """The reporter of an output format; `registry` gives the rules' metadata (loaded when not given).
+    Only the chosen format's module is imported."""
     from cflint.engine.registry import load_registry
-    from cflint.output.default import DefaultReporter
-    from cflint.output.github import GithubReporter
-    from cflint.output.gitlab import GitlabReporter
-    from cflint.output.json_format import JsonReporter
-    from cflint.output.sarif import SarifReporter
 
     rules = registry if registry is not None else load_registry()
-    reporters: dict[str, Callable[[], Reporter]] = {
-        "default": lambda: DefaultReporter(rules),
-        "github": GithubReporter,
-        "json": lambda: JsonReporter(rules),
-        "sarif": lambda: SarifReporter(rules),
-        "gitlab": GitlabReporter,
-    }
-    return reporters[name]()
+    if name == "default":
+        from cflint.output.default import DefaultReporter
+
+        return DefaultReporter(rules)
+    if name == "github":
+        from cflint.output.github import GithubReporter
+
+        return GithubReporter()
+    if name == "json":
+        from cflint.output.json_format import JsonReporter
+
+        return JsonReporter(rules)
+    if name == "sarif":
+        from cflint.output.sarif import SarifReporter
+
+        return SarifReporter(rules)
+    if name == "gitlab":
+        from cflint.output.gitlab import GitlabReporter
+
+        return GitlabReporter()
+    raise KeyError(name)

@@ -22,7 +22,6 @@ from cflint.engine.registry import (
     Registry,
 )
 from cflint.model import Finding
-from cflint.package.archive import UNPACKED_SIZE_FACTOR, Archive, ArchiveError
 from cflint.package.contents import REQUIREMENTS, HeadReader, Package, PackageEntry
 from cflint.package.junk import junk_item, virtualenv_folders
 from cflint.package.pack_set import PackFilter, package_exclusions
@@ -33,6 +32,7 @@ from cflint.settings.config import Settings
 
 if TYPE_CHECKING:
     from cflint.knowledge.requirements import Requirements
+    from cflint.package.archive import Archive
 
 EnabledFor = Callable[[Settings, Path], frozenset[str]]
 
@@ -55,6 +55,8 @@ def _folder_head_reader(folder: Path) -> HeadReader:
 
 
 def _archive_head_reader(archive: Archive) -> HeadReader:
+    from cflint.package.archive import ArchiveError  # zipfile is imported only to lint a ZIP
+
     def read_head(path: str, limit: int) -> bytes | None:
         try:
             return archive.read_head(path, limit)
@@ -95,6 +97,8 @@ class ArchiveRoot(FunctionRoot):
 def _member_reader(archive: Archive, package: Package) -> Callable[[Path], bytes]:
     """`Path.read_bytes` for the paths inside an archive; members larger than
     max-file-size are not read."""
+    from cflint.package.archive import ArchiveError
+
     limit = package.settings.max_file_size
 
     def read_bytes(path: Path) -> bytes:
@@ -194,6 +198,8 @@ class PackageChecker:
         return findings
 
     def lint_archive(self, path: Path, display: str, settings: Settings) -> ArchiveResult:
+        from cflint.package.archive import UNPACKED_SIZE_FACTOR, Archive, ArchiveError
+
         enabled = self._enabled_for(settings, path)
         with ExitStack() as stack:
             try:
@@ -279,6 +285,8 @@ class PackageChecker:
         return findings
 
     def _lint_member(self, archive: Archive, package: Package, root: FunctionRoot, member: str) -> list[Finding]:
+        from cflint.package.archive import ArchiveError
+
         settings = package.settings
         display = package.finding_path(member)
         pseudo_path = package.path / member

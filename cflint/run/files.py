@@ -3,7 +3,6 @@ their folders upwards."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import stat
@@ -73,6 +72,8 @@ def read_regular_bytes(path: Path) -> bytes:
 def requirement_files_digest(path: Path) -> str:
     """A digest of a requirements file and of the files it includes, without parsing
     requirements (so without importing `packaging`): for cache keys."""
+    import hashlib  # only runs with a cache ask for a digest
+
     digest = hashlib.sha256()
     pending, seen = [path], set()
     while pending:

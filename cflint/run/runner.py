@@ -22,7 +22,6 @@ from cflint.fix.model import without_unfixable
 from cflint.model import Finding
 from cflint.package.checker import PackageChecker
 from cflint.project import FileContext, FileJob, FunctionRoot, misnamed_entry_module_hint
-from cflint.run.cache import ResultCache, job_description, result_key
 from cflint.run.discovery import discover, discover_stdin, display_path
 from cflint.run.files import read_regular_bytes
 from cflint.settings.config import Settings, SettingsResolver
@@ -32,6 +31,7 @@ if TYPE_CHECKING:
     from concurrent.futures import Executor
 
     from cflint.engine.linter import FileLinter
+    from cflint.run.cache import ResultCache
 
 
 class Progress(Protocol):
@@ -87,6 +87,9 @@ class _Selection:
             enabled = self._enabled[settings] = enabled_codes(settings, self._registry.rules)
             self._ignores[settings] = PerFileIgnores(settings)
         return apply_ignores(enabled, self._ignores[settings].ignored_for(path), self._registry.always_enabled)
+
+
+IN_PROCESS_BYTES = 64 * 1024
 
 
 def default_jobs() -> int:
@@ -176,6 +179,8 @@ def _check_root_cached(
     modules and settings are as they were (so a cached run parses no requirements)."""
     if cache is None:
         return _check_root(root, registry, enabled)
+    from cflint.run.cache import result_key
+
     facts = (
         "root",
         root.display_path,
@@ -273,6 +278,8 @@ def _lint_jobs(jobs: list[FileJob], registry: Registry, options: RunOptions) -> 
     results: list[list[Finding] | None] = [None] * len(jobs)
     pending: list[tuple[int, FileJob, str | None]] = []
     cache = options.cache
+    if cache is not None:  # not imported by a --no-cache run
+        from cflint.run.cache import job_description, result_key
     for index, job in enumerate(jobs):
         data = (job.source if job.source is not None else _read_for_cache(job)) if cache is not None else None
         if cache is None or data is None:
@@ -308,16 +315,22 @@ def _lint_all(
 ) -> list[list[Finding]]:
     """Lint in worker processes, even for --jobs 1 where processes can be forked: LibCST's
     parser holds the GIL for the whole parse of a file, so a process that parses cannot
-    act on Ctrl-C until the parse ends, while a parent that only waits stops at once."""
-    import multiprocessing
+    act on Ctrl-C until the parse ends, while a parent that only waits stops at once.
 
+    A small run (IN_PROCESS_BYTES in all: a function folder, a pre-commit batch, an
+    editor's file) is linted here instead: starting a worker would cost more than the lint
+    (40 ms of a cold run's 0.4 s), and Ctrl-C waits for one file's parse at most, which
+    the guards keep near a second for the worst file that small."""
     if not jobs:
         return []
+    if sum(_size(job) for job in jobs) <= IN_PROCESS_BYTES:
+        return _lint_here(jobs, registry, options, advance)
+    import multiprocessing
+
     workers = min(options.jobs or default_jobs(), len(jobs))
     can_fork = "fork" in multiprocessing.get_all_start_methods()
     if workers <= 1 and not can_fork:  # pragma: no cover - not on Linux: a spawned worker starts slowly
-        with _LazyLinter(registry, options.debug) as lint:
-            return [lint(job) for job in jobs]
+        return _lint_here(jobs, registry, options, advance)
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("fork" if can_fork else None)
@@ -336,6 +349,17 @@ def _lint_all(
         _stop_workers(pool)
         raise
     pool.shutdown()
+    return results
+
+
+def _lint_here(
+    jobs: list[FileJob], registry: Registry, options: RunOptions, advance: Callable[[], None]
+) -> list[list[Finding]]:
+    results = []
+    with _LazyLinter(registry, options.debug) as lint:
+        for job in jobs:
+            results.append(lint(job))
+            advance()
     return results
 
 
