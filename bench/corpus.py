@@ -1,4 +1,5 @@
-"""The folders every tool lints: the guide's template function and the running Python's standard library."""
+"""The folders every tool lints: the guide's template function, the running Python's standard library,
+and the worst-case files of issue 13."""
 
 from __future__ import annotations
 
@@ -65,3 +66,38 @@ def build_stdlib(destination: Path, source: Path | None = None) -> Corpus:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, target)
     return _summarize("stdlib", folder)
+
+
+HOSTILE_FUNCTIONS_BYTES = 10_000_000  # just under the default max-file-size (10 MiB)
+
+
+def _hostile_files() -> dict[str, str]:
+    """Issue 13's reproductions: chains without operators or brackets that once ran for minutes,
+    an `elif` chain CPython 3.11 cannot compile, a data literal of 1 MB, and a file of small
+    functions just under the default max-file-size."""
+    function = "def f{0}(a, b):\n    return a + b * {0}\n\n\n"
+    functions, size, index = [], 0, 0
+    while size < HOSTILE_FUNCTIONS_BYTES - 100:
+        text = function.format(index)
+        functions.append(text)
+        size += len(text)
+        index += 1
+    return {
+        "chain_calls.py": "x = a" + ".b()" * 5000 + "\n",
+        "chain_attributes.py": "x = a" + ".b" * 3000 + "\n",
+        "chain_subscripts.py": "x = a" + "[0]" * 3000 + "\n",
+        "chain_not.py": "x = " + "not " * 3000 + "a\n",
+        "elif_chain.py": "def f(x):\n    if x == 0:\n        return 0\n"
+        + "".join(f"    elif x == {i}:\n        return {i}\n" for i in range(1, 3000))
+        + "",
+        "data_literal.py": "DATA = [" + ", ".join(str(i) for i in range(150_000)) + "]\n",
+        "functions.py": "".join(functions),
+    }
+
+
+def build_hostile(destination: Path) -> Corpus:
+    folder = destination / "hostile"
+    folder.mkdir()
+    for name, text in _hostile_files().items():
+        (folder / name).write_text(text, encoding="utf-8")
+    return _summarize("hostile", folder)

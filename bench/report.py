@@ -9,6 +9,7 @@ from corpus import Corpus
 from trials import Outcome
 
 MIB_LIMIT_PER_PROCESS = 200
+HOSTILE_CPU_SECONDS, HOSTILE_MIB = 10.0, 500
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,20 @@ def _wall_ratio(numerator: str, denominator: str) -> Callable[[Mapping[str, Outc
     return measured
 
 
+def _cpu(command_id: str) -> Callable[[Mapping[str, Outcome]], float | None]:
+    def measured(outcomes: Mapping[str, Outcome]) -> float | None:
+        return outcomes[command_id].cpu if _wall(outcomes, command_id) is not None else None
+
+    return measured
+
+
+def _rss(command_id: str) -> Callable[[Mapping[str, Outcome]], float | None]:
+    def measured(outcomes: Mapping[str, Outcome]) -> float | None:
+        return outcomes[command_id].peak_rss_mib if _wall(outcomes, command_id) is not None else None
+
+    return measured
+
+
 def _peak_rss(outcomes: Mapping[str, Outcome]) -> float | None:
     measured = [
         outcomes[command_id].peak_rss_mib
@@ -115,11 +130,15 @@ TARGETS = (
         "stdlib, warm ÷ stdlib, cold (cflint wall)", _wall_ratio("cflint-warm-stdlib", "cflint-cold-stdlib"), 0.05, "×"
     ),
     Target("stdlib: cflint peak RSS of one process", _peak_rss, MIB_LIMIT_PER_PROCESS, "MiB"),
+    # Issue 13 bounds each file to 10 s of CPU and 500 MiB; all seven worst cases together stay inside one file's.
+    Target("hostile, cold: cflint CPU, all files", _cpu("cflint-cold-hostile"), HOSTILE_CPU_SECONDS, "s"),
+    Target("hostile, cold: cflint peak RSS of one process", _rss("cflint-cold-hostile"), HOSTILE_MIB, "MiB"),
 )
 
 
 def targets(outcomes: Mapping[str, Outcome]) -> list[str]:
-    lines = ["### Targets (issues 8 and 12)", "", "| Target | Limit | Measured | Met |", "| --- | ---: | ---: | --- |"]
+    lines = ["### Targets (issues 8, 12 and 13)", "", "| Target | Limit | Measured | Met |"]
+    lines.append("| --- | ---: | ---: | --- |")
     for target in TARGETS:
         value = target.measured(outcomes)
         shown = "not measured" if value is None else f"{ratio(value)} {target.unit}"
