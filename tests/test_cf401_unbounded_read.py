@@ -144,3 +144,36 @@ def test_file_bound_in_enclosing_function_is_followed(tmp_path: Path, cflint: Cf
             return rest()
         """
     assert reported_lines(cflint, tmp_path, "CF401", source) == marked_lines(source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # A Kubernetes secret or config map the platform mounts: an absolute path outside /tmp.
+        "open('/secrets/default/secret/webhook_url').read()\n",
+        "def config(key):\n    with open(f'/configs/default/air-const/{key}') as f:\n        return f.read()\n",
+        "from pathlib import Path\nSECRETS = Path('/var/run/secrets')\n(SECRETS / 'token').read_text()\n",
+        # A path the deployment sets in the environment.
+        "import json, os\njson.load(open(os.environ['FISSION_STATE_TOKEN_PATH']))\n",
+        "import os\nfrom pathlib import Path\nPath(os.getenv('CREDENTIALS')).resolve().read_text()\n",
+        "import os\npath = os.environ.get('CONFIG')\nwith open(path) as f:\n    f.read()\n",
+    ],
+)
+def test_files_the_deployment_provides_may_be_read_whole(source: str, tmp_path: Path, cflint: Cflint) -> None:
+    assert reported_lines(cflint, tmp_path, "CF401", source) == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # Where the function writes at run time, files have any size.
+        "open('/tmp/download.bin').read()  # !\n",
+        "def main(name):\n    with open(f'/tmp/{name}') as f:\n        return f.read()  # !\n",
+        "from pathlib import Path\nPath('/var/tmp') .joinpath('x')\n(Path('/dev/shm') / 'x').read_bytes()  # !\n",
+        # Evidence for one opening is not evidence for another.
+        "import os\nf = open(os.environ['A'])\nf = open(name)\nf.read()  # !\n",
+        "import os\nbase = os.environ['A']\nbase = '/tmp'\nopen(base).read()  # !\n",
+    ],
+)
+def test_temporary_and_unknown_files_are_still_reported(source: str, tmp_path: Path, cflint: Cflint) -> None:
+    assert reported_lines(cflint, tmp_path, "CF401", source) == marked_lines(source)

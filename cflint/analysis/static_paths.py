@@ -1,6 +1,7 @@
 """File-system paths that code names in a way the source proves: a relative string literal,
 `Path(__file__).parent / "template.html"`, `os.path.join(os.path.dirname(__file__), "x")`,
-or a name bound to one. Used to find the files a function ships and reads."""
+or a name bound to one. Used to find the files a function ships and reads, and the files
+its deployment provides (mounted secrets and config, paths given in the environment)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,10 @@ _PATH_CLASSES = frozenset({"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPat
 _SAME_PATH_METHODS = frozenset({"resolve", "absolute", "expanduser"})
 _SAME_PATH_CALLS = frozenset({"os.path.abspath", "os.path.realpath", "os.path.normpath", "os.fspath", "builtins.str"})
 _MAX_DEPTH = 16
+# Where a function writes files at run time (downloads, uploads saved to disk): those files
+# have any size, so a path under one is never taken for deployment-provided configuration.
+_WRITABLE_FOLDERS = (PurePosixPath("/tmp"), PurePosixPath("/var/tmp"), PurePosixPath("/dev/shm"))
+_ENVIRONMENT_GETTERS = frozenset({"os.getenv", "os.environ.get"})
 
 
 class StaticPaths:
@@ -75,3 +80,39 @@ class StaticPaths:
             base = self.evaluate(args[0], depth + 1)
             return None if base is None or base == PurePosixPath(".") else base.parent
         return None
+
+    def provided_by_deployment(self, expr: cst.BaseExpression, depth: int = 0) -> bool:
+        """Whether the path names a file the deployment provides rather than one the function
+        writes or receives: an absolute path outside the writable temporary folders (a mounted
+        secret or config map: `/secrets/...`, `f"/configs/{key}"`), or a path read from an
+        environment variable. Such a file is configuration, read whole by design."""
+        if depth > _MAX_DEPTH:
+            return False
+        text = string_value(expr)
+        if isinstance(expr, cst.FormattedString):
+            first = expr.parts[0] if expr.parts else None
+            text = first.value if isinstance(first, cst.FormattedStringText) else None
+        if isinstance(text, str):
+            path = PurePosixPath(text)
+            return path.is_absolute() and not any(
+                path == folder or folder in path.parents for folder in _WRITABLE_FOLDERS
+            )
+        if isinstance(expr, cst.Name):
+            values = self._bindings(expr.value)
+            return values is not None and len(values) == 1 and self.provided_by_deployment(values[0], depth + 1)
+        if isinstance(expr, cst.Subscript):
+            return self._qualify(expr.value) == "os.environ"
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
+            return self.provided_by_deployment(expr.left, depth + 1)
+        if isinstance(expr, cst.Call):
+            func = expr.func
+            if isinstance(func, cst.Attribute) and func.attr.value in _SAME_PATH_METHODS and not expr.args:
+                return self.provided_by_deployment(func.value, depth + 1)
+            if not expr.args or expr.args[0].keyword or expr.args[0].star:
+                return False
+            qualified = self._qualify(func)
+            if qualified in _ENVIRONMENT_GETTERS:
+                return True
+            if qualified in _PATH_CLASSES or qualified in _SAME_PATH_CALLS or qualified == "os.path.join":
+                return self.provided_by_deployment(expr.args[0].value, depth + 1)
+        return False

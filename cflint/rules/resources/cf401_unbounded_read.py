@@ -76,7 +76,7 @@ class UnboundedRead(ScopedRule):
         if origin is None:
             return
         if origin.path in _PATH_READERS:
-            if not isinstance(func, cst.Attribute) or not self._small_shipped_files([func.value]):
+            if not isinstance(func, cst.Attribute) or not self._known_small_files([func.value]):
                 self.report(node, what=_PATH_READERS[origin.path], source="a file", remedy="open it and " + _CHUNKS)
         elif origin.path in _LOADERS and node.args and not node.args[0].keyword and not node.args[0].star:
             remedy = "check its size before parsing it, or parse it incrementally"
@@ -88,7 +88,7 @@ class UnboundedRead(ScopedRule):
         if source is None:
             return
         opened = self._opened_files(stream)
-        if opened is not None and self._small_shipped_files(opened):
+        if opened is not None and self._known_small_files(opened):
             return
         self.report(node, what=what, source=source, remedy=remedy)
 
@@ -131,20 +131,25 @@ class UnboundedRead(ScopedRule):
                 return None
         return files
 
-    def _small_shipped_files(self, paths: list[cst.BaseExpression]) -> bool:
-        """Whether every path is a file of the function root no larger than read-whole-limit:
-        its size is known when the function is uploaded."""
+    def _known_small_files(self, paths: list[cst.BaseExpression]) -> bool:
+        """Whether every path is a file the deployment provides (a mounted secret or config
+        file, or one named by an environment variable), or a file of the function root no
+        larger than read-whole-limit: its size is known when the function is uploaded."""
         root = self.context.root
-        if root is None:
-            return False
-        try:
-            module_path = PurePosixPath(self.context.path.relative_to(root.path).as_posix())
-        except ValueError:
-            return False
         names = self.scopes
+        module_path = PurePosixPath(self.context.path.name)
+        if root is not None:
+            try:
+                module_path = PurePosixPath(self.context.path.relative_to(root.path).as_posix())
+            except ValueError:
+                root = None
         evaluator = StaticPaths(
             module_path, lambda expr: names.qualify(expr, self.scope), lambda name: self._binding_values(name)
         )
+        if all(evaluator.provided_by_deployment(expr) for expr in paths):
+            return True
+        if root is None:
+            return False
         limit = self.context.settings.read_whole_limit
         real_root = os.path.realpath(root.path)
         for expr in paths:
