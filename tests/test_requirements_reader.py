@@ -209,7 +209,7 @@ def test_oserror_reading_requirements_is_a_problem_not_a_crash(tmp_path: Path) -
     reader that raises PermissionError."""
     (tmp_path / "requirements.txt").mkdir()
     result = read_requirements(tmp_path / "requirements.txt")
-    assert result.found and not result.complete and result.lines == ()
+    assert result.found and result.complete is False and result.lines == ()
     assert [(p.path, p.line, p.text, p.problem) for p in result.problems] == [
         (tmp_path / "requirements.txt", 1, "", "cannot read: not a regular file (a folder)")
     ]
@@ -403,6 +403,7 @@ def test_requirements_included_by_a_constraints_file_are_installed_as_in_pip(
         ("pkg --hash sha1:aa", "--hash takes sha256, sha384 or sha512"),
         ("requests --hash='unclosed", "pip cannot split its options (an unclosed quote?)"),
         ("bad requirement !!", _packaging_error("bad requirement !!")),
+        ("git+git@github.com:x/y.git#egg=y", _packaging_error("git+git@github.com:x/y.git#egg=y")),
     ],
 )
 def test_a_line_pip_refuses_is_one_whole_problem(line: str, problem: str, tmp_path: Path) -> None:
@@ -474,7 +475,7 @@ def test_encodings_from_a_bom_or_a_coding_line_in_the_first_two(tmp_path: Path) 
             (tmp_path / "requirements.txt", *problem) for problem in problems
         ], data
         assert [item.name for item in result.lines] == ([] if problems else ["requests"])
-        assert result.complete is not bool(problems)
+        assert result.complete is (not problems)
 
 
 def test_continuations_around_comment_lines() -> None:
@@ -499,6 +500,7 @@ def test_include_problems_are_whole(tmp_path: Path) -> None:
     write_files(tmp_path, {"common.txt": "six\n"})
     for line, problem in [
         ("-r missing.txt", "cannot read missing.txt: No such file or directory"),
+        ("-c missing.txt", "cannot read missing.txt: No such file or directory"),
         ("-r ../common.txt", "../common.txt is outside the function folder, so it is not in the uploaded ZIP"),
         ("-r requirements.txt", "requirement files include each other: requirements.txt -> requirements.txt"),
     ]:

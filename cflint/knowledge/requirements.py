@@ -234,10 +234,8 @@ def _split_options(text: str) -> tuple[str, str]:
     """A line's requirement part and its options, split as pip does: at the first
     space-separated word that starts with a dash."""
     words = text.split(" ")
-    for index, word in enumerate(words):
-        if word.startswith("-"):
-            return " ".join(words[:index]).strip(), " ".join(words[index:])
-    return text, ""
+    index = next((index for index, word in enumerate(words) if word.startswith("-")), len(words))
+    return " ".join(words[:index]).strip(), " ".join(words[index:])
 
 
 @dataclass
@@ -258,7 +256,7 @@ class _Reader:
         try:
             text = decode_requirements(data)
         except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
+            line = data[: exc.start].count(b"\n") + 1
             encoding = "UTF-8" if exc.encoding == "utf-8" else exc.encoding
             self.problem(path, line, "", f"not {encoding} text")
             self.complete = False
@@ -335,8 +333,9 @@ class _Reader:
         expanded = _VARIABLE.sub(_VARIABLE_PLACEHOLDER, text)
         unknown_name = has_variable and not _NAME_START.match(text)
         looks_like_path = "@" not in expanded and ("/" in expanded or "\\" in expanded or _ARCHIVE.search(expanded))
-        if _URL.match(expanded) or _VCS.match(expanded) or not _NAME_START.match(expanded) or looks_like_path:
-            self.direct_reference(path, number, text, expanded, constraint, editable=False)
+        # A VCS link without `://` (git+git@host:x.git) is neither a URL nor a requirement to pip.
+        if _URL.match(expanded) or not _NAME_START.match(expanded) or looks_like_path:
+            self.direct_reference(path, number, text, expanded, constraint)
             return
         try:
             from packaging.requirements import InvalidRequirement, Requirement  # only when there is a line to parse
@@ -357,7 +356,7 @@ class _Reader:
         )
 
     def direct_reference(
-        self, path: Path, number: int, text: str, expanded: str, constraint: bool, editable: bool
+        self, path: Path, number: int, text: str, expanded: str, constraint: bool, editable: bool = False
     ) -> None:
         if _VCS.match(expanded):
             kind = "a VCS URL"
