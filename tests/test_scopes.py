@@ -132,6 +132,13 @@ BINDING_FORMS: list[tuple[str, str | None, str, list[str], str | None]] = [
         None,
     ),
     # several declarations in one function, of either kind
+    (
+        "def f():\n    a = b = 1\n    def g():\n        nonlocal a\n        nonlocal b\n        a = 2",
+        "f",
+        "a",
+        ["ASSIGNMENT=1", "ASSIGNMENT=2"],
+        None,
+    ),
     ("def f():\n    global a\n    global x\n    a = 1\n    x = 2", None, "x", ["ASSIGNMENT=2"], None),
     ("def f():\n    global x\n    global a\n    a = 1\n    x = 2", None, "x", ["ASSIGNMENT=2"], None),
     (

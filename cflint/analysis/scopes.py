@@ -409,7 +409,8 @@ class Scopes:
     def enclosing_scope(self, node: ScopeNode) -> ScopeNode | None:
         """The def, lambda or class that `node` is defined in; None at module level."""
         parent = self.scope(node).parent
-        return None if parent is None else parent.node
+        assert parent is not None  # only the module's scope has no parent
+        return parent.node
 
     def _own(self, scope: Scope) -> dict[str, list[Binding]]:
         if scope.own is None:
