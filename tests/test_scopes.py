@@ -133,10 +133,17 @@ BINDING_FORMS: list[tuple[str, str | None, str, list[str], str | None]] = [
     ),
     # several declarations in one function, of either kind
     (
-        "def f():\n    a = b = 1\n    def g():\n        nonlocal a\n        nonlocal b\n        a = 2",
+        "def f():\n    a = b = 1\n    def g():\n        nonlocal a\n        nonlocal b\n        a = 2\n        b = 3",
         "f",
         "a",
         ["ASSIGNMENT=1", "ASSIGNMENT=2"],
+        None,
+    ),
+    (
+        "def f():\n    a = b = 1\n    def g():\n        nonlocal a\n        nonlocal b\n        a = 2\n        b = 3",
+        "f",
+        "b",
+        ["ASSIGNMENT=1", "ASSIGNMENT=3"],
         None,
     ),
     ("def f():\n    global a\n    global x\n    a = 1\n    x = 2", None, "x", ["ASSIGNMENT=2"], None),
