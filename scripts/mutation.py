@@ -42,6 +42,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
         "--deselect",
         "tests/test_archive_lint.py::test_real_cli_on_a_bad_archive_has_no_traceback",
     ),
+    "cflint/analysis/origins.py": ("tests/test_values.py",),
 }
 
 
