@@ -43,6 +43,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
         "tests/test_archive_lint.py::test_real_cli_on_a_bad_archive_has_no_traceback",
     ),
     "cflint/analysis/origins.py": ("tests/test_values.py",),
+    "cflint/analysis/kinds.py": ("tests/test_kinds.py", "tests/test_flow.py"),
 }
 
 
