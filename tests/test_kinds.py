@@ -30,7 +30,7 @@ def _infer(source: str) -> Value | None:
     module = cst.parse_module(textwrap.dedent(source) + "\n")
     walker = Walker()
     expr, chain = _last_expression(module, walker)
-    return ValueInference(module, walker, Scopes(module, walker)).infer(expr, chain)
+    return ValueInference(walker, Scopes(module, walker)).infer(expr, chain)
 
 
 # (source ending in an expression statement, its kind, how the kind is known)
@@ -82,6 +82,7 @@ KNOWN: list[tuple[str, Kind, str]] = [
     ("1.0 * 2j", Kind.COMPLEX, ""),
     ("2.0 ** 3", Kind.FLOAT, ""),
     ("(x := 1)", Kind.INT, ""),
+    ("x = 1\n(y := x)", Kind.INT, "via 'x'"),
     # names
     ("def f():\n    pass\nf", Kind.FUNCTION, "function 'f'"),
     ("len", Kind.FUNCTION, "the builtin 'len'"),
@@ -119,6 +120,7 @@ KNOWN: list[tuple[str, Kind, str]] = [
     ("def f():\n    if a:\n        return None\n    x = 1\nf()", Kind.NONE, "f() returns no value"),
     ("def f():\n    def g():\n        return 1\n    g()\nf()", Kind.NONE, "f() returns no value"),
     ("def f():\n    def g():\n        yield 1\n    g\nf()", Kind.NONE, "f() returns no value"),
+    ("def g() -> None:\n    log()\ndef f():\n    g()\nf()", Kind.NONE, "f() returns no value"),
     # a call to itself inside f is taken to return while f is being analysed
     ("def f():\n    f()\nf()", Kind.NONE, "f() returns no value"),
     ("def g():\n    yield 1\ng()", Kind.GENERATOR, "g() is a generator function"),
@@ -139,6 +141,10 @@ UNKNOWN = [
     "1 @ 2",
     "x[0]",
     "for x in v:\n    pass\nx",
+    "for x in [1, 2]:\n    pass\nx",
+    "def f():\n    str = make()\n    str(1)",
+    "from typing import NoReturn\ndef stop() -> NoReturn:\n    log()\ndef f():\n    stop()\nf()",
+    "def stop():\n    raise ValueError('x')\ndef f():\n    stop()\nf()",
     "def f(x):\n    x",
     "x = 1\nx = 2\nx",
     "from m import *\nx = 1\nx",
@@ -224,6 +230,10 @@ _CHAINS = {
     "walrus": lambda n: "(x := " * n + "1" + ")" * n,
     "unary": lambda n: "-" * n + "1",
     "binary": lambda n: "(" * n + "1" + " + 1)" * n,
+    "binary, right": lambda n: "(1 + " * n + "1" + ")" * n,
+    "names to a helper call": lambda n: (
+        "def f():\n    pass\nv0 = f()\n" + "".join(f"v{i + 1} = v{i}\n" for i in range(n)) + f"v{n}"
+    ),
     "methods": lambda n: "'a'" + ".upper()" * n,
 }
 
@@ -233,4 +243,25 @@ def test_chains_are_followed_to_a_fixed_depth(kind: str) -> None:
     chain = _CHAINS[kind]
     longest = max(n for n in range(40) if _infer(chain(n)) is not None)
     assert _infer(chain(longest + 1)) is None
-    assert longest == {"names": 15, "walrus": 16, "unary": 16, "binary": 16, "methods": 16}[kind]
+    assert (
+        longest
+        == {
+            "names": 15,
+            "walrus": 16,
+            "unary": 16,
+            "binary": 16,
+            "methods": 16,
+            "binary, right": 16,
+            "names to a helper call": 14,
+        }[kind]
+    )
+
+
+def test_one_inference_answers_for_several_helpers_and_again() -> None:
+    source = "def quiet():\n    pass\ndef loud():\n    raise ValueError('x')\nquiet()\nloud()\nquiet()\nloud()\n"
+    module = cst.parse_module(source)
+    walker = Walker()
+    inference = ValueInference(walker, Scopes(module, walker))
+    calls = [statement.body[0].value for statement in module.body[2:]]  # type: ignore[attr-defined]
+    kinds = [inference.infer(call, (module,)) for call in calls]
+    assert [None if value is None else value.kind for value in kinds] == [Kind.NONE, None, Kind.NONE, None]
