@@ -4,13 +4,24 @@ backslashes, a legal `a:b.py`, an empty name. Each through the real CLI."""
 from __future__ import annotations
 
 import struct
+import warnings
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from cflint.package.archive import (
+    MAX_DEFLATE_RATIO,
+    Archive,
+    ArchiveError,
+    _declared_size_problem,
+    member_path,
+    unsafe_name_problem,
+)
+from cflint.package.contents import PackageProblem, format_size
 from tests.helpers import CliResult
-from tests.zips import CENTRAL_HEADER, LOCAL_HEADER, make_zip
+from tests.zips import CENTRAL_HEADER, LOCAL_HEADER, make_zip, mark_encrypted
 
 Cflint = Callable[..., CliResult]
 USER = "def main():\n    return 'x'\n"
@@ -112,4 +123,82 @@ def test_a_member_with_an_empty_name(tmp_path: Path, cflint: Cflint) -> None:
             "fn.zip/user.py:1:10: CF103 entry function 'main' takes parameter 'request', but the runtime calls it "
             "with no arguments; read the request from flask.request [unsafe fix: --unsafe-fixes]",
         ],
+    )
+
+
+# Issue 17: the Archive reader's own verdicts, member by member, through its API.
+
+
+def test_a_bad_member_does_not_hide_the_members_after_it(tmp_path: Path) -> None:
+    link = zipfile.ZipInfo("link")
+    link.external_attr = 0o120777 << 16
+    path = tmp_path / "fn.zip"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("x", "data")  # renamed to "" below
+            archive.writestr("../evil.py", "x = 1\n")
+            archive.writestr(link, "/etc/passwd")
+            archive.writestr("lib/", "")
+            archive.writestr(".", "")
+            archive.writestr("lib/util.py", "y = 2\n")
+    _rename_member_to_empty(path, "x")
+    with Archive.open(path, 1 << 20) as archive:
+        assert [(entry.path, entry.size) for entry in archive.entries] == [("lib/util.py", 6)]  # stored
+        assert archive.problems == (
+            PackageProblem("a member has an empty name: the archive is damaged or crafted"),
+            PackageProblem("member '../evil.py' has a '..' path: unpacking it writes outside the function's folder"),
+            PackageProblem("member is a symbolic link: unpacked, it can point outside the function's folder", "link"),
+        )
+        assert archive.read_head("lib/util.py", 3) == b"y ="
+        assert archive.read_head("lib/util.py", 100) == b"y = 2\n"
+        assert archive.declared_size("lib/util.py") == 6
+        with pytest.raises(ArchiveError, match=r"^no member 'link'$"):
+            archive.read_head("link", 10)
+
+
+def test_an_unreadable_member_says_why_when_read(tmp_path: Path) -> None:
+    path = make_zip(tmp_path / "fn.zip", {"user.py": USER, "requirements.txt": ""})
+    mark_encrypted(path, "user.py")
+    with Archive.open(path, 1 << 20) as archive:
+        assert not archive.is_readable("user.py") and archive.is_readable("requirements.txt")
+        with pytest.raises(ArchiveError) as raised:
+            archive.read_head("user.py", 10)
+        assert str(raised.value) == "member is encrypted: the runtime cannot read it, nor can cflint check it"
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("\\x.py", "member '\\\\x.py' has an absolute path: unpacking it writes outside the function's folder"),
+        ("/x.py", "member '/x.py' has an absolute path: unpacking it writes outside the function's folder"),
+        ("C:/x.py", "member 'C:/x.py' has an absolute path: unpacking it writes outside the function's folder"),
+        (
+            "a\\..\\..\\x.py",
+            "member 'a\\\\..\\\\..\\\\x.py' has a '..' path: unpacking it writes outside the function's folder",
+        ),
+        ("a..b/x.py", None),
+    ],
+)
+def test_unsafe_names(name: str, problem: str | None) -> None:
+    assert unsafe_name_problem(name) == problem
+
+
+@pytest.mark.parametrize(
+    ("name", "path"), [(".", ""), ("./.", ""), ("./", ""), (".\\lib\\x.py", "lib/x.py"), ("./.x", ".x"), ("..x", "..x")]
+)
+def test_member_paths(name: str, path: str) -> None:
+    assert member_path(name) == path
+
+
+def test_deflate_limit_is_inclusive() -> None:
+    info = zipfile.ZipInfo("x")
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.compress_size = 10
+    info.file_size = MAX_DEFLATE_RATIO * 10 + 1024
+    assert _declared_size_problem(info) is None
+    info.file_size += 1
+    assert _declared_size_problem(info) == (
+        f"member declares {format_size(info.file_size)} uncompressed, more than its 10 bytes of compressed data "
+        "can hold: the archive is damaged or crafted"
     )

@@ -111,7 +111,7 @@ def test_fall_through(body: str, line: int | None) -> None:
     walker = Walker()
     definition = module.body[-1]
     assert isinstance(definition, cst.FunctionDef)
-    inference = ValueInference(module, walker, Scopes(module, walker))
+    inference = ValueInference(walker, Scopes(module, walker))
     end = inference.fall_through(definition, (definition, module))
     body_start = source.count("\n", 0, source.index("def main():")) + 2
     found = None if end is None else node_positions(module, [end])[end][0].line - body_start + 1

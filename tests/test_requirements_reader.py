@@ -209,7 +209,7 @@ def test_oserror_reading_requirements_is_a_problem_not_a_crash(tmp_path: Path) -
     reader that raises PermissionError."""
     (tmp_path / "requirements.txt").mkdir()
     result = read_requirements(tmp_path / "requirements.txt")
-    assert result.found and not result.complete and result.lines == ()
+    assert result.found and result.complete is False and result.lines == ()
     assert [(p.path, p.line, p.text, p.problem) for p in result.problems] == [
         (tmp_path / "requirements.txt", 1, "", "cannot read: not a regular file (a folder)")
     ]
@@ -288,3 +288,320 @@ def test_markers_are_evaluated_for_the_given_versions_not_the_host(tmp_path: Pat
 def test_each_marker_variable_of_the_linux_runtime(marker: str, installed: bool, tmp_path: Path) -> None:
     result = _read(tmp_path, {"requirements.txt": f"pkg; {marker}\n"})
     assert [line.name for line in result.installed(((3, 11),))] == (["pkg"] if installed else [])
+
+
+# Issue 17, second pass: every reported problem is asserted whole (path, line, text, message),
+# `complete` as the bool it is, and what a line means is checked against pip's own parser.
+
+
+def _problems(result: Requirements) -> list[tuple[str, int, str, str]]:
+    return [(p.path.name, p.line, p.text, p.problem) for p in result.problems]
+
+
+def _pip_reads(path: Path) -> list[tuple[str, bool, bool]] | None:
+    """(requirement, constraint, editable) for each requirement pip's requirements-file parser
+    yields and pip's constructor accepts; None when pip refuses the file."""
+    from pip._internal.exceptions import InstallationError
+    from pip._internal.network.session import PipSession
+    from pip._internal.req.constructors import install_req_from_parsed_requirement
+    from pip._internal.req.req_file import parse_requirements
+
+    found = []
+    try:
+        for parsed in parse_requirements(str(path), session=PipSession()):
+            install_req_from_parsed_requirement(parsed)
+            found.append((parsed.requirement, parsed.constraint, parsed.is_editable))
+    except (InstallationError, SystemExit):
+        return None
+    return found
+
+
+def _packaging_error(text: str) -> str:
+    """The first line of packaging's message for a requirement it cannot parse."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    with pytest.raises(InvalidRequirement) as raised:
+        Requirement(text)
+    return f"cannot parse requirement: {str(raised.value).splitlines()[0]}"
+
+
+@pytest.mark.parametrize(
+    ("line", "lines"),
+    [
+        ("-r a.txt -r b.txt", [("flask", False)]),
+        ("-r a.txt -c b.txt", [("flask", False)]),
+        ("-c b.txt -r a.txt", [("flask", False)]),
+        ("-c b.txt -c a.txt", [("six", True)]),
+        ("-r a.txt stray -c b.txt", [("flask", False)]),
+        ("--pre -r a.txt", [("flask", False)]),
+        ("-rb.txt", [("six", False)]),
+        ("-r\ta.txt", [("flask", False)]),
+    ],
+)
+def test_an_option_line_reads_the_first_file_as_pip_does(
+    line: str, lines: list[tuple[str, bool]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = _read(tmp_path, {"requirements.txt": line + "\n", "a.txt": "flask\n", "b.txt": "six\n"})
+    assert [(item.name, item.constraint) for item in result.lines] == lines
+    assert result.problems == () and result.complete is True
+    monkeypatch.chdir(tmp_path)
+    assert [(name, constraint) for name, constraint, _ in _pip_reads(tmp_path / "requirements.txt")] == lines
+
+
+def test_an_editable_option_wins_over_an_include_as_in_pip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = _read(tmp_path, {"requirements.txt": "-e ./x -e ./y -r a.txt\n", "a.txt": "flask\n", "x/setup.py": ""})
+    assert [(item.line, item.text, item.name, item.constraint) for item in result.lines] == [
+        (1, "-e ./x -e ./y -r a.txt", None, False)
+    ]
+    assert _problems(result) == [
+        (
+            "requirements.txt",
+            1,
+            "-e ./x -e ./y -r a.txt",
+            "editable install of a local path: the runtime installs from the package index",
+        )
+    ]
+    assert result.complete is False
+    monkeypatch.chdir(tmp_path)
+    assert _pip_reads(tmp_path / "requirements.txt") == [("./x", False, True)]
+
+
+def test_requirements_included_by_a_constraints_file_are_installed_as_in_pip(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = {
+        "requirements.txt": "-c constraints.txt\n",
+        "constraints.txt": "numpy<2\n-r more.txt\n-c pins.txt\n",
+        "more.txt": "flask\n",
+        "pins.txt": "six\n",
+    }
+    result = _read(tmp_path, files)
+    assert [(item.path.name, item.name, item.constraint) for item in result.lines] == [
+        ("constraints.txt", "numpy", True),
+        ("more.txt", "flask", False),
+        ("pins.txt", "six", True),
+    ]
+    assert [item.name for item in result.installed(((3, 11),))] == ["flask"]
+    monkeypatch.chdir(tmp_path)
+    assert _pip_reads(tmp_path / "requirements.txt") == [
+        ("numpy<2", True, False),
+        ("flask", False, False),
+        ("six", True, False),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("--pre stray --bogus", "pip does not know the option --bogus"),
+        ("-q", "pip does not know the option -q"),
+        ("--pr x", "--pr is ambiguous"),
+        ("--no", "--no is ambiguous"),
+        ("--pre=yes", "--pre takes no value"),
+        ("--prefer-binary=1 --bogus", "--prefer-binary takes no value"),
+        ("-r", "-r needs a value"),
+        ("pkg --hash sha1:aa", "--hash takes sha256, sha384 or sha512"),
+        ("requests --hash='unclosed", "pip cannot split its options (an unclosed quote?)"),
+        ("bad requirement !!", _packaging_error("bad requirement !!")),
+        ("git+git@github.com:x/y.git#egg=y", _packaging_error("git+git@github.com:x/y.git#egg=y")),
+    ],
+)
+def test_a_line_pip_refuses_is_one_whole_problem(line: str, problem: str, tmp_path: Path) -> None:
+    result = _read(tmp_path, {"requirements.txt": f"flask\n{line}\n"})
+    assert _problems(result) == [("requirements.txt", 2, line, problem)]
+    assert [item.name for item in result.lines] == ["flask"]
+    assert result.complete is False  # pip stops at the line, so what it installs is unknown
+    assert _pip_reads(tmp_path / "requirements.txt") is None
+
+
+@pytest.mark.parametrize("line", ["--bogus", "bad requirement !!", "-e ./lib", "https://example.com/x-1.0.tar.gz"])
+def test_a_bad_or_unnamed_constraint_leaves_the_installed_set_known(line: str, tmp_path: Path) -> None:
+    result = _read(tmp_path, {"requirements.txt": "-c constraints.txt\nflask\n", "constraints.txt": line + "\n"})
+    assert [(item.name, item.constraint) for item in result.lines][-1] == ("flask", False)
+    assert all(problem.path.name == "constraints.txt" and problem.text == line for problem in result.problems)
+    assert result.complete is True
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["--pre stray --no-index", "--pre -", "-ihttps://example.com/simple", "--pre -- --bogus", "--pre --"],
+)
+def test_option_lines_pip_accepts(line: str, tmp_path: Path) -> None:
+    result = _read(tmp_path, {"requirements.txt": line + "\n"})
+    assert result.problems == () and result.complete is True
+    assert _pip_reads(tmp_path / "requirements.txt") == []
+
+
+def test_requirement_text_before_options_is_kept_whole(tmp_path: Path) -> None:
+    result = _read(
+        tmp_path,
+        {"requirements.txt": "requests >= 2.0, <3 --hash=sha256:aa\nflask\t--hash=sha256:aa\n"},
+    )
+    assert [(item.line, item.text, item.name, item.specifier) for item in result.lines] == [
+        (1, "requests >= 2.0, <3", "requests", "<3,>=2.0"),
+    ]
+    # pip splits a requirement from its options only at a space: the tab stays in the requirement
+    assert _problems(result) == [
+        (
+            "requirements.txt",
+            2,
+            "flask\t--hash=sha256:aa",
+            _packaging_error("flask\t--hash=sha256:aa"),
+        )
+    ]
+    assert result.complete is False
+    assert _pip_reads(tmp_path / "requirements.txt") is None
+    (tmp_path / "requirements.txt").write_text("requests >= 2.0, <3 --hash=sha256:aa:bb\n", encoding="utf-8")
+    assert _pip_reads(tmp_path / "requirements.txt") == [("requests >= 2.0, <3", False, False)]
+    result = read_requirements(tmp_path / "requirements.txt")
+    assert [item.name for item in result.lines] == ["requests"] and result.problems == ()
+
+
+def test_encodings_from_a_bom_or_a_coding_line_in_the_first_two(tmp_path: Path) -> None:
+    cases: dict[bytes, list[tuple[int, str, str]]] = {
+        "requests\n".encode("utf-16"): [],
+        "# -*- coding: latin-1 -*-\n# caf\xe9\nrequests\n".encode("latin-1"): [],
+        b"\n# coding: latin-1\n# caf\xe9\nrequests\n": [],
+        b"# a\n# b\n# coding: nosuch\nrequests\n": [],  # only the first two lines can name it
+        b"--index-url https://example.com/coding=nosuch/\nrequests\n": [],  # not a comment
+        b"# coding: nosuch\nrequests\n": [(1, "", "unknown encoding in its coding line (unknown encoding: nosuch)")],
+        b"# coding: ascii\n# caf\xc3\xa9\nrequests\n": [(2, "", "not ascii text")],
+        b"\nrequests\n\xff\nsix\n": [(3, "", "not UTF-8 text")],
+    }
+    for data, problems in cases.items():
+        (tmp_path / "requirements.txt").write_bytes(data)
+        result = read_requirements(tmp_path / "requirements.txt")
+        assert [(p.path, p.line, p.text, p.problem) for p in result.problems] == [
+            (tmp_path / "requirements.txt", *problem) for problem in problems
+        ], data
+        assert [item.name for item in result.lines] == ([] if problems else ["requests"])
+        assert result.complete is (not problems)
+
+
+def test_continuations_around_comment_lines() -> None:
+    text = "# note \\\nrequests \\\n  >=2 \\\n# why\nflask \\\n  ==3 \\"
+    assert [(line.number, line.text) for line in logical_lines(text)] == [
+        (2, "requests   >=2"),
+        (5, "flask   ==3"),
+    ]
+
+
+def test_missing_file_and_root_above_the_file(tmp_path: Path) -> None:
+    assert read_requirements(tmp_path / "requirements.txt") == Requirements(tmp_path / "requirements.txt", found=False)
+    write_files(tmp_path, {"common.txt": "six\n", "fn/requirements.txt": "-r ../common.txt\n"})
+    result = read_requirements(tmp_path / "fn" / "requirements.txt", root=tmp_path)
+    assert result.path == tmp_path / "fn" / "requirements.txt"
+    assert [(item.path, item.name) for item in result.lines] == [(tmp_path / "common.txt", "six")]
+    assert result.problems == () and result.complete is True
+
+
+def test_include_problems_are_whole(tmp_path: Path) -> None:
+    (tmp_path / "fn").mkdir()
+    write_files(tmp_path, {"common.txt": "six\n"})
+    for line, problem in [
+        ("-r missing.txt", "cannot read missing.txt: No such file or directory"),
+        ("-c missing.txt", "cannot read missing.txt: No such file or directory"),
+        ("-r ../common.txt", "../common.txt is outside the function folder, so it is not in the uploaded ZIP"),
+        ("-r requirements.txt", "requirement files include each other: requirements.txt -> requirements.txt"),
+    ]:
+        result = _read(tmp_path / "fn", {"requirements.txt": f"flask\n{line}\n"})
+        assert [(p.path, p.line, p.text, p.problem) for p in result.problems] == [
+            (tmp_path / "fn" / "requirements.txt", 2, line, problem)
+        ]
+        assert [item.name for item in result.lines] == ["flask"]
+        assert result.complete is ("include each other" in problem)
+    result = _read(tmp_path / "fn", {"requirements.txt": "-r https://example.com/r.txt\n"})
+    assert result.problems == () and result.complete is False
+
+
+@pytest.mark.parametrize(
+    ("line", "name", "constraint", "problem"),
+    [
+        ("foo @ git+https://github.com/x/foo.git", "foo", False, "installs from a VCS URL, not from the package index"),
+        ("foo @ file:///tmp/foo-1.0.tar.gz", "foo", False, "installs from a local file, not from the package index"),
+        ("foo @ https://example.com/foo-1.0.tar.gz", "foo", False, None),
+        (
+            "git+https://github.com/x/bar.git@v1#egg=bar",
+            "bar",
+            False,
+            "installs from a VCS URL, not from the package index",
+        ),
+        ("https://user@example.com/pkg-1.0.tar.gz#egg=pkg", "pkg", False, None),
+        ("vendor/lib", None, False, "installs from a local path, not from the package index"),
+        ("vendor\\lib", None, False, "installs from a local path, not from the package index"),
+        ("-e vendor/lib", None, False, "editable install of a local path: the runtime installs from the package index"),
+        (
+            "-e git+https://h/x.git#egg=x",
+            "x",
+            False,
+            "editable install of a VCS URL: the runtime installs from the package index",
+        ),
+        (
+            "-e https://h/x-1.0.tar.gz",
+            None,
+            False,
+            "editable install of a URL: the runtime installs from the package index",
+        ),
+    ],
+)
+def test_each_direct_reference_line_whole(
+    line: str, name: str | None, constraint: bool, problem: str | None, tmp_path: Path
+) -> None:
+    for in_constraints in (False, True):
+        files = (
+            {"requirements.txt": "-c c.txt\n", "c.txt": line + "\n"}
+            if in_constraints
+            else {"requirements.txt": line + "\n"}
+        )
+        result = _read(tmp_path, files)
+        file = tmp_path / ("c.txt" if in_constraints else "requirements.txt")
+        assert [(item.path, item.line, item.text, item.name, item.constraint) for item in result.lines] == [
+            (file, 1, line, name, in_constraints)
+        ]
+        assert [(p.path, p.line, p.text, p.problem) for p in result.problems] == (
+            [(file, 1, line, problem)] if problem else []
+        )
+        assert result.complete is (in_constraints or name is not None)
+
+
+def test_a_line_with_a_variable_in_its_name(tmp_path: Path) -> None:
+    result = _read(tmp_path, {"requirements.txt": "-c c.txt\n${PACKAGE}==1.0\n", "c.txt": "${PIN}==2.0\n"})
+    assert [(item.name, item.constraint, item.specifier) for item in result.lines] == [
+        (None, True, "==2.0"),
+        (None, False, "==1.0"),
+    ]
+    assert result.complete is False
+    result = _read(tmp_path, {"requirements.txt": "-c c.txt\n"})
+    assert result.complete is True
+
+
+def test_markers_do_not_depend_on_the_machine_cflint_runs_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import packaging.markers
+
+    windows_pypy = {
+        "implementation_name": "pypy",
+        "implementation_version": "7.3.0",
+        "os_name": "nt",
+        "platform_machine": "AMD64",
+        "platform_release": "10",
+        "platform_system": "Windows",
+        "platform_version": "10.0",
+        "python_full_version": "2.7.18",
+        "platform_python_implementation": "PyPy",
+        "python_version": "2.7",
+        "sys_platform": "win32",
+    }
+    monkeypatch.setattr(packaging.markers, "default_environment", lambda: dict(windows_pypy))
+    markers = [
+        'sys_platform == "linux"',
+        'platform_system == "Linux"',
+        'os_name == "posix"',
+        'platform_python_implementation == "CPython"',
+        'implementation_name == "cpython"',
+        'python_version == "3.11"',
+        'python_full_version == "3.11.0"',
+        'extra == ""',
+        'python_version ~= "3"',  # packaging cannot compare it: kept, as the safer reading
+    ]
+    result = _read(tmp_path, {"requirements.txt": "".join(f"p{i}; {m}\n" for i, m in enumerate(markers))})
+    assert [item.name for item in result.installed(((3, 11),))] == [f"p{i}" for i in range(len(markers))]

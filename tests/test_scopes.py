@@ -40,6 +40,7 @@ BINDING_FORMS: list[tuple[str, str | None, str, list[str], str | None]] = [
     ("x = y = 1", None, "y", ["ASSIGNMENT=1"], None),
     ("import x\na, (b, *x) = v", None, "x", ["IMPORT", "ASSIGNMENT"], None),
     ("[x, y] = v", None, "y", ["ASSIGNMENT"], None),
+    ("*x = v", None, "x", ["ASSIGNMENT"], None),  # CPython refuses it, LibCST parses it
     ("x.attr = 1\nx[0] = 2", None, "x", [], "builtins.x"),
     # augmented and annotated assignment
     ("def f():\n    x += 1", "f", "x", ["AUGMENTED"], None),
@@ -64,6 +65,7 @@ BINDING_FORMS: list[tuple[str, str | None, str, list[str], str | None]] = [
     ("from m import *\n", None, "x", [], None),
     ("def f():\n    import x as y", "f", "y", ["IMPORT"], "x"),
     ("import x\ndef f():\n    pass", "f", "x", [], "x"),
+    ("import x\nclass C:\n    def m(self):\n        pass", "m", "x", [], "x"),
     # def and class
     ("import x\ndef x():\n    pass", None, "x", ["IMPORT", "DEF"], None),
     ("class x:\n    pass", None, "x", ["CLASS"], None),
@@ -111,11 +113,61 @@ BINDING_FORMS: list[tuple[str, str | None, str, list[str], str | None]] = [
         None,
     ),
     ("import x\nclass C:\n    global x\n    x = 1", None, "x", ["IMPORT", "ASSIGNMENT=1"], None),
+    # `nonlocal` with no function binding the name (CPython refuses it): the binding stays local
+    ("x = 0\ndef f():\n    nonlocal x\n    x = 1", "f", "x", ["ASSIGNMENT=1"], None),
+    ("x = 0\ndef f():\n    nonlocal x\n    x = 1", None, "x", ["ASSIGNMENT=0"], None),
+    # `nonlocal` reaches past a function that does not bind the name
+    (
+        "def f():\n    x = 1\n    def g():\n        def h():\n            nonlocal x\n            x = 2",
+        "f",
+        "x",
+        ["ASSIGNMENT=1", "ASSIGNMENT=2"],
+        None,
+    ),
+    (
+        "def f():\n    x = 1\n    def g():\n        def h():\n            nonlocal x\n            x = 2",
+        "h",
+        "x",
+        [],
+        None,
+    ),
+    # several declarations in one function, of either kind
+    (
+        "def f():\n    a = b = 1\n    def g():\n        nonlocal a\n        nonlocal b\n        a = 2\n        b = 3",
+        "f",
+        "a",
+        ["ASSIGNMENT=1", "ASSIGNMENT=2"],
+        None,
+    ),
+    (
+        "def f():\n    a = b = 1\n    def g():\n        nonlocal a\n        nonlocal b\n        a = 2\n        b = 3",
+        "f",
+        "b",
+        ["ASSIGNMENT=1", "ASSIGNMENT=3"],
+        None,
+    ),
+    ("def f():\n    global a\n    global x\n    a = 1\n    x = 2", None, "x", ["ASSIGNMENT=2"], None),
+    ("def f():\n    global x\n    global a\n    a = 1\n    x = 2", None, "x", ["ASSIGNMENT=2"], None),
+    (
+        "x = 0\ndef f():\n    y = 1\n    def g():\n        nonlocal y\n        global x\n        x = 2\n        y = 3",
+        None,
+        "x",
+        ["ASSIGNMENT=0", "ASSIGNMENT=2"],
+        None,
+    ),
+    (
+        "def f():\n    y = 1\n    def g():\n        global x\n        nonlocal y\n        y = 3",
+        "f",
+        "y",
+        ["ASSIGNMENT=1", "ASSIGNMENT=3"],
+        None,
+    ),
     # type parameters and aliases
     ("def f[x]():\n    pass", "f", "x", ["TYPE_PARAMETER"], None),
     ("class C[*x]:\n    pass", "C", "x", ["TYPE_PARAMETER"], None),
     ("class C[**x]:\n    def m(self):\n        pass", "m", "x", [], None),
     ("type x = int", None, "x", ["TYPE_ALIAS"], None),
+    ("def f[T: [x for x in v]]():\n    pass", None, "x", [], "builtins.x"),  # a bound is not module code
     # class bodies are not seen from functions nested in them
     ("import x\nclass C:\n    x = 1\n    def m(self):\n        pass", "m", "x", [], "x"),
     ("import x\nclass C:\n    x = 1", "C", "x", ["ASSIGNMENT=1"], None),
@@ -132,6 +184,8 @@ def test_binding_form(source: str, where: str | None, name: str, bound_to: list[
     scope = _scope_named(module, where)
     assert [_describe(b) for b in scopes.bindings_in(scope).get(name, [])] == bound_to
     assert scopes.qualify(cst.Name(name), scope) == resolves_to
+    # asking again changes nothing (redirects are applied once)
+    assert [_describe(b) for b in scopes.bindings_in(scope).get(name, [])] == bound_to
 
 
 @pytest.mark.parametrize(
@@ -170,3 +224,72 @@ def test_entry_bindings_are_the_module_code_own(source: str, conditional: list[b
     scopes = Scopes(cst.parse_module(source + "\n"), Walker())
     assert [b.conditional for b in top_level_bindings(scopes, "main")] == conditional
     assert always_bound(scopes, "main") is always
+
+
+@pytest.mark.parametrize(
+    ("source", "expr", "where", "resolves_to"),
+    [
+        ("import x", "x.y.z", None, "x.y.z"),
+        ("from a import b as x", "x.y", None, "a.b.y"),
+        ("import x", "f().y", None, None),
+        ("import x", "x[0].y", None, None),
+        ("from m import *", "x.y", None, None),
+        ("def f():\n    import x as y", "y.z", "f", "x.z"),
+    ],
+)
+def test_qualify_an_attribute_chain(source: str, expr: str, where: str | None, resolves_to: str | None) -> None:
+    module = cst.parse_module(source + "\n")
+    assert Scopes(module).qualify(cst.parse_expression(expr), _scope_named(module, where)) == resolves_to
+
+
+def test_walker_is_the_one_given_or_a_new_one() -> None:
+    module = cst.parse_module("import x\n")
+    walker = Walker()
+    assert Scopes(module, walker).walker is walker
+    assert isinstance(Scopes(module).walker, Walker)
+    assert Scopes(module).qualify(cst.Name("x")) == "x"
+
+
+def test_enclosing_scope() -> None:
+    module = cst.parse_module("def f():\n    class C:\n        g = lambda: 0\n")
+    scopes = Scopes(module)
+    f, c, g = (_scope_named(module, name) for name in ("f", "C", "lambda"))
+    assert scopes.enclosing_scope(g) is c  # type: ignore[arg-type]
+    assert scopes.enclosing_scope(c) is f  # type: ignore[arg-type]
+    assert scopes.enclosing_scope(f) is None  # type: ignore[arg-type]
+
+
+def test_where_each_binding_is_made() -> None:
+    source = "def f[T](a):\n    if c:\n        b = 1\n    def g():\n        pass\n"
+    module = cst.parse_module(source)
+    scopes = Scopes(module)
+    f = _scope_named(module, "f")
+    assert isinstance(f, cst.FunctionDef)
+    bound = scopes.bindings_in(f)
+    for name in ("a", "T"):
+        (binding,) = bound[name]
+        assert (binding.made_in, binding.statement, binding.enclosing, binding.conditional) == (f, f, f, False)
+        assert isinstance(binding.target, cst.Name) and binding.target.value == name
+    (b,) = bound["b"]
+    if_statement = f.body.body[0]
+    assert b.statement is if_statement and b.conditional is True
+    assert isinstance(b.enclosing, cst.Assign)  # the innermost statement
+    (g,) = bound["g"]
+    assert g.form.name == "DEF" and g.definition is f.body.body[1] and g.statement is g.definition
+    (module_f,) = scopes.bindings_in(None)["f"]
+    assert module_f.definition is f and module_f.statement is f and module_f.made_in is None
+
+
+@pytest.mark.parametrize(
+    ("source", "where", "followed"),
+    [
+        ("def f():\n    s = open(p)", "f", "open(p)"),
+        ("s = open(q)\ndef f():\n    s = open(p)", "f", "open(p)"),
+        ("s = open(q)\ndef f():\n    pass", "f", "open(q)"),
+    ],
+)
+def test_sole_binding_in_a_function(source: str, where: str, followed: str) -> None:
+    module = cst.parse_module(source + "\n")
+    found = Scopes(module).sole_binding("s", _scope_named(module, where))
+    assert found is not None and found[1].value is not None
+    assert _CODE.code_for_node(found[1].value) == followed

@@ -274,8 +274,7 @@ def is_generator(nodes: list[cst.CSTNode]) -> bool:
 class ValueInference:
     """Infers kinds for one module; bindings of each scope are computed once, when first needed."""
 
-    def __init__(self, module: cst.Module, walker: Walker, scopes: Scopes) -> None:
-        self.module = module
+    def __init__(self, walker: Walker, scopes: Scopes) -> None:
         self.walker = walker
         self.scopes = scopes
         self._own_nodes: dict[int, list[cst.CSTNode]] = {}

@@ -115,7 +115,7 @@ class Scope:
         return name in self.declared_global or name in self.declared_nonlocal
 
 
-def dotted_name(node: cst.BaseExpression) -> str | None:
+def dotted_name(node: cst.BaseExpression | None) -> str | None:
     """`a.b.c` for a Name or a chain of attributes on one, else None."""
     if isinstance(node, cst.Name):
         return node.value
@@ -164,7 +164,7 @@ def _imported_names(node: cst.Import | cst.ImportFrom) -> Iterator[tuple[cst.Nam
                 if isinstance(head, cst.Name):
                     yield head, head.value
         return
-    base = "." * len(node.relative) + (dotted_name(node.module) or "" if node.module else "")
+    base = "." * len(node.relative) + (dotted_name(node.module) or "")
     for alias in node.names:
         name = dotted_name(alias.name) or ""
         local = alias.asname.name if alias.asname is not None else alias.name
@@ -337,8 +337,7 @@ class _Collector:
         else:
             roots = walker.children(owner.body)
         for root in roots:
-            self.statement = self.enclosing = root
-            self.conditional = False
+            self.statement = root  # _walk sets enclosing and conditional node by node
             self._walk(root, walker)
         return self.found
 
@@ -412,7 +411,8 @@ class Scopes:
     def enclosing_scope(self, node: ScopeNode) -> ScopeNode | None:
         """The def, lambda or class that `node` is defined in; None at module level."""
         parent = self.scope(node).parent
-        return None if parent is None else parent.node
+        assert parent is not None  # only the module's scope has no parent
+        return parent.node
 
     def _own(self, scope: Scope) -> dict[str, list[Binding]]:
         if scope.own is None:

@@ -91,7 +91,7 @@ def decode_requirements(data: bytes) -> str:
 
 @dataclass(frozen=True)
 class _ParsedOptions:
-    options: tuple[tuple[str, str | None], ...]  # (the option's first name, its value)
+    options: tuple[tuple[str, str | None], ...] = ()  # (the option's last name, its value); () on a problem
     problem: str | None = None
 
 
@@ -103,6 +103,8 @@ def _parse_options(words: list[str]) -> _ParsedOptions:
     while index < len(words):
         word = words[index]
         index += 1
+        if word == "--":
+            break  # optparse: the words after `--` are arguments, not options
         if not word.startswith("-") or word == "-":
             continue  # a stray argument: pip's parser sets it aside and ignores it
         if word.startswith("--"):
@@ -112,26 +114,24 @@ def _parse_options(words: list[str]) -> _ParsedOptions:
             ]
             if len({_OPTION_BY_NAME[m] for m in matches}) != 1:
                 problem = f"{name} is ambiguous" if matches else f"pip does not know the option {name}"
-                return _ParsedOptions(tuple(found), problem)
+                return _ParsedOptions(problem=problem)
             option = _OPTION_BY_NAME[matches[0]]
             value: str | None = attached if equals else None
             if equals and not option.takes_value:
-                return _ParsedOptions(tuple(found), f"{name} takes no value")
-        else:
+                return _ParsedOptions(problem=f"{name} takes no value")
+        else:  # every one-letter option takes a value (tests/test_tables.py pins the table)
             name, attached = word[:2], word[2:]
             if name not in _OPTION_BY_NAME:
-                return _ParsedOptions(tuple(found), f"pip does not know the option {name}")
+                return _ParsedOptions(problem=f"pip does not know the option {name}")
             option = _OPTION_BY_NAME[name]
             value = attached or None
-            if attached and not option.takes_value:
-                return _ParsedOptions(tuple(found), f"{name} takes no value")
         if option.takes_value and value is None:
             if index >= len(words):
-                return _ParsedOptions(tuple(found), f"{name} needs a value")
+                return _ParsedOptions(problem=f"{name} needs a value")
             value = words[index]
             index += 1
         if option.names[-1] == "--hash" and value is not None and value.partition(":")[0] not in _HASH_ALGORITHMS:
-            return _ParsedOptions(tuple(found), "--hash takes sha256, sha384 or sha512")
+            return _ParsedOptions(problem="--hash takes sha256, sha384 or sha512")
         found.append((option.names[-1], value))
     return _ParsedOptions(tuple(found))
 
@@ -217,7 +217,6 @@ def logical_lines(text: str) -> Iterator[_LogicalLine]:
         if is_comment and pending:
             joined, pending = "".join(pending), []
             yield from _stripped(start, joined)
-            start = number
         pending.append(physical)
         joined, pending = "".join(pending), []
         yield from _stripped(start, joined)
@@ -235,10 +234,8 @@ def _split_options(text: str) -> tuple[str, str]:
     """A line's requirement part and its options, split as pip does: at the first
     space-separated word that starts with a dash."""
     words = text.split(" ")
-    for index, word in enumerate(words):
-        if word.startswith("-"):
-            return " ".join(words[:index]).strip(), " ".join(words[index:])
-    return text, ""
+    index = next((index for index, word in enumerate(words) if word.startswith("-")), len(words))
+    return " ".join(words[:index]).strip(), " ".join(words[index:])
 
 
 @dataclass
@@ -259,7 +256,7 @@ class _Reader:
         try:
             text = decode_requirements(data)
         except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
+            line = data[: exc.start].count(b"\n") + 1
             encoding = "UTF-8" if exc.encoding == "utf-8" else exc.encoding
             self.problem(path, line, "", f"not {encoding} text")
             self.complete = False
@@ -278,6 +275,7 @@ class _Reader:
             words = shlex.split(options_text)
         except ValueError:
             self.problem(path, logical.number, text, "pip cannot split its options (an unclosed quote?)")
+            self.complete = self.complete and constraint
             return
         parsed = _parse_options(words)
         if parsed.problem is not None:
@@ -287,13 +285,20 @@ class _Reader:
         if requirement_text:
             self.read_requirement(path, logical.number, requirement_text, constraint)
             return
+        # As pip's ParsedLine and _parse_and_recurse: the first -e is the line's requirement;
+        # else the first -r names a file of requirements (even inside a constraints file), else
+        # the first -c a file of constraints. Further -e, -r and -c on the line are ignored.
+        first: dict[str, str | None] = {}
         for option, value in parsed.options:
-            assert value is not None or option not in ("--requirement", "--constraint", "--editable")
-            if option in ("--requirement", "--constraint") and value is not None:
-                self.include(path, logical, value, option == "--constraint" or constraint, chain)
-            elif option == "--editable" and value is not None:
-                expanded = _VARIABLE.sub(_VARIABLE_PLACEHOLDER, value)
-                self.direct_reference(path, logical.number, logical.text, expanded, constraint, editable=True)
+            first.setdefault(option, value)
+        editable, requirements, constraints = (first.get(o) for o in ("--editable", "--requirement", "--constraint"))
+        if editable is not None:
+            expanded = _VARIABLE.sub(_VARIABLE_PLACEHOLDER, editable)
+            self.direct_reference(path, logical.number, logical.text, expanded, constraint, editable=True)
+        elif requirements is not None:
+            self.include(path, logical, requirements, False, chain)
+        elif constraints is not None:
+            self.include(path, logical, constraints, True, chain)
 
     def include(
         self, path: Path, logical: _LogicalLine, target: str, constraint: bool, chain: tuple[Path, ...]
@@ -328,8 +333,9 @@ class _Reader:
         expanded = _VARIABLE.sub(_VARIABLE_PLACEHOLDER, text)
         unknown_name = has_variable and not _NAME_START.match(text)
         looks_like_path = "@" not in expanded and ("/" in expanded or "\\" in expanded or _ARCHIVE.search(expanded))
-        if _URL.match(expanded) or _VCS.match(expanded) or not _NAME_START.match(expanded) or looks_like_path:
-            self.direct_reference(path, number, text, expanded, constraint, editable=False)
+        # A VCS link without `://` (git+git@host:x.git) is neither a URL nor a requirement to pip.
+        if _URL.match(expanded) or not _NAME_START.match(expanded) or looks_like_path:
+            self.direct_reference(path, number, text, expanded, constraint)
             return
         try:
             from packaging.requirements import InvalidRequirement, Requirement  # only when there is a line to parse
@@ -350,7 +356,7 @@ class _Reader:
         )
 
     def direct_reference(
-        self, path: Path, number: int, text: str, expanded: str, constraint: bool, editable: bool
+        self, path: Path, number: int, text: str, expanded: str, constraint: bool, editable: bool = False
     ) -> None:
         if _VCS.match(expanded):
             kind = "a VCS URL"
