@@ -42,8 +42,8 @@ TARGETS: dict[str, tuple[str, ...]] = {
         "--deselect",
         "tests/test_archive_lint.py::test_real_cli_on_a_bad_archive_has_no_traceback",
     ),
-    "cflint/analysis/origins.py": ("tests/test_values.py",),
-    "cflint/analysis/kinds.py": ("tests/test_kinds.py", "tests/test_flow.py"),
+    "cflint/analysis/origins.py": ("tests/test_values.py", "tests/test_tables.py"),
+    "cflint/analysis/kinds.py": ("tests/test_kinds.py", "tests/test_flow.py", "tests/test_tables.py"),
 }
 
 

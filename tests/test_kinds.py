@@ -26,7 +26,7 @@ def _last_expression(module: cst.Module, walker: Walker) -> tuple[cst.BaseExpres
     return found
 
 
-def _infer(source: str) -> Value | None:
+def infer_last(source: str) -> Value | None:
     module = cst.parse_module(textwrap.dedent(source) + "\n")
     walker = Walker()
     expr, chain = _last_expression(module, walker)
@@ -170,14 +170,14 @@ UNKNOWN = [
 
 @pytest.mark.parametrize(("source", "kind", "origin"), KNOWN)
 def test_known_kind(source: str, kind: Kind, origin: str) -> None:
-    value = _infer(source)
+    value = infer_last(source)
     assert value is not None
     assert (value.kind, value.origin, value.json_text) == (kind, origin, origin.endswith("dumps() text"))
 
 
 @pytest.mark.parametrize("source", UNKNOWN)
 def test_unknown_kind(source: str) -> None:
-    assert _infer(source) is None
+    assert infer_last(source) is None
 
 
 @pytest.mark.parametrize(
@@ -192,13 +192,15 @@ def test_unknown_kind(source: str) -> None:
     ],
 )
 def test_wsgi_callable_values(source: str, wsgi: bool) -> None:
-    value = _infer(source)
+    value = infer_last(source)
     assert value is not None and value.kind is Kind.FUNCTION
     assert value.wsgi_callable is wsgi
 
 
 def test_json_text_is_kept_through_names() -> None:
-    assert _infer("import json\nx = json.dumps(a)\nx") == Value(Kind.STR, "json.dumps() text, via 'x'", json_text=True)
+    assert infer_last("import json\nx = json.dumps(a)\nx") == Value(
+        Kind.STR, "json.dumps() text, via 'x'", json_text=True
+    )
 
 
 @pytest.mark.parametrize(
@@ -241,8 +243,8 @@ _CHAINS = {
 @pytest.mark.parametrize("kind", sorted(_CHAINS))
 def test_chains_are_followed_to_a_fixed_depth(kind: str) -> None:
     chain = _CHAINS[kind]
-    longest = max(n for n in range(40) if _infer(chain(n)) is not None)
-    assert _infer(chain(longest + 1)) is None
+    longest = max(n for n in range(40) if infer_last(chain(n)) is not None)
+    assert infer_last(chain(longest + 1)) is None
     assert (
         longest
         == {

@@ -1,7 +1,8 @@
 """Module-level facts as data: each table entry is pinned here, so changing one fails a test.
 
-The timeout table (cflint/knowledge/data/timeouts.toml, CF403) and the requirements reader's
-pip option set and regular expressions are data the mutation tool does not mutate (issue 17)."""
+The timeout table (cflint/knowledge/data/timeouts.toml, CF403), the requirements reader's
+pip option set and regular expressions, and the kind and origin tables of the value analyses
+are data the mutation tool does not mutate (issue 17)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,14 @@ from pathlib import Path
 
 import pytest
 
+from cflint.analysis import kinds, origins
+from cflint.analysis.kinds import Kind
 from cflint.knowledge import requirements
 from cflint.knowledge.requirements import read_requirements
 from cflint.knowledge.timeouts import NEEDS_TIMEOUT, TimeoutSpec, load_timeouts
 from tests.helpers import write_files
+from tests.test_kinds import infer_last
+from tests.test_values import origin_of_last_expression
 
 # callee -> (keyword, position, socket_default, instead)
 TIMEOUTS: dict[str, tuple[str | None, int | None, bool, str | None]] = {
@@ -165,3 +170,252 @@ def test_each_direct_reference_form(text: str, kind: str, tmp_path: Path) -> Non
         "path": ["installs from a local path, not from the package index"],
     }[kind]
     assert problems == expected
+
+
+# The value-kind tables of cflint/analysis/kinds.py, entry by entry, each checked by what it does.
+CALL_RESULTS: dict[str, Kind] = {
+    **dict.fromkeys(
+        (
+            "builtins.str",
+            "builtins.repr",
+            "builtins.format",
+            "builtins.ascii",
+            "builtins.chr",
+            "builtins.hex",
+            "builtins.oct",
+            "builtins.bin",
+            "flask.render_template",
+            "flask.render_template_string",
+        ),
+        Kind.STR,
+    ),
+    **dict.fromkeys(("builtins.int", "builtins.len", "builtins.ord", "builtins.hash"), Kind.INT),
+    "builtins.float": Kind.FLOAT,
+    "builtins.complex": Kind.COMPLEX,
+    **dict.fromkeys(
+        (
+            "builtins.bool",
+            "builtins.isinstance",
+            "builtins.issubclass",
+            "builtins.callable",
+            "builtins.hasattr",
+            "builtins.all",
+            "builtins.any",
+        ),
+        Kind.BOOL,
+    ),
+    "builtins.dict": Kind.DICT,
+    "builtins.list": Kind.LIST,
+    "builtins.sorted": Kind.LIST,
+    "builtins.set": Kind.SET,
+    "builtins.frozenset": Kind.SET,
+    "builtins.tuple": Kind.TUPLE,
+    "builtins.range": Kind.RANGE,
+    "builtins.bytes": Kind.BYTES,
+    "builtins.bytearray": Kind.BYTES,
+    **dict.fromkeys(
+        (
+            "builtins.print",
+            "json.dump",
+            "time.sleep",
+            "random.shuffle",
+            "random.seed",
+            "pprint.pprint",
+            "logging.debug",
+            "logging.info",
+            "logging.warning",
+            "logging.error",
+            "logging.exception",
+            "logging.critical",
+            "logging.log",
+        ),
+        Kind.NONE,
+    ),
+    **dict.fromkeys(
+        (
+            "flask.jsonify",
+            "flask.json.jsonify",
+            "flask.make_response",
+            "flask.redirect",
+            "flask.Response",
+            "flask.wrappers.Response",
+            "flask.send_file",
+            "flask.send_from_directory",
+            "werkzeug.utils.redirect",
+            "werkzeug.Response",
+            "werkzeug.wrappers.Response",
+        ),
+        Kind.RESPONSE,
+    ),
+}
+METHOD_RESULTS: dict[tuple[str, str], Kind] = {
+    **{("[]", method): Kind.NONE for method in ("append", "extend", "insert", "remove", "sort", "reverse", "clear")},
+    ("{}", "update"): Kind.NONE,
+    ("{}", "clear"): Kind.NONE,
+    ("{}", "keys"): Kind.DICT_VIEW,
+    ("{}", "values"): Kind.DICT_VIEW,
+    ("{}", "items"): Kind.DICT_VIEW,
+    ("{}", "copy"): Kind.DICT,
+    **{
+        ("{1}", method): Kind.NONE
+        for method in (
+            "add",
+            "discard",
+            "remove",
+            "update",
+            "clear",
+            "difference_update",
+            "intersection_update",
+            "symmetric_difference_update",
+        )
+    },
+    **{
+        ("''", method): Kind.STR
+        for method in (
+            "format",
+            "join",
+            "upper",
+            "lower",
+            "strip",
+            "lstrip",
+            "rstrip",
+            "replace",
+            "title",
+            "capitalize",
+            "casefold",
+            "swapcase",
+            "center",
+            "ljust",
+            "rjust",
+            "zfill",
+            "format_map",
+            "removeprefix",
+            "removesuffix",
+            "expandtabs",
+        )
+    },
+    ("''", "encode"): Kind.BYTES,
+    **{("''", method): Kind.LIST for method in ("split", "rsplit", "splitlines")},
+}
+_RECEIVER_KINDS = {"[]": Kind.LIST, "{}": Kind.DICT, "{1}": Kind.SET, "''": Kind.STR}
+NEVER_RETURN_CALLS = (
+    "sys.exit",
+    "os._exit",
+    "os.abort",
+    "builtins.exit",
+    "builtins.quit",
+    "flask.abort",
+    "werkzeug.exceptions.abort",
+    "os.execv",
+    "os.execve",
+    "os.execl",
+    "os.execle",
+    "os.execlp",
+    "os.execvp",
+    "os.execvpe",
+)
+NEVER_RETURN_ANNOTATIONS = ("typing.NoReturn", "typing.Never", "typing_extensions.NoReturn", "typing_extensions.Never")
+
+
+def _call_source(qualified: str) -> str:
+    """Source that calls `qualified`: `str()`, or `import json\\njson.dump()`."""
+    module, _, name = qualified.rpartition(".")
+    return f"{name}()" if module == "builtins" else f"import {module}\n{qualified}()"
+
+
+def test_kind_tables() -> None:
+    assert kinds._CALL_RESULTS == CALL_RESULTS
+    assert {
+        (receiver, method): kind
+        for receiver, receiver_kind in _RECEIVER_KINDS.items()
+        for method, kind in kinds._METHOD_RESULTS.get(receiver_kind, {}).items()
+    } == METHOD_RESULTS
+    assert set(kinds._METHOD_RESULTS) == set(_RECEIVER_KINDS.values())
+    assert {"json.dumps", "flask.json.dumps"} == kinds._JSON_TEXT_CALLS
+    assert set(NEVER_RETURN_CALLS) == kinds._NEVER_RETURN_CALLS
+    assert set(NEVER_RETURN_ANNOTATIONS) == kinds._NEVER_RETURN_ANNOTATIONS
+    assert {"contextlib.suppress"} == kinds._SUPPRESSING_CONTEXTS
+
+
+@pytest.mark.parametrize("callee", sorted(CALL_RESULTS))
+def test_each_call_result(callee: str) -> None:
+    value = infer_last(_call_source(callee))
+    kind = CALL_RESULTS[callee]
+    short = callee.removeprefix("builtins.")
+    assert value is not None
+    assert (value.kind, value.origin) == (kind, f"{short}() returns None" if kind is Kind.NONE else f"{short}() result")
+
+
+@pytest.mark.parametrize(("receiver", "method"), sorted(METHOD_RESULTS))
+def test_each_method_result(receiver: str, method: str) -> None:
+    value = infer_last(f"{receiver}.{method}()")
+    assert value is not None and value.kind is METHOD_RESULTS[receiver, method]
+
+
+@pytest.mark.parametrize("callee", NEVER_RETURN_CALLS)
+def test_each_call_that_never_returns(callee: str) -> None:
+    helper = "def f():\n    " + _call_source(callee).replace("\n", "\n    ") + "\nf()"
+    assert infer_last(helper) is None  # f never returns, so it cannot return None
+    call = _call_source(callee).rpartition("\n")[2]
+    assert infer_last(helper.replace(call, "print()")) == kinds.Value(Kind.NONE, "f() returns no value")
+
+
+@pytest.mark.parametrize("annotation", NEVER_RETURN_ANNOTATIONS)
+def test_each_never_return_annotation(annotation: str) -> None:
+    module = annotation.partition(".")[0]
+    source = f"import {module}\ndef stop() -> {annotation}:\n    log()\ndef f():\n    stop()\nf()"
+    assert infer_last(source) is None
+    assert infer_last(source.replace(annotation, "None")) is not None
+
+
+def test_suppressed_exceptions_fall_through() -> None:
+    source = "import contextlib\ndef f():\n    with contextlib.suppress(E):\n        raise E\nf()"
+    assert infer_last(source) == kinds.Value(Kind.NONE, "f() returns no value")
+    assert infer_last(source.replace("contextlib.suppress(E)", "open(p)")) is None
+
+
+# The origin tables of cflint/analysis/origins.py: other names of one callable, Path members that give a Path.
+CANONICAL = {
+    "io.open": "builtins.open",
+    "flask.globals.request": "flask.request",
+    "pathlib.PosixPath": "pathlib.Path",
+    "pathlib.WindowsPath": "pathlib.Path",
+    "pathlib.Path.cwd": "pathlib.Path",
+    "pathlib.Path.home": "pathlib.Path",
+    "requests.session": "requests.Session",
+    "requests.sessions.Session": "requests.Session",
+    "requests.sessions.session": "requests.Session",
+    **{
+        f"requests.api.{verb}": f"requests.{verb}"
+        for verb in ("get", "post", "put", "patch", "delete", "head", "options", "request")
+    },
+}
+PATH_MEMBERS = (
+    ".parent",
+    ".absolute()",
+    ".resolve()",
+    ".expanduser()",
+    ".joinpath()",
+    ".with_name()",
+    ".with_stem()",
+    ".with_suffix()",
+)
+
+
+def test_origin_tables() -> None:
+    assert origins._CANONICAL == CANONICAL
+    assert set(PATH_MEMBERS) == origins._PATH_MEMBERS
+
+
+@pytest.mark.parametrize("name", sorted(CANONICAL))
+def test_each_canonical_name(name: str) -> None:
+    module = name.rpartition(".")[0]
+    while module.endswith(("Path", "Session")):
+        module = module.rpartition(".")[0]
+    assert origin_of_last_expression(f"import {module}\n{name}") == CANONICAL[name]
+
+
+@pytest.mark.parametrize("member", PATH_MEMBERS)
+def test_each_path_member_gives_a_path(member: str) -> None:
+    source = f"from pathlib import Path\nPath(a){member.replace('()', '(b)')}.open()"
+    assert origin_of_last_expression(source) == "pathlib.Path().open()"

@@ -14,7 +14,7 @@ from cflint.engine.traversal import Walker
 _CODE = cst.Module([])
 
 
-def _origin_of_last_expression(source: str) -> str | None:
+def origin_of_last_expression(source: str) -> str | None:
     """Origin of the expression statement that ends `source`, in the function that holds it."""
     origin = _last_origin(source)
     return None if origin is None else origin.path
@@ -76,7 +76,7 @@ def _last_origin(source: str) -> Origin | None:
     ],
 )
 def test_origin(source: str, expected: str) -> None:
-    assert _origin_of_last_expression(source) == expected
+    assert origin_of_last_expression(source) == expected
 
 
 @pytest.mark.parametrize(
@@ -97,12 +97,12 @@ def test_origin(source: str, expected: str) -> None:
     ],
 )
 def test_no_origin_when_a_binding_is_not_known(source: str) -> None:
-    assert _origin_of_last_expression(source) is None
+    assert origin_of_last_expression(source) is None
 
 
 def test_class_body_names_are_not_seen_from_methods() -> None:
     source = "import requests\nclass C:\n    s = requests.Session()\n    def m(self):\n        s.get"
-    assert _origin_of_last_expression(source) == "builtins.s.get"
+    assert origin_of_last_expression(source) == "builtins.s.get"
 
 
 def test_calls_are_the_call_nodes_behind_each_pair_of_brackets() -> None:
