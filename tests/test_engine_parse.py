@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import sysconfig
 from pathlib import Path
 
@@ -56,3 +57,25 @@ def test_compile_limit_counts_from_the_top_level_wherever_it_is_called() -> None
         source = "x = a" + ".b()" * length + "\n"
         answers = {nested(depth, source) is None for depth in (0, 50, 300)}
         assert len(answers) == 1, length
+
+
+def _reference_nesting_cost(tree: ast.AST) -> int:
+    """nesting_cost's definition, written plainly with ast.iter_child_nodes."""
+    from cflint.engine.guards import _WEIGHTS
+
+    def cost(node: ast.AST, depth: int) -> int:
+        if isinstance(node, ast.stmt):
+            depth = 0
+        weight = _WEIGHTS.get(type(node), 1)
+        depth += weight
+        return weight * depth + sum(cost(child, depth) for child in ast.iter_child_nodes(node))
+
+    return cost(tree, 0)
+
+
+@pytest.mark.parametrize("name", ["argparse.py", "typing.py", "asyncio/tasks.py", "json/decoder.py"])
+def test_nesting_cost_counts_every_child_node(name: str) -> None:
+    from cflint.engine.guards import nesting_cost
+
+    tree = ast.parse((STDLIB / name).read_text(encoding="utf-8"))
+    assert nesting_cost(tree) == _reference_nesting_cost(tree) > 0
