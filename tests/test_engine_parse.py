@@ -35,8 +35,6 @@ def test_validation_is_back_after_a_parse_error() -> None:
 
 
 def test_nesting_cost_grows_with_the_square_of_a_chain() -> None:
-    import ast
-
     from cflint.engine.guards import nesting_cost
 
     costs = [nesting_cost(ast.parse("x = a" + ".b" * n + "\n")) for n in (100, 200, 400)]
