@@ -13,8 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -102,6 +100,8 @@ class ResultCache:
         self.directory = directory / (fingerprint or code_fingerprint())
 
     def _write(self, path: Path, text: str) -> None:
+        import tempfile  # a warm run that writes nothing does not import it
+
         try:
             if not self.directory.exists():
                 self._create()
@@ -114,6 +114,8 @@ class ResultCache:
             pass  # a cache that cannot be written only costs time
 
     def _create(self) -> None:
+        import shutil
+
         self.base.mkdir(parents=True, exist_ok=True)
         for stale in self.base.iterdir():
             if stale.is_dir() and stale != self.directory:
