@@ -4,8 +4,11 @@ import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
+import libcst as cst
 import pytest
 
+from cflint.knowledge.timeouts import TimeoutSpec
+from cflint.rules.resources.cf403_call_without_timeout import _timeout_fix
 from tests.helpers import CliResult, write_files
 from tests.source_lint import marked_lines, messages, reported_lines
 
@@ -355,6 +358,11 @@ def test_fix_adds_or_replaces_the_timeout(call: str, after: str, tmp_path: Path,
             "requests.get(\n            'u',\n            data=b'',\n      )",
             "requests.get(\n            'u',\n            data=b'',\n            timeout=10,\n      )",
         ),
+        # the closing parenthesis left of the function body's indentation
+        (
+            "requests.get(\n        'u',\n)",
+            "requests.get(\n        'u',\n        timeout=10,\n)",
+        ),
         # not one a line: added on the last argument's line
         ("requests.get('u',\n    )", "requests.get('u', timeout=10,\n    )"),
         (
@@ -405,3 +413,20 @@ def test_no_fix_for_a_call_without_a_timeout_parameter(call: str, tmp_path: Path
     source = f"import os, urllib.request\n\n\ndef main():\n    return {call}\n"
     assert fixed_file(cflint, tmp_path, source) == source
     assert reported_lines(cflint, tmp_path, "CF403", source) == [5]
+
+
+@pytest.mark.parametrize(
+    ("call", "spec"),
+    [
+        ("requests.get('u', timeout=5)", TimeoutSpec("timeout")),
+        ("requests.get('u', timeout=t)", TimeoutSpec("timeout")),
+        ("urlopen('u', None, 5)", TimeoutSpec("timeout", 2)),
+        ("p.wait(t)", TimeoutSpec("timeout", 0)),
+    ],
+)
+def test_timeout_fix_never_replaces_a_timeout_that_is_given(call: str, spec: TimeoutSpec) -> None:
+    """The rule only asks for a fix when the timeout is None or missing; asked directly, the
+    fix still leaves a given timeout alone."""
+    expression = cst.parse_expression(call)
+    assert isinstance(expression, cst.Call)
+    assert _timeout_fix(expression, spec, 10) is None
