@@ -177,3 +177,149 @@ def test_files_the_deployment_provides_may_be_read_whole(source: str, tmp_path: 
 )
 def test_temporary_and_unknown_files_are_still_reported(source: str, tmp_path: Path, cflint: Cflint) -> None:
     assert reported_lines(cflint, tmp_path, "CF401", source) == marked_lines(source)
+
+
+# Issue 17: cases that kill surviving mutants of cf401_unbounded_read.py and static_paths.py.
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # a size of -1 or None asks for everything; any other size does not
+        "f = open('d')\nf.read(-1)  # !\n",
+        "f = open('d')\nf.readlines(-1)  # !\n",
+        "f = open('d')\nf.readlines(None)  # !\n",
+        "f = open('d')\nf.read(-2)\n",
+        "f = open('d')\nf.read(+1)\n",
+        "f = open('d')\nf.read(1)\n",
+        "f = open('d')\nf.read(~1)\n",
+        "f = open('d')\nf.read(-n)\n",
+        "f = open('d')\nf.read(-1.0)\n",
+        "f = open('d')\nf.read(n)\n",
+        "f = open('d')\nf.read(Nothing)\n",
+        "f = open('d')\nf.read(*sizes)\n",
+        "f = open('d')\nf.read(-1, 2)\n",
+        "f = open('d')\nf.write(x)\n",
+        # loaders: by their first argument, given positionally
+        "import json\njson.load(fp=open('d'))\n",
+        "import json\njson.load(*streams)\n",
+        "import json\njson.load()\n",
+        "import json\njson.loads(open('d').read(100))\n",
+        "import pickle\nwith open('m', 'rb') as f:\n    pickle.load(f)  # !\n",
+        "import tomllib\nwith open('c', 'rb') as f:\n    tomllib.load(f)  # !\n",
+        "import marshal\nmarshal.load(open('c', 'rb'))  # !\n",
+        "import yaml\nwith open('c') as f:\n    yaml.load(f)  # !\n    yaml.full_load(f)  # !\n    yaml.unsafe_load(f)  # !\n",
+        # a loader called by its bare name, imported from its module
+        "from json import load\nload(open('d'))  # !\n",
+        "from yaml import safe_load as parse\nwith open('c') as f:\n    parse(f)  # !\n",
+        "from pickle import load\nload(open('m', 'rb'))  # !\n",
+        # a bare name is a reader too once a loader's module is named in the file
+        "import json\nfrom pathlib import Path\nread = Path('d').read_text\nread()  # !\n",
+        "from pathlib import Path\nread = Path('d').read_text\nread()\n",
+        # several kinds of stream under one name: not one source
+        "import urllib.request\nf = open('d')\nf = urllib.request.urlopen('u', timeout=5)\nf.read()\n",
+        "import lzma, bz2\nwith lzma.open('a') as f:\n    f.read()  # !\nwith bz2.open('b') as g:\n    g.read()  # !\n",
+    ],
+)
+def test_sizes_loaders_and_bare_names(source: str, tmp_path: Path, cflint: Cflint) -> None:
+    assert reported_lines(cflint, tmp_path, "CF401", source) == marked_lines(source)
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        (
+            "from pathlib import Path\nPath('d').read_text()\n",
+            "Path.read_text() reads a file whole into memory; open it and read it in chunks"
+            " (read(size), line by line, shutil.copyfileobj)",
+        ),
+        (
+            "from pathlib import Path\nPath('d').read_bytes()\n",
+            "Path.read_bytes() reads a file whole into memory; open it and read it in chunks"
+            " (read(size), line by line, shutil.copyfileobj)",
+        ),
+        (
+            "import json\njson.load(open('d'))\n",
+            "json.load() reads a file opened with open() whole into memory;"
+            " check its size before parsing it, or parse it incrementally",
+        ),
+        (
+            "from pathlib import Path\nPath('d').open().readlines()\n",
+            ".readlines() reads a file opened with Path.open() whole into memory;"
+            " read it in chunks (read(size), line by line, shutil.copyfileobj)",
+        ),
+        (
+            "import urllib.request\nurllib.request.urlopen('u', timeout=5).read()\n",
+            ".read() reads a urlopen() response whole into memory;"
+            " read it in chunks (read(size), line by line, shutil.copyfileobj)",
+        ),
+    ],
+)
+def test_messages_of_each_reader(source: str, message: str, tmp_path: Path, cflint: Cflint) -> None:
+    assert messages(cflint, tmp_path, "CF401", source) == [message]
+
+
+@pytest.mark.parametrize(
+    ("source", "reported"),
+    [
+        # opened by a call that names the file: the file's size is known
+        ("import gzip\ngzip.open('message.txt').read()\n", False),
+        ("import io\nwith io.open('message.txt') as f:\n    f.read()\n", False),
+        ("import json\nfrom pathlib import Path\njson.load(Path('config.json').open())\n", False),
+        ("f = open('message.txt')\nf = open('config.json')\nf.read()\n", False),
+        # not opened where the code shows which file
+        ("open(file='message.txt').read()\n", True),
+        ("with open('message.txt') as f:\n    g = f\ng.read()\n", True),
+        ("import urllib.request\nurllib.request.urlopen('message.txt', timeout=5).read()\n", True),
+        ("f = open('message.txt')\nf = open(unknown)\nf.read()\n", True),
+        ("f = open('message.txt')\nf = open('missing.txt')\nf.read()\n", True),
+        ("from pathlib import Path\nPath(unknown).read_text()\n", True),
+        # a folder is not a small file
+        ("open('data').read()\n", True),
+        ("from pathlib import Path\nPath('data').read_text()\n", True),
+    ],
+)
+def test_shipped_files_by_how_they_are_opened(source: str, reported: bool, tmp_path: Path, cflint: Cflint) -> None:
+    write_files(tmp_path, {"requirements.txt": "", **SHIPPED_FILES, "user.py": source})
+    assert cflint("--select", "CF401", ".").codes == (["CF401"] if reported else [])
+
+
+@pytest.mark.parametrize(("size", "reported"), [(4, False), (5, False), (6, True)])
+def test_read_whole_limit_is_the_largest_size_allowed(
+    size: int, reported: bool, tmp_path: Path, cflint: Cflint
+) -> None:
+    write_files(tmp_path, {"requirements.txt": "", "data.txt": "x" * size, "user.py": "open('data.txt').read()\n"})
+    config = _config(tmp_path, "read-whole-limit = 5")
+    assert cflint("--select", "CF401", "--config", str(config), ".").codes == (["CF401"] if reported else [])
+
+
+@pytest.mark.parametrize(
+    ("files", "reported"),
+    [
+        # __file__ of a module in a subfolder is that module's path in the function root
+        ({"pkg/words.txt": "a"}, False),
+        ({"words.txt": "a"}, True),
+    ],
+)
+def test_a_module_in_a_subfolder_reads_beside_itself(
+    files: dict[str, str], reported: bool, tmp_path: Path, cflint: Cflint
+) -> None:
+    module = "from pathlib import Path\nWORDS = (Path(__file__).parent / 'words.txt').read_text()\n"
+    write_files(
+        tmp_path, {"requirements.txt": "", "user.py": "", "pkg/__init__.py": "", "pkg/words.py": module, **files}
+    )
+    assert cflint("--select", "CF401", ".").codes == (["CF401"] if reported else [])
+
+
+@pytest.mark.parametrize(("target", "reported"), [("outside.txt", True), ("fn/inside.txt", False)])
+def test_a_symlink_is_read_where_it_points(target: str, reported: bool, tmp_path: Path, cflint: Cflint) -> None:
+    """A link in the function root to a file outside it is not a file the function ships."""
+    files = {
+        "outside.txt": "x",
+        "fn/inside.txt": "x",
+        "fn/requirements.txt": "",
+        "fn/user.py": "open('link.txt').read()\n",
+    }
+    write_files(tmp_path, files)
+    (tmp_path / "fn" / "link.txt").symlink_to(tmp_path / target)
+    assert cflint("--select", "CF401", "fn").codes == (["CF401"] if reported else [])
