@@ -191,3 +191,50 @@ def test_provided_by_deployment(source: str, expected: bool) -> None:
 @pytest.mark.parametrize(("bindings", "expected"), [(1, True), (16, True), (17, False)])
 def test_provided_by_deployment_follows_at_most_sixteen_bindings(bindings: int, expected: bool) -> None:
     assert provided(chain(bindings, "'/secrets/x'")) is expected
+
+
+DEEP = "/".join(f"d{n}" for n in range(1, 21))  # d1/d2/.../d20: sixteen parents leave d1/d2/d3/d4
+
+
+def _right_nested(steps: int, leaf: str) -> str:
+    return leaf if steps == 0 else f"'a' / ({_right_nested(steps - 1, leaf)})"
+
+
+# Each kind of step the evaluation takes, `steps` times over: the innermost value is read
+# after `steps` steps, and sixteen is the most followed.
+EVALUATE_STEPS = {
+    ".parent": (lambda steps: f"'{DEEP}'" + ".parent" * steps, "d1/d2/d3/d4"),
+    "left of /": (lambda steps: " / ".join(["'a'"] * (steps + 1)), "/".join(["a"] * 17)),
+    "right of /": (lambda steps: _right_nested(steps, "'a'"), "/".join(["a"] * 17)),
+    ".resolve()": (lambda steps: "'a'" + ".resolve()" * steps, "a"),
+    "Path()": (lambda steps: "from pathlib import Path\n" + "Path(" * steps + "'a'" + ")" * steps, "a"),
+    "os.path.join()": (
+        lambda steps: "import os\n" + "os.path.join(" * steps + "'a'" + ", 'b')" * steps,
+        "/".join(["a", *["b"] * 16]),
+    ),
+    "str()": (lambda steps: "str(" * steps + "'a'" + ")" * steps, "a"),
+    "os.path.dirname()": (
+        lambda steps: "import os\n" + "os.path.dirname(" * steps + f"'{DEEP}'" + ")" * steps,
+        "d1/d2/d3/d4",
+    ),
+}
+
+
+@pytest.mark.parametrize("step", sorted(EVALUATE_STEPS))
+def test_evaluate_takes_at_most_sixteen_steps_of_each_kind(step: str) -> None:
+    source, sixteen = EVALUATE_STEPS[step]
+    assert (evaluated(source(16)), evaluated(source(17))) == (sixteen, None)
+
+
+PROVIDED_STEPS = {
+    "left of /": lambda steps: " / ".join(["'/secrets'"] + ["'a'"] * steps),
+    ".resolve()": lambda steps: "'/secrets'" + ".resolve()" * steps,
+    "Path()": lambda steps: "from pathlib import Path\n" + "Path(" * steps + "'/secrets'" + ")" * steps,
+    "str()": lambda steps: "str(" * steps + "'/secrets'" + ")" * steps,
+}
+
+
+@pytest.mark.parametrize("step", sorted(PROVIDED_STEPS))
+def test_provided_by_deployment_takes_at_most_sixteen_steps_of_each_kind(step: str) -> None:
+    source = PROVIDED_STEPS[step]
+    assert (provided(source(16)), provided(source(17))) == (True, False)
