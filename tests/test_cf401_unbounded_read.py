@@ -323,3 +323,64 @@ def test_a_symlink_is_read_where_it_points(target: str, reported: bool, tmp_path
     write_files(tmp_path, files)
     (tmp_path / "fn" / "link.txt").symlink_to(tmp_path / target)
     assert cflint("--select", "CF401", "fn").codes == (["CF401"] if reported else [])
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # names read in the function's own scope: a parameter `os` is not the module
+        "import os\ndef main(os):\n    with open(os.getenv('CONFIG')) as f:\n        return f.read()  # !\n",
+        "import os\ndef main(os):\n    return open(os.environ['CONFIG']).read()  # !\n",
+        # a name bound twice in the function, each time to a file
+        "f = 1\ndef main(a, b):\n    f = open(a)\n    f = open(b)\n    return f.read()  # !\n",
+        # ... each opening read in the function, where `open` is gzip's
+        (
+            "def open(path):\n    return path\ndef main(a, b):\n    from gzip import open\n"
+            "    f = open(a)\n    f = open(b)\n    return f.read()  # !\n"
+        ),
+        "def open(path):\n    return path\ndef main(a):\n    from gzip import open\n    return open(a).read()  # !\n",
+        "def main(p):\n    from pathlib import Path\n    return Path(p).read_text()  # !\n",
+        # a binding whose source is unknown: the name is not known to be a file
+        "f = open('a')\nf = a if b else c\nf.read()\n",
+    ],
+)
+def test_names_are_read_in_the_scope_of_the_call(source: str, tmp_path: Path, cflint: Cflint) -> None:
+    assert reported_lines(cflint, tmp_path, "CF401", source) == marked_lines(source)
+
+
+def test_a_shipped_file_opened_with_an_open_imported_in_the_function(tmp_path: Path, cflint: Cflint) -> None:
+    source = (
+        "def open(path):\n    return path\n\n\ndef main():\n    from gzip import open\n"
+        "    f = open('message.txt')\n    return f.read()\n"
+    )
+    write_files(tmp_path, {"requirements.txt": "", **SHIPPED_FILES, "user.py": source})
+    assert cflint("--select", "CF401", ".").codes == []
+
+
+def test_a_file_in_no_function_root_reads_no_shipped_file(tmp_path: Path, cflint: Cflint) -> None:
+    """A script named alone, in a folder that is no function root: the size of the files
+    beside it says nothing of a deployment; a mounted secret is still configuration."""
+    write_files(tmp_path, {"tools/message.txt": "hello", "tools/script.py": "open('message.txt').read()\n"})
+    assert cflint("--select", "CF401", "tools/script.py").codes == ["CF401"]
+    write_files(tmp_path, {"tools/secret.py": "open('/secrets/token').read()\n"})
+    assert cflint("--select", "CF401", "tools/secret.py").codes == []
+
+
+def test_a_file_outside_the_root_it_is_linted_with(tmp_path: Path) -> None:
+    """A file given with a function root that does not hold it: no module path in the root,
+    so nothing is known small (and nothing crashes)."""
+    from cflint.engine.linter import FileLinter
+    from cflint.engine.registry import load_registry
+    from cflint.project import FileContext, FileJob, FunctionRoot
+    from cflint.settings.config import Settings
+
+    write_files(tmp_path, {"fn/message.txt": "hello", "fn/requirements.txt": "", "other/user.py": ""})
+    settings = Settings(base_dir=tmp_path)
+    root = FunctionRoot(tmp_path / "fn", "fn", settings)
+    context = FileContext.of(tmp_path / "other" / "user.py", "other/user.py", settings, root)
+    linter = FileLinter(load_registry())
+    try:
+        findings = linter.lint(FileJob(context, frozenset({"CF401", "CF003"}), b"open('message.txt').read()\n"))
+    finally:
+        linter.close()
+    assert [(f.code, f.start.line) for f in findings] == [("CF401", 1)]
