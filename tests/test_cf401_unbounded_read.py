@@ -177,3 +177,210 @@ def test_files_the_deployment_provides_may_be_read_whole(source: str, tmp_path: 
 )
 def test_temporary_and_unknown_files_are_still_reported(source: str, tmp_path: Path, cflint: Cflint) -> None:
     assert reported_lines(cflint, tmp_path, "CF401", source) == marked_lines(source)
+
+
+# Issue 17: cases that kill surviving mutants of cf401_unbounded_read.py and static_paths.py.
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # a size of -1 or None asks for everything; any other size does not
+        "f = open('d')\nf.read(-1)  # !\n",
+        "f = open('d')\nf.readlines(-1)  # !\n",
+        "f = open('d')\nf.readlines(None)  # !\n",
+        "f = open('d')\nf.read(-2)\n",
+        "f = open('d')\nf.read(+1)\n",
+        "f = open('d')\nf.read(1)\n",
+        "f = open('d')\nf.read(~1)\n",
+        "f = open('d')\nf.read(-n)\n",
+        "f = open('d')\nf.read(-1.0)\n",
+        "f = open('d')\nf.read(n)\n",
+        "f = open('d')\nf.read(Nothing)\n",
+        "f = open('d')\nf.read(*sizes)\n",
+        "f = open('d')\nf.read(-1, 2)\n",
+        "f = open('d')\nf.write(x)\n",
+        # loaders: by their first argument, given positionally
+        "import json\njson.load(fp=open('d'))\n",
+        "import json\njson.load(*streams)\n",
+        "import json\njson.load()\n",
+        "import json\njson.loads(open('d').read(100))\n",
+        "import pickle\nwith open('m', 'rb') as f:\n    pickle.load(f)  # !\n",
+        "import tomllib\nwith open('c', 'rb') as f:\n    tomllib.load(f)  # !\n",
+        "import marshal\nmarshal.load(open('c', 'rb'))  # !\n",
+        "import yaml\nwith open('c') as f:\n    yaml.load(f)  # !\n    yaml.full_load(f)  # !\n    yaml.unsafe_load(f)  # !\n",
+        # a loader called by its bare name, imported from its module
+        "from json import load\nload(open('d'))  # !\n",
+        "from yaml import safe_load as parse\nwith open('c') as f:\n    parse(f)  # !\n",
+        "from pickle import load\nload(open('m', 'rb'))  # !\n",
+        # a bare name is a reader too once a loader's module is named in the file
+        "import json\nfrom pathlib import Path\nread = Path('d').read_text\nread()  # !\n",
+        "from pathlib import Path\nread = Path('d').read_text\nread()\n",
+        # several kinds of stream under one name: not one source
+        "import urllib.request\nf = open('d')\nf = urllib.request.urlopen('u', timeout=5)\nf.read()\n",
+        "import lzma, bz2\nwith lzma.open('a') as f:\n    f.read()  # !\nwith bz2.open('b') as g:\n    g.read()  # !\n",
+    ],
+)
+def test_sizes_loaders_and_bare_names(source: str, tmp_path: Path, cflint: Cflint) -> None:
+    assert reported_lines(cflint, tmp_path, "CF401", source) == marked_lines(source)
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        (
+            "from pathlib import Path\nPath('d').read_text()\n",
+            "Path.read_text() reads a file whole into memory; open it and read it in chunks"
+            " (read(size), line by line, shutil.copyfileobj)",
+        ),
+        (
+            "from pathlib import Path\nPath('d').read_bytes()\n",
+            "Path.read_bytes() reads a file whole into memory; open it and read it in chunks"
+            " (read(size), line by line, shutil.copyfileobj)",
+        ),
+        (
+            "import json\njson.load(open('d'))\n",
+            "json.load() reads a file opened with open() whole into memory;"
+            " check its size before parsing it, or parse it incrementally",
+        ),
+        (
+            "from pathlib import Path\nPath('d').open().readlines()\n",
+            ".readlines() reads a file opened with Path.open() whole into memory;"
+            " read it in chunks (read(size), line by line, shutil.copyfileobj)",
+        ),
+        (
+            "import urllib.request\nurllib.request.urlopen('u', timeout=5).read()\n",
+            ".read() reads a urlopen() response whole into memory;"
+            " read it in chunks (read(size), line by line, shutil.copyfileobj)",
+        ),
+    ],
+)
+def test_messages_of_each_reader(source: str, message: str, tmp_path: Path, cflint: Cflint) -> None:
+    assert messages(cflint, tmp_path, "CF401", source) == [message]
+
+
+@pytest.mark.parametrize(
+    ("source", "reported"),
+    [
+        # opened by a call that names the file: the file's size is known
+        ("import gzip\ngzip.open('message.txt').read()\n", False),
+        ("import io\nwith io.open('message.txt') as f:\n    f.read()\n", False),
+        ("import json\nfrom pathlib import Path\njson.load(Path('config.json').open())\n", False),
+        ("f = open('message.txt')\nf = open('config.json')\nf.read()\n", False),
+        # not opened where the code shows which file
+        ("open(file='message.txt').read()\n", True),
+        ("with open('message.txt') as f:\n    g = f\ng.read()\n", True),
+        ("import urllib.request\nurllib.request.urlopen('message.txt', timeout=5).read()\n", True),
+        ("f = open('message.txt')\nf = open(unknown)\nf.read()\n", True),
+        ("f = open('message.txt')\nf = open('missing.txt')\nf.read()\n", True),
+        ("from pathlib import Path\nPath(unknown).read_text()\n", True),
+        # a folder is not a small file
+        ("open('data').read()\n", True),
+        ("from pathlib import Path\nPath('data').read_text()\n", True),
+    ],
+)
+def test_shipped_files_by_how_they_are_opened(source: str, reported: bool, tmp_path: Path, cflint: Cflint) -> None:
+    write_files(tmp_path, {"requirements.txt": "", **SHIPPED_FILES, "user.py": source})
+    assert cflint("--select", "CF401", ".").codes == (["CF401"] if reported else [])
+
+
+@pytest.mark.parametrize(("size", "reported"), [(4, False), (5, False), (6, True)])
+def test_read_whole_limit_is_the_largest_size_allowed(
+    size: int, reported: bool, tmp_path: Path, cflint: Cflint
+) -> None:
+    write_files(tmp_path, {"requirements.txt": "", "data.txt": "x" * size, "user.py": "open('data.txt').read()\n"})
+    config = _config(tmp_path, "read-whole-limit = 5")
+    assert cflint("--select", "CF401", "--config", str(config), ".").codes == (["CF401"] if reported else [])
+
+
+@pytest.mark.parametrize(
+    ("files", "reported"),
+    [
+        # __file__ of a module in a subfolder is that module's path in the function root
+        ({"pkg/words.txt": "a"}, False),
+        ({"words.txt": "a"}, True),
+    ],
+)
+def test_a_module_in_a_subfolder_reads_beside_itself(
+    files: dict[str, str], reported: bool, tmp_path: Path, cflint: Cflint
+) -> None:
+    module = "from pathlib import Path\nWORDS = (Path(__file__).parent / 'words.txt').read_text()\n"
+    write_files(
+        tmp_path, {"requirements.txt": "", "user.py": "", "pkg/__init__.py": "", "pkg/words.py": module, **files}
+    )
+    assert cflint("--select", "CF401", ".").codes == (["CF401"] if reported else [])
+
+
+@pytest.mark.parametrize(("target", "reported"), [("outside.txt", True), ("fn/inside.txt", False)])
+def test_a_symlink_is_read_where_it_points(target: str, reported: bool, tmp_path: Path, cflint: Cflint) -> None:
+    """A link in the function root to a file outside it is not a file the function ships."""
+    files = {
+        "outside.txt": "x",
+        "fn/inside.txt": "x",
+        "fn/requirements.txt": "",
+        "fn/user.py": "open('link.txt').read()\n",
+    }
+    write_files(tmp_path, files)
+    (tmp_path / "fn" / "link.txt").symlink_to(tmp_path / target)
+    assert cflint("--select", "CF401", "fn").codes == (["CF401"] if reported else [])
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # names read in the function's own scope: a parameter `os` is not the module
+        "import os\ndef main(os):\n    with open(os.getenv('CONFIG')) as f:\n        return f.read()  # !\n",
+        "import os\ndef main(os):\n    return open(os.environ['CONFIG']).read()  # !\n",
+        # a name bound twice in the function, each time to a file
+        "f = 1\ndef main(a, b):\n    f = open(a)\n    f = open(b)\n    return f.read()  # !\n",
+        # ... each opening read in the function, where `open` is gzip's
+        (
+            "def open(path):\n    return path\ndef main(a, b):\n    from gzip import open\n"
+            "    f = open(a)\n    f = open(b)\n    return f.read()  # !\n"
+        ),
+        "def open(path):\n    return path\ndef main(a):\n    from gzip import open\n    return open(a).read()  # !\n",
+        "def main(p):\n    from pathlib import Path\n    return Path(p).read_text()  # !\n",
+        # a binding whose source is unknown: the name is not known to be a file
+        "f = open('a')\nf = a if b else c\nf.read()\n",
+    ],
+)
+def test_names_are_read_in_the_scope_of_the_call(source: str, tmp_path: Path, cflint: Cflint) -> None:
+    assert reported_lines(cflint, tmp_path, "CF401", source) == marked_lines(source)
+
+
+def test_a_shipped_file_opened_with_an_open_imported_in_the_function(tmp_path: Path, cflint: Cflint) -> None:
+    source = (
+        "def open(path):\n    return path\n\n\ndef main():\n    from gzip import open\n"
+        "    f = open('message.txt')\n    return f.read()\n"
+    )
+    write_files(tmp_path, {"requirements.txt": "", **SHIPPED_FILES, "user.py": source})
+    assert cflint("--select", "CF401", ".").codes == []
+
+
+def test_a_file_in_no_function_root_reads_no_shipped_file(tmp_path: Path, cflint: Cflint) -> None:
+    """A script named alone, in a folder that is no function root: the size of the files
+    beside it says nothing of a deployment; a mounted secret is still configuration."""
+    write_files(tmp_path, {"tools/message.txt": "hello", "tools/script.py": "open('message.txt').read()\n"})
+    assert cflint("--select", "CF401", "tools/script.py").codes == ["CF401"]
+    write_files(tmp_path, {"tools/secret.py": "open('/secrets/token').read()\n"})
+    assert cflint("--select", "CF401", "tools/secret.py").codes == []
+
+
+def test_a_file_outside_the_root_it_is_linted_with(tmp_path: Path) -> None:
+    """A file given with a function root that does not hold it: no module path in the root,
+    so nothing is known small (and nothing crashes)."""
+    from cflint.engine.linter import FileLinter
+    from cflint.engine.registry import load_registry
+    from cflint.project import FileContext, FileJob, FunctionRoot
+    from cflint.settings.config import Settings
+
+    write_files(tmp_path, {"fn/message.txt": "hello", "fn/requirements.txt": "", "other/user.py": ""})
+    settings = Settings(base_dir=tmp_path)
+    root = FunctionRoot(tmp_path / "fn", "fn", settings)
+    context = FileContext.of(tmp_path / "other" / "user.py", "other/user.py", settings, root)
+    linter = FileLinter(load_registry())
+    try:
+        findings = linter.lint(FileJob(context, frozenset({"CF401", "CF003"}), b"open('message.txt').read()\n"))
+    finally:
+        linter.close()
+    assert [(f.code, f.start.line) for f in findings] == [("CF401", 1)]

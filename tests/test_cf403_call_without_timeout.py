@@ -4,9 +4,12 @@ import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
+import libcst as cst
 import pytest
 
-from tests.helpers import CliResult
+from cflint.knowledge.timeouts import TimeoutSpec
+from cflint.rules.resources.cf403_call_without_timeout import _timeout_fix
+from tests.helpers import CliResult, write_files
 from tests.source_lint import marked_lines, messages, reported_lines
 
 Cflint = Callable[..., CliResult]
@@ -288,3 +291,142 @@ def test_timeout_none_by_position_is_named_in_the_message(tmp_path: Path, cflint
 )
 def test_messages_of_method_calls(source: str, message: str, tmp_path: Path, cflint: Cflint) -> None:
     assert messages(cflint, tmp_path, "CF403", source) == [message]
+
+
+# The fix, checked by what the fixed file holds: where `timeout=` goes, which None it replaces,
+# the layout it keeps, and the number it writes.
+
+
+def fixed_file(cflint: Cflint, folder: Path, source: str, config: str = "") -> str:
+    """user.py after `cflint --fix --unsafe-fixes` with CF403 alone (and `config` as cflint.toml)."""
+    files = {"user.py": textwrap.dedent(source), "cflint.toml": config}
+    write_files(folder, files)
+    result = cflint(
+        "--select", "CF403,CF001,CF002,CF003", "--fix", "--unsafe-fixes", "--color", "never", ".", cwd=folder
+    )
+    assert result.code in (0, 1), result.out + result.err
+    assert all(f": {guard} " not in result.out for guard in ("CF001", "CF002", "CF003")), result.out
+    return (folder / "user.py").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("call", "after"),
+    [
+        # added after the last argument, or as the only one
+        ("requests.get('u')", "requests.get('u', timeout=10)"),
+        ("requests.get('u', headers={})", "requests.get('u', headers={}, timeout=10)"),
+        ("requests.Session().get()", "requests.Session().get(timeout=10)"),
+        ("subprocess.Popen(['ls']).wait()", "subprocess.Popen(['ls']).wait(timeout=10)"),
+        # another keyword's None is left alone
+        ("requests.get('u', stream=None)", "requests.get('u', stream=None, timeout=10)"),
+        # the call's own keyword
+        ("redis.Redis(host='h')", "redis.Redis(host='h', socket_timeout=10)"),
+        ("redis.Redis(socket_timeout=None)", "redis.Redis(socket_timeout=10)"),
+        ("redis.Redis(timeout=None, port=1)", "redis.Redis(timeout=None, port=1, socket_timeout=10)"),
+        # a None at the timeout's position is replaced; fewer arguments: added by keyword
+        ("smtplib.SMTP('h', 25, None, None)", "smtplib.SMTP('h', 25, None, 10)"),
+        ("smtplib.SMTP('h', 25, None)", "smtplib.SMTP('h', 25, None, timeout=10)"),
+        ("smtplib.SMTP(None, None, None)", "smtplib.SMTP(None, None, None, timeout=10)"),
+        ("socket.create_connection(('h', 80), None)", "socket.create_connection(('h', 80), 10)"),
+        ("subprocess.Popen(['ls']).communicate(None, None)", "subprocess.Popen(['ls']).communicate(None, 10)"),
+        ("subprocess.Popen(['ls']).wait(None)", "subprocess.Popen(['ls']).wait(10)"),
+        ("smtplib.SMTP('h', port=25, timeout=None)", "smtplib.SMTP('h', port=25, timeout=10)"),
+        # spacing and a trailing comma on one line are kept
+        ("requests.get( 'u' )", "requests.get( 'u', timeout=10 )"),
+        ("requests.get('u',)", "requests.get('u', timeout=10,)"),
+        ("requests.get('u' ,  headers={} , )", "requests.get('u' ,  headers={}, timeout=10 , )"),
+    ],
+)
+def test_fix_adds_or_replaces_the_timeout(call: str, after: str, tmp_path: Path, cflint: Cflint) -> None:
+    source = f"import requests, redis, smtplib, socket, subprocess\n\n\ndef main():\n    return {call}\n"
+    assert fixed_file(cflint, tmp_path, source) == source.replace(call, after)
+
+
+@pytest.mark.parametrize(
+    ("call", "after"),
+    [
+        # one argument a line, with the trailing comma: the new one gets a line of its own
+        (
+            "requests.get(\n        'u',\n    )",
+            "requests.get(\n        'u',\n        timeout=10,\n    )",
+        ),
+        (
+            "requests.get(\n        'u',\n        headers={},  # why\n    )",
+            "requests.get(\n        'u',\n        headers={},  # why\n        timeout=10,\n    )",
+        ),
+        (
+            "requests.get(\n            'u',\n            data=b'',\n      )",
+            "requests.get(\n            'u',\n            data=b'',\n            timeout=10,\n      )",
+        ),
+        # the closing parenthesis left of the function body's indentation
+        (
+            "requests.get(\n        'u',\n)",
+            "requests.get(\n        'u',\n        timeout=10,\n)",
+        ),
+        # not one a line: added on the last argument's line
+        ("requests.get('u',\n    )", "requests.get('u', timeout=10,\n    )"),
+        (
+            "requests.get(\n        'u', headers={},\n    )",
+            "requests.get(\n        'u', headers={}, timeout=10,\n    )",
+        ),
+        ("requests.get(\n        'u',)", "requests.get(\n        'u', timeout=10,)"),
+        (
+            "requests.get(\n        'u'\n    )",
+            "requests.get(\n        'u', timeout=10\n    )",
+        ),
+        # a blank line before the last argument: not a plain one-a-line layout
+        (
+            "requests.get(\n        'u',\n\n        headers={},\n    )",
+            "requests.get(\n        'u',\n\n        headers={}, timeout=10,\n    )",
+        ),
+    ],
+)
+def test_fix_keeps_the_layout_of_a_call_over_several_lines(
+    call: str, after: str, tmp_path: Path, cflint: Cflint
+) -> None:
+    source = f"import requests\n\n\ndef main():\n    return {call}\n"
+    assert fixed_file(cflint, tmp_path, source) == source.replace(call, after)
+
+
+@pytest.mark.parametrize(
+    ("config", "literal"),
+    [
+        ("fix-timeout = 3\n", "3"),
+        ("fix-timeout = 2.5\n", "2.5"),
+        ("fix-timeout = 30.0\n", "30.0"),
+        ("fix-timeout = 0.001\n", "0.001"),
+    ],
+)
+def test_fix_writes_the_configured_seconds(config: str, literal: str, tmp_path: Path, cflint: Cflint) -> None:
+    source = "import subprocess\n\n\ndef main():\n    return subprocess.run(['ls'], timeout=None)\n"
+    assert fixed_file(cflint, tmp_path, source, config) == source.replace("None", literal)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "os.system('ls')",  # no timeout to pass: reported without a fix
+        "urllib.request.urlretrieve('u', 'f')",
+    ],
+)
+def test_no_fix_for_a_call_without_a_timeout_parameter(call: str, tmp_path: Path, cflint: Cflint) -> None:
+    source = f"import os, urllib.request\n\n\ndef main():\n    return {call}\n"
+    assert fixed_file(cflint, tmp_path, source) == source
+    assert reported_lines(cflint, tmp_path, "CF403", source) == [5]
+
+
+@pytest.mark.parametrize(
+    ("call", "spec"),
+    [
+        ("requests.get('u', timeout=5)", TimeoutSpec("timeout")),
+        ("requests.get('u', timeout=t)", TimeoutSpec("timeout")),
+        ("urlopen('u', None, 5)", TimeoutSpec("timeout", 2)),
+        ("p.wait(t)", TimeoutSpec("timeout", 0)),
+    ],
+)
+def test_timeout_fix_never_replaces_a_timeout_that_is_given(call: str, spec: TimeoutSpec) -> None:
+    """The rule only asks for a fix when the timeout is None or missing; asked directly, the
+    fix still leaves a given timeout alone."""
+    expression = cst.parse_expression(call)
+    assert isinstance(expression, cst.Call)
+    assert _timeout_fix(expression, spec, 10) is None

@@ -27,9 +27,10 @@ _ENVIRONMENT_GETTERS = frozenset({"os.getenv", "os.environ.get"})
 
 class StaticPaths:
     """Evaluates path expressions of one module. Paths are relative to the function root
-    (the runtime's working folder); `__file__` is the module's own path in the root."""
+    (the runtime's working folder); `__file__` is the module's own path in the root (None:
+    the module is in no function root, and `__file__` names no known path)."""
 
-    def __init__(self, module_path: PurePosixPath, qualify: Qualify, bindings: Bindings) -> None:
+    def __init__(self, module_path: PurePosixPath | None, qualify: Qualify, bindings: Bindings) -> None:
         self._module_path = module_path
         self._qualify = qualify
         self._bindings = bindings

@@ -137,18 +137,18 @@ class UnboundedRead(ScopedRule):
         larger than read-whole-limit: its size is known when the function is uploaded."""
         root = self.context.root
         names = self.scopes
-        module_path = PurePosixPath(self.context.path.name)
+        module_path = None  # the module's path in the function root, when it is in one
         if root is not None:
             try:
                 module_path = PurePosixPath(self.context.path.relative_to(root.path).as_posix())
             except ValueError:
-                root = None
+                pass
         evaluator = StaticPaths(
             module_path, lambda expr: names.qualify(expr, self.scope), lambda name: self._binding_values(name)
         )
         if all(evaluator.provided_by_deployment(expr) for expr in paths):
             return True
-        if root is None:
+        if root is None or module_path is None:
             return False
         limit = self.context.settings.read_whole_limit
         real_root = os.path.realpath(root.path)
