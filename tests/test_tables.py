@@ -81,6 +81,13 @@ def test_timeout_table_entries() -> None:
     assert actual == TIMEOUTS
 
 
+def test_timeout_table_read_again_gives_the_same_entries() -> None:
+    """NEEDS_TIMEOUT is read at import; reading the table again (as a test, under the code
+    being tested) reads every field of every entry the same way."""
+    actual = {callee: (s.keyword, s.position, s.socket_default, s.instead) for callee, s in load_timeouts().items()}
+    assert actual == TIMEOUTS
+
+
 @pytest.mark.parametrize("callee", sorted(TIMEOUTS))
 def test_each_timeout_entry_advice(callee: str) -> None:
     keyword, _, _, instead = TIMEOUTS[callee]
