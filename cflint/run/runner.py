@@ -323,7 +323,8 @@ def _lint_all(
     the guards keep near a second for the worst file that small."""
     if not jobs:
         return []
-    if sum(_size(job) for job in jobs) <= IN_PROCESS_BYTES:
+    sizes = [_size(job) for job in jobs]
+    if sum(sizes) <= IN_PROCESS_BYTES:
         return _lint_here(jobs, registry, options, advance)
     import multiprocessing
 
@@ -335,7 +336,7 @@ def _lint_all(
 
     context = multiprocessing.get_context("fork" if can_fork else None)
     # Largest files first, so that no worker is left alone with a big one at the end.
-    order = sorted(range(len(jobs)), key=lambda index: -_size(jobs[index]))
+    order = sorted(range(len(jobs)), key=lambda index: -sizes[index])
     pool = ProcessPoolExecutor(workers, context, initializer=_start_worker, initargs=(registry, options.debug))
     try:
         linted = pool.map(
