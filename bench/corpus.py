@@ -88,8 +88,7 @@ def _hostile_files() -> dict[str, str]:
         "chain_subscripts.py": "x = a" + "[0]" * 3000 + "\n",
         "chain_not.py": "x = " + "not " * 3000 + "a\n",
         "elif_chain.py": "def f(x):\n    if x == 0:\n        return 0\n"
-        + "".join(f"    elif x == {i}:\n        return {i}\n" for i in range(1, 3000))
-        + "",
+        + "".join(f"    elif x == {i}:\n        return {i}\n" for i in range(1, 3000)),
         "data_literal.py": "DATA = [" + ", ".join(str(i) for i in range(150_000)) + "]\n",
         "functions.py": "".join(functions),
     }

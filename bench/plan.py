@@ -55,7 +55,6 @@ class PlanOptions:
 
 SMALL_RUNS, STDLIB_RUNS = 5, 3
 SLOW_COMMANDS = frozenset({"fixit-stdlib", "pylint-stdlib"})
-HOSTILE_TOOLS = frozenset({"cflint", "flake8", "ruff"})
 
 
 def base_environment(scratch: Path) -> dict[str, str]:
@@ -156,17 +155,14 @@ def commands_for(
             ok_exit_codes=frozenset(range(PYLINT_EXIT_USAGE)),
         ),
         row("ruff", (str(venv.script("ruff")), "check", "--no-cache", ".")),
-    ]
-    if corpus.name == "hostile":
-        # Worst cases: cflint against the fast peers only (Fixit and pylint take minutes on them).
-        rows = [command for command in rows if command.tool in HOSTILE_TOOLS and command.scenario != "warm"]
-    if corpus.name == "small":
         # The floor the design's choice of LibCST sets for a cold run: Python's start-up and
         # `import libcst`, in the same venv.
-        rows.insert(2, row("floor", (str(venv.python), "-c", "import libcst"), ok_exit_codes=frozenset({0})))
+        row("floor", (str(venv.python), "-c", "import libcst"), ok_exit_codes=frozenset({0})),
+    ]
+    by_stem = {command.id.removesuffix(f"-{corpus.name}"): command for command in rows}
     return [
         command
-        for command in rows
+        for command in (by_stem[stem] for stem in _row_stems(corpus.name))
         if not (command.prime and not features.no_cache)
         and not (command.id == "pylint-stdlib" and not options.pylint_stdlib)
         and command.id not in options.skip
@@ -175,6 +171,8 @@ def commands_for(
 
 
 def _row_stems(corpus_name: str) -> tuple[str, ...]:
+    """The rows of an input's table, in order: the floor only for the template; on the worst
+    cases cflint cold against the fast peers only (Fixit and pylint take minutes on them)."""
     if corpus_name == "hostile":
         return ("cflint-cold", "flake8", "ruff")
     floor = ("floor",) if corpus_name == "small" else ()
