@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -605,3 +608,52 @@ def test_markers_do_not_depend_on_the_machine_cflint_runs_on(tmp_path: Path, mon
     ]
     result = _read(tmp_path, {"requirements.txt": "".join(f"p{i}; {m}\n" for i, m in enumerate(markers))})
     assert [item.name for item in result.installed(((3, 11),))] == [f"p{i}" for i in range(len(markers))]
+
+
+_CLAUSES = st.tuples(
+    st.sampled_from(["", " ", "\t"]),
+    st.sampled_from(["", "==", "!=", ">=", "<=", ">", "<", "~=", "===", "=", "<>"]),
+    st.sampled_from(["", " "]),
+    st.from_regex(r"[0-9.*,v]{0,5}", fullmatch=True),
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    name=st.from_regex(r"[A-Za-z0-9._-]{1,6}", fullmatch=True),
+    clause=_CLAUSES,
+    tail=st.sampled_from(["", " ", "[x]", " ; python_version < '3'", " @ https://e.x/a.whl", "-", "_"]),
+)
+def test_lines_read_without_packaging_read_as_packaging_reads_them(name: str, clause: str, tail: str) -> None:
+    """The fast path for plain lines gives what `packaging` gives, and takes nothing it refuses."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    text = f"{name}{clause}{tail}"
+    simple = cflint_requirements._SIMPLE_REQUIREMENT.fullmatch(text)
+    if simple is None:
+        return
+    try:
+        requirement = Requirement(text)
+    except InvalidRequirement:
+        pytest.fail(f"{text!r} is read without packaging, which refuses it")
+    written_name, operator, version = simple.groups()
+    assert (written_name, f"{operator}{version}" if operator else "") == (requirement.name, str(requirement.specifier))
+    assert (requirement.marker, requirement.url, requirement.extras) == (None, None, set())
+
+
+@pytest.mark.parametrize(
+    ("line", "specifier"),
+    [("pyyaml", ""), ("flask == 3.0.3", "==3.0.3"), ("Requests>=2", ">=2"), ("a.b-c_d<1.0", "<1.0")],
+)
+def test_plain_lines_are_read_without_importing_packaging(line: str, specifier: str, tmp_path: Path) -> None:
+    (tmp_path / "requirements.txt").write_text(line + "\n", encoding="utf-8")
+    script = (
+        "import sys; from pathlib import Path; from cflint.knowledge.requirements import read_requirements\n"
+        "line = read_requirements(Path(sys.argv[1])).lines[0]\n"
+        "print(line.name, repr(line.specifier), 'packaging' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "requirements.txt")], capture_output=True, text=True, check=True
+    )
+    name = re.split(r"[ =<>]", line)[0].lower().replace("_", "-").replace(".", "-")
+    assert done.stdout.split() == [name, repr(specifier), "False"]
