@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -222,3 +225,20 @@ def test_show_source_does_not_block_on_a_fifo(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "x.py")
     result = run_subprocess("--show-source", "--ignore", "CF101", ".", cwd=tmp_path, timeout=60)
     assert result.code == 1 and result.out.startswith("x.py:1:1: CF002 not a regular file")
+
+
+def test_objects_alive_at_exit_are_frozen_for_the_last_collection_and_not_before(
+    tmp_path: Path, cflint: Cflint
+) -> None:
+    write_files(tmp_path, {"user.py": "def main():\n    return 'ok'\n", "requirements.txt": ""})
+    assert cflint("--no-cache", ".").code == 0
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
+    # atexit runs its handlers last registered first: this one runs after cflint's.
+    script = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print(gc.get_freeze_count() > 10_000))\n"
+        "from cflint.cli.main import main\n"
+        "print(main(['--no-cache', sys.argv[1]]), main(['--no-cache', sys.argv[1]]), gc.get_freeze_count())"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["0", "0", "0", "True"]
