@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -242,3 +243,23 @@ def test_objects_alive_at_exit_are_frozen_for_the_last_collection_and_not_before
     )
     done = subprocess.run([sys.executable, "-c", script, str(tmp_path)], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["0", "0", "0", "True"]
+
+
+def test_objects_loaded_with_the_rules_are_frozen_for_the_run_and_then_given_back(
+    tmp_path: Path, cflint: Cflint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cflint.run import runner
+
+    seen: list[tuple[bool, int]] = []
+    real_run = runner.run
+
+    def watched_run(*args: Any, **kwargs: Any) -> runner.RunResult:
+        seen.append((gc.isenabled(), gc.get_freeze_count()))
+        return real_run(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "run", watched_run)
+    write_files(tmp_path, {"user.py": "def main():\n    return 'ok'\n", "requirements.txt": ""})
+    assert cflint("--no-cache", ".").code == 0
+    [(enabled, frozen)] = seen
+    assert enabled and frozen > 10_000
+    assert gc.get_freeze_count() == 0 and gc.isenabled()
