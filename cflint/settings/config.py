@@ -13,11 +13,6 @@ from typing import Any
 from cflint.model import EntryPoint, UsageError
 from cflint.run.files import NearestAbove, read_regular_bytes
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 CONFIG_FILE_NAMES = (".cflint.toml", "cflint.toml", "pyproject.toml")
 OUTPUT_FORMATS = ("default", "github", "json", "sarif", "gitlab")
 DEFAULT_EXCLUDE = (
@@ -271,6 +266,10 @@ def read_config_table(path: Path) -> dict[str, Any] | None:
             f"{path}: invalid TOML: the file starts with a UTF-8 byte order mark (BOM), which TOML does not "
             "allow; save it as UTF-8 without BOM"
         )
+    if sys.version_info >= (3, 11):  # imported here: most runs find no config file
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
     try:
         document = tomllib.loads(data.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
