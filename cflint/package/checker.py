@@ -11,8 +11,6 @@ from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import pathspec
-
 from cflint.engine.registry import (
     ENTRY_MODULE_MISSING,
     FILE_TOO_LARGE,
@@ -28,6 +26,7 @@ from cflint.package.pack_set import PackFilter, package_exclusions
 from cflint.project import FileContext, FileJob, FunctionRoot, entry_function_hint
 from cflint.rule import RootRule
 from cflint.run.files import open_regular_file
+from cflint.run.patterns import PathPatterns, exclusion_patterns
 from cflint.settings.config import Settings
 
 if TYPE_CHECKING:
@@ -124,7 +123,7 @@ class PackageChecker:
         self._registry = registry
         self._lint = lint
         self._enabled_for = enabled_for
-        self._exclusions: dict[Settings, pathspec.GitIgnoreSpec] = {}
+        self._exclusions: dict[Settings, PathPatterns] = {}
 
     @cached_property
     def _archive_root_rules(self) -> tuple[type[RootRule], ...]:
@@ -165,7 +164,7 @@ class PackageChecker:
         ]
         return left_out + self._run_rules(package, enabled)
 
-    def _package_exclusions(self, settings: Settings) -> pathspec.GitIgnoreSpec:
+    def _package_exclusions(self, settings: Settings) -> PathPatterns:
         if settings not in self._exclusions:
             self._exclusions[settings] = package_exclusions(settings)
         return self._exclusions[settings]
@@ -245,7 +244,7 @@ class PackageChecker:
         """Readable `.py` members that are not junk (CF504 reports those) and that
         `exclude`/`extend-exclude` do not exclude."""
         settings = package.settings
-        excluded = pathspec.GitIgnoreSpec.from_lines([*settings.exclude, *settings.extend_exclude])
+        excluded = exclusion_patterns(settings)
         virtualenvs = virtualenv_folders(package.file_paths)
         return [
             entry.path

@@ -7,20 +7,19 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-import pathspec
-
 from cflint.package.junk import JUNK_KINDS, VIRTUALENV_MARKER
 from cflint.run.files import NotRegularFileError, is_repository_root, open_regular_file, read_gitignore
+from cflint.run.patterns import PathPatterns
 from cflint.settings.config import Settings
 
 # The guide's exclusion list names `.env` too; other secrets are left to CF505.
 ALWAYS_EXCLUDED = (*(kind.gitignore_line for kind in JUNK_KINDS), ".env")
 
 
-def package_exclusions(settings: Settings) -> pathspec.GitIgnoreSpec:
+def package_exclusions(settings: Settings) -> PathPatterns:
     """The built-in exclusions, then `package-exclude` (so `!name` can put a file back);
     patterns are relative to the function folder."""
-    return pathspec.GitIgnoreSpec.from_lines([*ALWAYS_EXCLUDED, *settings.package_exclude])
+    return PathPatterns.of_setting([*ALWAYS_EXCLUDED, *settings.package_exclude], "package-exclude")
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,7 @@ class _Gitignore:
     """A `.gitignore`'s patterns and how to turn a path relative to the function folder
     into one relative to the `.gitignore`'s folder: drop `strip`, then prepend `prepend`."""
 
-    spec: pathspec.GitIgnoreSpec
+    spec: PathPatterns
     strip: str
     prepend: str
 
@@ -67,7 +66,7 @@ class PackFilter:
     (see `package_exclusions`), folders holding a pyvenv.cfg, and `.gitignore` files from
     the enclosing repository's root (or from `folder` outside a repository) downwards."""
 
-    def __init__(self, folder: Path, exclusions: pathspec.GitIgnoreSpec) -> None:
+    def __init__(self, folder: Path, exclusions: PathPatterns) -> None:
         self.folder = folder
         self._exclusions = exclusions
         self._outer = self._outer_gitignores(folder)

@@ -11,13 +11,12 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pathspec
-
 from cflint.engine.registry import Registry
 from cflint.model import Finding
 from cflint.project import FileContext, FileJob, FunctionRoot
 from cflint.run.discovery import _ExcludeMatcher, discover, display_path
 from cflint.run.files import read_regular_bytes
+from cflint.run.patterns import PathPatterns
 from cflint.run.runner import _check_root, _Selection
 from cflint.settings.config import Settings, SettingsResolver
 
@@ -80,7 +79,7 @@ class BufferLinter:
         self._linter: FileLinter = FileLinter(registry, debug=debug)
         # Both keyed by the settings' value, so they hold across lints while the config is unchanged.
         self._selection = _Selection(registry)
-        self._exclude_specs: dict[Settings, pathspec.GitIgnoreSpec] = {}
+        self._exclude_specs: dict[Settings, PathPatterns] = {}
 
     def close(self) -> None:
         self._linter.close()

@@ -9,11 +9,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pathspec
-
 from cflint.model import UsageError
 from cflint.project import FunctionRoot
 from cflint.run.files import NearestAbove, is_repository_root, read_gitignore, read_regular_file
+from cflint.run.patterns import PathPatterns, exclusion_patterns
 from cflint.settings.config import Settings, SettingsResolver, config_file_in
 
 ROOT_MARKER_FILES = ("requirements.txt",)
@@ -43,23 +42,21 @@ class Discovery:
 class _ExcludeMatcher:
     """Config `exclude` + `extend-exclude` and `.gitignore` files, in gitignore syntax."""
 
-    def __init__(
-        self, resolver: SettingsResolver, config_specs: dict[Settings, pathspec.GitIgnoreSpec] | None = None
-    ) -> None:
+    def __init__(self, resolver: SettingsResolver, config_specs: dict[Settings, PathPatterns] | None = None) -> None:
         self._resolver = resolver
         # Compiled patterns by settings; a caller that checks again and again may share its own.
-        self._config_specs: dict[Settings, pathspec.GitIgnoreSpec] = {} if config_specs is None else config_specs
-        self._gitignores: dict[Path, pathspec.GitIgnoreSpec | None] = {}
+        self._config_specs: dict[Settings, PathPatterns] = {} if config_specs is None else config_specs
+        self._gitignores: dict[Path, PathPatterns | None] = {}
         self._gitignore_tops: dict[Path, Path] = {}
 
-    def _config_spec(self, settings: Settings) -> pathspec.GitIgnoreSpec:
+    def _config_spec(self, settings: Settings) -> PathPatterns:
         spec = self._config_specs.get(settings)
         if spec is None:
-            spec = pathspec.GitIgnoreSpec.from_lines([*settings.exclude, *settings.extend_exclude])
+            spec = exclusion_patterns(settings)
             self._config_specs[settings] = spec
         return spec
 
-    def _gitignore(self, folder: Path) -> pathspec.GitIgnoreSpec | None:
+    def _gitignore(self, folder: Path) -> PathPatterns | None:
         if folder not in self._gitignores:
             self._gitignores[folder] = read_gitignore(folder)
         return self._gitignores[folder]

@@ -8,10 +8,9 @@ import re
 import stat
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Generic, TypeVar
+from typing import BinaryIO, Generic, TypeVar
 
-if TYPE_CHECKING:
-    import pathspec
+from cflint.run.patterns import PathPatterns
 
 FoundT = TypeVar("FoundT")
 
@@ -91,16 +90,14 @@ def requirement_files_digest(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_gitignore(folder: Path) -> pathspec.GitIgnoreSpec | None:
+def read_gitignore(folder: Path) -> PathPatterns | None:
     """The patterns of `folder`'s `.gitignore`, or None when it has none that can be read
     (a FIFO or device named `.gitignore` is not opened)."""
-    import pathspec  # not needed by runs that never look at a .gitignore
-
     try:
         text = read_regular_bytes(folder / ".gitignore").decode("utf-8", errors="replace")
     except OSError:
         return None
-    return pathspec.GitIgnoreSpec.from_lines(text.splitlines())
+    return PathPatterns.of_gitignore(text.splitlines())
 
 
 def _never(folder: Path) -> bool:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-import pathspec
-
 from cflint.engine.registry import RuleMeta
+from cflint.run.patterns import PathPatterns
 from cflint.settings.config import Settings
 
 
@@ -43,7 +42,8 @@ class PerFileIgnores:
     def __init__(self, settings: Settings) -> None:
         self._base = settings.base_dir
         self._entries = [
-            (pathspec.GitIgnoreSpec.from_lines([pattern]), codes) for pattern, codes in settings.per_file_ignores
+            (PathPatterns.of_setting([pattern], "per-file-ignores"), codes)
+            for pattern, codes in settings.per_file_ignores
         ]
 
     def ignored_for(self, path: Path) -> tuple[str, ...]:

@@ -1,0 +1,131 @@
+"""Path patterns in gitignore syntax: `exclude`, `package-exclude`, `per-file-ignores` and
+`.gitignore` files, matched as pathspec's GitIgnoreSpec matches them."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import warnings
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Protocol
+
+from cflint.model import UsageError
+
+if TYPE_CHECKING:
+    import pathspec
+
+    from cflint.settings.config import Settings
+
+# A plain pattern: one name of letters, digits, `._~-`, `*`, `?` and `[...]` sets (not
+# `[!...]`, which pathspec lets match a slash), perhaps anchored by a leading slash or limited
+# to folders by a trailing one. cflint's defaults are all plain, and so are most patterns
+# people write; a set of them is matched here, because importing pathspec costs a cold run on
+# a small function a twentieth of its time. Any other set goes to pathspec whole.
+# tests/test_patterns.py holds the two to the same answers.
+_PLAIN = re.compile(r"(/?)((?:[A-Za-z0-9_.~-]|\*(?!\*)|\?|\[[A-Za-z0-9_.]+\])+)(/?)")
+_WILDCARD = re.compile(r"[*?\[]")
+
+
+class _Matcher(Protocol):
+    def match_file(self, file: str) -> bool: ...
+
+
+class _Names:
+    """Path components that match one of some plain names."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        names = list(names)
+        self._literal = frozenset(name for name in names if not _WILDCARD.search(name))
+        wild = [fnmatch.translate(name) for name in names if _WILDCARD.search(name)]
+        self._wild = re.compile("|".join(wild)) if wild else None
+
+    def __call__(self, component: str) -> bool:
+        return component in self._literal or (self._wild is not None and self._wild.fullmatch(component) is not None)
+
+
+class _PlainPatterns:
+    """Plain patterns, by where a name may stand: anywhere in the path or only first, and
+    for any entry or only a folder."""
+
+    def __init__(self, patterns: Sequence[re.Match[str]]) -> None:
+        def names(anchored: bool, folders_only: bool) -> _Names:
+            return _Names(
+                m.group(2) for m in patterns if (bool(m.group(1)), bool(m.group(3))) == (anchored, folders_only)
+            )
+
+        self._anywhere, self._anywhere_folder = names(False, False), names(False, True)
+        self._first, self._first_folder = names(True, False), names(True, True)
+
+    def match_file(self, file: str) -> bool:
+        """`file` is a posix path relative to the patterns' folder; a folder's ends in a slash.
+        A pattern that matches a folder matches everything in it."""
+        parts = file.rstrip("/").split("/")
+        last = len(parts) - 1
+        for index, part in enumerate(parts):
+            folder = index < last or file.endswith("/")
+            if self._anywhere(part) or (folder and self._anywhere_folder(part)):
+                return True
+            if index == 0 and (self._first(part) or (folder and self._first_folder(part))):
+                return True
+        return False
+
+
+class PathPatterns:
+    """Gitignore-style patterns, compiled once and matched against relative posix paths."""
+
+    def __init__(self, matcher: _Matcher) -> None:
+        self._matcher = matcher
+
+    @classmethod
+    def of_setting(cls, lines: Sequence[str], key: str) -> PathPatterns:
+        """Patterns from the config or the command line; one pathspec cannot read is a usage error."""
+        try:
+            return cls(_compile(lines))
+        except (re.error, ValueError) as exc:
+            bad = next((line for line in lines if not _compiles(line)), ", ".join(lines))
+            raise UsageError(f"{key}: {bad!r} is not a valid pattern ({exc})") from None
+
+    @classmethod
+    def of_gitignore(cls, lines: Sequence[str]) -> PathPatterns:
+        """A `.gitignore`'s patterns; one pathspec cannot read matches nothing, as in git."""
+        try:
+            return cls(_compile(lines))
+        except (re.error, ValueError):
+            return cls(_compile([line for line in lines if _compiles(line)]))
+
+    def match_file(self, file: str) -> bool:
+        return self._matcher.match_file(file)
+
+
+def exclusion_patterns(settings: Settings) -> PathPatterns:
+    """`exclude` and `extend-exclude`: the paths not to lint."""
+    return PathPatterns.of_setting([*settings.exclude, *settings.extend_exclude], "exclude")
+
+
+def _compile(lines: Sequence[str]) -> _Matcher:
+    plain: list[re.Match[str]] = []
+    for line in lines:
+        if not line or line.startswith("#"):
+            continue
+        match = _PLAIN.fullmatch(line)
+        if match is None:
+            return _gitignore_spec(lines)
+        plain.append(match)
+    return _PlainPatterns(plain)
+
+
+def _gitignore_spec(lines: Sequence[str]) -> pathspec.GitIgnoreSpec:
+    import pathspec
+
+    with warnings.catch_warnings():
+        # re's FutureWarning on a pattern such as `[[a]` would reach cflint's stderr.
+        warnings.simplefilter("ignore")
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def _compiles(line: str) -> bool:
+    try:
+        _gitignore_spec([line])
+    except (re.error, ValueError):
+        return False
+    return True

@@ -1,0 +1,125 @@
+"""Path patterns: the plain ones matched without pathspec agree with pathspec, bad ones are handled."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pathspec
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cflint.model import UsageError
+from cflint.run.patterns import PathPatterns
+from tests.helpers import write_files
+
+_NAME_PIECES = st.sampled_from(
+    ["a", "b", "B", "1", ".", "_", "-", "~", "*", "**", "?", "[ab]", "[!a]", "[a-c]", "[", "]"]
+)
+_NAMES = st.lists(_NAME_PIECES, min_size=1, max_size=4).map("".join)
+_LINES = st.tuples(
+    st.sampled_from(["", "", "/", "!", "#", "\\#", " "]),
+    _NAMES,
+    st.sampled_from(["", "", "/", "/a", "/**", " ", "\\ "]),
+).map("".join)
+_PATHS = st.tuples(
+    st.lists(
+        st.sampled_from(["a", "b", "B", "ab", ".a", "a.b", "1", "_", "a-b", "~", "x[ab]"]), min_size=1, max_size=4
+    ),
+    st.booleans(),
+).map(lambda parts_folder: "/".join(parts_folder[0]) + ("/" if parts_folder[1] else ""))
+
+
+def _pathspec_reading(lines: list[str]) -> pathspec.GitIgnoreSpec:
+    """pathspec's answer, without the lines it cannot compile (git matches nothing with them)."""
+    kept = []
+    for line in lines:
+        try:
+            pathspec.GitIgnoreSpec.from_lines([line])
+        except (re.error, ValueError):
+            continue
+        kept.append(line)
+    return pathspec.GitIgnoreSpec.from_lines(kept)
+
+
+@settings(max_examples=600, deadline=None)
+@given(lines=st.lists(_LINES, max_size=4), paths=st.lists(_PATHS, min_size=1, max_size=6))
+def test_patterns_match_as_pathspec_matches(lines: list[str], paths: list[str]) -> None:
+    ours = PathPatterns.of_gitignore(lines)
+    theirs = _pathspec_reading(lines)
+    assert [ours.match_file(path) for path in paths] == [theirs.match_file(path) for path in paths]
+
+
+@pytest.mark.parametrize(
+    ("lines", "matched", "unmatched"),
+    [
+        (["build"], ["build", "build/", "a/build", "a/build/x.py"], ["builds", "a/rebuild"]),
+        (["build/"], ["build/", "a/build/x.py", "build/x"], ["build", "a/build"]),
+        (["/test.py"], ["test.py", "test.py/x"], ["a/test.py"]),
+        (["/out/"], ["out/", "out/x.py"], ["out", "a/out/x.py"]),
+        (["*.py[co]"], ["a.pyc", "x/a.pyo", "a.pyc/b"], ["a.py", "a.pyd"]),
+        (["._*", "*~"], ["._x", "d/a~"], ["x._", "~a"]),
+        (["[ab]?"], ["a1", "x/bb"], ["c1", "a", "a12"]),
+    ],
+)
+def test_plain_patterns(lines: list[str], matched: list[str], unmatched: list[str]) -> None:
+    patterns = PathPatterns.of_setting(lines, "exclude")
+    assert [path for path in matched + unmatched if patterns.match_file(path)] == matched
+
+
+def test_a_bad_pattern_in_the_config_is_a_usage_error_naming_it() -> None:
+    with pytest.raises(UsageError, match=r"^exclude: '\[z-a\]' is not a valid pattern \(bad character range"):
+        PathPatterns.of_setting(["build/", "[z-a]"], "exclude")
+
+
+def test_a_bad_pattern_in_a_gitignore_matches_nothing_and_the_others_still_apply() -> None:
+    patterns = PathPatterns.of_gitignore(["[z-a]", "*.log", "docs/_build/"])
+    assert [patterns.match_file(p) for p in ("z", "a", "x.log", "docs/_build/x", "docs/x")] == [
+        False,
+        False,
+        True,
+        True,
+        False,
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "gitignore", "code", "stderr"),
+    [
+        ((), "[z-a]\nignored.py\n", 0, ""),
+        (("--exclude", "[z-a]"), "", 2, "cflint: error: exclude: '[z-a]' is not a valid pattern (bad character range"),
+        (
+            ("--per-file-ignores", "[z-a]:CF103"),
+            "",
+            2,
+            "cflint: error: per-file-ignores: '[z-a]' is not a valid pattern (bad character range",
+        ),
+    ],
+)
+def test_bad_patterns_on_the_command_line(
+    args: tuple[str, ...], gitignore: str, code: int, stderr: str, tmp_path: Path
+) -> None:
+    write_files(
+        tmp_path,
+        {
+            "user.py": "def main():\n    return 'ok'\n",
+            "requirements.txt": "",
+            "ignored.py": "def f(:\n",
+            ".gitignore": gitignore,
+        },
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "cflint", "--no-cache", *args, "."], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert (done.returncode, done.stdout) == (code, "")
+    assert done.stderr.startswith(stderr) and done.stderr.count("\n") == (1 if stderr else 0)
+
+
+def test_a_run_with_the_default_patterns_does_not_import_pathspec(tmp_path: Path) -> None:
+    write_files(tmp_path, {"user.py": "def main():\n    return 'ok'\n", "requirements.txt": "flask\n"})
+    script = "import sys\nfrom cflint.cli.main import main\nmain(['--no-cache', '.'])\nprint('pathspec' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert done.stdout == "False\n"
