@@ -71,7 +71,7 @@ def test_plain_patterns(lines: list[str], matched: list[str], unmatched: list[st
 
 
 def test_a_bad_pattern_in_the_config_is_a_usage_error_naming_it() -> None:
-    with pytest.raises(UsageError, match=r"^exclude: '\[z-a\]' is not a valid pattern \(bad character range"):
+    with pytest.raises(UsageError, match=r"^exclude: '\[z-a\]' is not a valid pattern \(bad character range z-a\)$"):
         PathPatterns.of_setting(["build/", "[z-a]"], "exclude")
 
 
@@ -90,12 +90,17 @@ def test_a_bad_pattern_in_a_gitignore_matches_nothing_and_the_others_still_apply
     ("args", "gitignore", "code", "stderr"),
     [
         ((), "[z-a]\nignored.py\n", 0, ""),
-        (("--exclude", "[z-a]"), "", 2, "cflint: error: exclude: '[z-a]' is not a valid pattern (bad character range"),
+        (
+            ("--exclude", "[z-a]"),
+            "",
+            2,
+            "cflint: error: exclude: '[z-a]' is not a valid pattern (bad character range z-a)\n",
+        ),
         (
             ("--per-file-ignores", "[z-a]:CF103"),
             "",
             2,
-            "cflint: error: per-file-ignores: '[z-a]' is not a valid pattern (bad character range",
+            "cflint: error: per-file-ignores: '[z-a]' is not a valid pattern (bad character range z-a)\n",
         ),
     ],
 )
@@ -115,7 +120,7 @@ def test_bad_patterns_on_the_command_line(
         [sys.executable, "-m", "cflint", "--no-cache", *args, "."], cwd=tmp_path, capture_output=True, text=True
     )
     assert (done.returncode, done.stdout) == (code, "")
-    assert done.stderr.startswith(stderr) and done.stderr.count("\n") == (1 if stderr else 0)
+    assert done.stderr == stderr
 
 
 def test_a_run_with_the_default_patterns_does_not_import_pathspec(tmp_path: Path) -> None:

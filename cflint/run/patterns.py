@@ -83,7 +83,8 @@ class PathPatterns:
             return cls(_compile(lines))
         except (re.error, ValueError) as exc:
             bad = next((line for line in lines if not _compiles(line)), ", ".join(lines))
-            raise UsageError(f"{key}: {bad!r} is not a valid pattern ({exc})") from None
+            reason = exc.msg if isinstance(exc, re.error) else str(exc)  # re's position is in pathspec's regex
+            raise UsageError(f"{key}: {bad!r} is not a valid pattern ({reason})") from None
 
     @classmethod
     def of_gitignore(cls, lines: Sequence[str]) -> PathPatterns:
