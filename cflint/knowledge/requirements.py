@@ -33,7 +33,7 @@ _ARCHIVE = re.compile(r"\.(whl|tar\.gz|tgz|tar\.bz2|tar|zip)$", re.IGNORECASE)
 _NAME_START = re.compile(r"^[A-Za-z0-9]")
 # The commonest lines (`requests`, `flask==3.0.3`): a PEP 508 name and at most one clause
 # with a release number. They are read without `packaging`, whose import costs a cold run
-# on a small function about a tenth of its time; every other line goes to `packaging`.
+# on a small function a sixteenth of its time; every other line goes to `packaging`.
 # tests/test_requirements_reader.py checks that `packaging` reads what this accepts the same.
 _SIMPLE_REQUIREMENT = re.compile(
     r"([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)[ \t]*(?:(==|!=|>=|<=|>|<)[ \t]*([0-9]+(?:\.[0-9]+)*))?"
