@@ -49,6 +49,10 @@ def _running(pid: int) -> bool:
     return state != "Z"
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.fixture(scope="module")
 def slow_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Enough real code to keep two workers busy for well over ten seconds."""
@@ -70,6 +74,9 @@ def test_sigint_exits_130_at_once(slow_folder: Path, jobs: str, target: str) -> 
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        # A shell without job control starts background jobs with SIGINT ignored, and a
+        # process keeps that (as cflint should): give the child the terminal's default.
+        preexec_fn=_default_sigint,
     )
     try:
         deadline = time.monotonic() + 60
