@@ -379,8 +379,5 @@ def test_a_file_outside_the_root_it_is_linted_with(tmp_path: Path) -> None:
     root = FunctionRoot(tmp_path / "fn", "fn", settings)
     context = FileContext.of(tmp_path / "other" / "user.py", "other/user.py", settings, root)
     linter = FileLinter(load_registry())
-    try:
-        findings = linter.lint(FileJob(context, frozenset({"CF401", "CF003"}), b"open('message.txt').read()\n"))
-    finally:
-        linter.close()
+    findings = linter.lint(FileJob(context, frozenset({"CF401", "CF003"}), b"open('message.txt').read()\n"))
     assert [(f.code, f.start.line) for f in findings] == [("CF401", 1)]

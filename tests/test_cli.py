@@ -263,3 +263,34 @@ def test_objects_loaded_with_the_rules_are_frozen_for_the_run_and_then_given_bac
     [(enabled, frozen)] = seen
     assert enabled and frozen > 10_000
     assert gc.get_freeze_count() == 0 and gc.isenabled()
+
+
+def test_each_lint_runs_on_a_thread_of_its_own_and_its_errors_reach_the_caller(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from cflint.engine.linter import THREAD_STACK_BYTES
+    from cflint.engine.registry import load_registry
+
+    threads: list[threading.Thread] = []
+
+    def failing_lint(self: FileLinter, job: object) -> list[object]:
+        threads.append(threading.current_thread())
+        raise RecursionError("deep")
+
+    linter = FileLinter(load_registry())
+    monkeypatch.setattr(FileLinter, "_lint", failing_lint)
+    for _ in range(2):
+        with pytest.raises(RecursionError, match="deep"):
+            linter.lint(None)  # type: ignore[arg-type]
+    assert [thread.name for thread in threads] == ["cflint-lint", "cflint-lint"]
+    assert threads[0] is not threads[1] and threading.current_thread() not in threads
+    assert threading.stack_size() != THREAD_STACK_BYTES  # set only while each thread starts
+
+
+def test_a_small_run_imports_no_thread_pool(tmp_path: Path) -> None:
+    write_files(tmp_path, {"user.py": "def main():\n    return 'ok'\n", "requirements.txt": ""})
+    script = "import sys\nfrom cflint.cli.main import main\nmain(['--no-cache', '.'])\nprint('concurrent.futures' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert done.stdout == "False\n"

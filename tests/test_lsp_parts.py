@@ -164,10 +164,7 @@ def test_buffer_lint_equals_the_cli_on_the_file(cflint: Callable[..., CliResult]
     cli = cflint("--no-cache", "-q", "--select", "ALL", str(path.relative_to(tmp_path)), cwd=tmp_path)
     expected = [line for line in cli.lines if not line.split(": ")[1].startswith("CF5")]
     linter = BufferLinter(REGISTRY, {"select": ["ALL"]}, None, tmp_path)
-    try:
-        linted = linter.lint(path, {path: path.read_bytes()})
-    finally:
-        linter.close()
+    linted = linter.lint(path, {path: path.read_bytes()})
     assert linted is not None
     findings = sorted([*linted.file_findings, *linted.root_findings])
     assert [format_line(f) for f in findings] == expected
@@ -184,19 +181,16 @@ def test_buffer_lint_uses_the_buffer_and_honours_exclude(tmp_path: Path) -> None
         },
     )
     linter = BufferLinter(REGISTRY, {}, None, tmp_path)
-    try:
-        user, skip = folder / "user.py", folder / "skip.py"
-        assert linter.lint(skip, {skip: skip.read_bytes()}) is None
-        unsaved = b"import requests\n\ndef main(request):\n    return 'ok'\n"
-        linted = linter.lint(user, {user: unsaved})
-        assert linted is not None
-        assert [f.code for f in linted.file_findings] == ["CF303", "CF103"]
-        requirements = folder / "requirements.txt"
-        linted = linter.lint(user, {user: unsaved, requirements: b"requests\n"})
-        assert linted is not None
-        assert [f.code for f in linted.file_findings] == ["CF103"]
-    finally:
-        linter.close()
+    user, skip = folder / "user.py", folder / "skip.py"
+    assert linter.lint(skip, {skip: skip.read_bytes()}) is None
+    unsaved = b"import requests\n\ndef main(request):\n    return 'ok'\n"
+    linted = linter.lint(user, {user: unsaved})
+    assert linted is not None
+    assert [f.code for f in linted.file_findings] == ["CF303", "CF103"]
+    requirements = folder / "requirements.txt"
+    linted = linter.lint(user, {user: unsaved, requirements: b"requests\n"})
+    assert linted is not None
+    assert [f.code for f in linted.file_findings] == ["CF103"]
 
 
 def test_quick_fixes_come_from_the_findings_fixes(tmp_path: Path) -> None:

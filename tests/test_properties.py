@@ -88,7 +88,6 @@ def test_generated_programs_lint_without_error_and_deterministically(
     try:
         check()
     finally:
-        linter.close()
         with capsys.disabled():
             print(
                 f"\nhypothesmith: {len(programs)} generated programs linted (max_examples={examples}) "

@@ -415,10 +415,7 @@ def _fix(args: argparse.Namespace, result: RunResult, registry: Registry, unsafe
 
     policy = FixPolicy(unsafe=bool(unsafe if args.unsafe_fixes is None else args.unsafe_fixes))
     linter = FileLinter(registry, debug=args.debug)
-    try:
-        fixed = fix_findings(result.findings, result.jobs, linter.lint, policy, write=not args.diff)
-    finally:
-        linter.close()
+    fixed = fix_findings(result.findings, result.jobs, linter.lint, policy, write=not args.diff)
     for note in fixed.notes:
         print(f"cflint: {note}", file=sys.stderr)
     if args.diff:

@@ -12,7 +12,6 @@ import threading
 import tokenize
 import traceback
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -159,24 +158,30 @@ class FileLinter:
         self.walker = Walker()
         self._file_rules = registry.file_rules
         self._callbacks = {rule: rule.callback_names() for rule in self._file_rules}
-        self._thread: ThreadPoolExecutor | None = None
 
     def lint(self, job: FileJob) -> list[Finding]:
-        """Lint one file on a thread whose stack fits deeply nested code."""
-        if self._thread is None:
-            previous = threading.stack_size(THREAD_STACK_BYTES)
-            try:
-                self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cflint-lint")
-                future = self._thread.submit(self._lint, job)
-            finally:
-                threading.stack_size(previous)
-            return future.result()
-        return self._thread.submit(self._lint, job).result()
+        """Lint one file on a thread of its own, whose stack fits deeply nested code. (A thread
+        costs 0.1 ms to start; a pool of one would import concurrent.futures and logging,
+        4 ms of every cold run.)"""
+        outcome: list[list[Finding]] = []
+        failure: list[BaseException] = []
 
-    def close(self) -> None:
-        if self._thread is not None:
-            self._thread.shutdown()
-            self._thread = None
+        def lint_on_thread() -> None:
+            try:
+                outcome.append(self._lint(job))
+            except BaseException as exc:  # raised again in the caller's thread
+                failure.append(exc)
+
+        previous = threading.stack_size(THREAD_STACK_BYTES)
+        try:
+            thread = threading.Thread(target=lint_on_thread, name="cflint-lint", daemon=True)
+            thread.start()
+        finally:
+            threading.stack_size(previous)
+        thread.join()
+        if failure:
+            raise failure[0]
+        return outcome[0]
 
     def _lint(self, job: FileJob) -> list[Finding]:
         context = job.context

@@ -59,11 +59,7 @@ def lint_text(
     enabled = apply_ignores(
         enabled_codes(settings, registry.rules), PerFileIgnores(settings).ignored_for(path), registry.always_enabled
     )
-    linter = FileLinter(registry)
-    try:
-        findings = linter.lint(FileJob(context, enabled, _encoded(text)))
-    finally:
-        linter.close()
+    findings = FileLinter(registry).lint(FileJob(context, enabled, _encoded(text)))
     return without_unfixable(findings, settings.unfixable)
 
 

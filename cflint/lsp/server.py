@@ -121,8 +121,7 @@ class CflintServer(LanguageServer):
         if settings == self.editor_settings and not force:
             return
         self.editor_settings = settings
-        old, self._linter = self._linter, self._new_linter()
-        self._executor.submit(old.close)  # after any lint still running on it
+        self._linter = self._new_linter()
         self.relint_all()
 
     def _tell(self, kind: types.MessageType, message: str) -> None:
@@ -441,7 +440,6 @@ class CflintServer(LanguageServer):
             self.apply_settings(result[0])
 
     def close(self) -> None:
-        self._executor.submit(self._linter.close)
         self._executor.shutdown(wait=True)
 
 

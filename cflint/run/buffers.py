@@ -81,9 +81,6 @@ class BufferLinter:
         self._selection = _Selection(registry)
         self._exclude_specs: dict[Settings, PathPatterns] = {}
 
-    def close(self) -> None:
-        self._linter.close()
-
     def resolver(self) -> SettingsResolver:
         return SettingsResolver(self.overrides, self.registry.codes, self.config)
 

@@ -127,15 +127,14 @@ def run(
     results, from_cache = _lint_jobs(jobs, registry, options)
     for job, file_findings in zip(jobs, results, strict=True):
         findings.extend(without_unfixable(file_findings, job.context.settings.unfixable))
-    with _LazyLinter(registry, options.debug) as lint:
-        packages = PackageChecker(registry, lint, selection.for_path)
-        for root in found.roots.values():
-            findings.extend(packages.check_folder(root))
-        files_checked = len(found.files)
-        for archive in dict.fromkeys(found.archives):
-            linted = packages.lint_archive(archive, display_path(archive, cwd), resolver.for_folder(archive.parent))
-            findings.extend(linted.findings)
-            files_checked += linted.files_checked
+    packages = PackageChecker(registry, _LazyLinter(registry, options.debug), selection.for_path)
+    for root in found.roots.values():
+        findings.extend(packages.check_folder(root))
+    files_checked = len(found.files)
+    for archive in dict.fromkeys(found.archives):
+        linted = packages.lint_archive(archive, display_path(archive, cwd), resolver.for_folder(archive.parent))
+        findings.extend(linted.findings)
+        files_checked += linted.files_checked
     # A folder that cannot be listed is found both by discovery and by the package rules.
     findings = sorted(dict.fromkeys(findings))
     return RunResult(findings, files_checked, from_cache, roots_checked=len(found.roots), jobs=tuple(jobs))
@@ -163,13 +162,6 @@ class _LazyLinter:
 
             self._linter = FileLinter(self._registry, debug=self._debug)
         return self._linter.lint(job)
-
-    def __enter__(self) -> _LazyLinter:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        if self._linter is not None:
-            self._linter.close()
 
 
 def _check_root_cached(
@@ -357,10 +349,10 @@ def _lint_here(
     jobs: list[FileJob], registry: Registry, options: RunOptions, advance: Callable[[], None]
 ) -> list[list[Finding]]:
     results = []
-    with _LazyLinter(registry, options.debug) as lint:
-        for job in jobs:
-            results.append(lint(job))
-            advance()
+    lint = _LazyLinter(registry, options.debug)
+    for job in jobs:
+        results.append(lint(job))
+        advance()
     return results
 
 
