@@ -22,6 +22,8 @@ class BindingKind(enum.Enum):
 
 @dataclass(frozen=True)
 class EntryBinding:
+    """How the module binds the entry function's name, and where."""
+
     kind: BindingKind
     node: cst.CSTNode  # the node to report at
     statement: cst.CSTNode  # the top-level statement that binds it

@@ -22,6 +22,8 @@ Statement = cst.BaseStatement | cst.BaseSmallStatement
 
 @dataclass(frozen=True)
 class Outcome:
+    """How control leaves a statement: where it falls through (if it can), and whether a `break` leaves it."""
+
     falls_through: cst.CSTNode | None  # where control leaves normally; None: it cannot
     breaks: bool = False
 

@@ -52,6 +52,8 @@ NUMBERS = frozenset({Kind.BOOL, Kind.INT, Kind.FLOAT, Kind.COMPLEX})
 
 @dataclass(frozen=True)
 class Value:
+    """What an expression is known to evaluate to, and how that is known."""
+
     kind: Kind
     origin: str = ""  # how the kind is known, for messages: "print() returns None"
     json_text: bool = False  # a str made by json.dumps

@@ -36,6 +36,8 @@ class Directive:
 
 @dataclass(frozen=True)
 class BadDirective:
+    """A noqa comment cflint cannot use (CF010), with its fix when there is one."""
+
     position: Position
     problem: str
     fix: TextEdit | None = None
@@ -43,6 +45,8 @@ class BadDirective:
 
 @dataclass(frozen=True)
 class NoqaScan:
+    """A file's noqa comments: the usable ones by line, the bad ones, and `# cflint: noqa` for the whole file."""
+
     directives: dict[int, Directive]
     bad: tuple[BadDirective, ...]
     skip_file: bool

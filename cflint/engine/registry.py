@@ -95,6 +95,8 @@ class RuleMeta:
 
 @dataclass(frozen=True)
 class Registry:
+    """Every rule's metadata, by code; the rule classes are imported on first use."""
+
     rules: tuple[RuleMeta, ...]
 
     @cached_property

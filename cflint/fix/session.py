@@ -27,6 +27,8 @@ _BOM = "\ufeff"
 
 @dataclass
 class FixRun:
+    """What a fix run did: the findings left, how many were fixed, diffs and notes."""
+
     findings: list[Finding]  # what is left, sorted
     fixed: int = 0
     diffs: list[str] = field(default_factory=list)

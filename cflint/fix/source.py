@@ -19,6 +19,8 @@ from cflint.engine.guards import compiler_warnings_silenced
 
 @dataclass(frozen=True)
 class SourceText:
+    """A source file's text and the encoding it was decoded from (to write it back the same)."""
+
     text: str
     encoding: str
 

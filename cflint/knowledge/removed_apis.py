@@ -20,6 +20,8 @@ else:  # pragma: no cover
 
 @dataclass(frozen=True)
 class RemovedApi:
+    """An API that newer releases of a library no longer have (an entry of `removed_apis.toml`)."""
+
     name: str  # qualified, as imported: flask.escape
     distribution: str  # PEP 503 form
     removed_in: str

@@ -98,6 +98,8 @@ def decode_requirements(data: bytes) -> str:
 
 @dataclass(frozen=True)
 class _ParsedOptions:
+    """The options of one requirements line, or why pip would refuse them."""
+
     options: tuple[tuple[str, str | None], ...] = ()  # (the option's last name, its value); () on a problem
     problem: str | None = None
 
@@ -205,6 +207,8 @@ class Requirements:
 
 @dataclass(frozen=True)
 class _LogicalLine:
+    """A requirements line with its continuations joined and its comment removed."""
+
     number: int
     text: str
 
@@ -247,6 +251,8 @@ def _split_options(text: str) -> tuple[str, str]:
 
 @dataclass
 class _Reader:
+    """The state of reading one requirements file and the files it includes."""
+
     root: Path
     read_bytes: Callable[[Path], bytes] = read_regular_bytes
     lines: list[RequirementLine] = field(default_factory=list)

@@ -22,6 +22,8 @@ _NOT_TEXT = frozenset(
 
 @dataclass(frozen=True)
 class _LineFacts:
+    """What the tokenizer says of one line: its comment, and whether code ends it."""
+
     comment: tuple[int, str] | None  # 0-based column and text of the line's comment
     end_is_code: bool  # the line ends outside a string and without a `\` continuation
 

@@ -17,6 +17,8 @@ SourceLine = Callable[[Finding], "str | None"]
 
 @dataclass(frozen=True)
 class ReportOptions:
+    """How findings are shown: the output flags, and how many files were checked."""
+
     color: bool = False
     show_source: bool = False
     statistics: bool = False

@@ -38,6 +38,8 @@ EnabledFor = Callable[[Settings, Path], frozenset[str]]
 
 @dataclass(frozen=True)
 class ArchiveResult:
+    """The findings of a linted archive and how many of its modules were linted."""
+
     findings: list[Finding]
     files_checked: int
 

@@ -54,6 +54,8 @@ class StdinSource:
 
 @dataclass(frozen=True)
 class RunOptions:
+    """How to run: the command line's overrides and flags, the cache, stdin and progress."""
+
     overrides: Mapping[str, Any] = field(default_factory=dict)
     config: Path | None = None
     force_exclude: bool = False
@@ -66,6 +68,8 @@ class RunOptions:
 
 @dataclass(frozen=True)
 class RunResult:
+    """A run's findings, sorted, and what it checked."""
+
     findings: list[Finding]
     files_checked: int
     files_from_cache: int = 0

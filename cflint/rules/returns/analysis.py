@@ -29,6 +29,8 @@ _LAYOUT_KEYWORDS = frozenset({"ensure_ascii", "indent", "separators", "sort_keys
 
 @dataclass(frozen=True)
 class EntryProblem:
+    """A problem with what an entry function returns, and CF207's replacement."""
+
     function: str
     problem: Problem
     replacement: cst.BaseExpression | None = None  # CF207's fix: the dict json.dumps was given

@@ -48,6 +48,8 @@ _MAX_NESTING = 64  # displays nested deeper than this are not looked into
 
 @dataclass(frozen=True)
 class Problem:
+    """A returned value Flask cannot turn into a response: the code to report, where, and why."""
+
     code: str
     node: cst.CSTNode
     detail: str | LineOf
