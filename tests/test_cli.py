@@ -289,8 +289,28 @@ def test_each_lint_runs_on_a_thread_of_its_own_and_its_errors_reach_the_caller(
     assert threading.stack_size() != THREAD_STACK_BYTES  # set only while each thread starts
 
 
-def test_a_small_run_imports_no_thread_pool(tmp_path: Path) -> None:
-    write_files(tmp_path, {"user.py": "def main():\n    return 'ok'\n", "requirements.txt": ""})
-    script = "import sys\nfrom cflint.cli.main import main\nmain(['--no-cache', '.'])\nprint('concurrent.futures' in sys.modules)"
+# What a lint of one small folder needs none of: each costs a cold run milliseconds to import.
+MODULES_A_SMALL_RUN_DOES_NOT_IMPORT = ("concurrent.futures", "shutil", "difflib", "csv", "shlex", "traceback")
+
+
+def test_a_small_run_imports_only_what_it_uses(tmp_path: Path) -> None:
+    write_files(tmp_path, {"user.py": "def main():\n    return 'ok'\n", "requirements.txt": "flask==3.0.3\n"})
+    script = (
+        "import sys\nfrom cflint.cli.main import main\nmain(['--no-cache', '.'])\n"
+        f"print([m for m in {MODULES_A_SMALL_RUN_DOES_NOT_IMPORT!r} if m in sys.modules])"
+    )
     done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True)
-    assert done.stdout == "False\n"
+    assert done.stdout == "[]\n"
+
+
+def test_help_is_wrapped_to_the_terminal_width() -> None:
+    def help_lines(columns: int) -> list[str]:
+        env = {**os.environ, "COLUMNS": str(columns)}
+        done = subprocess.run(
+            [sys.executable, "-m", "cflint", "--help"], env=env, capture_output=True, text=True, check=True
+        )
+        return done.stdout.splitlines()
+
+    narrow, wide = help_lines(60), help_lines(150)
+    assert len(narrow) > len(wide)
+    assert max(map(len, wide)) > 100

@@ -11,6 +11,7 @@ import signal
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -42,6 +43,9 @@ def _positive_int(text: str) -> int:
     return int(text)
 
 
+_FORMATTER_FOR_CHECKS = partial(argparse.HelpFormatter, width=80)
+
+
 def _lint_parser(prog: str) -> argparse.ArgumentParser:
     parser = _Parser(
         prog=prog,
@@ -51,6 +55,11 @@ def _lint_parser(prog: str) -> argparse.ArgumentParser:
         "'cflint package [DIR] [-o OUT.zip]' lints a function folder and writes its ZIP, "
         "'cflint server' runs the language server for editors. "
         "Exit codes: 0 no findings, 1 findings, 2 usage or configuration error, 130 interrupted.",
+        # argparse checks each argument it is given with a help formatter, which by default
+        # asks for the terminal's width and so imports shutil (3 ms of a cold run, with bz2 and
+        # lzma). A fixed width does for those checks; the terminal's is asked for when help is
+        # printed, by the default formatter set below.
+        formatter_class=_FORMATTER_FOR_CHECKS,
     )
     parser.add_argument(
         "paths",
@@ -155,6 +164,7 @@ def _lint_parser(prog: str) -> argparse.ArgumentParser:
         help="neither read nor write the result cache ($CFLINT_CACHE_DIR, else .cflint_cache in the repository "
         "root, else the user's cache folder)",
     )
+    parser.formatter_class = argparse.HelpFormatter
     return parser
 
 

@@ -10,7 +10,6 @@ import re
 import sys
 import threading
 import tokenize
-import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -215,6 +214,8 @@ class FileLinter:
     def _internal_error(self, display: str, where: str, exc: BaseException) -> Finding:
         detail = f"{type(exc).__name__}: {exc}".splitlines()[0] if str(exc) else type(exc).__name__
         if self.debug:
+            import traceback
+
             detail += "\n" + "".join(traceback.format_exception(exc)).rstrip()
         return self.registry.finding(INTERNAL_ERROR, display, where=where, detail=detail)
 

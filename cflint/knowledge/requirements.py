@@ -12,7 +12,6 @@ from __future__ import annotations
 import codecs
 import os
 import re
-import shlex
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -284,12 +283,16 @@ class _Reader:
     def read_line(self, path: Path, logical: _LogicalLine, constraint: bool, chain: tuple[Path, ...]) -> None:
         text = logical.text
         requirement_text, options_text = _split_options(text)
-        try:
-            words = shlex.split(options_text)
-        except ValueError:
-            self.problem(path, logical.number, text, "pip cannot split its options (an unclosed quote?)")
-            self.complete = self.complete and constraint
-            return
+        words: list[str] = []
+        if options_text:
+            import shlex  # most lines have no options
+
+            try:
+                words = shlex.split(options_text)
+            except ValueError:
+                self.problem(path, logical.number, text, "pip cannot split its options (an unclosed quote?)")
+                self.complete = self.complete and constraint
+                return
         parsed = _parse_options(words)
         if parsed.problem is not None:
             self.problem(path, logical.number, text, parsed.problem)

@@ -1,4 +1,3 @@
-import difflib
 
 import libcst as cst
 
@@ -20,6 +19,8 @@ class EntryFunctionMissing(Rule):
         for name in sorted(self.context.entry_functions):
             if top_level_bindings(self.file.analysis(Scopes), name):
                 continue
+            import difflib  # only for a missing entry function
+
             close = difflib.get_close_matches(name, functions, n=1, cutoff=0.6)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
             self.report(start=START_OF_FILE, function=name, hint=hint)

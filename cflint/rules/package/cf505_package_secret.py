@@ -1,4 +1,3 @@
-import csv
 import posixpath
 import re
 from collections.abc import Iterator
@@ -66,6 +65,8 @@ def _distribution_files(package: Package) -> frozenset[str]:
         head = package.read_head(entry.path, RECORD_HEAD_BYTES)
         if head is None:
             continue
+        import csv  # only for a vendored distribution's RECORD
+
         parent = folder.rpartition("/")[0]
         prefix = parent + "/" if parent else ""
         listed.update(prefix + row[0] for row in csv.reader(head.decode("utf-8", "replace").splitlines()) if row)
