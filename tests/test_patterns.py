@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import re
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cflint.model import UsageError
-from cflint.run.patterns import PathPatterns
+from cflint.run.patterns import PathPatterns, name_matches
 from tests.helpers import write_files
 
 _NAME_PIECES = st.sampled_from(
@@ -128,3 +129,9 @@ def test_a_run_with_the_default_patterns_does_not_import_pathspec(tmp_path: Path
     script = "import sys\nfrom cflint.cli.main import main\nmain(['--no-cache', '.'])\nprint('pathspec' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True)
     assert done.stdout == "False\n"
+
+
+@settings(max_examples=400, deadline=None)
+@given(name=st.text(alphabet="ab.*?[]!-", max_size=5), pattern=st.text(alphabet="ab.*?[]!-", max_size=5))
+def test_name_matches_is_fnmatchcase(name: str, pattern: str) -> None:
+    assert name_matches(name, pattern) == fnmatch.fnmatchcase(name, pattern)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from fnmatch import fnmatchcase
+
+from cflint.run.patterns import name_matches
 
 VIRTUALENV_MARKER = "pyvenv.cfg"
 
@@ -19,7 +20,7 @@ class JunkKind:
     root_only: bool = False
 
     def matches(self, name: str, depth: int) -> bool:
-        return (depth == 0 or not self.root_only) and fnmatchcase(name, self.pattern)
+        return (depth == 0 or not self.root_only) and name_matches(name, self.pattern)
 
     @property
     def gitignore_line(self) -> str:

@@ -98,6 +98,11 @@ class PathPatterns:
         return self._matcher.match_file(file)
 
 
+def name_matches(name: str, pattern: str) -> bool:
+    """`fnmatch.fnmatchcase`, without compiling a regex for a pattern that is a plain name."""
+    return name == pattern if _WILDCARD.search(pattern) is None else fnmatch.fnmatchcase(name, pattern)
+
+
 def exclusion_patterns(settings: Settings) -> PathPatterns:
     """`exclude` and `extend-exclude`: the paths not to lint."""
     return PathPatterns.of_setting([*settings.exclude, *settings.extend_exclude], "exclude")

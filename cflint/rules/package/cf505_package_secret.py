@@ -1,10 +1,10 @@
 import posixpath
 import re
 from collections.abc import Iterator
-from fnmatch import fnmatchcase
 
 from cflint.model import Finding
 from cflint.package.contents import Package, PackageEntry, PackageRule
+from cflint.run.patterns import name_matches
 
 PEM_HEAD_BYTES = 64 * 1024
 RECORD_HEAD_BYTES = 4 * 1024 * 1024
@@ -42,7 +42,7 @@ def _secret_kind(entry: PackageEntry, package: Package) -> str | None:
     if _ENV_FILE.match(name) and not name.endswith(_ENV_TEMPLATE_SUFFIXES):
         return "an environment file"
     for pattern, kind in _NAMED_SECRETS:
-        if fnmatchcase(name, pattern):
+        if name_matches(name, pattern):
             return kind
     stem, extension = posixpath.splitext(name)
     if _CREDENTIALS_STEM.search(stem) and extension not in _SOURCE_SUFFIXES:
