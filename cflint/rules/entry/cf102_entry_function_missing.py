@@ -1,4 +1,3 @@
-
 import libcst as cst
 
 from cflint.analysis.entry import top_level_bindings, top_level_function_names
