@@ -124,13 +124,6 @@ def test_bad_patterns_on_the_command_line(
     assert done.stderr == stderr
 
 
-def test_a_run_with_the_default_patterns_does_not_import_pathspec(tmp_path: Path) -> None:
-    write_files(tmp_path, {"user.py": "def main():\n    return 'ok'\n", "requirements.txt": "flask\n"})
-    script = "import sys\nfrom cflint.cli.main import main\nmain(['--no-cache', '.'])\nprint('pathspec' in sys.modules)"
-    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True)
-    assert done.stdout == "False\n"
-
-
 @settings(max_examples=400, deadline=None)
 @given(name=st.text(alphabet="ab.*?[]!-", max_size=5), pattern=st.text(alphabet="ab.*?[]!-", max_size=5))
 def test_name_matches_is_fnmatchcase(name: str, pattern: str) -> None:
