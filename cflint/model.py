@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
 
 if TYPE_CHECKING:
     from cflint.fix.model import Fix
@@ -16,8 +17,7 @@ class Severity(str, enum.Enum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True, order=True)
-class Position:
+class Position(Struct, frozen=True, order=True):
     """A 1-based line and 1-based column."""
 
     line: int
@@ -27,21 +27,44 @@ class Position:
 START_OF_FILE = Position(1, 1)
 
 
-@dataclass(frozen=True, order=True)
-class Finding:
-    """One problem reported at a place in a file (or a folder, for function roots)."""
+class Finding(Struct, frozen=True):
+    """One problem reported at a place in a file (or a folder, for function roots).
+
+    Equality, hashing and order read the path, start, code and message only: two reports of
+    one problem at one place are one finding, whatever extent, severity or fix each carries.
+    """
 
     path: str
     start: Position
     code: str
     message: str
-    severity: Severity = field(compare=False)
-    end: Position = field(compare=False)
-    fix: Fix | None = field(default=None, compare=False)
+    severity: Severity
+    end: Position
+    fix: Fix | None = None
+
+    def _identity(self) -> tuple[str, Position, str, str]:
+        return (self.path, self.start, self.code, self.message)
+
+    def __eq__(self, other: object) -> bool:
+        return self._identity() == other._identity() if isinstance(other, Finding) else NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._identity())
+
+    def __lt__(self, other: Finding) -> bool:
+        return self._identity() < other._identity()
+
+    def __le__(self, other: Finding) -> bool:
+        return self._identity() <= other._identity()
+
+    def __gt__(self, other: Finding) -> bool:
+        return self._identity() > other._identity()
+
+    def __ge__(self, other: Finding) -> bool:
+        return self._identity() >= other._identity()
 
 
-@dataclass(frozen=True)
-class EntryPoint:
+class EntryPoint(Struct, frozen=True):
     """`module.function`, as the runtime's entry point setting spells it."""
 
     module: str

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
 
 from cflint.model import EntryPoint
 from cflint.run.files import read_regular_file, requirement_files_digest
@@ -18,8 +19,7 @@ if TYPE_CHECKING:
     from cflint.knowledge.requirements import Requirements
 
 
-@dataclass(frozen=True)
-class FunctionRoot:
+class FunctionRoot(Struct, frozen=True, dict=True):
     """A folder the runtime loads as one function: it holds the entry module,
     a requirements.txt, or a cflint config with Python files beside it."""
 
@@ -57,8 +57,7 @@ def module_name(path: Path, root: FunctionRoot) -> str | None:
     return ".".join(parts) if parts and all(p.isidentifier() for p in parts) else None
 
 
-@dataclass(frozen=True)
-class FileContext:
+class FileContext(Struct, frozen=True):
     """What a file rule knows about the file it is checking."""
 
     path: Path
@@ -82,8 +81,7 @@ class FileContext:
         return bool(self.entry_functions)
 
 
-@dataclass(frozen=True)
-class FileJob:
+class FileJob(Struct, frozen=True):
     """One file to lint, with what its rules need to know and which codes are on."""
 
     context: FileContext

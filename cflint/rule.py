@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
+
+from msgspec import Struct, field
 
 from cflint.model import START_OF_FILE, Finding, Position, Severity
 from cflint.project import FileContext, FunctionRoot
@@ -20,8 +21,7 @@ if TYPE_CHECKING:
 AnalysisT = TypeVar("AnalysisT")
 
 
-@dataclass
-class ParsedFile:
+class ParsedFile(Struct):
     """One parsed file as the rules see it; `analysis` shares derived facts between rules."""
 
     context: FileContext
@@ -38,8 +38,7 @@ class ParsedFile:
         return cast("AnalysisT", self._analyses[factory])
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(Struct, frozen=True):
     """A rule's finding before its position is known: a node, or an explicit place.
     The message is formatted once positions are known (see LineOf)."""
 
@@ -53,8 +52,7 @@ class Report:
     fix: FixProposal | None = None
 
 
-@dataclass(frozen=True)
-class LineOf:
+class LineOf(Struct, frozen=True):
     """A message field standing for the line a node starts on. The engine fills it in
     from the same single position pass that places the file's findings."""
 

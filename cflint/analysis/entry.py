@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import libcst as cst
+from msgspec import Struct
 
 from cflint.analysis.runtime import is_main_guard
 from cflint.analysis.scopes import Binding, Form, Scopes
@@ -20,8 +20,7 @@ class BindingKind(enum.Enum):
     OTHER = "other"  # an import, a call result, another name: cannot be judged
 
 
-@dataclass(frozen=True)
-class EntryBinding:
+class EntryBinding(Struct, frozen=True):
     """How the module binds the entry function's name, and where."""
 
     kind: BindingKind

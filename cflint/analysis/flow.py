@@ -11,17 +11,16 @@ calls the caller says never return. Any statement not understood completes norma
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
 import libcst as cst
+from msgspec import Struct
 
 from cflint.analysis.literals import string_value
 
 Statement = cst.BaseStatement | cst.BaseSmallStatement
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(Struct, frozen=True):
     """How control leaves a statement: where it falls through (if it can), and whether a `break` leaves it."""
 
     falls_through: cst.CSTNode | None  # where control leaves normally; None: it cannot

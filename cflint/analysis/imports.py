@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import libcst as cst
+from msgspec import Struct
 
 from cflint.analysis.scoped_rule import ScopedRule
 from cflint.analysis.scopes import dotted_name
@@ -31,8 +31,7 @@ _VERSION_COMPARISONS: dict[type[cst.BaseCompOp], Callable[[tuple[int, ...], tupl
 Version = tuple[int, int]
 
 
-@dataclass(frozen=True)
-class ImportedModule:
+class ImportedModule(Struct, frozen=True):
     """One imported module and where to report it."""
 
     module: str

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import builtins
 import enum
-from dataclasses import dataclass
 
 import libcst as cst
+from msgspec import Struct
 
 from cflint.analysis.flow import ControlFlow
 from cflint.analysis.scopes import Binding, Scopes
@@ -50,8 +50,7 @@ class Kind(enum.Enum):
 NUMBERS = frozenset({Kind.BOOL, Kind.INT, Kind.FLOAT, Kind.COMPLEX})
 
 
-@dataclass(frozen=True)
-class Value:
+class Value(Struct, frozen=True):
     """What an expression is known to evaluate to, and how that is known."""
 
     kind: Kind

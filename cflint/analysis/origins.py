@@ -17,9 +17,9 @@ enclosing scope (see `scopes`), so a name reused there has no origin either.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import libcst as cst
+from msgspec import Struct
 
 from cflint.analysis.scopes import ScopeNode, Scopes
 
@@ -67,8 +67,7 @@ _PATH_MEMBERS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Origin:
+class Origin(Struct, frozen=True):
     """`path` describes the value; `calls` are the call nodes behind each `()` in it, in order."""
 
     path: str

@@ -28,9 +28,9 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 
 import libcst as cst
+from msgspec import Struct, field
 
 from cflint.engine.traversal import Walker
 
@@ -62,8 +62,7 @@ class Form(enum.Enum):
     TYPE_ALIAS = "type x = ..."
 
 
-@dataclass(frozen=True, eq=False)
-class Binding:
+class Binding(Struct, frozen=True, eq=False):
     """One binding of `name`, spelled at `target`.
 
     `value` is the expression the name is bound to when that is known (`x = value`,
@@ -94,8 +93,7 @@ class Binding:
         return self.form is not Form.ANNOTATION
 
 
-@dataclass
-class Scope:
+class Scope(Struct):
     """The bindings of one scope: the module (`node` None), a def, lambda or class body."""
 
     node: ScopeNode | None

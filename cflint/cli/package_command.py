@@ -8,9 +8,10 @@ import shutil
 import sys
 import tempfile
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, TextIO
+
+from msgspec import Struct
 
 from cflint.model import Finding, Severity, UsageError
 from cflint.package.contents import format_size
@@ -26,8 +27,7 @@ _MSDOS_FOLDER_FLAG = 0x10
 _COPY_CHUNK = 1024 * 1024
 
 
-@dataclass(frozen=True)
-class PackagePlan:
+class PackagePlan(Struct, frozen=True):
     """What `cflint package` will write, checked before anything is written."""
 
     folder: Path

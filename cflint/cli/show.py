@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import fields
 from pathlib import Path
 from typing import TextIO
+
+from msgspec.structs import fields
 
 from cflint.engine.registry import Registry
 from cflint.model import EntryPoint, UsageError

@@ -20,8 +20,9 @@ import sys
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from types import FrameType
+
+from msgspec import Struct
 
 MAX_TOKENS = 100_000
 MAX_NESTING_COST = 4_000_000
@@ -47,8 +48,7 @@ _LIMIT_MESSAGES = (
 _WEIGHTS: dict[type[ast.AST], int] = {ast.Subscript: 3, ast.Call: 2, ast.Lambda: 2}
 
 
-@dataclass(frozen=True)
-class CompileLimit:
+class CompileLimit(Struct, frozen=True):
     """CPython refuses the file for its size or nesting: the reason and where."""
 
     reason: str

@@ -11,10 +11,11 @@ import sys
 import threading
 import tokenize
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 import libcst as cst
+from msgspec import Struct
+from msgspec.structs import replace
 
 from cflint.engine import guards, noqa
 from cflint.engine.positions import node_positions
@@ -38,8 +39,7 @@ DEEP_RECURSION_LIMIT = 100_000  # for LibCST's recursive code, on a large thread
 THREAD_STACK_BYTES = 512 * 1024 * 1024
 
 
-@dataclass(frozen=True)
-class SyntaxProblem:
+class SyntaxProblem(Struct, frozen=True):
     """Why a text cannot be parsed (CF001's reason), and where."""
 
     reason: str

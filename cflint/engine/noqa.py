@@ -6,7 +6,8 @@ import io
 import re
 import tokenize
 from collections.abc import Iterator
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from cflint.fix.model import TextEdit
 from cflint.model import Position
@@ -18,8 +19,7 @@ _CODE_LIST = re.compile(r"\s*(?P<codes>[A-Za-z]+[0-9]+(?:[,\s]+[A-Za-z]+[0-9]+)*
 _OUR_PREFIX = "CF"
 
 
-@dataclass(frozen=True)
-class Directive:
+class Directive(Struct, frozen=True):
     """A `# noqa` comment; `codes` is None for a blanket directive. `span` is where the
     directive stands in `comment` (from its '#' to its last code), `alone` whether the
     comment is all its line holds."""
@@ -34,8 +34,7 @@ class Directive:
         return self.codes is None or code in self.codes
 
 
-@dataclass(frozen=True)
-class BadDirective:
+class BadDirective(Struct, frozen=True):
     """A noqa comment cflint cannot use (CF010), with its fix when there is one."""
 
     position: Position
@@ -43,8 +42,7 @@ class BadDirective:
     fix: TextEdit | None = None
 
 
-@dataclass(frozen=True)
-class NoqaScan:
+class NoqaScan(Struct, frozen=True):
     """A file's noqa comments: the usable ones by line, the bad ones, and `# cflint: noqa` for the whole file."""
 
     directives: dict[int, Directive]

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from dataclasses import asdict, dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar
+
+from msgspec import Struct
+from msgspec.structs import asdict
 
 import cflint.rules
 from cflint.model import START_OF_FILE, Finding, Position, Severity
@@ -39,8 +41,7 @@ ENTRY_MODULE_MISSING = "CF101"
 UNSAFE_ARCHIVE = "CF506"
 
 
-@dataclass(frozen=True)
-class RuleMeta:
+class RuleMeta(Struct, frozen=True):
     """What is known of a rule without importing it."""
 
     code: str
@@ -93,8 +94,7 @@ class RuleMeta:
         return make_finding(self.code, self.message, self.severity, path, start, end, fields)
 
 
-@dataclass(frozen=True)
-class Registry:
+class Registry(Struct, frozen=True, dict=True):
     """Every rule's metadata, by code; the rule classes are imported on first use."""
 
     rules: tuple[RuleMeta, ...]

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from cflint.fix.model import Fix, TextEdit, is_unfixable, without_unfixable
 from cflint.fix.source import SourceText, compiles, libcst_parses, write_atomically
@@ -21,8 +23,7 @@ MAX_PASSES = 16
 Lint = Callable[[FileJob], list[Finding]]
 
 
-@dataclass(frozen=True)
-class FixPolicy:
+class FixPolicy(Struct, frozen=True):
     """Which fixes apply: safe ones, unsafe ones too when asked, none of `unfixable` codes."""
 
     unsafe: bool = False
@@ -34,8 +35,7 @@ class FixPolicy:
         return not is_unfixable(finding.code, unfixable)
 
 
-@dataclass
-class FileOutcome:
+class FileOutcome(Struct):
     """One file after fixing: its text before and after, the fixes applied, what is left."""
 
     path: Path

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from typing import Any
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from cflint.model import Finding, Position
 
@@ -17,8 +19,7 @@ class Safety(str, enum.Enum):
     UNSAFE = "unsafe"
 
 
-@dataclass(frozen=True, order=True)
-class TextEdit:
+class TextEdit(Struct, frozen=True, order=True):
     """Replace the text from `start` up to (not including) `end` with `new_text`.
 
     Lines and columns are 1-based, as in findings; columns count Unicode code points, and
@@ -39,8 +40,7 @@ class TextEdit:
         return cls(Position(line, column), Position(end_line, end_column), str(new_text), path)
 
 
-@dataclass(frozen=True)
-class Fix:
+class Fix(Struct, frozen=True):
     """How to fix one finding: every edit applies, or none does."""
 
     safety: Safety

@@ -12,18 +12,17 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import NamedTuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
+from msgspec import Struct
 
 from cflint.fix.model import Fix, Safety, TextEdit
 from cflint.fix.text import LineIndex, edit_between
 
 
-@dataclass(frozen=True)
-class Replace:
+class Replace(Struct, frozen=True):
     """Put `replacement` where `node` is (a node of the parsed module, found by identity)."""
 
     node: cst.CSTNode
@@ -33,8 +32,7 @@ class Replace:
 Change = Replace | TextEdit
 
 
-@dataclass(frozen=True)
-class FixProposal:
+class FixProposal(Struct, frozen=True):
     """A rule's fix for one finding, before its edits are known."""
 
     safety: Safety

@@ -4,8 +4,9 @@ files their fixes edit (requirements.txt), and count what was fixed and what is 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from msgspec import Struct, field
 
 from cflint.fix.applier import (
     FileFixer,
@@ -25,8 +26,7 @@ from cflint.run.files import read_regular_file
 _BOM = "\ufeff"
 
 
-@dataclass
-class FixRun:
+class FixRun(Struct):
     """What a fix run did: the findings left, how many were fixed, diffs and notes."""
 
     findings: list[Finding]  # what is left, sorted

@@ -9,16 +9,15 @@ import os
 import stat
 import tempfile
 import tokenize
-from dataclasses import dataclass
 from pathlib import Path
 
 import libcst as cst
+from msgspec import Struct
 
 from cflint.engine.guards import compiler_warnings_silenced
 
 
-@dataclass(frozen=True)
-class SourceText:
+class SourceText(Struct, frozen=True):
     """A source file's text and the encoding it was decoded from (to write it back the same)."""
 
     text: str

@@ -10,11 +10,12 @@ import fnmatch
 import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+
+from msgspec import Struct
 
 from cflint.settings.config import Settings
 
@@ -60,8 +61,7 @@ def conventional_module_names(distribution: str) -> frozenset[str]:
     return frozenset(_squashed(name) for name in names)
 
 
-@dataclass(frozen=True)
-class Distribution:
+class Distribution(Struct, frozen=True):
     """A catalogue entry: a distribution, the modules it provides, why it is listed."""
 
     name: str
@@ -96,8 +96,7 @@ def read_import_names(path: Path) -> Mapping[str, tuple[str, ...]]:
     return MappingProxyType(names)
 
 
-@dataclass(frozen=True, eq=False)
-class Catalogue:
+class Catalogue(Struct, frozen=True, eq=False, dict=True):
     """The shipped data: unsupported and native distributions, module names, dependencies."""
 
     unsupported: Mapping[str, Distribution]
@@ -219,8 +218,7 @@ def _import_index(entries: Iterable[Distribution]) -> Mapping[str, Distribution]
     return MappingProxyType(index)
 
 
-@dataclass(frozen=True, eq=False)
-class PackagePolicy:
+class PackagePolicy(Struct, frozen=True, eq=False):
     """The catalogue as one configuration changes it (`unsupported-packages`,
     `extend-unsupported-packages`, `allow-packages`)."""
 
@@ -284,8 +282,7 @@ def _shares_a_stem(module: str, distribution: str) -> bool:
     return False
 
 
-@dataclass(frozen=True)
-class ModuleProvider:
+class ModuleProvider(Struct, frozen=True):
     """Which modules a set of listed distributions provides, by the catalogue, the
     `module-map` setting, or the naming convention (a module named like its distribution,
     give or take `python-`); and which come only through what those install."""

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+
+from msgspec import Struct
 
 from cflint.knowledge.distributions import DATA_DIR, canonical_name
 
@@ -18,8 +19,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 
-@dataclass(frozen=True)
-class RemovedApi:
+class RemovedApi(Struct, frozen=True):
     """An API that newer releases of a library no longer have (an entry of `removed_apis.toml`)."""
 
     name: str  # qualified, as imported: flask.escape

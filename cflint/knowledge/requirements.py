@@ -13,9 +13,10 @@ import codecs
 import os
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from msgspec import Struct, field
 
 from cflint.knowledge.distributions import canonical_name
 from cflint.run.files import read_regular_bytes
@@ -40,8 +41,7 @@ _SIMPLE_REQUIREMENT = re.compile(
 _VARIABLE_PLACEHOLDER = "0"
 
 
-@dataclass(frozen=True)
-class _PipOption:
+class _PipOption(Struct, frozen=True):
     """An option of pip's requirements-file parser (pip/_internal/req/req_file.py)."""
 
     names: tuple[str, ...]
@@ -95,8 +95,7 @@ def decode_requirements(data: bytes) -> str:
     return data.decode("utf-8")
 
 
-@dataclass(frozen=True)
-class _ParsedOptions:
+class _ParsedOptions(Struct, frozen=True):
     """The options of one requirements line, or why pip would refuse them."""
 
     options: tuple[tuple[str, str | None], ...] = ()  # (the option's last name, its value); () on a problem
@@ -144,8 +143,7 @@ def _parse_options(words: list[str]) -> _ParsedOptions:
     return _ParsedOptions(tuple(found))
 
 
-@dataclass(frozen=True)
-class RequirementLine:
+class RequirementLine(Struct, frozen=True):
     """A requirement pip installs (or, from a `-c` file, constrains), where it is written."""
 
     path: Path
@@ -179,8 +177,7 @@ class RequirementLine:
         return False
 
 
-@dataclass(frozen=True)
-class RequirementProblem:
+class RequirementProblem(Struct, frozen=True):
     """A line pip fails on or cannot install from the index, and why."""
 
     path: Path
@@ -189,8 +186,7 @@ class RequirementProblem:
     problem: str
 
 
-@dataclass(frozen=True)
-class Requirements:
+class Requirements(Struct, frozen=True):
     """What a function's requirements.txt (and the files it includes) says."""
 
     path: Path
@@ -204,8 +200,7 @@ class Requirements:
         return (line for line in self.lines if not line.constraint and line.applies_to(versions))
 
 
-@dataclass(frozen=True)
-class _LogicalLine:
+class _LogicalLine(Struct, frozen=True):
     """A requirements line with its continuations joined and its comment removed."""
 
     number: int
@@ -248,8 +243,7 @@ def _split_options(text: str) -> tuple[str, str]:
     return " ".join(words[:index]).strip(), " ".join(words[index:])
 
 
-@dataclass
-class _Reader:
+class _Reader(Struct):
     """The state of reading one requirements file and the files it includes."""
 
     root: Path

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
+
+from msgspec import Struct
 
 from cflint.knowledge.distributions import DATA_DIR
 
@@ -17,8 +18,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 
-@dataclass(frozen=True)
-class TimeoutSpec:
+class TimeoutSpec(Struct, frozen=True):
     """How a call takes its timeout: by `keyword`, at `position` if also positional; no
     keyword means the call has no timeout at all."""
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from cflint.model import Finding, Position
 
 
-@dataclass(frozen=True)
-class TextChange:
+class TextChange(Struct, frozen=True):
     """Replace the text from `start` to `end` (1-based lines and code-point columns, end
     exclusive) with `new_text`."""
 
@@ -19,8 +19,7 @@ class TextChange:
     new_text: str
 
 
-@dataclass(frozen=True)
-class FindingFix:
+class FindingFix(Struct, frozen=True):
     """A fix of one finding: what it is called in the editor and the changes it makes."""
 
     finding: Finding

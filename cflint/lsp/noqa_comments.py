@@ -6,7 +6,8 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from cflint.engine.noqa import scan
 from cflint.lsp.changes import TextChange
@@ -20,8 +21,7 @@ _NOT_TEXT = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class _LineFacts:
+class _LineFacts(Struct, frozen=True):
     """What the tokenizer says of one line: its comment, and whether code ends it."""
 
     comment: tuple[int, str] | None  # 0-based column and text of the line's comment

@@ -9,11 +9,11 @@ import os
 import traceback
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
+from msgspec import Struct
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import TextDocument
@@ -37,8 +37,7 @@ _FAILURE_CODE = "CF003"
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class _Linted:
+class _Linted(Struct, frozen=True):
     """The last lint of a Python buffer: its version, text and findings."""
 
     version: int | None

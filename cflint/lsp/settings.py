@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
 
 from cflint.model import UsageError
 from cflint.settings.config import convert
@@ -16,8 +17,7 @@ SECTION = "cflint"
 _KEYS = ("select", "ignore", "config")
 
 
-@dataclass(frozen=True)
-class EditorSettings:
+class EditorSettings(Struct, frozen=True):
     """Rule selection that replaces the config's (as the flags of the same name do), and
     the config file to use instead of searching for one."""
 

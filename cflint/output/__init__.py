@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TextIO
+
+from msgspec import Struct
 
 from cflint.model import Finding
 
@@ -15,8 +16,7 @@ if TYPE_CHECKING:
 SourceLine = Callable[[Finding], "str | None"]
 
 
-@dataclass(frozen=True)
-class ReportOptions:
+class ReportOptions(Struct, frozen=True):
     """How findings are shown: the output flags, and how many files were checked."""
 
     color: bool = False

@@ -6,10 +6,11 @@ from __future__ import annotations
 import errno
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass
 from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from msgspec import Struct
 
 from cflint.engine.registry import ENTRY_MODULE_MISSING, FILE_TOO_LARGE, UNREADABLE_FILE, UNSAFE_ARCHIVE
 from cflint.model import Finding
@@ -25,8 +26,7 @@ if TYPE_CHECKING:
     from cflint.package.checker import PackageChecker
 
 
-@dataclass(frozen=True)
-class ArchiveResult:
+class ArchiveResult(Struct, frozen=True):
     """The findings of a linted archive and how many of its modules were linted."""
 
     findings: list[Finding]
@@ -54,8 +54,7 @@ def _top_level_modules(entries: tuple[PackageEntry, ...]) -> frozenset[str]:
     return frozenset(name for name in names if name.isidentifier())
 
 
-@dataclass(frozen=True, kw_only=True)
-class ArchiveRoot(FunctionRoot):
+class ArchiveRoot(FunctionRoot, frozen=True, kw_only=True, dict=True):
     """The root of a ZIP archive linted in place: `path` is the archive itself, and the
     files rules read through the root (its requirements) come from `read_bytes`."""
 

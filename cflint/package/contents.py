@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+
+from msgspec import Struct
 
 from cflint.model import Finding
 from cflint.rule import RuleInfo
@@ -14,8 +15,7 @@ from cflint.settings.config import MIB, Settings
 REQUIREMENTS = "requirements.txt"
 
 
-@dataclass(frozen=True)
-class PackageEntry:
+class PackageEntry(Struct, frozen=True):
     """One file of a package: its posix path inside the package, and the bytes it adds
     to the package (its compressed size in a ZIP, its file size in a folder)."""
 
@@ -27,8 +27,7 @@ class PackageEntry:
         return self.path.rpartition("/")[2]
 
 
-@dataclass(frozen=True)
-class PackageProblem:
+class PackageProblem(Struct, frozen=True):
     """Why (part of) an archive cannot be trusted or read; `member` is where to report
     it, or None for the archive itself (also for member names unsafe to print as a path)."""
 
@@ -39,8 +38,7 @@ class PackageProblem:
 HeadReader = Callable[[str, int], "bytes | None"]
 
 
-@dataclass(frozen=True)
-class Package:
+class Package(Struct, frozen=True, dict=True):
     """A function package: a ZIP's file members, or the files `cflint package` would
     pack from a folder. `size` is the archive's size on disk, or for a folder the total
     of its files before compression. `read_head(path, n)` gives an entry's first n bytes

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from cflint.run.patterns import name_matches
 
 VIRTUALENV_MARKER = "pyvenv.cfg"
 
 
-@dataclass(frozen=True)
-class JunkKind:
+class JunkKind(Struct, frozen=True):
     """A file or folder name pattern (fnmatch, case-sensitive) and why it must not ship."""
 
     pattern: str
@@ -57,8 +57,7 @@ JUNK_KINDS = (
 VIRTUALENV_REASON = f"a virtual environment (it has a {VIRTUALENV_MARKER})"
 
 
-@dataclass(frozen=True)
-class JunkItem:
+class JunkItem(Struct, frozen=True):
     """A junk file, or the outermost junk folder holding a file."""
 
     path: str

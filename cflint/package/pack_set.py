@@ -4,8 +4,9 @@ guide's exclusions and the like), `.env`, `.gitignore`d paths and `package-exclu
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from cflint.package.junk import JUNK_KINDS, VIRTUALENV_MARKER
 from cflint.run.files import NotRegularFileError, is_repository_root, open_regular_file, read_gitignore
@@ -22,8 +23,7 @@ def package_exclusions(settings: Settings) -> PathPatterns:
     return PathPatterns.of_setting([*ALWAYS_EXCLUDED, *settings.package_exclude], "package-exclude")
 
 
-@dataclass(frozen=True)
-class PackFile:
+class PackFile(Struct, frozen=True):
     """A file to pack: its posix path in the package, where it is, and its size."""
 
     path: str
@@ -31,16 +31,14 @@ class PackFile:
     size: int
 
 
-@dataclass(frozen=True)
-class LeftOut:
+class LeftOut(Struct, frozen=True):
     """An entry under the folder that cannot be packed: its posix path and why."""
 
     path: str
     reason: str
 
 
-@dataclass(frozen=True)
-class PackSet:
+class PackSet(Struct, frozen=True):
     """What `cflint package` packs from a folder, and what it has to leave out."""
 
     files: tuple[PackFile, ...]
@@ -48,8 +46,7 @@ class PackSet:
     linked_folders: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class _Gitignore:
+class _Gitignore(Struct, frozen=True):
     """A `.gitignore`'s patterns and how to turn a path relative to the function folder
     into one relative to the `.gitignore`'s folder: drop `strip`, then prepend `prepend`."""
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct
 
 from cflint.engine.registry import Registry
 from cflint.model import Finding
@@ -25,8 +26,7 @@ if TYPE_CHECKING:
     from cflint.knowledge.requirements import Requirements
 
 
-@dataclass(frozen=True, kw_only=True)
-class BufferedRoot(FunctionRoot):
+class BufferedRoot(FunctionRoot, frozen=True, kw_only=True, dict=True):
     """A function root whose requirement files are read through `read_bytes`, which
     answers from the editor's open buffers before the disk."""
 
@@ -39,8 +39,7 @@ class BufferedRoot(FunctionRoot):
         return read_requirements(self.requirements_path, self.path, self.read_bytes)
 
 
-@dataclass(frozen=True)
-class BufferLint:
+class BufferLint(Struct, frozen=True):
     """A file's findings, and those of its function root's requirement files (root rules)."""
 
     file_findings: list[Finding]

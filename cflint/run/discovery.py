@@ -6,8 +6,9 @@ import fnmatch
 import os
 import stat
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from msgspec import Struct, field
 
 from cflint.model import UsageError
 from cflint.project import FunctionRoot
@@ -29,8 +30,7 @@ def display_path(path: Path, cwd: Path) -> str:
     return relative.as_posix() or "."
 
 
-@dataclass
-class Discovery:
+class Discovery(Struct):
     """What a run works on: files to lint, function roots, folders it could not read."""
 
     files: list[Path] = field(default_factory=list)

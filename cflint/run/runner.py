@@ -12,9 +12,11 @@ import os
 import signal
 import stat
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from cflint.engine import noqa
 from cflint.engine.registry import ENTRY_MODULE_MISSING, INTERNAL_ERROR, UNREADABLE_FILE, Registry
@@ -44,16 +46,14 @@ class Progress(Protocol):
     def stop(self) -> None: ...
 
 
-@dataclass(frozen=True)
-class StdinSource:
+class StdinSource(Struct, frozen=True):
     """Source read from stdin, linted as if it were the file at `path`."""
 
     path: Path
     data: bytes
 
 
-@dataclass(frozen=True)
-class RunOptions:
+class RunOptions(Struct, frozen=True):
     """How to run: the command line's overrides and flags, the cache, stdin and progress."""
 
     overrides: Mapping[str, Any] = field(default_factory=dict)
@@ -66,8 +66,7 @@ class RunOptions:
     progress: Progress | None = None
 
 
-@dataclass(frozen=True)
-class RunResult:
+class RunResult(Struct, frozen=True):
     """A run's findings, sorted, and what it checked."""
 
     findings: list[Finding]

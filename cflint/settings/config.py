@@ -6,9 +6,11 @@ import os
 import re
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
+from msgspec.structs import fields
 
 from cflint.model import EntryPoint, UsageError
 from cflint.run.files import NearestAbove, read_regular_bytes
@@ -47,8 +49,7 @@ _SELECTOR_RE = re.compile(r"^(ALL|CF\d{0,3})$")
 _DISTRIBUTION_RE = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(Struct, frozen=True):
     """The effective configuration for one folder: the file's values, then the flags."""
 
     base_dir: Path = field(default_factory=Path.cwd)

@@ -8,7 +8,7 @@ runtime gets from them is not what their `return` statements say.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from msgspec import Struct
 
 import libcst as cst
 
@@ -27,8 +27,7 @@ _GENERATOR = "a generator (it is a generator function)"
 _LAYOUT_KEYWORDS = frozenset({"ensure_ascii", "indent", "separators", "sort_keys"})
 
 
-@dataclass(frozen=True)
-class EntryProblem:
+class EntryProblem(Struct, frozen=True):
     """A problem with what an entry function returns, and CF207's replacement."""
 
     function: str

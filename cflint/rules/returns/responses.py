@@ -14,7 +14,8 @@ expression that the evidence shows fails or is not a documented shape:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from msgspec import Struct
+from msgspec.structs import replace
 
 import libcst as cst
 
@@ -46,8 +47,7 @@ _LOWEST_STATUS, _HIGHEST_STATUS = 100, 599
 _MAX_NESTING = 64  # displays nested deeper than this are not looked into
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(Struct, frozen=True):
     """A returned value Flask cannot turn into a response: the code to report, where, and why."""
 
     code: str
