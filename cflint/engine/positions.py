@@ -28,7 +28,9 @@ def _ranges(provider: BaseMetadataProvider[CodeRange]) -> dict[cst.CSTNode, Code
 
 @dataclass
 class _StoppingState(PositionProvidingCodegenState):
-    """LibCST's position-tracking code generation, stopped after the last wanted node."""
+    """LibCST's position-tracking code generation, stopped after the last wanted node.
+
+    A dataclass, unlike cflint's values (msgspec Structs), because it extends LibCST's."""
 
     waiting: set[cst.CSTNode] = field(default_factory=set)
 
