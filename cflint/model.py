@@ -73,8 +73,7 @@ class EntryPoint(Struct, frozen=True):
     @classmethod
     def parse(cls, text: str) -> EntryPoint:
         module, dot, function = text.strip().rpartition(".")
-        parts = module.split(".") if module else []
-        if not dot or not function.isidentifier() or not all(p.isidentifier() for p in parts):
+        if not dot or not function.isidentifier() or not all(part.isidentifier() for part in module.split(".")):
             raise ValueError(f"{text!r} is not of the form module.function")
         return cls(module, function)
 

@@ -130,6 +130,10 @@ def test_version_and_help(cflint: Cflint) -> None:
             ("--entry-points", "main", "."),
             "cflint: error: command line: entry-points: 'main' is not of the form module.function\n",
         ),
+        (
+            ("--entry-points", ".main", "."),
+            "cflint: error: command line: entry-points: '.main' is not of the form module.function\n",
+        ),
         (("--config", "nope.toml", "."), "cflint: error: nope.toml: config file not found\n"),
         (("--no-such-flag",), "cflint: error: unrecognized arguments: --no-such-flag (see 'cflint --help')\n"),
         (("--format", "xml"), None),

@@ -7,7 +7,7 @@ import pickle
 import pytest
 
 from cflint.fix.model import Fix, Safety, TextEdit
-from cflint.model import Finding, Position, Severity
+from cflint.model import EntryPoint, Finding, Position, Severity
 
 END = Position(3, 9)
 
@@ -81,3 +81,34 @@ def test_values_are_frozen_and_survive_pickling() -> None:
     copy = pickle.loads(pickle.dumps(finding))
     assert (copy, copy.severity, copy.end, copy.fix) == (finding, finding.severity, finding.end, finding.fix)
     assert Position(1, 9) < Position(2, 1) < Position(2, 3)
+
+
+def test_one_finding_is_neither_before_nor_after_another_report_of_itself() -> None:
+    first, same = _finding(), _finding(severity=Severity.WARNING, end=Position(9, 9))
+    assert first <= same and first >= same
+    assert not (first < same or first > same)
+
+
+def test_findings_at_other_places_hash_apart() -> None:
+    distinct = [_finding(), _finding(path="b.py"), _finding(line=4), _finding(column=6), _finding(code="CF401")]
+    assert len({hash(finding) for finding in distinct}) == len(distinct)
+
+
+@pytest.mark.parametrize(
+    ("text", "module", "function", "module_path"),
+    [
+        ("user.main", "user", "main", "user.py"),
+        ("  handlers.api.run\n", "handlers.api", "run", "handlers/api.py"),
+    ],
+)
+def test_an_entry_point_is_a_module_and_a_function(text: str, module: str, function: str, module_path: str) -> None:
+    entry = EntryPoint.parse(text)
+    assert (entry.module, entry.function) == (module, function)
+    assert entry.module_path.as_posix() == module_path
+    assert str(entry) == f"{module}.{function}"
+
+
+@pytest.mark.parametrize("text", ["main", "user.", ".main", "user..main", "user.1main", "1user.main", "user.ma in", ""])
+def test_an_entry_point_that_is_not_module_dot_function_is_refused(text: str) -> None:
+    with pytest.raises(ValueError, match=r"is not of the form module\.function"):
+        EntryPoint.parse(text)
