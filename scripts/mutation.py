@@ -33,6 +33,7 @@ IGNORED = shutil.ignore_patterns(".venv", "mutants", ".git", "__pycache__", ".my
 TARGETS: dict[str, tuple[str, ...]] = {
     "cflint/rules/resources/cf403_call_without_timeout.py": ("tests/test_cf403_call_without_timeout.py",),
     "cflint/analysis/flow.py": ("tests/test_flow.py",),
+    "cflint/model.py": ("tests/test_model.py",),
     "cflint/knowledge/requirements.py": ("tests/test_requirements_reader.py", "tests/test_tables.py"),
     "cflint/knowledge/timeouts.py": ("tests/test_cf403_call_without_timeout.py", "tests/test_tables.py"),
     "cflint/analysis/scopes.py": ("tests/test_scopes.py",),
