@@ -5,11 +5,13 @@ anywhere else they are not."""
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Callable
+import tokenize
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from cflint.engine.linter import decode_source
 from tests.helpers import CliResult
 
 Cflint = Callable[..., CliResult]
@@ -55,3 +57,38 @@ def test_the_issue_example_lints_and_is_checked(tmp_path: Path, cflint: Cflint) 
     result = cflint("--select", "CF002,CF303", "user.py", cwd=tmp_path)
     # not CF002: the file is linted, and its rules still see the import on line 2
     assert result.lines == ["user.py:2:8: CF303 requests is imported, but the function folder has no requirements.txt"]
+
+
+def _tokenizer_encoding_its_input(
+    generate_tokens: Callable[[Callable[[], str]], Iterator[tokenize.TokenInfo]],
+) -> Callable[[Callable[[], str]], Iterator[tokenize.TokenInfo]]:
+    """tokenize.generate_tokens as Python 3.12 and newer run it: their C tokenizer encodes each
+    line as UTF-8 first, so a line holding a lone surrogate raises UnicodeEncodeError."""
+
+    def strict(readline: Callable[[], str]) -> Iterator[tokenize.TokenInfo]:
+        def encoded_first() -> str:
+            line = readline()
+            line.encode("utf-8")
+            return line
+
+        return generate_tokens(encoded_first)
+
+    return strict
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_decoding_agrees_with_importlib_under_a_tokenizer_that_encodes(
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "user.py"
+    path.write_bytes(CASES[case])
+    monkeypatch.setattr(tokenize, "generate_tokens", _tokenizer_encoding_its_input(tokenize.generate_tokens))
+    try:
+        decode_source(CASES[case])
+    except ValueError as exc:
+        reason, offset = exc.args  # the shape the linter reads
+        assert isinstance(reason, str) and isinstance(offset, int)
+        decoded = False
+    else:
+        decoded = True
+    assert decoded == _imports(path)

@@ -133,9 +133,12 @@ def _utf8_with_bad_bytes_in_comments(data: bytes) -> str | None:
     bytes shown as U+FFFD; None when a bad byte is anywhere else."""
     text = data.decode("utf-8", errors="surrogateescape")
     bad_lines = {text.count("\n", 0, match.start()) + 1 for match in _ESCAPED_BYTE.finditer(text)}
+    # Tokenized with U+FFFD for the bad bytes: Python 3.12's tokenizer re-encodes its input as
+    # UTF-8, which a lone surrogate cannot be. One code point for one keeps every column.
+    replaced = _ESCAPED_BYTE.sub("\ufffd", text)
     comments: dict[int, int] = {}  # line -> column where its comment starts
     try:
-        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+        for token in tokenize.generate_tokens(io.StringIO(replaced).readline):
             if token.type == tokenize.COMMENT:
                 comments[token.start[0]] = token.start[1]
     except (tokenize.TokenError, SyntaxError):
@@ -145,7 +148,7 @@ def _utf8_with_bad_bytes_in_comments(data: bytes) -> str | None:
         column = comments.get(number)
         if column is None or _ESCAPED_BYTE.search(lines[number - 1][:column]):
             return None
-    return _ESCAPED_BYTE.sub("\ufffd", text)
+    return replaced
 
 
 class FileLinter:
