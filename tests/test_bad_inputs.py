@@ -310,6 +310,9 @@ def _expected(name: str, row: Row) -> tuple[int, tuple[str, ...], str]:
     if sys.version_info >= (3, 13) and name in ON_PYTHON_3_13:
         out, code = ON_PYTHON_3_13[name]
         return (code, out, row.err)
+    if sys.version_info < (3, 11) and name == "a 5,000-digit integer literal":
+        # CPython 3.10's wording of the same limit: "(4300)" where 3.11 says "(4300 digits)".
+        return (row.code, tuple(line.replace("(4300 digits)", "(4300)") for line in row.out), row.err)
     return (row.code, row.out, row.err)
 
 

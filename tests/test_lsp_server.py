@@ -88,16 +88,28 @@ def replace_text(client: LanguageClient, uri: str, text: str, version: int) -> N
     )
 
 
+async def wait_until(condition: Callable[[], bool]) -> None:
+    """Poll `condition` until it holds; TimeoutError after WAIT_SECONDS (asyncio.wait_for, not
+    asyncio.timeout, which Python 3.10 lacks)."""
+
+    async def poll() -> None:
+        while not condition():
+            await asyncio.sleep(0.01)
+
+    await asyncio.wait_for(poll(), WAIT_SECONDS)
+
+
 async def diagnostics_when(
     client: LanguageClient, uri: str, condition: Callable[[Sequence[types.Diagnostic]], bool]
 ) -> Sequence[types.Diagnostic]:
     """The diagnostics the client holds for `uri` once they meet `condition`."""
-    async with asyncio.timeout(WAIT_SECONDS):
-        while True:
-            held = client.diagnostics.get(uri)
-            if held is not None and condition(held):
-                return held
-            await asyncio.sleep(0.01)
+
+    def met() -> bool:
+        held = client.diagnostics.get(uri)
+        return held is not None and condition(held)
+
+    await wait_until(met)
+    return client.diagnostics[uri]
 
 
 def codes_are(*codes: str) -> Callable[[Sequence[types.Diagnostic]], bool]:
@@ -268,9 +280,7 @@ async def test_settings_from_initialization_and_configuration(
     bare_client.workspace_did_change_configuration(
         types.DidChangeConfigurationParams(settings={"cflint": {"select": ["CF999"]}})
     )
-    async with asyncio.timeout(WAIT_SECONDS):
-        while not any("CF999" in m.message for m in bare_client.messages):
-            await asyncio.sleep(0.01)
+    await wait_until(lambda: any("CF999" in m.message for m in bare_client.messages))
     assert bare_client.messages[-1].type == types.MessageType.Error
     # A client that sends no settings with the notification is asked for the `cflint` section.
     bare_client.set_configuration({"ignore": ["CF4"]}, section="cflint")
@@ -322,9 +332,7 @@ async def test_capabilities_then_shutdown_and_exit_leave_no_process(
     assert isinstance(capabilities.code_action_provider, types.CodeActionOptions)
     assert list(capabilities.code_action_provider.code_action_kinds or []) == ["quickfix", "source.fixAll.cflint"]
     assert capabilities.hover_provider
-    async with asyncio.timeout(WAIT_SECONDS):  # asked for after `initialized`
-        while not getattr(bare_client, "registrations", []):
-            await asyncio.sleep(0.01)
+    await wait_until(lambda: bool(getattr(bare_client, "registrations", [])))  # asked for after `initialized`
     assert [r.method for r in bare_client.registrations] == ["workspace/didChangeWatchedFiles"]  # type: ignore[attr-defined]
     uri = open_document(bare_client, function_folder / "user.py")
     await diagnostics_when(bare_client, uri, codes_are("CF103", "CF403"))
@@ -356,9 +364,7 @@ async def test_changes_during_a_lint_are_linted_together(function_folder: Path) 
         client.text_document_did_open(
             types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "python", 1, USER_PY))
         )
-        async with asyncio.timeout(WAIT_SECONDS):
-            while published != [1]:
-                await asyncio.sleep(0.01)
+        await wait_until(lambda: published == [1])
         for version in range(2, 42):
             text = USER_PY + f"# edit {version}\n"
             client.text_document_did_change(
@@ -367,9 +373,7 @@ async def test_changes_during_a_lint_are_linted_together(function_folder: Path) 
                     [types.TextDocumentContentChangeWholeDocument(text)],
                 )
             )
-        async with asyncio.timeout(WAIT_SECONDS):
-            while published[-1] != 41:
-                await asyncio.sleep(0.01)
+        await wait_until(lambda: published[-1] == 41)
         assert len(published) - 1 < 10
         assert published[1:] == sorted(published[1:])
         await client.shutdown_async(None)
