@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import fnmatch
 import re
-import sys
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cached_property
 from pathlib import Path
@@ -17,14 +16,9 @@ from typing import Any
 
 from msgspec import Struct
 
+from cflint.knowledge.data_files import DATA_DIR, read_data_file
 from cflint.settings.config import Settings
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
-DATA_DIR = Path(__file__).resolve().parent / "data"
 _SEPARATORS = re.compile(r"[-_.]+")
 _NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]+")
 # Affixes a distribution name often has and its module name lacks (python-jose → jose).
@@ -109,8 +103,7 @@ class Catalogue(Struct, frozen=True, eq=False, dict=True):
 
     @classmethod
     def load(cls, path: Path = DATA_DIR / "packages.toml", import_names: Path | None = None) -> Catalogue:
-        with path.open("rb") as stream:
-            data = tomllib.load(stream)
+        data = read_data_file(path)
         return cls(
             unsupported=_entries(data["unsupported"]),
             native=_entries(data["native"]),

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -11,12 +10,8 @@ from typing import Any
 
 from msgspec import Struct
 
-from cflint.knowledge.distributions import DATA_DIR, canonical_name
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from cflint.knowledge.data_files import DATA_DIR, read_data_file
+from cflint.knowledge.distributions import canonical_name
 
 
 class RemovedApi(Struct, frozen=True):
@@ -46,8 +41,7 @@ def _entry(raw: Mapping[str, Any]) -> RemovedApi:
 
 
 def load_removed_apis(path: Path = DATA_DIR / "removed_apis.toml") -> Mapping[str, RemovedApi]:
-    with path.open("rb") as stream:
-        data = tomllib.load(stream)
+    data = read_data_file(path)
     return MappingProxyType({entry.name: entry for entry in map(_entry, data["api"])})
 
 

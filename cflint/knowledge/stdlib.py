@@ -7,12 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
 
-from cflint.knowledge.distributions import DATA_DIR, module_prefixes
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from cflint.knowledge.data_files import DATA_DIR, read_data_file
+from cflint.knowledge.distributions import module_prefixes
 
 
 def _version(text: str) -> tuple[int, int]:
@@ -21,8 +17,7 @@ def _version(text: str) -> tuple[int, int]:
 
 
 def _load(path: Path) -> tuple[Mapping[str, tuple[int, int]], frozenset[str]]:
-    with path.open("rb") as stream:
-        data = tomllib.load(stream)
+    data = read_data_file(path)
     removed = {module: _version(version) for version, modules in data["removed"].items() for module in modules}
     added = {module for modules in data["added"].values() for module in modules}
     standard = frozenset(sys.stdlib_module_names) | added | {module.split(".")[0] for module in removed} | {"__main__"}

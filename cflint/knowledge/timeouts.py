@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -10,12 +9,7 @@ from typing import Any
 
 from msgspec import Struct
 
-from cflint.knowledge.distributions import DATA_DIR
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from cflint.knowledge.data_files import DATA_DIR, read_data_file
 
 
 class TimeoutSpec(Struct, frozen=True):
@@ -37,8 +31,7 @@ def _spec(raw: Mapping[str, Any]) -> TimeoutSpec:
 
 
 def load_timeouts(path: Path = DATA_DIR / "timeouts.toml") -> Mapping[str, TimeoutSpec]:
-    with path.open("rb") as stream:
-        data = tomllib.load(stream)
+    data = read_data_file(path)
     specs: dict[str, TimeoutSpec] = {}
     for entry in data["call"]:
         for callee in entry["callees"]:
