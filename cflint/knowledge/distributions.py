@@ -1,4 +1,4 @@
-"""The package catalogue shipped in `cflint/data/packages.toml`, and one project's view of it.
+"""The package catalogue shipped in `knowledge/data/packages.toml`, and one project's view of it.
 
 Distribution names are compared in their PEP 503 form (`NumPy`, `scikit_learn` →
 `numpy`, `scikit-learn`); module names are dotted and matched by whole components.

@@ -1,4 +1,4 @@
-"""Standard-library module names across the runtime's Python versions (data in `cflint/data/stdlib.toml`)."""
+"""Standard-library module names across the runtime's Python versions (data in `knowledge/data/stdlib.toml`)."""
 
 from __future__ import annotations
 
