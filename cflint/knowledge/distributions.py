@@ -25,6 +25,11 @@ _NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]+")
 _NAME_PREFIXES = ("python-", "py-", "py")
 _NAME_SUFFIXES = ("-python", "-py", "-binary")
 _API_VERSION = re.compile(r"_v[0-9]+((alpha|beta|p)[0-9]*)*$")
+# Namespace packages that many distributions share (google-cloud-storage, protobuf and
+# google-auth all install into `google`): only a module's full dotted name says which one.
+NAMESPACE_PACKAGES = frozenset(
+    {"google", "google.cloud", "azure", "azure.mgmt", "opentelemetry", "backports", "jaraco"}
+)
 
 
 def canonical_name(name: str) -> str:
@@ -158,17 +163,25 @@ class Catalogue(Struct, frozen=True, eq=False, dict=True):
                 found.extend(dep for dep in deps if dep != distribution)
         return tuple(found)
 
+    @cached_property
+    def _providers(self) -> Mapping[str, frozenset[str]]:
+        """Each module the catalogue or the dataset names, with the distributions providing it
+        (by `module_names`: a `[provides]` entry replaces the dataset's line)."""
+        providers: dict[str, set[str]] = {}
+        for name in {*self.provides, *self.import_names}:
+            for module in self.module_names(name):
+                providers.setdefault(module, set()).add(name)
+        return MappingProxyType({module: frozenset(names) for module, names in providers.items()})
+
     def certain_distribution(self, module: str) -> str | None:
         """The one distribution the catalogue knows provides `module`: the only one listing it
         (or its package) among what it provides, or one it knows by the module's own name.
-        None when unsure, or when the distribution cannot be installed."""
+        None when unsure, when only a shared namespace package (`google.cloud`) matches, or
+        when the distribution cannot be installed."""
         for prefix in module_prefixes(module):
-            listing = {
-                name
-                for table in (self.provides, self.import_names)
-                for name, imports in table.items()
-                if prefix in imports
-            }
+            if prefix in NAMESPACE_PACKAGES:
+                return None
+            listing = self._providers.get(prefix, frozenset())
             if len(listing) == 1:
                 (name,) = listing
                 return None if name in self.unsupported or name in self.native else name

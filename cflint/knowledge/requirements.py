@@ -71,6 +71,8 @@ _PIP_OPTIONS = (
 _OPTION_BY_NAME = {name: option for option in _PIP_OPTIONS for name in option.names}
 _LONG_NAMES = tuple(name for name in _OPTION_BY_NAME if name.startswith("--"))
 _HASH_ALGORITHMS = frozenset({"sha256", "sha384", "sha512"})
+# Options that turn on pip's hash-checking mode, in which every requirement needs a --hash.
+_HASH_OPTIONS = frozenset({"--hash", "--require-hashes"})
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF32_BE, "utf-32-be"),
@@ -194,6 +196,7 @@ class Requirements(Struct, frozen=True):
     lines: tuple[RequirementLine, ...] = ()
     problems: tuple[RequirementProblem, ...] = ()
     complete: bool = True  # every installed requirement's name is known
+    hash_checking: bool = False  # a line has --hash or --require-hashes: pip then wants every requirement hashed
 
     def installed(self, versions: tuple[tuple[int, int], ...]) -> Iterator[RequirementLine]:
         """The requirement lines pip installs for one of `versions` (not constraints)."""
@@ -251,6 +254,7 @@ class _Reader(Struct):
     lines: list[RequirementLine] = field(default_factory=list)
     problems: list[RequirementProblem] = field(default_factory=list)
     complete: bool = True
+    hash_checking: bool = False
     done: set[Path] = field(default_factory=set)
 
     def problem(self, path: Path, number: int, text: str, problem: str) -> None:
@@ -292,6 +296,8 @@ class _Reader(Struct):
             self.problem(path, logical.number, text, parsed.problem)
             self.complete = self.complete and constraint
             return
+        if any(option in _HASH_OPTIONS for option, _ in parsed.options):
+            self.hash_checking = True
         if requirement_text:
             self.read_requirement(path, logical.number, requirement_text, constraint)
             return
@@ -403,4 +409,4 @@ def read_requirements(
     except OSError as exc:
         reader.problem(path, 1, "", f"cannot read: {exc.strerror or exc}")
         reader.complete = False
-    return Requirements(path, True, tuple(reader.lines), tuple(reader.problems), reader.complete)
+    return Requirements(path, True, tuple(reader.lines), tuple(reader.problems), reader.complete, reader.hash_checking)

@@ -1,26 +1,26 @@
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from cflint.analysis.imports import ImportedModule, ImportRule
 from cflint.fix.model import Safety, TextEdit
 from cflint.fix.text import LineIndex
-from cflint.knowledge.distributions import CATALOGUE, ModuleProvider
+from cflint.knowledge.distributions import CATALOGUE, NAMESPACE_PACKAGES, ModuleProvider
 from cflint.knowledge.stdlib import is_standard
 from cflint.rule import ParsedFile
-from cflint.rules.imports.dependencies import RUNTIME_MODULES, display_in_root, provided_modules
+from cflint.rules.imports.dependencies import RUNTIME_MODULES, display_in_root, modules_of_distributions, provided_modules
 from cflint.run.files import read_regular_file
 
 _BOM = "\ufeff"
-
-
-# Namespace packages that many distributions share: `from google.cloud import pubsub_v1`
-# is named by the module it imports, since `google.cloud` alone says nothing.
-_NAMESPACES = frozenset({"google", "google.cloud", "azure", "azure.mgmt", "opentelemetry", "backports", "jaraco"})
+# A line pip's requirements parser takes for a comment (pip's COMMENT_RE, matched at the start).
+_PIP_COMMENT_LINE = re.compile(r"(^|\s+)#")
 
 
 def _shown(imported: ImportedModule) -> str:
-    if imported.module in _NAMESPACES and imported.submodules:
+    """`from google.cloud import pubsub_v1` is named by the module it imports, since a shared
+    namespace package such as `google.cloud` alone says nothing."""
+    if imported.module in NAMESPACE_PACKAGES and imported.submodules:
         return imported.submodules[0]
     return imported.module
 
@@ -108,10 +108,15 @@ class UndeclaredImport(ImportRule):
 
     def _fix(self, imported: ImportedModule) -> list[TextEdit] | None:
         """A new last line of requirements.txt naming the distribution, in the file's line endings
-        (and the line break the last line lacks, as an edit of its own that other such fixes share)."""
+        (and the line break the last line lacks, as an edit of its own that other such fixes share).
+        None when that line would not make the finding go away, or pip would refuse the file:
+        in hash-checking mode every line needs a --hash."""
         root = self.context.root
-        distribution = CATALOGUE.certain_distribution(imported.module)
-        if root is None or distribution is None:
+        distribution = CATALOGUE.certain_distribution(_shown(imported))
+        if root is None or distribution is None or root.requirements.hash_checking:
+            return None
+        added = modules_of_distributions((distribution,), self.context.settings)
+        if not any(added.provides(name) for name in imported.names):
             return None
         if self._requirements_text is None:
             try:
@@ -123,5 +128,18 @@ class UndeclaredImport(ImportRule):
         newline = "\r\n" if "\r\n" in text else "\n"
         end = LineIndex(text).position(len(text))
         path = display_in_root(root.requirements_path, root)
-        edits = [TextEdit(end, end, newline, path)] if text and not text.endswith(("\n", "\r")) else []
+        ending = _line_ending_edit(text, newline)
+        edits = [TextEdit(end, end, ending, path)] if ending else []
         return [*edits, TextEdit(end, end, distribution + newline, path)]
+
+
+def _line_ending_edit(text: str, newline: str) -> str:
+    """What ends the file's last line before a new one is added: a line break when it lacks
+    one, and an empty line when it ends in a `\\` continuation, which pip would otherwise
+    join to the new line (as pip's `join_lines` does, a comment line does not continue)."""
+    lines = text.splitlines()
+    last = lines[-1] if lines else ""
+    ending = "" if not text or text.endswith(("\n", "\r")) else newline
+    if last.endswith("\\") and not _PIP_COMMENT_LINE.match(last):
+        ending += newline
+    return ending

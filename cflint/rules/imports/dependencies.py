@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import posixpath
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from cflint.knowledge.distributions import CATALOGUE, Distribution, ModuleProvider, canonical_name
@@ -45,8 +45,12 @@ def listed_lines(
 
 def provided_modules(root: FunctionRoot, settings: Settings) -> ModuleProvider:
     """What the root's requirements install, with what the catalogue knows they pull in."""
-    module_map = {canonical_name(name): modules for name, modules in settings.module_map}
-    return ModuleProvider.of(
-        (line.name for line in installed_lines(root, settings) if line.name is not None),
-        module_map=module_map,
+    return modules_of_distributions(
+        (line.name for line in installed_lines(root, settings) if line.name is not None), settings
     )
+
+
+def modules_of_distributions(distributions: Iterable[str], settings: Settings) -> ModuleProvider:
+    """What listing `distributions` would provide, with the `module-map` setting applied."""
+    module_map = {canonical_name(name): modules for name, modules in settings.module_map}
+    return ModuleProvider.of(distributions, module_map=module_map)
