@@ -140,3 +140,42 @@ def fix_note(finding: dict[str, object]) -> str:
     if not isinstance(fix, dict):
         return ""
     return " [fix: --fix]" if fix["applicability"] == "safe" else " [unsafe fix: --unsafe-fixes]"
+
+
+@dataclass(frozen=True)
+class Served:
+    """What a function folder's entry function answered to one GET under Flask's test client."""
+
+    status: int  # 0 when the entry module failed to import
+    body: str  # the response text, or the import error
+    content_type: str = ""
+
+
+_SERVE = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+from flask import Flask
+try:
+    import user
+except Exception as error:
+    print(json.dumps([0, f"{type(error).__name__}: {error}", ""]))
+    raise SystemExit
+app = Flask("function")
+app.add_url_rule("/", "main", user.main)
+response = app.test_client().get(sys.argv[2])
+print(json.dumps([response.status_code, response.get_data(as_text=True), response.content_type]))
+"""
+
+
+def serve(folder: Path, query: str = "/") -> Served:
+    """Import `folder`'s user.py in a fresh Python (as the runtime does: the folder first on
+    sys.path, Flask's modules imported) and answer GET `query` with `user.main`."""
+    import json
+    import subprocess
+    import sys
+
+    completed = subprocess.run(
+        [sys.executable, "-c", _SERVE, str(folder), query], capture_output=True, text=True, timeout=120, check=True
+    )
+    status, body, content_type = json.loads(completed.stdout.splitlines()[-1])
+    return Served(status, body, content_type)

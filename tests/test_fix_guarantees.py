@@ -11,13 +11,14 @@ from pathlib import Path
 import pytest
 
 from cflint.knowledge.distributions import CATALOGUE
-from tests.helpers import CliResult, write_files
+from tests.helpers import CliResult, Served, serve, write_files
 
 pip_req_file = pytest.importorskip("pip._internal.req.req_file")
 pip_session = pytest.importorskip("pip._internal.network.session")
 
 Cflint = Callable[..., CliResult]
 HEX = "a" * 64
+HTML = "text/html; charset=utf-8"
 
 
 def _pip_requirement_names(path: Path) -> list[str]:
@@ -112,3 +113,200 @@ def test_cf303_fix_after_a_continued_last_line_keeps_the_file_valid_for_pip(
     assert _pip_requirement_names(tmp_path / "requirements.txt") == [*before, "requests"]
     again = cflint("--fix", "--unsafe-fixes", "--select", "CF303", ".")
     assert (again.code, again.codes) == (0, [])
+
+
+# CF103 and CF603
+
+
+def test_cf103_and_cf603_together_leave_a_function_that_imports_and_answers(tmp_path: Path, cflint: Cflint) -> None:
+    source = 'from flask import escape\n\n\ndef main(request):\n    return str(escape(request.args.get("q","")))\n'
+    write_files(tmp_path, {"user.py": source, "requirements.txt": "flask\n"})
+    result = cflint("--fix", "--unsafe-fixes", ".")
+    after = (tmp_path / "user.py").read_text()
+    assert "from markupsafe import escape\n" in after and "from flask import request\n" in after, after
+    assert (result.code, result.codes) == (0, []), result.out
+    assert serve(tmp_path, "/?q=<b>") == Served(200, "&lt;b&gt;", HTML)
+
+
+def test_cf103_does_not_join_an_import_of_removed_names(tmp_path: Path, cflint: Cflint) -> None:
+    write_files(
+        tmp_path,
+        {"user.py": "from flask import escape\n\n\ndef main(request):\n    return str(escape(request.args))\n"},
+    )
+    cflint("--fix", "--unsafe-fixes", "--select", "CF103", ".")
+    assert (tmp_path / "user.py").read_text() == (
+        "from flask import escape\nfrom flask import request\n\n\ndef main():\n    return str(escape(request.args))\n"
+    )
+
+
+# CF103: a parameter of another type is not Flask's request
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'def main(event: "CloudEvent"):\n    return event.data["message"]\n',
+        "from cloudevents.http import CloudEvent\n\n\ndef main(event: CloudEvent):\n    return event.data['x']\n",
+        "from firebase_functions import https_fn\n\n\ndef main(req: https_fn.CallableRequest):\n"
+        "    return req.data['text']\n",
+        "import azure.functions as func\n\n\ndef main(req: func.HttpRequest):\n    return req.params.get('q')\n",
+        "from fastapi import Request\n\n\ndef main(request: Request):\n    return request.headers['x']\n",
+        'def main(request: "flask.Request"):\n    return request.args\n',
+        "def main(event):\n    return event.data['message']\n",
+        "def main(event):\n    return event.data.get('message')\n",
+        "def main(req):\n    return req.params.get('q')\n",
+        "def main(req):\n    return req.path_params['id']\n",
+    ],
+)
+def test_cf103_offers_no_fix_for_a_parameter_that_is_not_flasks_request(
+    source: str, tmp_path: Path, cflint: Cflint
+) -> None:
+    write_files(tmp_path, {"user.py": source})
+    result = cflint("--fix", "--unsafe-fixes", "--select", "CF103", ".")
+    assert result.codes == ["CF103"]
+    assert (tmp_path / "user.py").read_text() == source
+
+
+@pytest.mark.parametrize(
+    ("source", "query", "body"),
+    [
+        (
+            "from flask import Request\n\n\ndef main(req: Request):\n    return req.args.get('q', '')\n",
+            "/?q=hi",
+            "hi",
+        ),
+        ("import flask\n\n\ndef main(req: flask.Request):\n    return req.args.get('q', '')\n", "/?q=hi", "hi"),
+        ("def main(request):\n    return str(request.data[:4]) + request.full_path\n", "/?a=1", "b''/?a=1"),
+        ("def main(req):\n    return str(req.max_content_length)\n", "/", "None"),
+    ],
+)
+def test_cf103_fixes_a_parameter_read_as_flasks_request(
+    source: str, query: str, body: str, tmp_path: Path, cflint: Cflint
+) -> None:
+    write_files(tmp_path, {"user.py": source, "requirements.txt": "flask\n"})
+    result = cflint("--fix", "--unsafe-fixes", "--select", "CF103", ".")
+    assert result.codes == [], (tmp_path / "user.py").read_text()
+    assert serve(tmp_path, query) == Served(200, body, HTML)
+
+
+def test_flask_request_members_are_flasks() -> None:
+    import flask
+
+    from cflint.knowledge.flask_request import FLASK_REQUEST_MEMBERS
+
+    environ = {"REQUEST_METHOD": "GET", "wsgi.url_scheme": "http", "SERVER_NAME": "x", "SERVER_PORT": "80"}
+    public = {name for name in [*dir(flask.Request), *vars(flask.Request(environ))] if not name.startswith("_")}
+    assert public == FLASK_REQUEST_MEMBERS
+
+
+# CF103 keeps the comments of the parameter list
+
+
+@pytest.mark.parametrize(
+    ("parameters", "after"),
+    [
+        ("(\n    request,  # the request\n)", "(\n    # the request\n)"),
+        ("(request  # Flask passes nothing\n)", "(\n    # Flask passes nothing\n)"),
+        ("(  # a\n    # b\n    request,  # c\n    # d\n)", "(  # a\n    # b\n    # c\n    # d\n)"),
+        ("(\n    request,\n)", "()"),
+    ],
+)
+def test_cf103_keeps_comments_of_the_parameter_list(
+    parameters: str, after: str, tmp_path: Path, cflint: Cflint
+) -> None:
+    body = ":\n    return request.args.get('q', '')\n"
+    write_files(tmp_path, {"user.py": f"def main{parameters}{body}", "requirements.txt": "flask\n"})
+    result = cflint("--fix", "--unsafe-fixes", "--select", "CF103", ".")
+    assert result.codes == []
+    assert (tmp_path / "user.py").read_text() == f"from flask import request\n\n\ndef main{after}{body}"
+    assert serve(tmp_path, "/?q=x") == Served(200, "x", HTML)
+
+
+# CF207
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'counts = {1: "one", "total": 1}\n    return json.dumps(counts)',
+        'return json.dumps({1: "one", "total": 1}, sort_keys=False)',
+        'return json.dumps({"a": {1: "one", "b": 2}})',
+        'counts = {"one": 1}\n    counts[2] = "two"\n    return json.dumps(counts)',
+        'counts = {"one": 1}\n    counts.update({2: "two"})\n    return json.dumps(counts)',
+        'counts = {"one": 1}\n    add(counts)\n    return json.dumps(counts)',
+        'counts = {**OTHER, "one": 1}\n    return json.dumps(counts)',
+        "return json.dumps({n: str(n) for n in (1, 'a')})",
+    ],
+)
+def test_cf207_offers_no_fix_when_a_key_may_not_be_a_str(body: str, tmp_path: Path, cflint: Cflint) -> None:
+    source = f"import json\n\nOTHER = {{}}\n\n\ndef add(d):\n    d[2] = 2\n\n\ndef main():\n    {body}\n"
+    write_files(tmp_path, {"user.py": source, "requirements.txt": "flask\n"})
+    result = cflint("--fix", "--unsafe-fixes", "--select", "CF207", ".")
+    assert (tmp_path / "user.py").read_text() == source
+    assert "CF207" in result.codes
+    assert serve(tmp_path).status == 200
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        'counts = {"one": 1, "total": 2, "é": [1, {"x": None}]}\n    return json.dumps(counts)',
+        'counts = {"b": 1}\n    counts["a"] = 2\n    if counts:\n        return json.dumps(counts, sort_keys=False)\n'
+        "    return json.dumps(counts)",
+        'return json.dumps({f"k{i}": i for i in range(3)}, indent=2, ensure_ascii=False)',
+        'return json.dumps({"b": 1, "a": "x"}, separators=(",", ":")), 201',
+    ],
+)
+def test_cf207_fix_sends_the_same_json_as_application_json(body: str, tmp_path: Path, cflint: Cflint) -> None:
+    """Only the Content-Type and the text's layout change, as the fix's message says: Flask
+    sends the same JSON value, keys sorted and without spaces."""
+    import json
+
+    source = f"import json\n\n\ndef main():\n    {body}\n"
+    write_files(tmp_path, {"user.py": source, "requirements.txt": "flask\n"})
+    before = serve(tmp_path)
+    result = cflint("--fix", "--unsafe-fixes", "--select", "CF207", ".")
+    assert result.codes == [], (tmp_path / "user.py").read_text()
+    after = serve(tmp_path)
+    assert after.status == before.status and after.content_type == "application/json"
+    value = json.loads(before.body)
+    assert json.loads(after.body) == value
+    assert after.body == json.dumps(value, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+# CF305
+
+
+@pytest.mark.parametrize(
+    ("statement", "sibling"),
+    [
+        ("from . import types", "types.py"),
+        ("from .logging import setup", "logging/__init__.py"),
+        ("from . import helpers, json", "json.py"),
+        ("from .click import command", "click.py"),
+    ],
+)
+def test_cf305_offers_no_fix_for_a_sibling_named_like_an_installed_module(
+    statement: str, sibling: str, tmp_path: Path, cflint: Cflint
+) -> None:
+    source = f"{statement}\n\n\ndef main():\n    return 'ok'\n"
+    write_files(tmp_path, {"user.py": source, sibling: "setup = command = 1\n", "helpers.py": ""})
+    result = cflint("--fix", "--select", "CF305", ".")
+    assert (tmp_path / "user.py").read_text() == source
+    assert result.codes == ["CF305"]
+    assert "rename the sibling module" in cflint("--select", "CF305", ".").out
+
+
+def test_cf305_fix_of_a_sibling_with_its_own_name_imports_and_answers(tmp_path: Path, cflint: Cflint) -> None:
+    write_files(
+        tmp_path,
+        {
+            "user.py": "from .greeting import greet\nfrom . import texts\n\n\ndef main():\n    return greet(texts.NAME)\n",
+            "greeting.py": "def greet(name):\n    return f'hello {name}'\n",
+            "texts.py": "NAME = 'you'\n",
+        },
+    )
+    assert serve(tmp_path).status == 0  # a relative import fails in a top-level module
+    result = cflint("--fix", "--select", "CF305", ".")
+    assert result.codes == []
+    assert serve(tmp_path) == Served(200, "hello you", HTML)

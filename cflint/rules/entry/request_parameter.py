@@ -1,5 +1,8 @@
 """CF103's fix: `def main(request):` whose parameter is only ever read as the Flask request
-becomes `def main():`, with `from flask import request` (as the parameter's name) imported."""
+becomes `def main():`, with `from flask import request` (as the parameter's name) imported.
+
+A parameter annotated with another type (a CloudEvent, an Azure or FastAPI request) is not
+Flask's request, even where its attributes share names: no fix then."""
 
 from __future__ import annotations
 
@@ -8,21 +11,48 @@ from collections.abc import Sequence
 import libcst as cst
 
 from cflint.analysis.entry import top_level_bindings
-from cflint.analysis.scopes import Scopes
+from cflint.analysis.scopes import Scopes, dotted_name
 from cflint.engine.traversal import Walker
 from cflint.fix.proposal import Change, Replace
-from cflint.rules.flask.cf701_request_not_flask import FLASK_REQUEST_ATTRIBUTES
+from cflint.knowledge.flask_request import FLASK_REQUEST_CLASSES, FLASK_REQUEST_MEMBERS
+from cflint.knowledge.removed_apis import REMOVED_APIS
+
+_BYTES_MEMBERS = frozenset(dir(bytes))
+_STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
+
+
+def _is_data_of(node: cst.BaseExpression, name: str) -> bool:
+    """Whether `node` is `name.data`, which is bytes on Flask's request."""
+    return (
+        isinstance(node, cst.Attribute)
+        and node.attr.value == "data"
+        and isinstance(node.value, cst.Name)
+        and node.value.value == name
+    )
+
+
+def _not_bytes_use(node: cst.CSTNode, name: str) -> bool:
+    """`name.data["key"]` or `name.data.get(...)`: a use of `.data` that bytes does not have."""
+    if isinstance(node, cst.Subscript) and _is_data_of(node.value, name):
+        return any(
+            isinstance(element.slice, cst.Index) and isinstance(element.slice.value, _STRINGS)
+            for element in node.slice
+        )
+    return isinstance(node, cst.Attribute) and _is_data_of(node.value, name) and node.attr.value not in _BYTES_MEMBERS
 
 
 def _only_read_as_request(definition: cst.FunctionDef, name: str, walker: Walker) -> bool:
-    """Whether every use of `name` in the body is `name.<a Flask request attribute>`."""
+    """Whether every use of `name` in the body is `name.<an attribute of Flask's request>`,
+    `.data` used as the bytes it is there."""
     allowed: set[int] = set()
     ignored: set[int] = set()
     nodes = list(walker.descendants(definition.body))
     for node in nodes:
+        if _not_bytes_use(node, name):
+            return False
         if isinstance(node, cst.Attribute):
             ignored.add(id(node.attr))
-            if isinstance(node.value, cst.Name) and node.attr.value in FLASK_REQUEST_ATTRIBUTES:
+            if isinstance(node.value, cst.Name) and node.attr.value in FLASK_REQUEST_MEMBERS:
                 allowed.add(id(node.value))
         elif isinstance(node, cst.Arg) and node.keyword is not None:
             ignored.add(id(node.keyword))
@@ -31,6 +61,43 @@ def _only_read_as_request(definition: cst.FunctionDef, name: str, walker: Walker
         for node in nodes
         if isinstance(node, cst.Name) and node.value == name
     )
+
+
+def _annotated_otherwise(param: cst.Param, scopes: Scopes) -> bool:
+    """Whether the parameter's annotation names anything but Flask's Request class."""
+    if param.annotation is None:
+        return False
+    return scopes.qualify(param.annotation.annotation) not in FLASK_REQUEST_CLASSES
+
+
+def _comments(node: cst.CSTNode) -> list[cst.Comment]:
+    found: list[cst.Comment] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Comment):
+            found.append(current)
+        stack.extend(reversed(current.children))
+    return found
+
+
+def _without_parameters(definition: cst.FunctionDef, indent: str) -> cst.FunctionDef:
+    """The definition with an empty parameter list that keeps the comments the list held,
+    each on a line of its own inside the parentheses."""
+    comments = _comments(definition.params)
+    before = definition.whitespace_before_params
+    if not comments:
+        if isinstance(before, cst.ParenthesizedWhitespace) and not _comments(before):
+            before = cst.SimpleWhitespace("")
+        return definition.with_changes(params=cst.Parameters(), whitespace_before_params=before)
+    if isinstance(before, cst.ParenthesizedWhitespace):
+        first_line, kept = before.first_line, list(before.empty_lines)
+        indent = before.last_line.value or indent
+    else:
+        first_line, kept = cst.TrailingWhitespace(), []
+    lines = [*kept, *(cst.EmptyLine(whitespace=cst.SimpleWhitespace(indent), comment=c) for c in comments)]
+    whitespace = cst.ParenthesizedWhitespace(first_line=first_line, empty_lines=lines, last_line=cst.SimpleWhitespace(""))
+    return definition.with_changes(params=cst.Parameters(), whitespace_before_params=whitespace)
 
 
 def _flask_request_import(module: cst.Module) -> tuple[cst.SimpleStatementLine, cst.ImportFrom, str | None] | None:
@@ -53,6 +120,13 @@ def _flask_request_import(module: cst.Module) -> tuple[cst.SimpleStatementLine, 
                         bound = asname.name.value if asname and isinstance(asname.name, cst.Name) else "request"
                 return statement, small, bound
     return None
+
+
+def _has_removed_names(statement: cst.ImportFrom) -> bool:
+    """Whether CF603 moves names of this `from flask import ...`: a name joined to it would move too."""
+    return not isinstance(statement.names, cst.ImportStar) and any(
+        f"flask.{dotted_name(alias.name)}" in REMOVED_APIS for alias in statement.names
+    )
 
 
 def _import_position(module: cst.Module) -> int:
@@ -101,9 +175,9 @@ def request_parameter_fix(
     ):
         return None
     name = params.params[0].name.value
-    if not _only_read_as_request(definition, name, walker):
+    if _annotated_otherwise(params.params[0], scopes) or not _only_read_as_request(definition, name, walker):
         return None
-    without_parameter = definition.with_changes(params=cst.Parameters())
+    without_parameter = _without_parameters(definition, module.default_indent)
     existing = _flask_request_import(module)
     if existing is not None and existing[2] is not None:
         bound = existing[2]
@@ -120,7 +194,12 @@ def request_parameter_fix(
     alias = cst.ImportAlias(
         cst.Name("request"), asname=None if name == "request" else cst.AsName(cst.Name(name))
     )
-    if existing is not None and existing[1].lpar is None and not isinstance(existing[1].names, cst.ImportStar):
+    if (
+        existing is not None
+        and existing[1].lpar is None
+        and not isinstance(existing[1].names, cst.ImportStar)
+        and not _has_removed_names(existing[1])
+    ):
         statement = existing[1]
         names = list(existing[1].names)
         comma = cst.Comma(cst.SimpleWhitespace(""), cst.SimpleWhitespace(" "))
@@ -136,4 +215,4 @@ def request_parameter_fix(
             following[0] = following[0].with_changes(leading_lines=(cst.EmptyLine(), cst.EmptyLine()))
         body = (*module.body[:index], statement_line, *following)
         import_change = Replace(module, module.with_changes(body=body))
-    return [import_change, Replace(definition.params, cst.Parameters())]
+    return [import_change, Replace(definition, without_parameter)]

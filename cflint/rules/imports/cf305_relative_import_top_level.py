@@ -1,14 +1,32 @@
 import libcst as cst
 
+from cflint.analysis.scopes import dotted_name
 from cflint.fix.model import Safety
 from cflint.fix.proposal import Replace
+from cflint.knowledge.stdlib import is_standard
 from cflint.rule import Rule
+from cflint.rules.imports.dependencies import RUNTIME_MODULES
+
+
+def _shadowed_sibling(node: cst.ImportFrom) -> str | None:
+    """A sibling module the import names whose absolute import would bind another module: a
+    standard-library one (most are imported before the function is) or one the runtime has
+    imported (Flask's)."""
+    if node.module is not None:
+        siblings = [dotted_name(node.module) or ""]
+    elif isinstance(node.names, cst.ImportStar):
+        siblings = []
+    else:
+        siblings = [dotted_name(alias.name) or "" for alias in node.names]
+    tops = [sibling.split(".")[0] for sibling in siblings]
+    return next((top for top in tops if is_standard(top) or RUNTIME_MODULES.provides(top)), None)
 
 
 def _absolute(node: cst.ImportFrom) -> cst.Import | cst.ImportFrom | None:
     """`from .m import x` as `from m import x`, `from . import x` as `import x`; None for
-    more than one dot, a star import, or a parenthesised list holding comments."""
-    if len(node.relative) != 1 or isinstance(node.names, cst.ImportStar):
+    more than one dot, a star import, a parenthesised list holding comments, or a sibling
+    named like a module that the absolute import would bind instead."""
+    if len(node.relative) != 1 or isinstance(node.names, cst.ImportStar) or _shadowed_sibling(node) is not None:
         return None
     if node.module is not None:
         return node.with_changes(relative=())
@@ -38,10 +56,16 @@ class RelativeImportTopLevel(Rule):
         parts = module.split(".")
         is_package = self.context.path.name == "__init__.py"
         if len(parts) == 1 and not is_package:
+            shadowed = _shadowed_sibling(node) if len(node.relative) == 1 else None
+            advice = (
+                "import the sibling module by its name"
+                if shadowed is None
+                else f"rename the sibling module {shadowed!r}: 'import {shadowed}' gives the "
+                f"{'standard library' if is_standard(shadowed) else 'runtime'}'s module of that name"
+            )
             self.report(
                 node.relative[0],
-                problem=f"in top-level module {module!r}, which the runtime loads outside any package; "
-                "import the sibling module by its name",
+                problem=f"in top-level module {module!r}, which the runtime loads outside any package; {advice}",
                 fix=Replace(node, absolute) if (absolute := _absolute(node)) is not None else None,
             )
             return

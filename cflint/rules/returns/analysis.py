@@ -14,17 +14,38 @@ import libcst as cst
 
 from cflint.analysis.entry import effective_definitions
 from cflint.analysis.kinds import Kind, ValueInference, is_generator
-from cflint.analysis.scopes import Scopes
+from cflint.analysis.scopes import Form, Scopes
 from cflint.engine.traversal import Walker
 from cflint.fix.proposal import Replace
 from cflint.rule import LineOf, ParsedFile, Rule
 from cflint.rules.returns.responses import Problem, ResponseJudge
 
 _GENERATOR = "a generator (it is a generator function)"
+_STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
 
 
 # json.dumps arguments that change only the text's layout, which Flask then chooses.
 _LAYOUT_KEYWORDS = frozenset({"ensure_ascii", "indent", "separators", "sort_keys"})
+# Methods that read a dict and cannot add a key to it.
+_READING_METHODS = frozenset({"get", "keys", "values", "items", "copy", "__contains__"})
+
+
+def _reads_or_sets_string_key(use: cst.Name, parent: cst.CSTNode | None, dumps_arguments: set[int]) -> bool:
+    """Whether this use of a dict's name cannot give it a key that is not a str."""
+    if id(parent) in dumps_arguments:
+        return True
+    if isinstance(parent, (cst.If, cst.While, cst.IfExp)) and parent.test is use:
+        return True
+    if isinstance(parent, cst.UnaryOperation) and isinstance(parent.operator, cst.Not):
+        return True
+    if isinstance(parent, cst.Attribute) and parent.value is use:
+        return parent.attr.value in _READING_METHODS
+    if isinstance(parent, cst.Subscript) and parent.value is use:
+        return all(
+            isinstance(element.slice, cst.Index) and isinstance(element.slice.value, _STRINGS)
+            for element in parent.slice
+        )
+    return False
 
 
 class EntryProblem(Struct, frozen=True):
@@ -60,7 +81,7 @@ class ReturnAnalysis:
                     found.append(EntryProblem(name, Problem("CF202", definition.name, _GENERATOR)))
                     continue
                 found.extend(
-                    EntryProblem(name, problem, self._dumped_dict(problem, inference, (definition, self.module)))
+                    EntryProblem(name, problem, self._dumped_dict(problem, inference, definition))
                     for problem in self._judge_returns(definition, inference)
                 )
                 end = inference.fall_through(definition, (definition, self.module))
@@ -69,12 +90,12 @@ class ReturnAnalysis:
                     found.append(EntryProblem(name, Problem("CF203", definition.name, LineOf(end))))
         return found
 
-    @staticmethod
     def _dumped_dict(
-        problem: Problem, inference: ValueInference, scopes: tuple[cst.FunctionDef, cst.Module]
+        self, problem: Problem, inference: ValueInference, definition: cst.FunctionDef
     ) -> cst.BaseExpression | None:
-        """For CF207 on `json.dumps(x, ...)` itself with `x` evidently a dict and no other
-        argument than layout ones: `x`."""
+        """For CF207 on `json.dumps(x, ...)` itself with `x` evidently a dict with string keys
+        and no other argument than layout ones: `x`. Flask sorts the keys it sends, which
+        fails on keys of mixed types, so any other key is no fix."""
         call = problem.node
         if problem.code != "CF207" or not isinstance(call, cst.Call) or not call.args:
             return None
@@ -83,10 +104,63 @@ class ReturnAnalysis:
             arg.keyword is None or arg.keyword.value not in _LAYOUT_KEYWORDS for arg in others
         ):
             return None
+        scopes = (definition, self.module)
         value = inference.infer(first.value, scopes)
         if value is None or value.kind is not Kind.DICT:
             return None
-        return first.value
+        display = first.value
+        if isinstance(display, cst.Name):
+            found = self._local_dict(display, first, inference, definition)
+            if found is None:
+                return None
+            display = found
+        return first.value if self._string_keys_only(display, inference, scopes) else None
+
+    def _local_dict(
+        self, name: cst.Name, argument: cst.Arg, inference: ValueInference, definition: cst.FunctionDef
+    ) -> cst.BaseExpression | None:
+        """The dict display a local name is bound to once, when nothing can add a key to it
+        later: every other use reads it (`if d:`, `d.get(...)`) or sets a string key."""
+        scopes = (definition, self.module)
+        found = inference.lookup(name.value, scopes)
+        if found is None or found[1][0] is not definition:
+            return None
+        binding = found[0]
+        if binding.form not in (Form.ASSIGNMENT, Form.ANNOTATED) or binding.item or binding.value is None:
+            return None
+        parents: dict[int, cst.CSTNode] = {}
+        dumps_arguments = {id(argument)}
+        for node in self.walker.descendants(definition.body):
+            for child in self.walker.children(node):
+                parents[id(child)] = node
+            if isinstance(node, cst.Call) and node.args and inference.qualified(node.func, scopes) == "json.dumps":
+                dumps_arguments.add(id(node.args[0]))
+        for node in self.walker.descendants(definition.body):
+            if isinstance(node, cst.Name) and node.value == name.value and node is not binding.target:
+                if not _reads_or_sets_string_key(node, parents.get(id(node)), dumps_arguments):
+                    return None
+        return binding.value
+
+    def _string_keys_only(
+        self, node: cst.BaseExpression, inference: ValueInference, scopes: tuple[cst.FunctionDef, cst.Module]
+    ) -> bool:
+        """Whether every key of the dict display, and of the displays nested in it, is a str."""
+        if isinstance(node, cst.Dict):
+            for element in node.elements:
+                if not isinstance(element, cst.DictElement):
+                    return False  # **other: keys unknown
+                key = inference.infer(element.key, scopes)
+                if key is None or key.kind is not Kind.STR:
+                    return False
+                if not self._string_keys_only(element.value, inference, scopes):
+                    return False
+            return True
+        if isinstance(node, cst.DictComp):
+            key = inference.infer(node.key, scopes)
+            return key is not None and key.kind is Kind.STR and self._string_keys_only(node.value, inference, scopes)
+        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+            return all(self._string_keys_only(element.value, inference, scopes) for element in node.elements)
+        return True
 
     def _judge_returns(self, definition: cst.FunctionDef, inference: ValueInference) -> list[Problem]:
         nodes = inference.nodes_of(definition)
