@@ -124,7 +124,13 @@ def test_pin_keeps_api(specifier: str, keeps: bool) -> None:
     [
         ("from flask import escape\n", "from markupsafe import escape\n"),
         ("from flask import Markup as M, escape  # html\n", "from markupsafe import Markup as M, escape  # html\n"),
-        ("from flask import escape, request\n", None),  # mixed: left for the user
+        ("from flask import escape, request\n", "from flask import request\nfrom markupsafe import escape\n"),
+        (
+            "def main():\n    from flask import request, escape as e, Markup  # html\n    return e(request.args) + Markup('')\n",
+            "def main():\n    from flask import request  # html\n    from markupsafe import escape as e, Markup\n"
+            "    return e(request.args) + Markup('')\n",
+        ),
+        ("from flask import (\n    escape,  # why\n    request,\n)\n", None),  # comments in the list: left for the user
     ],
 )
 def test_fix_imports_moved_names_from_markupsafe(

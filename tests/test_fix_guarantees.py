@@ -139,6 +139,15 @@ def test_cf103_does_not_join_an_import_of_removed_names(tmp_path: Path, cflint: 
     )
 
 
+def test_cf603_moves_only_the_moved_names_of_a_mixed_import(tmp_path: Path, cflint: Cflint) -> None:
+    source = 'from flask import escape, request\n\n\ndef main():\n    return str(escape(request.args.get("q", "")))\n'
+    write_files(tmp_path, {"user.py": source, "requirements.txt": "flask\n"})
+    result = cflint("--fix", ".")
+    assert (result.code, result.codes) == (0, [])
+    assert (tmp_path / "user.py").read_text().startswith("from flask import request\nfrom markupsafe import escape\n")
+    assert serve(tmp_path, "/?q=<b>") == Served(200, "&lt;b&gt;", HTML)
+
+
 # CF103: a parameter of another type is not Flask's request
 
 
