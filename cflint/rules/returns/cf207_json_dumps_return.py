@@ -15,4 +15,7 @@ class JsonDumpsReturn(ReturnRule):
     default_enabled = False
     requires_text = ("dumps",)
     fix_safety = Safety.UNSAFE
-    fix_description = "return the dict itself, which Flask sends as application/json (the Content-Type changes)"
+    fix_description = (
+        "return the dict itself, which Flask sends as application/json "
+        "(the Content-Type changes, and the text is Flask's: keys sorted, no spaces)"
+    )
