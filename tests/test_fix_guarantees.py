@@ -245,6 +245,7 @@ def test_cf103_keeps_comments_of_the_parameter_list(
         'counts = {"one": 1}\n    add(counts)\n    return json.dumps(counts)',
         'counts = {**OTHER, "one": 1}\n    return json.dumps(counts)',
         "return json.dumps({n: str(n) for n in (1, 'a')})",
+        'inner = {1: "one", "b": 2}\n    return json.dumps({"a": [inner]})',
     ],
 )
 def test_cf207_offers_no_fix_when_a_key_may_not_be_a_str(body: str, tmp_path: Path, cflint: Cflint) -> None:

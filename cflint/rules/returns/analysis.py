@@ -144,7 +144,8 @@ class ReturnAnalysis:
     def _string_keys_only(
         self, node: cst.BaseExpression, inference: ValueInference, scopes: tuple[cst.FunctionDef, cst.Module]
     ) -> bool:
-        """Whether every key of the dict display, and of the displays nested in it, is a str."""
+        """Whether every key of the dict display, and of the displays nested in it, is a str;
+        a value of unknown kind is taken as it comes, a dict whose display is elsewhere is not."""
         if isinstance(node, cst.Dict):
             for element in node.elements:
                 if not isinstance(element, cst.DictElement):
@@ -160,7 +161,9 @@ class ReturnAnalysis:
             return key is not None and key.kind is Kind.STR and self._string_keys_only(node.value, inference, scopes)
         if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
             return all(self._string_keys_only(element.value, inference, scopes) for element in node.elements)
-        return True
+        # A dict made elsewhere (a name bound to one, dict(...)) has keys this display does not show.
+        value = inference.infer(node, scopes)
+        return value is None or value.kind is not Kind.DICT
 
     def _judge_returns(self, definition: cst.FunctionDef, inference: ValueInference) -> list[Problem]:
         nodes = inference.nodes_of(definition)
