@@ -128,6 +128,18 @@ def test_cf103_and_cf603_together_leave_a_function_that_imports_and_answers(tmp_
     assert serve(tmp_path, "/?q=<b>") == Served(200, "&lt;b&gt;", HTML)
 
 
+def test_cf103_and_a_split_cf603_import_leave_a_function_that_answers(tmp_path: Path, cflint: Cflint) -> None:
+    source = (
+        "from flask import escape, abort\n\n\ndef main(request):\n    if not request.args:\n        abort(400)\n"
+        '    return str(escape(request.args.get("q", "")))\n'
+    )
+    write_files(tmp_path, {"user.py": source, "requirements.txt": "flask\n"})
+    result = cflint("--fix", "--unsafe-fixes", ".")
+    assert (result.code, result.codes) == (0, []), result.out
+    assert serve(tmp_path, "/?q=<b>") == Served(200, "&lt;b&gt;", HTML)
+    assert serve(tmp_path).status == 400
+
+
 def test_cf103_does_not_join_an_import_of_removed_names(tmp_path: Path, cflint: Cflint) -> None:
     write_files(
         tmp_path,
