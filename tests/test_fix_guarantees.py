@@ -214,10 +214,12 @@ def test_flask_request_members_are_flasks() -> None:
     import flask
 
     from cflint.knowledge.flask_request import FLASK_REQUEST_MEMBERS
+    from cflint.rules.flask.cf701_request_not_flask import FLASK_REQUEST_ATTRIBUTES
 
     environ = {"REQUEST_METHOD": "GET", "wsgi.url_scheme": "http", "SERVER_NAME": "x", "SERVER_PORT": "80"}
     public = {name for name in [*dir(flask.Request), *vars(flask.Request(environ))] if not name.startswith("_")}
     assert public == FLASK_REQUEST_MEMBERS
+    assert FLASK_REQUEST_ATTRIBUTES <= FLASK_REQUEST_MEMBERS  # CF701's: those that read the HTTP request
 
 
 # CF103 keeps the comments of the parameter list
