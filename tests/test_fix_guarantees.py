@@ -279,6 +279,7 @@ def test_cf207_offers_no_fix_when_a_key_may_not_be_a_str(body: str, tmp_path: Pa
         "    return json.dumps(counts)",
         'return json.dumps({f"k{i}": i for i in range(3)}, indent=2, ensure_ascii=False)',
         'return json.dumps({"b": 1, "a": "x"}, separators=(",", ":")), 201',
+        'counts = {"a": 1}\n    if "b" not in counts and counts.get("a"):\n        counts["b"] = 2\n    return json.dumps(counts)',
     ],
 )
 def test_cf207_fix_sends_the_same_json_as_application_json(body: str, tmp_path: Path, cflint: Cflint) -> None:

@@ -27,7 +27,7 @@ _STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
 # json.dumps arguments that change only the text's layout, which Flask then chooses.
 _LAYOUT_KEYWORDS = frozenset({"ensure_ascii", "indent", "separators", "sort_keys"})
 # Methods that read a dict and cannot add a key to it.
-_READING_METHODS = frozenset({"get", "keys", "values", "items", "copy", "__contains__"})
+_READING_METHODS = frozenset({"get", "keys", "values", "items", "copy"})
 
 
 def _reads_or_sets_string_key(use: cst.Name, parent: cst.CSTNode | None, dumps_arguments: set[int]) -> bool:
@@ -36,6 +36,8 @@ def _reads_or_sets_string_key(use: cst.Name, parent: cst.CSTNode | None, dumps_a
         return True
     if isinstance(parent, (cst.If, cst.While, cst.IfExp)) and parent.test is use:
         return True
+    if isinstance(parent, (cst.Comparison, cst.ComparisonTarget)):
+        return True  # `"a" in d`, `d == {}`
     if isinstance(parent, cst.UnaryOperation) and isinstance(parent.operator, cst.Not):
         return True
     if isinstance(parent, cst.Attribute) and parent.value is use:
