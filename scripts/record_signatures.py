@@ -35,6 +35,8 @@ def _lookup(dotted: str) -> object:
         except ImportError:
             continue
         for name in parts[split:]:
+            if not hasattr(found, name):
+                raise ImportError(dotted)  # a namespace package (google) without the module
             found = getattr(found, name)
         return found
     raise ImportError(dotted)

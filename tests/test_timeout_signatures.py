@@ -98,19 +98,22 @@ def test_recorded_stdlib_signatures_equal_inspect_on_each_installed_target_versi
     assert seen == recorded
 
 
-@pytest.mark.parametrize("callee", THIRD_PARTY)
-def test_recorded_third_party_signature_equals_the_installed_release(callee: str) -> None:
+def test_recorded_third_party_signatures_equal_the_installed_release() -> None:
     """Where the release the data names is installed, inspect agrees with the data."""
-    recorded = SIGNATURES[callee]
-    assert recorded.recorded_from is not None
-    distribution, _, release = recorded.recorded_from.partition(" ")
-    try:
-        installed = importlib.metadata.version(distribution)
-    except importlib.metadata.PackageNotFoundError:
-        pytest.skip(f"{distribution} is not installed")
-    if installed != release:
-        pytest.skip(f"{distribution} {installed} installed, the data is of {release}")
-    assert _text(recorded.on((3, 11))) == signature_text(callee)
+    compared = []
+    for callee in THIRD_PARTY:
+        recorded = SIGNATURES[callee]
+        assert recorded.recorded_from is not None
+        distribution, _, release = recorded.recorded_from.partition(" ")
+        try:
+            installed = importlib.metadata.version(distribution)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        if installed == release:
+            assert _text(recorded.on((3, 11))) == signature_text(callee), callee
+            compared.append(callee)
+    if not compared:
+        pytest.skip("none of the recorded releases of requests, redis, google-auth is installed")
 
 
 def _importable(callee: str) -> bool:
