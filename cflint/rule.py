@@ -154,25 +154,27 @@ class Rule(RuleInfo):
         start: Position | None = None,
         end: Position | None = None,
         fix: Change | Sequence[Change] | None = None,
+        fix_description: str | None = None,
         **fields: object,
     ) -> None:
         """Report a finding at `node` (or `start`..`end`); `fix` is a node replacement or a
-        text edit, or several that apply together, made with the class's `fix_safety`."""
+        text edit, or several that apply together, made with the class's `fix_safety`, and
+        described by `fix_description` (default: the class's, the same for every finding)."""
         if node is None and start is None:
             raise ValueError("a report needs a node or a start position")
         proposal = None
         if fix is not None:
-            proposal = self.propose(fix)
+            proposal = self.propose(fix, fix_description)
         self.reports.append(Report(self.code, self.message, fields, self.severity, node, start, end, proposal))
 
     @classmethod
-    def propose(cls, fix: Change | Sequence[Change]) -> FixProposal:
+    def propose(cls, fix: Change | Sequence[Change], description: str | None = None) -> FixProposal:
         from cflint.fix.proposal import FixProposal
 
         if cls.fix_safety is None:
             raise TypeError(f"{cls.code} proposes a fix but declares no fix_safety")
         changes = tuple(fix) if isinstance(fix, Sequence) else (fix,)
-        return FixProposal(cls.fix_safety, cls.fix_description, changes)
+        return FixProposal(cls.fix_safety, description or cls.fix_description, changes)
 
 
 class RootRule(RuleInfo):

@@ -7,8 +7,8 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from cflint.knowledge.timeouts import TimeoutSpec
-from cflint.rules.resources.cf403_call_without_timeout import _timeout_fix
+from cflint.knowledge.timeouts import SIGNATURES, TimeoutSpec
+from cflint.rules.resources.cf403_call_without_timeout import _verdict
 from tests.helpers import CliResult, write_files
 from tests.source_lint import marked_lines, messages, reported_lines
 
@@ -322,7 +322,6 @@ def fixed_file(cflint: Cflint, folder: Path, source: str, config: str = "") -> s
         # the call's own keyword
         ("redis.Redis(host='h')", "redis.Redis(host='h', socket_timeout=10)"),
         ("redis.Redis(socket_timeout=None)", "redis.Redis(socket_timeout=10)"),
-        ("redis.Redis(timeout=None, port=1)", "redis.Redis(timeout=None, port=1, socket_timeout=10)"),
         # a None at the timeout's position is replaced; fewer arguments: added by keyword
         ("smtplib.SMTP('h', 25, None, None)", "smtplib.SMTP('h', 25, None, 10)"),
         ("smtplib.SMTP('h', 25, None)", "smtplib.SMTP('h', 25, None, timeout=10)"),
@@ -416,17 +415,126 @@ def test_no_fix_for_a_call_without_a_timeout_parameter(call: str, tmp_path: Path
 
 
 @pytest.mark.parametrize(
-    ("call", "spec"),
+    ("call", "callee"),
     [
-        ("requests.get('u', timeout=5)", TimeoutSpec("timeout")),
-        ("requests.get('u', timeout=t)", TimeoutSpec("timeout")),
-        ("urlopen('u', None, 5)", TimeoutSpec("timeout", 2)),
-        ("p.wait(t)", TimeoutSpec("timeout", 0)),
+        ("requests.get('u', timeout=5)", "requests.get"),
+        ("requests.get('u', timeout=t)", "requests.get"),
+        ("urlopen('u', None, 5)", "urllib.request.urlopen"),
+        ("p.wait(t)", "subprocess.Popen().wait"),
     ],
 )
-def test_timeout_fix_never_replaces_a_timeout_that_is_given(call: str, spec: TimeoutSpec) -> None:
-    """The rule only asks for a fix when the timeout is None or missing; asked directly, the
-    fix still leaves a given timeout alone."""
+def test_timeout_fix_never_replaces_a_timeout_that_is_given(call: str, callee: str) -> None:
+    """A given timeout, by keyword or by position: nothing to report, nothing to fix."""
     expression = cst.parse_expression(call)
     assert isinstance(expression, cst.Call)
-    assert _timeout_fix(expression, spec, 10) is None
+    signatures = [SIGNATURES[callee].on(version) for version in ((3, 11), (3, 12), (3, 13))]
+    assert _verdict(expression, TimeoutSpec("timeout"), signatures, 10) is None
+
+
+# The call is bound to the callee's signature on every target version before the timeout is
+# placed (cflint/knowledge/data/timeouts.toml, [[signature]]).
+
+
+@pytest.mark.parametrize(
+    ("call", "after", "config"),
+    [
+        # LMTP's fourth parameter is source_address, its fifth the timeout
+        ("smtplib.LMTP(h, p, None, None)", "smtplib.LMTP(h, p, None, None, timeout=10)", ""),
+        ("smtplib.LMTP(h, p, None, None, None)", "smtplib.LMTP(h, p, None, None, 10)", ""),
+        # redis' fifth parameter is socket_timeout: replaced where it stands
+        ('redis.Redis("localhost", 6379, 0, None, None)', 'redis.Redis("localhost", 6379, 0, None, 10)', ""),
+        ('redis.Redis("localhost", 6379, 0, None)', 'redis.Redis("localhost", 6379, 0, None, socket_timeout=10)', ""),
+        # on 3.11 alone, SMTP_SSL's sixth and FTP_TLS's eighth positional are the timeout
+        (
+            "smtplib.SMTP_SSL(h, p, None, None, None, None)",
+            "smtplib.SMTP_SSL(h, p, None, None, None, 10)",
+            'target-versions = ["3.11"]\n',
+        ),
+        (
+            "ftplib.FTP_TLS(h, u, w, a, None, None, None, None)",
+            "ftplib.FTP_TLS(h, u, w, a, None, None, None, 10)",
+            'target-versions = ["3.11"]\n',
+        ),
+        (
+            "http.client.HTTPSConnection(h, p, None, None, None)",
+            "http.client.HTTPSConnection(h, p, None, None, 10)",
+            'target-versions = ["3.11"]\n',
+        ),
+        # google-auth's request takes the timeout sixth, after max_allowed_time
+        (
+            "AuthorizedSession(c).request('GET', u, None, None, None, None)",
+            "AuthorizedSession(c).request('GET', u, None, None, None, 10)",
+            "",
+        ),
+        (
+            "requests.Session().request('GET', u, None, None)",
+            "requests.Session().request('GET', u, None, None, timeout=10)",
+            "",
+        ),
+    ],
+)
+def test_fix_places_the_timeout_by_the_callee_signature(
+    call: str, after: str, config: str, tmp_path: Path, cflint: Cflint
+) -> None:
+    source = (
+        "import ftplib, http.client, redis, requests, smtplib\n"
+        "from google.auth.transport.requests import AuthorizedSession\n\n\n"
+        f"def main():\n    return {call}\n"
+    )
+    assert fixed_file(cflint, tmp_path, source, config) == source.replace(call, after)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        # 3.12 and 3.13 take no sixth (eighth, fifth) positional: the call binds on 3.11 only
+        "smtplib.SMTP_SSL(h, p, None, None, None, None)",
+        "ftplib.FTP_TLS(h, u, w, a, None, None, None, None)",
+        "http.client.HTTPSConnection(h, p, None, None, None)",
+    ],
+)
+def test_no_fix_when_the_call_binds_on_some_target_versions_only(call: str, tmp_path: Path, cflint: Cflint) -> None:
+    source = f"import ftplib, http.client, smtplib\n\n\ndef main():\n    return {call}\n"
+    assert fixed_file(cflint, tmp_path, source) == source
+    assert messages(cflint, tmp_path, "CF403", source) == [
+        f"{call.split('(')[0]}() with timeout=None can wait past the function's execution time limit; "
+        "pass timeout= in seconds"
+    ]
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "smtplib.LMTP(h, p, None, None, None, None)",  # too many positional arguments
+        "smtplib.SMTP(h, p, None, None, timeout=None)",  # timeout given twice
+        "redis.Redis(timeout=None, port=1)",  # redis takes no timeout=
+        "requests.get(u, None, None)",
+        "subprocess.run(['ls'], *extra)",  # *args or **kwargs may carry the timeout
+        "subprocess.run(['ls'], **options)",
+    ],
+)
+def test_a_call_that_cannot_bind_is_neither_reported_nor_fixed(call: str, tmp_path: Path, cflint: Cflint) -> None:
+    source = f"import redis, requests, smtplib, subprocess\n\n\ndef main():\n    return {call}\n"
+    assert fixed_file(cflint, tmp_path, source) == source
+    assert reported_lines(cflint, tmp_path, "CF403", source) == []
+
+
+@pytest.mark.parametrize(
+    ("call", "config", "message"),
+    [
+        ("subprocess.run(['ls'])", "", "pass timeout=10 (the call can now time out)"),
+        ("subprocess.run(['ls'], timeout=None)", "fix-timeout = 2.5\n", "pass timeout=2.5 (the call can now time out)"),
+        ("redis.Redis(host='h')", "", "pass socket_timeout=10 (the call can now time out)"),
+    ],
+)
+def test_fix_message_names_the_real_value(call: str, config: str, message: str, tmp_path: Path, cflint: Cflint) -> None:
+    """The fix's message (JSON `fix.message`, the editor's code-action title) shows the value
+    written, not the config key."""
+    import json
+
+    write_files(
+        tmp_path, {"user.py": f"import redis, subprocess\n\n\ndef main():\n    return {call}\n", "cflint.toml": config}
+    )
+    result = cflint("--select", "CF403", "--output-format", "json", ".", cwd=tmp_path)
+    [finding] = json.loads(result.out)
+    assert finding["fix"]["message"] == message

@@ -481,15 +481,14 @@ def test_edits_equal_what_libcst_generates_for_the_replaced_tree() -> None:
 
     from cflint.fix.proposal import ModuleEditor, Replace
     from cflint.fix.text import apply_edits
-    from cflint.knowledge.timeouts import TimeoutSpec
-    from cflint.rules.resources.cf403_call_without_timeout import _timeout_fix
+    from cflint.rules.resources.cf403_call_without_timeout import _keyword_added
 
     module = cst.parse_module(NESTED_SOURCE)
     calls = [
         node for node in _all_nodes(module) if isinstance(node, cst.Call) and "get" in module.code_for_node(node.func)
     ]
     assert len(calls) == 3
-    changes = [_timeout_fix(call, TimeoutSpec("timeout"), 10) for call in calls]
+    changes = [_keyword_added(call, "timeout", 10) for call in calls]
     editor = ModuleEditor(module, NESTED_SOURCE)
     from cflint.fix.proposal import FixProposal
 

@@ -19,56 +19,55 @@ from tests.helpers import write_files
 from tests.test_kinds import infer_last
 from tests.test_values import origin_of_last_expression
 
-# callee -> (keyword, position, socket_default, instead)
-TIMEOUTS: dict[str, tuple[str | None, int | None, bool, str | None]] = {
-    "ftplib.FTP": ("timeout", 4, True, None),
-    "ftplib.FTP_TLS": ("timeout", None, True, None),
-    "google.auth.transport.requests.AuthorizedSession().delete": ("timeout", None, True, None),
-    "google.auth.transport.requests.AuthorizedSession().get": ("timeout", None, True, None),
-    "google.auth.transport.requests.AuthorizedSession().head": ("timeout", None, True, None),
-    "google.auth.transport.requests.AuthorizedSession().options": ("timeout", None, True, None),
-    "google.auth.transport.requests.AuthorizedSession().patch": ("timeout", None, True, None),
-    "google.auth.transport.requests.AuthorizedSession().post": ("timeout", None, True, None),
-    "google.auth.transport.requests.AuthorizedSession().put": ("timeout", None, True, None),
-    "google.auth.transport.requests.AuthorizedSession().request": ("timeout", 8, True, None),
-    "http.client.HTTPConnection": ("timeout", 2, True, None),
-    "http.client.HTTPSConnection": ("timeout", 4, True, None),
-    "os.system": (None, None, False, "run the command with subprocess.run(..., timeout=...)"),
-    "redis.Redis": ("socket_timeout", None, False, None),
-    "redis.Redis.from_url": ("socket_timeout", None, False, None),
-    "redis.StrictRedis": ("socket_timeout", None, False, None),
-    "redis.client.Redis": ("socket_timeout", None, False, None),
-    "redis.from_url": ("socket_timeout", None, False, None),
-    "requests.Session().delete": ("timeout", None, True, None),
-    "requests.Session().get": ("timeout", None, True, None),
-    "requests.Session().head": ("timeout", None, True, None),
-    "requests.Session().options": ("timeout", None, True, None),
-    "requests.Session().patch": ("timeout", None, True, None),
-    "requests.Session().post": ("timeout", None, True, None),
-    "requests.Session().put": ("timeout", None, True, None),
-    "requests.Session().request": ("timeout", 8, True, None),
-    "requests.delete": ("timeout", None, True, None),
-    "requests.get": ("timeout", None, True, None),
-    "requests.head": ("timeout", None, True, None),
-    "requests.options": ("timeout", None, True, None),
-    "requests.patch": ("timeout", None, True, None),
-    "requests.post": ("timeout", None, True, None),
-    "requests.put": ("timeout", None, True, None),
-    "requests.request": ("timeout", None, True, None),
-    "smtplib.LMTP": ("timeout", 3, True, None),
-    "smtplib.SMTP": ("timeout", 3, True, None),
-    "smtplib.SMTP_SSL": ("timeout", None, True, None),
-    "socket.create_connection": ("timeout", 1, True, None),
-    "subprocess.Popen().communicate": ("timeout", 1, False, None),
-    "subprocess.Popen().wait": ("timeout", 0, False, None),
-    "subprocess.call": ("timeout", None, False, None),
-    "subprocess.check_call": ("timeout", None, False, None),
-    "subprocess.check_output": ("timeout", None, False, None),
-    "subprocess.run": ("timeout", None, False, None),
-    "urllib.request.build_opener().open": ("timeout", 2, True, None),
-    "urllib.request.urlopen": ("timeout", 2, True, None),
+# callee -> (keyword, socket_default, instead)
+TIMEOUTS: dict[str, tuple[str | None, bool, str | None]] = {
+    "ftplib.FTP": ("timeout", True, None),
+    "ftplib.FTP_TLS": ("timeout", True, None),
+    "google.auth.transport.requests.AuthorizedSession().delete": ("timeout", True, None),
+    "google.auth.transport.requests.AuthorizedSession().get": ("timeout", True, None),
+    "google.auth.transport.requests.AuthorizedSession().head": ("timeout", True, None),
+    "google.auth.transport.requests.AuthorizedSession().options": ("timeout", True, None),
+    "google.auth.transport.requests.AuthorizedSession().patch": ("timeout", True, None),
+    "google.auth.transport.requests.AuthorizedSession().post": ("timeout", True, None),
+    "google.auth.transport.requests.AuthorizedSession().put": ("timeout", True, None),
+    "google.auth.transport.requests.AuthorizedSession().request": ("timeout", True, None),
+    "http.client.HTTPConnection": ("timeout", True, None),
+    "http.client.HTTPSConnection": ("timeout", True, None),
+    "os.system": (None, False, "run the command with subprocess.run(..., timeout=...)"),
+    "redis.Redis": ("socket_timeout", False, None),
+    "redis.Redis.from_url": ("socket_timeout", False, None),
+    "redis.StrictRedis": ("socket_timeout", False, None),
+    "redis.client.Redis": ("socket_timeout", False, None),
+    "redis.from_url": ("socket_timeout", False, None),
+    "requests.Session().delete": ("timeout", True, None),
+    "requests.Session().get": ("timeout", True, None),
+    "requests.Session().head": ("timeout", True, None),
+    "requests.Session().options": ("timeout", True, None),
+    "requests.Session().patch": ("timeout", True, None),
+    "requests.Session().post": ("timeout", True, None),
+    "requests.Session().put": ("timeout", True, None),
+    "requests.Session().request": ("timeout", True, None),
+    "requests.delete": ("timeout", True, None),
+    "requests.get": ("timeout", True, None),
+    "requests.head": ("timeout", True, None),
+    "requests.options": ("timeout", True, None),
+    "requests.patch": ("timeout", True, None),
+    "requests.post": ("timeout", True, None),
+    "requests.put": ("timeout", True, None),
+    "requests.request": ("timeout", True, None),
+    "smtplib.LMTP": ("timeout", True, None),
+    "smtplib.SMTP": ("timeout", True, None),
+    "smtplib.SMTP_SSL": ("timeout", True, None),
+    "socket.create_connection": ("timeout", True, None),
+    "subprocess.Popen().communicate": ("timeout", False, None),
+    "subprocess.Popen().wait": ("timeout", False, None),
+    "subprocess.call": ("timeout", False, None),
+    "subprocess.check_call": ("timeout", False, None),
+    "subprocess.check_output": ("timeout", False, None),
+    "subprocess.run": ("timeout", False, None),
+    "urllib.request.build_opener().open": ("timeout", True, None),
+    "urllib.request.urlopen": ("timeout", True, None),
     "urllib.request.urlretrieve": (
-        None,
         None,
         True,
         "download with urlopen(url, timeout=...) instead, or call socket.setdefaulttimeout() first",
@@ -77,20 +76,20 @@ TIMEOUTS: dict[str, tuple[str | None, int | None, bool, str | None]] = {
 
 
 def test_timeout_table_entries() -> None:
-    actual = {callee: (s.keyword, s.position, s.socket_default, s.instead) for callee, s in NEEDS_TIMEOUT.items()}
+    actual = {callee: (s.keyword, s.socket_default, s.instead) for callee, s in NEEDS_TIMEOUT.items()}
     assert actual == TIMEOUTS
 
 
 def test_timeout_table_read_again_gives_the_same_entries() -> None:
     """NEEDS_TIMEOUT is read at import; reading the table again (as a test, under the code
     being tested) reads every field of every entry the same way."""
-    actual = {callee: (s.keyword, s.position, s.socket_default, s.instead) for callee, s in load_timeouts().items()}
+    actual = {callee: (s.keyword, s.socket_default, s.instead) for callee, s in load_timeouts().items()}
     assert actual == TIMEOUTS
 
 
 @pytest.mark.parametrize("callee", sorted(TIMEOUTS))
 def test_each_timeout_entry_advice(callee: str) -> None:
-    keyword, _, _, instead = TIMEOUTS[callee]
+    keyword, _, instead = TIMEOUTS[callee]
     assert NEEDS_TIMEOUT[callee].advice == (instead or f"pass {keyword}= in seconds")
 
 
@@ -99,12 +98,12 @@ def test_session_verbs_are_added_without_overriding_explicit_entries(tmp_path: P
     table.write_text(
         'session-verbs = ["get", "request"]\nsession-classes = ["s.S"]\n'
         '[[call]]\ncallees = ["requests.get"]\nkeyword = "timeout"\n'
-        '[[call]]\ncallees = ["s.S().request"]\nkeyword = "timeout"\nposition = 8\n',
+        '[[call]]\ncallees = ["s.S().request"]\nkeyword = "socket_timeout"\n',
         encoding="utf-8",
     )
     specs = load_timeouts(table)
     assert specs["s.S().get"] == TimeoutSpec("timeout")
-    assert specs["s.S().request"] == TimeoutSpec("timeout", 8)
+    assert specs["s.S().request"] == TimeoutSpec("socket_timeout")
 
 
 # Every option of pip's requirements-file parser cflint knows, and whether it takes a value.

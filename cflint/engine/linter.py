@@ -356,10 +356,14 @@ class FileLinter:
         registry = self.registry
         kept: list[Finding] = []
         used: dict[int, set[str]] = {}
+        named_by_bad = {(bad.position.line, code) for bad in scan.bad for code in bad.codes}
         for finding in findings:
             directive = scan.directives.get(finding.start.line)
             if directive is not None and directive.suppresses(finding.code):
                 used.setdefault(finding.start.line, set()).add(finding.code)
+            elif finding.fix is not None and (finding.start.line, finding.code) in named_by_bad:
+                # The user meant to suppress it: repairing the directive is the fix, not changing the code.
+                kept.append(replace(finding, fix=None))
             else:
                 kept.append(finding)
         if INVALID_NOQA in enabled:

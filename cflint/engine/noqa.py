@@ -14,8 +14,12 @@ from cflint.model import Position
 
 _NOQA = re.compile(r"#\s*noqa\b(?P<rest>.*)$", re.IGNORECASE)
 _FILE_NOQA = re.compile(r"#\s*cflint\s*:\s*noqa\b(?P<rest>.*)$", re.IGNORECASE)
-_CODE = re.compile(r"[A-Za-z]+[0-9]+")
 _CODE_LIST = re.compile(r"\s*(?P<codes>[A-Za-z]+[0-9]+(?:[,\s]+[A-Za-z]+[0-9]+)*)")
+# Codes after 'noqa' without its ':', or after another mark in its place ('noqa CF403',
+# 'noqa; CF403', 'noqa - CF403'). The first code ends at a word's end ('CF403abc' is not one).
+_CODES_WITHOUT_COLON = re.compile(
+    r"(?P<mark>\s*[^\w\s:#]?)\s*(?P<codes>[A-Za-z]+[0-9]+(?![A-Za-z0-9_])(?:[,\s]+[A-Za-z]+[0-9]+)*)"
+)
 _OUR_PREFIX = "CF"
 
 
@@ -35,11 +39,14 @@ class Directive(Struct, frozen=True):
 
 
 class BadDirective(Struct, frozen=True):
-    """A noqa comment cflint cannot use (CF010), with its fix when there is one."""
+    """A noqa comment cflint cannot use (CF010), with its fix when there is one, and the
+    codes it names: their findings on its line suppress nothing, but keep their code as it
+    is (the user meant to suppress them; the repair of the directive is the fix)."""
 
     position: Position
     problem: str
     fix: TextEdit | None = None
+    codes: tuple[str, ...] = ()
 
 
 class NoqaScan(Struct, frozen=True):
@@ -78,29 +85,48 @@ def _codes(listed: re.Match[str]) -> tuple[str, ...]:
 def _parse(
     text: str, position: Position, known_codes: frozenset[str], alone: bool = False
 ) -> Directive | BadDirective | None:
+    """Read one comment. As ruff: `# noqa` alone or followed by text is blanket, and
+    whitespace may stand before the ':' of `# noqa: CODES`. Never widened: codes without the
+    ':' (or after another mark in its place), and any mark but ':' right after 'noqa', make a
+    directive that suppresses nothing."""
     match = _NOQA.search(text)
     if match is None:
         return None
     rest = match.group("rest")
-    stripped = rest.lstrip()
-    if not rest.startswith(":"):
-        first_word = stripped.split()[0].rstrip(",") if stripped else ""
-        if _CODE.fullmatch(first_word):
-            listed = _CODE_LIST.match(rest)
-            fix = None
-            if listed is not None and all(c in known_codes for c in _codes(listed) if c.startswith(_OUR_PREFIX)):
-                at = Position(position.line, position.column + match.start("rest"))
-                fix = TextEdit(at, at, ":")
-            return BadDirective(position, f"missing ':' after 'noqa' (write '# noqa: {first_word}')", fix)
+    head = rest.lstrip()
+    if head.startswith(":"):
+        colon = match.start("rest") + len(rest) - len(head)
+        return _with_codes(text, position, known_codes, alone, match.start(), colon)
+    if not head or head.startswith("#"):
         return Directive(position, None, text, (match.start(), match.start("rest")), alone)
-    listed = _CODE_LIST.match(rest[1:])
+    named = _CODES_WITHOUT_COLON.match(rest)
+    if named is not None:
+        codes = _codes(named)
+        fix = None
+        if all(c in known_codes for c in codes if c.startswith(_OUR_PREFIX)):
+            mark = named.group("mark").strip()
+            start = Position(position.line, position.column + match.start("rest") + named.group("mark").find(mark))
+            end = Position(start.line, start.column + len(mark)) if mark else start
+            fix = TextEdit(start, end, ":")
+        written = f"# noqa: {codes[0]}"
+        return BadDirective(position, f"missing ':' after 'noqa' (write '{written}')", fix, codes)
+    if rest[:1].isspace():
+        return Directive(position, None, text, (match.start(), match.start("rest")), alone)
+    return BadDirective(position, f"'{rest[0]}' after 'noqa' (write '# noqa' for every code, '# noqa: CODE' for one)")
+
+
+def _with_codes(
+    text: str, position: Position, known_codes: frozenset[str], alone: bool, start: int, colon: int
+) -> Directive | BadDirective:
+    """The directive `# noqa: CODES` whose ':' is at `colon` in `text`."""
+    listed = _CODE_LIST.match(text, colon + 1)
     if listed is None:
         return BadDirective(position, "no rule codes after 'noqa:'")
     codes = _codes(listed)
     unknown = [c for c in codes if c.startswith(_OUR_PREFIX) and c not in known_codes]
     if unknown:
-        return BadDirective(position, f"unknown rule code {', '.join(unknown)}")
-    return Directive(position, codes, text, (match.start(), match.start("rest") + 1 + listed.end()), alone)
+        return BadDirective(position, f"unknown rule code {', '.join(unknown)}", codes=codes)
+    return Directive(position, codes, text, (start, listed.end()), alone)
 
 
 def removal_edit(directive: Directive, unused: frozenset[str], line_text: str) -> TextEdit | None:

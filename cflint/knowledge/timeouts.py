@@ -1,8 +1,10 @@
-"""Calls that can wait without limit unless given a timeout (data in `data/timeouts.toml`)."""
+"""Calls that can wait without limit unless given a timeout, and the signatures of those
+calls on each Python version (data in `data/timeouts.toml`)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import enum
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -11,13 +13,14 @@ from msgspec import Struct
 
 from cflint.knowledge.data_files import DATA_DIR, read_data_file
 
+TIMEOUTS_FILE = DATA_DIR / "timeouts.toml"
+
 
 class TimeoutSpec(Struct, frozen=True):
-    """How a call takes its timeout: by `keyword`, at `position` if also positional; no
-    keyword means the call has no timeout at all."""
+    """How a call takes its timeout: by the parameter `keyword`; no keyword means the call
+    has no timeout at all."""
 
     keyword: str | None
-    position: int | None = None
     socket_default: bool = False
     instead: str | None = None
 
@@ -26,11 +29,122 @@ class TimeoutSpec(Struct, frozen=True):
         return self.instead or f"pass {self.keyword}= in seconds"
 
 
+class Kind(enum.Enum):
+    POSITIONAL_ONLY = "positional-only"
+    POSITIONAL_OR_KEYWORD = "positional-or-keyword"
+    VAR_POSITIONAL = "*args"
+    KEYWORD_ONLY = "keyword-only"
+    VAR_KEYWORD = "**kwargs"
+
+
+class Parameter(Struct, frozen=True):
+    name: str
+    kind: Kind
+
+
+class Signature(Struct, frozen=True):
+    """A callee's parameters as `inspect.signature` gives them, without defaults (an
+    instance method's `self` left out)."""
+
+    parameters: tuple[Parameter, ...]
+
+    @classmethod
+    def parse(cls, text: str) -> Signature:
+        """Read the notation of the data file: `host, port, /, *args, timeout, **kwargs`
+        (a `/` ends the positional-only ones, a bare `*` starts the keyword-only ones)."""
+        words = [word.strip() for word in text.split(",") if word.strip()]
+        positional_only = words.index("/") if "/" in words else 0
+        parameters: list[Parameter] = []
+        keyword_only = False
+        for index, word in enumerate(words):
+            if word == "/":
+                continue
+            if word == "*":
+                keyword_only = True
+            elif word.startswith("**"):
+                parameters.append(Parameter(word[2:], Kind.VAR_KEYWORD))
+            elif word.startswith("*"):
+                parameters.append(Parameter(word[1:], Kind.VAR_POSITIONAL))
+                keyword_only = True
+            elif keyword_only:
+                parameters.append(Parameter(word, Kind.KEYWORD_ONLY))
+            elif index < positional_only:
+                parameters.append(Parameter(word, Kind.POSITIONAL_ONLY))
+            else:
+                parameters.append(Parameter(word, Kind.POSITIONAL_OR_KEYWORD))
+        return cls(tuple(parameters))
+
+    def bind(self, arguments: Sequence[str | None]) -> dict[str, int] | None:
+        """The index of the argument each parameter gets, by parameter name (a name that a
+        `**kwargs` takes too): `arguments` are the call's keyword names in order, None for a
+        positional one. None when the call cannot bind (TypeError at run time): too many
+        positional arguments, a keyword the callee does not take, or a parameter given twice.
+        A missing required argument is not checked: the call fails whatever its timeout."""
+        positional = [p for p in self.parameters if p.kind in (Kind.POSITIONAL_ONLY, Kind.POSITIONAL_OR_KEYWORD)]
+        by_keyword = {p.name: p for p in self.parameters if p.kind in (Kind.POSITIONAL_OR_KEYWORD, Kind.KEYWORD_ONLY)}
+        takes_any_keyword = any(p.kind is Kind.VAR_KEYWORD for p in self.parameters)
+        takes_more_positional = any(p.kind is Kind.VAR_POSITIONAL for p in self.parameters)
+        bound: dict[str, int] = {}
+        given = 0
+        for index, keyword in enumerate(arguments):
+            if keyword is None:
+                if given < len(positional):
+                    bound[positional[given].name] = index
+                elif not takes_more_positional:
+                    return None
+                given += 1
+            elif keyword in by_keyword and keyword in bound:
+                return None  # given by position and by keyword
+            elif keyword in by_keyword or takes_any_keyword:
+                bound[keyword] = index  # a positional-only name given by keyword goes to **kwargs
+            else:
+                return None
+        return bound
+
+    def takes_keyword(self, name: str) -> bool:
+        """Whether `name=` is a keyword argument this callee accepts."""
+        return any(
+            (p.name == name and p.kind in (Kind.POSITIONAL_OR_KEYWORD, Kind.KEYWORD_ONLY)) or p.kind is Kind.VAR_KEYWORD
+            for p in self.parameters
+        )
+
+
+class VersionedSignature(Struct, frozen=True):
+    """A callee's signatures, each from the Python version that introduced it."""
+
+    since: tuple[tuple[tuple[int, int], Signature], ...]  # by version, oldest first
+    recorded_from: str | None = None  # the third-party release they were read from
+
+    def on(self, version: tuple[int, int]) -> Signature:
+        """The signature on `version`: that of the newest version not after it (the oldest
+        recorded for an older one)."""
+        found = self.since[0][1]
+        for since, signature in self.since:
+            if since <= version:
+                found = signature
+        return found
+
+
+class TimeoutTable(Struct, frozen=True):
+    specs: Mapping[str, TimeoutSpec]
+    signatures: Mapping[str, VersionedSignature]
+
+
 def _spec(raw: Mapping[str, Any]) -> TimeoutSpec:
-    return TimeoutSpec(raw.get("keyword"), raw.get("position"), bool(raw.get("socket-default")), raw.get("instead"))
+    return TimeoutSpec(raw.get("keyword"), bool(raw.get("socket-default")), raw.get("instead"))
 
 
-def load_timeouts(path: Path = DATA_DIR / "timeouts.toml") -> Mapping[str, TimeoutSpec]:
+def _version(text: str) -> tuple[int, int]:
+    major, minor = text.split(".")
+    return int(major), int(minor)
+
+
+def _versioned(raw: Mapping[str, Any]) -> VersionedSignature:
+    since = sorted((_version(key), Signature.parse(value)) for key, value in raw.items() if key[:1].isdigit())
+    return VersionedSignature(tuple(since), raw.get("from"))
+
+
+def load_table(path: Path = TIMEOUTS_FILE) -> TimeoutTable:
     data = read_data_file(path)
     specs: dict[str, TimeoutSpec] = {}
     for entry in data["call"]:
@@ -40,7 +154,14 @@ def load_timeouts(path: Path = DATA_DIR / "timeouts.toml") -> Mapping[str, Timeo
     for session in data["session-classes"]:
         for verb in data["session-verbs"]:
             specs.setdefault(f"{session}().{verb}", verb_spec)
-    return MappingProxyType(specs)
+    signatures = {callee: _versioned(entry) for entry in data.get("signature", ()) for callee in entry["callees"]}
+    return TimeoutTable(MappingProxyType(specs), MappingProxyType(signatures))
 
 
-NEEDS_TIMEOUT = load_timeouts()
+def load_timeouts(path: Path = TIMEOUTS_FILE) -> Mapping[str, TimeoutSpec]:
+    return load_table(path).specs
+
+
+TIMEOUT_TABLE = load_table()
+NEEDS_TIMEOUT = TIMEOUT_TABLE.specs
+SIGNATURES = TIMEOUT_TABLE.signatures

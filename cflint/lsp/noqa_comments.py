@@ -14,7 +14,8 @@ from cflint.lsp.changes import TextChange
 from cflint.lsp.text import split_lines
 from cflint.model import Position
 
-_CODES_DIRECTIVE = re.compile(r"#\s*noqa:\s*(?P<codes>[A-Za-z]+[0-9]+(?:[,\s]+[A-Za-z]+[0-9]+)*)", re.IGNORECASE)
+# As cflint.engine.noqa reads a directive: whitespace may stand before the colon.
+_CODES_DIRECTIVE = re.compile(r"#\s*noqa\s*:\s*(?P<codes>[A-Za-z]+[0-9]+(?:[,\s]+[A-Za-z]+[0-9]+)*)", re.IGNORECASE)
 _CODE = re.compile(r"[A-Za-z]+[0-9]+")
 _NOT_TEXT = frozenset(
     {tokenize.NEWLINE, tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER}

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 import libcst as cst
 
 from cflint.analysis.scoped_rule import ScopedRule
 from cflint.fix.model import Safety
 from cflint.fix.proposal import Change, Replace
-from cflint.knowledge.timeouts import NEEDS_TIMEOUT, TimeoutSpec
+from cflint.knowledge.timeouts import NEEDS_TIMEOUT, SIGNATURES, Signature, TimeoutSpec
 from cflint.rule import ParsedFile
 
 # Last names of the callees: other method calls without a timeout= are skipped untraced.
@@ -19,25 +20,75 @@ def _is_none(value: cst.BaseExpression) -> bool:
     return isinstance(value, cst.Name) and value.value == "None"
 
 
+def _seconds_text(seconds: int | float) -> str:
+    return str(seconds) if isinstance(seconds, int) else repr(float(seconds))
+
+
 def _timeout_literal(seconds: int | float) -> cst.BaseExpression:
-    return cst.Integer(str(seconds)) if isinstance(seconds, int) else cst.Float(repr(float(seconds)))
+    return cst.Integer(_seconds_text(seconds)) if isinstance(seconds, int) else cst.Float(_seconds_text(seconds))
 
 
-def _timeout_fix(call: cst.Call, spec: TimeoutSpec, seconds: int | float) -> Change | None:
-    """Replace the None given as timeout, or add `timeout=` after the last argument: the new
-    argument takes over the last one's comma and what follows it (a comment, a line break)."""
+class _Bound(NamedTuple):
+    """Where a call passes its timeout on one Python version: the index of the argument
+    bound to the timeout parameter (None: not passed)."""
+
+    argument: int | None
+    takes_keyword: bool  # the timeout can be added as a keyword argument
+
+
+class _Verdict(NamedTuple):
+    problem: str  # 'without a timeout' or 'with timeout=None'
+    fix: Change | None
+
+
+def _bind(call: cst.Call, keyword: str, signature: Signature) -> _Bound | None:
+    """Where `call` passes `keyword` when bound to `signature`; None when it cannot bind."""
+    bound = signature.bind([arg.keyword.value if arg.keyword is not None else None for arg in call.args])
+    if bound is None:
+        return None
+    return _Bound(bound.get(keyword), signature.takes_keyword(keyword))
+
+
+def _verdict(
+    call: cst.Call, spec: TimeoutSpec, signatures: Sequence[Signature] | None, seconds: int | float
+) -> _Verdict | None:
+    """What is wrong with `call`'s timeout and its fix, bound to the callee's signature on
+    every target version; None when a timeout is given or may be. Without signatures (httpx)
+    only `timeout=None` counts. A call that binds on no target version is left alone (it
+    fails with a TypeError). The fix replaces the None in place, or adds the keyword, only
+    when the call binds the same way on every target version."""
     if spec.keyword is None:
-        return None  # the call has no timeout to pass
-    positional = [arg for arg in call.args if arg.keyword is None]
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == spec.keyword:
-            return Replace(arg.value, _timeout_literal(seconds)) if _is_none(arg.value) else None
-    if spec.position is not None and len(positional) > spec.position:
-        value = positional[spec.position].value
-        return Replace(value, _timeout_literal(seconds)) if _is_none(value) else None
+        return _Verdict("has no timeout and", None)
+    if any(arg.star for arg in call.args):
+        return None  # *args or **kwargs may hold the timeout
+    keyword = spec.keyword
+    if signatures is None:
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value == keyword:
+                replace = Replace(arg.value, _timeout_literal(seconds))
+                return _Verdict(f"with {keyword}=None", replace) if _is_none(arg.value) else None
+        return None
+    bindings = [_bind(call, keyword, signature) for signature in signatures]
+    bound = [binding for binding in bindings if binding is not None]
+    if not bound or any(b.argument is not None and not _is_none(call.args[b.argument].value) for b in bound):
+        return None
+    first = bound[0]
+    problem = "without a timeout" if first.argument is None else f"with {keyword}=None"
+    if len(bound) < len(bindings) or any(b.argument != first.argument for b in bound):
+        return _Verdict(problem, None)
+    if first.argument is not None:
+        return _Verdict(problem, Replace(call.args[first.argument].value, _timeout_literal(seconds)))
+    if all(b.takes_keyword for b in bound):
+        return _Verdict(problem, _keyword_added(call, keyword, seconds))
+    return _Verdict(problem, None)
+
+
+def _keyword_added(call: cst.Call, keyword: str, seconds: int | float) -> Change:
+    """Add `keyword=seconds` after the last argument: the new argument takes over the last
+    one's comma and what follows it (a comment, a line break)."""
     added = cst.Arg(
         value=_timeout_literal(seconds),
-        keyword=cst.Name(spec.keyword),
+        keyword=cst.Name(keyword),
         equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
     )
     if not call.args:
@@ -79,31 +130,13 @@ def _one_argument_a_line(call: cst.Call) -> Callable[[cst.Arg, cst.Arg], tuple[c
     return place
 
 
-def _timeout_problem(call: cst.Call, spec: TimeoutSpec, required: bool) -> str | None:
-    """'without a timeout', 'with timeout=None', or None when a timeout is given or may be."""
-    if spec.keyword is None:
-        return "has no timeout and"
-    positional = 0
-    for arg in call.args:
-        if arg.star:
-            return None  # *args or **kwargs may hold the timeout
-        if arg.keyword is None:
-            positional += 1
-        elif arg.keyword.value == spec.keyword:
-            return f"with {spec.keyword}=None" if _is_none(arg.value) else None
-    if spec.position is not None and positional > spec.position:
-        value = [arg for arg in call.args if arg.keyword is None][spec.position].value
-        return f"with {spec.keyword}=None" if _is_none(value) else None
-    return "without a timeout" if required else None
-
-
 class CallWithoutTimeout(ScopedRule):
     code = "CF403"
     name = "call-without-timeout"
     summary = "A network call or subprocess has no timeout and can outlive the function's time limit"
     message = "{call}() {problem} can wait past the function's execution time limit; {advice}"
     fix_safety = Safety.UNSAFE
-    fix_description = "pass timeout=<fix-timeout> seconds (the call can now time out)"
+    fix_description = "pass the timeout in seconds (the call can now time out)"
     requires_text = (
         "requests",
         "urlopen",
@@ -162,18 +195,28 @@ class CallWithoutTimeout(ScopedRule):
             return
         path = origin.path
         spec = NEEDS_TIMEOUT.get(path)
+        signatures: list[Signature] | None = None
         if spec is not None:
             if spec.socket_default and self._socket_default_applies():
                 return
-            problem = _timeout_problem(node, spec, required=True)
+            versioned = SIGNATURES[path]
+            signatures = [versioned.on(version) for version in self.context.settings.target_versions]
         elif path.startswith("httpx."):
             spec = _HTTPX
-            problem = _timeout_problem(node, spec, required=False)
         else:
             return
-        if problem is not None:
-            fix = _timeout_fix(node, spec, self.context.settings.fix_timeout)
-            self.report(node, call=_display(path), problem=problem, advice=spec.advice, fix=fix)
+        seconds = self.context.settings.fix_timeout
+        verdict = _verdict(node, spec, signatures, seconds)
+        if verdict is None:
+            return
+        self.report(
+            node,
+            call=_display(path),
+            problem=verdict.problem,
+            advice=spec.advice,
+            fix=verdict.fix,
+            fix_description=f"pass {spec.keyword}={_seconds_text(seconds)} (the call can now time out)",
+        )
 
     def _socket_default_applies(self) -> bool:
         """A module-level socket.setdefaulttimeout(n) runs at import, before any function is
