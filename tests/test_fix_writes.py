@@ -6,6 +6,10 @@ hard links and symlinks as they are."""
 from __future__ import annotations
 
 import ast
+import os
+import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,7 +20,7 @@ from cflint.fix.model import Fix, Safety, TextEdit
 from cflint.model import Finding, Position, Severity
 from cflint.project import FileContext, FileJob
 from cflint.settings.config import Settings
-from tests.helpers import CliResult, write_files
+from tests.helpers import REPO, CliResult, write_files
 
 Cflint = Callable[..., CliResult]
 
@@ -78,3 +82,54 @@ def test_a_fix_that_changes_code_outside_its_edit_is_dropped(tmp_path: Path, new
     assert outcome.after == source.replace("x = 1  # a", "x = 1")
     assert outcome.applied == 1
     assert outcome.notes == ["user.py:1:20: CF999 fix dropped: it would change code outside its edit"]
+
+
+def _run(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "CFLINT_CACHE_DIR": str(cwd.parent / "cache"), "PYTHONPATH": str(REPO)}
+    command = [sys.executable, "-m", "cflint", *args]
+    return subprocess.run(command, cwd=cwd, env=env, capture_output=True, timeout=120, check=False)
+
+
+def _apply_patch(folder: Path, diff: bytes) -> None:
+    """Apply `diff` in `folder` with the real GNU patch, exactly (no fuzz); `git apply` where patch is missing."""
+    patch_file = folder.parent / "fix.patch"
+    patch_file.write_bytes(diff)
+    if shutil.which("patch"):
+        command = ["patch", "-p1", "--batch", "--fuzz=0", "-i", str(patch_file)]
+    else:
+        command = ["git", "apply", "-p1", str(patch_file)]
+    done = subprocess.run(command, cwd=folder, capture_output=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+_LATIN_1 = (
+    "# -*- coding: latin-1 -*-\nimport requests\nfrom .helpers import x  # caf\xe9\n\n\n"
+    'def main():\n    return "\xe9t\xe9" + x + requests.__name__\n'
+)
+_UNUSED_NOQA = "import json  # noqa\nimport requests\n\n\ndef main():\n    x = 1  # noqa\n    return json.dumps([requests.__name__, x])\n"
+
+
+@pytest.mark.parametrize(
+    "user",
+    [
+        b"\xef\xbb\xbffrom .helpers import x\n\n\ndef main():\n    return x\n",
+        b"\xef\xbb\xbfimport json  # noqa\n\n\ndef main():\n    return json.dumps(1)\n",
+        _LATIN_1.encode("latin-1"),
+        _UNUSED_NOQA.replace("\n", "\r").encode(),
+        _UNUSED_NOQA.replace("\n", "\r\n").encode(),
+        _UNUSED_NOQA.replace("\n", "\r").encode()[:-1],
+    ],
+    ids=["bom", "bom-first-line", "latin-1", "cr", "crlf", "cr-no-last-break"],
+)
+def test_diff_applies_with_patch_to_the_bytes_fix_writes(tmp_path: Path, user: bytes) -> None:
+    files: dict[str, str | bytes] = {"requirements.txt": b"\xef\xbb\xbf", "helpers.py": "x = ''\n", "user.py": user}
+    diffed = write_files(tmp_path / "diffed" / "fn", files).parent
+    fixed = write_files(tmp_path / "fixed" / "fn", files).parent
+    options = ["--extend-select", "CF011", "--unsafe-fixes"]
+    diff = _run(diffed, "--diff", *options, "fn")
+    assert diff.returncode == 1, diff.stderr
+    assert _run(fixed, "--fix", *options, "fn").returncode in (0, 1)
+    assert (fixed / "fn" / "user.py").read_bytes() != files["user.py"]
+    _apply_patch(diffed, diff.stdout)
+    for name in files:
+        assert (diffed / "fn" / name).read_bytes() == (fixed / "fn" / name).read_bytes(), name

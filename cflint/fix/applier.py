@@ -5,7 +5,6 @@ changed on disk during the run."""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from cflint.fix.source import SourceText, compiles, libcst_parses, write_atomica
 from cflint.fix.text import apply_edits, apply_offset_edits, offset_ranges, overlaps
 from cflint.fix.token_guard import tokens_kept
 from cflint.model import Finding
+from cflint.output.diff import unified_diff
 from cflint.project import FileJob
 from cflint.run.files import read_regular_file
 
@@ -54,15 +54,13 @@ class FileOutcome(Struct):
     def changed(self) -> bool:
         return self.after != self.before
 
-    def diff(self) -> str:
-        return unified_diff(self.display, self.before, self.after)
+    @property
+    def written_bytes(self) -> bytes:
+        """The bytes --fix writes: the fixed text in the file's encoding (with its BOM)."""
+        return self.source.encode(self.after) if self.source is not None else self.original
 
-
-def unified_diff(display: str, before: str, after: str) -> str:
-    lines = difflib.unified_diff(
-        before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{display}", f"b/{display}"
-    )
-    return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in lines)
+    def diff(self) -> bytes:
+        return unified_diff(self.display, self.original, self.written_bytes)
 
 
 def _fix_key(finding: Finding) -> tuple[str, tuple[TextEdit, ...]]:
@@ -91,8 +89,8 @@ class FileFixer:
         try:
             source = SourceText.decode(data)
         except ValueError:
-            return FileOutcome(context.path, context.display_path, "", "", None, findings=self.lint(job))
-        outcome = FileOutcome(context.path, context.display_path, source.text, source.text, source)
+            return FileOutcome(context.path, context.display_path, "", "", None, data, findings=self.lint(job))
+        outcome = FileOutcome(context.path, context.display_path, source.text, source.text, source, data)
         originally_compiles = compiles(source.text)
         dropped: set[tuple[str, tuple[TextEdit, ...]]] = set()
         unfixable = context.settings.unfixable
@@ -189,9 +187,7 @@ def fix_file(fixer: FileFixer, job: FileJob) -> FileOutcome:
         outcome.notes.append(f"{job.context.display_path}: cannot read: {exc.strerror or exc}; not fixed")
         outcome.findings = fixer.lint(job)
         return outcome
-    outcome = fixer.fix_text(job, data)
-    outcome.original = data
-    return outcome
+    return fixer.fix_text(job, data)
 
 
 def write_outcome(outcome: FileOutcome) -> str | None:
@@ -199,7 +195,7 @@ def write_outcome(outcome: FileOutcome) -> str | None:
     if not outcome.changed or outcome.source is None:
         return None
     try:
-        written = write_atomically(outcome.path, outcome.source.encode(outcome.after), outcome.original)
+        written = write_atomically(outcome.path, outcome.written_bytes, outcome.original)
     except OSError as exc:
         return f"{outcome.display}: cannot write: {exc.strerror or exc}; not fixed"
     return None if written else f"{outcome.display}: changed on disk during the run; not written"

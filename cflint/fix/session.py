@@ -15,11 +15,11 @@ from cflint.fix.applier import (
     fix_file,
     gather_other_file_edits,
     merged_text_edits,
-    unified_diff,
     write_outcome,
 )
 from cflint.fix.source import write_atomically
 from cflint.model import Finding
+from cflint.output.diff import unified_diff
 from cflint.project import FileJob
 from cflint.run.files import read_regular_file
 
@@ -31,7 +31,7 @@ class FixRun(Struct):
 
     findings: list[Finding]  # what is left, sorted
     fixed: int = 0
-    diffs: list[str] = field(default_factory=list)
+    diffs: list[bytes] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -106,18 +106,18 @@ def _fix_other_files(
         if new_text is None:
             result.notes.append(f"{display}: fixes dropped: the result would not be valid requirement lines")
             continue
-        new_text = bom + new_text
-        if new_text == text:
+        new_data = (bom + new_text).encode("utf-8")
+        if new_data == data:
             continue
         if write:
             try:
-                if not write_atomically(path, new_text.encode("utf-8"), data):
+                if not write_atomically(path, new_data, data):
                     result.notes.append(f"{display}: changed on disk during the run; not written")
                     continue
             except OSError as exc:
                 result.notes.append(f"{display}: cannot write: {exc.strerror or exc}; not fixed")
                 continue
-        result.diffs.append(unified_diff(display, text, new_text))
+        result.diffs.append(unified_diff(display, data, new_data))
         result.fixed += len(fixed_findings)
         fixed_ids = {id(f) for f in fixed_findings}
         result.findings = [f for f in result.findings if id(f) not in fixed_ids]
