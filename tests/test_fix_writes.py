@@ -6,10 +6,13 @@ hard links and symlinks as they are."""
 from __future__ import annotations
 
 import ast
+import fcntl
 import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -133,3 +136,134 @@ def test_diff_applies_with_patch_to_the_bytes_fix_writes(tmp_path: Path, user: b
     _apply_patch(diffed, diff.stdout)
     for name in files:
         assert (diffed / "fn" / name).read_bytes() == (fixed / "fn" / name).read_bytes(), name
+
+
+_RELATIVE_IMPORT = "from .helpers import x\n\n\ndef main():\n    return x\n"
+_FIXED_IMPORT = _RELATIVE_IMPORT.replace("from .helpers", "from helpers")
+
+
+def test_a_read_only_file_is_not_rewritten(tmp_path: Path, cflint: Cflint) -> None:
+    """Root may write anything, so a file without any write bit is what read-only means."""
+    write_files(tmp_path, {"requirements.txt": "", "helpers.py": "x = ''\n", "user.py": _RELATIVE_IMPORT})
+    user = tmp_path / "user.py"
+    user.chmod(0o444)
+    inode = user.stat().st_ino
+    result = cflint("--fix", ".")
+    assert (user.read_text(encoding="utf-8"), user.stat().st_ino, user.stat().st_mode & 0o777) == (
+        _RELATIVE_IMPORT,
+        inode,
+        0o444,
+    )
+    assert result.code == 1
+    assert result.err == "cflint: user.py: read-only; not written\n"
+    assert cflint("--fix-only", ".").code == 1
+
+
+def test_a_hard_link_stays_a_hard_link(tmp_path: Path, cflint: Cflint) -> None:
+    write_files(tmp_path / "fn", {"requirements.txt": "", "helpers.py": "x = ''\n", "user.py": _RELATIVE_IMPORT})
+    user = tmp_path / "fn" / "user.py"
+    other = tmp_path / "linked.py"
+    os.link(user, other)
+    user.chmod(0o640)
+    result = cflint("--fix", "fn")
+    assert (result.code, result.err) == (0, "")
+    assert user.read_text(encoding="utf-8") == other.read_text(encoding="utf-8") == _FIXED_IMPORT
+    assert os.path.samefile(user, other) and user.stat().st_nlink == 2
+    assert user.stat().st_mode & 0o777 == 0o640
+
+
+@pytest.mark.parametrize("named", ["fn", "fn/user.py"])
+@pytest.mark.parametrize("target", ["fn/impl/real_user.py", "src/user.py"])
+def test_a_symlinked_file_is_fixed_through_its_link(tmp_path: Path, cflint: Cflint, named: str, target: str) -> None:
+    """The link stays a link and its target is written. (A link out of the walked folder is
+    linted only when named: which links a walk follows is discovery's business.)"""
+    if target.startswith("src") and named == "fn":
+        named = "fn/user.py"
+    write_files(tmp_path, {"fn/requirements.txt": "", "fn/helpers.py": "x = ''\n", target: _RELATIVE_IMPORT})
+    link = tmp_path / "fn" / "user.py"
+    link.symlink_to(os.path.relpath(tmp_path / target, link.parent))
+    result = cflint("--fix", named)
+    assert (result.code, result.err) == (0, ""), result.out
+    assert link.is_symlink() and os.readlink(link) == os.path.relpath(tmp_path / target, link.parent)
+    assert (tmp_path / target).read_text(encoding="utf-8") == _FIXED_IMPORT
+
+
+_REQUESTS_USER = "import requests\n\n\ndef main():\n    return requests.__name__\n"
+
+
+def _cflint_process(cwd: Path, *args: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "CFLINT_CACHE_DIR": str(cwd / "cache"), "PYTHONPATH": str(REPO)}
+    command = [sys.executable, "-m", "cflint", *args]
+    return subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def _append_under_lock(path: Path, stop: threading.Event, appended: list[bytes]) -> None:
+    """Append numbered comment lines to `path` until `stop`, each under the file's lock."""
+    while not stop.is_set():
+        with open(path, "ab") as stream:
+            fcntl.flock(stream.fileno(), fcntl.LOCK_EX)
+            if not os.path.samestat(os.fstat(stream.fileno()), os.stat(path)):
+                continue  # replaced while we waited: lock the new file
+            line = f"# tool {len(appended)}\n".encode()
+            stream.write(line)
+            stream.flush()
+            appended.append(line)
+        time.sleep(0.003)
+
+
+def test_concurrent_fix_runs_and_a_locking_writer_lose_nothing(tmp_path: Path) -> None:
+    """Two `--fix` runs at once, and a tool appending to requirements.txt under the same
+    advisory lock (and, as cflint does, checking that the path still names the file it
+    locked): the requirement is added once, and every appended line survives."""
+    requirements = (
+        write_files(tmp_path / "fn", {"user.py": _REQUESTS_USER, "requirements.txt": ""}) / "requirements.txt"
+    )
+    for _ in range(3):
+        requirements.write_bytes(b"")
+        stop = threading.Event()
+        appended: list[bytes] = []
+
+        writer = threading.Thread(target=_append_under_lock, args=(requirements, stop, appended))
+        writer.start()
+        runs = [_cflint_process(tmp_path, "--fix", "--unsafe-fixes", "fn") for _ in range(2)]
+        try:
+            outputs = [run.communicate(timeout=120) for run in runs]
+        finally:
+            stop.set()
+            writer.join()
+        assert [run.returncode for run in runs] == [0, 0], outputs
+        lines = requirements.read_bytes().splitlines(keepends=True)
+        assert lines.count(b"requests\n") == 1, lines
+        assert [line for line in lines if line.startswith(b"# tool")] == appended
+
+
+def _holds_open(pid: int, path: Path) -> bool:
+    folder = Path(f"/proc/{pid}/fd")
+    try:
+        links = [os.readlink(entry) for entry in folder.iterdir()]
+    except OSError:  # the process is gone, or a descriptor closed as we looked
+        return False
+    return str(path) in links
+
+
+def test_a_file_saved_by_rename_while_fix_waits_for_the_lock_is_kept(tmp_path: Path) -> None:
+    """Editors save by renaming a new file over the old one: the lock cflint waited for is on
+    the old file, so under it cflint checks that the path still names that file."""
+    write_files(tmp_path / "fn", {"requirements.txt": "", "helpers.py": "x = ''\n", "user.py": _RELATIVE_IMPORT})
+    user = (tmp_path / "fn" / "user.py").resolve()
+    saved = _RELATIVE_IMPORT + "# saved by the editor\n"
+    with open(user, "rb") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        run = _cflint_process(tmp_path, "--fix", "fn")
+        deadline = time.monotonic() + 60
+        seen = 0  # cflint holds the file open for longer than a read: it waits for the lock
+        while seen < 2 and run.poll() is None and time.monotonic() < deadline:
+            seen = seen + 1 if _holds_open(run.pid, user) else 0
+            time.sleep(0.2)
+        assert seen == 2, "cflint did not wait for the lock"
+        swap = user.with_name(".user.py.swp")
+        swap.write_text(saved, encoding="utf-8")
+        os.replace(swap, user)
+    out, err = run.communicate(timeout=60)
+    assert user.read_text(encoding="utf-8") == saved
+    assert (run.returncode, err) == (1, b"cflint: fn/user.py: changed on disk during the run; not written\n"), out

@@ -462,6 +462,8 @@ def _fix(args: argparse.Namespace, result: RunResult, registry: Registry, unsafe
             f"Found {total} problem{'s' if total != 1 else ''} ({fixed.fixed} fixed, {len(findings)} remaining).",
             file=summary_stream,
         )
+    if fixed.unwritten:  # the user asked for a change that was not made
+        return EXIT_FINDINGS
     if args.fix_only:
         return EXIT_CLEAN
     return _exit_code(findings, registry.always_enabled, args.fail_on, args.exit_zero)

@@ -12,9 +12,10 @@ from msgspec import Struct, field
 from msgspec.structs import replace
 
 from cflint.fix.model import Fix, TextEdit, is_unfixable, without_unfixable
-from cflint.fix.source import SourceText, compiles, libcst_parses, write_atomically
+from cflint.fix.source import SourceText, compiles, libcst_parses
 from cflint.fix.text import apply_edits, apply_offset_edits, offset_ranges, overlaps
 from cflint.fix.token_guard import tokens_kept
+from cflint.fix.writer import NotWritten, write_checked
 from cflint.model import Finding
 from cflint.output.diff import unified_diff
 from cflint.project import FileJob
@@ -195,10 +196,12 @@ def write_outcome(outcome: FileOutcome) -> str | None:
     if not outcome.changed or outcome.source is None:
         return None
     try:
-        written = write_atomically(outcome.path, outcome.written_bytes, outcome.original)
+        write_checked(outcome.path, outcome.written_bytes, outcome.original)
+    except NotWritten as refused:
+        return f"{outcome.display}: {refused}; not written"
     except OSError as exc:
         return f"{outcome.display}: cannot write: {exc.strerror or exc}; not fixed"
-    return None if written else f"{outcome.display}: changed on disk during the run; not written"
+    return None
 
 
 def gather_other_file_edits(findings: Iterable[Finding]) -> dict[str, list[Finding]]:
