@@ -20,6 +20,7 @@ import pytest
 
 from cflint.fix.applier import FileFixer, FixPolicy, fix_file
 from cflint.fix.model import Fix, Safety, TextEdit
+from cflint.fix.writer import NotWritten, locked_file
 from cflint.model import Finding, Position, Severity
 from cflint.project import FileContext, FileJob
 from cflint.settings.config import Settings
@@ -267,3 +268,15 @@ def test_a_file_saved_by_rename_while_fix_waits_for_the_lock_is_kept(tmp_path: P
     out, err = run.communicate(timeout=60)
     assert user.read_text(encoding="utf-8") == saved
     assert (run.returncode, err) == (1, b"cflint: fn/user.py: changed on disk during the run; not written\n"), out
+
+
+def test_a_lock_held_too_long_leaves_the_file_alone(tmp_path: Path) -> None:
+    path = tmp_path / "user.py"
+    path.write_bytes(b"a = 1\n")
+    with open(path, "rb") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        with pytest.raises(NotWritten, match=r"locked by another process for over 0\.05 s"), locked_file(path, 0.05):
+            pass
+    with locked_file(path) as locked:
+        locked.replace(b"a = 2\n")
+    assert path.read_bytes() == b"a = 2\n"
