@@ -58,11 +58,10 @@ else:
 
 
 def _read_all(descriptor: int) -> bytes:
+    os.lseek(descriptor, 0, os.SEEK_SET)
     chunks: list[bytes] = []
-    offset = 0
-    while chunk := os.pread(descriptor, 1 << 20, offset):
+    while chunk := os.read(descriptor, 1 << 20):
         chunks.append(chunk)
-        offset += len(chunk)
     return b"".join(chunks)
 
 
@@ -80,10 +79,9 @@ class LockedFile:
         try:
             if os.path.realpath(self.path) != str(self.target):
                 return False
-            now, held = os.stat(self.target), os.fstat(self._descriptor)
+            same_inode = os.path.samestat(os.stat(self.target), os.fstat(self._descriptor))
         except OSError:
             return False
-        same_inode = (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino)
         return same_inode and _read_all(self._descriptor) == self.data
 
     def replace(self, data: bytes) -> None:
@@ -101,6 +99,8 @@ class LockedFile:
     def _write_in_place(self, data: bytes) -> None:
         descriptor = os.open(self.target, os.O_WRONLY | getattr(os, "O_NOCTTY", 0))
         with open(descriptor, "wb") as stream:
+            if not os.path.samestat(os.fstat(descriptor), os.fstat(self._descriptor)):
+                raise NotWritten("changed on disk during the run")
             stream.write(data)
             stream.truncate()
             stream.flush()
