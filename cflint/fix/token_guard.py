@@ -36,22 +36,36 @@ def _tokens(text: str) -> Iterator[tuple[int, str, int, int]]:
         yield token.type, token.string, offset(*token.start), offset(*token.end)
 
 
-def _touches(start: int, end: int, ranges: Sequence[_Range]) -> bool:
-    """Whether a token overlaps a range; a zero-width token (DEDENT, ENDMARKER) also when it
-    stands at a range's edge, where either side of the edit could claim it."""
-    if start == end:
-        return any(low <= start <= high for low, high in ranges)
-    return any(start < high and low < end for low, high in ranges)
+def _inside(start: int, end: int, ranges: Sequence[_Range], first: int) -> bool:
+    for index in range(first, len(ranges)):
+        low, high = ranges[index]
+        if low > end:
+            return False
+        if (low <= start <= high) if start == end else (start < high and low < end):
+            return True
+    return False
 
 
 def _outside(text: str, ranges: Sequence[_Range], shifts: Sequence[tuple[int, int]]) -> list[_Token]:
-    """The tokens outside `ranges`, each start moved by the shift of the edits before it."""
+    """The tokens outside `ranges` (sorted, not overlapping), each start moved by the shifts
+    ((end of an edit, its change in length), sorted) of the edits that end before it.
+
+    A token is inside when it overlaps a range; a zero-width token (DEDENT, ENDMARKER) also
+    when it stands at a range's edge, where either side of the edit could claim it. Tokens
+    come in order, so one walk over the ranges and shifts serves them all."""
     kept: list[_Token] = []
+    first = 0  # the first range that does not end before the current token
+    shifted = 0  # how many shifts apply to the current token
+    moved_by = 0
     for kind, string, start, end in _tokens(text):
-        if _touches(start, end, ranges):
+        while first < len(ranges) and ranges[first][1] < start:
+            first += 1
+        if _inside(start, end, ranges, first):
             continue
-        moved = start + sum(delta for at, delta in shifts if at <= start)
-        kept.append((kind, string, moved))
+        while shifted < len(shifts) and shifts[shifted][0] <= start:
+            moved_by += shifts[shifted][1]
+            shifted += 1
+        kept.append((kind, string, start + moved_by))
     return kept
 
 
@@ -66,7 +80,7 @@ def tokens_kept(before: str, after: str, edits: Sequence[tuple[int, int, str]]) 
         new_ranges.append((start + growth, start + growth + len(new_text)))
         shifts.append((end, len(new_text) - (end - start)))
         growth += len(new_text) - (end - start)
-    old_ranges = [(start, end) for start, end, _ in edits]
+    old_ranges = sorted((start, end) for start, end, _ in edits)
     try:
         return _outside(before, old_ranges, shifts) == _outside(after, new_ranges, ())
     except (tokenize.TokenError, SyntaxError):
