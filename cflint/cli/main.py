@@ -416,6 +416,17 @@ def _exit_code(findings: Sequence[Finding], always_failing: frozenset[str], fail
     return EXIT_FINDINGS if failing and not exit_zero else EXIT_CLEAN
 
 
+def _write_stdout_bytes(data: bytes) -> None:
+    """Write bytes as they are (a diff is in each file's own encoding) to stdout."""
+    sys.stdout.flush()
+    stream = getattr(sys.stdout, "buffer", None)
+    if stream is None:
+        sys.stdout.write(data.decode("utf-8", errors="replace"))
+        return
+    stream.write(data)
+    stream.flush()
+
+
 def _fix(args: argparse.Namespace, result: RunResult, registry: Registry, unsafe: bool, output_format: str) -> int:
     """--fix, --diff and --fix-only over a run's result: fix, then report what is left."""
     from cflint.engine.linter import FileLinter
@@ -429,7 +440,7 @@ def _fix(args: argparse.Namespace, result: RunResult, registry: Registry, unsafe
     for note in fixed.notes:
         print(f"cflint: {note}", file=sys.stderr)
     if args.diff:
-        sys.stdout.write("".join(fixed.diffs))
+        _write_stdout_bytes(b"".join(fixed.diffs))
         if not args.quiet:
             count = fixed.fixed
             print(f"Would fix {count} problem{'s' if count != 1 else ''}.", file=sys.stderr)
@@ -451,6 +462,8 @@ def _fix(args: argparse.Namespace, result: RunResult, registry: Registry, unsafe
             f"Found {total} problem{'s' if total != 1 else ''} ({fixed.fixed} fixed, {len(findings)} remaining).",
             file=summary_stream,
         )
+    if fixed.unwritten:  # the user asked for a change that was not made
+        return EXIT_FINDINGS
     if args.fix_only:
         return EXIT_CLEAN
     return _exit_code(findings, registry.always_enabled, args.fail_on, args.exit_zero)

@@ -61,7 +61,9 @@ def _comments(source: str) -> Iterator[tuple[int, int, str, bool]]:
     """(line, 0-based column, text, alone on its line) of each comment in `source`."""
     try:
         previous_line = 0
-        for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        # Universal newlines: a file whose lines end at a lone '\r' is one line to a plain
+        # StringIO, and its comments would all be placed on line 1.
+        for token in tokenize.generate_tokens(io.StringIO(source, newline=None).readline):
             if token.type == tokenize.COMMENT:
                 line, column = token.start
                 alone = not token.line[:column].strip()

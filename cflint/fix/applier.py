@@ -1,10 +1,10 @@
 """Apply fixes: pass after pass of non-overlapping fixes, each pass re-linted, until none
-applies (or MAX_PASSES). A result that does not parse is never kept; files are written
-atomically, and not at all when they changed on disk during the run."""
+applies (or MAX_PASSES). A result that does not parse, or whose tokens outside the edited
+ranges differ, is never kept; files are written under a lock, and not at all when they
+changed on disk during the run."""
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
@@ -12,9 +12,12 @@ from msgspec import Struct, field
 from msgspec.structs import replace
 
 from cflint.fix.model import Fix, TextEdit, is_unfixable, without_unfixable
-from cflint.fix.source import SourceText, compiles, libcst_parses, write_atomically
-from cflint.fix.text import apply_edits, offset_ranges, overlaps
+from cflint.fix.source import SourceText, compiles, libcst_parses
+from cflint.fix.text import apply_edits, apply_offset_edits, offset_ranges, overlaps
+from cflint.fix.token_guard import tokens_kept
+from cflint.fix.writer import NotWritten, write_checked
 from cflint.model import Finding
+from cflint.output.diff import unified_diff
 from cflint.project import FileJob
 from cflint.run.files import read_regular_file
 
@@ -52,15 +55,13 @@ class FileOutcome(Struct):
     def changed(self) -> bool:
         return self.after != self.before
 
-    def diff(self) -> str:
-        return unified_diff(self.display, self.before, self.after)
+    @property
+    def written_bytes(self) -> bytes:
+        """The bytes --fix writes: the fixed text in the file's encoding (with its BOM)."""
+        return self.source.encode(self.after) if self.source is not None else self.original
 
-
-def unified_diff(display: str, before: str, after: str) -> str:
-    lines = difflib.unified_diff(
-        before.splitlines(keepends=True), after.splitlines(keepends=True), f"a/{display}", f"b/{display}"
-    )
-    return "".join(line if line.endswith(("\n", "\r")) else line + "\n\\ No newline at end of file\n" for line in lines)
+    def diff(self) -> bytes:
+        return unified_diff(self.display, self.original, self.written_bytes)
 
 
 def _fix_key(finding: Finding) -> tuple[str, tuple[TextEdit, ...]]:
@@ -89,8 +90,8 @@ class FileFixer:
         try:
             source = SourceText.decode(data)
         except ValueError:
-            return FileOutcome(context.path, context.display_path, "", "", None, findings=self.lint(job))
-        outcome = FileOutcome(context.path, context.display_path, source.text, source.text, source)
+            return FileOutcome(context.path, context.display_path, "", "", None, data, findings=self.lint(job))
+        outcome = FileOutcome(context.path, context.display_path, source.text, source.text, source, data)
         originally_compiles = compiles(source.text)
         dropped: set[tuple[str, tuple[TextEdit, ...]]] = set()
         unfixable = context.settings.unfixable
@@ -107,12 +108,10 @@ class FileFixer:
             if not candidates:
                 break
             chosen = _non_overlapping(outcome.after, candidates)
-            accepted = self._parsing_subset(outcome.after, chosen, originally_compiles)
-            accepted_ids = {id(finding) for finding in accepted}
-            for finding in chosen:
-                if id(finding) not in accepted_ids:
-                    dropped.add(_fix_key(finding))
-                    outcome.notes.append(f"{_where(finding)} fix dropped: the fixed file would not parse")
+            accepted, refused = _acceptable_subset(outcome.after, chosen, originally_compiles)
+            for finding, problem in refused:
+                dropped.add(_fix_key(finding))
+                outcome.notes.append(f"{_where(finding)} fix dropped: {problem}")
             if not accepted:
                 continue
             new_text = apply_edits(outcome.after, _edits(accepted))
@@ -133,20 +132,35 @@ class FileFixer:
         outcome.findings = without_unfixable(findings, unfixable)
         return outcome
 
-    def _parsing_subset(self, text: str, chosen: list[Finding], must_compile: bool) -> list[Finding]:
-        """All of `chosen` when their result parses, else the largest prefix-greedy subset that does."""
 
-        def parses(fixes: list[Finding]) -> bool:
-            new_text = apply_edits(text, _edits(fixes))
-            return libcst_parses(new_text) and (not must_compile or compiles(new_text))
+def _problem(text: str, fixes: list[Finding], must_compile: bool) -> str | None:
+    """Why the fixes' result cannot be kept: it does not parse, or it changes tokens outside
+    the edited ranges (code that became part of a comment or a string); None when it can."""
+    ranges = offset_ranges(text, _edits(fixes))
+    new_text = apply_offset_edits(text, ranges)
+    if not libcst_parses(new_text) or (must_compile and not compiles(new_text)):
+        return "the fixed file would not parse"
+    if not tokens_kept(text, new_text, ranges):
+        return "it would change code outside its edit"
+    return None
 
-        if parses(chosen):
-            return chosen
-        accepted: list[Finding] = []
-        for finding in chosen:
-            if parses([*accepted, finding]):
-                accepted.append(finding)
-        return accepted
+
+def _acceptable_subset(
+    text: str, chosen: list[Finding], must_compile: bool
+) -> tuple[list[Finding], list[tuple[Finding, str]]]:
+    """All of `chosen` when their result can be kept, else the largest prefix-greedy subset
+    that can; and the fixes refused, each with why."""
+    if _problem(text, chosen, must_compile) is None:
+        return chosen, []
+    accepted: list[Finding] = []
+    refused: list[tuple[Finding, str]] = []
+    for finding in chosen:
+        problem = _problem(text, [*accepted, finding], must_compile)
+        if problem is None:
+            accepted.append(finding)
+        else:
+            refused.append((finding, problem))
+    return accepted, refused
 
 
 def _non_overlapping(text: str, candidates: list[Finding]) -> list[Finding]:
@@ -174,9 +188,7 @@ def fix_file(fixer: FileFixer, job: FileJob) -> FileOutcome:
         outcome.notes.append(f"{job.context.display_path}: cannot read: {exc.strerror or exc}; not fixed")
         outcome.findings = fixer.lint(job)
         return outcome
-    outcome = fixer.fix_text(job, data)
-    outcome.original = data
-    return outcome
+    return fixer.fix_text(job, data)
 
 
 def write_outcome(outcome: FileOutcome) -> str | None:
@@ -184,10 +196,12 @@ def write_outcome(outcome: FileOutcome) -> str | None:
     if not outcome.changed or outcome.source is None:
         return None
     try:
-        written = write_atomically(outcome.path, outcome.source.encode(outcome.after), outcome.original)
+        write_checked(outcome.path, outcome.written_bytes, outcome.original)
+    except NotWritten as refused:
+        return f"{outcome.display}: {refused}; not written"
     except OSError as exc:
         return f"{outcome.display}: cannot write: {exc.strerror or exc}; not fixed"
-    return None if written else f"{outcome.display}: changed on disk during the run; not written"
+    return None
 
 
 def gather_other_file_edits(findings: Iterable[Finding]) -> dict[str, list[Finding]]:

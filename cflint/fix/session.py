@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from msgspec import Struct, field
+from msgspec.structs import replace
 
 from cflint.fix.applier import (
     FileFixer,
@@ -15,11 +16,12 @@ from cflint.fix.applier import (
     fix_file,
     gather_other_file_edits,
     merged_text_edits,
-    unified_diff,
     write_outcome,
 )
-from cflint.fix.source import write_atomically
+from cflint.fix.model import without_unfixable
+from cflint.fix.writer import NotWritten, locked_file
 from cflint.model import Finding
+from cflint.output.diff import unified_diff
 from cflint.project import FileJob
 from cflint.run.files import read_regular_file
 
@@ -31,7 +33,8 @@ class FixRun(Struct):
 
     findings: list[Finding]  # what is left, sorted
     fixed: int = 0
-    diffs: list[str] = field(default_factory=list)
+    unwritten: int = 0  # files a fix was meant for but that were left as they were
+    diffs: list[bytes] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -77,47 +80,90 @@ def fix_findings(
         note = write_outcome(outcome) if write else None
         if note is not None:
             result.notes.append(note)
+            result.unwritten += 1
             result.findings.extend(f for f in findings if f.path == path)
             continue
         result.findings.extend(outcome.findings)
         result.fixed += outcome.applied
         if outcome.changed:
             result.diffs.append(outcome.diff())
-    _fix_other_files(result, policy, unfixable, write)
+    _fix_other_files(result, jobs_by_path, lint, policy, unfixable, write)
     result.findings.sort()
     return result
 
 
+class _Dropped(Exception):
+    """The fixes to a requirements file would not leave valid requirement lines."""
+
+
+def _fixed_requirements(data: bytes, findings: Sequence[Finding]) -> bytes:
+    """A requirements file's bytes with the findings' edits; raises UnicodeDecodeError or _Dropped."""
+    text = data.decode("utf-8")
+    bom = _BOM if text.startswith(_BOM) else ""
+    new_text = merged_text_edits(text[len(bom) :], [f.fix for f in findings if f.fix is not None], _is_requirement_line)
+    if new_text is None:
+        raise _Dropped
+    return (bom + new_text).encode("utf-8")
+
+
+def _relint(result: FixRun, sources: set[str], jobs_by_path: dict[str, FileJob], lint: Lint) -> None:
+    """Lint `sources` again, as they are on disk, in place of their findings in `result`.
+
+    Their fixes to another file were made from what that file held when the run linted it;
+    under that file's lock, another run may have fixed it since (the same line twice)."""
+    for source in sorted(sources):
+        job = jobs_by_path.get(source)
+        if job is None:
+            continue
+        context = job.context
+        if context.root is not None:  # the root caches what its requirements.txt said
+            context = replace(context, root=replace(context.root))
+        fresh = without_unfixable(lint(FileJob(context, job.enabled)), context.settings.unfixable)
+        result.findings = [f for f in result.findings if f.path != source] + fresh
+
+
 def _fix_other_files(
-    result: FixRun, policy: FixPolicy, unfixable: Callable[[Finding], tuple[str, ...]], write: bool
+    result: FixRun,
+    jobs_by_path: dict[str, FileJob],
+    lint: Lint,
+    policy: FixPolicy,
+    unfixable: Callable[[Finding], tuple[str, ...]],
+    write: bool,
 ) -> None:
-    allowed = [f for f in result.findings if policy.allows(f, unfixable(f))]
-    for display, fixed_findings in sorted(gather_other_file_edits(allowed).items()):
+    def allowed() -> list[Finding]:
+        return [f for f in result.findings if policy.allows(f, unfixable(f))]
+
+    for display, proposed in sorted(gather_other_file_edits(allowed()).items()):
         path = Path(display)
         try:
-            data, _ = read_regular_file(path)
-            text = data.decode("utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
+            if write:
+                with locked_file(path) as locked:
+                    _relint(result, {f.path for f in proposed}, jobs_by_path, lint)
+                    fixed_findings = gather_other_file_edits(allowed()).get(display, [])
+                    data = locked.data
+                    new_data = _fixed_requirements(data, fixed_findings)
+                    if new_data != data:
+                        locked.replace(new_data)
+            else:
+                fixed_findings = proposed
+                data = read_regular_file(path)[0]
+                new_data = _fixed_requirements(data, fixed_findings)
+        except UnicodeDecodeError as exc:
             result.notes.append(f"{display}: cannot read as UTF-8 text ({exc}); not fixed")
             continue
-        bom = _BOM if text.startswith(_BOM) else ""
-        fixes = [f.fix for f in fixed_findings if f.fix is not None]
-        new_text = merged_text_edits(text[len(bom) :], fixes, _is_requirement_line)
-        if new_text is None:
+        except OSError as exc:
+            result.notes.append(f"{display}: cannot fix: {exc.strerror or exc}; not fixed")
+            continue
+        except _Dropped:
             result.notes.append(f"{display}: fixes dropped: the result would not be valid requirement lines")
             continue
-        new_text = bom + new_text
-        if new_text == text:
+        except NotWritten as refused:
+            result.notes.append(f"{display}: {refused}; not written")
+            result.unwritten += 1
             continue
-        if write:
-            try:
-                if not write_atomically(path, new_text.encode("utf-8"), data):
-                    result.notes.append(f"{display}: changed on disk during the run; not written")
-                    continue
-            except OSError as exc:
-                result.notes.append(f"{display}: cannot write: {exc.strerror or exc}; not fixed")
-                continue
-        result.diffs.append(unified_diff(display, text, new_text))
+        if new_data == data:
+            continue
+        result.diffs.append(unified_diff(display, data, new_data))
         result.fixed += len(fixed_findings)
         fixed_ids = {id(f) for f in fixed_findings}
         result.findings = [f for f in result.findings if id(f) not in fixed_ids]

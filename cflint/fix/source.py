@@ -1,15 +1,11 @@
 """A file's text as fixes see it: decoded as Python would, encoded back the same way
-(its encoding and BOM), checked to parse, and written atomically with its mode."""
+(its encoding and BOM), and checked to parse. cflint.fix.writer writes it."""
 
 from __future__ import annotations
 
 import ast
 import io
-import os
-import stat
-import tempfile
 import tokenize
-from pathlib import Path
 
 import libcst as cst
 from msgspec import Struct
@@ -52,27 +48,4 @@ def libcst_parses(text: str) -> bool:
         cst.parse_module(text)
     except Exception:
         return False
-    return True
-
-
-def write_atomically(path: Path, data: bytes, expected: bytes) -> bool:
-    """Replace the file's bytes with `data`, keeping its mode, unless it no longer holds
-    `expected` (it changed since it was read): then write nothing and return False."""
-    target = Path(os.path.realpath(path))
-    with open(target, "rb") as stream:
-        if stream.read() != expected:
-            return False
-    mode = stat.S_IMODE(os.stat(target).st_mode)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".cflint-fix")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
     return True

@@ -59,7 +59,12 @@ def overlaps(first: tuple[int, int], second: tuple[int, int]) -> bool:
 
 def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
     """`text` with non-overlapping edits applied."""
-    ranges = sorted(offset_ranges(text, edits), reverse=True)
+    return apply_offset_edits(text, offset_ranges(text, edits))
+
+
+def apply_offset_edits(text: str, edits: Iterable[tuple[int, int, str]]) -> str:
+    """`text` with non-overlapping (start, end, new text) offset edits applied."""
+    ranges = sorted(edits, reverse=True)
     for (_, end, _), (next_start, _, _) in zip(ranges[1:], ranges, strict=False):
         if end > next_start:
             raise ValueError("overlapping edits")
