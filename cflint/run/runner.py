@@ -190,7 +190,7 @@ def _check_root_cached(
         ],
     )
     key = result_key(root.requirements_digest.encode(), repr(facts))
-    cached = cache.get_placed(key)
+    cached = cache.get_placed(key, root.display_path, registry.codes)
     if cached is not None:
         return cached
     findings = _check_root(root, registry, enabled)
@@ -281,7 +281,7 @@ def _lint_jobs(jobs: list[FileJob], registry: Registry, options: RunOptions) -> 
             pending.append((index, job, None))
             continue
         key = result_key(data, job_description(job))
-        hit = cache.get(key, job.context.display_path)
+        hit = cache.get(key, job.context.display_path, registry.codes)
         if hit is not None:
             results[index] = hit
         else:
