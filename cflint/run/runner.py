@@ -181,12 +181,12 @@ def _check_root_cached(
         root.display_path,
         repr(root.settings),
         sorted(enabled),
-        [(root.path / ep.module_path).is_file() for ep in root.settings.entry_points],
+        [root.has_file(ep.module_path) for ep in root.settings.entry_points],
         # CF101's hint names a module that defines the entry function: it reads other files.
         [
             misnamed_entry_module_hint((root.path / ep.module_path).parent, ep)
             for ep in root.settings.entry_points
-            if ENTRY_MODULE_MISSING in enabled and not (root.path / ep.module_path).is_file()
+            if ENTRY_MODULE_MISSING in enabled and not root.has_file(ep.module_path)
         ],
     )
     key = result_key(root.requirements_digest.encode(), repr(facts))
