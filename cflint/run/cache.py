@@ -198,8 +198,6 @@ def prune(base: Path, keep: Path, now: float) -> None:
     """Remove entry folders of `base` that carry cflint's marker and were not used for
     MAX_UNUSED_DAYS days, or are past the MAX_ENTRIES most recently used; never `keep`,
     never a folder without the marker."""
-    import shutil
-
     try:
         children = list(base.iterdir())
     except OSError:
@@ -215,6 +213,8 @@ def prune(base: Path, keep: Path, now: float) -> None:
     oldest_kept = now - MAX_UNUSED_DAYS * 86400
     for rank, (last_used, folder) in enumerate(entries, start=1):
         if last_used < oldest_kept or rank >= MAX_ENTRIES:  # `keep` is one of the MAX_ENTRIES
+            import shutil  # a run with nothing to remove does not import it
+
             shutil.rmtree(folder, ignore_errors=True)
 
 
@@ -269,7 +269,6 @@ class ResultCache:
     def _create(self) -> None:
         """Create the entry folder whole: made as a temporary folder beside it, then renamed,
         so no run ever sees it without its marker. Raises OSError."""
-        import shutil
         import tempfile
 
         self._create_base()
@@ -279,6 +278,8 @@ class ResultCache:
                 (made / name).write_text(text, encoding="utf-8")
             os.rename(made, self.directory)
         except OSError:
+            import shutil
+
             shutil.rmtree(made, ignore_errors=True)
             if not _is_marked(self.directory):  # another run made it meanwhile: use theirs
                 raise
