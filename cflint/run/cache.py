@@ -13,8 +13,8 @@ What cflint may delete, and where it writes:
   in a temporary folder that is then renamed into place), and uses an entry folder only
   when it carries the marker. It never writes into a folder without it.
 - The cache folder itself gets a `CACHEDIR.TAG` and a `.gitignore` only when cflint creates
-  it (as ruff does); a folder that already existed (`CFLINT_CACHE_DIR=.`) is left as it is,
-  beside the entry folders cflint adds.
+  it; a folder that already existed (`CFLINT_CACHE_DIR=.`) is left as it is, beside the
+  entry folders cflint adds.
 - Several installs (a project's venv, pre-commit's environment, an editor's server) each
   have an entry folder and keep it warm. Entries are pruned by age, never by "not mine":
   an entry folder whose marker names cflint and was not used for `MAX_UNUSED_DAYS` days is
