@@ -27,6 +27,13 @@ class FunctionRoot(Struct, frozen=True, dict=True):
     display_path: str
     settings: Settings
     local_modules: frozenset[str] = frozenset()
+    unsaved: Path | None = None
+    """A file of the root that exists only as the source read from stdin (an editor's buffer)."""
+
+    def has_file(self, relative: Path) -> bool:
+        """Whether the root holds the file `relative` to it, saved or as the unsaved source."""
+        path = self.path / relative
+        return path == self.unsaved or path.is_file()
 
     @property
     def requirements_path(self) -> Path:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,7 +16,7 @@ import pytest
 import cflint
 from cflint.engine.registry import load_registry
 from cflint.run import runner
-from cflint.run.cache import ResultCache, code_fingerprint
+from cflint.run.cache import MARKER_NAME, MAX_ENTRIES, MAX_UNUSED_DAYS, ResultCache, code_fingerprint
 from cflint.run.runner import RunOptions, run
 from tests.helpers import GUIDE_EXAMPLES, REPO, CliResult, guide_function, write_files
 
@@ -120,11 +123,214 @@ def test_corrupt_cache_entries_are_ignored_and_rewritten(tmp_path: Path) -> None
     assert cache.load_registry() is None
 
 
-def test_old_fingerprints_are_removed_and_the_folder_is_tagged(tmp_path: Path) -> None:
+def test_a_cache_in_an_existing_folder_deletes_and_tags_nothing(
+    tmp_path: Path, cflint: Cflint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = write_files(
+        tmp_path / "proj",
+        {
+            "fn/user.py": 'def main():\n    return "x"\n',
+            "fn/requirements.txt": "",
+            "docs/a.md": "a\n",
+            ".gitignore": "dist/\n",
+        },
+    )
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    before = sorted(str(p.relative_to(project)) for p in project.rglob("*"))
+    monkeypatch.setenv("CFLINT_CACHE_DIR", ".")
+    assert cflint("fn", cwd=project).code == 0
+    assert cflint("fn", cwd=project).code == 0
+    (entry,) = [p for p in project.iterdir() if p.name not in {".git", "fn", "docs", ".gitignore"}]
+    assert sorted(p.name for p in entry.iterdir()) == [
+        ".gitignore",
+        "CACHEDIR.TAG",
+        MARKER_NAME,
+        "results",
+        "rules.json",
+    ]
+    assert (
+        sorted(str(p.relative_to(project)) for p in project.rglob("*") if entry not in p.parents and p != entry)
+        == before
+    )
+    assert (project / ".gitignore").read_text() == "dist/\n"
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=project, capture_output=True, text=True, check=True)
+    assert entry.name not in status.stdout
+
+
+def test_the_cache_folder_is_tagged_only_when_cflint_makes_it(tmp_path: Path) -> None:
     root = write_files(tmp_path / "fn", {"user.py": "def main():\n    return 'x'\n", "requirements.txt": ""})
-    _run(root, ResultCache(tmp_path / "cache", fingerprint="old"))
-    _run(root, ResultCache(tmp_path / "cache", fingerprint="new"))
-    assert sorted(p.name for p in (tmp_path / "cache").iterdir()) == [".gitignore", "CACHEDIR.TAG", "new"]
+    _run(root, ResultCache(tmp_path / "made" / "cache", fingerprint="a"))
+    assert sorted(p.name for p in (tmp_path / "made" / "cache").iterdir()) == [".gitignore", "CACHEDIR.TAG", "a"]
+    (tmp_path / "mine").mkdir()
+    _run(root, ResultCache(tmp_path / "mine", fingerprint="a"))
+    assert [p.name for p in (tmp_path / "mine").iterdir()] == ["a"]
+
+
+def _age(folder: Path, days: float) -> None:
+    when = time.time() - days * 86400
+    os.utime(folder / MARKER_NAME, (when, when))
+
+
+def test_only_marked_entries_unused_for_long_are_pruned(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "fn", {"user.py": "def main():\n    return 'x'\n", "requirements.txt": ""})
+    base = tmp_path / "cache"
+    for name in ("stale", "recent"):
+        _run(root, ResultCache(base, fingerprint=name))
+    _age(base / "stale", MAX_UNUSED_DAYS + 1)
+    _age(base / "recent", MAX_UNUSED_DAYS - 1)
+    unmarked = write_files(base / "unmarked", {"rules.json": "[]", "results/x": ""})
+    forged = write_files(base / "forged", {MARKER_NAME: "not cflint's marker\n"})
+    for folder in (unmarked, forged):
+        old = time.time() - 400 * 86400
+        os.utime(folder, (old, old))
+    os.symlink(base / "recent", base / "link")
+    _run(root, ResultCache(base, fingerprint="new"))
+    assert sorted(p.name for p in base.iterdir()) == [
+        ".gitignore",
+        "CACHEDIR.TAG",
+        "forged",
+        "link",
+        "new",
+        "recent",
+        "unmarked",
+    ]
+    assert (unmarked / "rules.json").is_file()
+
+
+def test_at_most_max_entries_are_kept(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "fn", {"user.py": "def main():\n    return 'x'\n", "requirements.txt": ""})
+    base = tmp_path / "cache"
+    for number in range(MAX_ENTRIES + 2):
+        _run(root, ResultCache(base, fingerprint=f"v{number}"))
+        _age(base / f"v{number}", MAX_ENTRIES + 2 - number)
+    assert sorted(p.name for p in base.iterdir() if p.is_dir()) == sorted(f"v{n}" for n in range(2, MAX_ENTRIES + 2))
+
+
+def test_a_warm_run_refreshes_its_marker_at_most_once_a_day(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "fn", {"user.py": "def main():\n    return 'x'\n", "requirements.txt": ""})
+    base = tmp_path / "cache"
+    _run(root, ResultCache(base, fingerprint="a"))
+    _run(root, ResultCache(base, fingerprint="b"))
+    _age(base / "a", 0.5)
+    _age(base / "b", MAX_UNUSED_DAYS + 1)
+    marker = base / "a" / MARKER_NAME
+    half_a_day_ago = marker.stat().st_mtime
+    ResultCache(base, fingerprint="a").load_registry()
+    assert marker.stat().st_mtime == half_a_day_ago and (base / "b").is_dir()
+    _age(base / "a", 2)
+    assert _run(root, ResultCache(base, fingerprint="a"))[1] == 1
+    assert time.time() - marker.stat().st_mtime < 60
+    assert not (base / "b").exists()
+
+
+def test_two_fingerprints_alternate_and_both_stay_warm(tmp_path: Path) -> None:
+    root = _tree(tmp_path / "tree")
+    files = len(list(root.rglob("*.py")))
+    hits = [_run(root, ResultCache(tmp_path / "cache", fingerprint=name))[1] for name in ("a", "b", "a", "b", "a")]
+    assert hits == [0, 0, files, files, files]
+
+
+def _install_copy(folder: Path) -> Path:
+    shutil.copytree(REPO / "cflint", folder / "cflint", ignore=shutil.ignore_patterns("__pycache__"))
+    return folder
+
+
+def _run_install(install: Path, cwd: Path, cache: Path) -> str:
+    completed = subprocess.run(
+        [sys.executable, "-c", IMPORTS_LIBCST.format(args=["."])],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PYTHONPATH": str(install), "CFLINT_CACHE_DIR": str(cache), "PATH": "/usr/bin:/bin"},
+    )
+    return completed.stdout.splitlines()[-1]
+
+
+def test_two_installs_alternate_and_each_stays_warm(tmp_path: Path) -> None:
+    guide_function(tmp_path / "fn", "external_api")
+    first, second = _install_copy(tmp_path / "one"), _install_copy(tmp_path / "two")
+    # Copies with their times are one install state; an edited copy is another.
+    assert _run_install(first, tmp_path / "fn", tmp_path / "cache") == "1 True"
+    assert _run_install(second, tmp_path / "fn", tmp_path / "cache") == "1 False"
+    stamp = second / "cflint" / "__init__.py"
+    os.utime(stamp, (stamp.stat().st_atime, stamp.stat().st_mtime + 10))
+    runs = [_run_install(install, tmp_path / "fn", tmp_path / "cache") for install in (second, first, second, first)]
+    assert runs == ["1 True", "1 False", "1 False", "1 False"]
+    assert len([p for p in (tmp_path / "cache").iterdir() if p.is_dir()]) == 2
+
+
+EDIT = [1, 1, 1, 1, "x", None]
+TAMPERED_ROWS = [
+    [None, None, None, None, "CF403", "m", "error", None],
+    [0, 1, 1, 1, "CF403", "m", "error", None],
+    [1, 0, 1, 1, "CF403", "m", "error", None],
+    [2, 1, 1, 1, "CF403", "m", "error", None],
+    [1, 1, 1, 1, "CF999", "m", "error", None],
+    [1, 1, 1, 1, "cf403", "m", "error", None],
+    [1, 1, 1, 1, "CF403", 7, "error", None],
+    [1, 1, 1, 1, "CF403", "m", "fatal", None],
+    [1, 1, 1, 1, "CF403", "m", "error", ["maybe", "d", [EDIT]]],
+    [1, 1, 1, 1, "CF403", "m", "error", ["safe", "d", [[1, 1, 1, 1, "x", "/home/u/.bashrc"]]]],
+    [1, 1, 1, 1, "CF403", "m", "error", ["safe", "d", [[1, 1, 1, 1, "x", "../requirements.txt"]]]],
+    [1, 1, 1, 1, "CF403", "m", "error", ["safe", "d", [[1, 1, 1, 1, "x", "sub/requirements.txt"]]]],
+    [1, 1, 1, 1, "CF403", "m", "error", ["safe", "d", [[2, 1, 1, 1, "x", None]]]],
+    [1, 1, 1, 1, "CF403", "m", "error", ["safe", "d", [[1, 1, 1, 1, None, None]]]],
+    [1, 1, 1, 1, "CF403", "m", "error", ["safe", "d", [[1, 1, 1, 1, "x"]]]],
+    [1, 1, 1, 1, "CF403", "m", "error", None, "extra"],
+    [True, 1, 1, 1, "CF403", "m", "error", None],
+]
+
+
+@pytest.mark.parametrize("row", TAMPERED_ROWS, ids=[json.dumps(row) for row in TAMPERED_ROWS])
+def test_a_tampered_entry_is_a_miss(tmp_path: Path, row: list[object]) -> None:
+    root = write_files(
+        tmp_path / "fn", {"user.py": "import yaml\n\ndef main(request):\n    return 'x'\n", "requirements.txt": ""}
+    )
+    cache = ResultCache(tmp_path / "cache")
+    expected, _ = _run(root, cache)
+    entries = sorted((cache.directory / "results").rglob("*.json"))
+    for entry in entries:
+        placed = entry.read_text().startswith('[["')
+        entry.write_text(json.dumps([["requirements.txt", *row]] if placed else [row]))
+    assert _run(root, cache) == (expected, 0)
+
+
+def test_a_fix_of_a_cached_root_finding_stays_in_its_root(tmp_path: Path) -> None:
+    root = write_files(tmp_path / "fn", {"user.py": "def main():\n    return 'x'\n", "requirements.txt": "numpy\n"})
+    cache = ResultCache(tmp_path / "cache")
+    assert _run(root, cache)[1] == 0
+    (entry,) = [e for e in (cache.directory / "results").rglob("*.json") if e.read_text().startswith('[["')]
+    row = json.loads(entry.read_text())[0]
+    entry.write_text(json.dumps([[row[0], *row[1:-1], ["safe", "d", [EDIT]]]]))
+    assert len(cache.get_placed(entry.stem, ".", REGISTRY.codes) or []) == 1
+    entry.write_text(json.dumps([["../other/requirements.txt", *row[1:-1], ["safe", "d", [EDIT]]]]))
+    assert cache.get_placed(entry.stem, ".", REGISTRY.codes) is None
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"module": "os"},
+        {"module": "cflint.rules..x"},
+        {"class_name": "A.B"},
+        {"kind": "other"},
+        {"code": "XX1"},
+        {"severity": "fatal"},
+        {"fix": "maybe"},
+        {"default_enabled": "yes"},
+    ],
+)
+def test_a_tampered_rule_catalogue_is_a_miss(tmp_path: Path, change: dict[str, object]) -> None:
+    cache = ResultCache(tmp_path / "cache")
+    cache.store_registry(REGISTRY)
+    assert cache.load_registry() == REGISTRY
+    rules = json.loads((cache.directory / "rules.json").read_text())
+    rules[0].update(change)
+    (cache.directory / "rules.json").write_text(json.dumps(rules))
+    assert cache.load_registry() is None
+    (cache.directory / "rules.json").write_text(json.dumps(rules[1:] + rules[1:2]))
+    assert cache.load_registry() is None
 
 
 # Files are linted (and LibCST imported) in forked workers, so a fork counts as linting.

@@ -68,6 +68,36 @@ def test_stdin_file_need_not_exist_and_gets_its_folders_root(
     assert result.code == 1 and not (function / "new_module.py").exists()
 
 
+def test_stdin_file_in_a_folder_that_does_not_exist_is_a_function_root_of_its_own(
+    tmp_path: Path, cflint: Cflint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = b"def main(request):\n    return None\n"
+    _with_stdin(monkeypatch, source)
+    from_stdin = cflint("--no-cache", "--stdin-filename", "newfn/user.py", "-")
+    assert [line.split(" ")[1] for line in from_stdin.lines] == ["CF103", "CF201"]
+    assert from_stdin.code == 1 and not (tmp_path / "newfn").exists()
+    write_files(tmp_path / "newfn", {"user.py": source})
+    saved = cflint("--no-cache", "newfn")
+    # The package rules (CF502: no requirements.txt) read the folder on disk: once it is saved.
+    assert from_stdin.lines == [line for line in saved.lines if line.startswith("newfn/user.py:")]
+
+
+def test_stdin_entry_module_not_saved_yet_is_there(
+    tmp_path: Path, cflint: Cflint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_files(tmp_path / "fn", {"requirements.txt": ""})
+    _with_stdin(monkeypatch, b"def main():\n    return 'x'\n")
+    result = cflint("--no-cache", "--stdin-filename", "fn/user.py", "-")
+    assert (result.code, result.out) == (0, "")
+    (tmp_path / "fn" / "user.py").write_text("def main():\n    return 'x'\n")
+    _with_stdin(monkeypatch, b"import newpkg.mod\n")
+    result = cflint("--no-cache", "--stdin-filename", "fn/newpkg/mod.py", "-")
+    assert (result.code, result.out) == (0, "")
+    _with_stdin(monkeypatch, b"def main():\n    return 'x'\n")
+    result = cflint("--no-cache", "--stdin-filename", "newfn/helpers.py", "-")
+    assert (result.code, result.out) == (0, "")
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -17,6 +17,8 @@ from cflint.knowledge import requirements as cflint_requirements
 from cflint.knowledge.requirements import Requirements, logical_lines, read_requirements
 from tests.helpers import CliResult, write_files
 
+Cflint = Callable[..., CliResult]
+
 
 def _read(tmp_path: Path, files: dict[str, str]) -> Requirements:
     write_files(tmp_path, files)
@@ -117,6 +119,27 @@ def test_include_loop_is_reported_once_and_reading_stops(tmp_path: Path) -> None
     assert [(p.path.name, p.line, p.problem) for p in result.problems] == [
         ("more.txt", 2, "requirement files include each other: requirements.txt -> more.txt -> requirements.txt"),
     ]
+
+
+def _include_chain(length: int, last: str) -> dict[str, str]:
+    files = {"requirements.txt": "flask\n-r req0.txt\ngunicorn\n"}
+    for number in range(length):
+        files[f"req{number}.txt"] = f"-r req{number + 1}.txt\n" if number < length - 1 else last
+    return files
+
+
+def test_a_chain_of_600_includes_is_read_as_pip_reads_it(tmp_path: Path, cflint: Cflint) -> None:
+    files = _include_chain(600, "requests\n-r req300.txt\n")
+    result = _read(tmp_path / "fn", files)
+    assert [line.name for line in result.lines] == ["flask", "requests", "gunicorn"]
+    assert [(p.path.name, p.line, p.problem.split(":")[0]) for p in result.problems] == [
+        ("req599.txt", 2, "requirement files include each other")
+    ]
+    assert result.problems[0].problem.startswith("requirement files include each other: req300.txt -> req301.txt -> ")
+    write_files(tmp_path / "fn", {"user.py": "import requests\n\ndef main():\n    return requests.__name__\n"})
+    lint = cflint("--no-cache", "fn")
+    assert [line.split(" ")[1] for line in lint.lines] == ["CF304"]
+    assert "CF003" not in lint.out and "include each other" in lint.out
 
 
 def test_self_include_and_diamond(tmp_path: Path) -> None:

@@ -77,10 +77,6 @@ class RuleMeta(Struct, frozen=True):
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "severity": self.severity.value}
 
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> RuleMeta:
-        return cls(**{**data, "severity": Severity(data["severity"])})
-
     def load(self) -> type[RuleInfo]:
         rule = getattr(importlib.import_module(self.module), self.class_name)
         if not (isinstance(rule, type) and issubclass(rule, RuleInfo)):

@@ -246,6 +246,14 @@ def _split_options(text: str) -> tuple[str, str]:
     return " ".join(words[:index]).strip(), " ".join(words[index:])
 
 
+class _OpenFile(Struct):
+    """A requirements file being read: the logical lines not read yet."""
+
+    path: Path
+    constraint: bool
+    lines: Iterator[_LogicalLine]
+
+
 class _Reader(Struct):
     """The state of reading one requirements file and the files it includes."""
 
@@ -260,7 +268,24 @@ class _Reader(Struct):
     def problem(self, path: Path, number: int, text: str, problem: str) -> None:
         self.problems.append(RequirementProblem(path, number, text, problem))
 
-    def read_file(self, path: Path, constraint: bool, chain: tuple[Path, ...]) -> None:
+    def read_all(self, path: Path) -> None:
+        """Read `path` and, at each include line, the file it includes, depth first as pip
+        does. A loop over a stack of open files, not recursion: pip follows a chain of
+        includes of any length. Raises OSError when `path` itself cannot be read."""
+        first = self.open_file(path, constraint=False)
+        files = [first] if first is not None else []
+        while files:
+            current = files[-1]
+            logical = next(current.lines, None)
+            if logical is None:
+                files.pop()
+                continue
+            included = self.read_line(current.path, logical, current.constraint, [file.path for file in files])
+            if included is not None:
+                files.append(included)
+
+    def open_file(self, path: Path, constraint: bool) -> _OpenFile | None:
+        """The logical lines of `path`; None when it is not text (a problem). Raises OSError."""
         self.done.add(path)
         data = self.read_bytes(path)
         try:
@@ -270,15 +295,16 @@ class _Reader(Struct):
             encoding = "UTF-8" if exc.encoding == "utf-8" else exc.encoding
             self.problem(path, line, "", f"not {encoding} text")
             self.complete = False
-            return
+            return None
         except LookupError as exc:
             self.problem(path, 1, "", f"unknown encoding in its coding line ({exc})")
             self.complete = False
-            return
-        for logical in logical_lines(text):
-            self.read_line(path, logical, constraint, (*chain, path))
+            return None
+        return _OpenFile(path, constraint, logical_lines(text))
 
-    def read_line(self, path: Path, logical: _LogicalLine, constraint: bool, chain: tuple[Path, ...]) -> None:
+    def read_line(self, path: Path, logical: _LogicalLine, constraint: bool, chain: list[Path]) -> _OpenFile | None:
+        """Read one logical line; the file it includes, opened, when it is an include line
+        (`chain`: the files being read, `path` last)."""
         text = logical.text
         requirement_text, options_text = _split_options(text)
         words: list[str] = []
@@ -290,17 +316,17 @@ class _Reader(Struct):
             except ValueError:
                 self.problem(path, logical.number, text, "pip cannot split its options (an unclosed quote?)")
                 self.complete = self.complete and constraint
-                return
+                return None
         parsed = _parse_options(words)
         if parsed.problem is not None:
             self.problem(path, logical.number, text, parsed.problem)
             self.complete = self.complete and constraint
-            return
+            return None
         if any(option in _HASH_OPTIONS for option, _ in parsed.options):
             self.hash_checking = True
         if requirement_text:
             self.read_requirement(path, logical.number, requirement_text, constraint)
-            return
+            return None
         # As pip's ParsedLine and _parse_and_recurse: the first -e is the line's requirement;
         # else the first -r names a file of requirements (even inside a constraints file), else
         # the first -c a file of constraints. Further -e, -r and -c on the line are ignored.
@@ -312,21 +338,22 @@ class _Reader(Struct):
             expanded = _VARIABLE.sub(_VARIABLE_PLACEHOLDER, editable)
             self.direct_reference(path, logical.number, logical.text, expanded, constraint, editable=True)
         elif requirements is not None:
-            self.include(path, logical, requirements, False, chain)
+            return self.include(path, logical, requirements, False, chain)
         elif constraints is not None:
-            self.include(path, logical, constraints, True, chain)
+            return self.include(path, logical, constraints, True, chain)
+        return None
 
     def include(
-        self, path: Path, logical: _LogicalLine, target: str, constraint: bool, chain: tuple[Path, ...]
-    ) -> None:
+        self, path: Path, logical: _LogicalLine, target: str, constraint: bool, chain: list[Path]
+    ) -> _OpenFile | None:
         if _URL.match(target):
             self.complete = False  # a remote file: its requirements cannot be known here
-            return
+            return None
         included = Path(os.path.normpath(path.parent / target))
         if included in chain:
             loop = " -> ".join(p.name for p in (*chain[chain.index(included) :], included))
             self.problem(path, logical.number, logical.text, f"requirement files include each other: {loop}")
-            return
+            return None
         if os.path.commonpath([included, self.root]) != str(self.root):
             self.problem(
                 path,
@@ -335,14 +362,15 @@ class _Reader(Struct):
                 f"{target} is outside the function folder, so it is not in the uploaded ZIP",
             )
             self.complete = False
-            return
+            return None
         if included in self.done:
-            return
+            return None
         try:
-            self.read_file(included, constraint, chain)
+            return self.open_file(included, constraint)
         except OSError as exc:
             self.problem(path, logical.number, logical.text, f"cannot read {target}: {exc.strerror or exc}")
             self.complete = False
+            return None
 
     def read_requirement(self, path: Path, number: int, text: str, constraint: bool) -> None:
         has_variable = bool(_VARIABLE.search(text))
@@ -403,7 +431,7 @@ def read_requirements(
     path = Path(os.path.abspath(path))
     reader = _Reader(Path(os.path.abspath(root)) if root is not None else path.parent, read_bytes)
     try:
-        reader.read_file(path, constraint=False, chain=())
+        reader.read_all(path)
     except FileNotFoundError:
         return Requirements(path, found=False)
     except OSError as exc:

@@ -111,11 +111,14 @@ class _ExcludeMatcher:
 
 
 class _RootFinder:
-    """Finds the function root of a folder by walking up; memoised per folder."""
+    """Finds the function root of a folder by walking up; memoised per folder. `unsaved`:
+    a file that counts as there, as it will be once saved (the source read from stdin),
+    even in a folder that does not exist yet."""
 
-    def __init__(self, resolver: SettingsResolver, cwd: Path) -> None:
+    def __init__(self, resolver: SettingsResolver, cwd: Path, unsaved: Path | None = None) -> None:
         self._resolver = resolver
         self._cwd = cwd
+        self._unsaved = unsaved
         self._is_root: dict[Path, bool] = {}
         self._made: dict[Path, FunctionRoot] = {}
         self.root_of = NearestAbove(self._root_at, stop=is_repository_root)
@@ -131,25 +134,35 @@ class _RootFinder:
             settings = self._resolver.for_folder(folder)
             if settings.function_roots:
                 known = _matches_function_roots(folder, settings)
-            elif any((folder / ep.module_path).is_file() for ep in settings.entry_points):
+            elif any(self._holds(folder / ep.module_path) for ep in settings.entry_points):
                 known = True
             else:
+                unsaved_python = self._unsaved is not None and self._unsaved.parent == folder
                 marked = any((folder / name).is_file() for name in ROOT_MARKER_FILES) or (
-                    config_file_in(folder) is not None and any(folder.glob("*.py"))
+                    config_file_in(folder) is not None and (unsaved_python or any(folder.glob("*.py")))
                 )
                 known = marked and not _holds_entry_module_below(folder, settings)
             self._is_root[folder] = known
         return known
 
+    def _holds(self, path: Path) -> bool:
+        return path == self._unsaved or path.is_file()
+
     def make_root(self, folder: Path) -> FunctionRoot:
         """The one FunctionRoot of `folder` in this run (its derived facts are computed once)."""
         root = self._made.get(folder)
         if root is None:
+            local_modules = _local_modules(folder)
+            unsaved = self._unsaved if self._unsaved is not None and folder in self._unsaved.parents else None
+            if unsaved is not None:  # the module (or package folder) the unsaved file makes importable
+                top = unsaved.relative_to(folder).parts[0]
+                local_modules |= {unsaved.stem} if top == unsaved.name else {top}
             root = self._made[folder] = FunctionRoot(
                 path=folder,
                 display_path=display_path(folder, self._cwd),
                 settings=self._resolver.for_folder(folder),
-                local_modules=_local_modules(folder),
+                local_modules=local_modules,
+                unsaved=unsaved,
             )
         return root
 
@@ -330,13 +343,15 @@ def discover(paths: Sequence[Path], resolver: SettingsResolver, cwd: Path, force
 
 
 def discover_stdin(path: Path, resolver: SettingsResolver, cwd: Path, force_exclude: bool = False) -> Discovery:
-    """The file that source read from stdin stands for (it need not exist) and its function root."""
+    """The file that source read from stdin stands for and its function root, found as if
+    the file were saved: it need not exist, nor need its folder (a new function's `user.py`
+    makes its new folder a function root)."""
     found = Discovery()
     absolute = Path(os.path.abspath(path))
     if force_exclude and _ExcludeMatcher(resolver).excluded_by_config(absolute, False):
         return found
     found.files.append(absolute)
-    root = function_root_of(absolute.parent, resolver, cwd)
+    root = _RootFinder(resolver, cwd, unsaved=absolute).root_of(absolute.parent)
     if root is not None:
         found.roots[root.path] = root
     return found

@@ -181,16 +181,16 @@ def _check_root_cached(
         root.display_path,
         repr(root.settings),
         sorted(enabled),
-        [(root.path / ep.module_path).is_file() for ep in root.settings.entry_points],
+        [root.has_file(ep.module_path) for ep in root.settings.entry_points],
         # CF101's hint names a module that defines the entry function: it reads other files.
         [
             misnamed_entry_module_hint((root.path / ep.module_path).parent, ep)
             for ep in root.settings.entry_points
-            if ENTRY_MODULE_MISSING in enabled and not (root.path / ep.module_path).is_file()
+            if ENTRY_MODULE_MISSING in enabled and not root.has_file(ep.module_path)
         ],
     )
     key = result_key(root.requirements_digest.encode(), repr(facts))
-    cached = cache.get_placed(key)
+    cached = cache.get_placed(key, root.display_path, registry.codes)
     if cached is not None:
         return cached
     findings = _check_root(root, registry, enabled)
@@ -281,7 +281,7 @@ def _lint_jobs(jobs: list[FileJob], registry: Registry, options: RunOptions) -> 
             pending.append((index, job, None))
             continue
         key = result_key(data, job_description(job))
-        hit = cache.get(key, job.context.display_path)
+        hit = cache.get(key, job.context.display_path, registry.codes)
         if hit is not None:
             results[index] = hit
         else:

@@ -12,8 +12,8 @@ class EntryModuleMissing(RootRule):
 
     def check(self, root: FunctionRoot) -> Iterator[Finding]:
         for entry_point in root.settings.entry_points:
-            module_path = root.path / entry_point.module_path
-            if not module_path.is_file():
+            if not root.has_file(entry_point.module_path):
+                module_path = root.path / entry_point.module_path
                 yield self.finding(
                     root.display_path,
                     module_path=entry_point.module_path.as_posix(),
