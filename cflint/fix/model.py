@@ -34,11 +34,6 @@ class TextEdit(Struct, frozen=True, order=True):
     def to_json(self) -> list[Any]:
         return [self.start.line, self.start.column, self.end.line, self.end.column, self.new_text, self.path]
 
-    @classmethod
-    def from_json(cls, row: list[Any]) -> TextEdit:
-        line, column, end_line, end_column, new_text, path = row
-        return cls(Position(line, column), Position(end_line, end_column), str(new_text), path)
-
 
 class Fix(Struct, frozen=True):
     """How to fix one finding: every edit applies, or none does."""
@@ -57,11 +52,6 @@ class Fix(Struct, frozen=True):
 
     def to_json(self) -> list[Any]:
         return [self.safety.value, self.description, [edit.to_json() for edit in self.edits]]
-
-    @classmethod
-    def from_json(cls, row: list[Any]) -> Fix:
-        safety, description, edits = row
-        return cls(Safety(safety), str(description), tuple(TextEdit.from_json(edit) for edit in edits))
 
 
 def is_unfixable(code: str, unfixable: Sequence[str]) -> bool:
