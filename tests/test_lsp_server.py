@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from asyncio.subprocess import DEVNULL, PIPE
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
+import pytest_asyncio
 import pytest_lsp
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient as PyglsClient
@@ -380,3 +384,150 @@ async def test_changes_during_a_lint_are_linted_together(function_folder: Path) 
         client.exit(None)
     finally:
         await client.stop()
+
+
+class RawServer:
+    """`cflint server` driven byte by byte over its stdin and stdout, for what a well-behaved
+    client cannot send: a wrong Content-Length, a body that is not JSON."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.received: list[dict[str, Any]] = []
+
+    @classmethod
+    async def start(cls, folder: Path) -> RawServer:
+        process = await asyncio.create_subprocess_exec(*SERVER.server_command, stdin=PIPE, stdout=PIPE, stderr=DEVNULL)
+        server = cls(process)
+        server.send(
+            server.frame(
+                {
+                    "jsonrpc": "2.0",
+                    "id": 1,
+                    "method": "initialize",
+                    "params": {"processId": None, "rootUri": folder.as_uri(), "capabilities": {}},
+                }
+            )
+        )
+        await server.response(1)
+        server.send(server.frame({"jsonrpc": "2.0", "method": "initialized", "params": {}}))
+        return server
+
+    @staticmethod
+    def frame(message: object, length_error: int = 0) -> bytes:
+        body = json.dumps(message).encode()
+        return b"Content-Length: %d\r\n\r\n" % (len(body) + length_error) + body
+
+    @staticmethod
+    def request(id: int, method: str, params: object = None) -> dict[str, Any]:
+        return {"jsonrpc": "2.0", "id": id, "method": method, "params": params}
+
+    @staticmethod
+    def hover(id: int, uri: str) -> dict[str, Any]:
+        params = {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}
+        return RawServer.request(id, "textDocument/hover", params)
+
+    def send(self, data: bytes) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(data)
+
+    async def _read_message(self) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        length = None
+        while True:
+            header = await self.process.stdout.readline()
+            if not header:
+                raise EOFError("the server closed its output")
+            if header == b"\r\n":
+                break
+            if header.lower().startswith(b"content-length:"):
+                length = int(header.split(b":")[1])
+        assert length is not None
+        message: dict[str, Any] = json.loads(await self.process.stdout.readexactly(length))
+        self.received.append(message)
+        return message
+
+    async def response(self, id: int | None) -> dict[str, Any]:
+        """The reply to request `id` (None: an error reply to what had no id), within WAIT_SECONDS."""
+
+        async def wait() -> dict[str, Any]:
+            while True:
+                message = await self._read_message()
+                if "method" not in message and message.get("id") == id:
+                    return message
+
+        return await asyncio.wait_for(wait(), WAIT_SECONDS)
+
+    def popups(self) -> list[dict[str, Any]]:
+        return [m for m in self.received if m.get("method") == "window/showMessage"]
+
+    async def stop(self) -> int:
+        self.send(self.frame(self.request(99, "shutdown")))
+        await self.response(99)
+        self.send(self.frame({"jsonrpc": "2.0", "method": "exit"}))
+        return await asyncio.wait_for(self.process.wait(), WAIT_SECONDS)
+
+    def kill(self) -> None:
+        if self.process.returncode is None:
+            self.process.kill()
+
+
+@pytest_asyncio.fixture
+async def raw_server(function_folder: Path) -> AsyncIterator[RawServer]:
+    server = await RawServer.start(function_folder)
+    try:
+        yield server
+    finally:
+        server.kill()
+        await server.process.wait()
+
+
+@pytest.mark.parametrize("length_error", [20, -20])
+async def test_a_wrong_content_length_costs_one_message_not_the_server(
+    raw_server: RawServer, function_folder: Path, length_error: int
+) -> None:
+    uri = (function_folder / "user.py").as_uri()
+    raw_server.send(
+        raw_server.frame(raw_server.hover(2, uri), length_error) + raw_server.frame(raw_server.hover(3, uri))
+    )
+    parse_error = await raw_server.response(None)
+    assert parse_error["error"]["code"] == -32700
+    assert await raw_server.response(3) == {"jsonrpc": "2.0", "id": 3, "result": None}
+    raw_server.send(raw_server.frame(raw_server.hover(4, uri)))
+    assert "result" in await raw_server.response(4)
+    assert raw_server.popups() == []
+    assert await raw_server.stop() == 0
+
+
+async def test_malformed_json_gets_a_parse_error_reply(raw_server: RawServer, function_folder: Path) -> None:
+    body = b'{"jsonrpc": "2.0", "id": 2, "method": '
+    raw_server.send(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    reply = await raw_server.response(None)
+    assert reply["id"] is None and reply["error"]["code"] == -32700
+    raw_server.send(raw_server.frame([1, 2]))  # JSON, but not a JSON-RPC message
+    assert (await raw_server.response(None))["error"]["code"] == -32600
+    raw_server.send(raw_server.frame(raw_server.hover(3, (function_folder / "user.py").as_uri())))
+    assert "result" in await raw_server.response(3)
+    assert raw_server.popups() == []
+    assert await raw_server.stop() == 0
+
+
+async def test_a_change_to_a_document_never_opened_is_ignored(raw_server: RawServer, function_folder: Path) -> None:
+    uri = (function_folder / "user.py").as_uri()
+    change = {
+        "textDocument": {"uri": uri, "version": 2},
+        "contentChanges": [{"text": USER_PY}],
+    }
+    raw_server.send(raw_server.frame({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": change}))
+    raw_server.send(raw_server.frame(raw_server.hover(2, uri)))
+    assert "result" in await raw_server.response(2)  # messages are handled in order: any popup came before
+    assert raw_server.popups() == []
+    assert await raw_server.stop() == 0
+
+
+async def test_requests_after_shutdown_are_invalid(raw_server: RawServer, function_folder: Path) -> None:
+    raw_server.send(raw_server.frame(raw_server.request(2, "shutdown")))
+    assert (await raw_server.response(2))["result"] is None
+    raw_server.send(raw_server.frame(raw_server.hover(3, (function_folder / "user.py").as_uri())))
+    assert (await raw_server.response(3))["error"]["code"] == -32600
+    raw_server.send(raw_server.frame({"jsonrpc": "2.0", "method": "exit"}))
+    assert await asyncio.wait_for(raw_server.process.wait(), WAIT_SECONDS) == 0

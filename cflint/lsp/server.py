@@ -4,8 +4,10 @@ the findings as diagnostics, with code actions and hovers on `# noqa` codes."""
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import os
+import sys
 import traceback
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -14,6 +16,7 @@ from typing import Any
 
 from lsprotocol import types
 from msgspec import Struct
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import TextDocument
@@ -24,6 +27,7 @@ from cflint.lsp.changes import FindingFix, TextChange, fixes_for, non_overlappin
 from cflint.lsp.noqa_comments import add_noqa, noqa_code_at
 from cflint.lsp.settings import SECTION, EditorSettings
 from cflint.lsp.text import client_position, code_point_column, source_bytes, split_lines, units
+from cflint.lsp.transport import CflintProtocol, ResyncingReader
 from cflint.model import Finding, Severity, UsageError
 from cflint.output.pages import page_url
 from cflint.run.buffers import BufferLint, BufferLinter
@@ -91,7 +95,12 @@ class CflintServer(LanguageServer):
     """`cflint server`: one instance per editor session."""
 
     def __init__(self, debug: bool = False) -> None:
-        super().__init__("cflint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__(
+            "cflint",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=CflintProtocol,
+        )
         self.debug = debug
         self.registry: Registry = load_registry()
         self.workspace_root = Path(os.path.abspath(os.getcwd()))
@@ -122,6 +131,19 @@ class CflintServer(LanguageServer):
         self.editor_settings = settings
         self._linter = self._new_linter()
         self.relint_all()
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """pygls's report of an error outside a request's handler. One from reading the input
+        (pygls gives the source `JsonRpcException`) is the client's: an error reply, no popup."""
+        if source is JsonRpcException:
+            self.cflint_protocol.reply_unreadable(error)
+        else:
+            super().report_server_error(error, source)
+
+    @property
+    def cflint_protocol(self) -> CflintProtocol:
+        assert isinstance(self.protocol, CflintProtocol)
+        return self.protocol
 
     def _tell(self, kind: types.MessageType, message: str) -> None:
         self.window_log_message(types.LogMessageParams(kind, message))
@@ -529,7 +551,7 @@ def serve(debug: bool = False) -> int:
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="cflint server: %(message)s")
     server = make_server(debug)
     try:
-        server.start_io()
+        server.start_io(ResyncingReader(io.FileIO(sys.stdin.fileno(), "rb", closefd=False)))
     finally:
         server.close()
     return 0 if server.shutdown_requested else 1
