@@ -239,6 +239,28 @@ async def test_ignore_on_this_line_adds_and_extends_noqa(client: LanguageClient,
     assert list(diagnostics) == []
 
 
+@pytest.mark.parametrize(("config", "timeout"), [(None, "timeout=10"), ("fix-timeout = 2.5\n", "timeout=2.5")])
+async def test_a_fix_title_shows_the_value_and_the_code_once(
+    client: LanguageClient, function_folder: Path, config: str | None, timeout: str
+) -> None:
+    if config is not None:
+        (function_folder / "cflint.toml").write_text(config, encoding="utf-8")
+    uri = open_document(client, function_folder / "user.py")
+    diagnostics = await diagnostics_when(client, uri, codes_are("CF103", "CF403"))
+    diagnostic = next(d for d in diagnostics if d.code == "CF403")
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            types.TextDocumentIdentifier(uri), diagnostic.range, types.CodeActionContext(diagnostics=[diagnostic])
+        )
+    )
+    assert actions is not None
+    fix = next(a for a in actions if isinstance(a, types.CodeAction) and not a.title.startswith("Ignore"))
+    assert timeout in fix.title and "<" not in fix.title
+    assert fix.title.count("CF403") == 1 and fix.title.endswith("(CF403, changes behaviour)")
+    assert fix.edit is not None and fix.edit.changes is not None
+    assert timeout in "".join(edit.new_text for edit in fix.edit.changes[uri])
+
+
 async def test_fix_all_is_offered_when_asked(client: LanguageClient, function_folder: Path) -> None:
     uri = open_document(client, function_folder / "user.py")
     await diagnostics_when(client, uri, codes_are("CF103", "CF403"))
@@ -293,20 +315,42 @@ async def test_settings_from_initialization_and_configuration(
     await bare_client.shutdown_session()
 
 
-async def test_failing_lint_is_one_diagnostic_and_the_server_lives_on(
+async def test_a_broken_config_is_one_diagnostic_and_one_message_per_change(
     client: LanguageClient, function_folder: Path
 ) -> None:
     config = function_folder / "cflint.toml"
-    config.write_text("select = [\n", encoding="utf-8")  # not TOML
+
+    def config_saved() -> None:
+        client.workspace_did_change_watched_files(
+            types.DidChangeWatchedFilesParams([types.FileEvent(config.as_uri(), types.FileChangeType.Changed)])
+        )
+
+    def shown(text: str) -> list[str]:
+        return [m.message for m in client.messages if text in m.message]
+
+    config.write_text('select = ["CF999"]\n', encoding="utf-8")  # an unknown code
     uri = open_document(client, function_folder / "user.py")
-    diagnostics = await diagnostics_when(client, uri, codes_are("CF003"))
-    assert "could not lint" in diagnostics[0].message and "invalid TOML" in diagnostics[0].message
-    assert any("invalid TOML" in m.message for m in client.log_messages)
+    diagnostics = await diagnostics_when(client, uri, lambda ds: len(ds) == 1)
+    assert diagnostics[0].code is None and diagnostics[0].code_description is None  # not CF003, "a bug in cflint"
+    assert diagnostics[0].severity == types.DiagnosticSeverity.Error
+    assert str(config) in diagnostics[0].message and "select" in diagnostics[0].message
+    assert "CF999" in diagnostics[0].message
+    for version in range(2, 6):  # keystrokes in user.py, each linted: the same error, no new popup
+        replace_text(client, uri, USER_PY + "#" * version, version)
+        await wait_until(lambda v=version: sum("CF999" in m.message for m in client.log_messages) == v)
+    assert len(shown("CF999")) == 1
+    assert client.messages[0].type == types.MessageType.Error
+
+    config.write_text("select = [\n", encoding="utf-8")  # not TOML
+    config_saved()
+    diagnostics = await diagnostics_when(client, uri, lambda ds: len(ds) == 1 and "invalid TOML" in ds[0].message)
+    assert diagnostics[0].code is None and str(config) in diagnostics[0].message
+    await wait_until(lambda: len(shown("invalid TOML")) == 1)
+
     config.write_text('select = ["CF403"]\n', encoding="utf-8")
-    client.workspace_did_change_watched_files(
-        types.DidChangeWatchedFilesParams([types.FileEvent(config.as_uri(), types.FileChangeType.Changed)])
-    )
+    config_saved()
     await diagnostics_when(client, uri, codes_are("CF403"))
+    assert len(client.messages) == 2
 
 
 async def test_a_burst_of_edits_ends_with_the_last_text_and_save_relints(
