@@ -353,6 +353,26 @@ async def test_a_broken_config_is_one_diagnostic_and_one_message_per_change(
     assert len(client.messages) == 2
 
 
+def peak_rss_mib(pid: int) -> float:
+    """The peak resident memory of process `pid` (Linux's VmHWM), in MiB."""
+    status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    kib = next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))
+    return int(kib) / 1024
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/PID/status")
+async def test_a_buffer_past_the_bounds_costs_the_server_no_memory(
+    client: LanguageClient, function_folder: Path
+) -> None:
+    """245 lines of 199 nested parentheses took LibCST 1.1 GiB, which the server then kept."""
+    text = USER_PY + ("x = " + "(" * 199 + "a" + ")" * 199 + "\n") * 245
+    uri = open_document(client, function_folder / "user.py", text)
+    diagnostics = await diagnostics_when(client, uri, codes_are("CF004"))
+    assert "brackets nest too deeply" in diagnostics[0].message
+    assert client._server is not None
+    assert peak_rss_mib(client._server.pid) < 500
+
+
 async def test_a_burst_of_edits_ends_with_the_last_text_and_save_relints(
     client: LanguageClient, function_folder: Path
 ) -> None:

@@ -10,11 +10,16 @@ nesting (a chain of 1,000 calls `a.b().b()...` takes 18 s). The checks, in this 
   compile because it is nested too deeply or past another of CPython's limits is CF001.
 - A file whose expressions nest so that parsing would cost more than MAX_NESTING_COST is
   CF004 too; nesting cost is counted on CPython's AST (see `nesting_cost`).
+- So is a file whose brackets nest so that LibCST's parse would take more memory than
+  MAX_BRACKET_COST allows (see `bracket_cost`). Its memory grows with the square of bracket
+  depth, and it keeps it until the whole file is parsed: 245 statements of 199 nested
+  parentheses (which CPython compiles, and the AST does not show) take 1.1 GiB.
 """
 
 from __future__ import annotations
 
 import ast
+import keyword
 import re
 import sys
 import warnings
@@ -26,6 +31,9 @@ from msgspec import Struct
 
 MAX_TOKENS = 100_000
 MAX_NESTING_COST = 4_000_000
+MAX_BRACKET_COST = 500_000
+# LibCST (1.9) fails with a syntax error on more string literals joined side by side than this.
+LIBCST_MAX_JOINED_STRINGS = 3000
 DEFAULT_RECURSION_LIMIT = 1000  # what the runtime imports the function with
 
 # One-line strings, words, numbers and single punctuation characters: close to the number
@@ -54,6 +62,63 @@ class CompileLimit(Struct, frozen=True):
     reason: str
     line: int = 1
     column: int = 1
+
+
+# Strings and comments (whose brackets do not count), names and numbers, brackets and commas.
+_STRING = r"""[rRbBuUfFtT]{0,2}(?:'{3}[\s\S]*?'{3}|"{3}[\s\S]*?"{3}|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*")"""
+_BRACKET_SCAN = re.compile(rf"({_STRING})|#[^\n]*|[^\W\d]\w*|\d[\w.]*|[()\[\]{{}},]")
+_OPENING = {"(": ")", "[": "]", "{": "}"}
+_CLOSING = frozenset(_OPENING.values())
+# LibCST's extra memory per level of depth: a parenthesised name is about 0.4 KiB; a call,
+# subscript, tuple, list, dict, set or generator up to 20 times that (a call with arguments).
+_GROUPING_WEIGHT = 1
+_BRACKET_WEIGHT = 20
+# The depth that ordinary code reaches: its brackets cost what their tokens do (see MAX_TOKENS).
+_FREE_DEPTH = 4
+
+
+def bracket_cost(source: str) -> int:
+    """The sum over brackets of weight times depth beyond _FREE_DEPTH, which LibCST's parse
+    memory follows: the square of the depth for a chain of nested brackets, and nothing for
+    ordinary code. A bracket's kind, hence its weight, is known when it closes: parentheses
+    around one expression weigh least; a call or subscript follows an operand, a tuple or a
+    generator holds a comma or `for`."""
+    cost = 0
+    stack: list[list[int]] = []  # per open bracket: [weight, depth]
+    operand_before = False
+    for match in _BRACKET_SCAN.finditer(source):
+        token = match.group()
+        first = token[0]
+        if first in _OPENING:
+            grouping = first == "(" and not operand_before
+            stack.append([_GROUPING_WEIGHT if grouping else _BRACKET_WEIGHT, len(stack) + 1])
+            operand_before = False
+        elif first in _CLOSING:
+            if stack:
+                weight, depth = stack.pop()
+                cost += weight * max(0, depth - _FREE_DEPTH)
+            operand_before = True
+        elif first == "#":
+            continue
+        elif first == "," or token == "for":
+            if stack:
+                stack[-1][0] = _BRACKET_WEIGHT
+            operand_before = False
+        else:
+            operand_before = not keyword.iskeyword(token) or token in ("None", "True", "False")
+    return cost
+
+
+def longest_string_join(source: str) -> int:
+    """The most string literals written side by side (implicitly joined into one) anywhere in
+    `source`; comments and line breaks may come between them."""
+    longest = run = 0
+    for match in _BRACKET_SCAN.finditer(source):
+        if match.group().startswith("#"):
+            continue
+        run = run + 1 if match.group(1) is not None else 0
+        longest = max(longest, run)
+    return longest
 
 
 def count_tokens(source: str) -> int:
