@@ -353,10 +353,10 @@ async def test_a_broken_config_is_one_diagnostic_and_one_message_per_change(
     assert len(client.messages) == 2
 
 
-def peak_rss_mib(pid: int) -> float:
-    """The peak resident memory of process `pid` (Linux's VmHWM), in MiB."""
+def rss_mib(pid: int, field: str = "VmRSS") -> float:
+    """The resident memory of process `pid` now (VmRSS) or at its peak (VmHWM), in MiB."""
     status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
-    kib = next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))
+    kib = next(line.split()[1] for line in status.splitlines() if line.startswith(f"{field}:"))
     return int(kib) / 1024
 
 
@@ -370,7 +370,22 @@ async def test_a_buffer_past_the_bounds_costs_the_server_no_memory(
     diagnostics = await diagnostics_when(client, uri, codes_are("CF004"))
     assert "brackets nest too deeply" in diagnostics[0].message
     assert client._server is not None
-    assert peak_rss_mib(client._server.pid) < 500
+    assert rss_mib(client._server.pid, "VmHWM") < 500
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/PID/status")
+async def test_the_server_gives_back_the_memory_of_a_large_lint(client: LanguageClient, function_folder: Path) -> None:
+    """Just within the bounds, LibCST takes some 170 MiB more for this text; the server must not
+    keep it for the rest of the session."""
+    assert client._server is not None
+    pid = client._server.pid
+    before = rss_mib(pid)
+    text = USER_PY + ("x = " + "f(a, " * 150 + ")" * 150 + "\n") * 2
+    uri = open_document(client, function_folder / "user.py", text)
+    await diagnostics_when(client, uri, codes_are("CF103", "CF403"))
+    lint_peak = rss_mib(pid, "VmHWM") - before
+    assert lint_peak > 100
+    await wait_until(lambda: rss_mib(pid) - before < lint_peak / 4)
 
 
 async def test_a_burst_of_edits_ends_with_the_last_text_and_save_relints(

@@ -11,6 +11,7 @@ import sys
 import traceback
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from pygls.workspace import TextDocument
 from cflint import __version__
 from cflint.engine.registry import Registry, load_registry
 from cflint.lsp.changes import FindingFix, TextChange, fixes_for, non_overlapping
+from cflint.lsp.memory import released
 from cflint.lsp.noqa_comments import add_noqa, noqa_code_at
 from cflint.lsp.settings import SECTION, EditorSettings
 from cflint.lsp.text import client_position, code_point_column, source_bytes, split_lines, units
@@ -240,7 +242,8 @@ class CflintServer(LanguageServer):
         linter = self._linter
         buffers = self._buffers(path)
         try:
-            result = await asyncio.get_running_loop().run_in_executor(self._executor, linter.lint, path, buffers)
+            job = partial(linter.lint, path, buffers)
+            result = await asyncio.get_running_loop().run_in_executor(self._executor, released, job)
         except Exception as exc:
             self._report_failure(uri, version, path, exc)
             return
@@ -261,7 +264,8 @@ class CflintServer(LanguageServer):
         linter = self._linter
         buffers = self._buffers(folder / "requirements.txt")
         try:
-            result = await asyncio.get_running_loop().run_in_executor(self._executor, linter.lint_root, folder, buffers)
+            job = partial(linter.lint_root, folder, buffers)
+            result = await asyncio.get_running_loop().run_in_executor(self._executor, released, job)
         except Exception as exc:
             uri = _file_uri(folder / "requirements.txt")
             self._report_failure(uri, None, folder / "requirements.txt", exc)
