@@ -64,11 +64,17 @@ class CompileLimit(Struct, frozen=True):
     column: int = 1
 
 
-# Strings and comments (whose brackets do not count), names and numbers, brackets and commas.
 _STRING = r"""[rRbBuUfFtT]{0,2}(?:'{3}[\s\S]*?'{3}|"{3}[\s\S]*?"{3}|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*")"""
-_BRACKET_SCAN = re.compile(rf"({_STRING})|#[^\n]*|[^\W\d]\w*|\d[\w.]*|[()\[\]{{}},]")
-_OPENING = {"(": ")", "[": "]", "{": "}"}
-_CLOSING = frozenset(_OPENING.values())
+_STRING_OR_COMMENT = re.compile(rf"({_STRING})|#[^\n]*")
+# Once strings are NUL characters (which source never holds: that is CF002) and comments are
+# gone, keywords are not operands: `for` marks a generator as a comma marks a tuple, and the
+# others read as operators.
+_FOR = re.compile(r"\bfor\b")
+_OPERATOR_KEYWORDS = [word for word in keyword.kwlist if word not in ("for", "None", "True", "False")]
+_OTHER_KEYWORDS = re.compile(rf"\b(?:{'|'.join(_OPERATOR_KEYWORDS)})\b")
+# An opening bracket after an operand (a call or subscript), any other bracket, or a comma.
+_BRACKET = re.compile(r"(?P<after>(?<=[\w)\]}\0])[ \t]*[(\[])|(?P<open>[(\[{])|(?P<close>[)\]}])|,")
+_JOINED_STRINGS = re.compile(r"\0(?:\s*\0)*")
 # LibCST's extra memory per level of depth: a parenthesised name is about 0.4 KiB; a call,
 # subscript, tuple, list, dict, set or generator up to 20 times that (a call with arguments).
 _GROUPING_WEIGHT = 1
@@ -77,48 +83,40 @@ _BRACKET_WEIGHT = 20
 _FREE_DEPTH = 4
 
 
+def _code_only(source: str) -> str:
+    """`source` with each string as a NUL character and without comments."""
+    return _STRING_OR_COMMENT.sub(lambda match: "\0" if match.group(1) is not None else "", source)
+
+
 def bracket_cost(source: str) -> int:
     """The sum over brackets of weight times depth beyond _FREE_DEPTH, which LibCST's parse
     memory follows: the square of the depth for a chain of nested brackets, and nothing for
     ordinary code. A bracket's kind, hence its weight, is known when it closes: parentheses
     around one expression weigh least; a call or subscript follows an operand, a tuple or a
     generator holds a comma or `for`."""
+    code = _OTHER_KEYWORDS.sub("+", _FOR.sub(",", _code_only(source)))
     cost = 0
     stack: list[list[int]] = []  # per open bracket: [weight, depth]
-    operand_before = False
-    for match in _BRACKET_SCAN.finditer(source):
-        token = match.group()
-        first = token[0]
-        if first in _OPENING:
-            grouping = first == "(" and not operand_before
-            stack.append([_GROUPING_WEIGHT if grouping else _BRACKET_WEIGHT, len(stack) + 1])
-            operand_before = False
-        elif first in _CLOSING:
+    for match in _BRACKET.finditer(code):
+        kind = match.lastgroup
+        if kind == "close":
             if stack:
                 weight, depth = stack.pop()
                 cost += weight * max(0, depth - _FREE_DEPTH)
-            operand_before = True
-        elif first == "#":
-            continue
-        elif first == "," or token == "for":
+        elif kind is None:  # a comma
             if stack:
                 stack[-1][0] = _BRACKET_WEIGHT
-            operand_before = False
         else:
-            operand_before = not keyword.iskeyword(token) or token in ("None", "True", "False")
+            grouping = kind == "open" and match.group() == "("
+            stack.append([_GROUPING_WEIGHT if grouping else _BRACKET_WEIGHT, len(stack) + 1])
     return cost
 
 
 def longest_string_join(source: str) -> int:
     """The most string literals written side by side (implicitly joined into one) anywhere in
     `source`; comments and line breaks may come between them."""
-    longest = run = 0
-    for match in _BRACKET_SCAN.finditer(source):
-        if match.group().startswith("#"):
-            continue
-        run = run + 1 if match.group(1) is not None else 0
-        longest = max(longest, run)
-    return longest
+    runs = _JOINED_STRINGS.findall(_code_only(source))
+    return max((run.count("\0") for run in runs), default=0)
 
 
 def count_tokens(source: str) -> int:
