@@ -220,3 +220,44 @@ def test_a_fix_title_shows_the_configured_values() -> None:
     assert with_settings("pass timeout=<fix-timeout> seconds", Settings(fix_timeout=2.5)) == "pass timeout=2.5 seconds"
     assert with_settings("pass timeout=<fix-timeout>", Settings()) == "pass timeout=10"
     assert with_settings("keep <not-a-key> and <base-dir>", Settings()) == "keep <not-a-key> and <base-dir>"
+
+
+def _frames(tmp_path: Path, data: bytes) -> list[bytes]:
+    """The bodies pygls reads from `data` through ResyncingReader, as its read loop reads them:
+    headers line by line until a blank line, then `Content-Length` bytes."""
+    import io
+    import re
+
+    from cflint.lsp.transport import ResyncingReader
+
+    (tmp_path / "input").write_bytes(data)
+    reader = ResyncingReader(io.FileIO(tmp_path / "input", "rb"))
+    bodies, length = [], 0
+    while line := reader.readline():
+        header = re.fullmatch(rb"Content-Length: (\d+)\r\n", line)
+        if header is not None and not length:
+            length = int(header.group(1))
+        elif length and not line.strip():
+            bodies.append(reader.read(length))
+            length = 0
+    return bodies
+
+
+def _frame(body: bytes, length_error: int = 0) -> bytes:
+    return b"Content-Length: %d\r\n\r\n" % (len(body) + length_error) + body
+
+
+@pytest.mark.parametrize("length_error", [20, -20, 5, -5, 300])
+def test_the_reader_finds_the_next_message_after_a_wrong_length(tmp_path: Path, length_error: int) -> None:
+    first, second, third = (
+        b'{"jsonrpc": "2.0", "id": %d, "method": "x", "params": {"n": "%s"}}' % (i, b"a" * 40) for i in (1, 2, 3)
+    )
+    bodies = _frames(tmp_path, _frame(first, length_error) + _frame(second) + _frame(third))
+    assert bodies[0] != first  # the wrong one is read wrong, and answered as such
+    expected = [third] if length_error > len(_frame(second)) else [second, third]
+    assert bodies[-len(expected) :] == expected
+
+
+def test_the_reader_leaves_right_messages_alone(tmp_path: Path) -> None:
+    messages = [b'{"jsonrpc": "2.0", "method": "x", "params": {"text": "Content-Length: 5\\r\\n(}"}}', b"[1, 2]", b"{"]
+    assert _frames(tmp_path, b"".join(_frame(message) for message in messages)) == messages

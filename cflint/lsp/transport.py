@@ -39,7 +39,7 @@ class ResyncingReader(io.BufferedReader):
         super().__init__(raw)
         self._overrun = b""
 
-    def readline(self, size: int | None = -1, /) -> bytes:
+    def readline(self, size: int | None = -1, /) -> bytes:  # pygls reads whole lines: `size` is unused
         if b"\n" in self._overrun:
             end = self._overrun.index(b"\n") + 1
             line, self._overrun = self._overrun[:end], self._overrun[end:]
@@ -64,8 +64,9 @@ class ResyncingReader(io.BufferedReader):
 def _after_first_json_value(body: bytes) -> bytes:
     """What follows the JSON value a body starts with, when it is not all JSON: the start of
     the next message, read because the `Content-Length` was too long. A JSON-RPC message is
-    an object, so a body that ends with `}` is taken as whole without parsing it twice."""
-    if body.rstrip().endswith(b"}"):
+    an object: a body that ends with `}` and holds no header is taken as whole without parsing
+    it twice."""
+    if body.rstrip().endswith(b"}") and b"Content-Length: " not in body:
         return b""
     text = body.decode("utf-8", "surrogateescape")
     try:
