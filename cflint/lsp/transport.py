@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from lsprotocol import types
-from pygls.exceptions import JsonRpcException, JsonRpcInvalidRequest, JsonRpcParseError
+from pygls.exceptions import JsonRpcException, JsonRpcInternalError, JsonRpcInvalidRequest, JsonRpcParseError
 from pygls.protocol import LanguageServerProtocol
 from pygls.protocol.json_rpc import RPCRequest
 from pygls.protocol.language_server import lsp_method
@@ -91,13 +91,14 @@ class CflintProtocol(LanguageServerProtocol):
 
     def reply_unreadable(self, error: Exception) -> None:
         """The reply to a message that could not be read: an error with a null id, since its
-        id is unknown. A parse error when the body is not JSON, else the reason's own code."""
+        id is unknown. A parse error when the body is not JSON, the reason's own code for a
+        JSON-RPC error, else an internal error."""
         if isinstance(error, JsonRpcException):
             code, text = error.code, error.message
         elif isinstance(error, ValueError):  # json.JSONDecodeError and UnicodeDecodeError
             code, text = JsonRpcParseError.CODE, f"{JsonRpcParseError.MESSAGE}: {error}"
         else:
-            code, text = JsonRpcInvalidRequest.CODE, f"{JsonRpcInvalidRequest.MESSAGE}: {error}"
+            code, text = JsonRpcInternalError.CODE, f"{JsonRpcInternalError.MESSAGE}: {error}"
         logger.warning("could not read a message: %s", text)
         self._send_data({"jsonrpc": self.VERSION, "id": None, "error": {"code": code, "message": text}})
 
