@@ -174,6 +174,42 @@ ROWS = {
         ),
         1,
     ),
+    "5,000 string literals joined side by side (valid; past LibCST's limit)": Row(
+        {"x.py": "x = (" + " ".join(['"a"'] * 5000) + ")\n"},
+        (".",),
+        (
+            "x.py:1:1: CF004 5000 string literals joined side by side, over the 3000 that cflint's parser (LibCST) "
+            "reads: not linted",
+        ),
+        1,
+    ),
+    "5,000 string literals joined without brackets": Row(
+        {"x.py": "x = " + " ".join(['"a"'] * 5000) + "\n"},
+        (".",),
+        (
+            "x.py:1:1: CF004 5000 string literals joined side by side, over the 3000 that cflint's parser (LibCST) "
+            "reads: not linted",
+        ),
+        1,
+    ),
+    "3,600 joined string literals across lines, with comments between": Row(
+        {"x.py": "x = (\n" + "    \"a\" f'b'  # c\n" * 1800 + ")\n"},
+        (".",),
+        (
+            "x.py:1:1: CF004 3600 string literals joined side by side, over the 3000 that cflint's parser (LibCST) "
+            "reads: not linted",
+        ),
+        1,
+    ),
+    "245 lines of 199 nested parentheses (compiles; 1.1 GiB in LibCST)": Row(
+        {"x.py": ("x = " + "(" * 199 + "a" + ")" * 199 + "\n") * 245},
+        (".",),
+        (
+            "x.py:1:1: CF004 brackets nest too deeply to parse within cflint's memory bound (bracket cost 4681950, "
+            "over 500000): not linted",
+        ),
+        1,
+    ),
     "symlink loop in a folder": Row(
         {"ok.py": "x = 1\n"},
         (".",),

@@ -205,6 +205,13 @@ WORST_CASES = {
     "an attribute chain just under the nesting bound": "x = a" + ".b" * 1995 + "\n",
     "a call chain just under the nesting bound": "x = a" + ".b()" * 815 + "\n",
     "a subscript chain just under the nesting bound": "x = a" + "[0]" * 725 + "\n",
+    "26 lines of 199 nested parentheses, just under the bracket bound": ("x = " + "(" * 199 + "a" + ")" * 199 + "\n")
+    * 26,
+    "two calls 150 deep with an argument at each level, just under the bracket bound": (
+        "x = " + "f(a, " * 150 + ")" * 150 + "\n"
+    )
+    * 2,
+    "99,000 tokens of lists 60 deep (over the bracket bound)": ("x = " + "[" * 60 + "]" * 60 + "\n") * 800,
 }
 
 
@@ -212,3 +219,14 @@ WORST_CASES = {
 @pytest.mark.parametrize("source", WORST_CASES.values(), ids=WORST_CASES.keys())
 def test_worst_cases_stay_within_bounds(source: str) -> None:
     check_within_bounds(source)
+
+
+# Files past LibCST's limits that CPython compiles, run every time: LibCST took 1.13 GiB on the first.
+def test_deep_parentheses_that_compile_stay_within_bounds() -> None:
+    measured = check_within_bounds(("x = " + "(" * 199 + "a" + ")" * 199 + "\n") * 245)
+    assert measured.codes == ["CF004"] and "brackets nest too deeply" in measured.out
+
+
+def test_joined_string_literals_past_libcst_stay_within_bounds() -> None:
+    measured = check_within_bounds("x = (" + " ".join(['"a"'] * 5000) + ")\n")
+    assert measured.codes == ["CF004"] and "string literals joined side by side" in measured.out

@@ -44,6 +44,36 @@ def test_nesting_cost_grows_with_the_square_of_a_chain() -> None:
     assert nesting_cost(ast.parse(stdlib)) < 20 * len(stdlib)
 
 
+def test_bracket_cost_weighs_what_libcst_keeps_in_memory() -> None:
+    from cflint.engine.guards import MAX_BRACKET_COST, bracket_cost
+
+    def chain(opening: str, closing: str, depth: int) -> str:
+        return "x = " + opening * depth + "a" + closing * depth + "\n"
+
+    costs = [bracket_cost(chain("(", ")", n)) for n in (100, 200)]
+    assert 3.5 < costs[1] / costs[0] < 4.5  # the square of the depth
+    # Parentheses around one expression cost LibCST least; calls, tuples, lists and the rest more.
+    grouping = bracket_cost(chain("(", ")", 100))
+    for heavier in (
+        chain("f(", ")", 100),
+        chain("(a, ", ")", 100),
+        chain("[", "]", 100),
+        chain("(x for x in ", ")", 100),
+    ):
+        assert bracket_cost(heavier) == 20 * grouping
+    # Brackets in strings and comments do not count; ordinary code is far under the bound.
+    assert bracket_cost('x = "((((((((" # [[[[[[[[\ny = """\n{{{{{{{{\n"""\n') == 0
+    for name in ("argparse.py", "typing.py", "ast.py", "pydoc.py", "turtle.py"):
+        assert bracket_cost((STDLIB / name).read_text(encoding="utf-8")) < MAX_BRACKET_COST / 10
+
+
+def test_longest_string_join_counts_literals_side_by_side() -> None:
+    from cflint.engine.guards import longest_string_join
+
+    assert longest_string_join('x = ("a"  # one\n     rb"b" f\'c\' """d""")\ny = "e" + "f"\n') == 4
+    assert longest_string_join("x = 1\n") == 0
+
+
 def test_compile_limit_counts_from_the_top_level_wherever_it_is_called() -> None:
     """The same answer at any call depth: what a fresh interpreter's compile() says."""
     from cflint.engine.guards import compile_limit

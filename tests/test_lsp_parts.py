@@ -17,6 +17,7 @@ from cflint.lsp.text import UTF8, UTF16, UTF32, client_column, code_point_column
 from cflint.model import Finding, Position, Severity, UsageError
 from cflint.output.default import format_line
 from cflint.run.buffers import BufferLinter
+from cflint.settings.config import Settings
 from tests.helpers import GUIDE_EXAMPLES, CliResult, guide_function, write_files
 
 REGISTRY = load_registry()
@@ -201,12 +202,62 @@ def test_quick_fixes_come_from_the_findings_fixes(tmp_path: Path) -> None:
     text = "import requests\n\n# noqa CF403\ndef main():\n    return requests.get('u').text\n"
     path = tmp_path / "user.py"
     findings = lint_text(path, text, cwd=tmp_path)
-    fixes = {fix.finding.code: fix for fix in fixes_for(path, text, findings)}
+    fixes = {fix.finding.code: fix for fix in fixes_for(path, text, findings, Settings())}
     assert set(fixes) == {"CF010", "CF403"}
     timeout = fixes["CF403"]
-    assert not timeout.safe and timeout.title.startswith("CF403 unsafe fix: ")
+    assert not timeout.safe and "timeout=10" in timeout.title
+    assert "CF403" not in timeout.title and "<" not in timeout.title  # the server adds the code once
     assert [change.new_text for change in timeout.changes] and "timeout=10" in "".join(
         change.new_text for change in timeout.changes
     )
     assert fixes["CF010"].safe
     assert non_overlapping(list(fixes.values())) == list(fixes["CF010"].changes)
+
+
+def test_a_fix_title_shows_the_configured_values() -> None:
+    from cflint.lsp.changes import with_settings
+
+    assert with_settings("pass timeout=<fix-timeout> seconds", Settings(fix_timeout=2.5)) == "pass timeout=2.5 seconds"
+    assert with_settings("pass timeout=<fix-timeout>", Settings()) == "pass timeout=10"
+    assert with_settings("keep <not-a-key> and <base-dir>", Settings()) == "keep <not-a-key> and <base-dir>"
+
+
+def _frames(tmp_path: Path, data: bytes) -> list[bytes]:
+    """The bodies pygls reads from `data` through ResyncingReader, as its read loop reads them:
+    headers line by line until a blank line, then `Content-Length` bytes."""
+    import io
+    import re
+
+    from cflint.lsp.transport import ResyncingReader
+
+    (tmp_path / "input").write_bytes(data)
+    reader = ResyncingReader(io.FileIO(tmp_path / "input", "rb"))
+    bodies, length = [], 0
+    while line := reader.readline():
+        header = re.fullmatch(rb"Content-Length: (\d+)\r\n", line)
+        if header is not None and not length:
+            length = int(header.group(1))
+        elif length and not line.strip():
+            bodies.append(reader.read(length))
+            length = 0
+    return bodies
+
+
+def _frame(body: bytes, length_error: int = 0) -> bytes:
+    return b"Content-Length: %d\r\n\r\n" % (len(body) + length_error) + body
+
+
+@pytest.mark.parametrize("length_error", [20, -20, 5, -5, 300])
+def test_the_reader_finds_the_next_message_after_a_wrong_length(tmp_path: Path, length_error: int) -> None:
+    first, second, third = (
+        b'{"jsonrpc": "2.0", "id": %d, "method": "x", "params": {"n": "%s"}}' % (i, b"a" * 40) for i in (1, 2, 3)
+    )
+    bodies = _frames(tmp_path, _frame(first, length_error) + _frame(second) + _frame(third))
+    assert bodies[0] != first  # the wrong one is read wrong, and answered as such
+    expected = [third] if length_error > len(_frame(second)) else [second, third]
+    assert bodies[-len(expected) :] == expected
+
+
+def test_the_reader_leaves_right_messages_alone(tmp_path: Path) -> None:
+    messages = [b'{"jsonrpc": "2.0", "method": "x", "params": {"text": "Content-Length: 5\\r\\n(}"}}', b"[1, 2]", b"{"]
+    assert _frames(tmp_path, b"".join(_frame(message) for message in messages)) == messages

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from asyncio.subprocess import DEVNULL, PIPE
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
+import pytest_asyncio
 import pytest_lsp
 from lsprotocol import types
 from pygls.lsp.client import LanguageClient as PyglsClient
@@ -235,6 +239,28 @@ async def test_ignore_on_this_line_adds_and_extends_noqa(client: LanguageClient,
     assert list(diagnostics) == []
 
 
+@pytest.mark.parametrize(("config", "timeout"), [(None, "timeout=10"), ("fix-timeout = 2.5\n", "timeout=2.5")])
+async def test_a_fix_title_shows_the_value_and_the_code_once(
+    client: LanguageClient, function_folder: Path, config: str | None, timeout: str
+) -> None:
+    if config is not None:
+        (function_folder / "cflint.toml").write_text(config, encoding="utf-8")
+    uri = open_document(client, function_folder / "user.py")
+    diagnostics = await diagnostics_when(client, uri, codes_are("CF103", "CF403"))
+    diagnostic = next(d for d in diagnostics if d.code == "CF403")
+    actions = await client.text_document_code_action_async(
+        types.CodeActionParams(
+            types.TextDocumentIdentifier(uri), diagnostic.range, types.CodeActionContext(diagnostics=[diagnostic])
+        )
+    )
+    assert actions is not None
+    fix = next(a for a in actions if isinstance(a, types.CodeAction) and not a.title.startswith("Ignore"))
+    assert timeout in fix.title and "<" not in fix.title
+    assert fix.title.count("CF403") == 1 and fix.title.endswith("(CF403, changes behaviour)")
+    assert fix.edit is not None and fix.edit.changes is not None
+    assert timeout in "".join(edit.new_text for edit in fix.edit.changes[uri])
+
+
 async def test_fix_all_is_offered_when_asked(client: LanguageClient, function_folder: Path) -> None:
     uri = open_document(client, function_folder / "user.py")
     await diagnostics_when(client, uri, codes_are("CF103", "CF403"))
@@ -289,20 +315,77 @@ async def test_settings_from_initialization_and_configuration(
     await bare_client.shutdown_session()
 
 
-async def test_failing_lint_is_one_diagnostic_and_the_server_lives_on(
+async def test_a_broken_config_is_one_diagnostic_and_one_message_per_change(
     client: LanguageClient, function_folder: Path
 ) -> None:
     config = function_folder / "cflint.toml"
-    config.write_text("select = [\n", encoding="utf-8")  # not TOML
+
+    def config_saved() -> None:
+        client.workspace_did_change_watched_files(
+            types.DidChangeWatchedFilesParams([types.FileEvent(config.as_uri(), types.FileChangeType.Changed)])
+        )
+
+    def shown(text: str) -> list[str]:
+        return [m.message for m in client.messages if text in m.message]
+
+    config.write_text('select = ["CF999"]\n', encoding="utf-8")  # an unknown code
     uri = open_document(client, function_folder / "user.py")
-    diagnostics = await diagnostics_when(client, uri, codes_are("CF003"))
-    assert "could not lint" in diagnostics[0].message and "invalid TOML" in diagnostics[0].message
-    assert any("invalid TOML" in m.message for m in client.log_messages)
+    diagnostics = await diagnostics_when(client, uri, lambda ds: len(ds) == 1)
+    assert diagnostics[0].code is None and diagnostics[0].code_description is None  # not CF003, "a bug in cflint"
+    assert diagnostics[0].severity == types.DiagnosticSeverity.Error
+    assert str(config) in diagnostics[0].message and "select" in diagnostics[0].message
+    assert "CF999" in diagnostics[0].message
+    for version in range(2, 6):  # keystrokes in user.py, each linted: the same error, no new popup
+        replace_text(client, uri, USER_PY + "#" * version, version)
+        await wait_until(lambda v=version: sum("CF999" in m.message for m in client.log_messages) == v)
+    assert len(shown("CF999")) == 1
+    assert client.messages[0].type == types.MessageType.Error
+
+    config.write_text("select = [\n", encoding="utf-8")  # not TOML
+    config_saved()
+    diagnostics = await diagnostics_when(client, uri, lambda ds: len(ds) == 1 and "invalid TOML" in ds[0].message)
+    assert diagnostics[0].code is None and str(config) in diagnostics[0].message
+    await wait_until(lambda: len(shown("invalid TOML")) == 1)
+
     config.write_text('select = ["CF403"]\n', encoding="utf-8")
-    client.workspace_did_change_watched_files(
-        types.DidChangeWatchedFilesParams([types.FileEvent(config.as_uri(), types.FileChangeType.Changed)])
-    )
+    config_saved()
     await diagnostics_when(client, uri, codes_are("CF403"))
+    assert len(client.messages) == 2
+
+
+def rss_mib(pid: int, field: str = "VmRSS") -> float:
+    """The resident memory of process `pid` now (VmRSS) or at its peak (VmHWM), in MiB."""
+    status = Path(f"/proc/{pid}/status").read_text(encoding="ascii")
+    kib = next(line.split()[1] for line in status.splitlines() if line.startswith(f"{field}:"))
+    return int(kib) / 1024
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/PID/status")
+async def test_a_buffer_past_the_bounds_costs_the_server_no_memory(
+    client: LanguageClient, function_folder: Path
+) -> None:
+    """245 lines of 199 nested parentheses took LibCST 1.1 GiB, which the server then kept."""
+    text = USER_PY + ("x = " + "(" * 199 + "a" + ")" * 199 + "\n") * 245
+    uri = open_document(client, function_folder / "user.py", text)
+    diagnostics = await diagnostics_when(client, uri, codes_are("CF004"))
+    assert "brackets nest too deeply" in diagnostics[0].message
+    assert client._server is not None
+    assert rss_mib(client._server.pid, "VmHWM") < 500
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/PID/status")
+async def test_the_server_gives_back_the_memory_of_a_large_lint(client: LanguageClient, function_folder: Path) -> None:
+    """Just within the bounds, LibCST takes some 170 MiB more for this text; the server must not
+    keep it for the rest of the session."""
+    assert client._server is not None
+    pid = client._server.pid
+    before = rss_mib(pid)
+    text = USER_PY + ("x = " + "f(a, " * 150 + ")" * 150 + "\n") * 2
+    uri = open_document(client, function_folder / "user.py", text)
+    await diagnostics_when(client, uri, codes_are("CF103", "CF403"))
+    lint_peak = rss_mib(pid, "VmHWM") - before
+    assert lint_peak > 100
+    await wait_until(lambda: rss_mib(pid) - before < lint_peak / 4)
 
 
 async def test_a_burst_of_edits_ends_with_the_last_text_and_save_relints(
@@ -380,3 +463,150 @@ async def test_changes_during_a_lint_are_linted_together(function_folder: Path) 
         client.exit(None)
     finally:
         await client.stop()
+
+
+class RawServer:
+    """`cflint server` driven byte by byte over its stdin and stdout, for what a well-behaved
+    client cannot send: a wrong Content-Length, a body that is not JSON."""
+
+    def __init__(self, process: asyncio.subprocess.Process) -> None:
+        self.process = process
+        self.received: list[dict[str, Any]] = []
+
+    @classmethod
+    async def start(cls, folder: Path) -> RawServer:
+        process = await asyncio.create_subprocess_exec(*SERVER.server_command, stdin=PIPE, stdout=PIPE, stderr=DEVNULL)
+        server = cls(process)
+        server.send(
+            server.frame(
+                {
+                    "jsonrpc": "2.0",
+                    "id": 1,
+                    "method": "initialize",
+                    "params": {"processId": None, "rootUri": folder.as_uri(), "capabilities": {}},
+                }
+            )
+        )
+        await server.response(1)
+        server.send(server.frame({"jsonrpc": "2.0", "method": "initialized", "params": {}}))
+        return server
+
+    @staticmethod
+    def frame(message: object, length_error: int = 0) -> bytes:
+        body = json.dumps(message).encode()
+        return b"Content-Length: %d\r\n\r\n" % (len(body) + length_error) + body
+
+    @staticmethod
+    def request(id: int, method: str, params: object = None) -> dict[str, Any]:
+        return {"jsonrpc": "2.0", "id": id, "method": method, "params": params}
+
+    @staticmethod
+    def hover(id: int, uri: str) -> dict[str, Any]:
+        params = {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}
+        return RawServer.request(id, "textDocument/hover", params)
+
+    def send(self, data: bytes) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(data)
+
+    async def _read_message(self) -> dict[str, Any]:
+        assert self.process.stdout is not None
+        length = None
+        while True:
+            header = await self.process.stdout.readline()
+            if not header:
+                raise EOFError("the server closed its output")
+            if header == b"\r\n":
+                break
+            if header.lower().startswith(b"content-length:"):
+                length = int(header.split(b":")[1])
+        assert length is not None
+        message: dict[str, Any] = json.loads(await self.process.stdout.readexactly(length))
+        self.received.append(message)
+        return message
+
+    async def response(self, id: int | None) -> dict[str, Any]:
+        """The reply to request `id` (None: an error reply to what had no id), within WAIT_SECONDS."""
+
+        async def wait() -> dict[str, Any]:
+            while True:
+                message = await self._read_message()
+                if "method" not in message and message.get("id") == id:
+                    return message
+
+        return await asyncio.wait_for(wait(), WAIT_SECONDS)
+
+    def popups(self) -> list[dict[str, Any]]:
+        return [m for m in self.received if m.get("method") == "window/showMessage"]
+
+    async def stop(self) -> int:
+        self.send(self.frame(self.request(99, "shutdown")))
+        await self.response(99)
+        self.send(self.frame({"jsonrpc": "2.0", "method": "exit"}))
+        return await asyncio.wait_for(self.process.wait(), WAIT_SECONDS)
+
+    def kill(self) -> None:
+        if self.process.returncode is None:
+            self.process.kill()
+
+
+@pytest_asyncio.fixture
+async def raw_server(function_folder: Path) -> AsyncIterator[RawServer]:
+    server = await RawServer.start(function_folder)
+    try:
+        yield server
+    finally:
+        server.kill()
+        await server.process.wait()
+
+
+@pytest.mark.parametrize("length_error", [20, -20])
+async def test_a_wrong_content_length_costs_one_message_not_the_server(
+    raw_server: RawServer, function_folder: Path, length_error: int
+) -> None:
+    uri = (function_folder / "user.py").as_uri()
+    raw_server.send(
+        raw_server.frame(raw_server.hover(2, uri), length_error) + raw_server.frame(raw_server.hover(3, uri))
+    )
+    parse_error = await raw_server.response(None)
+    assert parse_error["error"]["code"] == -32700
+    assert await raw_server.response(3) == {"jsonrpc": "2.0", "id": 3, "result": None}
+    raw_server.send(raw_server.frame(raw_server.hover(4, uri)))
+    assert "result" in await raw_server.response(4)
+    assert raw_server.popups() == []
+    assert await raw_server.stop() == 0
+
+
+async def test_malformed_json_gets_a_parse_error_reply(raw_server: RawServer, function_folder: Path) -> None:
+    body = b'{"jsonrpc": "2.0", "id": 2, "method": '
+    raw_server.send(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+    reply = await raw_server.response(None)
+    assert reply["id"] is None and reply["error"]["code"] == -32700
+    raw_server.send(raw_server.frame([1, 2]))  # JSON, but not a JSON-RPC message
+    assert (await raw_server.response(None))["error"]["code"] == -32600
+    raw_server.send(raw_server.frame(raw_server.hover(3, (function_folder / "user.py").as_uri())))
+    assert "result" in await raw_server.response(3)
+    assert raw_server.popups() == []
+    assert await raw_server.stop() == 0
+
+
+async def test_a_change_to_a_document_never_opened_is_ignored(raw_server: RawServer, function_folder: Path) -> None:
+    uri = (function_folder / "user.py").as_uri()
+    change = {
+        "textDocument": {"uri": uri, "version": 2},
+        "contentChanges": [{"text": USER_PY}],
+    }
+    raw_server.send(raw_server.frame({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": change}))
+    raw_server.send(raw_server.frame(raw_server.hover(2, uri)))
+    assert "result" in await raw_server.response(2)  # messages are handled in order: any popup came before
+    assert raw_server.popups() == []
+    assert await raw_server.stop() == 0
+
+
+async def test_requests_after_shutdown_are_invalid(raw_server: RawServer, function_folder: Path) -> None:
+    raw_server.send(raw_server.frame(raw_server.request(2, "shutdown")))
+    assert (await raw_server.response(2))["result"] is None
+    raw_server.send(raw_server.frame(raw_server.hover(3, (function_folder / "user.py").as_uri())))
+    assert (await raw_server.response(3))["error"]["code"] == -32600
+    raw_server.send(raw_server.frame({"jsonrpc": "2.0", "method": "exit"}))
+    assert await asyncio.wait_for(raw_server.process.wait(), WAIT_SECONDS) == 0

@@ -10,11 +10,16 @@ nesting (a chain of 1,000 calls `a.b().b()...` takes 18 s). The checks, in this 
   compile because it is nested too deeply or past another of CPython's limits is CF001.
 - A file whose expressions nest so that parsing would cost more than MAX_NESTING_COST is
   CF004 too; nesting cost is counted on CPython's AST (see `nesting_cost`).
+- So is a file whose brackets nest so that LibCST's parse would take more memory than
+  MAX_BRACKET_COST allows (see `bracket_cost`). Its memory grows with the square of bracket
+  depth, and it keeps it until the whole file is parsed: 245 statements of 199 nested
+  parentheses (which CPython compiles, and the AST does not show) take 1.1 GiB.
 """
 
 from __future__ import annotations
 
 import ast
+import keyword
 import re
 import sys
 import warnings
@@ -26,6 +31,9 @@ from msgspec import Struct
 
 MAX_TOKENS = 100_000
 MAX_NESTING_COST = 4_000_000
+MAX_BRACKET_COST = 500_000
+# LibCST (1.9) fails with a syntax error on more string literals joined side by side than this.
+LIBCST_MAX_JOINED_STRINGS = 3000
 DEFAULT_RECURSION_LIMIT = 1000  # what the runtime imports the function with
 
 # One-line strings, words, numbers and single punctuation characters: close to the number
@@ -54,6 +62,61 @@ class CompileLimit(Struct, frozen=True):
     reason: str
     line: int = 1
     column: int = 1
+
+
+_STRING = r"""[rRbBuUfFtT]{0,2}(?:'{3}[\s\S]*?'{3}|"{3}[\s\S]*?"{3}|'(?:\\.|[^'\\\n])*'|"(?:\\.|[^"\\\n])*")"""
+_STRING_OR_COMMENT = re.compile(rf"({_STRING})|#[^\n]*")
+# Once strings are NUL characters (which source never holds: that is CF002) and comments are
+# gone, keywords are not operands: `for` marks a generator as a comma marks a tuple, and the
+# others read as operators.
+_FOR = re.compile(r"\bfor\b")
+_OPERATOR_KEYWORDS = [word for word in keyword.kwlist if word not in ("for", "None", "True", "False")]
+_OTHER_KEYWORDS = re.compile(rf"\b(?:{'|'.join(_OPERATOR_KEYWORDS)})\b")
+# An opening bracket after an operand (a call or subscript), any other bracket, or a comma.
+_BRACKET = re.compile(r"(?P<after>(?<=[\w)\]}\0])[ \t]*[(\[])|(?P<open>[(\[{])|(?P<close>[)\]}])|,")
+_JOINED_STRINGS = re.compile(r"\0(?:\s*\0)*")
+# LibCST's extra memory per level of depth: a parenthesised name is about 0.4 KiB; a call,
+# subscript, tuple, list, dict, set or generator up to 20 times that (a call with arguments).
+_GROUPING_WEIGHT = 1
+_BRACKET_WEIGHT = 20
+# The depth that ordinary code reaches: its brackets cost what their tokens do (see MAX_TOKENS).
+_FREE_DEPTH = 4
+
+
+def _code_only(source: str) -> str:
+    """`source` with each string as a NUL character and without comments."""
+    return _STRING_OR_COMMENT.sub(lambda match: "\0" if match.group(1) is not None else "", source)
+
+
+def bracket_cost(source: str) -> int:
+    """The sum over brackets of weight times depth beyond _FREE_DEPTH, which LibCST's parse
+    memory follows: the square of the depth for a chain of nested brackets, and nothing for
+    ordinary code. A bracket's kind, hence its weight, is known when it closes: parentheses
+    around one expression weigh least; a call or subscript follows an operand, a tuple or a
+    generator holds a comma or `for`."""
+    code = _OTHER_KEYWORDS.sub("+", _FOR.sub(",", _code_only(source)))
+    cost = 0
+    stack: list[list[int]] = []  # per open bracket: [weight, depth]
+    for match in _BRACKET.finditer(code):
+        kind = match.lastgroup
+        if kind == "close":
+            if stack:
+                weight, depth = stack.pop()
+                cost += weight * max(0, depth - _FREE_DEPTH)
+        elif kind is None:  # a comma
+            if stack:
+                stack[-1][0] = _BRACKET_WEIGHT
+        else:
+            grouping = kind == "open" and match.group() == "("
+            stack.append([_GROUPING_WEIGHT if grouping else _BRACKET_WEIGHT, len(stack) + 1])
+    return cost
+
+
+def longest_string_join(source: str) -> int:
+    """The most string literals written side by side (implicitly joined into one) anywhere in
+    `source`; comments and line breaks may come between them."""
+    runs = _JOINED_STRINGS.findall(_code_only(source))
+    return max((run.count("\0") for run in runs), default=0)
 
 
 def count_tokens(source: str) -> int:

@@ -253,17 +253,29 @@ class FileLinter:
             with parser_output_trusted():
                 return cst.parse_module(source)
         except cst.ParserSyntaxError as exc:
-            running = f"{sys.version_info.major}.{sys.version_info.minor}"
-            problem = cpython_syntax_error(source) or SyntaxProblem(
-                f"cflint's parser (LibCST) does not support this syntax, although Python {running} accepts it",
-                Position(exc.raw_line, exc.raw_column + 1),
-            )
+            problem = cpython_syntax_error(source)
+            if problem is None:
+                return self._libcst_failure(source, display, Position(exc.raw_line, exc.raw_column + 1))
         return self.registry.finding(SYNTAX_ERROR, display, problem.position, reason=problem.reason)
+
+    def _libcst_failure(self, source: str, display: str, position: Position) -> Finding:
+        """What LibCST cannot parse although CPython accepts it: CF004 when the file is past a
+        size LibCST parses, CF001 for a syntax LibCST lacks."""
+        joined = guards.longest_string_join(source)
+        if joined > guards.LIBCST_MAX_JOINED_STRINGS:
+            return self._over_bound(
+                display,
+                f"{joined} string literals joined side by side, over the {guards.LIBCST_MAX_JOINED_STRINGS} "
+                "that cflint's parser (LibCST) reads",
+            )
+        running = f"{sys.version_info.major}.{sys.version_info.minor}"
+        reason = f"cflint's parser (LibCST) does not support this syntax, although Python {running} accepts it"
+        return self.registry.finding(SYNTAX_ERROR, display, position, reason=reason)
 
     def _over_bounds(self, source: str, display: str) -> Finding | None:
         """CF004 for a file over the token bound; CF001 for what CPython cannot compile for its
-        nesting; CF004 for a file whose nesting would make LibCST's parse too slow (see
-        cflint.engine.guards)."""
+        nesting; CF004 for a file whose nesting would make LibCST's parse too slow, or its
+        brackets too large in memory (see cflint.engine.guards)."""
         tokens = guards.count_tokens(source)
         if tokens > guards.MAX_TOKENS:
             # Not even compiled: CPython's compiler can take minutes on a large file (the
@@ -285,6 +297,13 @@ class FileLinter:
                 display,
                 f"expressions nest too deeply to parse within cflint's bounds (nesting cost {cost}, "
                 f"over {guards.MAX_NESTING_COST})",
+            )
+        brackets = guards.bracket_cost(source)
+        if brackets > guards.MAX_BRACKET_COST:
+            return self._over_bound(
+                display,
+                f"brackets nest too deeply to parse within cflint's memory bound (bracket cost {brackets}, "
+                f"over {guards.MAX_BRACKET_COST})",
             )
         return None
 

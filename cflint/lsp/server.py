@@ -4,16 +4,20 @@ the findings as diagnostics, with code actions and hovers on `# noqa` codes."""
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import os
+import sys
 import traceback
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from lsprotocol import types
 from msgspec import Struct
+from pygls.exceptions import JsonRpcException
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import TextDocument
@@ -21,13 +25,15 @@ from pygls.workspace import TextDocument
 from cflint import __version__
 from cflint.engine.registry import Registry, load_registry
 from cflint.lsp.changes import FindingFix, TextChange, fixes_for, non_overlapping
+from cflint.lsp.memory import released
 from cflint.lsp.noqa_comments import add_noqa, noqa_code_at
 from cflint.lsp.settings import SECTION, EditorSettings
 from cflint.lsp.text import client_position, code_point_column, source_bytes, split_lines, units
+from cflint.lsp.transport import CflintProtocol, ResyncingReader
 from cflint.model import Finding, Severity, UsageError
 from cflint.output.pages import page_url
 from cflint.run.buffers import BufferLint, BufferLinter
-from cflint.settings.config import CONFIG_FILE_NAMES
+from cflint.settings.config import CONFIG_FILE_NAMES, Settings
 
 FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.cflint"
 _SEVERITIES = {Severity.ERROR: types.DiagnosticSeverity.Error, Severity.WARNING: types.DiagnosticSeverity.Warning}
@@ -38,11 +44,13 @@ logger = logging.getLogger(__name__)
 
 
 class _Linted(Struct, frozen=True):
-    """The last lint of a Python buffer: its version, text and findings."""
+    """The last lint of a Python buffer: its version, text and findings, and the settings it
+    was linted with."""
 
     version: int | None
     text: str
     findings: list[Finding]
+    settings: Settings
 
 
 class Coalescer:
@@ -91,7 +99,12 @@ class CflintServer(LanguageServer):
     """`cflint server`: one instance per editor session."""
 
     def __init__(self, debug: bool = False) -> None:
-        super().__init__("cflint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__(
+            "cflint",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            protocol_cls=CflintProtocol,
+        )
         self.debug = debug
         self.registry: Registry = load_registry()
         self.workspace_root = Path(os.path.abspath(os.getcwd()))
@@ -102,6 +115,7 @@ class CflintServer(LanguageServer):
         self._coalescer = Coalescer()
         self._linted: dict[str, _Linted] = {}
         self._root_uris: dict[Path, set[str]] = {}  # function root -> files given its root findings
+        self._usage_errors_shown: set[str] = set()  # popped up since the config last changed
 
     # -- settings -------------------------------------------------------------------------
 
@@ -120,8 +134,22 @@ class CflintServer(LanguageServer):
         if settings == self.editor_settings and not force:
             return
         self.editor_settings = settings
+        self._usage_errors_shown.clear()
         self._linter = self._new_linter()
         self.relint_all()
+
+    def report_server_error(self, error: Exception, source: Any) -> None:
+        """pygls's report of an error outside a request's handler. One from reading the input
+        (pygls gives the source `JsonRpcException`) is the client's: an error reply, no popup."""
+        if source is JsonRpcException:
+            self.cflint_protocol.reply_unreadable(error)
+        else:
+            super().report_server_error(error, source)
+
+    @property
+    def cflint_protocol(self) -> CflintProtocol:
+        assert isinstance(self.protocol, CflintProtocol)
+        return self.protocol
 
     def _tell(self, kind: types.MessageType, message: str) -> None:
         self.window_log_message(types.LogMessageParams(kind, message))
@@ -153,6 +181,13 @@ class CflintServer(LanguageServer):
                 self.lint_later(uri)
         elif _is_project_file(changed):
             self.project_file_changed(changed)
+
+    def file_saved(self, uri: str) -> None:
+        """A file changed on disk (saved, or seen by the client's watcher). A saved config may
+        have a new error, which pops up again; an edit that is not saved leaves it as it was."""
+        path = _uri_path(uri)
+        if path is not None and path.name in CONFIG_FILE_NAMES:
+            self._usage_errors_shown.clear()
 
     def project_file_changed(self, path: Path) -> None:
         """A requirement or config file changed (in its buffer or on disk): re-lint the open
@@ -207,15 +242,20 @@ class CflintServer(LanguageServer):
         linter = self._linter
         buffers = self._buffers(path)
         try:
-            result = await asyncio.get_running_loop().run_in_executor(self._executor, linter.lint, path, buffers)
+            job = partial(linter.lint, path, buffers)
+            result = await asyncio.get_running_loop().run_in_executor(self._executor, released, job)
         except Exception as exc:
             self._report_failure(uri, version, path, exc)
             return
         current = self.workspace.text_documents.get(uri)
         if current is None or current.version != version:
             return  # closed, or changed again: a newer lint is on its way
-        findings = [] if result is None else result.file_findings
-        self._linted[uri] = _Linted(version, text, findings)
+        if result is None:
+            self._linted.pop(uri, None)
+            findings = []
+        else:
+            findings = result.file_findings
+            self._linted[uri] = _Linted(version, text, findings, result.settings)
         self.publish(uri, [self.diagnostic(f, split_lines(text), python=True) for f in findings], version)
         if result is not None and result.root is not None:
             self._publish_root_findings(result, linter)
@@ -224,7 +264,8 @@ class CflintServer(LanguageServer):
         linter = self._linter
         buffers = self._buffers(folder / "requirements.txt")
         try:
-            result = await asyncio.get_running_loop().run_in_executor(self._executor, linter.lint_root, folder, buffers)
+            job = partial(linter.lint_root, folder, buffers)
+            result = await asyncio.get_running_loop().run_in_executor(self._executor, released, job)
         except Exception as exc:
             uri = _file_uri(folder / "requirements.txt")
             self._report_failure(uri, None, folder / "requirements.txt", exc)
@@ -233,24 +274,32 @@ class CflintServer(LanguageServer):
             self._publish_root_findings(result, linter)
 
     def _report_failure(self, uri: str, version: int | None, path: Path, exc: Exception) -> None:
-        """A lint that could not run: one diagnostic at the top of the file, and the reason
-        (with the traceback of an internal error) in the client's log."""
+        """A lint that could not run: one diagnostic at the top of the file. A usage error (a
+        broken config) names its file and key, and pops up once until a config changes; an
+        internal error is CF003, with the traceback in the client's log."""
         if isinstance(exc, UsageError):
             message = f"cflint could not lint this file: {exc}"
-            detail = message
-        else:
-            message = f"cflint failed on this file: {type(exc).__name__}: {exc} (the editor's log has the traceback)"
-            detail = f"cflint failed on {path}:\n" + "".join(traceback.format_exception(exc)).rstrip()
+            if message not in self._usage_errors_shown:
+                self._usage_errors_shown.add(message)
+                self.window_show_message(types.ShowMessageParams(types.MessageType.Error, message))
+            self.window_log_message(types.LogMessageParams(types.MessageType.Error, message))
+            self.publish(uri, [self._top_diagnostic(message, None)], version)
+            return
+        message = f"cflint failed on this file: {type(exc).__name__}: {exc} (the editor's log has the traceback)"
+        detail = f"cflint failed on {path}:\n" + "".join(traceback.format_exception(exc)).rstrip()
         self.window_log_message(types.LogMessageParams(types.MessageType.Error, detail))
-        diagnostic = types.Diagnostic(
+        self.publish(uri, [self._top_diagnostic(message, _FAILURE_CODE)], version)
+
+    @staticmethod
+    def _top_diagnostic(message: str, code: str | None) -> types.Diagnostic:
+        return types.Diagnostic(
             range=types.Range(types.Position(0, 0), types.Position(0, 0)),
             message=message,
             severity=types.DiagnosticSeverity.Error,
-            code=_FAILURE_CODE,
-            code_description=types.CodeDescription(href=page_url(_FAILURE_CODE)),
+            code=code,
+            code_description=None if code is None else types.CodeDescription(href=page_url(code)),
             source="cflint",
         )
-        self.publish(uri, [diagnostic], version)
 
     def _publish_root_findings(self, result: BufferLint, linter: BufferLinter) -> None:
         """Root findings on the requirement files (not on the folder, which an editor cannot
@@ -318,8 +367,9 @@ class CflintServer(LanguageServer):
             return only is None or any(kind == asked or kind.startswith(f"{asked}.") for asked in only)
 
         linted = self._linted.get(uri)
-        findings = linted.findings if linted is not None and linted.version == document.version else []
-        fixes = fixes_for(Path(document.path), text, findings) if findings else []
+        fixes = []
+        if linted is not None and linted.version == document.version:
+            fixes = fixes_for(Path(document.path), text, linted.findings, linted.settings)
         actions: list[types.CodeAction] = []
         if wanted(types.CodeActionKind.QuickFix):
             for diagnostic in params.context.diagnostics:
@@ -485,6 +535,7 @@ def make_server(debug: bool = False) -> CflintServer:
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(params: types.DidSaveTextDocumentParams) -> None:
+        server.file_saved(params.text_document.uri)
         server.document_changed(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
@@ -494,6 +545,7 @@ def make_server(debug: bool = False) -> CflintServer:
     @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
     def watched_files_changed(params: types.DidChangeWatchedFilesParams) -> None:
         for change in params.changes:
+            server.file_saved(change.uri)
             path = _uri_path(change.uri)
             if path is not None and _is_project_file(path) and path not in server.open_documents():
                 server.project_file_changed(path)
@@ -529,7 +581,7 @@ def serve(debug: bool = False) -> int:
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="cflint server: %(message)s")
     server = make_server(debug)
     try:
-        server.start_io()
+        server.start_io(ResyncingReader(io.FileIO(sys.stdin.fileno(), "rb", closefd=False)))
     finally:
         server.close()
     return 0 if server.shutdown_requested else 1
