@@ -17,7 +17,6 @@ from cflint.lsp.text import UTF8, UTF16, UTF32, client_column, code_point_column
 from cflint.model import Finding, Position, Severity, UsageError
 from cflint.output.default import format_line
 from cflint.run.buffers import BufferLinter
-from cflint.settings.config import Settings
 from tests.helpers import GUIDE_EXAMPLES, CliResult, guide_function, write_files
 
 REGISTRY = load_registry()
@@ -202,7 +201,7 @@ def test_quick_fixes_come_from_the_findings_fixes(tmp_path: Path) -> None:
     text = "import requests\n\n# noqa CF403\ndef main():\n    return requests.get('u').text\n"
     path = tmp_path / "user.py"
     findings = lint_text(path, text, cwd=tmp_path)
-    fixes = {fix.finding.code: fix for fix in fixes_for(path, text, findings, Settings())}
+    fixes = {fix.finding.code: fix for fix in fixes_for(path, text, findings)}
     assert set(fixes) == {"CF010", "CF403"}
     timeout = fixes["CF403"]
     assert not timeout.safe and "timeout=10" in timeout.title
@@ -212,14 +211,6 @@ def test_quick_fixes_come_from_the_findings_fixes(tmp_path: Path) -> None:
     )
     assert fixes["CF010"].safe
     assert non_overlapping(list(fixes.values())) == list(fixes["CF010"].changes)
-
-
-def test_a_fix_title_shows_the_configured_values() -> None:
-    from cflint.lsp.changes import with_settings
-
-    assert with_settings("pass timeout=<fix-timeout> seconds", Settings(fix_timeout=2.5)) == "pass timeout=2.5 seconds"
-    assert with_settings("pass timeout=<fix-timeout>", Settings()) == "pass timeout=10"
-    assert with_settings("keep <not-a-key> and <base-dir>", Settings()) == "keep <not-a-key> and <base-dir>"
 
 
 def _frames(tmp_path: Path, data: bytes) -> list[bytes]:

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
 from msgspec import Struct
 
 from cflint.model import Finding, Position
-from cflint.settings.config import CONFIG_KEYS, Settings
-
-_CONFIG_KEY = re.compile(r"<([a-z][a-z-]*)>")
 
 
 class TextChange(Struct, frozen=True):
@@ -32,11 +28,11 @@ class FindingFix(Struct, frozen=True):
     safe: bool = True
 
 
-def fixes_for(path: Path, text: str, findings: Sequence[Finding], settings: Settings) -> list[FindingFix]:
-    """The fixes available for `findings` of the file `path` holding `text`, linted with
-    `settings`: each finding's own fix (see `cflint.fix`) whose edits all fall in this file.
-    A fix that also edits another file (CF303 adds a line to requirements.txt) is left to
-    `cflint --fix`. A title is the fix's description, the code is the caller's to add.
+def fixes_for(path: Path, text: str, findings: Sequence[Finding]) -> list[FindingFix]:
+    """The fixes available for `findings` of the file `path` holding `text`: each finding's
+    own fix (see `cflint.fix`) whose edits all fall in this file. A fix that also edits
+    another file (CF303 adds a line to requirements.txt) is left to `cflint --fix`. A title
+    is the fix's description; the code is the caller's to add.
 
     The one place the server gets fixes from: quick fixes and `source.fixAll.cflint` are
     built from what this returns; fix-all applies only the safe ones."""
@@ -46,19 +42,8 @@ def fixes_for(path: Path, text: str, findings: Sequence[Finding], settings: Sett
         if fix is None or not fix.edits or fix.in_other_files:
             continue
         changes = tuple(TextChange(edit.start, edit.end, edit.new_text) for edit in fix.edits)
-        found.append(FindingFix(finding, with_settings(fix.description, settings), changes, fix.is_safe))
+        found.append(FindingFix(finding, fix.description, changes, fix.is_safe))
     return found
-
-
-def with_settings(description: str, settings: Settings) -> str:
-    """A fix's description with each `<config-key>` in it replaced by that setting's value
-    (`timeout=<fix-timeout>` reads `timeout=10`); an unknown key stays as it is."""
-
-    def value(match: re.Match[str]) -> str:
-        key = match.group(1)
-        return str(getattr(settings, key.replace("-", "_"))) if key in CONFIG_KEYS else match.group(0)
-
-    return _CONFIG_KEY.sub(value, description)
 
 
 def non_overlapping(fixes: Sequence[FindingFix]) -> list[TextChange]:

@@ -33,7 +33,7 @@ from cflint.lsp.transport import CflintProtocol, ResyncingReader
 from cflint.model import Finding, Severity, UsageError
 from cflint.output.pages import page_url
 from cflint.run.buffers import BufferLint, BufferLinter
-from cflint.settings.config import CONFIG_FILE_NAMES, Settings
+from cflint.settings.config import CONFIG_FILE_NAMES
 
 FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.cflint"
 _SEVERITIES = {Severity.ERROR: types.DiagnosticSeverity.Error, Severity.WARNING: types.DiagnosticSeverity.Warning}
@@ -44,13 +44,11 @@ logger = logging.getLogger(__name__)
 
 
 class _Linted(Struct, frozen=True):
-    """The last lint of a Python buffer: its version, text and findings, and the settings it
-    was linted with."""
+    """The last lint of a Python buffer: its version, text and findings."""
 
     version: int | None
     text: str
     findings: list[Finding]
-    settings: Settings
 
 
 class Coalescer:
@@ -255,7 +253,7 @@ class CflintServer(LanguageServer):
             findings = []
         else:
             findings = result.file_findings
-            self._linted[uri] = _Linted(version, text, findings, result.settings)
+            self._linted[uri] = _Linted(version, text, findings)
         self.publish(uri, [self.diagnostic(f, split_lines(text), python=True) for f in findings], version)
         if result is not None and result.root is not None:
             self._publish_root_findings(result, linter)
@@ -369,7 +367,7 @@ class CflintServer(LanguageServer):
         linted = self._linted.get(uri)
         fixes = []
         if linted is not None and linted.version == document.version:
-            fixes = fixes_for(Path(document.path), text, linted.findings, linted.settings)
+            fixes = fixes_for(Path(document.path), text, linted.findings)
         actions: list[types.CodeAction] = []
         if wanted(types.CodeActionKind.QuickFix):
             for diagnostic in params.context.diagnostics:

@@ -40,13 +40,11 @@ class BufferedRoot(FunctionRoot, frozen=True, kw_only=True, dict=True):
 
 
 class BufferLint(Struct, frozen=True):
-    """A file's findings, and those of its function root's requirement files (root rules),
-    with the settings the file was linted with."""
+    """A file's findings, and those of its function root's requirement files (root rules)."""
 
     file_findings: list[Finding]
     root: FunctionRoot | None
     root_findings: list[Finding]
-    settings: Settings
 
 
 def buffer_reader(buffers: Mapping[Path, bytes]) -> Callable[[Path], bytes]:
@@ -106,7 +104,7 @@ class BufferLinter:
         root_findings: list[Finding] = []
         if root is not None:
             root_findings = _check_root(root, self.registry, selection.for_path(root.settings, root.path))
-        return BufferLint(sorted(file_findings), root, sorted(root_findings), settings)
+        return BufferLint(sorted(file_findings), root, sorted(root_findings))
 
     def lint_root(self, folder: Path, buffers: Mapping[Path, bytes]) -> BufferLint | None:
         """The root rules' findings for the function root of `folder`, if it has one."""
@@ -120,7 +118,7 @@ class BufferLinter:
             return None
         buffered = self._buffered(root, buffer_reader(buffers))
         enabled = self._selection.for_path(buffered.settings, buffered.path)
-        return BufferLint([], buffered, sorted(_check_root(buffered, self.registry, enabled)), buffered.settings)
+        return BufferLint([], buffered, sorted(_check_root(buffered, self.registry, enabled)))
 
     def finding_path(self, finding: Finding) -> Path:
         """The absolute path a finding's display path names."""
