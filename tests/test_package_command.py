@@ -210,3 +210,79 @@ def test_entries_that_cannot_be_packed_are_findings(
     assert forced.code == 0 and forced.lines[0] == f"{name}:1:1: CF002 {reason}"
     with zipfile.ZipFile(template.parent / "my-function.zip") as archive:
         assert archive.namelist() == ["requirements.txt", "user.py"]
+
+
+@pytest.mark.parametrize(
+    ("make", "kind"),
+    [
+        (lambda path: os.mkfifo(path), "a FIFO"),
+        (lambda path: os.symlink("/dev/null", path), "a character device"),
+    ],
+    ids=["FIFO", "link to a device"],
+)
+def test_output_that_is_not_a_regular_file_is_refused(
+    cflint: Cflint, template: Path, make: Callable[[Path], None], kind: str
+) -> None:
+    """-o never replaces a node with a regular file."""
+    target = template.parent / "out.zip"
+    make(target)
+    before = os.lstat(target)
+    result = package(cflint, "-o", "../out.zip", cwd=template)
+    assert result.code == 2
+    assert result.err == (
+        f"cflint: error: ../out.zip: not a regular file ({kind}); -o writes only a regular file "
+        "(-o - writes to standard output)\n"
+    )
+    after = os.lstat(target)
+    assert (after.st_mode, after.st_ino) == (before.st_mode, before.st_ino)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_output_to_a_device_is_refused(template: Path) -> None:
+    for device in ("/dev/full", "/dev/stdout"):
+        result = run_subprocess("package", "-o", device, cwd=template)
+        assert result.code == 2 and result.err.startswith(f"cflint: error: {device}: not a regular file ("), result
+        assert "internal error" not in result.err
+    assert os.stat("/dev/full").st_rdev != 0 and not os.path.isfile("/dev/full")
+
+
+def test_output_to_a_symlink_replaces_the_file_it_points_to(cflint: Cflint, template: Path) -> None:
+    (template.parent / "real.zip").write_bytes(b"older")
+    os.symlink("real.zip", template.parent / "link.zip")
+    result = package(cflint, "-o", "../link.zip", cwd=template)
+    assert result.code == 0, result.err
+    assert os.path.islink(template.parent / "link.zip")
+    assert zipfile.is_zipfile(template.parent / "real.zip")
+
+
+@pytest.mark.parametrize("output", ["user.py/x.zip", "/proc/fn.zip"], ids=["under a file", "read-only folder"])
+def test_output_in_a_folder_that_cannot_be_written(cflint: Cflint, template: Path, output: str) -> None:
+    result = package(cflint, "-o", output, cwd=template)
+    assert result.code == 2
+    assert result.err.startswith("cflint: error: ") and result.err.count("\n") == 1
+    assert "internal error" not in result.err
+    assert not list(Path("/proc").glob(".fn.zip.*"))
+
+
+def test_output_dash_writes_the_archive_to_standard_output(template: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(REPO), "CFLINT_CACHE_DIR": str(tmp_path / "cache")}
+    completed = subprocess.run(
+        [sys.executable, "-m", "cflint", "package", "-o", "-"], cwd=template, env=env, capture_output=True, check=False
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert not (template / "-").exists()
+    written = tmp_path / "from-stdout.zip"
+    written.write_bytes(completed.stdout)
+    with zipfile.ZipFile(written) as opened:
+        assert opened.namelist() == ["requirements.txt", "user.py"]
+    assert completed.stderr.decode().startswith(f"Wrote the archive to standard output: {len(completed.stdout)} bytes")
+    assert package_bytes(template, tmp_path / "as-file.zip") == completed.stdout
+
+
+def package_bytes(folder: Path, output: Path) -> bytes:
+    result = run_subprocess("package", "-o", str(output), cwd=folder)
+    assert result.code == 0, result.err
+    return output.read_bytes()
