@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import zipfile
 from collections.abc import Callable
@@ -286,3 +287,49 @@ def package_bytes(folder: Path, output: Path) -> bytes:
     result = run_subprocess("package", "-o", str(output), cwd=folder)
     assert result.code == 0, result.err
     return output.read_bytes()
+
+
+CONFIGURED_FOLDERS = {
+    "entry point in handlers.py": {
+        "cflint.toml": 'entry-points = ["handlers.get_user"]\n',
+        "handlers.py": "from flask import request\n\n\ndef get_user():\n    return request.args.get('id', '')\n",
+        "requirements.txt": "pyyaml\n",
+    },
+    "ignore in pyproject.toml": {
+        "pyproject.toml": '[project]\nname = "fn"\n\n[tool.cflint]\nignore = ["CF403"]\n',
+        "user.py": "import requests\n\n\ndef main():\n    return requests.get('https://example.com').text\n",
+        "requirements.txt": "requests\n",
+    },
+    "per-file-ignores and exclude": {
+        ".cflint.toml": ('exclude = ["scripts/"]\n\n[per-file-ignores]\n"lib/*.py" = ["CF403"]\n'),
+        "user.py": "from lib.calls import fetch\n\n\ndef main():\n    return fetch()\n",
+        "lib/__init__.py": "",
+        "lib/calls.py": "import requests\n\n\ndef fetch():\n    return requests.get('https://example.com').text\n",
+        "scripts/tool.py": "import numpy\n",
+        "requirements.txt": "requests\n",
+    },
+    "findings under a config": {
+        "cflint.toml": 'entry-points = ["app.handler"]\nextend-select = ["CF011"]\n',
+        "app.py": "import os  # noqa: F401\nimport requests\n\n\ndef handler(request):\n    return requests.get('x').text\n",
+        "requirements.txt": "requests\n",
+    },
+}
+
+
+@pytest.mark.parametrize("files", CONFIGURED_FOLDERS.values(), ids=CONFIGURED_FOLDERS.keys())
+def test_a_packed_folder_and_its_archive_get_the_same_findings(
+    cflint: Cflint, tmp_path: Path, files: dict[str, str]
+) -> None:
+    """The archive is linted with the config packed at its root, as the folder was."""
+    write_files(tmp_path / "fn", files)
+    folder = cflint("--color", "never", "fn", cwd=tmp_path)
+    packed = package(cflint, "fn", "-o", "fn.zip", "--force", cwd=tmp_path)
+    assert packed.code == 0, packed.err
+    archive = cflint("--color", "never", "fn.zip", cwd=tmp_path)
+
+    def located_codes(result: CliResult, prefix: str) -> list[tuple[str, str]]:
+        lines = [line for line in result.lines if re.match(r"^.+:\d+:\d+: CF\d{3} ", line)]
+        return sorted((line.split(":", 1)[0].removeprefix(prefix), line.split(": ", 1)[1][:5]) for line in lines)
+
+    assert located_codes(archive, "fn.zip") == located_codes(folder, "fn")
+    assert archive.code == folder.code

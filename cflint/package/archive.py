@@ -139,13 +139,9 @@ class Archive:
         with open_regular_file(path) as stream:
             zip_file = cls._open_zip(stream)
             with zip_file:
-                declared = sum(info.file_size for info in zip_file.infolist())
-                if declared > unpacked_limit:
-                    raise ArchiveError(
-                        f"archive declares {format_size(declared)} uncompressed, over {UNPACKED_SIZE_FACTOR} "
-                        f"times max-package-size ({format_size(unpacked_limit)}): a possible ZIP bomb, not read"
-                    )
-                yield cls(zip_file)
+                archive = cls(zip_file)
+                archive.check_declared_size(unpacked_limit)
+                yield archive
 
     @staticmethod
     def _open_zip(stream: BinaryIO) -> zipfile.ZipFile:
@@ -157,6 +153,15 @@ class Archive:
             if not signature.startswith(_ZIP_SIGNATURES):
                 raise ArchiveError("not a ZIP archive") from None
             raise ArchiveError(f"corrupt ZIP archive: {exc}") from None
+
+    def check_declared_size(self, unpacked_limit: int) -> None:
+        """Raises ArchiveError if the members declare more than `unpacked_limit` bytes uncompressed."""
+        declared = sum(info.file_size for info in self._zip.infolist())
+        if declared > unpacked_limit:
+            raise ArchiveError(
+                f"archive declares {format_size(declared)} uncompressed, over {UNPACKED_SIZE_FACTOR} "
+                f"times max-package-size ({format_size(unpacked_limit)}): a possible ZIP bomb, not read"
+            )
 
     def declared_size(self, name: str) -> int:
         return self._readable[name].file_size

@@ -19,7 +19,7 @@ from cflint.package.contents import REQUIREMENTS, HeadReader, Package, PackageEn
 from cflint.package.junk import junk_item, virtualenv_folders
 from cflint.project import FileContext, FileJob, FunctionRoot, entry_function_hint
 from cflint.run.patterns import exclusion_patterns
-from cflint.settings.config import Settings
+from cflint.settings.config import SettingsResolver
 
 if TYPE_CHECKING:
     from cflint.knowledge.requirements import Requirements
@@ -70,6 +70,16 @@ class ArchiveRoot(FunctionRoot, frozen=True, kw_only=True, dict=True):
         return read_requirements(self.requirements_path, self.path, self.read_bytes)
 
 
+def _root_file(archive: Archive, limit: int, name: str) -> bytes | None:
+    """A readable member at the archive's root of at most `limit` bytes, else None."""
+    if not archive.is_readable(name) or archive.declared_size(name) > limit:
+        return None
+    try:
+        return archive.read_head(name, limit)
+    except ArchiveError:
+        return None
+
+
 def _member_reader(archive: Archive, package: Package) -> Callable[[Path], bytes]:
     """`Path.read_bytes` for the paths inside an archive; members larger than
     max-file-size are not read."""
@@ -100,12 +110,20 @@ class ArchiveLinter:
         # `_entry_modules_missing` stands in for it.
         self._root_rules = tuple(rule for rule in self._registry.root_rules if rule.code != ENTRY_MODULE_MISSING)
 
-    def lint(self, path: Path, display: str, settings: Settings) -> ArchiveResult:
+    def lint(self, path: Path, display: str, resolver: SettingsResolver) -> ArchiveResult:
+        """Lint the archive at `path` with the settings of its own config file at its root
+        (as its folder was linted), else of the folder it lies in."""
+        settings = resolver.for_folder(path.parent)
         enabled = self._checker.enabled_for(settings, path)
         with ExitStack() as stack:
             try:
                 size = path.stat().st_size
                 archive = stack.enter_context(Archive.open(path, UNPACKED_SIZE_FACTOR * settings.max_package_size))
+                own_settings = resolver.for_archive(path, partial(_root_file, archive, settings.max_file_size))
+                if own_settings is not settings:
+                    settings = own_settings
+                    enabled = self._checker.enabled_for(settings, path)
+                    archive.check_declared_size(UNPACKED_SIZE_FACTOR * settings.max_package_size)
             except OSError as exc:
                 return ArchiveResult(
                     [self._registry.finding(UNREADABLE_FILE, display, reason=f"cannot read: {exc.strerror or exc}")],
