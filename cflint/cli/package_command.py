@@ -194,7 +194,8 @@ def print_summary(plan: PackagePlan, size: int, display: str, out: TextIO) -> No
     out.write(f"Wrote {display}: {format_size(size)}, {files} file{'s' if files != 1 else ''}\n")
     width = max((len(pack_file.path) for pack_file in plan.files), default=0)
     for pack_file in plan.files:
-        out.write(f"  {pack_file.path:<{width}}  {format_size(pack_file.size)}\n")
+        copied = "" if pack_file.link is None else f"  (a copy of {pack_file.link.target}, outside the folder)"
+        out.write(f"  {pack_file.path:<{width}}  {format_size(pack_file.size)}{copied}\n")
 
 
 def _missing_entry_modules(plan: PackagePlan, settings: Settings, display: str) -> list[Finding]:

@@ -74,7 +74,7 @@ class PackageChecker:
             settings=settings,
             is_archive=False,
             size=sum(pack_file.size for pack_file in files),
-            entries=tuple(PackageEntry(pack_file.path, pack_file.size) for pack_file in files),
+            entries=tuple(PackageEntry(pack_file.path, pack_file.size, pack_file.link) for pack_file in files),
             read_head=_folder_head_reader(root.path),
         )
         # A FIFO or device named `.py` is the file linter's CF002 already, and requirements.txt
