@@ -152,6 +152,10 @@ JUNK_MEMBERS = [
     (".ruff_cache/CACHEDIR.TAG", ".ruff_cache/"),
     (".tox/log", ".tox/"),
     ("venv/pyvenv.cfg", "venv/"),
+    ("node_modules/left-pad/index.js", "node_modules/"),
+    (".coverage", ".coverage"),
+    (".coverage.host.123.456", ".coverage.host.123.456"),
+    ("htmlcov/index.html", "htmlcov/"),
 ]
 
 
@@ -197,6 +201,7 @@ def test_junk_python_files_are_not_linted(cflint: Cflint, archives: Path) -> Non
         ("gcp-credentials.json", "a credentials file"),
         ("client_secret_123.json", "an OAuth client secret"),
         (".netrc", "login credentials"),
+        (".envrc", "an environment file (direnv)"),
     ],
 )
 def test_secrets_by_name(cflint: Cflint, archives: Path, member: str, kind: str) -> None:
@@ -217,6 +222,35 @@ def test_pem_is_a_secret_only_with_a_private_key(cflint: Cflint, archives: Path)
     }
     result = lint(cflint, make_zip(archives / "fn.zip", members))
     assert [line.split(":")[0] for line in result.lines] == ["archives/fn.zip/tls/client.pem"]
+
+
+GCP_KEY = (
+    '{\n  "type": "service_account",\n  "project_id": "p",\n  "private_key_id": "0123",\n'
+    '  "private_key": "-----BEGIN PRIVATE KEY-----\\nMIIEvQ\\n-----END PRIVATE KEY-----\\n",\n'
+    '  "client_email": "fn@p.iam.gserviceaccount.com"\n}\n'
+)
+
+
+def test_secrets_by_content(cflint: Cflint, archives: Path) -> None:
+    """Where the name does not tell, the start of a small file does."""
+    members = {
+        **TEMPLATE_FILES,
+        "gcp-key.json": GCP_KEY,
+        "deploy/id": "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl\n-----END OPENSSH PRIVATE KEY-----\n",
+        ".npmrc": "registry=https://registry.npmjs.org/\n//registry.npmjs.org/:_authToken=npm_abc123\n",
+        "config/settings.json": '{"private_key_id": "not a key", "debug": true}\n',
+        "docs/.npmrc": "registry=https://registry.npmjs.org/\n",
+        "big.txt": "x" * (1024 * 1024 + 1) + "-----BEGIN PRIVATE KEY-----\n",
+    }
+    result = lint(cflint, make_zip(archives / "fn.zip", members))
+    assert result.lines == [
+        "archives/fn.zip/.npmrc:1:1: CF505 .npmrc looks like npm credentials (an auth token or password): it must "
+        "not ship; remove it from the archive",
+        "archives/fn.zip/deploy/id:1:1: CF505 deploy/id looks like a file holding a private key: it must not ship; "
+        "remove it from the archive",
+        "archives/fn.zip/gcp-key.json:1:1: CF505 gcp-key.json looks like a service account key (its private_key): "
+        "it must not ship; remove it from the archive",
+    ]
 
 
 def test_keys_of_vendored_distributions_are_not_secrets(cflint: Cflint, archives: Path) -> None:
