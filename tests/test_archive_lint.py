@@ -23,6 +23,7 @@ from tests.zips import (
     make_large_stored_zip,
     make_zip,
     mark_encrypted,
+    rename_member,
     snapshot,
 )
 
@@ -366,6 +367,18 @@ def test_stored_member_declaring_another_size(cflint: Cflint, archives: Path) ->
     assert result.lines == [
         "archives/fn.zip/requirements.txt:1:1: CF506 member is stored uncompressed but declares 4096 bytes "
         "for 7 bytes of data: the archive is damaged or crafted"
+    ]
+
+
+def test_member_name_with_a_nul_byte(cflint: Cflint, archives: Path) -> None:
+    """zipfile cuts the name at the NUL (`lib.py\\0.txt` reads as `lib.py`); unzip tools differ."""
+    archive = make_zip(archives / "fn.zip", {**TEMPLATE_FILES, "lib.py_evil.txt": "import numpy\n"})
+    rename_member(archive, "lib.py_evil.txt", b"lib.py\x00evil.txt")
+    result = lint(cflint, archive)
+    assert result.lines == [
+        "archives/fn.zip:1:1: CF506 member 'lib.py\\x00evil.txt' has a NUL byte in its name: unzip tools cut the "
+        "name there or refuse it, so it unpacks under another name than the one listed; the archive is damaged "
+        "or crafted"
     ]
 
 

@@ -34,7 +34,13 @@ class ArchiveError(Exception):
 
 
 def unsafe_name_problem(name: str) -> str | None:
-    """Why extracting a member of this name would write outside the target folder."""
+    """Why extracting a member of this name would write outside the target folder, or
+    to another name than the one listed."""
+    if "\0" in name:
+        return (
+            f"member {name!r} has a NUL byte in its name: unzip tools cut the name there or refuse it, "
+            "so it unpacks under another name than the one listed; the archive is damaged or crafted"
+        )
     if name.startswith(("/", "\\")) or _WINDOWS_DRIVE.match(name):
         return f"member {name!r} has an absolute path: unpacking it writes outside the function's folder"
     if ".." in re.split(r"[/\\]", name):
@@ -90,7 +96,8 @@ class Archive:
         counts = Counter(member_path(info.filename) for info in infos)
         backslashed: list[str] = []
         for info in infos:
-            unsafe = unsafe_name_problem(info.filename)
+            # zipfile cuts `filename` at a NUL byte; `orig_filename` is the name as stored.
+            unsafe = unsafe_name_problem(info.orig_filename)
             if unsafe is not None:
                 problems.append(PackageProblem(unsafe))
                 continue
