@@ -452,3 +452,19 @@ def test_damaged_archives_never_crash(data: st.DataObject) -> None:
         result = run([archive], RunOptions(), registry, cwd=Path(folder))
         assert not [finding for finding in result.findings if finding.code == "CF003"], result.findings
         assert sorted(path.name for path in Path(folder).iterdir()) == ["fn.zip"]
+
+
+def test_python_source_linted_per_archive_is_bounded(cflint: Cflint, archives: Path) -> None:
+    """Members each within max-file-size can together be ten times max-package-size: the
+    entry module is linted first, then members in order, until their total reaches
+    max-package-size; the rest are one CF004 on the archive."""
+    (archives / "cflint.toml").write_text('max-package-size = "64 KiB"\n')
+    module = "import numpy\n" + "x = 1\n" * (40 * 1024 // 6)
+    members = {"a.py": module, "b.py": module, "c.py": module, "user.py": TEMPLATE_FILES["user.py"] + module}
+    result = lint(cflint, make_zip(archives / "fn.zip", {**members, "requirements.txt": "pyyaml\n"}))
+    assert result.lines == [
+        "archives/fn.zip:1:1: CF004 the archive holds more Python source than cflint lints per archive "
+        "(max-package-size, 64.0 KiB, uncompressed): 3 modules (120.0 KiB: a.py, b.py, c.py): not linted",
+        "archives/fn.zip/user.py:13:8: CF301 numpy comes from numpy, which the runtime cannot install "
+        "(C extension modules)",
+    ]
