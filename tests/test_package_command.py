@@ -343,3 +343,44 @@ def test_a_packed_folder_and_its_archive_get_the_same_findings(
 
     assert located_codes(archive, "fn.zip") == located_codes(folder, "fn")
     assert archive.code == folder.code
+
+
+def test_a_config_left_out_of_the_archive_is_named(cflint: Cflint, tmp_path: Path) -> None:
+    write_files(
+        tmp_path / "fn",
+        {
+            "cflint.toml": 'entry-points = ["handlers.get_user"]\npackage-exclude = ["cflint.toml"]\n',
+            "handlers.py": "def get_user():\n    return 'x'\n",
+            "requirements.txt": "",
+        },
+    )
+    result = package(cflint, "fn", cwd=tmp_path)
+    assert result.code == 0
+    assert result.err == (
+        "cflint package: warning: cflint.toml is left out of the archive, so `cflint` on the archive reads the "
+        "config of the folder the archive lies in instead\n"
+    )
+
+
+def test_output_dash_to_a_terminal_is_refused(template: Path, tmp_path: Path) -> None:
+    import pty
+    import subprocess
+    import sys
+
+    main_end, terminal_end = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": str(REPO), "CFLINT_CACHE_DIR": str(tmp_path / "cache")}
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-m", "cflint", "package", "-o", "-"],
+            cwd=template,
+            env=env,
+            stdout=terminal_end,
+            stderr=subprocess.PIPE,
+            check=False,
+            timeout=120,
+        )
+    finally:
+        os.close(main_end)
+        os.close(terminal_end)
+    assert completed.returncode == 2
+    assert completed.stderr == b"cflint: error: -o -: standard output is a terminal; redirect it to a file or a pipe\n"

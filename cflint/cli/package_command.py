@@ -226,6 +226,14 @@ def _missing_entry_modules(plan: PackagePlan, settings: Settings, display: str) 
     return findings
 
 
+def _config_left_out(plan: PackagePlan, settings: Settings) -> str | None:
+    """The name of the folder's own config file when the archive will not hold it."""
+    config = settings.config_path
+    if config is None or Path(os.path.realpath(config.parent)) != plan.folder:
+        return None
+    return None if config.name in {pack_file.path for pack_file in plan.files} else config.name
+
+
 def package_command(folder: Path, output: Path | None, force: bool, config: Path | None, color: bool) -> int:
     """Lint `folder`; unless it has error findings (or `force`), write its archive.
     Returns 0 when the archive was written, 1 when errors stopped it."""
@@ -251,6 +259,13 @@ def package_command(folder: Path, output: Path | None, force: bool, config: Path
     if not any(finding.code == "CF101" for finding in findings):
         findings = sorted([*findings, *_missing_entry_modules(plan, settings, display_path(folder, cwd))])
     get_reporter("default", registry).write(findings, report, ReportOptions(color=color, quiet=True), lambda _: None)
+    left_out_config = _config_left_out(plan, settings)
+    if left_out_config is not None:
+        print(
+            f"cflint package: warning: {left_out_config} is left out of the archive, so "
+            "`cflint` on the archive reads the config of the folder the archive lies in instead",
+            file=sys.stderr,
+        )
     for linked in plan.linked_folders:
         print(
             f"cflint package: warning: {linked} is a symbolic link to a folder and is left out "
