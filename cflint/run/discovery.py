@@ -378,12 +378,14 @@ class _LinkPolicy:
         self._scopes: dict[Path, Path] = {}
 
     def followed(self, link: Path, root: FunctionRoot | None) -> bool:
-        real_folder = self._real_top if root is None else self._real(root.path)
+        if root is None:
+            return outside_link(link, self._real_top, self._real_top) is None
+        real_folder = self._real(root.path)
         scope = self._scopes.get(real_folder)
         if scope is None:
             scope = self._scopes[real_folder] = shared_scope(real_folder)
         outside = outside_link(link, real_folder, scope)
-        return outside is None or (root is not None and outside.shared)
+        return outside is None or outside.shared
 
     def _real(self, folder: Path) -> Path:
         real = self._real_folders.get(folder)
