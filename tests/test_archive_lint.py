@@ -468,3 +468,16 @@ def test_python_source_linted_per_archive_is_bounded(cflint: Cflint, archives: P
         "archives/fn.zip/user.py:13:8: CF301 numpy comes from numpy, which the runtime cannot install "
         "(C extension modules)",
     ]
+
+
+def test_a_broken_config_inside_the_archive_is_a_usage_error(cflint: Cflint, archives: Path) -> None:
+    archive = make_zip(archives / "fn.zip", {**TEMPLATE_FILES, "cflint.toml": "entry-points = [\n"})
+    result = lint(cflint, archive)
+    assert result.code == 2
+    assert result.err == (f"cflint: error: {archive}/cflint.toml: invalid TOML: Invalid value (at end of document)\n")
+
+
+def test_a_pyproject_without_a_cflint_table_inside_the_archive_is_not_a_config(cflint: Cflint, archives: Path) -> None:
+    (archives / "cflint.toml").write_text('ignore = ["CF502", "CF303"]\n')
+    archive = make_zip(archives / "fn.zip", {"user.py": TEMPLATE_FILES["user.py"], "pyproject.toml": "[project]\n"})
+    assert lint(cflint, archive).out == ""
