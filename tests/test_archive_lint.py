@@ -255,11 +255,15 @@ def test_secrets_by_content(cflint: Cflint, archives: Path) -> None:
 
 
 def test_keys_of_vendored_distributions_are_not_secrets(cflint: Cflint, archives: Path) -> None:
-    record = "tornado/__init__.py,sha256=x,10\ntornado/test/test.key,sha256=y,20\ntornado-6.4.dist-info/RECORD,,\n"
+    record = (
+        "tornado/__init__.py,sha256=x,10\ntornado/test/test.key,sha256=y,20\ntornado/test/sa.json,sha256=z,30\n"
+        "tornado-6.4.dist-info/RECORD,,\n"
+    )
     members = {
         **TEMPLATE_FILES,
         "tornado/__init__.py": "",
         "tornado/test/test.key": "-----BEGIN PRIVATE KEY-----\n",
+        "tornado/test/sa.json": GCP_KEY,
         "tornado-6.4.dist-info/RECORD": record,
         "deploy.key": "-----BEGIN PRIVATE KEY-----\n",
     }

@@ -43,7 +43,7 @@ _CREDENTIALS_STEM = re.compile(r"(^|[-_.])credentials?([-_.]|$)", re.IGNORECASE)
 _SOURCE_SUFFIXES = (".py", ".pyi")
 
 
-def _secret_kind(entry: PackageEntry, package: Package) -> str | None:
+def _secret_kind_by_name(entry: PackageEntry) -> str | None:
     name = entry.name
     if _ENV_FILE.match(name) and not name.endswith(_ENV_TEMPLATE_SUFFIXES):
         return "an environment file"
@@ -53,14 +53,19 @@ def _secret_kind(entry: PackageEntry, package: Package) -> str | None:
     stem, extension = posixpath.splitext(name)
     if _CREDENTIALS_STEM.search(stem) and extension not in _SOURCE_SUFFIXES:
         return "a credentials file"
-    return _secret_kind_by_content(entry, package, extension)
+    return None
 
 
-def _secret_kind_by_content(entry: PackageEntry, package: Package, extension: str) -> str | None:
+def _is_sniffed(entry: PackageEntry) -> bool:
+    """Whether the start of `entry` is read for a secret: a small text file or `.npmrc`."""
+    extension = posixpath.splitext(entry.name)[1]
+    return entry.size <= SNIFFED_SIZE_LIMIT and (extension in _SNIFFED_SUFFIXES or entry.name == ".npmrc")
+
+
+def _secret_kind_by_content(entry: PackageEntry, package: Package) -> str | None:
     """What a small file whose name does not tell holds: an npm token in `.npmrc`, a
     private key (a PEM block; in JSON, a service-account key's `"private_key"`)."""
-    if entry.size > SNIFFED_SIZE_LIMIT or (extension not in _SNIFFED_SUFFIXES and entry.name != ".npmrc"):
-        return None
+    extension = posixpath.splitext(entry.name)[1]
     head = package.read_head(entry.path, SNIFFED_HEAD_BYTES)
     if head is None:
         return None
@@ -104,8 +109,16 @@ class PackageSecret(PackageRule):
             if package.is_archive
             else "move it out of the folder or add it to package-exclude"
         )
-        secrets = [(entry, kind) for entry in package.entries if (kind := _secret_kind(entry, package)) is not None]
-        vendored = _distribution_files(package) if secrets else frozenset()
-        for entry, kind in secrets:
-            if entry.path not in vendored:
-                yield self.finding(package.finding_path(entry.path), item=entry.path, kind=kind, fix=fix)
+        named = {entry.path: kind for entry in package.entries if (kind := _secret_kind_by_name(entry)) is not None}
+        sniffed = [entry for entry in package.entries if entry.path not in named and _is_sniffed(entry)]
+        # A vendored distribution's files are left out before any is read (botocore alone has
+        # a thousand JSON files).
+        vendored = _distribution_files(package) if named or sniffed else frozenset()
+        secrets = dict(named)
+        for entry in sniffed:
+            kind = None if entry.path in vendored else _secret_kind_by_content(entry, package)
+            if kind is not None:
+                secrets[entry.path] = kind
+        for path, kind in sorted(secrets.items()):
+            if path not in vendored:
+                yield self.finding(package.finding_path(path), item=path, kind=kind, fix=fix)
