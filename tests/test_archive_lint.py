@@ -23,6 +23,7 @@ from tests.zips import (
     make_large_stored_zip,
     make_zip,
     mark_encrypted,
+    rename_member,
     snapshot,
 )
 
@@ -152,6 +153,10 @@ JUNK_MEMBERS = [
     (".ruff_cache/CACHEDIR.TAG", ".ruff_cache/"),
     (".tox/log", ".tox/"),
     ("venv/pyvenv.cfg", "venv/"),
+    ("node_modules/left-pad/index.js", "node_modules/"),
+    (".coverage", ".coverage"),
+    (".coverage.host.123.456", ".coverage.host.123.456"),
+    ("htmlcov/index.html", "htmlcov/"),
 ]
 
 
@@ -197,6 +202,7 @@ def test_junk_python_files_are_not_linted(cflint: Cflint, archives: Path) -> Non
         ("gcp-credentials.json", "a credentials file"),
         ("client_secret_123.json", "an OAuth client secret"),
         (".netrc", "login credentials"),
+        (".envrc", "an environment file (direnv)"),
     ],
 )
 def test_secrets_by_name(cflint: Cflint, archives: Path, member: str, kind: str) -> None:
@@ -219,12 +225,45 @@ def test_pem_is_a_secret_only_with_a_private_key(cflint: Cflint, archives: Path)
     assert [line.split(":")[0] for line in result.lines] == ["archives/fn.zip/tls/client.pem"]
 
 
+GCP_KEY = (
+    '{\n  "type": "service_account",\n  "project_id": "p",\n  "private_key_id": "0123",\n'
+    '  "private_key": "-----BEGIN PRIVATE KEY-----\\nMIIEvQ\\n-----END PRIVATE KEY-----\\n",\n'
+    '  "client_email": "fn@p.iam.gserviceaccount.com"\n}\n'
+)
+
+
+def test_secrets_by_content(cflint: Cflint, archives: Path) -> None:
+    """Where the name does not tell, the start of a small file does."""
+    members = {
+        **TEMPLATE_FILES,
+        "gcp-key.json": GCP_KEY,
+        "deploy/id": "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl\n-----END OPENSSH PRIVATE KEY-----\n",
+        ".npmrc": "registry=https://registry.npmjs.org/\n//registry.npmjs.org/:_authToken=npm_abc123\n",
+        "config/settings.json": '{"private_key_id": "not a key", "debug": true}\n',
+        "docs/.npmrc": "registry=https://registry.npmjs.org/\n",
+        "big.txt": "x" * (1024 * 1024 + 1) + "-----BEGIN PRIVATE KEY-----\n",
+    }
+    result = lint(cflint, make_zip(archives / "fn.zip", members))
+    assert result.lines == [
+        "archives/fn.zip/.npmrc:1:1: CF505 .npmrc looks like npm credentials (an auth token or password): it must "
+        "not ship; remove it from the archive",
+        "archives/fn.zip/deploy/id:1:1: CF505 deploy/id looks like a file holding a private key: it must not ship; "
+        "remove it from the archive",
+        "archives/fn.zip/gcp-key.json:1:1: CF505 gcp-key.json looks like a service account key (its private_key): "
+        "it must not ship; remove it from the archive",
+    ]
+
+
 def test_keys_of_vendored_distributions_are_not_secrets(cflint: Cflint, archives: Path) -> None:
-    record = "tornado/__init__.py,sha256=x,10\ntornado/test/test.key,sha256=y,20\ntornado-6.4.dist-info/RECORD,,\n"
+    record = (
+        "tornado/__init__.py,sha256=x,10\ntornado/test/test.key,sha256=y,20\ntornado/test/sa.json,sha256=z,30\n"
+        "tornado-6.4.dist-info/RECORD,,\n"
+    )
     members = {
         **TEMPLATE_FILES,
         "tornado/__init__.py": "",
         "tornado/test/test.key": "-----BEGIN PRIVATE KEY-----\n",
+        "tornado/test/sa.json": GCP_KEY,
         "tornado-6.4.dist-info/RECORD": record,
         "deploy.key": "-----BEGIN PRIVATE KEY-----\n",
     }
@@ -335,6 +374,18 @@ def test_stored_member_declaring_another_size(cflint: Cflint, archives: Path) ->
     ]
 
 
+def test_member_name_with_a_nul_byte(cflint: Cflint, archives: Path) -> None:
+    """zipfile cuts the name at the NUL (`lib.py\\0.txt` reads as `lib.py`); unzip tools differ."""
+    archive = make_zip(archives / "fn.zip", {**TEMPLATE_FILES, "lib.py_evil.txt": "import numpy\n"})
+    rename_member(archive, "lib.py_evil.txt", b"lib.py\x00evil.txt")
+    result = lint(cflint, archive)
+    assert result.lines == [
+        "archives/fn.zip:1:1: CF506 member 'lib.py\\x00evil.txt' has a NUL byte in its name: unzip tools cut the "
+        "name there or refuse it, so it unpacks under another name than the one listed; the archive is damaged "
+        "or crafted"
+    ]
+
+
 def test_encrypted_member(cflint: Cflint, archives: Path) -> None:
     archive = make_zip(archives / "fn.zip", TEMPLATE_FILES)
     mark_encrypted(archive, "user.py")
@@ -405,3 +456,32 @@ def test_damaged_archives_never_crash(data: st.DataObject) -> None:
         result = run([archive], RunOptions(), registry, cwd=Path(folder))
         assert not [finding for finding in result.findings if finding.code == "CF003"], result.findings
         assert sorted(path.name for path in Path(folder).iterdir()) == ["fn.zip"]
+
+
+def test_python_source_linted_per_archive_is_bounded(cflint: Cflint, archives: Path) -> None:
+    """Members each within max-file-size can together be ten times max-package-size: the
+    entry module is linted first, then members in order, until their total reaches
+    max-package-size; the rest are one CF004 on the archive."""
+    (archives / "cflint.toml").write_text('max-package-size = "64 KiB"\n')
+    module = "import numpy\n" + "x = 1\n" * (40 * 1024 // 6)
+    members = {"a.py": module, "b.py": module, "c.py": module, "user.py": TEMPLATE_FILES["user.py"] + module}
+    result = lint(cflint, make_zip(archives / "fn.zip", {**members, "requirements.txt": "pyyaml\n"}))
+    assert result.lines == [
+        "archives/fn.zip:1:1: CF004 the archive holds more Python source than cflint lints per archive "
+        "(max-package-size, 64.0 KiB, uncompressed): 3 modules (120.0 KiB: a.py, b.py, c.py): not linted",
+        "archives/fn.zip/user.py:13:8: CF301 numpy comes from numpy, which the runtime cannot install "
+        "(C extension modules)",
+    ]
+
+
+def test_a_broken_config_inside_the_archive_is_a_usage_error(cflint: Cflint, archives: Path) -> None:
+    archive = make_zip(archives / "fn.zip", {**TEMPLATE_FILES, "cflint.toml": "entry-points = [\n"})
+    result = lint(cflint, archive)
+    assert result.code == 2
+    assert result.err == (f"cflint: error: {archive}/cflint.toml: invalid TOML: Invalid value (at end of document)\n")
+
+
+def test_a_pyproject_without_a_cflint_table_inside_the_archive_is_not_a_config(cflint: Cflint, archives: Path) -> None:
+    (archives / "cflint.toml").write_text('ignore = ["CF502", "CF303"]\n')
+    archive = make_zip(archives / "fn.zip", {"user.py": TEMPLATE_FILES["user.py"], "pyproject.toml": "[project]\n"})
+    assert lint(cflint, archive).out == ""

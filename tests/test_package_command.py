@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import stat
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -210,3 +212,175 @@ def test_entries_that_cannot_be_packed_are_findings(
     assert forced.code == 0 and forced.lines[0] == f"{name}:1:1: CF002 {reason}"
     with zipfile.ZipFile(template.parent / "my-function.zip") as archive:
         assert archive.namelist() == ["requirements.txt", "user.py"]
+
+
+def _null_device(path: Path) -> None:
+    """A character device of the test's own (a copy of /dev/null's node): a test run against
+    a cflint that replaces its output must not destroy a system device."""
+    os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a device node needs root")
+@pytest.mark.parametrize(
+    ("make", "kind"),
+    [
+        (lambda path: os.mkfifo(path), "a FIFO"),
+        (_null_device, "a character device"),
+        (lambda path: (_null_device(path.with_name("dev")), os.symlink("dev", path)), "a character device"),
+    ],
+    ids=["FIFO", "device", "link to a device"],
+)
+def test_output_that_is_not_a_regular_file_is_refused(
+    cflint: Cflint, template: Path, make: Callable[[Path], object], kind: str
+) -> None:
+    """-o never replaces a node with a regular file."""
+    target = template.parent / "out.zip"
+    make(target)
+    before = os.stat(target)
+    result = package(cflint, "-o", "../out.zip", cwd=template)
+    assert result.code == 2
+    assert result.err == (
+        f"cflint: error: ../out.zip: not a regular file ({kind}); -o writes only a regular file "
+        "(-o - writes to standard output)\n"
+    )
+    after = os.stat(target)
+    assert (after.st_mode, after.st_ino, after.st_rdev) == (before.st_mode, before.st_ino, before.st_rdev)
+
+
+def test_output_to_standard_output_by_its_device_path_is_refused(template: Path) -> None:
+    """/dev/stdout is a pipe here (the output is captured): refused, not an internal error."""
+    result = run_subprocess("package", "-o", "/dev/stdout", cwd=template)
+    assert result.code == 2, result
+    assert result.err == (
+        "cflint: error: /dev/stdout: not a regular file (a FIFO); -o writes only a regular file "
+        "(-o - writes to standard output)\n"
+    )
+
+
+def test_output_to_a_symlink_replaces_the_file_it_points_to(cflint: Cflint, template: Path) -> None:
+    (template.parent / "real.zip").write_bytes(b"older")
+    os.symlink("real.zip", template.parent / "link.zip")
+    result = package(cflint, "-o", "../link.zip", cwd=template)
+    assert result.code == 0, result.err
+    assert os.path.islink(template.parent / "link.zip")
+    assert zipfile.is_zipfile(template.parent / "real.zip")
+
+
+@pytest.mark.parametrize("output", ["user.py/x.zip", "/proc/fn.zip"], ids=["under a file", "read-only folder"])
+def test_output_in_a_folder_that_cannot_be_written(cflint: Cflint, template: Path, output: str) -> None:
+    result = package(cflint, "-o", output, cwd=template)
+    assert result.code == 2
+    assert result.err.startswith("cflint: error: ") and result.err.count("\n") == 1
+    assert "internal error" not in result.err
+    assert not list(Path("/proc").glob(".fn.zip.*"))
+
+
+def test_output_dash_writes_the_archive_to_standard_output(template: Path, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(REPO), "CFLINT_CACHE_DIR": str(tmp_path / "cache")}
+    completed = subprocess.run(
+        [sys.executable, "-m", "cflint", "package", "-o", "-"], cwd=template, env=env, capture_output=True, check=False
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert not (template / "-").exists()
+    written = tmp_path / "from-stdout.zip"
+    written.write_bytes(completed.stdout)
+    with zipfile.ZipFile(written) as opened:
+        assert opened.namelist() == ["requirements.txt", "user.py"]
+    assert completed.stderr.decode().startswith(f"Wrote the archive to standard output: {len(completed.stdout)} bytes")
+    assert package_bytes(template, tmp_path / "as-file.zip") == completed.stdout
+
+
+def package_bytes(folder: Path, output: Path) -> bytes:
+    result = run_subprocess("package", "-o", str(output), cwd=folder)
+    assert result.code == 0, result.err
+    return output.read_bytes()
+
+
+CONFIGURED_FOLDERS = {
+    "entry point in handlers.py": {
+        "cflint.toml": 'entry-points = ["handlers.get_user"]\n',
+        "handlers.py": "from flask import request\n\n\ndef get_user():\n    return request.args.get('id', '')\n",
+        "requirements.txt": "pyyaml\n",
+    },
+    "ignore in pyproject.toml": {
+        "pyproject.toml": '[project]\nname = "fn"\n\n[tool.cflint]\nignore = ["CF403"]\n',
+        "user.py": "import requests\n\n\ndef main():\n    return requests.get('https://example.com').text\n",
+        "requirements.txt": "requests\n",
+    },
+    "per-file-ignores and exclude": {
+        ".cflint.toml": ('exclude = ["scripts/"]\n\n[per-file-ignores]\n"lib/*.py" = ["CF403"]\n'),
+        "user.py": "from lib.calls import fetch\n\n\ndef main():\n    return fetch()\n",
+        "lib/__init__.py": "",
+        "lib/calls.py": "import requests\n\n\ndef fetch():\n    return requests.get('https://example.com').text\n",
+        "scripts/tool.py": "import numpy\n",
+        "requirements.txt": "requests\n",
+    },
+    "findings under a config": {
+        "cflint.toml": 'entry-points = ["app.handler"]\nextend-select = ["CF011"]\n',
+        "app.py": "import os  # noqa: F401\nimport requests\n\n\ndef handler(request):\n    return requests.get('x').text\n",
+        "requirements.txt": "requests\n",
+    },
+}
+
+
+@pytest.mark.parametrize("files", CONFIGURED_FOLDERS.values(), ids=CONFIGURED_FOLDERS.keys())
+def test_a_packed_folder_and_its_archive_get_the_same_findings(
+    cflint: Cflint, tmp_path: Path, files: dict[str, str]
+) -> None:
+    """The archive is linted with the config packed at its root, as the folder was."""
+    write_files(tmp_path / "fn", files)
+    folder = cflint("--color", "never", "fn", cwd=tmp_path)
+    packed = package(cflint, "fn", "-o", "fn.zip", "--force", cwd=tmp_path)
+    assert packed.code == 0, packed.err
+    archive = cflint("--color", "never", "fn.zip", cwd=tmp_path)
+
+    def located_codes(result: CliResult, prefix: str) -> list[tuple[str, str]]:
+        lines = [line for line in result.lines if re.match(r"^.+:\d+:\d+: CF\d{3} ", line)]
+        return sorted((line.split(":", 1)[0].removeprefix(prefix), line.split(": ", 1)[1][:5]) for line in lines)
+
+    assert located_codes(archive, "fn.zip") == located_codes(folder, "fn")
+    assert archive.code == folder.code
+
+
+def test_a_config_left_out_of_the_archive_is_named(cflint: Cflint, tmp_path: Path) -> None:
+    write_files(
+        tmp_path / "fn",
+        {
+            "cflint.toml": 'entry-points = ["handlers.get_user"]\npackage-exclude = ["cflint.toml"]\n',
+            "handlers.py": "def get_user():\n    return 'x'\n",
+            "requirements.txt": "",
+        },
+    )
+    result = package(cflint, "fn", cwd=tmp_path)
+    assert result.code == 0
+    assert result.err == (
+        "cflint package: warning: cflint.toml is left out of the archive, so `cflint` on the archive reads the "
+        "config of the folder the archive lies in instead\n"
+    )
+
+
+def test_output_dash_to_a_terminal_is_refused(template: Path, tmp_path: Path) -> None:
+    import pty
+    import subprocess
+    import sys
+
+    main_end, terminal_end = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": str(REPO), "CFLINT_CACHE_DIR": str(tmp_path / "cache")}
+    try:
+        completed = subprocess.run(
+            [sys.executable, "-m", "cflint", "package", "-o", "-"],
+            cwd=template,
+            env=env,
+            stdout=terminal_end,
+            stderr=subprocess.PIPE,
+            check=False,
+            timeout=120,
+        )
+    finally:
+        os.close(main_end)
+        os.close(terminal_end)
+    assert completed.returncode == 2
+    assert completed.stderr == b"cflint: error: -o -: standard output is a terminal; redirect it to a file or a pipe\n"

@@ -146,3 +146,34 @@ def test_folder_over_the_limit_names_the_largest_files(cflint: Cflint, tmp_path:
         ".:1:1: CF503 the files to pack total 10.2 KiB before compression, over max-package-size (8.0 KiB); "
         "largest: data/model.bin (6.0 KiB), data/vocab.txt (4.0 KiB), user.py ("
     )
+
+
+def test_secrets_and_junk_of_a_node_and_direnv_setup(cflint: Cflint, tmp_path: Path) -> None:
+    """A GCP key, `.envrc` and an `.npmrc` with a token are refused; `node_modules/` and
+    `.coverage` are left out of the package."""
+    gcp_key = '{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----\\nMIIE\\n"}\n'
+    write_files(
+        tmp_path / "fn",
+        {
+            **TEMPLATE_FILES,
+            "gcp-key.json": gcp_key,
+            ".envrc": "export API_KEY=secret\n",
+            ".npmrc": "//registry.npmjs.org/:_authToken=npm_abc123\n",
+            "node_modules/left-pad/index.js": "module.exports = 1\n",
+            ".coverage": "SQLite format 3\x00",
+        },
+    )
+    result = cflint("--color", "never", "fn", cwd=tmp_path)
+    assert [line.split(" looks like ")[0] for line in result.lines] == [
+        "fn/.envrc:1:1: CF505 .envrc",
+        "fn/.npmrc:1:1: CF505 .npmrc",
+        "fn/gcp-key.json:1:1: CF505 gcp-key.json",
+    ]
+    refused = cflint("package", "--color", "never", "fn", cwd=tmp_path)
+    assert refused.code == 1 and not (tmp_path / "fn.zip").exists()
+    for name in ("gcp-key.json", ".envrc", ".npmrc"):
+        (tmp_path / "fn" / name).unlink()
+    packed = cflint("package", "--color", "never", "fn", cwd=tmp_path)
+    assert packed.code == 0, packed.out + packed.err
+    with zipfile.ZipFile(tmp_path / "fn.zip") as archive:
+        assert archive.namelist() == ["requirements.txt", "user.py"]

@@ -39,6 +39,9 @@ def _real_findings(code: str, folder: Path, cflint: Callable[..., CliResult]) ->
     target = "."
     if code == "CF002":
         write_files(folder, {"user.py": b"def main():\n    return '\xff'\n"})
+    elif code == "CF507":
+        write_files(folder, {"user.py": "def main():\n    return 'x'\n", "requirements.txt": ""})
+        (folder / "hosts.txt").symlink_to("/etc/passwd")
     else:
         target = write_example(folder, parse_page(RULE_PAGES / f"{code}.md").blocks("Example"))
     args = ("--select", code, "--extend-select", code, target)

@@ -38,6 +38,18 @@ def declare_size(path: Path, name: str, size: int) -> None:
     path.write_bytes(bytes(data))
 
 
+def rename_member(path: Path, name: str, new_name: bytes) -> None:
+    """Write `new_name` (as long as `name`, any bytes) over member `name` in its local and
+    central headers, as a crafted archive would have it."""
+    assert len(new_name) == len(name.encode())
+    data = bytearray(path.read_bytes())
+    central = _central_header_offset(data, name)
+    local = struct.unpack_from("<I", data, central + 42)[0]
+    for start in (central + 46, local + 30):
+        data[start : start + len(new_name)] = new_name
+    path.write_bytes(bytes(data))
+
+
 def mark_encrypted(path: Path, name: str) -> None:
     """Set the 'encrypted' flag of `name` in its local and central headers."""
     data = bytearray(path.read_bytes())

@@ -524,7 +524,8 @@ def _package(argv: Sequence[str]) -> int:
         "--output",
         type=Path,
         metavar="OUT.zip",
-        help="the archive to write, replaced if it exists (default: DIR.zip beside DIR, never replaced)",
+        help="the archive to write, replaced if it is a regular file; '-' writes it to standard output "
+        "(default: DIR.zip beside DIR, never replaced)",
     )
     parser.add_argument("--force", action="store_true", help="write the archive even if linting finds errors")
     parser.add_argument("--config", type=Path, metavar="FILE", help="use this config file instead of searching for one")

@@ -34,7 +34,13 @@ class ArchiveError(Exception):
 
 
 def unsafe_name_problem(name: str) -> str | None:
-    """Why extracting a member of this name would write outside the target folder."""
+    """Why extracting a member of this name would write outside the target folder, or
+    to another name than the one listed."""
+    if "\0" in name:
+        return (
+            f"member {name!r} has a NUL byte in its name: unzip tools cut the name there or refuse it, "
+            "so it unpacks under another name than the one listed; the archive is damaged or crafted"
+        )
     if name.startswith(("/", "\\")) or _WINDOWS_DRIVE.match(name):
         return f"member {name!r} has an absolute path: unpacking it writes outside the function's folder"
     if ".." in re.split(r"[/\\]", name):
@@ -90,7 +96,8 @@ class Archive:
         counts = Counter(member_path(info.filename) for info in infos)
         backslashed: list[str] = []
         for info in infos:
-            unsafe = unsafe_name_problem(info.filename)
+            # zipfile cuts `filename` at a NUL byte; `orig_filename` is the name as stored.
+            unsafe = unsafe_name_problem(info.orig_filename)
             if unsafe is not None:
                 problems.append(PackageProblem(unsafe))
                 continue
@@ -139,13 +146,9 @@ class Archive:
         with open_regular_file(path) as stream:
             zip_file = cls._open_zip(stream)
             with zip_file:
-                declared = sum(info.file_size for info in zip_file.infolist())
-                if declared > unpacked_limit:
-                    raise ArchiveError(
-                        f"archive declares {format_size(declared)} uncompressed, over {UNPACKED_SIZE_FACTOR} "
-                        f"times max-package-size ({format_size(unpacked_limit)}): a possible ZIP bomb, not read"
-                    )
-                yield cls(zip_file)
+                archive = cls(zip_file)
+                archive.check_declared_size(unpacked_limit)
+                yield archive
 
     @staticmethod
     def _open_zip(stream: BinaryIO) -> zipfile.ZipFile:
@@ -157,6 +160,15 @@ class Archive:
             if not signature.startswith(_ZIP_SIGNATURES):
                 raise ArchiveError("not a ZIP archive") from None
             raise ArchiveError(f"corrupt ZIP archive: {exc}") from None
+
+    def check_declared_size(self, unpacked_limit: int) -> None:
+        """Raises ArchiveError if the members declare more than `unpacked_limit` bytes uncompressed."""
+        declared = sum(info.file_size for info in self._zip.infolist())
+        if declared > unpacked_limit:
+            raise ArchiveError(
+                f"archive declares {format_size(declared)} uncompressed, over {UNPACKED_SIZE_FACTOR} "
+                f"times max-package-size ({format_size(unpacked_limit)}): a possible ZIP bomb, not read"
+            )
 
     def declared_size(self, name: str) -> int:
         return self._readable[name].file_size

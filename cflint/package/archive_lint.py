@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING
 from msgspec import Struct
 
 from cflint.engine.registry import ENTRY_MODULE_MISSING, FILE_TOO_LARGE, UNREADABLE_FILE, UNSAFE_ARCHIVE
-from cflint.model import Finding
+from cflint.model import START_OF_FILE, Finding
 from cflint.package.archive import UNPACKED_SIZE_FACTOR, Archive, ArchiveError
-from cflint.package.contents import REQUIREMENTS, HeadReader, Package, PackageEntry
+from cflint.package.contents import REQUIREMENTS, HeadReader, Package, PackageEntry, format_size
 from cflint.package.junk import junk_item, virtualenv_folders
 from cflint.project import FileContext, FileJob, FunctionRoot, entry_function_hint
 from cflint.run.patterns import exclusion_patterns
-from cflint.settings.config import Settings
+from cflint.settings.config import SettingsResolver
 
 if TYPE_CHECKING:
     from cflint.knowledge.requirements import Requirements
@@ -70,6 +70,16 @@ class ArchiveRoot(FunctionRoot, frozen=True, kw_only=True, dict=True):
         return read_requirements(self.requirements_path, self.path, self.read_bytes)
 
 
+def _root_file(archive: Archive, limit: int, name: str) -> bytes | None:
+    """A readable member at the archive's root of at most `limit` bytes, else None."""
+    if not archive.is_readable(name) or archive.declared_size(name) > limit:
+        return None
+    try:
+        return archive.read_head(name, limit)
+    except ArchiveError:
+        return None
+
+
 def _member_reader(archive: Archive, package: Package) -> Callable[[Path], bytes]:
     """`Path.read_bytes` for the paths inside an archive; members larger than
     max-file-size are not read."""
@@ -100,12 +110,20 @@ class ArchiveLinter:
         # `_entry_modules_missing` stands in for it.
         self._root_rules = tuple(rule for rule in self._registry.root_rules if rule.code != ENTRY_MODULE_MISSING)
 
-    def lint(self, path: Path, display: str, settings: Settings) -> ArchiveResult:
+    def lint(self, path: Path, display: str, resolver: SettingsResolver) -> ArchiveResult:
+        """Lint the archive at `path` with the settings of its own config file at its root
+        (as its folder was linted), else of the folder it lies in."""
+        settings = resolver.for_folder(path.parent)
         enabled = self._checker.enabled_for(settings, path)
         with ExitStack() as stack:
             try:
                 size = path.stat().st_size
                 archive = stack.enter_context(Archive.open(path, UNPACKED_SIZE_FACTOR * settings.max_package_size))
+                own_settings = resolver.for_archive(path, partial(_root_file, archive, settings.max_file_size))
+                if own_settings is not settings:
+                    settings = own_settings
+                    enabled = self._checker.enabled_for(settings, path)
+                    archive.check_declared_size(UNPACKED_SIZE_FACTOR * settings.max_package_size)
             except OSError as exc:
                 return ArchiveResult(
                     [self._registry.finding(UNREADABLE_FILE, display, reason=f"cannot read: {exc.strerror or exc}")],
@@ -137,9 +155,11 @@ class ArchiveLinter:
             findings = self._checker.run_rules(package, enabled, self._root_rules, root)
             if ENTRY_MODULE_MISSING in enabled:
                 findings.extend(self._entry_modules_missing(package))
-            modules = self._modules_to_lint(package, archive)
+            modules, over_budget = self._within_source_budget(package, archive, self._modules_to_lint(package, archive))
             for member in modules:
                 findings.extend(self._lint_member(archive, package, root, member))
+            if over_budget and FILE_TOO_LARGE in enabled:
+                findings.append(self._over_budget(package, archive, over_budget))
             return ArchiveResult(findings, len(modules))
 
     @staticmethod
@@ -157,6 +177,38 @@ class ArchiveLinter:
             and junk_item(entry.path, virtualenvs) is None
             and not excluded.match_file(entry.path)
         ]
+
+    @staticmethod
+    def _within_source_budget(package: Package, archive: Archive, modules: list[str]) -> tuple[list[str], list[str]]:
+        """The modules to lint, entry modules first, as long as their declared sizes total at
+        most max-package-size (a small archive can declare ten times that: each member is
+        within max-file-size, yet all of them would take minutes); and the modules left out."""
+        entry_modules = {ep.module_path.as_posix() for ep in package.settings.entry_points}
+        ordered = sorted(modules, key=lambda member: (member not in entry_modules, member))
+        budget = package.settings.max_package_size
+        within: list[str] = []
+        left_out: list[str] = []
+        for member in ordered:
+            size = min(archive.declared_size(member), package.settings.max_file_size + 1)
+            if size > budget:
+                left_out.append(member)
+                continue
+            budget -= size
+            within.append(member)
+        return sorted(within), left_out
+
+    def _over_budget(self, package: Package, archive: Archive, left_out: list[str]) -> Finding:
+        total = sum(archive.declared_size(member) for member in left_out)
+        example = ", ".join(left_out[:3]) + (", ..." if len(left_out) > 3 else "")
+        reason = (
+            "the archive holds more Python source than cflint lints per archive (max-package-size, "
+            f"{format_size(package.settings.max_package_size)}, uncompressed): "
+            f"{len(left_out)} module{'s' if len(left_out) != 1 else ''} ({format_size(total)}: {example})"
+        )
+        severity = self._registry.by_code(FILE_TOO_LARGE).severity
+        return Finding(
+            package.display_path, START_OF_FILE, FILE_TOO_LARGE, f"{reason}: not linted", severity, START_OF_FILE
+        )
 
     def _entry_modules_missing(self, package: Package) -> list[Finding]:
         """CF101 for an archive: entry modules neither at its root nor in a folder (CF501)."""

@@ -16,7 +16,7 @@ from cflint.project import FileJob, FunctionRoot
 from cflint.rule import RootRule
 from cflint.run.files import open_regular_file
 from cflint.run.patterns import PathPatterns
-from cflint.settings.config import Settings
+from cflint.settings.config import Settings, SettingsResolver
 
 if TYPE_CHECKING:
     from cflint.package.archive_lint import ArchiveLinter, ArchiveResult
@@ -51,8 +51,8 @@ class PackageChecker:
 
         return ArchiveLinter(self)
 
-    def lint_archive(self, path: Path, display: str, settings: Settings) -> ArchiveResult:
-        return self._archives.lint(path, display, settings)
+    def lint_archive(self, path: Path, display: str, resolver: SettingsResolver) -> ArchiveResult:
+        return self._archives.lint(path, display, resolver)
 
     def check_folder(self, root: FunctionRoot) -> list[Finding]:
         """Package rules on the files `cflint package` would pack from `root`. A folder
@@ -74,7 +74,7 @@ class PackageChecker:
             settings=settings,
             is_archive=False,
             size=sum(pack_file.size for pack_file in files),
-            entries=tuple(PackageEntry(pack_file.path, pack_file.size) for pack_file in files),
+            entries=tuple(PackageEntry(pack_file.path, pack_file.size, pack_file.link) for pack_file in files),
             read_head=_folder_head_reader(root.path),
         )
         # A FIFO or device named `.py` is the file linter's CF002 already, and requirements.txt

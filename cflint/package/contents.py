@@ -10,17 +10,20 @@ from msgspec import Struct
 
 from cflint.model import Finding
 from cflint.rule import RuleInfo
+from cflint.run.links import OutsideLink
 from cflint.settings.config import MIB, Settings
 
 REQUIREMENTS = "requirements.txt"
 
 
 class PackageEntry(Struct, frozen=True):
-    """One file of a package: its posix path inside the package, and the bytes it adds
-    to the package (its compressed size in a ZIP, its file size in a folder)."""
+    """One file of a package: its posix path inside the package, the bytes it adds to the
+    package (its compressed size in a ZIP, its file size in a folder), and in a folder, for
+    a symbolic link to a file outside it, where that lies."""
 
     path: str
     size: int
+    link: OutsideLink | None = None
 
     @property
     def name(self) -> str:

@@ -53,6 +53,10 @@ JUNK_KINDS = (
     JunkKind(".cflint_cache", "a tool cache", is_folder=True),
     JunkKind(".tox", "a tool cache", is_folder=True),
     JunkKind(".nox", "a tool cache", is_folder=True),
+    JunkKind(".coverage", "coverage.py data"),
+    JunkKind(".coverage.*", "coverage.py data"),
+    JunkKind("htmlcov", "a coverage report", is_folder=True),
+    JunkKind("node_modules", "Node.js packages (the Python runtime does not use them)", is_folder=True),
 )
 VIRTUALENV_REASON = f"a virtual environment (it has a {VIRTUALENV_MARKER})"
 

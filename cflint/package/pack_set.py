@@ -4,12 +4,14 @@ guide's exclusions and the like), `.env`, `.gitignore`d paths and `package-exclu
 from __future__ import annotations
 
 import os
+from functools import cached_property
 from pathlib import Path
 
 from msgspec import Struct
 
 from cflint.package.junk import JUNK_KINDS, VIRTUALENV_MARKER
 from cflint.run.files import NotRegularFileError, is_repository_root, open_regular_file, read_gitignore
+from cflint.run.links import OutsideLink, outside_link, shared_scope
 from cflint.run.patterns import PathPatterns
 from cflint.settings.config import Settings
 
@@ -24,11 +26,13 @@ def package_exclusions(settings: Settings) -> PathPatterns:
 
 
 class PackFile(Struct, frozen=True):
-    """A file to pack: its posix path in the package, where it is, and its size."""
+    """A file to pack: its posix path in the package, where it is, its size, and for a
+    symbolic link to a file outside the folder, where that lies (it is packed as a copy)."""
 
     path: str
     source: Path
     size: int
+    link: OutsideLink | None = None
 
 
 class LeftOut(Struct, frozen=True):
@@ -67,6 +71,14 @@ class PackFilter:
         self.folder = folder
         self._exclusions = exclusions
         self._outer = self._outer_gitignores(folder)
+
+    @cached_property
+    def _real_folder(self) -> Path:
+        return Path(os.path.realpath(self.folder))
+
+    @cached_property
+    def _scope(self) -> Path:
+        return shared_scope(self._real_folder)
 
     @staticmethod
     def _outer_gitignores(folder: Path) -> tuple[_Gitignore, ...]:
@@ -153,7 +165,8 @@ class PackFilter:
                     continue
                 kind = _entry_kind(child)
                 if isinstance(kind, PackFile):
-                    found.append(PackFile(relative, kind.source, kind.size))
+                    link = outside_link(kind.source, self._real_folder, self._scope) if child.is_symlink() else None
+                    found.append(PackFile(relative, kind.source, kind.size, link))
                 elif kind is not None:
                     left_out.append(LeftOut(relative, kind))
         found.sort(key=lambda pack_file: pack_file.path)

@@ -13,6 +13,7 @@ from msgspec import Struct, field
 from cflint.model import UsageError
 from cflint.project import FunctionRoot
 from cflint.run.files import NearestAbove, is_repository_root, read_gitignore, read_regular_file
+from cflint.run.links import outside_link, shared_scope
 from cflint.run.patterns import PathPatterns, exclusion_patterns
 from cflint.settings.config import Settings, SettingsResolver, config_file_in
 
@@ -381,10 +382,37 @@ def _adopt_rootless_folder(folder: Path, roots: _RootFinder, found: Discovery) -
     found.roots.setdefault(folder, roots.make_root(folder))
 
 
+class _LinkPolicy:
+    """Which symbolic links to `.py` files a walk follows: in a function root, those that
+    `cflint package` packs without a finding (see `cflint.run.links`); in no function
+    root, those whose target lies in the folder walked."""
+
+    def __init__(self, real_top: Path) -> None:
+        self._real_top = real_top
+        self._real_folders: dict[Path, Path] = {}
+        self._scopes: dict[Path, Path] = {}
+
+    def followed(self, link: Path, root: FunctionRoot | None) -> bool:
+        if root is None:
+            return outside_link(link, self._real_top, self._real_top) is None
+        real_folder = self._real(root.path)
+        scope = self._scopes.get(real_folder)
+        if scope is None:
+            scope = self._scopes[real_folder] = shared_scope(real_folder)
+        outside = outside_link(link, real_folder, scope)
+        return outside is None or outside.shared
+
+    def _real(self, folder: Path) -> Path:
+        real = self._real_folders.get(folder)
+        if real is None:
+            real = self._real_folders[folder] = Path(os.path.realpath(folder))
+        return real
+
+
 def _walk(
     top: Path, excludes: _ExcludeMatcher, roots: _RootFinder, found: Discovery, add_file: Callable[[Path], None]
 ) -> None:
-    real_top = os.path.realpath(top)
+    links = _LinkPolicy(Path(os.path.realpath(top)))
 
     def on_error(error: OSError) -> None:
         found.unreadable.append((Path(error.filename or top), error.strerror or str(error)))
@@ -409,8 +437,6 @@ def _walk(
             child = folder / name
             if excludes.excluded(child, False, top):
                 continue
-            if child.is_symlink():
-                target = os.path.realpath(child)
-                if os.path.exists(target) and os.path.commonpath([real_top, target]) != real_top:
-                    continue
+            if child.is_symlink() and not links.followed(child, roots.root_of(folder)):
+                continue
             add_file(child)

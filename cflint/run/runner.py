@@ -135,7 +135,7 @@ def run(
         findings.extend(packages.check_folder(root))
     files_checked = len(found.files)
     for archive in dict.fromkeys(found.archives):
-        linted = packages.lint_archive(archive, display_path(archive, cwd), resolver.for_folder(archive.parent))
+        linted = packages.lint_archive(archive, display_path(archive, cwd), resolver)
         findings.extend(linted.findings)
         files_checked += linted.files_checked
     # A folder that cannot be listed is found both by discovery and by the package rules.

@@ -262,6 +262,11 @@ def read_config_table(path: Path) -> dict[str, Any] | None:
         data = read_regular_bytes(path)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    return parse_config_table(path, data)
+
+
+def parse_config_table(path: Path, data: bytes) -> dict[str, Any] | None:
+    """The cflint table of config file `path` holding `data` (see read_config_table)."""
     if data.startswith(_UTF8_BOM):
         raise ConfigError(
             f"{path}: invalid TOML: the file starts with a UTF-8 byte order mark (BOM), which TOML does not "
@@ -301,14 +306,26 @@ def load_settings(
     known_codes: frozenset[str],
 ) -> Settings:
     """Settings from a config file (or defaults) with command-line overrides on top."""
+    if config_path is None:
+        return settings_of_table({}, None, Path.cwd(), overrides, known_codes)
+    table = read_config_table(config_path)
+    if table is None:
+        raise ConfigError(f"{config_path}: no [tool.cflint] table")
+    return settings_of_table(table, config_path, Path(os.path.abspath(config_path.parent)), overrides, known_codes)
+
+
+def settings_of_table(
+    table: Mapping[str, Any],
+    config_path: Path | None,
+    base_dir: Path,
+    overrides: Mapping[str, Any],
+    known_codes: frozenset[str],
+) -> Settings:
+    """Settings from the cflint table of `config_path` (relative patterns are relative to
+    `base_dir`) with command-line overrides on top."""
     values: dict[str, Any] = {}
-    base_dir = Path.cwd()
     if config_path is not None:
-        table = read_config_table(config_path)
-        if table is None:
-            raise ConfigError(f"{config_path}: no [tool.cflint] table")
         values.update(convert(table, str(config_path), known_codes))
-        base_dir = Path(os.path.abspath(config_path.parent))
     flags = dict(overrides)
     extensions = {key: flags.pop(flag) for flag, key in EXTENDING_FLAGS.items() if flag in flags}
     values.update(convert(flags, "command line", known_codes))
@@ -338,6 +355,23 @@ class SettingsResolver:
         if self._forced is not None:
             return self._forced
         return self._nearest_config(Path(os.path.abspath(folder)))
+
+    def for_archive(self, archive: Path, read_root_file: Callable[[str], bytes | None]) -> Settings:
+        """The settings of a ZIP archive: those of a config file at its root, as they are
+        for the folder it was made from, else those of the folder it lies in. A config
+        named on the command line wins, as it does for a folder. `read_root_file(name)`
+        gives a root member's bytes, or None."""
+        if self._forced is None:
+            for name in CONFIG_FILE_NAMES:
+                data = read_root_file(name)
+                if data is None:
+                    continue
+                path = archive / name
+                table = parse_config_table(path, data)
+                if table is not None:
+                    base_dir = Path(os.path.realpath(archive))
+                    return settings_of_table(table, path, base_dir, self._overrides, self._known_codes)
+        return self.for_folder(archive.parent)
 
     def for_folder(self, folder: Path) -> Settings:
         config_path = self.config_path_for(folder)

@@ -6,9 +6,14 @@ from cflint.model import Finding
 from cflint.package.contents import Package, PackageEntry, PackageRule
 from cflint.run.patterns import name_matches
 
-PEM_HEAD_BYTES = 64 * 1024
 RECORD_HEAD_BYTES = 4 * 1024 * 1024
-_PRIVATE_KEY_MARKER = b"PRIVATE KEY-----"
+# Files whose name does not tell are read for a key: only small text files, only their start.
+SNIFFED_SIZE_LIMIT = 1024 * 1024
+SNIFFED_HEAD_BYTES = 64 * 1024
+_SNIFFED_SUFFIXES = frozenset({"", ".json", ".pem", ".txt", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".conf"})
+_PRIVATE_KEY_BLOCK = re.compile(rb"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")
+_SERVICE_ACCOUNT_KEY = re.compile(rb'"private_key"\s*:\s*"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----')
+_NPM_TOKEN = re.compile(rb"(?m)^\s*(?:[^\s=#;]*:)?_(?:authToken|auth|password)\s*=\s*\S")
 _NAMED_SECRETS = (
     ("id_rsa", "an SSH private key"),
     ("id_dsa", "an SSH private key"),
@@ -24,6 +29,7 @@ _NAMED_SECRETS = (
     (".pgpass", "database passwords"),
     (".pypirc", "package index credentials"),
     (".htpasswd", "password hashes"),
+    (".envrc", "an environment file (direnv)"),
     ("secrets.json", "a secrets file"),
     ("secrets.yaml", "a secrets file"),
     ("secrets.yml", "a secrets file"),
@@ -37,7 +43,7 @@ _CREDENTIALS_STEM = re.compile(r"(^|[-_.])credentials?([-_.]|$)", re.IGNORECASE)
 _SOURCE_SUFFIXES = (".py", ".pyi")
 
 
-def _secret_kind(entry: PackageEntry, package: Package) -> str | None:
+def _secret_kind_by_name(entry: PackageEntry) -> str | None:
     name = entry.name
     if _ENV_FILE.match(name) and not name.endswith(_ENV_TEMPLATE_SUFFIXES):
         return "an environment file"
@@ -47,10 +53,28 @@ def _secret_kind(entry: PackageEntry, package: Package) -> str | None:
     stem, extension = posixpath.splitext(name)
     if _CREDENTIALS_STEM.search(stem) and extension not in _SOURCE_SUFFIXES:
         return "a credentials file"
-    if name.endswith(".pem"):
-        head = package.read_head(entry.path, PEM_HEAD_BYTES)
-        if head is not None and _PRIVATE_KEY_MARKER in head:
-            return "a PEM file with a private key"
+    return None
+
+
+def _is_sniffed(entry: PackageEntry) -> bool:
+    """Whether the start of `entry` is read for a secret: a small text file or `.npmrc`."""
+    extension = posixpath.splitext(entry.name)[1]
+    return entry.size <= SNIFFED_SIZE_LIMIT and (extension in _SNIFFED_SUFFIXES or entry.name == ".npmrc")
+
+
+def _secret_kind_by_content(entry: PackageEntry, package: Package) -> str | None:
+    """What a small file whose name does not tell holds: an npm token in `.npmrc`, a
+    private key (a PEM block; in JSON, a service-account key's `"private_key"`)."""
+    extension = posixpath.splitext(entry.name)[1]
+    head = package.read_head(entry.path, SNIFFED_HEAD_BYTES)
+    if head is None:
+        return None
+    if entry.name == ".npmrc":
+        return "npm credentials (an auth token or password)" if _NPM_TOKEN.search(head) else None
+    if extension == ".json" and _SERVICE_ACCOUNT_KEY.search(head):
+        return "a service account key (its private_key)"
+    if _PRIVATE_KEY_BLOCK.search(head):
+        return "a PEM file with a private key" if extension == ".pem" else "a file holding a private key"
     return None
 
 
@@ -85,8 +109,16 @@ class PackageSecret(PackageRule):
             if package.is_archive
             else "move it out of the folder or add it to package-exclude"
         )
-        secrets = [(entry, kind) for entry in package.entries if (kind := _secret_kind(entry, package)) is not None]
-        vendored = _distribution_files(package) if secrets else frozenset()
-        for entry, kind in secrets:
-            if entry.path not in vendored:
-                yield self.finding(package.finding_path(entry.path), item=entry.path, kind=kind, fix=fix)
+        named = {entry.path: kind for entry in package.entries if (kind := _secret_kind_by_name(entry)) is not None}
+        sniffed = [entry for entry in package.entries if entry.path not in named and _is_sniffed(entry)]
+        # A vendored distribution's files are left out before any is read (botocore alone has
+        # a thousand JSON files).
+        vendored = _distribution_files(package) if named or sniffed else frozenset()
+        secrets = dict(named)
+        for entry in sniffed:
+            kind = None if entry.path in vendored else _secret_kind_by_content(entry, package)
+            if kind is not None:
+                secrets[entry.path] = kind
+        for path, kind in sorted(secrets.items()):
+            if path not in vendored:
+                yield self.finding(package.finding_path(path), item=path, kind=kind, fix=fix)
