@@ -62,7 +62,7 @@ def test_a_link_to_a_system_file_is_a_finding_and_is_not_packed(cflint: Cflint, 
     write_files(tmp_path / "fn", {"requirements.txt": "", **({} if name == "user.py" else {"user.py": HELLO})})
     os.symlink("/etc/passwd", tmp_path / "fn" / name)
     expected = (
-        f"fn/{name}:1:1: CF507 {name} is a symbolic link to /etc/passwd, outside {tmp_path}, the folder holding "
+        f"fn/{name}:1:1: CF508 {name} is a symbolic link to /etc/passwd, outside {tmp_path}, the folder holding "
         "the function: the package would ship a copy of it; copy the file in or remove the link"
     )
     result = lint(cflint, "fn", cwd=tmp_path)
@@ -80,7 +80,7 @@ def test_a_link_out_of_the_repository_is_a_finding(cflint: Cflint, tmp_path: Pat
     (tmp_path / "repo" / ".git").mkdir()
     os.symlink(tmp_path / "elsewhere" / "key.json", tmp_path / "repo" / "fn" / "key.json")
     result = lint(cflint, "fn", cwd=tmp_path / "repo")
-    assert result.codes == ["CF507"]
+    assert result.codes == ["CF508"]
     assert f"outside {tmp_path / 'repo'}, the repository holding the function" in result.out
 
 

@@ -39,7 +39,7 @@ def _real_findings(code: str, folder: Path, cflint: Callable[..., CliResult]) ->
     target = "."
     if code == "CF002":
         write_files(folder, {"user.py": b"def main():\n    return '\xff'\n"})
-    elif code == "CF507":
+    elif code == "CF508":
         write_files(folder, {"user.py": "def main():\n    return 'x'\n", "requirements.txt": ""})
         (folder / "hosts.txt").symlink_to("/etc/passwd")
     else:

@@ -20,7 +20,7 @@ REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead
 NOT_RUNNABLE = {
     "CF002": "needs undecodable bytes",
     "CF003": "marks a bug in cflint",
-    "CF507": "needs a symbolic link (tests/test_package_links.py)",
+    "CF508": "needs a symbolic link (tests/test_package_links.py)",
 }
 # Each family's codes share their first digit.
 FAMILIES = {

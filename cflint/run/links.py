@@ -5,7 +5,7 @@ outside it is followed only when the target lies within the folder's *shared sco
 repository holding the function folder, or, outside a repository, the folder holding the
 function folder (so `fn/common.py -> ../shared/common.py` in a monorepo is linted and
 packed as a copy). Any other link out of the folder (`user.py -> /etc/passwd`, a key in
-the home folder) is not linted and is CF507's finding; the packer ships it only with
+the home folder) is not linted and is CF508's finding; the packer ships it only with
 `--force`. A link to a device or a FIFO is CF002's, and links to folders are never followed.
 """
 

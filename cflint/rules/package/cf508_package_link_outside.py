@@ -5,7 +5,7 @@ from cflint.package.contents import Package, PackageRule
 
 
 class PackageLinkOutside(PackageRule):
-    code = "CF507"
+    code = "CF508"
     name = "package-link-outside"
     summary = "A symbolic link in the function folder leads to a file outside the folder and its repository"
     message = (
