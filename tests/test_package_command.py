@@ -318,6 +318,19 @@ CONFIGURED_FOLDERS = {
         "scripts/tool.py": "import numpy\n",
         "requirements.txt": "requests\n",
     },
+    "packages installed beside the function (RECORD)": {
+        "user.py": "import yamlish\nimport six\n\n\ndef main():\n    return yamlish.dump(six.text_type())\n",
+        "yamlish/__init__.py": "import numpy\nimport subprocess\n\n\ndef dump(x):\n    subprocess.run(['true'])\n    return x\n",
+        "six.py": "import subprocess\n\ntext_type = subprocess.run(['true'])\n",
+        "yamlish-1.0.dist-info/RECORD": "yamlish/__init__.py,sha256=x,1\nsix.py,,\nyamlish-1.0.dist-info/RECORD,,\n",
+        "requirements.txt": "",
+    },
+    "a package installed beside the function (top_level.txt)": {
+        "user.py": "import yamlish\n\n\ndef main():\n    return yamlish.dump('x')\n",
+        "yamlish/__init__.py": "import numpy\n\n\ndef dump(x):\n    return x\n",
+        "yamlish-1.0.dist-info/top_level.txt": "yamlish\n",
+        "requirements.txt": "",
+    },
     "findings under a config": {
         "cflint.toml": 'entry-points = ["app.handler"]\nextend-select = ["CF011"]\n',
         "app.py": "import os  # noqa: F401\nimport requests\n\n\ndef handler(request):\n    return requests.get('x').text\n",

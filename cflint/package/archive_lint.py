@@ -17,6 +17,7 @@ from cflint.model import START_OF_FILE, Finding
 from cflint.package.archive import UNPACKED_SIZE_FACTOR, Archive, ArchiveError
 from cflint.package.contents import REQUIREMENTS, HeadReader, Package, PackageEntry, format_size
 from cflint.package.junk import junk_item, virtualenv_folders
+from cflint.package.vendored import is_vendored, top_level_names
 from cflint.project import FileContext, FileJob, FunctionRoot, entry_function_hint
 from cflint.run.patterns import exclusion_patterns
 from cflint.settings.config import SettingsResolver
@@ -71,13 +72,28 @@ class ArchiveRoot(FunctionRoot, frozen=True, kw_only=True, dict=True):
 
 
 def _root_file(archive: Archive, limit: int, name: str) -> bytes | None:
-    """A readable member at the archive's root of at most `limit` bytes, else None."""
+    """A readable member of at most `limit` bytes, else None."""
     if not archive.is_readable(name) or archive.declared_size(name) > limit:
         return None
     try:
         return archive.read_head(name, limit)
     except ArchiveError:
         return None
+
+
+def _vendored_names(package: Package, archive: Archive) -> set[str]:
+    """The top-level names the `*.dist-info` folders at the archive's root list."""
+    limit = package.settings.max_file_size
+    names: set[str] = set()
+    for info in {path.split("/")[0] for path in package.file_paths if path.split("/")[0].endswith(".dist-info")}:
+        record, top_level = (_root_file(archive, limit, f"{info}/{name}") for name in ("RECORD", "top_level.txt"))
+        names.update(
+            top_level_names(
+                record.decode("utf-8", "replace") if record is not None else None,
+                top_level.decode("utf-8", "replace") if top_level is not None else None,
+            )
+        )
+    return names
 
 
 def _member_reader(archive: Archive, package: Package) -> Callable[[Path], bytes]:
@@ -164,17 +180,20 @@ class ArchiveLinter:
 
     @staticmethod
     def _modules_to_lint(package: Package, archive: Archive) -> list[str]:
-        """Readable `.py` members that are not junk (CF504 reports those) and that
+        """Readable `.py` members that are not junk (CF504 reports those), not installed
+        by pip beside the function (as the folder's walk leaves them out), and that
         `exclude`/`extend-exclude` do not exclude."""
         settings = package.settings
         excluded = exclusion_patterns(settings)
         virtualenvs = virtualenv_folders(package.file_paths)
+        vendored = _vendored_names(package, archive)
         return [
             entry.path
             for entry in package.entries
             if entry.path.endswith(".py")
             and archive.is_readable(entry.path)
             and junk_item(entry.path, virtualenvs) is None
+            and not is_vendored(entry.path, vendored)
             and not excluded.match_file(entry.path)
         ]
 

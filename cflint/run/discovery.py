@@ -11,6 +11,7 @@ from pathlib import Path
 from msgspec import Struct, field
 
 from cflint.model import UsageError
+from cflint.package.vendored import top_level_names
 from cflint.project import FunctionRoot
 from cflint.run.files import NearestAbove, is_repository_root, read_gitignore, read_regular_file
 from cflint.run.links import outside_link, shared_scope
@@ -226,17 +227,16 @@ def vendored_modules(folder: Path) -> frozenset[str]:
     except OSError:
         return frozenset()
     for info in infos:
-        try:
-            data, _ = read_regular_file(Path(info) / "RECORD")
-            tops = {row.split(",")[0].split("/")[0] for row in data.decode("utf-8", "replace").splitlines() if row}
-        except OSError:
-            try:
-                data, _ = read_regular_file(Path(info) / "top_level.txt")
-                tops = set(data.decode("utf-8", "replace").split())
-            except OSError:
-                continue
-        names.update(top for top in tops if top and top != ".." and not top.endswith(".dist-info"))
+        names.update(top_level_names(_text_of(Path(info) / "RECORD"), _text_of(Path(info) / "top_level.txt")))
     return frozenset(names)
+
+
+def _text_of(path: Path) -> str | None:
+    try:
+        data, _ = read_regular_file(path)
+    except OSError:
+        return None
+    return data.decode("utf-8", "replace")
 
 
 def _is_folder(entry: os.DirEntry[str]) -> bool:

@@ -1,0 +1,25 @@
+"""What `pip install --target` put in a function folder: third-party code, not the user's.
+
+One reading for a folder on disk (discovery) and for an archive's members (the archive
+lint), so a folder and its ZIP leave out the same modules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+def top_level_names(record: str | None, top_level: str | None) -> set[str]:
+    """The top-level names (`requests`, `six.py`) one `*.dist-info` lists: the first path
+    segment of each RECORD row, else the names of its top_level.txt."""
+    if record is not None:
+        names = {row.split(",")[0].split("/")[0] for row in record.splitlines() if row}
+    elif top_level is not None:
+        names = set(top_level.split())
+    else:
+        names = set()
+    return {name for name in names if name and name != ".." and not name.endswith(".dist-info")}
+
+
+def is_vendored(member: str, vendored: Iterable[str]) -> bool:
+    """Whether a path inside the function folder (`requests/api.py`) lies under a vendored name."""
+    return member.split("/", 1)[0] in vendored
