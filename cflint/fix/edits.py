@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 
 import libcst as cst
 
-from cflint.analysis.scopes import dotted_name
+from cflint.analysis.names import dotted_name
 from cflint.fix.model import TextEdit
 from cflint.fix.proposal import Replace
 from cflint.fix.text import LineIndex

@@ -1,6 +1,6 @@
 import libcst as cst
 
-from cflint.analysis.scopes import dotted_name
+from cflint.analysis.names import dotted_name
 from cflint.fix.model import Safety
 from cflint.fix.edits import import_absolute
 from cflint.knowledge.stdlib import is_standard
