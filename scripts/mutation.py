@@ -37,6 +37,8 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "cflint/knowledge/requirements.py": ("tests/test_requirements_reader.py", "tests/test_tables.py"),
     "cflint/knowledge/timeouts.py": ("tests/test_cf403_call_without_timeout.py", "tests/test_tables.py"),
     "cflint/analysis/scopes.py": ("tests/test_scopes.py",),
+    "cflint/analysis/bindings.py": ("tests/test_scopes.py",),
+    "cflint/analysis/names.py": ("tests/test_scopes.py",),
     "cflint/package/archive.py": (
         "tests/test_archive_lint.py",
         "tests/test_archive_names.py",

@@ -479,16 +479,16 @@ def test_edits_equal_what_libcst_generates_for_the_replaced_tree() -> None:
     module with the node replaced (deep_replace), for every call of an indented, tabbed file."""
     import libcst as cst
 
+    from cflint.fix.edits import add_keyword_argument
     from cflint.fix.proposal import ModuleEditor, Replace
     from cflint.fix.text import apply_edits
-    from cflint.rules.resources.cf403_call_without_timeout import _keyword_added
 
     module = cst.parse_module(NESTED_SOURCE)
     calls = [
         node for node in _all_nodes(module) if isinstance(node, cst.Call) and "get" in module.code_for_node(node.func)
     ]
     assert len(calls) == 3
-    changes = [_keyword_added(call, "timeout", 10) for call in calls]
+    changes = [add_keyword_argument(call, "timeout", cst.Integer("10")) for call in calls]
     editor = ModuleEditor(module, NESTED_SOURCE)
     from cflint.fix.proposal import FixProposal
 

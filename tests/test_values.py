@@ -7,8 +7,9 @@ import textwrap
 import libcst as cst
 import pytest
 
+from cflint.analysis.bindings import ScopeNode
 from cflint.analysis.origins import Origin, ValueTracer
-from cflint.analysis.scopes import ScopeNode, Scopes
+from cflint.analysis.scopes import Scopes
 from cflint.engine.traversal import Walker
 
 _CODE = cst.Module([])

@@ -8,8 +8,9 @@ from collections.abc import Sequence
 import libcst as cst
 from msgspec import Struct
 
+from cflint.analysis.bindings import Binding, Form
 from cflint.analysis.runtime import is_main_guard
-from cflint.analysis.scopes import Binding, Form, Scopes
+from cflint.analysis.scopes import Scopes
 
 
 class BindingKind(enum.Enum):

@@ -13,8 +13,8 @@ from collections.abc import Callable
 import libcst as cst
 from msgspec import Struct
 
+from cflint.analysis.names import dotted_name
 from cflint.analysis.scoped_rule import ScopedRule
-from cflint.analysis.scopes import dotted_name
 from cflint.knowledge.distributions import PackagePolicy
 from cflint.rule import ParsedFile
 

@@ -16,8 +16,9 @@ import enum
 import libcst as cst
 from msgspec import Struct
 
+from cflint.analysis.bindings import Binding
 from cflint.analysis.flow import ControlFlow
-from cflint.analysis.scopes import Binding, Scopes
+from cflint.analysis.scopes import Scopes
 from cflint.engine.traversal import Walker
 
 Scope = cst.Module | cst.FunctionDef

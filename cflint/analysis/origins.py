@@ -21,7 +21,8 @@ import re
 import libcst as cst
 from msgspec import Struct
 
-from cflint.analysis.scopes import ScopeNode, Scopes
+from cflint.analysis.bindings import ScopeNode
+from cflint.analysis.scopes import Scopes
 
 _MAX_DEPTH = 16
 _PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import libcst as cst
 
+from cflint.analysis.bindings import ScopeNode
 from cflint.analysis.origins import ValueTracer
-from cflint.analysis.scopes import ScopeNode, Scopes
+from cflint.analysis.scopes import Scopes
 from cflint.rule import ParsedFile, Rule
 
 

@@ -11,11 +11,11 @@ from collections.abc import Sequence
 import libcst as cst
 
 from cflint.analysis.entry import top_level_bindings
-from cflint.analysis.scopes import Scopes, dotted_name
+from cflint.analysis.scopes import Scopes
 from cflint.engine.traversal import Walker
+from cflint.fix.edits import add_import_name, first_import_from
 from cflint.fix.proposal import Change, Replace
 from cflint.knowledge.flask_request import FLASK_REQUEST_CLASSES, FLASK_REQUEST_MEMBERS
-from cflint.knowledge.removed_apis import REMOVED_APIS
 
 _BYTES_MEMBERS = frozenset(dir(bytes))
 _STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
@@ -100,51 +100,15 @@ def _without_parameters(definition: cst.FunctionDef, indent: str) -> cst.Functio
     return definition.with_changes(params=cst.Parameters(), whitespace_before_params=whitespace)
 
 
-def _flask_request_import(module: cst.Module) -> tuple[cst.SimpleStatementLine, cst.ImportFrom, str | None] | None:
-    """The first top-level `from flask import ...` line, with the name it binds the request to."""
-    for statement in module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            if (
-                isinstance(small, cst.ImportFrom)
-                and not small.relative
-                and isinstance(small.module, cst.Name)
-                and small.module.value == "flask"
-                and not isinstance(small.names, cst.ImportStar)
-            ):
-                bound = None
-                for alias in small.names:
-                    if isinstance(alias.name, cst.Name) and alias.name.value == "request":
-                        asname = alias.asname
-                        bound = asname.name.value if asname and isinstance(asname.name, cst.Name) else "request"
-                return statement, small, bound
-    return None
-
-
-def _has_removed_names(statement: cst.ImportFrom) -> bool:
-    """Whether CF603 moves names of this `from flask import ...`: a name joined to it would move too."""
-    return not isinstance(statement.names, cst.ImportStar) and any(
-        f"flask.{dotted_name(alias.name)}" in REMOVED_APIS for alias in statement.names
-    )
-
-
-def _import_position(module: cst.Module) -> int:
-    """After the docstring, `from __future__` imports and the imports that follow them."""
-    index = 0
-    body = module.body
-    if body and isinstance(body[0], cst.SimpleStatementLine):
-        first = body[0].body[0] if body[0].body else None
-        if isinstance(first, cst.Expr) and isinstance(first.value, (cst.SimpleString, cst.ConcatenatedString)):
-            index = 1
-    while index < len(body):
-        statement = body[index]
-        if not isinstance(statement, cst.SimpleStatementLine) or not all(
-            isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body
-        ):
-            break
-        index += 1
-    return index
+def _bound_request(statement: cst.ImportFrom) -> str | None:
+    """The name a `from flask import ...` binds Flask's request to, if it imports it."""
+    assert not isinstance(statement.names, cst.ImportStar)
+    bound = None
+    for alias in statement.names:
+        if isinstance(alias.name, cst.Name) and alias.name.value == "request":
+            asname = alias.asname
+            bound = asname.name.value if asname and isinstance(asname.name, cst.Name) else "request"
+    return bound
 
 
 class _Renamer(cst.CSTTransformer):
@@ -178,9 +142,9 @@ def request_parameter_fix(
     if _annotated_otherwise(params.params[0], scopes) or not _only_read_as_request(definition, name, walker):
         return None
     without_parameter = _without_parameters(definition, module.default_indent)
-    existing = _flask_request_import(module)
-    if existing is not None and existing[2] is not None:
-        bound = existing[2]
+    existing = first_import_from(module, "flask")
+    bound = _bound_request(existing) if existing is not None else None
+    if bound is not None:
         if bound != name:
             if any(isinstance(n, cst.Name) and n.value == bound for n in walker.descendants(definition.body)):
                 return None
@@ -194,25 +158,4 @@ def request_parameter_fix(
     alias = cst.ImportAlias(
         cst.Name("request"), asname=None if name == "request" else cst.AsName(cst.Name(name))
     )
-    if (
-        existing is not None
-        and existing[1].lpar is None
-        and not isinstance(existing[1].names, cst.ImportStar)
-        and not _has_removed_names(existing[1])
-    ):
-        statement = existing[1]
-        names = list(existing[1].names)
-        comma = cst.Comma(cst.SimpleWhitespace(""), cst.SimpleWhitespace(" "))
-        names[-1] = names[-1].with_changes(comma=comma)
-        import_change = Replace(statement, statement.with_changes(names=(*names, alias)))
-    else:
-        statement_line = cst.SimpleStatementLine(
-            body=[cst.ImportFrom(module=cst.Name("flask"), names=[alias])]
-        )
-        index = _import_position(module)
-        following = list(module.body[index:])
-        if following and isinstance(following[0], (cst.FunctionDef, cst.ClassDef)) and not following[0].leading_lines:
-            following[0] = following[0].with_changes(leading_lines=(cst.EmptyLine(), cst.EmptyLine()))
-        body = (*module.body[:index], statement_line, *following)
-        import_change = Replace(module, module.with_changes(body=body))
-    return [import_change, Replace(definition, without_parameter)]
+    return [add_import_name(module, "flask", alias), Replace(definition, without_parameter)]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from cflint.analysis.scopes import dotted_name
+from cflint.analysis.names import dotted_name
 from cflint.analysis.scoped_rule import ScopedRule
 from cflint.rule import ParsedFile
 

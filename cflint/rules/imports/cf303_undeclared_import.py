@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from cflint.analysis.imports import ImportedModule, ImportRule
+from cflint.fix.edits import append_requirement
 from cflint.fix.model import Safety, TextEdit
-from cflint.fix.text import LineIndex
 from cflint.knowledge.distributions import CATALOGUE, NAMESPACE_PACKAGES, ModuleProvider
 from cflint.knowledge.stdlib import is_standard
 from cflint.rule import ParsedFile
@@ -13,8 +12,6 @@ from cflint.rules.imports.dependencies import RUNTIME_MODULES, display_in_root, 
 from cflint.run.files import read_regular_file
 
 _BOM = "\ufeff"
-# A line pip's requirements parser takes for a comment (pip's COMMENT_RE, matched at the start).
-_PIP_COMMENT_LINE = re.compile(r"(^|\s+)#")
 
 
 def _shown(imported: ImportedModule) -> str:
@@ -113,7 +110,7 @@ class UndeclaredImport(ImportRule):
         in hash-checking mode every line needs a --hash."""
         root = self.context.root
         distribution = CATALOGUE.certain_distribution(_shown(imported))
-        if root is None or distribution is None or root.requirements.hash_checking:
+        if root is None or distribution is None:
             return None
         added = modules_of_distributions((distribution,), self.context.settings)
         if not any(added.provides(name) for name in imported.names):
@@ -124,22 +121,7 @@ class UndeclaredImport(ImportRule):
                 self._requirements_text = data.decode("utf-8").removeprefix(_BOM)
             except (OSError, UnicodeDecodeError):
                 return None
-        text = self._requirements_text
-        newline = "\r\n" if "\r\n" in text else "\n"
-        end = LineIndex(text).position(len(text))
         path = display_in_root(root.requirements_path, root)
-        ending = _line_ending_edit(text, newline)
-        edits = [TextEdit(end, end, ending, path)] if ending else []
-        return [*edits, TextEdit(end, end, distribution + newline, path)]
-
-
-def _line_ending_edit(text: str, newline: str) -> str:
-    """What ends the file's last line before a new one is added: a line break when it lacks
-    one, and an empty line when it ends in a `\\` continuation, which pip would otherwise
-    join to the new line (as pip's `join_lines` does, a comment line does not continue)."""
-    lines = text.splitlines()
-    last = lines[-1] if lines else ""
-    ending = "" if not text or text.endswith(("\n", "\r")) else newline
-    if last.endswith("\\") and not _PIP_COMMENT_LINE.match(last):
-        ending += newline
-    return ending
+        return append_requirement(
+            self._requirements_text, distribution, path, hash_checking=root.requirements.hash_checking
+        )

@@ -1,8 +1,8 @@
 import libcst as cst
 
-from cflint.analysis.scopes import dotted_name
+from cflint.analysis.names import dotted_name
 from cflint.fix.model import Safety
-from cflint.fix.proposal import Replace
+from cflint.fix.edits import import_absolute
 from cflint.knowledge.stdlib import is_standard
 from cflint.rule import Rule
 from cflint.rules.imports.dependencies import RUNTIME_MODULES
@@ -20,24 +20,6 @@ def _shadowed_sibling(node: cst.ImportFrom) -> str | None:
         siblings = [dotted_name(alias.name) or "" for alias in node.names]
     tops = [sibling.split(".")[0] for sibling in siblings]
     return next((top for top in tops if is_standard(top) or RUNTIME_MODULES.provides(top)), None)
-
-
-def _absolute(node: cst.ImportFrom) -> cst.Import | cst.ImportFrom | None:
-    """`from .m import x` as `from m import x`, `from . import x` as `import x`; None for
-    more than one dot, a star import, a parenthesised list holding comments, or a sibling
-    named like a module that the absolute import would bind instead."""
-    if len(node.relative) != 1 or isinstance(node.names, cst.ImportStar) or _shadowed_sibling(node) is not None:
-        return None
-    if node.module is not None:
-        return node.with_changes(relative=())
-    names = list(node.names)
-    if node.lpar is not None and "#" in cst.Module(body=[]).code_for_node(node):
-        return None
-    comma = cst.Comma(cst.SimpleWhitespace(""), cst.SimpleWhitespace(" "))
-    names = [name.with_changes(comma=comma) for name in names[:-1]] + [
-        names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-    ]
-    return cst.Import(names=names, semicolon=node.semicolon)
 
 
 class RelativeImportTopLevel(Rule):
@@ -66,7 +48,7 @@ class RelativeImportTopLevel(Rule):
             self.report(
                 node.relative[0],
                 problem=f"in top-level module {module!r}, which the runtime loads outside any package; {advice}",
-                fix=Replace(node, absolute) if (absolute := _absolute(node)) is not None else None,
+                fix=import_absolute(node) if shadowed is None else None,
             )
             return
         package = parts if is_package else parts[:-1]

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import libcst as cst
 
 from cflint.analysis.scoped_rule import ScopedRule
 from cflint.fix.model import Safety
-from cflint.fix.proposal import Change, Replace
+from cflint.fix.edits import add_keyword_argument, replace_argument
+from cflint.fix.proposal import Change
 from cflint.knowledge.timeouts import NEEDS_TIMEOUT, SIGNATURES, Signature, TimeoutSpec
 from cflint.rule import ParsedFile
 
@@ -65,7 +66,7 @@ def _verdict(
     if signatures is None:
         for arg in call.args:
             if arg.keyword is not None and arg.keyword.value == keyword:
-                replace = Replace(arg.value, _timeout_literal(seconds))
+                replace = replace_argument(arg.value, _timeout_literal(seconds))
                 return _Verdict(f"with {keyword}=None", replace) if _is_none(arg.value) else None
         return None
     bindings = [_bind(call, keyword, signature) for signature in signatures]
@@ -77,57 +78,10 @@ def _verdict(
     if len(bound) < len(bindings) or any(b.argument != first.argument for b in bound):
         return _Verdict(problem, None)
     if first.argument is not None:
-        return _Verdict(problem, Replace(call.args[first.argument].value, _timeout_literal(seconds)))
+        return _Verdict(problem, replace_argument(call.args[first.argument].value, _timeout_literal(seconds)))
     if all(b.takes_keyword for b in bound):
-        return _Verdict(problem, _keyword_added(call, keyword, seconds))
+        return _Verdict(problem, add_keyword_argument(call, keyword, _timeout_literal(seconds)))
     return _Verdict(problem, None)
-
-
-def _keyword_added(call: cst.Call, keyword: str, seconds: int | float) -> Change:
-    """Add `keyword=seconds` after the last argument: the new argument takes over the last
-    one's comma and what follows it (a comment, a line break)."""
-    added = cst.Arg(
-        value=_timeout_literal(seconds),
-        keyword=cst.Name(keyword),
-        equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")),
-    )
-    if not call.args:
-        return Replace(call, call.with_changes(args=(added,)))
-    last = call.args[-1]
-    one_per_line = _one_argument_a_line(call)
-    if one_per_line is not None:
-        return Replace(call, call.with_changes(args=(*call.args[:-1], *one_per_line(last, added))))
-    added = added.with_changes(comma=last.comma, whitespace_after_arg=last.whitespace_after_arg)
-    last = last.with_changes(
-        comma=cst.Comma(cst.SimpleWhitespace(""), cst.SimpleWhitespace(" ")),
-        whitespace_after_arg=cst.SimpleWhitespace(""),
-    )
-    return Replace(call, call.with_changes(args=(*call.args[:-1], last, added)))
-
-
-def _one_argument_a_line(call: cst.Call) -> Callable[[cst.Arg, cst.Arg], tuple[cst.Arg, cst.Arg]] | None:
-    """For a call whose last argument ends in a comma and a line break, with the line break
-    before it indented: put the new argument on a line of its own, as indented, keeping a
-    comment after the last argument where it is."""
-    last = call.args[-1]
-    if not isinstance(last.comma, cst.Comma) or not isinstance(last.comma.whitespace_after, cst.ParenthesizedWhitespace):
-        return None
-    before = call.args[-2].comma if len(call.args) > 1 else None
-    before_last = before.whitespace_after if isinstance(before, cst.Comma) else call.whitespace_before_args
-    if not isinstance(before_last, cst.ParenthesizedWhitespace) or before_last.empty_lines:
-        return None
-    after_last = last.comma.whitespace_after
-
-    def place(last: cst.Arg, added: cst.Arg) -> tuple[cst.Arg, cst.Arg]:
-        assert isinstance(last.comma, cst.Comma)
-        to_new_line = after_last.with_changes(indent=before_last.indent, last_line=before_last.last_line)
-        to_closing = cst.ParenthesizedWhitespace(indent=after_last.indent, last_line=after_last.last_line)
-        return (
-            last.with_changes(comma=last.comma.with_changes(whitespace_after=to_new_line)),
-            added.with_changes(comma=cst.Comma(cst.SimpleWhitespace(""), to_closing)),
-        )
-
-    return place
 
 
 class CallWithoutTimeout(ScopedRule):

@@ -14,7 +14,8 @@ import libcst as cst
 
 from cflint.analysis.entry import effective_definitions
 from cflint.analysis.kinds import Kind, ValueInference, is_generator
-from cflint.analysis.scopes import Form, Scopes
+from cflint.analysis.bindings import Form
+from cflint.analysis.scopes import Scopes
 from cflint.engine.traversal import Walker
 from cflint.fix.proposal import Replace
 from cflint.rule import LineOf, ParsedFile, Rule
