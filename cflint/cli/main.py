@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from cflint import __version__
 from cflint.model import Finding, Severity, UsageError
+from cflint.output import OUTPUT_FORMATS
 from cflint.run.discovery import display_path
 from cflint.run.files import read_regular_file
-from cflint.settings.config import OUTPUT_FORMATS, SettingsResolver
+from cflint.settings.config import SettingsResolver
 
 if TYPE_CHECKING:
     from cflint.engine.registry import Registry

@@ -13,10 +13,10 @@ from msgspec import Struct, field
 from msgspec.structs import fields
 
 from cflint.model import EntryPoint, UsageError
+from cflint.output import OUTPUT_FORMATS
 from cflint.run.files import NearestAbove, read_regular_bytes
 
 CONFIG_FILE_NAMES = (".cflint.toml", "cflint.toml", "pyproject.toml")
-OUTPUT_FORMATS = ("default", "github", "json", "sarif", "gitlab")
 DEFAULT_EXCLUDE = (
     ".git",
     ".hg",
