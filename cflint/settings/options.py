@@ -164,7 +164,7 @@ class Settings(Struct, frozen=True):
         Option(
             values.ENTRY_POINTS,
             "The functions the platform calls, as `module.function`, as set in the console.",
-            ["user.main"],
+            ["user.main", "handlers.main"],
             Flag(
                 ("--entry-points",),
                 "entry points as module.function, comma-separated (default: user.main)",
@@ -235,7 +235,7 @@ class Settings(Struct, frozen=True):
             values.SIZE,
             "The largest package the platform takes, uncompressed (CF503); also bounds how much source an "
             "archive's lint reads.",
-            "100 MiB",
+            "50 MiB",
         ),
     ] = 100 * MIB
     package_exclude: Annotated[
@@ -249,7 +249,7 @@ class Settings(Struct, frozen=True):
     ] = ()
     max_file_size: Annotated[
         int,
-        Option(values.SIZE, "Larger `.py` files are not linted; each is reported with CF004.", "10 MiB"),
+        Option(values.SIZE, "Larger `.py` files are not linted; each is reported with CF004.", "2 MiB"),
     ] = 10 * MIB
     module_map: Annotated[
         tuple[tuple[str, tuple[str, ...]], ...],
@@ -270,7 +270,7 @@ class Settings(Struct, frozen=True):
     ] = ()
     read_whole_limit: Annotated[
         int,
-        Option(values.SIZE, "Files the function ships up to this size may be read whole (CF401).", "1 MiB"),
+        Option(values.SIZE, "Files the function ships up to this size may be read whole (CF401).", "512 KiB"),
     ] = MIB
     fix: Annotated[
         bool,
@@ -309,7 +309,7 @@ class Settings(Struct, frozen=True):
     ] = ()
     fix_timeout: Annotated[
         int | float,
-        Option(values.SECONDS, "The seconds CF403's fix passes as `timeout=`.", 10),
+        Option(values.SECONDS, "The seconds CF403's fix passes as `timeout=`.", 2.5),
     ] = 10
 
 
