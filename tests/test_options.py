@@ -17,6 +17,7 @@ from cflint.output import OUTPUT_FORMATS, REPORTERS, get_reporter
 from cflint.settings.config import Settings, convert, load_settings
 from cflint.settings.options import OPTIONS, Setting
 from cflint.settings.values import toml_value
+from scripts.options_page import OPTIONS_PAGE, options_page
 from tests.helpers import CliResult
 
 if sys.version_info >= (3, 11):
@@ -27,6 +28,7 @@ else:  # pragma: no cover
 Cflint = Callable[..., CliResult]
 CODES = load_registry().codes
 _IDENTITY_FIELDS = ("base_dir", "config_path")
+REPO = Path(__file__).resolve().parent.parent
 
 
 def _comparable(settings: Settings) -> dict[str, Any]:
@@ -105,3 +107,9 @@ def test_output_formats_are_the_reporters() -> None:
     assert tuple(choices or ()) == OUTPUT_FORMATS == tuple(REPORTERS)
     registry = load_registry()
     assert all(hasattr(get_reporter(name, registry), "write") for name in OUTPUT_FORMATS)
+
+
+def test_options_page_is_generated_from_the_table() -> None:
+    page = (REPO / OPTIONS_PAGE).read_text(encoding="utf-8")
+    assert page == options_page(), "docs/options.md is stale; run: python scripts/generate_docs.py"
+    assert [line[4:-1] for line in page.splitlines() if line.startswith("## `")] == [s.key for s in OPTIONS]
