@@ -12,7 +12,7 @@ from cflint.model import UsageError
 from cflint.run.discovery import discover, display_path, function_root_of
 from cflint.settings.config import Settings, SettingsResolver
 from cflint.settings.options import OPTIONS
-from cflint.settings.selection import PerFileIgnores, apply_ignores, enabled_codes
+from cflint.settings.selection import Selection
 from cflint.settings.values import toml_value
 
 
@@ -38,9 +38,7 @@ def show_settings(
     folder = absolute if absolute.is_dir() else absolute.parent
     settings = resolver.for_folder(folder)
     root = function_root_of(folder, resolver, cwd)
-    enabled = apply_ignores(
-        enabled_codes(settings, registry.rules), PerFileIgnores(settings).ignored_for(absolute), registry.always_enabled
-    )
+    enabled = Selection(registry).for_path(settings, absolute)
     out = [
         f"# settings for {display_path(absolute, cwd)}",
         f"# config file: {settings.config_path or 'none (built-in defaults and command-line flags)'}",

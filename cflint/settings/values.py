@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from msgspec import Struct
@@ -108,6 +108,12 @@ def _module_map(value: Any, at: At) -> tuple[tuple[str, tuple[str, ...]], ...]:
                 raise at.under(name).fail(f"{module!r} is not a module name")
         pairs.append((name, listed))
     return tuple(pairs)
+
+
+def selector_names(selectors: Iterable[str], code: str) -> bool:
+    """Whether one of `selectors` (rule codes, prefixes or ALL, as `ignore` and `unfixable`
+    take them) names the rule `code`."""
+    return any(selector == "ALL" or code.startswith(selector) for selector in selectors)
 
 
 def _selectors(value: Any, at: At) -> tuple[str, ...]:
