@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
 
@@ -72,6 +73,20 @@ def make_finding(
     return Finding(path, start, code, template.format(**fields), severity, end or start)
 
 
+def message_fields(template: str) -> frozenset[str]:
+    """The names of the fields a message template formats. Raises ValueError for a template
+    `str.format` cannot use with keyword fields alone: a bad brace, or a field that is
+    positional (`{}`, `{0}`) or reaches into a value (`{a.b}`, `{a[0]}`)."""
+    names = set()
+    for _, name, _, _ in string.Formatter().parse(template):
+        if name is None:
+            continue
+        if not name.isidentifier():
+            raise ValueError(f"message field {{{name}}} is not a keyword name")
+        names.add(name)
+    return frozenset(names)
+
+
 class RuleInfo:
     """Metadata every rule declares, the one place it is written: the rule table, the rule
     pages' headings and the registry are made from it. `message` is a str.format template;
@@ -90,6 +105,14 @@ class RuleInfo:
     # A rule that can fix what it finds says how safe its fix is and what it does.
     fix_safety: ClassVar[Safety | None] = None
     fix_description: ClassVar[str] = ""
+
+    def __init_subclass__(cls, **kwargs: object) -> None:
+        super().__init_subclass__(**kwargs)
+        if "message" in cls.__dict__:
+            try:
+                message_fields(cls.message)
+            except ValueError as exc:
+                raise TypeError(f"{cls.__qualname__}.message {cls.message!r}: {exc}") from None
 
     @classmethod
     def finding(

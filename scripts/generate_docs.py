@@ -1,7 +1,7 @@
 """Write what the docs say about each rule from the rule classes, the one place it is kept:
 the rule table in README.md (between the rules-table markers) and the heading of each
 page in rules/ (title, Severity/Default table, summary). A rule without a page gets one
-with empty sections to fill in.
+with empty sections to fill in. docs/options.md is written whole from the options table.
 
     python scripts/generate_docs.py           # rewrite what is stale
     python scripts/generate_docs.py --check   # list what is stale (exit 1), write nothing
@@ -17,6 +17,7 @@ from pathlib import Path
 
 from cflint.engine.registry import Registry, load_registry
 from cflint.output.pages import page_heading, rules_table
+from scripts.options_page import OPTIONS_PAGE, options_page
 
 REPO = Path(__file__).resolve().parent.parent
 TABLE_START = "<!-- rules-table:start -->\n"
@@ -52,6 +53,7 @@ def generated_docs(root: Path, registry: Registry) -> dict[Path, str]:
     for rule in registry.rules:
         page = root / "rules" / f"{rule.code}.md"
         wanted[page] = _page(page, page_heading(rule))
+    wanted[root / OPTIONS_PAGE] = options_page()
     return wanted
 
 
@@ -79,6 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.check:
             print(f"{shown}: stale (run python scripts/generate_docs.py)")
         else:
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
             print(f"{shown}: written")
     return 1 if args.check and stale else 0

@@ -176,7 +176,7 @@ def test_show_settings_names_the_config_root_and_cache(function: Path, cflint: C
     result = cflint("--show-settings", "fn/user.py")
     assert result.code == 0
     lines = result.lines
-    assert lines[0] == "Settings for fn/user.py"
+    assert lines[0] == "# settings for fn/user.py"
     assert lines[1] == f"# config file: {config}"
     assert lines[2] == "# function root: fn"
     assert lines[3].startswith("# result cache: ")

@@ -107,7 +107,7 @@ def test_generator_finds_and_rewrites_a_stale_summary_and_table(tmp_path: Path) 
     readme = tmp_path / "README.md"
     readme.write_text(readme.read_text(encoding="utf-8").replace("| call-without-timeout | error |", "| x | error |"))
     (tmp_path / "rules" / "CF701.md").unlink()
-    assert sorted(p.name for p in stale_docs(tmp_path, REGISTRY)) == ["CF403.md", "CF701.md", "README.md"]
+    assert sorted(p.name for p in stale_docs(tmp_path, REGISTRY)) == ["CF403.md", "CF701.md", "README.md", "options.md"]
     assert generate_docs_main(["--check", "--root", str(tmp_path)]) == 1
     assert generate_docs_main(["--root", str(tmp_path)]) == 0
     assert stale_docs(tmp_path, REGISTRY) == {}

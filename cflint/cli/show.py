@@ -2,50 +2,30 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from msgspec.structs import fields
-
 from cflint.engine.registry import Registry
-from cflint.model import EntryPoint, UsageError
+from cflint.model import UsageError
 from cflint.run.discovery import discover, display_path, function_root_of
 from cflint.settings.config import Settings, SettingsResolver
-from cflint.settings.selection import PerFileIgnores, apply_ignores, enabled_codes
-
-_NOT_SHOWN = ("base_dir", "config_path")
-
-
-def _toml_value(value: object) -> str:
-    if isinstance(value, EntryPoint):
-        return json.dumps(f"{value.module}.{value.function}")
-    if isinstance(value, tuple) and len(value) == 2 and all(isinstance(part, int) for part in value):
-        return json.dumps(".".join(str(part) for part in value))
-    if isinstance(value, tuple):
-        return "[" + ", ".join(_toml_value(item) for item in value) + "]"
-    if isinstance(value, str):
-        return json.dumps(value)
-    return str(value)
+from cflint.settings.options import OPTIONS
+from cflint.settings.selection import Selection
+from cflint.settings.values import toml_value
 
 
 def settings_lines(settings: Settings) -> list[str]:
-    """Every setting as a `key = value` line in the config file's syntax."""
+    """Every setting as a `key = value` line of TOML, to paste into a config file; a setting
+    that is not set is a comment."""
     lines = []
-    for item in fields(settings):
-        if item.name in _NOT_SHOWN:
-            continue
-        key = item.name.replace("_", "-")
-        value = getattr(settings, item.name)
-        if item.name == "per_file_ignores":
-            table = ", ".join(f"{json.dumps(pattern)} = {_toml_value(codes)}" for pattern, codes in value)
-            lines.append(f"{key} = {{{table}}}")
-        elif value is None:
-            lines.append(f"# {key}: not set")
+    for setting in OPTIONS:
+        value = getattr(settings, setting.field)
+        if value is None:
+            lines.append(f"# {setting.key}: not set ({setting.option.unset})")
         else:
-            lines.append(f"{key} = {_toml_value(value)}")
+            lines.append(f"{setting.key} = {toml_value(setting.option.kind.to_toml(value))}")
     return lines
 
 
@@ -58,11 +38,9 @@ def show_settings(
     folder = absolute if absolute.is_dir() else absolute.parent
     settings = resolver.for_folder(folder)
     root = function_root_of(folder, resolver, cwd)
-    enabled = apply_ignores(
-        enabled_codes(settings, registry.rules), PerFileIgnores(settings).ignored_for(absolute), registry.always_enabled
-    )
+    enabled = Selection(registry).for_path(settings, absolute)
     out = [
-        f"Settings for {display_path(absolute, cwd)}",
+        f"# settings for {display_path(absolute, cwd)}",
         f"# config file: {settings.config_path or 'none (built-in defaults and command-line flags)'}",
         f"# function root: {root.display_path if root is not None else 'none'}",
         f"# result cache: {cache_dir if cache_dir is not None else 'off (--no-cache)'}",

@@ -22,7 +22,7 @@ from cflint.model import Finding, Position
 from cflint.project import FileContext, FileJob
 from cflint.run.discovery import display_path, function_root_of
 from cflint.settings.config import SettingsResolver
-from cflint.settings.selection import PerFileIgnores, apply_ignores, enabled_codes
+from cflint.settings.selection import Selection
 
 
 def _encoded(text: str) -> bytes:
@@ -56,9 +56,7 @@ def lint_text(
     settings = resolver.for_folder(path.parent)
     root = function_root_of(path.parent, resolver, cwd)
     context = FileContext.of(path, display_path(path, cwd), settings, root)
-    enabled = apply_ignores(
-        enabled_codes(settings, registry.rules), PerFileIgnores(settings).ignored_for(path), registry.always_enabled
-    )
+    enabled = Selection(registry).for_path(settings, path)
     findings = FileLinter(registry).lint(FileJob(context, enabled, _encoded(text)))
     return without_unfixable(findings, settings.unfixable)
 

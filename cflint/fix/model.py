@@ -10,6 +10,7 @@ from msgspec import Struct
 from msgspec.structs import replace
 
 from cflint.model import Finding, Position
+from cflint.settings.values import selector_names
 
 
 class Safety(str, enum.Enum):
@@ -56,7 +57,7 @@ class Fix(Struct, frozen=True):
 
 def is_unfixable(code: str, unfixable: Sequence[str]) -> bool:
     """Whether the `unfixable` setting (codes, prefixes or ALL) names `code`."""
-    return any(selector == "ALL" or code.startswith(selector) for selector in unfixable)
+    return selector_names(unfixable, code)
 
 
 def without_unfixable(findings: list[Finding], unfixable: Sequence[str]) -> list[Finding]:

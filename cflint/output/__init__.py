@@ -40,30 +40,51 @@ def is_folder_finding(finding: Finding) -> bool:
     return path.is_dir() or (path.suffix == ".zip" and path.is_file())
 
 
+def _default(rules: Registry) -> Reporter:
+    from cflint.output.default import DefaultReporter
+
+    return DefaultReporter(rules)
+
+
+def _github(rules: Registry) -> Reporter:
+    from cflint.output.github import GithubReporter
+
+    return GithubReporter()
+
+
+def _json(rules: Registry) -> Reporter:
+    from cflint.output.json_format import JsonReporter
+
+    return JsonReporter(rules)
+
+
+def _sarif(rules: Registry) -> Reporter:
+    from cflint.output.sarif import SarifReporter
+
+    return SarifReporter(rules)
+
+
+def _gitlab(rules: Registry) -> Reporter:
+    from cflint.output.gitlab import GitlabReporter
+
+    return GitlabReporter()
+
+
+# Each output format and how its reporter is made; a format's module is imported only when chosen.
+REPORTERS: dict[str, Callable[[Registry], Reporter]] = {
+    "default": _default,
+    "github": _github,
+    "json": _json,
+    "sarif": _sarif,
+    "gitlab": _gitlab,
+}
+OUTPUT_FORMATS = tuple(REPORTERS)
+
+
 def get_reporter(name: str, registry: Registry | None = None) -> Reporter:
     """The reporter of an output format; `registry` gives the rules' metadata (loaded when not given).
-    Only the chosen format's module is imported."""
+    Raises KeyError for an unknown format."""
     from cflint.engine.registry import load_registry
 
-    rules = registry if registry is not None else load_registry()
-    if name == "default":
-        from cflint.output.default import DefaultReporter
-
-        return DefaultReporter(rules)
-    if name == "github":
-        from cflint.output.github import GithubReporter
-
-        return GithubReporter()
-    if name == "json":
-        from cflint.output.json_format import JsonReporter
-
-        return JsonReporter(rules)
-    if name == "sarif":
-        from cflint.output.sarif import SarifReporter
-
-        return SarifReporter(rules)
-    if name == "gitlab":
-        from cflint.output.gitlab import GitlabReporter
-
-        return GitlabReporter()
-    raise KeyError(name)
+    make = REPORTERS[name]
+    return make(registry if registry is not None else load_registry())

@@ -11,7 +11,8 @@ from msgspec import Struct
 from cflint.model import Finding
 from cflint.rule import RuleInfo
 from cflint.run.links import OutsideLink
-from cflint.settings.config import MIB, Settings
+from cflint.settings.config import Settings
+from cflint.settings.values import MIB
 
 REQUIREMENTS = "requirements.txt"
 

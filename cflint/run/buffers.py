@@ -18,8 +18,9 @@ from cflint.project import FileContext, FileJob, FunctionRoot
 from cflint.run.discovery import _ExcludeMatcher, discover, display_path
 from cflint.run.files import read_regular_bytes
 from cflint.run.patterns import PathPatterns
-from cflint.run.runner import _check_root, _Selection
+from cflint.run.runner import _check_root
 from cflint.settings.config import Settings, SettingsResolver
+from cflint.settings.selection import Selection
 
 if TYPE_CHECKING:
     from cflint.engine.linter import FileLinter
@@ -77,7 +78,7 @@ class BufferLinter:
         self.cwd = cwd
         self._linter: FileLinter = FileLinter(registry, debug=debug)
         # Both keyed by the settings' value, so they hold across lints while the config is unchanged.
-        self._selection = _Selection(registry)
+        self._selection = Selection(registry)
         self._exclude_specs: dict[Settings, PathPatterns] = {}
 
     def resolver(self) -> SettingsResolver:

@@ -26,8 +26,8 @@ from cflint.package.checker import PackageChecker
 from cflint.project import FileContext, FileJob, FunctionRoot, misnamed_entry_module_hint
 from cflint.run.discovery import discover, discover_stdin, display_path
 from cflint.run.files import read_regular_bytes
-from cflint.settings.config import Settings, SettingsResolver
-from cflint.settings.selection import PerFileIgnores, apply_ignores, enabled_codes
+from cflint.settings.config import SettingsResolver
+from cflint.settings.selection import Selection
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -76,22 +76,6 @@ class RunResult(Struct, frozen=True):
     jobs: tuple[FileJob, ...] = ()  # the files linted from disk (not those inside archives)
 
 
-class _Selection:
-    """Enabled codes per settings and per path, computed once per settings."""
-
-    def __init__(self, registry: Registry) -> None:
-        self._registry = registry
-        self._enabled: dict[Settings, frozenset[str]] = {}
-        self._ignores: dict[Settings, PerFileIgnores] = {}
-
-    def for_path(self, settings: Settings, path: Path) -> frozenset[str]:
-        enabled = self._enabled.get(settings)
-        if enabled is None:
-            enabled = self._enabled[settings] = enabled_codes(settings, self._registry.rules)
-            self._ignores[settings] = PerFileIgnores(settings)
-        return apply_ignores(enabled, self._ignores[settings].ignored_for(path), self._registry.always_enabled)
-
-
 IN_PROCESS_BYTES = 64 * 1024
 
 
@@ -115,7 +99,7 @@ def run(
         found = discover(paths, resolver, cwd, options.force_exclude)
     else:
         found = discover_stdin(options.stdin.path, resolver, cwd, options.force_exclude)
-    selection = _Selection(registry)
+    selection = Selection(registry)
     findings: list[Finding] = [
         registry.finding(UNREADABLE_FILE, display_path(path, cwd), reason=f"cannot read folder: {reason}")
         for path, reason in found.unreadable
@@ -144,7 +128,7 @@ def run(
 
 
 def _file_job(
-    path: Path, resolver: SettingsResolver, roots: Mapping[Path, FunctionRoot], selection: _Selection, cwd: Path
+    path: Path, resolver: SettingsResolver, roots: Mapping[Path, FunctionRoot], selection: Selection, cwd: Path
 ) -> FileJob:
     settings = resolver.for_folder(path.parent)
     context = FileContext.of(path, display_path(path, cwd), settings, _enclosing_root(path, roots))
@@ -200,7 +184,7 @@ def _check_root_cached(
 
 
 def _unsuppressed(
-    findings: list[Finding], root: FunctionRoot, selection: _Selection, known_codes: frozenset[str], cwd: Path
+    findings: list[Finding], root: FunctionRoot, selection: Selection, known_codes: frozenset[str], cwd: Path
 ) -> list[Finding]:
     """Root findings placed in a file of the root (a requirements file) that neither
     `per-file-ignores` for that file nor a `# noqa` on the finding's line suppresses."""

@@ -3,256 +3,34 @@
 from __future__ import annotations
 
 import os
-import re
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from msgspec import Struct, field
-from msgspec.structs import fields
-
-from cflint.model import EntryPoint, UsageError
 from cflint.run.files import NearestAbove, read_regular_bytes
+from cflint.settings.options import EXTENDING_FLAGS, OPTION_BY_KEY, Settings
+from cflint.settings.values import At, ConfigError
+
+__all__ = ["CONFIG_FILE_NAMES", "ConfigError", "Settings", "SettingsResolver", "convert", "load_settings"]
 
 CONFIG_FILE_NAMES = (".cflint.toml", "cflint.toml", "pyproject.toml")
-OUTPUT_FORMATS = ("default", "github", "json", "sarif", "gitlab")
-DEFAULT_EXCLUDE = (
-    ".git",
-    ".hg",
-    ".svn",
-    ".bzr",
-    ".venv",
-    "venv",
-    ".tox",
-    ".nox",
-    "__pycache__",
-    "node_modules",
-    "build",
-    "dist",
-    ".eggs",
-    "*.egg-info",
-    ".mypy_cache",
-    ".pytest_cache",
-    ".ruff_cache",
-    ".cflint_cache",
-    "site-packages",
-)
-MIB = 1024 * 1024
-_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$", re.IGNORECASE)
-_SIZE_UNITS = {"b": 1, "kb": 1000, "kib": 1024, "mb": 1000**2, "mib": MIB, "gb": 1000**3, "gib": 1024**3}
-_VERSION_RE = re.compile(r"^3\.(\d{1,2})$")
-# The Python versions the platform's runtime offers: a target outside them is a mistake.
-PLATFORM_VERSIONS = ((3, 11), (3, 12), (3, 13))
 _UTF8_BOM = b"\xef\xbb\xbf"
-_SELECTOR_RE = re.compile(r"^(ALL|CF\d{0,3})$")
-_DISTRIBUTION_RE = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
-
-
-class Settings(Struct, frozen=True):
-    """The effective configuration for one folder: the file's values, then the flags."""
-
-    base_dir: Path = field(default_factory=Path.cwd)
-    config_path: Path | None = None
-    entry_points: tuple[EntryPoint, ...] = (EntryPoint("user", "main"),)
-    select: tuple[str, ...] | None = None
-    ignore: tuple[str, ...] = ()
-    extend_select: tuple[str, ...] = ()
-    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
-    extend_exclude: tuple[str, ...] = ()
-    target_versions: tuple[tuple[int, int], ...] = ((3, 11), (3, 12), (3, 13))
-    output_format: str = "default"
-    unsupported_packages: tuple[str, ...] | None = None
-    extend_unsupported_packages: tuple[str, ...] = ()
-    allow_packages: tuple[str, ...] = ()
-    max_package_size: int = 100 * MIB
-    package_exclude: tuple[str, ...] = ()
-    max_file_size: int = 10 * MIB
-    module_map: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    function_roots: tuple[str, ...] = ()
-    read_whole_limit: int = MIB
-    fix: bool = False
-    unsafe_fixes: bool = False
-    unfixable: tuple[str, ...] = ()
-    fix_timeout: int | float = 10
-
-
-class ConfigError(UsageError):
-    """A configuration value that cannot be used."""
-
-
-def _fail(where: str, key: str, problem: str) -> ConfigError:
-    return ConfigError(f"{where}: {key}: {problem}")
-
-
-def _string_list(value: Any, where: str, key: str) -> tuple[str, ...]:
-    if isinstance(value, str):
-        value = [part for part in re.split(r"[,\s]+", value) if part]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise _fail(where, key, "expected a list of strings")
-    return tuple(v.strip() for v in value)
-
-
-def _distribution_names(value: Any, where: str, key: str) -> tuple[str, ...]:
-    names = _string_list(value, where, key)
-    for name in names:
-        if not _DISTRIBUTION_RE.match(name):
-            raise _fail(where, key, f"{name!r} is not a distribution name")
-    return names
-
-
-def _boolean(value: Any, where: str, key: str) -> bool:
-    if not isinstance(value, bool):
-        raise _fail(where, key, "expected true or false")
-    return value
-
-
-def _seconds(value: Any, where: str, key: str) -> int | float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1e6:
-        raise _fail(where, key, "expected a number of seconds greater than 0, such as 10 or 2.5")
-    return value
-
-
-def parse_size(value: Any, where: str, key: str) -> int:
-    if isinstance(value, bool):
-        raise _fail(where, key, 'expected a size such as 104857600 or "100 MiB"')
-    if isinstance(value, int) and value > 0:
-        return value
-    if isinstance(value, str):
-        match = _SIZE_RE.match(value)
-        if match:
-            size = int(float(match.group(1)) * _SIZE_UNITS[(match.group(2) or "b").lower()])
-            if size > 0:
-                return size
-    raise _fail(where, key, 'expected a size such as 104857600 or "100 MiB"')
-
-
-_MODULE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
-
-
-def _module_map(value: Any, where: str, key: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """`{distribution = ["module", ...]}`: the modules a distribution provides."""
-    if not isinstance(value, dict):
-        raise _fail(where, key, 'expected a table of distribution = ["module", ...]')
-    pairs = []
-    for name, modules in value.items():
-        _distribution_names([name], where, key)
-        listed = _string_list(modules, where, f"{key}.{name}")
-        for module in listed:
-            if not _MODULE_RE.match(module):
-                raise _fail(where, f"{key}.{name}", f"{module!r} is not a module name")
-        pairs.append((name, listed))
-    return tuple(pairs)
-
-
-class _Validators:
-    """Converters from raw TOML/flag values to Settings field values, by key."""
-
-    def __init__(self, known_codes: frozenset[str]) -> None:
-        self.known_codes = known_codes
-
-    def selectors(self, value: Any, where: str, key: str) -> tuple[str, ...]:
-        codes = tuple(code.upper() for code in _string_list(value, where, key))
-        if key == "select" and not codes:
-            raise _fail(where, key, "needs at least one rule code or prefix (to turn rules off, use ignore)")
-        for code in codes:
-            if not _SELECTOR_RE.match(code) or (
-                code != "ALL" and not any(known.startswith(code) for known in self.known_codes)
-            ):
-                raise _fail(where, key, f"unknown rule code or prefix {code!r}")
-        return codes
-
-    def entry_points(self, value: Any, where: str, key: str) -> tuple[EntryPoint, ...]:
-        names = _string_list(value, where, key)
-        if not names:
-            raise _fail(where, key, "needs at least one entry point")
-        try:
-            return tuple(EntryPoint.parse(name) for name in names)
-        except ValueError as exc:
-            raise _fail(where, key, str(exc)) from None
-
-    def per_file_ignores(self, value: Any, where: str, key: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
-        if isinstance(value, list) and all(isinstance(v, str) for v in value):
-            pairs: list[tuple[str, Any]] = []
-            for item in value:
-                pattern, colon, codes = item.rpartition(":")
-                if not colon or not pattern:
-                    raise _fail(where, key, f"expected PATTERN:CODES, got {item!r}")
-                pairs.append((pattern, codes))
-        elif isinstance(value, dict):
-            pairs = list(value.items())
-        else:
-            raise _fail(where, key, "expected a table of pattern = [codes]")
-        return tuple((pattern, self.selectors(codes, where, f"{key}.{pattern}")) for pattern, codes in pairs)
-
-    def target_versions(self, value: Any, where: str, key: str) -> tuple[tuple[int, int], ...]:
-        versions = []
-        for text in _string_list(value, where, key):
-            match = _VERSION_RE.match(text)
-            if not match:
-                raise _fail(where, key, f'expected versions like "3.11", got {text!r}')
-            version = (3, int(match.group(1)))
-            if version not in PLATFORM_VERSIONS:
-                supported = ", ".join(f"{major}.{minor}" for major, minor in PLATFORM_VERSIONS)
-                raise _fail(where, key, f"{text} is not a Python version the platform runs (it runs {supported})")
-            versions.append(version)
-        if not versions:
-            raise _fail(where, key, "needs at least one version")
-        return tuple(sorted(set(versions)))
-
-    def output_format(self, value: Any, where: str, key: str) -> str:
-        if value not in OUTPUT_FORMATS:
-            raise _fail(where, key, f"expected one of {', '.join(OUTPUT_FORMATS)}")
-        return str(value)
-
-    def converters(self) -> Mapping[str, Callable[[Any, str, str], Any]]:
-        return {
-            "entry-points": self.entry_points,
-            "select": self.selectors,
-            "ignore": self.selectors,
-            "extend-select": self.selectors,
-            "per-file-ignores": self.per_file_ignores,
-            "exclude": _string_list,
-            "extend-exclude": _string_list,
-            "target-versions": self.target_versions,
-            "output-format": self.output_format,
-            "unsupported-packages": _distribution_names,
-            "extend-unsupported-packages": _distribution_names,
-            "allow-packages": _distribution_names,
-            "max-package-size": parse_size,
-            "package-exclude": _string_list,
-            "max-file-size": parse_size,
-            "module-map": _module_map,
-            "function-roots": _string_list,
-            "read-whole-limit": parse_size,
-            "fix": _boolean,
-            "unsafe-fixes": _boolean,
-            "unfixable": self.selectors,
-            "fix-timeout": _seconds,
-        }
-
-
-CONFIG_KEYS = tuple(_Validators(frozenset()).converters())
-# Command-line flags that add to a config key's list instead of replacing it.
-EXTENDING_FLAGS = {"extend-ignore": "ignore", "extend-per-file-ignores": "per-file-ignores"}
-assert {key.replace("-", "_") for key in CONFIG_KEYS} <= {f.name for f in fields(Settings)}
 
 
 def convert(raw: Mapping[str, Any], where: str, known_codes: frozenset[str]) -> dict[str, Any]:
     """Validate raw key/value pairs and return Settings keyword arguments."""
-    converters = _Validators(known_codes).converters()
     values: dict[str, Any] = {}
     for key, value in raw.items():
-        converter = converters.get(key)
-        if converter is None:
+        setting = OPTION_BY_KEY.get(key)
+        if setting is None:
             hint = (
                 " (outside pyproject.toml the keys stand at the top level, without [tool.cflint])"
                 if key == "tool"
                 else ""
             )
-            raise _fail(where, key, "unknown key" + hint)
-        values[key.replace("-", "_")] = converter(value, where, key)
+            raise ConfigError(f"{where}: {key}: unknown key{hint}")
+        values[setting.field] = setting.option.kind.convert(value, At(where, key, known_codes))
     return values
 
 
@@ -287,7 +65,7 @@ def parse_config_table(path: Path, data: bytes) -> dict[str, Any] | None:
     if table is None:
         return None
     if not isinstance(table, dict):
-        raise _fail(str(path), "tool.cflint", "expected a table")
+        raise ConfigError(f"{path}: tool.cflint: expected a table")
     return table
 
 

@@ -5,19 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from cflint.engine.registry import RuleMeta
+from cflint.engine.registry import Registry, RuleMeta
 from cflint.run.patterns import PathPatterns
 from cflint.settings.config import Settings
+from cflint.settings.values import selector_names
 
 
 def _selected_by(selector: str, rule: RuleMeta) -> bool:
     if selector == "ALL" or selector == rule.code:
         return True
     return rule.default_enabled and rule.code.startswith(selector)
-
-
-def _ignored_by(selectors: Iterable[str], code: str) -> bool:
-    return any(selector == "ALL" or code.startswith(selector) for selector in selectors)
 
 
 def enabled_codes(settings: Settings, rules: Iterable[RuleMeta]) -> frozenset[str]:
@@ -31,7 +28,7 @@ def enabled_codes(settings: Settings, rules: Iterable[RuleMeta]) -> frozenset[st
         else:
             chosen = any(_selected_by(s, rule) for s in settings.select)
         chosen = chosen or any(_selected_by(s, rule) for s in settings.extend_select)
-        if rule.always_enabled or (chosen and not _ignored_by(settings.ignore, rule.code)):
+        if rule.always_enabled or (chosen and not selector_names(settings.ignore, rule.code)):
             enabled.add(rule.code)
     return frozenset(enabled)
 
@@ -65,4 +62,21 @@ def apply_ignores(enabled: frozenset[str], ignored: Iterable[str], always_enable
     ignored = tuple(ignored)
     if not ignored:
         return enabled
-    return frozenset(code for code in enabled if code in always_enabled or not _ignored_by(ignored, code))
+    return frozenset(code for code in enabled if code in always_enabled or not selector_names(ignored, code))
+
+
+class Selection:
+    """The codes enabled for each file: its settings' select, extend-select and ignore, then
+    their per-file-ignores for its path; the first part is computed once per settings."""
+
+    def __init__(self, registry: Registry) -> None:
+        self._registry = registry
+        self._enabled: dict[Settings, frozenset[str]] = {}
+        self._ignores: dict[Settings, PerFileIgnores] = {}
+
+    def for_path(self, settings: Settings, path: Path) -> frozenset[str]:
+        enabled = self._enabled.get(settings)
+        if enabled is None:
+            enabled = self._enabled[settings] = enabled_codes(settings, self._registry.rules)
+            self._ignores[settings] = PerFileIgnores(settings)
+        return apply_ignores(enabled, self._ignores[settings].ignored_for(path), self._registry.always_enabled)
