@@ -230,6 +230,21 @@ def test_two_fingerprints_alternate_and_both_stay_warm(tmp_path: Path) -> None:
     assert hits == [0, 0, files, files, files]
 
 
+def test_fixing_and_printing_settings_find_the_plain_runs_results(tmp_path: Path) -> None:
+    """`--fix`, `--unsafe-fixes` and `--output-format` change what is done with the findings,
+    not the findings: a run with them after a plain run is answered from the cache."""
+    root = _tree(tmp_path / "tree")
+    files = len(list(root.rglob("*.py")))
+    cache = ResultCache(tmp_path / "cache", fingerprint="a")
+    plain, _ = _run(root, cache)
+    answered = [
+        _run(root, cache, **overrides)
+        for overrides in ({"fix": True}, {"fix": True, "unsafe-fixes": True}, {"output-format": "json"})
+    ]
+    assert answered == [(plain, files)] * 3
+    assert _run(root, cache, ignore=["CF403"])[1] == 0  # a setting findings depend on is part of the key
+
+
 def _install_copy(folder: Path) -> Path:
     shutil.copytree(REPO / "cflint", folder / "cflint", ignore=shutil.ignore_patterns("__pycache__"))
     return folder

@@ -49,6 +49,7 @@ from cflint.engine.registry import Registry, RuleMeta
 from cflint.fix.model import Fix, Safety, TextEdit
 from cflint.model import Finding, Position, Severity
 from cflint.project import FileJob
+from cflint.settings.config import Settings
 
 CACHE_DIR_NAME = ".cflint_cache"
 MARKER_NAME = "cflint-cache"
@@ -362,6 +363,16 @@ def result_key(data: bytes, context_description: str) -> str:
     return digest.hexdigest()
 
 
+# Settings that say what to do with the findings (fix them, print them how), not which
+# findings a file has: a `--fix` run after a plain one finds the plain run's results.
+_ACTION_SETTINGS = ("fix", "unsafe_fixes", "output_format")
+
+
+def _finding_settings(settings: Settings) -> Settings:
+    defaults = type(settings)()
+    return msgspec.structs.replace(settings, **{name: getattr(defaults, name) for name in _ACTION_SETTINGS})
+
+
 def job_description(job: FileJob) -> str:
     """Everything besides a file's bytes that its findings depend on."""
     context, root = job.context, job.context.root
@@ -372,7 +383,7 @@ def job_description(job: FileJob) -> str:
             context.module_name,
             sorted(context.entry_functions),
             sorted(job.enabled),
-            repr(context.settings),
+            repr(_finding_settings(context.settings)),
             root_facts,
         )
     )
