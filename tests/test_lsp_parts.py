@@ -10,10 +10,12 @@ from pathlib import Path
 import pytest
 
 from cflint.engine.registry import load_registry
-from cflint.lsp.changes import FindingFix, TextChange, non_overlapping
+from cflint.fix.model import TextEdit
+from cflint.fix.text import UTF8, UTF16, UTF32, split_lines
+from cflint.lsp.changes import FindingFix, non_overlapping
 from cflint.lsp.noqa_comments import add_noqa, noqa_code_at
 from cflint.lsp.settings import EditorSettings
-from cflint.lsp.text import UTF8, UTF16, UTF32, client_column, code_point_column, source_bytes, split_lines
+from cflint.lsp.text import client_column, code_point_column, source_bytes
 from cflint.model import Finding, Position, Severity, UsageError
 from cflint.output.default import format_line
 from cflint.run.buffers import BufferLinter
@@ -23,7 +25,7 @@ REGISTRY = load_registry()
 CODES = REGISTRY.codes
 
 
-def apply(source: str, change: TextChange) -> str:
+def apply(source: str, change: TextEdit) -> str:
     lines = split_lines(source)
     start = sum(len(line) + 1 for line in lines[: change.start.line - 1]) + change.start.column - 1
     end = sum(len(line) + 1 for line in lines[: change.end.line - 1]) + change.end.column - 1
@@ -143,14 +145,14 @@ def _finding(line: int) -> Finding:
 
 
 def test_non_overlapping_keeps_the_first_of_overlapping_safe_fixes() -> None:
-    first = TextChange(Position(1, 1), Position(1, 5), "a")
-    overlapping = TextChange(Position(1, 3), Position(1, 8), "b")
-    elsewhere = TextChange(Position(2, 1), Position(2, 1), "c")
+    first = TextEdit(Position(1, 1), Position(1, 5), "a")
+    overlapping = TextEdit(Position(1, 3), Position(1, 8), "b")
+    elsewhere = TextEdit(Position(2, 1), Position(2, 1), "c")
     fixes = [
         FindingFix(_finding(1), "one", (first,)),
         FindingFix(_finding(1), "two", (overlapping,)),
         FindingFix(_finding(2), "three", (elsewhere,)),
-        FindingFix(_finding(2), "unsafe", (TextChange(Position(3, 1), Position(3, 1), "d"),), safe=False),
+        FindingFix(_finding(2), "unsafe", (TextEdit(Position(3, 1), Position(3, 1), "d"),), safe=False),
     ]
     assert non_overlapping(fixes) == [first, elsewhere]
 

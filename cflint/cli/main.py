@@ -6,7 +6,6 @@ import argparse
 import atexit
 import gc
 import os
-import re
 import signal
 import sys
 from collections.abc import Iterator, Sequence
@@ -229,7 +228,9 @@ class _SourceLines:
 
 
 def _split_lines(data: bytes) -> list[str]:
-    return re.split(r"\r\n|\r|\n", data.decode("utf-8", errors="replace"))
+    from cflint.fix.text import split_lines
+
+    return split_lines(data.decode("utf-8", errors="replace"))
 
 
 def _stdin_source(args: argparse.Namespace) -> StdinSource | None:

@@ -24,11 +24,13 @@ from pygls.workspace import TextDocument
 
 from cflint import __version__
 from cflint.engine.registry import Registry, load_registry
-from cflint.lsp.changes import FindingFix, TextChange, fixes_for, non_overlapping
+from cflint.fix.model import TextEdit
+from cflint.fix.text import code_units, split_lines
+from cflint.lsp.changes import FindingFix, fixes_for, non_overlapping
 from cflint.lsp.memory import released
 from cflint.lsp.noqa_comments import add_noqa, noqa_code_at
 from cflint.lsp.settings import SECTION, EditorSettings
-from cflint.lsp.text import client_position, code_point_column, source_bytes, split_lines, units
+from cflint.lsp.text import client_position, code_point_column, source_bytes
 from cflint.lsp.transport import CflintProtocol, ResyncingReader
 from cflint.model import Finding, Severity, UsageError
 from cflint.output.pages import page_url
@@ -340,7 +342,7 @@ class CflintServer(LanguageServer):
         if (end_line, end_character) < (start_line, start_character):
             end_line, end_character = start_line, start_character
         if not python and (end_line, end_character) == (start_line, start_character) and start_line < len(lines):
-            end_character = units(lines[start_line], self.encoding)
+            end_character = code_units(lines[start_line], self.encoding)
         return types.Diagnostic(
             range=types.Range(types.Position(start_line, start_character), types.Position(end_line, end_character)),
             message=finding.message,
@@ -415,7 +417,7 @@ class CflintServer(LanguageServer):
                 )
         return actions
 
-    def _edit(self, uri: str, lines: list[str], changes: Sequence[TextChange]) -> types.WorkspaceEdit:
+    def _edit(self, uri: str, lines: list[str], changes: Sequence[TextEdit]) -> types.WorkspaceEdit:
         edits = [
             types.TextEdit(
                 range=types.Range(
