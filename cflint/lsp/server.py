@@ -23,6 +23,7 @@ from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import TextDocument
 
 from cflint import __version__
+from cflint.api import Linter, LintOptions, LintResult, source_bytes
 from cflint.engine.registry import Registry, load_registry
 from cflint.fix.model import TextEdit
 from cflint.fix.text import code_units, split_lines
@@ -30,11 +31,10 @@ from cflint.lsp.changes import FindingFix, fixes_for, non_overlapping
 from cflint.lsp.memory import released
 from cflint.lsp.noqa_comments import add_noqa, noqa_code_at
 from cflint.lsp.settings import SECTION, EditorSettings
-from cflint.lsp.text import client_position, code_point_column, source_bytes
+from cflint.lsp.text import client_position, code_point_column
 from cflint.lsp.transport import CflintProtocol, ResyncingReader
 from cflint.model import Finding, Severity, UsageError
 from cflint.output.pages import page_url
-from cflint.run.buffers import BufferLint, BufferLinter
 from cflint.settings.config import CONFIG_FILE_NAMES
 
 FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.cflint"
@@ -119,9 +119,10 @@ class CflintServer(LanguageServer):
 
     # -- settings -------------------------------------------------------------------------
 
-    def _new_linter(self) -> BufferLinter:
+    def _new_linter(self) -> Linter:
         settings = self.editor_settings
-        return BufferLinter(self.registry, settings.overrides, settings.config, self.workspace_root, self.debug)
+        options = LintOptions(overrides=settings.overrides, config=settings.config, cwd=self.workspace_root)
+        return Linter(options, self.registry, self.debug)
 
     def apply_settings(self, value: object, force: bool = False) -> None:
         """Take the client's settings and re-lint the open files; on a bad value, say so
@@ -242,7 +243,7 @@ class CflintServer(LanguageServer):
         linter = self._linter
         buffers = self._buffers(path)
         try:
-            job = partial(linter.lint, path, buffers)
+            job = partial(_lint_buffer, linter, path, buffers)
             result = await asyncio.get_running_loop().run_in_executor(self._executor, released, job)
         except Exception as exc:
             self._report_failure(uri, version, path, exc)
@@ -254,7 +255,7 @@ class CflintServer(LanguageServer):
             self._linted.pop(uri, None)
             findings = []
         else:
-            findings = result.file_findings
+            findings = result.findings
             self._linted[uri] = _Linted(version, text, findings)
         self.publish(uri, [self.diagnostic(f, split_lines(text), python=True) for f in findings], version)
         if result is not None and result.root is not None:
@@ -301,7 +302,7 @@ class CflintServer(LanguageServer):
             source="cflint",
         )
 
-    def _publish_root_findings(self, result: BufferLint, linter: BufferLinter) -> None:
+    def _publish_root_findings(self, result: LintResult, linter: Linter) -> None:
         """Root findings on the requirement files (not on the folder, which an editor cannot
         show, nor on Python files, whose own lint publishes theirs)."""
         assert result.root is not None
@@ -490,6 +491,15 @@ class CflintServer(LanguageServer):
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)
+
+
+def _lint_buffer(linter: Linter, path: Path, buffers: dict[Path, bytes]) -> LintResult | None:
+    """The lint of a buffer whose file is on disk and not excluded by the config, else None."""
+    source = buffers.get(path)
+    if source is None or not path.exists():
+        return None
+    result = linter.lint_source(path, source, buffers)
+    return None if result.excluded else result
 
 
 def _read_text(path: Path) -> str:

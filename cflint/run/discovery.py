@@ -40,7 +40,7 @@ class Discovery(Struct):
     archives: list[Path] = field(default_factory=list)
 
 
-class _ExcludeMatcher:
+class ExcludeMatcher:
     """Config `exclude` + `extend-exclude` and `.gitignore` files, in gitignore syntax."""
 
     def __init__(self, resolver: SettingsResolver, config_specs: dict[Settings, PathPatterns] | None = None) -> None:
@@ -274,7 +274,7 @@ def discover(paths: Sequence[Path], resolver: SettingsResolver, cwd: Path, force
     """Walk the given paths; explicitly named files are always linted unless
     `force_exclude` and the config excludes them."""
     found = Discovery()
-    excludes = _ExcludeMatcher(resolver)
+    excludes = ExcludeMatcher(resolver)
     roots = _RootFinder(resolver, cwd)
     seen: set[Path] = set()
 
@@ -349,7 +349,7 @@ def discover_stdin(path: Path, resolver: SettingsResolver, cwd: Path, force_excl
     makes its new folder a function root)."""
     found = Discovery()
     absolute = Path(os.path.abspath(path))
-    if force_exclude and _ExcludeMatcher(resolver).excluded_by_config(absolute, False):
+    if force_exclude and ExcludeMatcher(resolver).excluded_by_config(absolute, False):
         return found
     found.files.append(absolute)
     root = _RootFinder(resolver, cwd, unsaved=absolute).root_of(absolute.parent)
@@ -410,7 +410,7 @@ class _LinkPolicy:
 
 
 def _walk(
-    top: Path, excludes: _ExcludeMatcher, roots: _RootFinder, found: Discovery, add_file: Callable[[Path], None]
+    top: Path, excludes: ExcludeMatcher, roots: _RootFinder, found: Discovery, add_file: Callable[[Path], None]
 ) -> None:
     links = _LinkPolicy(Path(os.path.realpath(top)))
 

@@ -26,8 +26,8 @@ from cflint.package.checker import PackageChecker
 from cflint.project import FileContext, FileJob, FunctionRoot, misnamed_entry_module_hint
 from cflint.run.discovery import discover, discover_stdin, display_path
 from cflint.run.files import read_regular_bytes
-from cflint.settings.config import Settings, SettingsResolver
-from cflint.settings.selection import PerFileIgnores, apply_ignores, enabled_codes
+from cflint.settings.config import SettingsResolver
+from cflint.settings.selection import Selection
 
 if TYPE_CHECKING:
     from concurrent.futures import Executor
@@ -76,22 +76,6 @@ class RunResult(Struct, frozen=True):
     jobs: tuple[FileJob, ...] = ()  # the files linted from disk (not those inside archives)
 
 
-class _Selection:
-    """Enabled codes per settings and per path, computed once per settings."""
-
-    def __init__(self, registry: Registry) -> None:
-        self._registry = registry
-        self._enabled: dict[Settings, frozenset[str]] = {}
-        self._ignores: dict[Settings, PerFileIgnores] = {}
-
-    def for_path(self, settings: Settings, path: Path) -> frozenset[str]:
-        enabled = self._enabled.get(settings)
-        if enabled is None:
-            enabled = self._enabled[settings] = enabled_codes(settings, self._registry.rules)
-            self._ignores[settings] = PerFileIgnores(settings)
-        return apply_ignores(enabled, self._ignores[settings].ignored_for(path), self._registry.always_enabled)
-
-
 IN_PROCESS_BYTES = 64 * 1024
 
 
@@ -115,14 +99,14 @@ def run(
         found = discover(paths, resolver, cwd, options.force_exclude)
     else:
         found = discover_stdin(options.stdin.path, resolver, cwd, options.force_exclude)
-    selection = _Selection(registry)
+    selection = Selection(registry)
     findings: list[Finding] = [
         registry.finding(UNREADABLE_FILE, display_path(path, cwd), reason=f"cannot read folder: {reason}")
         for path, reason in found.unreadable
     ]
     for root in found.roots.values():
         root_findings = _check_root_cached(root, registry, selection.for_path(root.settings, root.path), options.cache)
-        findings.extend(_unsuppressed(root_findings, root, selection, registry.codes, cwd))
+        findings.extend(unsuppressed_root_findings(root_findings, root, selection, registry.codes, cwd))
     roots_by_folder = {root.path: root for root in found.roots.values()}
     jobs = [_file_job(path, resolver, roots_by_folder, selection, cwd) for path in found.files]
     if options.stdin is not None:
@@ -144,7 +128,7 @@ def run(
 
 
 def _file_job(
-    path: Path, resolver: SettingsResolver, roots: Mapping[Path, FunctionRoot], selection: _Selection, cwd: Path
+    path: Path, resolver: SettingsResolver, roots: Mapping[Path, FunctionRoot], selection: Selection, cwd: Path
 ) -> FileJob:
     settings = resolver.for_folder(path.parent)
     context = FileContext.of(path, display_path(path, cwd), settings, _enclosing_root(path, roots))
@@ -173,7 +157,7 @@ def _check_root_cached(
     """The root rules' findings; from the cache when the root's requirement files, entry
     modules and settings are as they were (so a cached run parses no requirements)."""
     if cache is None:
-        return _check_root(root, registry, enabled)
+        return check_root(root, registry, enabled)
     from cflint.run.cache import result_key
 
     facts = (
@@ -193,17 +177,23 @@ def _check_root_cached(
     cached = cache.get_placed(key, root.display_path, registry.codes)
     if cached is not None:
         return cached
-    findings = _check_root(root, registry, enabled)
+    findings = check_root(root, registry, enabled)
     if not any(f.code == INTERNAL_ERROR for f in findings):
         cache.put_placed(key, findings)
     return findings
 
 
-def _unsuppressed(
-    findings: list[Finding], root: FunctionRoot, selection: _Selection, known_codes: frozenset[str], cwd: Path
+def unsuppressed_root_findings(
+    findings: list[Finding],
+    root: FunctionRoot,
+    selection: Selection,
+    known_codes: frozenset[str],
+    cwd: Path,
+    read_bytes: Callable[[Path], bytes] = read_regular_bytes,
 ) -> list[Finding]:
     """Root findings placed in a file of the root (a requirements file) that neither
-    `per-file-ignores` for that file nor a `# noqa` on the finding's line suppresses."""
+    `per-file-ignores` for that file nor a `# noqa` on the finding's line suppresses;
+    requirement files are read with `read_bytes`."""
     kept: list[Finding] = []
     directives: dict[Path, dict[int, noqa.Directive]] = {}
     for finding in findings:
@@ -215,7 +205,7 @@ def _unsuppressed(
             continue
         if path.suffix != ".py":
             if path not in directives:
-                directives[path] = _requirement_directives(path, known_codes)
+                directives[path] = _requirement_directives(path, known_codes, read_bytes)
             directive = directives[path].get(finding.start.line)
             if directive is not None and directive.suppresses(finding.code):
                 continue
@@ -223,17 +213,20 @@ def _unsuppressed(
     return kept
 
 
-def _requirement_directives(path: Path, known_codes: frozenset[str]) -> dict[int, noqa.Directive]:
+def _requirement_directives(
+    path: Path, known_codes: frozenset[str], read_bytes: Callable[[Path], bytes]
+) -> dict[int, noqa.Directive]:
     from cflint.knowledge.requirements import decode_requirements
 
     try:
-        text = decode_requirements(read_regular_bytes(path))
+        text = decode_requirements(read_bytes(path))
     except (OSError, ValueError, LookupError):
         return {}
     return noqa.scan_requirements(text, known_codes)
 
 
-def _check_root(root: FunctionRoot, registry: Registry, enabled: frozenset[str]) -> list[Finding]:
+def check_root(root: FunctionRoot, registry: Registry, enabled: frozenset[str]) -> list[Finding]:
+    """The findings of the `enabled` root rules on `root` (a rule that fails is CF003)."""
     findings: list[Finding] = []
     for rule_type in registry.root_rules:
         if rule_type.code in enabled:

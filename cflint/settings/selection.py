@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from cflint.engine.registry import RuleMeta
+from cflint.engine.registry import Registry, RuleMeta
 from cflint.run.patterns import PathPatterns
 from cflint.settings.config import Settings
 
@@ -66,3 +66,21 @@ def apply_ignores(enabled: frozenset[str], ignored: Iterable[str], always_enable
     if not ignored:
         return enabled
     return frozenset(code for code in enabled if code in always_enabled or not _ignored_by(ignored, code))
+
+
+class Selection:
+    """The codes enabled for each file: its settings' selection less its per-file-ignores,
+    worked out once per settings."""
+
+    def __init__(self, registry: Registry) -> None:
+        self._registry = registry
+        self._enabled: dict[Settings, frozenset[str]] = {}
+        self._ignores: dict[Settings, PerFileIgnores] = {}
+
+    def for_path(self, settings: Settings, path: Path) -> frozenset[str]:
+        """The codes enabled for the file (or function root folder) `path` under `settings`."""
+        enabled = self._enabled.get(settings)
+        if enabled is None:
+            enabled = self._enabled[settings] = enabled_codes(settings, self._registry.rules)
+            self._ignores[settings] = PerFileIgnores(settings)
+        return apply_ignores(enabled, self._ignores[settings].ignored_for(path), self._registry.always_enabled)
