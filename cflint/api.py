@@ -27,11 +27,11 @@ from cflint.engine.registry import Registry, load_registry
 from cflint.fix.model import TextEdit, without_unfixable
 from cflint.fix.text import UTF16, split_lines
 from cflint.model import Finding
-from cflint.project import FileContext, FileJob, FunctionRoot
-from cflint.run.discovery import Discovery, ExcludeMatcher, discover, discover_stdin, display_path
+from cflint.project import FunctionRoot
+from cflint.run.discovery import Discovery, ExcludeMatcher, discover, discover_stdin
 from cflint.run.files import read_regular_bytes
 from cflint.run.patterns import PathPatterns
-from cflint.run.runner import check_root, unsuppressed_root_findings
+from cflint.run.runner import file_job, root_findings
 from cflint.settings.config import Settings, SettingsResolver
 from cflint.settings.selection import Selection
 
@@ -145,11 +145,10 @@ class Linter:
         if ExcludeMatcher(resolver, self._exclude_specs).excluded_by_config(path, False):
             return LintResult(path, [], None, [], frozenset(), excluded=True)
         root = self._root_of(path, resolver, read_bytes)
-        enabled = self._selection.for_path(settings, path)
-        context = FileContext.of(path, display_path(path, self.cwd), settings, root)
-        findings = self._linter.lint(FileJob(context, enabled, data))
+        job = file_job(path, settings, root, self._selection, self.cwd, data)
+        findings = without_unfixable(self._linter.lint(job), settings.unfixable)
         root_findings = [] if root is None else self._root_findings(root)
-        return LintResult(path, sorted(without_unfixable(findings, settings.unfixable)), root, root_findings, enabled)
+        return LintResult(path, sorted(findings), root, root_findings, job.enabled)
 
     def lint_root(self, folder: Path, unsaved: Mapping[Path, bytes] | None = None) -> LintResult | None:
         """The root rules' findings for the function root of `folder` when `folder` holds a
@@ -183,12 +182,7 @@ class Linter:
         return None if root is None else _buffered(root, read_bytes)
 
     def _root_findings(self, root: BufferedRoot) -> list[Finding]:
-        """The root rules' findings, less those per-file-ignores or a `# noqa` in a
-        requirements file suppresses (as in a run of `cflint`)."""
-        enabled = self._selection.for_path(root.settings, root.path)
-        findings = check_root(root, self.registry, enabled)
-        codes = self.registry.codes
-        return sorted(unsuppressed_root_findings(findings, root, self._selection, codes, self.cwd, root.read_bytes))
+        return sorted(root_findings(root, self.registry, self._selection, self.cwd, read_bytes=root.read_bytes))
 
 
 def _buffered(root: FunctionRoot, read_bytes: Callable[[Path], bytes]) -> BufferedRoot:

@@ -3,10 +3,6 @@ counts 0-based units of the negotiated position encoding (UTF-16 unless agreed o
 
 from __future__ import annotations
 
-import codecs
-import io
-import tokenize
-
 from cflint.fix.text import UTF32, code_units
 from cflint.model import Position
 
@@ -37,18 +33,3 @@ def client_position(lines: list[str], position: Position, encoding: str) -> tupl
     if line != position.line:
         return line - 1, code_units(lines[line - 1], encoding) if position.line > len(lines) else 0
     return line - 1, client_column(lines[line - 1], position.column, encoding)
-
-
-def source_bytes(text: str) -> bytes:
-    """The bytes a file with this text would hold: in the encoding its coding cookie
-    declares, so that cflint decodes them back to the same text; else UTF-8."""
-    data = text.encode("utf-8", "surrogatepass")
-    if "coding" not in text[:400]:
-        return data
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        if codecs.lookup(encoding).name != "utf-8":
-            return text.encode(encoding)
-    except (SyntaxError, LookupError, UnicodeError):
-        pass
-    return data

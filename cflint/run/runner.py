@@ -26,7 +26,7 @@ from cflint.package.checker import PackageChecker
 from cflint.project import FileContext, FileJob, FunctionRoot, misnamed_entry_module_hint
 from cflint.run.discovery import discover, discover_stdin, display_path
 from cflint.run.files import read_regular_bytes
-from cflint.settings.config import SettingsResolver
+from cflint.settings.config import Settings, SettingsResolver
 from cflint.settings.selection import Selection
 
 if TYPE_CHECKING:
@@ -105,8 +105,7 @@ def run(
         for path, reason in found.unreadable
     ]
     for root in found.roots.values():
-        root_findings = _check_root_cached(root, registry, selection.for_path(root.settings, root.path), options.cache)
-        findings.extend(unsuppressed_root_findings(root_findings, root, selection, registry.codes, cwd))
+        findings.extend(root_findings(root, registry, selection, cwd, options.cache))
     roots_by_folder = {root.path: root for root in found.roots.values()}
     jobs = [_file_job(path, resolver, roots_by_folder, selection, cwd) for path in found.files]
     if options.stdin is not None:
@@ -130,9 +129,21 @@ def run(
 def _file_job(
     path: Path, resolver: SettingsResolver, roots: Mapping[Path, FunctionRoot], selection: Selection, cwd: Path
 ) -> FileJob:
-    settings = resolver.for_folder(path.parent)
-    context = FileContext.of(path, display_path(path, cwd), settings, _enclosing_root(path, roots))
-    return FileJob(context, selection.for_path(settings, path))
+    return file_job(path, resolver.for_folder(path.parent), _enclosing_root(path, roots), selection, cwd)
+
+
+def file_job(
+    path: Path,
+    settings: Settings,
+    root: FunctionRoot | None,
+    selection: Selection,
+    cwd: Path,
+    source: bytes | None = None,
+) -> FileJob:
+    """What a lint of the file `path` needs: its context, the codes enabled for it, and its
+    source (None: read from disk when linted)."""
+    context = FileContext.of(path, display_path(path, cwd), settings, root)
+    return FileJob(context, selection.for_path(settings, path), source)
 
 
 class _LazyLinter:
@@ -151,13 +162,27 @@ class _LazyLinter:
         return self._linter.lint(job)
 
 
+def root_findings(
+    root: FunctionRoot,
+    registry: Registry,
+    selection: Selection,
+    cwd: Path,
+    cache: ResultCache | None = None,
+    read_bytes: Callable[[Path], bytes] = read_regular_bytes,
+) -> list[Finding]:
+    """The findings of the root rules on `root` that neither per-file-ignores nor a `# noqa`
+    in a requirements file (read with `read_bytes`) suppresses."""
+    findings = _check_root_cached(root, registry, selection.for_path(root.settings, root.path), cache)
+    return _unsuppressed(findings, root, selection, registry.codes, cwd, read_bytes)
+
+
 def _check_root_cached(
     root: FunctionRoot, registry: Registry, enabled: frozenset[str], cache: ResultCache | None
 ) -> list[Finding]:
     """The root rules' findings; from the cache when the root's requirement files, entry
     modules and settings are as they were (so a cached run parses no requirements)."""
     if cache is None:
-        return check_root(root, registry, enabled)
+        return _check_root(root, registry, enabled)
     from cflint.run.cache import result_key
 
     facts = (
@@ -177,23 +202,22 @@ def _check_root_cached(
     cached = cache.get_placed(key, root.display_path, registry.codes)
     if cached is not None:
         return cached
-    findings = check_root(root, registry, enabled)
+    findings = _check_root(root, registry, enabled)
     if not any(f.code == INTERNAL_ERROR for f in findings):
         cache.put_placed(key, findings)
     return findings
 
 
-def unsuppressed_root_findings(
+def _unsuppressed(
     findings: list[Finding],
     root: FunctionRoot,
     selection: Selection,
     known_codes: frozenset[str],
     cwd: Path,
-    read_bytes: Callable[[Path], bytes] = read_regular_bytes,
+    read_bytes: Callable[[Path], bytes],
 ) -> list[Finding]:
     """Root findings placed in a file of the root (a requirements file) that neither
-    `per-file-ignores` for that file nor a `# noqa` on the finding's line suppresses;
-    requirement files are read with `read_bytes`."""
+    `per-file-ignores` for that file nor a `# noqa` on the finding's line suppresses."""
     kept: list[Finding] = []
     directives: dict[Path, dict[int, noqa.Directive]] = {}
     for finding in findings:
@@ -225,7 +249,7 @@ def _requirement_directives(
     return noqa.scan_requirements(text, known_codes)
 
 
-def check_root(root: FunctionRoot, registry: Registry, enabled: frozenset[str]) -> list[Finding]:
+def _check_root(root: FunctionRoot, registry: Registry, enabled: frozenset[str]) -> list[Finding]:
     """The findings of the `enabled` root rules on `root` (a rule that fails is CF003)."""
     findings: list[Finding] = []
     for rule_type in registry.root_rules:
