@@ -99,3 +99,22 @@ def test_unsaved_requirements_count_and_unfixable_codes_have_no_fix(tmp_path: Pa
     (timeout,) = linter.lint_source(path, text, unsaved).findings
     assert timeout.code == "CF403" and timeout.fix is None
     assert path.read_text(encoding="utf-8") == ""  # nothing written
+
+
+def test_the_documented_examples_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """docs/api.md's examples, run in order in one namespace, in a folder with a function."""
+    import re
+
+    write_files(tmp_path / "functions" / "hello", {"user.py": "def main():\n    return 'ok'\n", "requirements.txt": ""})
+    monkeypatch.chdir(tmp_path)
+    page = (REPO / "docs" / "api.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```python\n(.*?)^```$", page, re.S | re.M)
+    assert len(blocks) == 3
+    namespace: dict[str, Any] = {}
+    for block in blocks:
+        exec(compile(block, "docs/api.md", "exec"), namespace)
+    printed = capsys.readouterr().out
+    assert "functions/hello/user.py 5 12 CF403 " in printed
+    assert namespace["result"].findings and (namespace["start_line"], namespace["end_line"]) == (4, 4)
