@@ -28,18 +28,16 @@ from cflint.fix.model import TextEdit, without_unfixable
 from cflint.fix.text import UTF16, split_lines
 from cflint.model import Finding
 from cflint.project import FunctionRoot
-from cflint.run.discovery import Discovery, ExcludeMatcher, discover, discover_stdin
+from cflint.run.discovery import PYTHON_SUFFIXES, Discovery, ExcludeMatcher, discover, discover_stdin
 from cflint.run.files import read_regular_bytes
 from cflint.run.patterns import PathPatterns
-from cflint.run.runner import file_job, root_findings
+from cflint.run.runner import enclosing_root, file_job, root_findings
 from cflint.settings.config import Settings, SettingsResolver
 from cflint.settings.selection import Selection
 
 if TYPE_CHECKING:
     from cflint.engine.linter import FileLinter
     from cflint.knowledge.requirements import Requirements
-
-_PYTHON_SUFFIXES = (".py", ".pyi")
 
 
 class LintOptions(Struct, frozen=True, kw_only=True):
@@ -174,11 +172,11 @@ class Linter:
         """The function root of `path`, found as `cflint PATH` finds it for a saved Python
         file, else as `cflint --stdin-filename PATH -` does (the file counts as there)."""
         found: Discovery
-        if path.suffix in _PYTHON_SUFFIXES and path.is_file():
+        if path.suffix in PYTHON_SUFFIXES and path.is_file():
             found = discover([path], resolver, self.cwd)
         else:
             found = discover_stdin(path, resolver, self.cwd)
-        root = next((found.roots[folder] for folder in path.parents if folder in found.roots), None)
+        root = enclosing_root(path, found.roots)
         return None if root is None else _buffered(root, read_bytes)
 
     def _root_findings(self, root: BufferedRoot) -> list[Finding]:

@@ -14,13 +14,12 @@ from pygls.workspace import TextDocument, Workspace
 
 from cflint.api import source_bytes
 from cflint.model import Finding
+from cflint.run.discovery import PYTHON_SUFFIXES
 from cflint.settings.config import CONFIG_FILE_NAMES
-
-_PYTHON_SUFFIXES = (".py", ".pyi")
 
 
 def is_python(path: Path) -> bool:
-    return path.suffix in _PYTHON_SUFFIXES
+    return path.suffix in PYTHON_SUFFIXES
 
 
 def is_project_file(path: Path) -> bool:

@@ -19,6 +19,7 @@ from cflint.settings.config import Settings, SettingsResolver, config_file_in
 
 ROOT_MARKER_FILES = ("requirements.txt",)
 PROJECT_FILES = ("requirements.txt", "pyproject.toml", "cflint.toml", ".cflint.toml")
+PYTHON_SUFFIXES = (".py", ".pyi")  # a file named with one of these is linted as Python
 
 
 def display_path(path: Path, cwd: Path) -> str:
@@ -316,7 +317,7 @@ def discover(paths: Sequence[Path], resolver: SettingsResolver, cwd: Path, force
             continue
         if absolute.suffix == ".zip":
             found.archives.append(absolute)
-        elif absolute.suffix in (".py", ".pyi") or not stat.S_ISREG(mode):
+        elif absolute.suffix in PYTHON_SUFFIXES or not stat.S_ISREG(mode):
             add_file(absolute)
             add_root(absolute.parent)
             named_file_folders.append(absolute.parent)

@@ -129,7 +129,7 @@ def run(
 def _file_job(
     path: Path, resolver: SettingsResolver, roots: Mapping[Path, FunctionRoot], selection: Selection, cwd: Path
 ) -> FileJob:
-    return file_job(path, resolver.for_folder(path.parent), _enclosing_root(path, roots), selection, cwd)
+    return file_job(path, resolver.for_folder(path.parent), enclosing_root(path, roots), selection, cwd)
 
 
 def file_job(
@@ -265,7 +265,8 @@ def _check_root(root: FunctionRoot, registry: Registry, enabled: frozenset[str])
     return findings
 
 
-def _enclosing_root(path: Path, roots: Mapping[Path, FunctionRoot]) -> FunctionRoot | None:
+def enclosing_root(path: Path, roots: Mapping[Path, FunctionRoot]) -> FunctionRoot | None:
+    """The nearest of `roots` that holds `path`."""
     for folder in path.parents:
         root = roots.get(folder)
         if root is not None:
