@@ -31,7 +31,8 @@ from cflint.project import FunctionRoot
 from cflint.run.discovery import PYTHON_SUFFIXES, Discovery, ExcludeMatcher, discover, discover_stdin
 from cflint.run.files import read_regular_bytes
 from cflint.run.patterns import PathPatterns
-from cflint.run.runner import enclosing_root, file_job, root_findings
+from cflint.run.roots import enclosing_root, root_findings
+from cflint.run.runner import file_job
 from cflint.settings.config import Settings, SettingsResolver
 from cflint.settings.selection import Selection
 
