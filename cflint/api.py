@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from msgspec import Struct, field
+from msgspec.structs import asdict
 
 from cflint.engine.registry import Registry, load_registry
 from cflint.fix.model import TextEdit, without_unfixable
@@ -185,14 +186,7 @@ class Linter:
 
 
 def _buffered(root: FunctionRoot, read_bytes: Callable[[Path], bytes]) -> BufferedRoot:
-    return BufferedRoot(
-        path=root.path,
-        display_path=root.display_path,
-        settings=root.settings,
-        local_modules=root.local_modules,
-        unsaved=root.unsaved,
-        read_bytes=read_bytes,
-    )
+    return BufferedRoot(**asdict(root), read_bytes=read_bytes)
 
 
 def lint_source(
