@@ -206,4 +206,12 @@ def lsp_range(text: str, edit: TextEdit) -> tuple[tuple[int, int], tuple[int, in
     return client_position(lines, edit.start, UTF16), client_position(lines, edit.end, UTF16)
 
 
-__all__: Sequence[str] = ("LintOptions", "LintResult", "Linter", "lint_source", "lsp_range", "source_bytes")
+__all__: Sequence[str] = (
+    "LintOptions",
+    "LintResult",
+    "Linter",
+    "Selection",
+    "lint_source",
+    "lsp_range",
+    "source_bytes",
+)

@@ -118,3 +118,20 @@ def test_the_documented_examples_run(
     printed = capsys.readouterr().out
     assert "functions/hello/user.py 5 12 CF403 " in printed
     assert namespace["result"].findings and (namespace["start_line"], namespace["end_line"]) == (4, 4)
+
+
+def test_enabled_is_the_files_selection_less_its_per_file_ignores(tmp_path: Path) -> None:
+    folder = write_files(
+        tmp_path / "fn",
+        {
+            "user.py": "",
+            "tool.py": "",
+            "requirements.txt": "",
+            "cflint.toml": 'extend-select = ["CF306"]\n\n[per-file-ignores]\n"tool.py" = ["CF4"]\n',
+        },
+    )
+    linter = Linter(LintOptions(cwd=tmp_path), REGISTRY)
+    user, tool = (linter.lint_source(folder / name, "") for name in ("user.py", "tool.py"))
+    assert {"CF306", "CF403"} <= user.enabled
+    assert "CF306" in tool.enabled and not any(code.startswith("CF4") for code in tool.enabled)
+    assert user.enabled - tool.enabled == {code for code in user.enabled if code.startswith("CF4")}
