@@ -180,18 +180,16 @@ async def measure(case: Case, folder: Path, edits: int, warmup: int) -> Measurem
 def engine_alone(path: Path, runs: int) -> list[float]:
     """The seconds a lint of `path` takes in this process, through the server's own seam."""
     sys.path.insert(0, str(REPO))
-    from cflint.engine.registry import load_registry
-    from cflint.run.buffers import BufferLinter
+    from cflint.api import Linter, LintOptions
 
-    linter = BufferLinter(load_registry(), {}, None, path.parent)
-    buffers = {path: path.read_bytes()}
-    linter.lint(path, buffers)
+    linter = Linter(LintOptions(cwd=path.parent))
+    source = path.read_bytes()
+    linter.lint_source(path, source)
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        linter.lint(path, buffers)
+        linter.lint_source(path, source)
         times.append(time.perf_counter() - started)
-    linter.close()
     return times
 
 

@@ -453,11 +453,13 @@ def test_guide_external_api_example_ends_clean(tmp_path: Path, cflint: Cflint) -
 
 
 def test_editor_api_lints_unsaved_text(tmp_path: Path) -> None:
-    from cflint.fix.api import lint_text, lsp_range
+    from cflint.api import LintOptions, lint_source, lsp_range
 
     write_files(tmp_path, {"requirements.txt": "requests\n", "user.py": "def main():\n    return 'saved'\n"})
     text = "import requests\n\n\ndef main():\n    return requests.get('\U0001f600').text\n"
-    findings = lint_text(tmp_path / "user.py", text, cwd=tmp_path, registry=load_registry())
+    findings = lint_source(
+        tmp_path / "user.py", text, options=LintOptions(cwd=tmp_path), registry=load_registry()
+    ).findings
     assert [(f.code, f.path) for f in findings] == [("CF403", "user.py")]
     fix = findings[0].fix
     assert fix is not None and fix.safety is Safety.UNSAFE

@@ -9,21 +9,23 @@ from pathlib import Path
 
 import pytest
 
+from cflint.api import Linter, LintOptions, lint_source, source_bytes
 from cflint.engine.registry import load_registry
-from cflint.lsp.changes import FindingFix, TextChange, non_overlapping
+from cflint.fix.model import TextEdit
+from cflint.fix.text import UTF8, UTF16, UTF32, split_lines
+from cflint.lsp.changes import FindingFix, non_overlapping
 from cflint.lsp.noqa_comments import add_noqa, noqa_code_at
 from cflint.lsp.settings import EditorSettings
-from cflint.lsp.text import UTF8, UTF16, UTF32, client_column, code_point_column, source_bytes, split_lines
+from cflint.lsp.text import client_column, code_point_column
 from cflint.model import Finding, Position, Severity, UsageError
 from cflint.output.default import format_line
-from cflint.run.buffers import BufferLinter
 from tests.helpers import GUIDE_EXAMPLES, CliResult, guide_function, write_files
 
 REGISTRY = load_registry()
 CODES = REGISTRY.codes
 
 
-def apply(source: str, change: TextChange) -> str:
+def apply(source: str, change: TextEdit) -> str:
     lines = split_lines(source)
     start = sum(len(line) + 1 for line in lines[: change.start.line - 1]) + change.start.column - 1
     end = sum(len(line) + 1 for line in lines[: change.end.line - 1]) + change.end.column - 1
@@ -143,14 +145,14 @@ def _finding(line: int) -> Finding:
 
 
 def test_non_overlapping_keeps_the_first_of_overlapping_safe_fixes() -> None:
-    first = TextChange(Position(1, 1), Position(1, 5), "a")
-    overlapping = TextChange(Position(1, 3), Position(1, 8), "b")
-    elsewhere = TextChange(Position(2, 1), Position(2, 1), "c")
+    first = TextEdit(Position(1, 1), Position(1, 5), "a")
+    overlapping = TextEdit(Position(1, 3), Position(1, 8), "b")
+    elsewhere = TextEdit(Position(2, 1), Position(2, 1), "c")
     fixes = [
         FindingFix(_finding(1), "one", (first,)),
         FindingFix(_finding(1), "two", (overlapping,)),
         FindingFix(_finding(2), "three", (elsewhere,)),
-        FindingFix(_finding(2), "unsafe", (TextChange(Position(3, 1), Position(3, 1), "d"),), safe=False),
+        FindingFix(_finding(2), "unsafe", (TextEdit(Position(3, 1), Position(3, 1), "d"),), safe=False),
     ]
     assert non_overlapping(fixes) == [first, elsewhere]
 
@@ -163,11 +165,8 @@ def test_buffer_lint_equals_the_cli_on_the_file(cflint: Callable[..., CliResult]
     path = folder / ("handlers.py" if example == "handlers" else "user.py")
     cli = cflint("--no-cache", "-q", "--select", "ALL", str(path.relative_to(tmp_path)), cwd=tmp_path)
     expected = [line for line in cli.lines if not line.split(": ")[1].startswith("CF5")]
-    linter = BufferLinter(REGISTRY, {"select": ["ALL"]}, None, tmp_path)
-    linted = linter.lint(path, {path: path.read_bytes()})
-    assert linted is not None
-    findings = sorted([*linted.file_findings, *linted.root_findings])
-    assert [format_line(f) for f in findings] == expected
+    linted = lint_source(path, path.read_bytes(), options=LintOptions(overrides={"select": ["ALL"]}, cwd=tmp_path))
+    assert [format_line(f) for f in linted.all_findings] == expected
 
 
 def test_buffer_lint_uses_the_buffer_and_honours_exclude(tmp_path: Path) -> None:
@@ -180,27 +179,25 @@ def test_buffer_lint_uses_the_buffer_and_honours_exclude(tmp_path: Path) -> None
             "cflint.toml": 'extend-exclude = ["skip.py"]\n',
         },
     )
-    linter = BufferLinter(REGISTRY, {}, None, tmp_path)
+    linter = Linter(LintOptions(cwd=tmp_path), REGISTRY)
     user, skip = folder / "user.py", folder / "skip.py"
-    assert linter.lint(skip, {skip: skip.read_bytes()}) is None
+    skipped = linter.lint_source(skip, skip.read_bytes())
+    assert skipped.excluded and skipped.findings == skipped.root_findings == []
     unsaved = b"import requests\n\ndef main(request):\n    return 'ok'\n"
-    linted = linter.lint(user, {user: unsaved})
-    assert linted is not None
-    assert [f.code for f in linted.file_findings] == ["CF303", "CF103"]
+    linted = linter.lint_source(user, unsaved)
+    assert [f.code for f in linted.findings] == ["CF303", "CF103"]
     requirements = folder / "requirements.txt"
-    linted = linter.lint(user, {user: unsaved, requirements: b"requests\n"})
-    assert linted is not None
-    assert [f.code for f in linted.file_findings] == ["CF103"]
+    linted = linter.lint_source(user, unsaved, {requirements: b"requests\n"})
+    assert [f.code for f in linted.findings] == ["CF103"]
 
 
 def test_quick_fixes_come_from_the_findings_fixes(tmp_path: Path) -> None:
-    from cflint.fix.api import lint_text
     from cflint.lsp.changes import fixes_for, non_overlapping
 
     (tmp_path / "requirements.txt").write_text("requests\n", encoding="utf-8")
     text = "import requests\n\n# noqa CF403\ndef main():\n    return requests.get('u').text\n"
     path = tmp_path / "user.py"
-    findings = lint_text(path, text, cwd=tmp_path)
+    findings = lint_source(path, text, options=LintOptions(cwd=tmp_path)).findings
     fixes = {fix.finding.code: fix for fix in fixes_for(path, text, findings)}
     assert set(fixes) == {"CF010", "CF403"}
     timeout = fixes["CF403"]

@@ -194,6 +194,15 @@ async def test_diagnostics_on_requirements_file_itself(client: LanguageClient, f
     await diagnostics_when(client, requirements_uri, codes_are())
 
 
+async def test_a_noqa_in_the_requirements_buffer_suppresses_as_in_the_cli(
+    client: LanguageClient, function_folder: Path
+) -> None:
+    requirements_uri = open_document(client, function_folder / "requirements.txt", "requests\nnumpy==1.26.4\n")
+    await diagnostics_when(client, requirements_uri, codes_are("CF302"))
+    replace_text(client, requirements_uri, "requests\nnumpy==1.26.4  # noqa: CF302\n", 2)
+    await diagnostics_when(client, requirements_uri, codes_are())
+
+
 async def test_utf16_columns_after_emoji_and_hangul(client: LanguageClient, function_folder: Path) -> None:
     line = '    label = "😀 한국어 🎉"; return requests.get(url).text'
     text = USER_PY.replace("def main(request):", "def main():").replace("    return requests.get(url).text", line)

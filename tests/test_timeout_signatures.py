@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from cflint.fix.api import lint_text
+from cflint.api import lint_source
 from cflint.fix.text import apply_edits
 from cflint.knowledge.timeouts import NEEDS_TIMEOUT, SIGNATURES, Kind, Signature
 from scripts.record_signatures import real_callable, signature_text
@@ -193,7 +193,7 @@ def test_fixed_call_binds_with_the_timeout_and_nothing_else_changed(callee: str,
     head, expression = _expression(callee)
     body = "".join(f"    x{index} = {expression}({arguments})\n" for index, arguments in enumerate(argument_lists))
     source = f"{head}\n\n\ndef main():\n{body}    return 'ok'\n"
-    findings = {finding.start.line: finding for finding in lint_text(tmp_path / "user.py", source)}
+    findings = {finding.start.line: finding for finding in lint_source(tmp_path / "user.py", source).findings}
     first_line = 5
     checked = 0
     for index, arguments in enumerate(argument_lists):

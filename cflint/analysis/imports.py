@@ -55,7 +55,9 @@ class ImportedModule(Struct, frozen=True):
         return self.module.split(".")[0]
 
 
-def _is_type_checking(test: cst.BaseExpression) -> bool:
+def is_type_checking(test: cst.BaseExpression) -> bool:
+    """Whether an `if` test is `TYPE_CHECKING` (by any module's name: `typing`, an alias of it,
+    `typing_extensions`), whose block never runs."""
     return (isinstance(test, cst.Name) and test.value == "TYPE_CHECKING") or (
         isinstance(test, cst.Attribute) and test.attr.value == "TYPE_CHECKING"
     )
@@ -124,7 +126,7 @@ class ImportRule(ScopedRule):
         return frozenset(version for version in self._targets if compare((*version, 0), bound))
 
     def visit_If(self, node: cst.If) -> None:
-        if _is_type_checking(node.test):
+        if is_type_checking(node.test):
             self._mark_imports(node.body, self._type_checking)
             return
         holds_on = self._versions_where_true(node.test)

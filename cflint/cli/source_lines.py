@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from cflint.model import Finding
@@ -39,7 +38,9 @@ class SourceLines:
 
 
 def _split_lines(data: bytes) -> list[str]:
-    return re.split(r"\r\n|\r|\n", data.decode("utf-8", errors="replace"))
+    from cflint.fix.text import split_lines  # not needed by a run that shows no source
+
+    return split_lines(data.decode("utf-8", errors="replace"))
 
 
 def _read_archive_member(path: Path) -> bytes | None:

@@ -30,6 +30,7 @@ from cflint.engine.registry import (
 )
 from cflint.engine.traversal import NodeCallback, Walker
 from cflint.fix.proposal import ModuleEditor
+from cflint.fix.text import split_lines
 from cflint.model import START_OF_FILE, Finding, Position
 from cflint.project import FileJob
 from cflint.rule import LineOf, ParsedFile, Report, Rule
@@ -392,7 +393,7 @@ class FileLinter:
                     finding = replace(finding, fix=registry.fix(INVALID_NOQA, bad.fix))
                 kept.append(finding)
         if UNUSED_NOQA in enabled:
-            lines = re.split(r"\r\n|\r|\n", source) if scan.directives else []
+            lines = split_lines(source) if scan.directives else []
             for line, directive in scan.directives.items():
                 suppressed = used.get(line, set())
                 if directive.codes is None:

@@ -14,6 +14,7 @@ from cflint.model import Position
 
 _NOQA = re.compile(r"#\s*noqa\b(?P<rest>.*)$", re.IGNORECASE)
 _FILE_NOQA = re.compile(r"#\s*cflint\s*:\s*noqa\b(?P<rest>.*)$", re.IGNORECASE)
+_CODE = re.compile(r"[A-Za-z]+[0-9]+")
 _CODE_LIST = re.compile(r"\s*(?P<codes>[A-Za-z]+[0-9]+(?:[,\s]+[A-Za-z]+[0-9]+)*)")
 # Codes after 'noqa' without its ':', or after another mark in its place ('noqa CF403',
 # 'noqa; CF403', 'noqa - CF403'). The first code ends at a word's end ('CF403abc' is not one).
@@ -96,8 +97,8 @@ def _parse(
         return None
     rest = match.group("rest")
     head = rest.lstrip()
-    if head.startswith(":"):
-        colon = match.start("rest") + len(rest) - len(head)
+    colon = _colon(match)
+    if colon is not None:
         return _with_codes(text, position, known_codes, alone, match.start(), colon)
     if not head or head.startswith("#"):
         return Directive(position, None, text, (match.start(), match.start("rest")), alone)
@@ -115,6 +116,27 @@ def _parse(
     if rest[:1].isspace():
         return Directive(position, None, text, (match.start(), match.start("rest")), alone)
     return BadDirective(position, f"'{rest[0]}' after 'noqa' (write '# noqa' for every code, '# noqa: CODE' for one)")
+
+
+def _colon(noqa: re.Match[str]) -> int | None:
+    """Where the ':' of `# noqa: CODES` stands, if the `_NOQA` match has one."""
+    rest = noqa.group("rest")
+    head = rest.lstrip()
+    return noqa.start("rest") + len(rest) - len(head) if head.startswith(":") else None
+
+
+def listed_codes(comment: str) -> list[tuple[int, int, str]]:
+    """The codes a `# noqa: CODES` comment lists, each with where it starts and ends in
+    `comment` (as written, known or not); none for any other comment."""
+    match = _NOQA.search(comment)
+    colon = None if match is None else _colon(match)
+    listed = None if colon is None else _CODE_LIST.match(comment, colon + 1)
+    if listed is None:
+        return []
+    return [
+        (code.start(), code.end(), code.group().upper())
+        for code in _CODE.finditer(comment, listed.start("codes"), listed.end("codes"))
+    ]
 
 
 def _with_codes(

@@ -9,7 +9,23 @@ from collections.abc import Iterable
 from cflint.fix.model import TextEdit
 from cflint.model import Position
 
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what Python, LibCST and LSP all count as line ends
+UTF8, UTF16, UTF32 = "utf-8", "utf-16", "utf-32"
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of `text` without their line ends (not str.splitlines, which also breaks
+    at form feeds and other characters Python's tokenizer does not end a line at)."""
+    return _LINE_BREAK.split(text)
+
+
+def code_units(text: str, encoding: str) -> int:
+    """How many code units of `encoding` (UTF8, UTF16 or UTF32) `text` takes."""
+    if encoding == UTF8:
+        return len(text.encode("utf-8", "surrogatepass"))
+    if encoding == UTF32:
+        return len(text)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 class LineIndex:

@@ -1,4 +1,4 @@
-"""Text changes in cflint's coordinates, and the fixes the server offers as code actions."""
+"""The fixes the server offers as code actions, as edits of the buffer in cflint's coordinates."""
 
 from __future__ import annotations
 
@@ -7,16 +7,8 @@ from pathlib import Path
 
 from msgspec import Struct
 
-from cflint.model import Finding, Position
-
-
-class TextChange(Struct, frozen=True):
-    """Replace the text from `start` to `end` (1-based lines and code-point columns, end
-    exclusive) with `new_text`."""
-
-    start: Position
-    end: Position
-    new_text: str
+from cflint.fix.model import TextEdit
+from cflint.model import Finding
 
 
 class FindingFix(Struct, frozen=True):
@@ -24,7 +16,7 @@ class FindingFix(Struct, frozen=True):
 
     finding: Finding
     title: str
-    changes: tuple[TextChange, ...]
+    changes: tuple[TextEdit, ...]
     safe: bool = True
 
 
@@ -41,15 +33,14 @@ def fixes_for(path: Path, text: str, findings: Sequence[Finding]) -> list[Findin
         fix = finding.fix
         if fix is None or not fix.edits or fix.in_other_files:
             continue
-        changes = tuple(TextChange(edit.start, edit.end, edit.new_text) for edit in fix.edits)
-        found.append(FindingFix(finding, fix.description, changes, fix.is_safe))
+        found.append(FindingFix(finding, fix.description, tuple(fix.edits), fix.is_safe))
     return found
 
 
-def non_overlapping(fixes: Sequence[FindingFix]) -> list[TextChange]:
+def non_overlapping(fixes: Sequence[FindingFix]) -> list[TextEdit]:
     """The changes of the safe fixes, leaving out a fix that overlaps one kept before it
     (applying it would need a fresh lint of the fixed text)."""
-    kept: list[TextChange] = []
+    kept: list[TextEdit] = []
     for fix in fixes:
         if not fix.safe:
             continue

@@ -4,19 +4,15 @@ and the code under the cursor inside one."""
 from __future__ import annotations
 
 import io
-import re
 import tokenize
 
 from msgspec import Struct
 
-from cflint.engine.noqa import scan
-from cflint.lsp.changes import TextChange
-from cflint.lsp.text import split_lines
+from cflint.engine.noqa import listed_codes, scan
+from cflint.fix.model import TextEdit
+from cflint.fix.text import split_lines
 from cflint.model import Position
 
-# As cflint.engine.noqa reads a directive: whitespace may stand before the colon.
-_CODES_DIRECTIVE = re.compile(r"#\s*noqa\s*:\s*(?P<codes>[A-Za-z]+[0-9]+(?:[,\s]+[A-Za-z]+[0-9]+)*)", re.IGNORECASE)
-_CODE = re.compile(r"[A-Za-z]+[0-9]+")
 _NOT_TEXT = frozenset(
     {tokenize.NEWLINE, tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER}
 )
@@ -45,7 +41,7 @@ def _line_facts(source: str, line: int) -> _LineFacts | None:
     return _LineFacts(comment, True)
 
 
-def add_noqa(source: str, line: int, code: str, known_codes: frozenset[str]) -> TextChange | None:
+def add_noqa(source: str, line: int, code: str, known_codes: frozenset[str]) -> TextEdit | None:
     """The change that makes line `line` (1-based) suppress `code`: the code added to its
     `# noqa:` list, or a new `  # noqa: CODE` at the end of the line. None when a comment
     there cannot do it (the line ends inside a string or with `\\`, the line's directive
@@ -63,14 +59,14 @@ def add_noqa(source: str, line: int, code: str, known_codes: frozenset[str]) -> 
         if noqa.bad or noqa.skip_file:
             return None
         if noqa.directives:
-            directive = _CODES_DIRECTIVE.search(comment)
+            listed = listed_codes(comment)
             codes = noqa.directives[1].codes
-            if directive is None or codes is None or code in codes:
+            if not listed or codes is None or code in codes:
                 return None
-            at = Position(line, column + directive.end("codes") + 1)
-            return TextChange(at, at, f", {code}")
+            at = Position(line, column + listed[-1][1] + 1)
+            return TextEdit(at, at, f", {code}")
     content_end = len(text.rstrip()) + 1
-    return TextChange(Position(line, content_end), Position(line, len(text) + 1), f"  # noqa: {code}")
+    return TextEdit(Position(line, content_end), Position(line, len(text) + 1), f"  # noqa: {code}")
 
 
 def noqa_code_at(source: str, line: int, column: int) -> str | None:
@@ -83,11 +79,5 @@ def noqa_code_at(source: str, line: int, column: int) -> str | None:
     if facts is None or facts.comment is None:
         return None
     comment_column, comment = facts.comment
-    directive = _CODES_DIRECTIVE.search(comment)
-    if directive is None:
-        return None
     offset = column - 1 - comment_column
-    for match in _CODE.finditer(comment, directive.start("codes"), directive.end("codes")):
-        if match.start() <= offset <= match.end():
-            return match.group().upper()
-    return None
+    return next((code for start, end, code in listed_codes(comment) if start <= offset <= end), None)

@@ -3,35 +3,13 @@ counts 0-based units of the negotiated position encoding (UTF-16 unless agreed o
 
 from __future__ import annotations
 
-import codecs
-import io
-import re
-import tokenize
-
+from cflint.fix.text import UTF32, code_units
 from cflint.model import Position
-
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what Python, LibCST and LSP all count as line ends
-UTF8, UTF16, UTF32 = "utf-8", "utf-16", "utf-32"
-
-
-def split_lines(text: str) -> list[str]:
-    """The lines of `text` without their line ends (not str.splitlines, which also breaks
-    at form feeds and other characters Python's tokenizer does not end a line at)."""
-    return _LINE_BREAK.split(text)
-
-
-def units(text: str, encoding: str) -> int:
-    """How many units of `encoding` `text` takes."""
-    if encoding == UTF8:
-        return len(text.encode("utf-8", "surrogatepass"))
-    if encoding == UTF32:
-        return len(text)
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def client_column(line: str, column: int, encoding: str) -> int:
     """The 0-based client column of cflint's 1-based code-point `column` on `line`."""
-    return units(line[: max(column - 1, 0)], encoding)
+    return code_units(line[: max(column - 1, 0)], encoding)
 
 
 def code_point_column(line: str, character: int, encoding: str) -> int:
@@ -43,7 +21,7 @@ def code_point_column(line: str, character: int, encoding: str) -> int:
     for index, char in enumerate(line):
         if counted >= character:
             return index + 1
-        counted += units(char, encoding)
+        counted += code_units(char, encoding)
     return len(line) + 1
 
 
@@ -53,20 +31,5 @@ def client_position(lines: list[str], position: Position, encoding: str) -> tupl
         return 0, 0
     line = min(max(position.line, 1), len(lines))
     if line != position.line:
-        return line - 1, units(lines[line - 1], encoding) if position.line > len(lines) else 0
+        return line - 1, code_units(lines[line - 1], encoding) if position.line > len(lines) else 0
     return line - 1, client_column(lines[line - 1], position.column, encoding)
-
-
-def source_bytes(text: str) -> bytes:
-    """The bytes a file with this text would hold: in the encoding its coding cookie
-    declares, so that cflint decodes them back to the same text; else UTF-8."""
-    data = text.encode("utf-8", "surrogatepass")
-    if "coding" not in text[:400]:
-        return data
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-        if codecs.lookup(encoding).name != "utf-8":
-            return text.encode(encoding)
-    except (SyntaxError, LookupError, UnicodeError):
-        pass
-    return data

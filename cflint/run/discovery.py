@@ -20,6 +20,7 @@ from cflint.settings.config import Settings, SettingsResolver, config_file_in
 
 ROOT_MARKER_FILES = ("requirements.txt",)
 PROJECT_FILES = ("requirements.txt", "pyproject.toml", "cflint.toml", ".cflint.toml")
+PYTHON_SUFFIXES = (".py", ".pyi")  # a file named with one of these is linted as Python
 
 
 def display_path(path: Path, cwd: Path) -> str:
@@ -41,7 +42,7 @@ class Discovery(Struct):
     archives: list[Path] = field(default_factory=list)
 
 
-class _ExcludeMatcher:
+class ExcludeMatcher:
     """Config `exclude` + `extend-exclude` and `.gitignore` files, in gitignore syntax."""
 
     def __init__(self, resolver: SettingsResolver, config_specs: dict[Settings, PathPatterns] | None = None) -> None:
@@ -274,7 +275,7 @@ def discover(paths: Sequence[Path], resolver: SettingsResolver, cwd: Path, force
     """Walk the given paths; explicitly named files are always linted unless
     `force_exclude` and the config excludes them."""
     found = Discovery()
-    excludes = _ExcludeMatcher(resolver)
+    excludes = ExcludeMatcher(resolver)
     roots = _RootFinder(resolver, cwd)
     seen: set[Path] = set()
 
@@ -316,7 +317,7 @@ def discover(paths: Sequence[Path], resolver: SettingsResolver, cwd: Path, force
             continue
         if absolute.suffix == ".zip":
             found.archives.append(absolute)
-        elif absolute.suffix in (".py", ".pyi") or not stat.S_ISREG(mode):
+        elif absolute.suffix in PYTHON_SUFFIXES or not stat.S_ISREG(mode):
             add_file(absolute)
             add_root(absolute.parent)
             named_file_folders.append(absolute.parent)
@@ -349,7 +350,7 @@ def discover_stdin(path: Path, resolver: SettingsResolver, cwd: Path, force_excl
     makes its new folder a function root)."""
     found = Discovery()
     absolute = Path(os.path.abspath(path))
-    if force_exclude and _ExcludeMatcher(resolver).excluded_by_config(absolute, False):
+    if force_exclude and ExcludeMatcher(resolver).excluded_by_config(absolute, False):
         return found
     found.files.append(absolute)
     root = _RootFinder(resolver, cwd, unsaved=absolute).root_of(absolute.parent)
@@ -410,7 +411,7 @@ class _LinkPolicy:
 
 
 def _walk(
-    top: Path, excludes: _ExcludeMatcher, roots: _RootFinder, found: Discovery, add_file: Callable[[Path], None]
+    top: Path, excludes: ExcludeMatcher, roots: _RootFinder, found: Discovery, add_file: Callable[[Path], None]
 ) -> None:
     links = _LinkPolicy(Path(os.path.realpath(top)))
 

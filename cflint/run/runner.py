@@ -18,15 +18,14 @@ from typing import TYPE_CHECKING, Any, Protocol
 from msgspec import Struct, field
 from msgspec.structs import replace
 
-from cflint.engine import noqa
-from cflint.engine.registry import ENTRY_MODULE_MISSING, INTERNAL_ERROR, UNREADABLE_FILE, Registry
+from cflint.engine.registry import INTERNAL_ERROR, UNREADABLE_FILE, Registry
 from cflint.fix.model import without_unfixable
 from cflint.model import Finding
 from cflint.package.checker import PackageChecker
-from cflint.project import FileContext, FileJob, FunctionRoot, misnamed_entry_module_hint
+from cflint.project import FileContext, FileJob, FunctionRoot
 from cflint.run.discovery import discover, discover_stdin, display_path
-from cflint.run.files import read_regular_bytes
-from cflint.settings.config import SettingsResolver
+from cflint.run.roots import enclosing_root, root_findings
+from cflint.settings.config import Settings, SettingsResolver
 from cflint.settings.selection import Selection
 
 if TYPE_CHECKING:
@@ -105,8 +104,7 @@ def run(
         for path, reason in found.unreadable
     ]
     for root in found.roots.values():
-        root_findings = _check_root_cached(root, registry, selection.for_path(root.settings, root.path), options.cache)
-        findings.extend(_unsuppressed(root_findings, root, selection, registry.codes, cwd))
+        findings.extend(root_findings(root, registry, selection, cwd, options.cache))
     roots_by_folder = {root.path: root for root in found.roots.values()}
     jobs = [_file_job(path, resolver, roots_by_folder, selection, cwd) for path in found.files]
     if options.stdin is not None:
@@ -130,9 +128,21 @@ def run(
 def _file_job(
     path: Path, resolver: SettingsResolver, roots: Mapping[Path, FunctionRoot], selection: Selection, cwd: Path
 ) -> FileJob:
-    settings = resolver.for_folder(path.parent)
-    context = FileContext.of(path, display_path(path, cwd), settings, _enclosing_root(path, roots))
-    return FileJob(context, selection.for_path(settings, path))
+    return file_job(path, resolver.for_folder(path.parent), enclosing_root(path, roots), selection, cwd)
+
+
+def file_job(
+    path: Path,
+    settings: Settings,
+    root: FunctionRoot | None,
+    selection: Selection,
+    cwd: Path,
+    source: bytes | None = None,
+) -> FileJob:
+    """What a lint of the file `path` needs: its context, the codes enabled for it, and its
+    source (None: read from disk when linted)."""
+    context = FileContext.of(path, display_path(path, cwd), settings, root)
+    return FileJob(context, selection.for_path(settings, path), source)
 
 
 class _LazyLinter:
@@ -149,95 +159,6 @@ class _LazyLinter:
 
             self._linter = FileLinter(self._registry, debug=self._debug)
         return self._linter.lint(job)
-
-
-def _check_root_cached(
-    root: FunctionRoot, registry: Registry, enabled: frozenset[str], cache: ResultCache | None
-) -> list[Finding]:
-    """The root rules' findings; from the cache when the root's requirement files, entry
-    modules and settings are as they were (so a cached run parses no requirements)."""
-    if cache is None:
-        return _check_root(root, registry, enabled)
-    from cflint.run.cache import result_key
-
-    facts = (
-        "root",
-        root.display_path,
-        repr(root.settings),
-        sorted(enabled),
-        [root.has_file(ep.module_path) for ep in root.settings.entry_points],
-        # CF101's hint names a module that defines the entry function: it reads other files.
-        [
-            misnamed_entry_module_hint((root.path / ep.module_path).parent, ep)
-            for ep in root.settings.entry_points
-            if ENTRY_MODULE_MISSING in enabled and not root.has_file(ep.module_path)
-        ],
-    )
-    key = result_key(root.requirements_digest.encode(), repr(facts))
-    cached = cache.get_placed(key, root.display_path, registry.codes)
-    if cached is not None:
-        return cached
-    findings = _check_root(root, registry, enabled)
-    if not any(f.code == INTERNAL_ERROR for f in findings):
-        cache.put_placed(key, findings)
-    return findings
-
-
-def _unsuppressed(
-    findings: list[Finding], root: FunctionRoot, selection: Selection, known_codes: frozenset[str], cwd: Path
-) -> list[Finding]:
-    """Root findings placed in a file of the root (a requirements file) that neither
-    `per-file-ignores` for that file nor a `# noqa` on the finding's line suppresses."""
-    kept: list[Finding] = []
-    directives: dict[Path, dict[int, noqa.Directive]] = {}
-    for finding in findings:
-        path = Path(os.path.abspath(cwd / finding.path))
-        if path == root.path or not path.is_file():
-            kept.append(finding)
-            continue
-        if finding.code not in selection.for_path(root.settings, path):
-            continue
-        if path.suffix != ".py":
-            if path not in directives:
-                directives[path] = _requirement_directives(path, known_codes)
-            directive = directives[path].get(finding.start.line)
-            if directive is not None and directive.suppresses(finding.code):
-                continue
-        kept.append(finding)
-    return kept
-
-
-def _requirement_directives(path: Path, known_codes: frozenset[str]) -> dict[int, noqa.Directive]:
-    from cflint.knowledge.requirements import decode_requirements
-
-    try:
-        text = decode_requirements(read_regular_bytes(path))
-    except (OSError, ValueError, LookupError):
-        return {}
-    return noqa.scan_requirements(text, known_codes)
-
-
-def _check_root(root: FunctionRoot, registry: Registry, enabled: frozenset[str]) -> list[Finding]:
-    findings: list[Finding] = []
-    for rule_type in registry.root_rules:
-        if rule_type.code in enabled:
-            try:
-                findings.extend(rule_type().check(root))
-            except Exception as exc:
-                findings.append(
-                    registry.finding(
-                        INTERNAL_ERROR, root.display_path, where=f"rule {rule_type.code}", detail=repr(exc)
-                    )
-                )
-    return findings
-
-
-def _enclosing_root(path: Path, roots: Mapping[Path, FunctionRoot]) -> FunctionRoot | None:
-    for folder in path.parents:
-        root = roots.get(folder)
-        if root is not None:
-            return root
-    return None
 
 
 def _read_for_cache(job: FileJob) -> bytes | None:

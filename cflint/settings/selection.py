@@ -75,6 +75,7 @@ class Selection:
         self._ignores: dict[Settings, PerFileIgnores] = {}
 
     def for_path(self, settings: Settings, path: Path) -> frozenset[str]:
+        """The codes enabled for the file (or function root folder) `path` under `settings`."""
         enabled = self._enabled.get(settings)
         if enabled is None:
             enabled = self._enabled[settings] = enabled_codes(settings, self._registry.rules)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import libcst as cst
 
+from cflint.analysis.imports import is_type_checking
 from cflint.analysis.names import dotted_name
 from cflint.analysis.scoped_rule import ScopedRule
 from cflint.rule import ParsedFile
@@ -101,7 +102,7 @@ class RequestNotFlask(ScopedRule):
             guarded = {
                 id(node)
                 for block in walker.descendants(module)
-                if isinstance(block, cst.If) and _is_type_checking(block.test)
+                if isinstance(block, cst.If) and is_type_checking(block.test)
                 for node in walker.descendants(block.body)
                 if _binds_request(node)
             }
@@ -118,10 +119,6 @@ class RequestNotFlask(ScopedRule):
             return top in root.local_modules
         folder = self.context.path.parent
         return (folder / f"{top}.py").exists() or (folder / top).is_dir()
-
-
-def _is_type_checking(test: cst.BaseExpression) -> bool:
-    return dotted_name(test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECKING")
 
 
 def _binds_request(node: cst.CSTNode) -> bool:

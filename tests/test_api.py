@@ -1,0 +1,137 @@
+"""The lint API (`cflint.api`) against the command line: `lint_source` on a file's text gives
+what `cflint --stdin-filename PATH -` gives for it, the function root's findings included
+(the package rules CF5xx aside, which lint a folder's contents, not a file)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cflint.api import Linter, LintOptions, LintResult, lint_source
+from cflint.engine.registry import load_registry
+from cflint.output.json_format import JsonReporter
+from tests.helpers import GUIDE_EXAMPLES, GUIDE_FIXTURES, REPO, guide_function, run_subprocess, write_files
+
+REGISTRY = load_registry()
+ALL = {"select": ["ALL"]}
+
+
+def _cli(path: Path, cwd: Path, *flags: str) -> list[dict[str, Any]]:
+    """The JSON findings of `cflint --stdin-filename PATH -` fed the file's text, without CF5xx."""
+    text = path.read_text(encoding="utf-8")
+    args = ("--select", "ALL", "--output-format", "json", *flags, "--stdin-filename", str(path.relative_to(cwd)), "-")
+    result = run_subprocess(*args, cwd=cwd, stdin=text)
+    assert result.code in (0, 1), result.err
+    findings: list[dict[str, Any]] = json.loads(result.out)
+    return [finding for finding in findings if not finding["code"].startswith("CF5")]
+
+
+def _api(result: LintResult) -> list[dict[str, Any]]:
+    reporter = JsonReporter(REGISTRY)
+    return [reporter.as_object(finding) for finding in result.all_findings]
+
+
+@pytest.mark.parametrize("example", GUIDE_EXAMPLES)
+def test_api_agrees_with_the_cli_on_the_guide_examples(tmp_path: Path, example: str) -> None:
+    folder = guide_function(tmp_path / "fn", example)
+    path = folder / ("handlers.py" if example == "handlers" else "user.py")
+    result = lint_source(path, path.read_text(encoding="utf-8"), options=LintOptions(overrides=ALL, cwd=tmp_path))
+    assert _api(result) == _cli(path, tmp_path)
+
+
+def test_api_agrees_with_the_cli_on_the_fixtures() -> None:
+    linter = Linter(LintOptions(overrides=ALL, cwd=REPO), REGISTRY)
+    checked = 0
+    for path in sorted(GUIDE_FIXTURES.glob("*.py")):
+        result = linter.lint_source(path, path.read_text(encoding="utf-8"))
+        assert _api(result) == _cli(path, REPO), path.name
+        checked += bool(result.findings or result.root_findings)
+    assert checked  # the fixtures do have findings to agree on
+
+
+def test_an_excluded_path_gives_no_findings_as_with_force_exclude(tmp_path: Path) -> None:
+    folder = write_files(
+        tmp_path / "fn",
+        {
+            "user.py": "def main():\n    return 'ok'\n",
+            "generated.py": "import numpy\n",
+            "requirements.txt": "numpy\n",
+            "cflint.toml": 'extend-exclude = ["generated.py"]\n',
+        },
+    )
+    path = folder / "generated.py"
+    result = lint_source(path, path.read_text(encoding="utf-8"), options=LintOptions(overrides=ALL, cwd=tmp_path))
+    assert result.excluded
+    assert result.all_findings == [] and result.root is None
+    assert _cli(path, tmp_path, "--force-exclude") == []
+    assert _cli(path, tmp_path) != []  # named without --force-exclude, the CLI lints it: the API does not
+
+
+def test_root_findings_come_with_the_file_and_honour_noqa(tmp_path: Path) -> None:
+    folder = write_files(
+        tmp_path / "fn",
+        {
+            "user.py": "import requests\n\n\ndef main():\n    return requests.get('u', timeout=5).text\n",
+            "requirements.txt": "numpy==1.26.4\nlxml  # noqa: CF306\nrequests\n",
+        },
+    )
+    path = folder / "user.py"
+    result = lint_source(path, path.read_text(encoding="utf-8"), options=LintOptions(overrides=ALL, cwd=tmp_path))
+    assert result.root is not None and result.root.path == folder
+    assert [(f.code, f.path, f.start.line) for f in result.root_findings] == [("CF302", "fn/requirements.txt", 1)]
+    assert "CF306" in result.enabled and "CF403" in result.enabled
+    assert _api(result) == _cli(path, tmp_path)
+
+
+def test_unsaved_requirements_count_and_unfixable_codes_have_no_fix(tmp_path: Path) -> None:
+    folder = write_files(
+        tmp_path / "fn",
+        {"requirements.txt": "", "cflint.toml": 'unfixable = ["CF403"]\n', "user.py": ""},
+    )
+    path = folder / "user.py"
+    text = "import requests\n\n\ndef main():\n    return requests.get('u').text\n"
+    linter = Linter(LintOptions(cwd=tmp_path), REGISTRY)
+    assert [f.code for f in linter.lint_source(path, text).findings] == ["CF303", "CF403"]
+    unsaved = {folder / "requirements.txt": b"requests\n"}
+    (timeout,) = linter.lint_source(path, text, unsaved).findings
+    assert timeout.code == "CF403" and timeout.fix is None
+    assert path.read_text(encoding="utf-8") == ""  # nothing written
+
+
+def test_the_documented_examples_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """docs/api.md's examples, run in order in one namespace, in a folder with a function."""
+    import re
+
+    write_files(tmp_path / "functions" / "hello", {"user.py": "def main():\n    return 'ok'\n", "requirements.txt": ""})
+    monkeypatch.chdir(tmp_path)
+    page = (REPO / "docs" / "api.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```python\n(.*?)^```$", page, re.S | re.M)
+    assert len(blocks) == 3
+    namespace: dict[str, Any] = {}
+    for block in blocks:
+        exec(compile(block, "docs/api.md", "exec"), namespace)
+    printed = capsys.readouterr().out
+    assert "functions/hello/user.py 5 12 CF403 " in printed
+    assert namespace["result"].findings and (namespace["start_line"], namespace["end_line"]) == (4, 4)
+
+
+def test_enabled_is_the_files_selection_less_its_per_file_ignores(tmp_path: Path) -> None:
+    folder = write_files(
+        tmp_path / "fn",
+        {
+            "user.py": "",
+            "tool.py": "",
+            "requirements.txt": "",
+            "cflint.toml": 'extend-select = ["CF306"]\n\n[per-file-ignores]\n"tool.py" = ["CF4"]\n',
+        },
+    )
+    linter = Linter(LintOptions(cwd=tmp_path), REGISTRY)
+    user, tool = (linter.lint_source(folder / name, "") for name in ("user.py", "tool.py"))
+    assert {"CF306", "CF403"} <= user.enabled
+    assert "CF306" in tool.enabled and not any(code.startswith("CF4") for code in tool.enabled)
+    assert user.enabled - tool.enabled == {code for code in user.enabled if code.startswith("CF4")}
