@@ -15,7 +15,7 @@ import pytest
 
 import cflint
 from cflint.engine.registry import load_registry
-from cflint.run import runner
+from cflint.run import roots, runner
 from cflint.run.cache import MARKER_NAME, MAX_ENTRIES, MAX_UNUSED_DAYS, ResultCache, code_fingerprint
 from cflint.run.runner import RunOptions, run
 from tests.helpers import GUIDE_EXAMPLES, REPO, CliResult, guide_function, write_files
@@ -230,19 +230,29 @@ def test_two_fingerprints_alternate_and_both_stay_warm(tmp_path: Path) -> None:
     assert hits == [0, 0, files, files, files]
 
 
-def test_fixing_and_printing_settings_find_the_plain_runs_results(tmp_path: Path) -> None:
+def test_fixing_and_printing_settings_find_the_plain_runs_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`--fix`, `--unsafe-fixes` and `--output-format` change what is done with the findings,
-    not the findings: a run with them after a plain run is answered from the cache."""
+    not the findings: a run with them after a plain run is answered from the cache, files and
+    function roots alike."""
     root = _tree(tmp_path / "tree")
     files = len(list(root.rglob("*.py")))
     cache = ResultCache(tmp_path / "cache", fingerprint="a")
     plain, _ = _run(root, cache)
+    roots_checked: list[str] = []
+    check_root = roots._check_root
+    monkeypatch.setattr(
+        roots, "_check_root", lambda root, *args: roots_checked.append(root.path) or check_root(root, *args)
+    )
     answered = [
         _run(root, cache, **overrides)
         for overrides in ({"fix": True}, {"fix": True, "unsafe-fixes": True}, {"output-format": "json"})
     ]
     assert answered == [(plain, files)] * 3
+    assert roots_checked == []
     assert _run(root, cache, ignore=["CF403"])[1] == 0  # a setting findings depend on is part of the key
+    assert roots_checked
 
 
 def _install_copy(folder: Path) -> Path:

@@ -368,7 +368,8 @@ def result_key(data: bytes, context_description: str) -> str:
 _ACTION_SETTINGS = ("fix", "unsafe_fixes", "output_format")
 
 
-def _finding_settings(settings: Settings) -> Settings:
+def finding_settings(settings: Settings) -> Settings:
+    """`settings` with those that do not change which findings a file has at their defaults."""
     defaults = type(settings)()
     return msgspec.structs.replace(settings, **{name: getattr(defaults, name) for name in _ACTION_SETTINGS})
 
@@ -383,7 +384,7 @@ def job_description(job: FileJob) -> str:
             context.module_name,
             sorted(context.entry_functions),
             sorted(job.enabled),
-            repr(_finding_settings(context.settings)),
+            repr(finding_settings(context.settings)),
             root_facts,
         )
     )
