@@ -295,7 +295,7 @@ class CflintServer(LanguageServer):
             message=message,
             severity=types.DiagnosticSeverity.Error,
             code=code,
-            code_description=None if code is None else types.CodeDescription(href=page_url(code)),
+            code_description=None if code is None else _code_description(code),
             source="cflint",
         )
 
@@ -346,7 +346,7 @@ class CflintServer(LanguageServer):
             message=finding.message,
             severity=_SEVERITIES[finding.severity],
             code=finding.code,
-            code_description=types.CodeDescription(href=page_url(finding.code)),
+            code_description=_code_description(finding.code),
             source="cflint",
         )
 
@@ -444,7 +444,9 @@ class CflintServer(LanguageServer):
         rule = self.registry.by_code(code)
         default = "" if rule.default_enabled else ", off by default"
         heading = f"**{rule.code}** `{rule.name}` ({rule.severity.value}{default})"
-        value = f"{heading}\n\n{rule.summary}\n\n[Rule page]({page_url(code)})"
+        url = page_url(code)
+        link = f"[Rule page]({url})" if url else f"`cflint rule {code}` prints its page."
+        value = f"{heading}\n\n{rule.summary}\n\n{link}"
         return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=value))
 
     # -- life cycle -----------------------------------------------------------------------
@@ -488,6 +490,11 @@ class CflintServer(LanguageServer):
 
     def close(self) -> None:
         self._executor.shutdown(wait=True)
+
+
+def _code_description(code: str) -> types.CodeDescription | None:
+    url = page_url(code)
+    return None if url is None else types.CodeDescription(href=url)
 
 
 def _read_text(path: Path) -> str:

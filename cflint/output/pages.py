@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -10,7 +11,9 @@ if TYPE_CHECKING:
     from cflint.engine.registry import RuleMeta
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
-RULE_PAGE_BASE_URL = "https://github.com/cflint/cflint/blob/main/rules/"
+# The key of `[project.urls]` in pyproject.toml naming the documentation site, the one place
+# a published address is declared; rule pages are `<site>/rules/CODE/` under it.
+DOCS_URL_KEY = "Documentation"
 
 
 def pages_dir() -> Path:
@@ -22,9 +25,28 @@ def page_path(code: str) -> Path:
     return pages_dir() / f"{code}.md"
 
 
-def page_url(code: str) -> str:
-    """Where a rule's page is published: the same file as `rules/CODE.md` in the repository."""
-    return f"{RULE_PAGE_BASE_URL}{code}.md"
+@cache
+def docs_url() -> str | None:
+    """The documentation site declared in `[project.urls]`, as the installed distribution's
+    metadata carries it; None when there is none (or cflint runs from a bare checkout)."""
+    from importlib.metadata import PackageNotFoundError, metadata
+
+    try:
+        entries = metadata("cflint").get_all("Project-URL") or []
+    except PackageNotFoundError:
+        return None
+    for entry in entries:
+        label, _, url = str(entry).partition(",")
+        if label.strip() == DOCS_URL_KEY and url.strip():
+            return url.strip().rstrip("/") + "/"
+    return None
+
+
+def page_url(code: str) -> str | None:
+    """Where a rule's page is published, or None until the project declares a documentation
+    site: no link rather than a guessed one (`cflint rule CODE` is the offline page)."""
+    site = docs_url()
+    return None if site is None else f"{site}rules/{code}/"
 
 
 def read_page(code: str) -> str | None:
