@@ -115,7 +115,7 @@ def _lint_parser(prog: str) -> argparse.ArgumentParser:
         choices=("github", "vscode"),
         help="print the GitHub Actions problem matcher or the VS Code tasks.json snippet, and exit",
     )
-    fixes = parser.add_argument_group("fixes (see 'Fixes' in the README)")
+    fixes = parser.add_argument_group("fixes (see docs/fixes.md)")
     fixes.add_argument("--fix", action="store_true", default=None, help="apply safe fixes in place (config: fix)")
     fixes.add_argument("--no-fix", action="store_false", dest="fix", help="do not fix, even when the config says fix")
     fixes.add_argument(

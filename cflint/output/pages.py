@@ -77,12 +77,25 @@ def page_heading(rule: RuleMeta) -> str:
 
 
 def rules_table(rules: Iterable[RuleMeta]) -> str:
-    """The README's table of rules, one row per rule, linking to its page."""
+    """The docs' table of rules (docs/rules/index.md), one row per rule, linking to its page."""
     lines = ["| code | name | severity | default | what it flags |", "| --- | --- | --- | --- | --- |"]
     for rule in rules:
         default = "always" if rule.always_enabled else "on" if rule.default_enabled else "off"
-        summary = rule.summary.replace("|", "\\|")
+        cells = [f"[{rule.code}]({rule.code}.md)", rule.name, rule.severity.value, default, _cell(rule.summary)]
+        lines.append(f"| {' | '.join(cells)} |")
+    return "\n".join(lines) + "\n"
+
+
+def fixes_table(rules: Iterable[RuleMeta]) -> str:
+    """The docs' table of fixes (docs/fixes.md): each fixable rule's fix and its safety, safe ones first."""
+    fixable = sorted((rule for rule in rules if rule.fix is not None), key=lambda rule: (rule.fix != "safe", rule.code))
+    lines = ["| code | name | fix | safety |", "| --- | --- | --- | --- |"]
+    for rule in fixable:
         lines.append(
-            f"| [{rule.code}](rules/{rule.code}.md) | {rule.name} | {rule.severity.value} | {default} | {summary} |"
+            f"| [{rule.code}](rules/{rule.code}.md) | {rule.name} | {_cell(rule.fix_description)} | {rule.fix} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
