@@ -46,7 +46,7 @@ def test_a_declared_site_gives_each_rule_its_page(fresh_docs_url: None, monkeypa
     monkeypatch.setattr(
         "importlib.metadata.metadata", lambda name: _metadata_with("Documentation, https://docs.example.org/cflint")
     )
-    assert pages.page_url("CF103") == "https://docs.example.org/cflint/rules/CF103/"
+    assert pages.page_url("CF103") == "https://docs.example.org/cflint/rules/CF103.html"
 
 
 def test_no_link_leads_to_the_unrelated_project_of_the_same_name() -> None:

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
 # The key of `[project.urls]` in pyproject.toml naming the documentation site, the one place
-# a published address is declared; rule pages are `<site>/rules/CODE/` under it.
+# a published address is declared; rule pages are `<site>/rules/CODE.html` under it.
 DOCS_URL_KEY = "Documentation"
 
 
@@ -46,7 +46,7 @@ def page_url(code: str) -> str | None:
     """Where a rule's page is published, or None until the project declares a documentation
     site: no link rather than a guessed one (`cflint rule CODE` is the offline page)."""
     site = docs_url()
-    return None if site is None else f"{site}rules/{code}/"
+    return None if site is None else f"{site}rules/{code}.html"
 
 
 def read_page(code: str) -> str | None:
