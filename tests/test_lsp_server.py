@@ -285,6 +285,7 @@ async def test_hover_on_noqa_code_shows_summary(client: LanguageClient, function
     assert hover is not None and isinstance(hover.contents, types.MarkupContent)
     assert "**CF403**" in hover.contents.value
     assert "timeout" in hover.contents.value
+    assert "`cflint rule CF403` prints its page." in hover.contents.value  # no project site declared: no link
     outside = await client.text_document_hover_async(
         types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(5, line.index("requests")))
     )

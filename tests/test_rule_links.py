@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from email.message import Message
 
@@ -51,17 +50,23 @@ def test_a_declared_site_gives_each_rule_its_page(fresh_docs_url: None, monkeypa
 
 def test_no_link_leads_to_the_unrelated_project_of_the_same_name() -> None:
     """That address (GitHub ignores case) is someone else's ColdFusion linter."""
-    tracked = subprocess.run(
-        ["git", "ls-files", "-z"], cwd=REPO, capture_output=True, text=True, check=True, timeout=60
-    ).stdout.split("\0")
+    tops = ["cflint", "docs", "rules", "tests", "scripts", "bench", "action", "examples"]
+    files = [path for top in tops for path in (REPO / top).rglob("*") if path.is_file()]
+    files += [REPO / name for name in ("README.md", "CHANGELOG.md", "pyproject.toml", "action.yml", "mkdocs.yml")]
+    files += [REPO / ".pre-commit-hooks.yaml"]
     offending = []
-    for name in filter(None, tracked):
-        if name == "tests/test_rule_links.py":
-            continue
-        path = REPO / name
-        if path.suffix not in {".py", ".md", ".toml", ".yml", ".yaml", ".json", ".txt", ""} or not path.is_file():
+    for path in files:
+        if path.name == "test_rule_links.py" or path.suffix not in {
+            ".py",
+            ".md",
+            ".toml",
+            ".yml",
+            ".yaml",
+            ".json",
+            ".sh",
+        }:
             continue
         text = path.read_text(encoding="utf-8", errors="replace").lower()
         if "github.com/cflint/" in text or "uses: cflint/cflint@" in text:
-            offending.append(name)
+            offending.append(path.relative_to(REPO).as_posix())
     assert offending == []
