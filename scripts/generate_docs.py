@@ -1,7 +1,9 @@
 """Write what the docs say about each rule from the rule classes, the one place it is kept:
-the rule table in README.md (between the rules-table markers) and the heading of each
-page in rules/ (title, Severity/Default table, summary). A rule without a page gets one
-with empty sections to fill in. docs/options.md is written whole from the options table.
+the heading of each page in rules/ (title, Severity/Default table, summary), the docs site's
+copy of each page (docs/rules/CODE.md), its rule table (docs/rules/index.md) and its fixes
+table (docs/fixes.md), each between their markers. A rule without a page gets one with
+empty sections to fill in; rules/ stays the source the tests run. docs/options.md is
+written whole from the options table.
 
     python scripts/generate_docs.py           # rewrite what is stale
     python scripts/generate_docs.py --check   # list what is stale (exit 1), write nothing
@@ -16,12 +18,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cflint.engine.registry import Registry, load_registry
-from cflint.output.pages import page_heading, rules_table
+from cflint.output.pages import fixes_table, page_heading, rules_table
 from scripts.options_page import OPTIONS_PAGE, options_page
 
 REPO = Path(__file__).resolve().parent.parent
-TABLE_START = "<!-- rules-table:start -->\n"
-TABLE_END = "<!-- rules-table:end -->\n"
+RULES_TABLE = "rules-table"
+FIXES_TABLE = "fixes-table"
 PAGE_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead")
 _HEADING = re.compile(r"\A# CF\d{3}: [^\n]*\n\n\| Severity \| Default \|\n\| --- \| --- \|\n\|[^\n]*\|\n\n[^\n]+\n")
 
@@ -30,11 +32,14 @@ class DocsError(Exception):
     """A file the generator cannot update: its generated part has no recognisable place."""
 
 
-def _readme(text: str, registry: Registry) -> str:
-    start, end = text.find(TABLE_START), text.find(TABLE_END)
+def _between_markers(path: Path, marker: str, table: str) -> str:
+    """`path`'s text with what stands between its `marker` comments replaced by `table`."""
+    text = path.read_text(encoding="utf-8")
+    start_marker, end_marker = f"<!-- {marker}:start -->\n", f"<!-- {marker}:end -->\n"
+    start, end = text.find(start_marker), text.find(end_marker)
     if start < 0 or end < start:
-        raise DocsError(f"README.md: no {TABLE_START.strip()} ... {TABLE_END.strip()} markers")
-    return text[: start + len(TABLE_START)] + rules_table(registry.rules) + text[end:]
+        raise DocsError(f"{path.name}: no {start_marker.strip()} ... {end_marker.strip()} markers")
+    return text[: start + len(start_marker)] + table + text[end:]
 
 
 def _page(path: Path, heading: str) -> str:
@@ -48,11 +53,15 @@ def _page(path: Path, heading: str) -> str:
 
 def generated_docs(root: Path, registry: Registry) -> dict[Path, str]:
     """Every generated file under `root` with the text it should have."""
-    readme = root / "README.md"
-    wanted = {readme: _readme(readme.read_text(encoding="utf-8"), registry)}
+    docs = root / "docs"
+    rules_index, fixes = docs / "rules" / "index.md", docs / "fixes.md"
+    wanted = {
+        rules_index: _between_markers(rules_index, RULES_TABLE, rules_table(registry.rules)),
+        fixes: _between_markers(fixes, FIXES_TABLE, fixes_table(registry.rules)),
+    }
     for rule in registry.rules:
         page = root / "rules" / f"{rule.code}.md"
-        wanted[page] = _page(page, page_heading(rule))
+        wanted[page] = wanted[docs / "rules" / page.name] = _page(page, page_heading(rule))
     wanted[root / OPTIONS_PAGE] = options_page()
     return wanted
 

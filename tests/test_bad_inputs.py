@@ -2,7 +2,7 @@
 
 Every row runs `python -m cflint` in a separate process with a timeout, so a row that
 hangs (a FIFO read) or crashes the interpreter (deep nesting) fails instead of stopping
-the test run. The README's "Reliability and safety" section lists the same results.
+the test run. docs/reliability.md lists the same results.
 """
 
 from __future__ import annotations

@@ -455,12 +455,12 @@ def test_a_sub_folder_honours_the_repository_roots_gitignore(tmp_path: Path, cfl
     ]
 
 
-def test_the_readme_local_pre_commit_hook_matches_the_manifest() -> None:
+def test_the_documented_local_pre_commit_hook_matches_the_manifest() -> None:
     import re
 
     import yaml  # pre-commit's own dependency
 
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    readme = (REPO / "docs" / "integrations" / "pre-commit.md").read_text(encoding="utf-8")
     blocks = [
         yaml.safe_load(block) for block in re.findall(r"```yaml\n(.*?)```", readme, re.S) if "repo: local" in block
     ]

@@ -154,6 +154,6 @@ def test_unknown_problem_matcher_is_a_usage_error(cflint: Callable[..., CliResul
     assert result.code == 2 and "invalid choice: 'emacs'" in result.err
 
 
-def test_readme_shows_the_shipped_vscode_task() -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert f"```json\n{matcher_text('vscode')}```\n" in readme
+def test_docs_show_the_shipped_vscode_task() -> None:
+    editors_page = (REPO / "docs" / "integrations" / "editors.md").read_text(encoding="utf-8")
+    assert f"```json\n{matcher_text('vscode')}```\n" in editors_page

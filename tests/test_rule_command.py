@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+import cflint
 from cflint.engine.registry import load_registry
 from cflint.output.matchers import MATCHER_FILES
 from tests.helpers import REPO, RULE_PAGES, CliResult
@@ -48,8 +49,11 @@ def test_rule_usage_errors(args: list[str], message: str, cflint: Callable[..., 
     assert result.code == 2 and message in result.err
 
 
-@pytest.mark.slow
-def test_wheel_ships_rule_pages_and_matchers(tmp_path: Path) -> None:
+def _wheel(tmp_path: Path) -> Path:
+    """The wheel .ci/run built (CFLINT_WHEEL), so CI builds it once; else one built here."""
+    built = os.environ.get("CFLINT_WHEEL")
+    if built:
+        return Path(built)
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(tmp_path / "dist"), str(REPO)],
         check=True,
@@ -57,11 +61,22 @@ def test_wheel_ships_rule_pages_and_matchers(tmp_path: Path) -> None:
         timeout=300,
     )
     (wheel,) = (tmp_path / "dist").glob("cflint-*.whl")
+    return wheel
+
+
+@pytest.mark.slow
+def test_wheel_ships_rule_pages_and_matchers(tmp_path: Path) -> None:
+    wheel = _wheel(tmp_path)
+    assert wheel.name.startswith(f"cflint-{cflint.__version__}-")  # the version is declared once, in cflint/__init__.py
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         archive.extractall(tmp_path / "site")
     assert {f"cflint/rule_pages/{code}.md" for code in REGISTRY.codes} <= names
     assert {f"cflint/output/matchers/{name}" for name in MATCHER_FILES.values()} <= names
+    data = {
+        path.name for path in (REPO / "cflint" / "knowledge" / "data").iterdir() if path.suffix in {".toml", ".tsv"}
+    }
+    assert data and {f"cflint/knowledge/data/{name}" for name in data} <= names
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}

@@ -92,28 +92,44 @@ def test_a_fixed_example_with_a_syntax_error_fails(tmp_path: Path, cflint: Calla
     assert (result.code, result.codes) != (0, [])  # what the test checks now: it fails
 
 
-def test_readme_table_and_page_headings_are_generated_from_the_rules() -> None:
+def test_docs_tables_and_page_headings_are_generated_from_the_rules() -> None:
     stale = [path.relative_to(REPO).as_posix() for path in stale_docs(REPO, REGISTRY)]
     assert not stale, f"stale: {stale}; run: python scripts/generate_docs.py"
 
 
-def test_generator_finds_and_rewrites_a_stale_summary_and_table(tmp_path: Path) -> None:
-    (tmp_path / "rules").mkdir()
-    shutil.copy(REPO / "README.md", tmp_path / "README.md")
-    for page in RULE_PAGES.glob("*.md"):
-        shutil.copy(page, tmp_path / "rules" / page.name)
+def test_generator_finds_and_rewrites_a_stale_summary_and_tables(tmp_path: Path) -> None:
+    shutil.copytree(REPO / "rules", tmp_path / "rules")
+    shutil.copytree(REPO / "docs", tmp_path / "docs")
     page = tmp_path / "rules" / "CF403.md"
     page.write_text(page.read_text(encoding="utf-8").replace("| error | on |", "| warning | on |"), encoding="utf-8")
-    readme = tmp_path / "README.md"
-    readme.write_text(readme.read_text(encoding="utf-8").replace("| call-without-timeout | error |", "| x | error |"))
+    rules_index = tmp_path / "docs" / "rules" / "index.md"
+    rules_index.write_text(
+        rules_index.read_text(encoding="utf-8").replace("| call-without-timeout | error |", "| x | error |")
+    )
+    fixes = tmp_path / "docs" / "fixes.md"
+    fixes.write_text(fixes.read_text(encoding="utf-8").replace("| safe |", "| unsafe |", 1))
     (tmp_path / "rules" / "CF701.md").unlink()
-    assert sorted(p.name for p in stale_docs(tmp_path, REGISTRY)) == ["CF403.md", "CF701.md", "README.md", "options.md"]
+    (tmp_path / "docs" / "rules" / "CF701.md").unlink()
+    with (tmp_path / "docs" / "rules" / "CF102.md").open("a", encoding="utf-8") as drifted_copy:
+        drifted_copy.write("An edit made to the copy, not to rules/CF102.md.\n")
+    stale = sorted(p.relative_to(tmp_path).as_posix() for p in stale_docs(tmp_path, REGISTRY))
+    assert stale == [
+        "docs/fixes.md",
+        "docs/rules/CF102.md",
+        "docs/rules/CF701.md",
+        "docs/rules/index.md",
+        "rules/CF403.md",
+        "rules/CF701.md",
+    ]
     assert generate_docs_main(["--check", "--root", str(tmp_path)]) == 1
     assert generate_docs_main(["--root", str(tmp_path)]) == 0
     assert stale_docs(tmp_path, REGISTRY) == {}
-    assert (tmp_path / "rules" / "CF403.md").read_text(encoding="utf-8") == (RULE_PAGES / "CF403.md").read_text(
-        encoding="utf-8"
-    )
+    for name in ("rules/CF403.md", "docs/rules/CF102.md", "docs/fixes.md", "docs/rules/index.md"):
+        expected = REPO / name
+        assert (tmp_path / name).read_text(encoding="utf-8") == expected.read_text(encoding="utf-8"), name
+    assert (tmp_path / "docs" / "rules" / "CF701.md").read_text(encoding="utf-8") == (
+        tmp_path / "rules" / "CF701.md"
+    ).read_text(encoding="utf-8")
     new_page = parse_page(tmp_path / "rules" / "CF701.md")
     assert (new_page.code, new_page.name, new_page.severity) == ("CF701", "request-not-flask", "error")
     assert set(new_page.sections) == set(REQUIRED_SECTIONS)

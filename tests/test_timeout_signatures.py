@@ -109,7 +109,9 @@ def test_recorded_third_party_signatures_equal_the_installed_release() -> None:
             installed = importlib.metadata.version(distribution)
         except importlib.metadata.PackageNotFoundError:
             continue
-        if installed == release:
+        # AuthorizedSession's methods are recorded from requests (it inherits them), and requests
+        # alone may be installed (the docs extra brings it): compare what can be imported.
+        if installed == release and _importable(callee):
             assert _text(recorded.on((3, 11))) == signature_text(callee), callee
             compared.append(callee)
     if not compared:

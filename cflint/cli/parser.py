@@ -16,7 +16,7 @@ COLOR_CHOICES = ("auto", "always", "never")
 _GROUP_TITLES = {
     "selection": "rule selection (each replaces the config key of the same name)",
     "output": "output",
-    "fixes": "fixes (see 'Fixes' in the README)",
+    "fixes": "fixes (see docs/fixes.md)",
 }
 
 

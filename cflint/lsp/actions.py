@@ -117,5 +117,7 @@ class Actions:
         rule = self.registry.by_code(code)
         default = "" if rule.default_enabled else ", off by default"
         heading = f"**{rule.code}** `{rule.name}` ({rule.severity.value}{default})"
-        value = f"{heading}\n\n{rule.summary}\n\n[Rule page]({page_url(code)})"
+        url = page_url(code)
+        link = f"[Rule page]({url})" if url else f"`cflint rule {code}` prints its page."
+        value = f"{heading}\n\n{rule.summary}\n\n{link}"
         return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=value))

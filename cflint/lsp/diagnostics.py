@@ -28,7 +28,7 @@ def top_diagnostic(message: str, code: str | None) -> types.Diagnostic:
         message=message,
         severity=types.DiagnosticSeverity.Error,
         code=code,
-        code_description=None if code is None else types.CodeDescription(href=page_url(code)),
+        code_description=None if code is None else code_description(code),
         source="cflint",
     )
 
@@ -68,7 +68,7 @@ class Diagnostics:
             message=finding.message,
             severity=_SEVERITIES[finding.severity],
             code=finding.code,
-            code_description=types.CodeDescription(href=page_url(finding.code)),
+            code_description=code_description(finding.code),
             source="cflint",
         )
 
@@ -127,3 +127,9 @@ class Diagnostics:
         detail = f"cflint failed on {path}:\n" + "".join(traceback.format_exception(exc)).rstrip()
         self._server.window_log_message(types.LogMessageParams(types.MessageType.Error, detail))
         self.publish(uri, [top_diagnostic(message, _FAILURE_CODE)], version)
+
+
+def code_description(code: str) -> types.CodeDescription | None:
+    """The link to a rule's page, when the project declares where its pages are published."""
+    url = page_url(code)
+    return None if url is None else types.CodeDescription(href=url)

@@ -30,14 +30,17 @@ def artifact_uri(path: str, folder: bool) -> str:
 
 def _rule_descriptor(rule: RuleMeta) -> dict[str, Any]:
     page = read_page(rule.code)
-    return {
+    descriptor: dict[str, Any] = {
         "id": rule.code,
         "name": rule.name,
         "shortDescription": {"text": rule.summary},
         "help": {"text": page or rule.summary, "markdown": page or rule.summary},
-        "helpUri": page_url(rule.code),
         "defaultConfiguration": {"level": rule.severity.value},
     }
+    url = page_url(rule.code)
+    if url is not None:
+        descriptor["helpUri"] = url
+    return descriptor
 
 
 def _location(finding: Finding) -> dict[str, Any]:
