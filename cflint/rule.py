@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from cflint.engine.traversal import Walker
-    from cflint.fix.model import Fix, Safety, TextEdit
+    from cflint.fix.model import Safety
     from cflint.fix.proposal import Change, FixProposal
 
 
@@ -107,13 +107,6 @@ class EngineRule(RuleInfo):
     """A finding the engine itself makes (unreadable file, parse error, noqa checks)."""
 
     kind = "engine"
-
-    @classmethod
-    def fix_of(cls, *edits: TextEdit) -> Fix:
-        from cflint.fix.model import Fix
-
-        assert cls.fix_safety is not None, f"{cls.code} declares no fix_safety"
-        return Fix(cls.fix_safety, cls.fix_description, edits)
 
 
 class Rule(RuleInfo):
