@@ -1,6 +1,6 @@
 """Every file up to the default max-file-size is linted, or given CF001/CF004, within 10 s
 of CPU time and 500 MiB of peak RSS per worker; within the token bound (100,000), CF001
-exactly when the running Python's compile() raises; over it, CF004 and nothing else (issue 13).
+exactly when the running Python's compile() raises; over it, CF004 and nothing else.
 
 Each case runs `cflint --jobs 1` in a child process, which lints a small file itself and a
 larger one in a forked worker, and reads the CPU time spent from the call of `main()` on (its

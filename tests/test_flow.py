@@ -58,7 +58,7 @@ CASES = [
     ("keep_going()", 1),
     ("def inner():\n    return 1", 1),
     ("'''docstring only'''", 1),
-    # Issue 17: shapes that kill surviving mutants of flow.py.
+    # Shapes that tell apart each comparison and branch of flow.py (a mutation passes none).
     ("while True:\n    break\n    x = 1", 1),
     ("while True:\n    x = 1\n    break\n    return 2", 1),
     ("if True:\n    x = 1", 2),

@@ -1,4 +1,4 @@
-"""A function folder holding every kind of entry that makes a `Path` method fail (issue 13):
+"""A function folder holding every kind of entry that makes a `Path` method fail:
 symlink loops, dangling symlinks, a FIFO, a file whose read fails (EIO) and a folder that
 cannot be listed. Each of the `Path` and `os` calls that discovery and `cflint package`
 make is tried on every entry, and lint and package runs give a finding for each entry,

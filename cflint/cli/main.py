@@ -56,8 +56,8 @@ def _lint_parser(prog: str) -> argparse.ArgumentParser:
         "'cflint server' runs the language server for editors. "
         "Exit codes: 0 no findings, 1 findings, 2 usage or configuration error, 130 interrupted.",
         # argparse checks each argument it is given with a help formatter, which by default
-        # asks for the terminal's width and so imports shutil (3 ms of a cold run, with bz2 and
-        # lzma). A fixed width does for those checks; the terminal's is asked for when help is
+        # asks for the terminal's width and so imports shutil (with bz2 and lzma), which a cold
+        # run needs for nothing else. A fixed width does for those checks; the terminal's is asked for when help is
         # printed, by the default formatter set below.
         formatter_class=_FORMATTER_FOR_CHECKS,
     )

@@ -163,8 +163,8 @@ class FileLinter:
 
     def lint(self, job: FileJob) -> list[Finding]:
         """Lint one file on a thread of its own, whose stack fits deeply nested code. (A thread
-        costs 0.1 ms to start; a pool of one would import concurrent.futures and logging,
-        4 ms of every cold run.)"""
+        is cheap to start; a pool of one would make every cold run import
+        concurrent.futures and logging.)"""
         outcome: list[list[Finding]] = []
         failure: list[BaseException] = []
 
@@ -279,7 +279,7 @@ class FileLinter:
         tokens = guards.count_tokens(source)
         if tokens > guards.MAX_TOKENS:
             # Not even compiled: CPython's compiler can take minutes on a large file (the
-            # same function defined 30,000 times takes 75 s).
+            # same function defined 30,000 times, for one).
             return self._over_bound(
                 display, f"file has about {tokens} tokens, over the {guards.MAX_TOKENS} cflint lints within its bounds"
             )

@@ -314,8 +314,8 @@ def _lint_all(
 
     A small run (IN_PROCESS_BYTES in all: a function folder, a pre-commit batch, an
     editor's file) is linted here instead: starting a worker would cost more than the lint
-    (40 ms of a cold run's 0.4 s), and Ctrl-C waits for one file's parse at most, which
-    the guards keep near a second for the worst file that small."""
+    itself, and Ctrl-C waits for one file's parse at most, which the guards keep near a
+    second for the worst file that small."""
     if not jobs:
         return []
     sizes = [_size(job) for job in jobs]
