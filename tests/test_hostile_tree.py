@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cflint.run.files import read_regular_file
+from cflint.fs.files import read_regular_file
 from tests.helpers import CliResult, write_files
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="FIFOs, symlinks and /proc/self/mem")

@@ -16,9 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from cflint import __version__
+from cflint.fs.files import read_regular_file
 from cflint.model import Finding, Severity, UsageError
 from cflint.run.discovery import display_path
-from cflint.run.files import read_regular_file
 from cflint.settings.config import OUTPUT_FORMATS, SettingsResolver
 
 if TYPE_CHECKING:

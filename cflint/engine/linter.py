@@ -30,10 +30,10 @@ from cflint.engine.registry import (
 )
 from cflint.engine.traversal import NodeCallback, Walker
 from cflint.fix.proposal import ModuleEditor
+from cflint.fs.files import NotRegularFileError, read_regular_file
 from cflint.model import START_OF_FILE, Finding, Position
 from cflint.project import FileJob
 from cflint.rule import LineOf, ParsedFile, Report, Rule
-from cflint.run.files import NotRegularFileError, read_regular_file
 
 DEEP_RECURSION_LIMIT = 100_000  # for LibCST's recursive code, on a large thread stack
 THREAD_STACK_BYTES = 512 * 1024 * 1024

@@ -16,10 +16,10 @@ from cflint.fix.source import SourceText, compiles, libcst_parses
 from cflint.fix.text import apply_edits, apply_offset_edits, offset_ranges, overlaps
 from cflint.fix.token_guard import tokens_kept
 from cflint.fix.writer import NotWritten, write_checked
+from cflint.fs.files import read_regular_file
 from cflint.model import Finding
 from cflint.output.diff import unified_diff
 from cflint.project import FileJob
-from cflint.run.files import read_regular_file
 
 MAX_PASSES = 16
 

@@ -20,10 +20,10 @@ from cflint.fix.applier import (
 )
 from cflint.fix.model import without_unfixable
 from cflint.fix.writer import NotWritten, locked_file
+from cflint.fs.files import read_regular_file
 from cflint.model import Finding
 from cflint.output.diff import unified_diff
 from cflint.project import FileJob
-from cflint.run.files import read_regular_file
 
 _BOM = "\ufeff"
 

@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cflint.engine.registry import INTERNAL_ERROR, UNREADABLE_FILE, Registry
+from cflint.fs.files import open_regular_file
+from cflint.fs.patterns import PathPatterns
 from cflint.model import Finding
 from cflint.package.contents import REQUIREMENTS, HeadReader, Package, PackageEntry
 from cflint.package.pack_set import PackFilter, package_exclusions
 from cflint.project import FileJob, FunctionRoot
 from cflint.rule import RootRule
-from cflint.run.files import open_regular_file
-from cflint.run.patterns import PathPatterns
 from cflint.settings.config import Settings, SettingsResolver
 
 if TYPE_CHECKING:

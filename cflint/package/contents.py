@@ -8,9 +8,9 @@ from pathlib import Path
 
 from msgspec import Struct
 
+from cflint.fs.links import OutsideLink
 from cflint.model import Finding
 from cflint.rule import RuleInfo
-from cflint.run.links import OutsideLink
 from cflint.settings.config import MIB, Settings
 
 REQUIREMENTS = "requirements.txt"

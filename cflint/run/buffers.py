@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Any
 from msgspec import Struct
 
 from cflint.engine.registry import Registry
+from cflint.fs.files import read_regular_bytes
+from cflint.fs.patterns import PathPatterns
 from cflint.model import Finding
 from cflint.project import FileContext, FileJob, FunctionRoot
 from cflint.run.discovery import _ExcludeMatcher, discover, display_path
-from cflint.run.files import read_regular_bytes
-from cflint.run.patterns import PathPatterns
 from cflint.run.runner import _check_root, _Selection
 from cflint.settings.config import Settings, SettingsResolver
 

@@ -21,11 +21,11 @@ from msgspec.structs import replace
 from cflint.engine import noqa
 from cflint.engine.registry import ENTRY_MODULE_MISSING, INTERNAL_ERROR, UNREADABLE_FILE, Registry
 from cflint.fix.model import without_unfixable
+from cflint.fs.files import read_regular_bytes
 from cflint.model import Finding
 from cflint.package.checker import PackageChecker
 from cflint.project import FileContext, FileJob, FunctionRoot, misnamed_entry_module_hint
 from cflint.run.discovery import discover, discover_stdin, display_path
-from cflint.run.files import read_regular_bytes
 from cflint.settings.config import Settings, SettingsResolver
 from cflint.settings.selection import PerFileIgnores, apply_ignores, enabled_codes
 

@@ -12,8 +12,8 @@ from typing import Any
 from msgspec import Struct, field
 from msgspec.structs import fields
 
+from cflint.fs.files import NearestAbove, read_regular_bytes
 from cflint.model import EntryPoint, UsageError
-from cflint.run.files import NearestAbove, read_regular_bytes
 
 CONFIG_FILE_NAMES = (".cflint.toml", "cflint.toml", "pyproject.toml")
 OUTPUT_FORMATS = ("default", "github", "json", "sarif", "gitlab")

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from cflint.engine.registry import RuleMeta
-from cflint.run.patterns import PathPatterns
 from cflint.settings.config import Settings
+from cflint.settings.patterns import setting_patterns
 
 
 def _selected_by(selector: str, rule: RuleMeta) -> bool:
@@ -42,8 +42,7 @@ class PerFileIgnores:
     def __init__(self, settings: Settings) -> None:
         self._base = settings.base_dir
         self._entries = [
-            (PathPatterns.of_setting([pattern], "per-file-ignores"), codes)
-            for pattern, codes in settings.per_file_ignores
+            (setting_patterns([pattern], "per-file-ignores"), codes) for pattern, codes in settings.per_file_ignores
         ]
 
     def ignored_for(self, path: Path) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ from cflint.knowledge.distributions import CATALOGUE, NAMESPACE_PACKAGES, Module
 from cflint.knowledge.stdlib import is_standard
 from cflint.rule import ParsedFile
 from cflint.rules.imports.dependencies import RUNTIME_MODULES, display_in_root, modules_of_distributions, provided_modules
-from cflint.run.files import read_regular_file
+from cflint.fs.files import read_regular_file
 
 _BOM = "\ufeff"
 # A line pip's requirements parser takes for a comment (pip's COMMENT_RE, matched at the start).
