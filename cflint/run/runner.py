@@ -134,10 +134,14 @@ def run(
     for root in found.roots.values():
         findings.extend(packages.check_folder(root))
     files_checked = len(found.files)
-    for archive in dict.fromkeys(found.archives):
-        linted = packages.lint_archive(archive, display_path(archive, cwd), resolver)
-        findings.extend(linted.findings)
-        files_checked += linted.files_checked
+    if found.archives:
+        from cflint.package.archive_lint import ArchiveLinter  # zipfile too: only for a run that meets a ZIP
+
+        archives = ArchiveLinter(packages)
+        for archive in dict.fromkeys(found.archives):
+            linted = archives.lint(archive, display_path(archive, cwd), resolver)
+            findings.extend(linted.findings)
+            files_checked += linted.files_checked
     # A folder that cannot be listed is found both by discovery and by the package rules.
     findings = sorted(dict.fromkeys(findings))
     return RunResult(findings, files_checked, from_cache, roots_checked=len(found.roots), jobs=tuple(jobs))
