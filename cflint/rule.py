@@ -14,8 +14,8 @@ if TYPE_CHECKING:
     import libcst as cst
 
     from cflint.engine.traversal import Walker
-    from cflint.fix.model import Safety
     from cflint.fix.proposal import Change, FixProposal
+    from cflint.model import Safety
 
 
 AnalysisT = TypeVar("AnalysisT")

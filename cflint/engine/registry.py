@@ -11,18 +11,15 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from msgspec import Struct
 from msgspec.structs import asdict
 
 import cflint.rules
-from cflint.model import START_OF_FILE, Finding, Position, Severity
+from cflint.model import START_OF_FILE, Finding, Fix, Position, Safety, Severity, TextEdit
 from cflint.package.contents import PackageRule
 from cflint.rule import RootRule, Rule, RuleInfo, make_finding
-
-if TYPE_CHECKING:
-    from cflint.fix.model import Fix, TextEdit
 
 RuleT = TypeVar("RuleT", bound=RuleInfo)
 
@@ -119,8 +116,6 @@ class Registry(Struct, frozen=True, dict=True):
 
     def fix(self, code: str, *edits: TextEdit) -> Fix:
         """The fix of the rule `code` made of `edits`, from its metadata."""
-        from cflint.fix.model import Fix, Safety
-
         meta = self._by_code[code]
         assert meta.fix is not None, f"{code} declares no fix_safety"
         return Fix(Safety(meta.fix), meta.fix_description, edits)

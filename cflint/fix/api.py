@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cflint.engine.registry import Registry, load_registry
-from cflint.fix.model import TextEdit, without_unfixable
+from cflint.fix.model import without_unfixable
 from cflint.fix.text import LineIndex
-from cflint.model import Finding, Position
+from cflint.model import Finding, Position, TextEdit
 from cflint.project import FileContext, FileJob
 from cflint.run.discovery import display_path, function_root_of
 from cflint.settings.config import SettingsResolver
@@ -44,7 +44,7 @@ def lint_text(
     registry: Registry | None = None,
 ) -> list[Finding]:
     """The findings of `text` as the content of the Python file `path`, sorted, each with its
-    `fix` (a `cflint.fix.model.Fix`: safety, description, text edits) or None. Settings and the
+    `fix` (a `cflint.model.Fix`: safety, description, text edits) or None. Settings and the
     function root are those of `path`'s folder, as `cflint PATH` would find them; codes the
     config calls `unfixable` come without a fix."""
     from cflint.engine.linter import FileLinter

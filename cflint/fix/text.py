@@ -6,8 +6,7 @@ import bisect
 import re
 from collections.abc import Iterable
 
-from cflint.fix.model import TextEdit
-from cflint.model import Position
+from cflint.model import Position, TextEdit
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 

@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 from cflint.analysis.imports import ImportedModule, ImportRule
-from cflint.fix.model import Safety, TextEdit
+from cflint.model import Safety, TextEdit
 from cflint.fix.text import LineIndex
 from cflint.knowledge.distributions import CATALOGUE, NAMESPACE_PACKAGES, ModuleProvider
 from cflint.knowledge.stdlib import is_standard

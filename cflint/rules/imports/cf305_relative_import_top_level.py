@@ -1,7 +1,7 @@
 import libcst as cst
 
 from cflint.analysis.scopes import dotted_name
-from cflint.fix.model import Safety
+from cflint.model import Safety
 from cflint.fix.proposal import Replace
 from cflint.knowledge.stdlib import is_standard
 from cflint.rule import Rule

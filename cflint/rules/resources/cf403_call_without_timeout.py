@@ -6,7 +6,7 @@ from typing import NamedTuple
 import libcst as cst
 
 from cflint.analysis.scoped_rule import ScopedRule
-from cflint.fix.model import Safety
+from cflint.model import Safety
 from cflint.fix.proposal import Change, Replace
 from cflint.knowledge.timeouts import NEEDS_TIMEOUT, SIGNATURES, Signature, TimeoutSpec
 from cflint.rule import ParsedFile
