@@ -13,7 +13,7 @@ from cflint.project import FileContext, FunctionRoot
 if TYPE_CHECKING:
     import libcst as cst
 
-    from cflint.engine.traversal import Walker
+    from cflint.analysis.traversal import Walker
     from cflint.fix.proposal import Change, FixProposal
     from cflint.model import Safety
 

@@ -32,7 +32,7 @@ from collections.abc import Iterator, Mapping
 import libcst as cst
 from msgspec import Struct, field
 
-from cflint.engine.traversal import Walker
+from cflint.analysis.traversal import Walker
 
 ScopeNode = cst.FunctionDef | cst.Lambda | cst.ClassDef
 _SCOPE_TYPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)

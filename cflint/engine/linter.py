@@ -17,6 +17,7 @@ import libcst as cst
 from msgspec import Struct
 from msgspec.structs import replace
 
+from cflint.analysis.traversal import NodeCallback, Walker
 from cflint.engine import guards, noqa
 from cflint.engine.positions import node_positions
 from cflint.engine.registry import (
@@ -28,7 +29,6 @@ from cflint.engine.registry import (
     UNUSED_NOQA,
     Registry,
 )
-from cflint.engine.traversal import NodeCallback, Walker
 from cflint.fix.proposal import ModuleEditor
 from cflint.fs.files import NotRegularFileError, read_regular_file
 from cflint.model import START_OF_FILE, Finding, Position

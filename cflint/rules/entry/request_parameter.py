@@ -12,7 +12,7 @@ import libcst as cst
 
 from cflint.analysis.entry import top_level_bindings
 from cflint.analysis.scopes import Scopes, dotted_name
-from cflint.engine.traversal import Walker
+from cflint.analysis.traversal import Walker
 from cflint.fix.proposal import Change, Replace
 from cflint.knowledge.flask_request import FLASK_REQUEST_CLASSES, FLASK_REQUEST_MEMBERS
 from cflint.knowledge.removed_apis import REMOVED_APIS

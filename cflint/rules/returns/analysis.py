@@ -15,7 +15,7 @@ import libcst as cst
 from cflint.analysis.entry import effective_definitions
 from cflint.analysis.kinds import Kind, ValueInference, is_generator
 from cflint.analysis.scopes import Form, Scopes
-from cflint.engine.traversal import Walker
+from cflint.analysis.traversal import Walker
 from cflint.fix.proposal import Replace
 from cflint.rule import LineOf, ParsedFile, Rule
 from cflint.rules.returns.responses import Problem, ResponseJudge
