@@ -9,8 +9,8 @@ import pytest
 
 from cflint.analysis.kinds import ValueInference
 from cflint.analysis.scopes import Scopes
+from cflint.analysis.traversal import Walker
 from cflint.engine.positions import node_positions
-from cflint.engine.traversal import Walker
 
 # (body of `def main():`, the line of the body where control falls off the end, or None)
 CASES = [

@@ -9,7 +9,7 @@ import pytest
 
 from cflint.analysis.origins import Origin, ValueTracer
 from cflint.analysis.scopes import ScopeNode, Scopes
-from cflint.engine.traversal import Walker
+from cflint.analysis.traversal import Walker
 
 _CODE = cst.Module([])
 

@@ -18,8 +18,7 @@ from msgspec.structs import asdict
 
 import cflint.rules
 from cflint.model import START_OF_FILE, Finding, Fix, Position, Safety, Severity, TextEdit
-from cflint.package.contents import PackageRule
-from cflint.rule import RootRule, Rule, RuleInfo, make_finding
+from cflint.rule import PackageRule, RootRule, Rule, RuleInfo, make_finding
 
 RuleT = TypeVar("RuleT", bound=RuleInfo)
 

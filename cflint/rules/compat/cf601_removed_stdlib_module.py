@@ -1,4 +1,4 @@
-from cflint.analysis.imports import ImportedModule, ImportRule
+from cflint.rule.imports import ImportedModule, ImportRule
 from cflint.knowledge.stdlib import removed_in
 from cflint.rules.imports.dependencies import provided_modules
 

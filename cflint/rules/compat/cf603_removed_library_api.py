@@ -3,7 +3,7 @@ from __future__ import annotations
 import libcst as cst
 
 from cflint.analysis.scopes import dotted_name
-from cflint.analysis.scoped_rule import ScopedRule
+from cflint.rule.scoped import ScopedRule
 from cflint.model import Safety
 from cflint.fix.proposal import Replace
 from cflint.knowledge.removed_apis import REMOVED_APIS, RemovedApi, pin_keeps_api

@@ -3,7 +3,7 @@ from __future__ import annotations
 import libcst as cst
 
 from cflint.analysis.scopes import dotted_name
-from cflint.analysis.scoped_rule import ScopedRule
+from cflint.rule.scoped import ScopedRule
 from cflint.rule import ParsedFile
 
 _FLASK_REQUEST = frozenset({"flask.request", "flask.globals.request"})

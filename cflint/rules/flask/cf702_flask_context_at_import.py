@@ -4,7 +4,7 @@ import libcst as cst
 
 from cflint.analysis.scopes import dotted_name
 from cflint.analysis.runtime import is_main_guard
-from cflint.analysis.scoped_rule import ScopedRule
+from cflint.rule.scoped import ScopedRule
 from cflint.analysis.scopes import ScopeNode
 from cflint.rule import ParsedFile
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from cflint.analysis.imports import ImportedModule, ImportRule
+from cflint.rule.imports import ImportedModule, ImportRule
 from cflint.model import Safety, TextEdit
 from cflint.fix.text import LineIndex
 from cflint.knowledge.distributions import CATALOGUE, NAMESPACE_PACKAGES, ModuleProvider

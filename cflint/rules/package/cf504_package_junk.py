@@ -1,7 +1,8 @@
 from collections.abc import Iterator
 
 from cflint.model import Finding, Severity
-from cflint.package.contents import Package, PackageRule
+from cflint.package.contents import Package
+from cflint.rule import PackageRule
 from cflint.package.junk import junk_item, virtualenv_folders
 
 

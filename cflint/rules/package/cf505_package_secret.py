@@ -3,7 +3,8 @@ import re
 from collections.abc import Iterator
 
 from cflint.model import Finding
-from cflint.package.contents import Package, PackageEntry, PackageRule
+from cflint.package.contents import Package, PackageEntry
+from cflint.rule import PackageRule
 from cflint.fs.patterns import name_matches
 
 RECORD_HEAD_BYTES = 4 * 1024 * 1024

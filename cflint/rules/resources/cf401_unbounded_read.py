@@ -6,7 +6,7 @@ from pathlib import PurePosixPath
 
 import libcst as cst
 
-from cflint.analysis.scoped_rule import ScopedRule
+from cflint.rule.scoped import ScopedRule
 from cflint.analysis.static_paths import StaticPaths
 from cflint.rule import ParsedFile
 from cflint.rules.resources.streams import unbounded_source

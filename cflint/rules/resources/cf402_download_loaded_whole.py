@@ -5,7 +5,7 @@ import re
 import libcst as cst
 
 from cflint.analysis.origins import Origin
-from cflint.analysis.scoped_rule import ScopedRule
+from cflint.rule.scoped import ScopedRule
 from cflint.model import Severity
 from cflint.rule import ParsedFile
 from cflint.rules.resources.streams import BUFFERING_CALLS, WRITABLE, WRITING_CALLS

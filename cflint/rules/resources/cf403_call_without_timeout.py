@@ -5,7 +5,7 @@ from typing import NamedTuple
 
 import libcst as cst
 
-from cflint.analysis.scoped_rule import ScopedRule
+from cflint.rule.scoped import ScopedRule
 from cflint.model import Safety
 from cflint.fix.proposal import Change, Replace
 from cflint.knowledge.timeouts import NEEDS_TIMEOUT, SIGNATURES, Signature, TimeoutSpec

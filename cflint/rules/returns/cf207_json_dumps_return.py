@@ -1,5 +1,5 @@
 from cflint.model import Safety, Severity
-from cflint.rules.returns.analysis import ReturnRule
+from cflint.rule.returns import ReturnRule
 
 
 class JsonDumpsReturn(ReturnRule):

@@ -8,9 +8,8 @@ runtime gets from them is not what their `return` statements say.
 
 from __future__ import annotations
 
-from msgspec import Struct
-
 import libcst as cst
+from msgspec import Struct
 
 from cflint.analysis.entry import effective_definitions
 from cflint.analysis.kinds import Kind, ValueInference, is_generator
@@ -18,7 +17,7 @@ from cflint.analysis.scopes import Form, Scopes
 from cflint.analysis.traversal import Walker
 from cflint.fix.proposal import Replace
 from cflint.rule import LineOf, ParsedFile, Rule
-from cflint.rules.returns.responses import Problem, ResponseJudge
+from cflint.rule.responses import Problem, ResponseJudge
 
 _GENERATOR = "a generator (it is a generator function)"
 _STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
@@ -102,8 +101,10 @@ class ReturnAnalysis:
         if problem.code != "CF207" or not isinstance(call, cst.Call) or not call.args:
             return None
         first, *others = call.args
-        if first.keyword is not None or first.star or any(
-            arg.keyword is None or arg.keyword.value not in _LAYOUT_KEYWORDS for arg in others
+        if (
+            first.keyword is not None
+            or first.star
+            or any(arg.keyword is None or arg.keyword.value not in _LAYOUT_KEYWORDS for arg in others)
         ):
             return None
         scopes = (definition, self.module)
@@ -138,9 +139,13 @@ class ReturnAnalysis:
             if isinstance(node, cst.Call) and node.args and inference.qualified(node.func, scopes) == "json.dumps":
                 dumps_arguments.add(id(node.args[0]))
         for node in self.walker.descendants(definition.body):
-            if isinstance(node, cst.Name) and node.value == name.value and node is not binding.target:
-                if not _reads_or_sets_string_key(node, parents.get(id(node)), dumps_arguments):
-                    return None
+            if (
+                isinstance(node, cst.Name)
+                and node.value == name.value
+                and node is not binding.target
+                and not _reads_or_sets_string_key(node, parents.get(id(node)), dumps_arguments)
+            ):
+                return None
         return binding.value
 
     def _string_keys_only(

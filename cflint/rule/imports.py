@@ -13,10 +13,10 @@ from collections.abc import Callable
 import libcst as cst
 from msgspec import Struct
 
-from cflint.analysis.scoped_rule import ScopedRule
 from cflint.analysis.scopes import dotted_name
 from cflint.knowledge.distributions import PackagePolicy
 from cflint.rule import ParsedFile
+from cflint.rule.scoped import ScopedRule
 
 _DYNAMIC_IMPORTERS = frozenset({"importlib.import_module", "importlib.__import__", "builtins.__import__"})
 # Exceptions whose handler catches a failed import (a missing module raises ModuleNotFoundError).
