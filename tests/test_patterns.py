@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from cflint.fs.patterns import PathPatterns, PatternError, name_matches
 from cflint.model import UsageError
-from cflint.settings.patterns import setting_patterns
+from cflint.settings.config import setting_patterns
 from tests.helpers import write_files
 
 _NAME_PIECES = st.sampled_from(

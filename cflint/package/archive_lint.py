@@ -18,8 +18,7 @@ from cflint.package.archive import UNPACKED_SIZE_FACTOR, Archive, ArchiveError
 from cflint.package.contents import REQUIREMENTS, HeadReader, Package, PackageEntry, format_size
 from cflint.package.junk import junk_item, virtualenv_folders
 from cflint.project import FileContext, FileJob, FunctionRoot, entry_function_hint
-from cflint.settings.config import SettingsResolver
-from cflint.settings.patterns import exclusion_patterns
+from cflint.settings.config import SettingsResolver, exclusion_patterns
 
 if TYPE_CHECKING:
     from cflint.knowledge.requirements import Requirements

@@ -13,8 +13,7 @@ from cflint.fs.files import NotRegularFileError, is_repository_root, open_regula
 from cflint.fs.links import OutsideLink, outside_link, shared_scope
 from cflint.fs.patterns import PathPatterns
 from cflint.package.junk import JUNK_KINDS, VIRTUALENV_MARKER
-from cflint.settings.config import Settings
-from cflint.settings.patterns import setting_patterns
+from cflint.settings.config import Settings, setting_patterns
 
 # The guide's exclusion list names `.env` too; other secrets are left to CF505.
 ALWAYS_EXCLUDED = (*(kind.gitignore_line for kind in JUNK_KINDS), ".env")

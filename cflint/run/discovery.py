@@ -15,8 +15,7 @@ from cflint.fs.links import outside_link, shared_scope
 from cflint.fs.patterns import PathPatterns
 from cflint.model import UsageError
 from cflint.project import FunctionRoot
-from cflint.settings.config import Settings, SettingsResolver, config_file_in
-from cflint.settings.patterns import exclusion_patterns
+from cflint.settings.config import Settings, SettingsResolver, config_file_in, exclusion_patterns
 
 ROOT_MARKER_FILES = ("requirements.txt",)
 PROJECT_FILES = ("requirements.txt", "pyproject.toml", "cflint.toml", ".cflint.toml")

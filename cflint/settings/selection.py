@@ -6,8 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from cflint.engine.registry import RuleMeta
-from cflint.settings.config import Settings
-from cflint.settings.patterns import setting_patterns
+from cflint.settings.config import Settings, setting_patterns
 
 
 def _selected_by(selector: str, rule: RuleMeta) -> bool:
