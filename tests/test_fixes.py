@@ -16,7 +16,7 @@ import jsonschema
 import pytest
 
 from cflint.engine.registry import load_registry
-from cflint.fix.applier import FileFixer, FixPolicy, fix_file, write_outcome
+from cflint.fixer.applier import FileFixer, FixPolicy, fix_file, write_outcome
 from cflint.model import Finding, Fix, Position, Safety, Severity, TextEdit
 from cflint.project import FileContext, FileJob
 from cflint.settings.config import Settings
@@ -452,7 +452,7 @@ def test_guide_external_api_example_ends_clean(tmp_path: Path, cflint: Cflint) -
 
 
 def test_editor_api_lints_unsaved_text(tmp_path: Path) -> None:
-    from cflint.fix.api import lint_text, lsp_range
+    from cflint.api import lint_text, lsp_range
 
     write_files(tmp_path, {"requirements.txt": "requests\n", "user.py": "def main():\n    return 'saved'\n"})
     text = "import requests\n\n\ndef main():\n    return requests.get('\U0001f600').text\n"

@@ -194,7 +194,7 @@ def test_buffer_lint_uses_the_buffer_and_honours_exclude(tmp_path: Path) -> None
 
 
 def test_quick_fixes_come_from_the_findings_fixes(tmp_path: Path) -> None:
-    from cflint.fix.api import lint_text
+    from cflint.api import lint_text
     from cflint.lsp.changes import fixes_for, non_overlapping
 
     (tmp_path / "requirements.txt").write_text("requests\n", encoding="utf-8")

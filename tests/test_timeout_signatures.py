@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from cflint.fix.api import lint_text
+from cflint.api import lint_text
 from cflint.fix.text import apply_edits
 from cflint.knowledge.timeouts import NEEDS_TIMEOUT, SIGNATURES, Kind, Signature
 from scripts.record_signatures import real_callable, signature_text

@@ -430,8 +430,8 @@ def _write_stdout_bytes(data: bytes) -> None:
 def _fix(args: argparse.Namespace, result: RunResult, registry: Registry, unsafe: bool, output_format: str) -> int:
     """--fix, --diff and --fix-only over a run's result: fix, then report what is left."""
     from cflint.engine.linter import FileLinter
-    from cflint.fix.applier import FixPolicy
-    from cflint.fix.session import fix_findings
+    from cflint.fixer.applier import FixPolicy
+    from cflint.fixer.session import fix_findings
     from cflint.output import ReportOptions, get_reporter
 
     policy = FixPolicy(unsafe=bool(unsafe if args.unsafe_fixes is None else args.unsafe_fixes))
