@@ -304,7 +304,7 @@ MODULES_A_SMALL_RUN_DOES_NOT_IMPORT = (
     "shlex",
     "traceback",
     "zipfile",
-    "cflint.package.archive_lint",
+    "cflint.run.archive_lint",
 )
 
 

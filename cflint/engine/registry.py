@@ -16,11 +16,13 @@ from typing import Any, TypeVar
 from msgspec import Struct
 from msgspec.structs import asdict
 
-import cflint.rules
 from cflint.model import START_OF_FILE, Finding, Fix, Position, Safety, Severity, TextEdit
 from cflint.rule import PackageRule, RootRule, Rule, RuleInfo, make_finding
 
 RuleT = TypeVar("RuleT", bound=RuleInfo)
+
+# The package the rules are found in, by name: the engine runs rules, it is not built on them.
+RULES_PACKAGE = "cflint.rules"
 
 # Codes that existed once and must never be given to a new rule.
 RETIRED_CODES: frozenset[str] = frozenset()
@@ -146,8 +148,8 @@ class Registry(Struct, frozen=True, dict=True):
 def load_registry() -> Registry:
     """Import every rule module and collect its rules: the classes that define a `code`."""
     found: dict[str, type[RuleInfo]] = {}
-    prefix = f"{cflint.rules.__name__}."
-    for module_info in sorted(pkgutil.walk_packages(cflint.rules.__path__, prefix), key=lambda m: m.name):
+    rules = importlib.import_module(RULES_PACKAGE)
+    for module_info in sorted(pkgutil.walk_packages(rules.__path__, f"{RULES_PACKAGE}."), key=lambda m: m.name):
         module = importlib.import_module(module_info.name)
         for value in vars(module).values():
             if (

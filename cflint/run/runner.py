@@ -23,9 +23,9 @@ from cflint.engine.registry import ENTRY_MODULE_MISSING, INTERNAL_ERROR, UNREADA
 from cflint.fix.model import without_unfixable
 from cflint.fs.files import read_regular_bytes
 from cflint.model import Finding
-from cflint.package.checker import PackageChecker
 from cflint.project import FileContext, FileJob, FunctionRoot, misnamed_entry_module_hint
 from cflint.run.discovery import discover, discover_stdin, display_path
+from cflint.run.package_checks import PackageChecker
 from cflint.settings.config import Settings, SettingsResolver
 from cflint.settings.selection import PerFileIgnores, apply_ignores, enabled_codes
 
@@ -135,7 +135,7 @@ def run(
         findings.extend(packages.check_folder(root))
     files_checked = len(found.files)
     if found.archives:
-        from cflint.package.archive_lint import ArchiveLinter  # zipfile too: only for a run that meets a ZIP
+        from cflint.run.archive_lint import ArchiveLinter  # zipfile too: only for a run that meets a ZIP
 
         archives = ArchiveLinter(packages)
         for archive in dict.fromkeys(found.archives):

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
 
-from cflint.engine.registry import RuleMeta
 from cflint.settings.config import Settings, setting_patterns
 
 
-def _selected_by(selector: str, rule: RuleMeta) -> bool:
+class SelectableRule(Protocol):
+    """What selection reads of a rule (the registry's RuleMeta has it)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def default_enabled(self) -> bool: ...
+    @property
+    def always_enabled(self) -> bool: ...
+
+
+def _selected_by(selector: str, rule: SelectableRule) -> bool:
     if selector == "ALL" or selector == rule.code:
         return True
     return rule.default_enabled and rule.code.startswith(selector)
@@ -19,7 +30,7 @@ def _ignored_by(selectors: Iterable[str], code: str) -> bool:
     return any(selector == "ALL" or code.startswith(selector) for selector in selectors)
 
 
-def enabled_codes(settings: Settings, rules: Iterable[RuleMeta]) -> frozenset[str]:
+def enabled_codes(settings: Settings, rules: Iterable[SelectableRule]) -> frozenset[str]:
     """Codes enabled by settings: `select` (or the defaults), plus `extend-select`,
     minus `ignore`. A rule that is off by default is enabled only by its exact code or ALL;
     a rule that is always enabled cannot be turned off."""

@@ -22,7 +22,7 @@ from cflint.settings.config import SettingsResolver, exclusion_patterns
 
 if TYPE_CHECKING:
     from cflint.knowledge.requirements import Requirements
-    from cflint.package.checker import PackageChecker
+    from cflint.run.package_checks import PackageChecker
 
 
 class ArchiveResult(Struct, frozen=True):
