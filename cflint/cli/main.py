@@ -270,8 +270,8 @@ def _read_archive_member(path: Path) -> bytes | None:
 def _collection_paused() -> Iterator[None]:
     """Loading the rules imports LibCST and creates some 300 classes and their objects, which
     live until exit. The cyclic garbage collector would walk them again and again, while they
-    are made and in each collection of the run after, and find nothing to free: a tenth of a
-    cold run on a small function. So collection pauses while they load, and then they are
+    are made and in each collection of the run after, and find nothing to free, a noticeable
+    part of a cold run on a small function. So collection pauses while they load, and then they are
     frozen (left out of collection, and shared unchanged with forked workers) until `_lint`
     returns and gives them back."""
     was_enabled = gc.isenabled()

@@ -66,7 +66,7 @@ def _skip_validation(self: cst.CSTNode) -> None:
 def parser_output_trusted() -> Iterator[None]:
     """Skip LibCST's per-node validation while its parser builds a tree.
 
-    Every node constructor re-validates its fields (about a third of parsing time), which
+    Every node constructor re-validates its fields (a large share of parsing time), which
     guards trees built by hand; the parser's own output is valid by construction, as
     LibCST's authors note at CSTNode.__post_init__. The tests check that trees parsed this
     way equal validated ones, and that the method is restored.

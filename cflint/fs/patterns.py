@@ -15,8 +15,8 @@ if TYPE_CHECKING:
 # A plain pattern: one name of letters, digits, `._~-`, `*`, `?` and `[...]` sets (not
 # `[!...]`, which pathspec lets match a slash), perhaps anchored by a leading slash or limited
 # to folders by a trailing one. cflint's defaults are all plain, and so are most patterns
-# people write; a set of them is matched here, because importing pathspec costs a cold run on
-# a small function a twentieth of its time. Any other set goes to pathspec whole.
+# people write; a set of them is matched here, because importing pathspec is a noticeable part
+# of a cold run on a small function. Any other set goes to pathspec whole.
 # tests/test_patterns.py holds the two to the same answers.
 _PLAIN = re.compile(r"(/?)((?:[A-Za-z0-9_.~-]|\*(?!\*)|\?|\[[A-Za-z0-9_.]+\])+)(/?)")
 _WILDCARD = re.compile(r"[*?\[]")
