@@ -3,10 +3,10 @@ from __future__ import annotations
 import libcst as cst
 
 from cflint.analysis.scopes import dotted_name
-from cflint.rule.scoped import ScopedRule
-from cflint.model import Safety
 from cflint.fix.proposal import Replace
 from cflint.knowledge.removed_apis import REMOVED_APIS, RemovedApi, pin_keeps_api
+from cflint.model import Safety
+from cflint.rule.scoped import ScopedRule
 
 _MODULES = frozenset(name.split(".")[0] for name in REMOVED_APIS)
 

@@ -35,8 +35,7 @@ def _not_bytes_use(node: cst.CSTNode, name: str) -> bool:
     """`name.data["key"]` or `name.data.get(...)`: a use of `.data` that bytes does not have."""
     if isinstance(node, cst.Subscript) and _is_data_of(node.value, name):
         return any(
-            isinstance(element.slice, cst.Index) and isinstance(element.slice.value, _STRINGS)
-            for element in node.slice
+            isinstance(element.slice, cst.Index) and isinstance(element.slice.value, _STRINGS) for element in node.slice
         )
     return isinstance(node, cst.Attribute) and _is_data_of(node.value, name) and node.attr.value not in _BYTES_MEMBERS
 
@@ -96,7 +95,9 @@ def _without_parameters(definition: cst.FunctionDef, indent: str) -> cst.Functio
     else:
         first_line, kept = cst.TrailingWhitespace(), []
     lines = [*kept, *(cst.EmptyLine(whitespace=cst.SimpleWhitespace(indent), comment=c) for c in comments)]
-    whitespace = cst.ParenthesizedWhitespace(first_line=first_line, empty_lines=lines, last_line=cst.SimpleWhitespace(""))
+    whitespace = cst.ParenthesizedWhitespace(
+        first_line=first_line, empty_lines=lines, last_line=cst.SimpleWhitespace("")
+    )
     return definition.with_changes(params=cst.Parameters(), whitespace_before_params=whitespace)
 
 
@@ -191,9 +192,7 @@ def request_parameter_fix(
         return [Replace(definition, without_parameter)]
     if top_level_bindings(scopes, name):
         return None  # the name is the module's own
-    alias = cst.ImportAlias(
-        cst.Name("request"), asname=None if name == "request" else cst.AsName(cst.Name(name))
-    )
+    alias = cst.ImportAlias(cst.Name("request"), asname=None if name == "request" else cst.AsName(cst.Name(name)))
     if (
         existing is not None
         and existing[1].lpar is None
@@ -206,9 +205,7 @@ def request_parameter_fix(
         names[-1] = names[-1].with_changes(comma=comma)
         import_change = Replace(statement, statement.with_changes(names=(*names, alias)))
     else:
-        statement_line = cst.SimpleStatementLine(
-            body=[cst.ImportFrom(module=cst.Name("flask"), names=[alias])]
-        )
+        statement_line = cst.SimpleStatementLine(body=[cst.ImportFrom(module=cst.Name("flask"), names=[alias])])
         index = _import_position(module)
         following = list(module.body[index:])
         if following and isinstance(following[0], (cst.FunctionDef, cst.ClassDef)) and not following[0].leading_lines:

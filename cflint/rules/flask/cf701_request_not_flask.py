@@ -3,8 +3,8 @@ from __future__ import annotations
 import libcst as cst
 
 from cflint.analysis.scopes import dotted_name
-from cflint.rule.scoped import ScopedRule
 from cflint.rule import ParsedFile
+from cflint.rule.scoped import ScopedRule
 
 _FLASK_REQUEST = frozenset({"flask.request", "flask.globals.request"})
 # Attributes of Flask's request object that code reads the HTTP request through.

@@ -2,11 +2,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from cflint.analysis.scopes import dotted_name
 from cflint.analysis.runtime import is_main_guard
-from cflint.rule.scoped import ScopedRule
-from cflint.analysis.scopes import ScopeNode
+from cflint.analysis.scopes import ScopeNode, dotted_name
 from cflint.rule import ParsedFile
+from cflint.rule.scoped import ScopedRule
 
 # Flask's context globals, by qualified name, with the context each needs.
 _CONTEXT_GLOBALS = {

@@ -3,14 +3,19 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from cflint.rule.imports import ImportedModule, ImportRule
-from cflint.model import Safety, TextEdit
 from cflint.fix.text import LineIndex
+from cflint.fs.files import read_regular_file
 from cflint.knowledge.distributions import CATALOGUE, NAMESPACE_PACKAGES, ModuleProvider
 from cflint.knowledge.stdlib import is_standard
+from cflint.model import Safety, TextEdit
 from cflint.rule import ParsedFile
-from cflint.rules.imports.dependencies import RUNTIME_MODULES, display_in_root, modules_of_distributions, provided_modules
-from cflint.fs.files import read_regular_file
+from cflint.rule.imports import ImportedModule, ImportRule
+from cflint.rules.imports.dependencies import (
+    RUNTIME_MODULES,
+    display_in_root,
+    modules_of_distributions,
+    provided_modules,
+)
 
 _BOM = "\ufeff"
 # A line pip's requirements parser takes for a comment (pip's COMMENT_RE, matched at the start).

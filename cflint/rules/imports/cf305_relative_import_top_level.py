@@ -1,9 +1,9 @@
 import libcst as cst
 
 from cflint.analysis.scopes import dotted_name
-from cflint.model import Safety
 from cflint.fix.proposal import Replace
 from cflint.knowledge.stdlib import is_standard
+from cflint.model import Safety
 from cflint.rule import Rule
 from cflint.rules.imports.dependencies import RUNTIME_MODULES
 

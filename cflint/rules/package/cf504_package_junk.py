@@ -2,8 +2,8 @@ from collections.abc import Iterator
 
 from cflint.model import Finding, Severity
 from cflint.package.contents import Package
-from cflint.rule import PackageRule
 from cflint.package.junk import junk_item, virtualenv_folders
+from cflint.rule import PackageRule
 
 
 class PackageJunk(PackageRule):

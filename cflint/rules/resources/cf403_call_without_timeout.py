@@ -5,11 +5,11 @@ from typing import NamedTuple
 
 import libcst as cst
 
-from cflint.rule.scoped import ScopedRule
-from cflint.model import Safety
 from cflint.fix.proposal import Change, Replace
 from cflint.knowledge.timeouts import NEEDS_TIMEOUT, SIGNATURES, Signature, TimeoutSpec
+from cflint.model import Safety
 from cflint.rule import ParsedFile
+from cflint.rule.scoped import ScopedRule
 
 # Last names of the callees: other method calls without a timeout= are skipped untraced.
 _CANDIDATES = frozenset(path.rpartition(".")[2].removesuffix("()") for path in NEEDS_TIMEOUT)
@@ -110,7 +110,9 @@ def _one_argument_a_line(call: cst.Call) -> Callable[[cst.Arg, cst.Arg], tuple[c
     before it indented: put the new argument on a line of its own, as indented, keeping a
     comment after the last argument where it is."""
     last = call.args[-1]
-    if not isinstance(last.comma, cst.Comma) or not isinstance(last.comma.whitespace_after, cst.ParenthesizedWhitespace):
+    if not isinstance(last.comma, cst.Comma) or not isinstance(
+        last.comma.whitespace_after, cst.ParenthesizedWhitespace
+    ):
         return None
     before = call.args[-2].comma if len(call.args) > 1 else None
     before_last = before.whitespace_after if isinstance(before, cst.Comma) else call.whitespace_before_args
