@@ -1,5 +1,5 @@
 """The folders every tool lints: the guide's template function, the running Python's standard library,
-and the worst-case files of issue 13."""
+and generated worst-case files (`hostile`)."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ HOSTILE_FUNCTIONS_BYTES = 10_000_000  # just under the default max-file-size (10
 
 
 def _hostile_files() -> dict[str, str]:
-    """Issue 13's reproductions: chains without operators or brackets that once ran for minutes,
+    """Inputs that once broke cflint's bounds: chains without operators or brackets that once ran for minutes,
     an `elif` chain CPython 3.11 cannot compile, a data literal of 1 MB, and a file of small
     functions just under the default max-file-size."""
     function = "def f{0}(a, b):\n    return a + b * {0}\n\n\n"

@@ -125,7 +125,7 @@ TARGETS = (
         "stdlib, warm ÷ stdlib, cold (cflint wall)", _wall_ratio("cflint-warm-stdlib", "cflint-cold-stdlib"), 0.05, "×"
     ),
     Target("stdlib: cflint peak RSS of one process", _peak_rss, MIB_LIMIT_PER_PROCESS, "MiB"),
-    # Issue 13 bounds each file to 10 s of CPU and 500 MiB; all seven worst cases together stay inside one file's.
+    # cflint bounds each file to 10 s of CPU and 500 MiB; all seven worst cases together stay inside one file's.
     Target(
         "hostile, cold: cflint CPU, all files",
         _of_row("cflint-cold-hostile", lambda row: row.cpu),
@@ -142,7 +142,7 @@ TARGETS = (
 
 
 def targets(outcomes: Mapping[str, Outcome]) -> list[str]:
-    lines = ["### Targets (issues 8, 12 and 13)", "", "| Target | Limit | Measured | Met |"]
+    lines = ["### Targets", "", "| Target | Limit | Measured | Met |"]
     lines.append("| --- | ---: | ---: | --- |")
     for target in TARGETS:
         value = target.measured(outcomes)

@@ -50,7 +50,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bench/run.py",
         description="Time cflint and its peers (flake8, fixit, pylint, ruff) on the guide's template, "
-        "on this Python's standard library and on issue 13's worst-case files; print a markdown table of medians.",
+        "on this Python's standard library and on generated worst-case files; print a markdown table of medians.",
     )
     parser.add_argument("--only", choices=CORPORA, help="measure one input only")
     parser.add_argument("--runs", type=int, metavar="N", help="runs per command (default: 5 small, 3 stdlib)")

@@ -25,13 +25,13 @@ from msgspec import Struct, field
 from msgspec.structs import asdict
 
 from cflint.engine.registry import Registry, load_registry
-from cflint.fix.model import TextEdit, without_unfixable
-from cflint.fix.text import UTF16, split_lines
-from cflint.model import Finding
+from cflint.fix.model import without_unfixable
+from cflint.fix.text import UTF16, client_position, split_lines
+from cflint.fs.files import read_regular_bytes
+from cflint.fs.patterns import PathPatterns
+from cflint.model import Finding, TextEdit
 from cflint.project import FunctionRoot
 from cflint.run.discovery import PYTHON_SUFFIXES, Discovery, ExcludeMatcher, discover, discover_stdin
-from cflint.run.files import read_regular_bytes
-from cflint.run.patterns import PathPatterns
 from cflint.run.roots import enclosing_root, root_findings
 from cflint.run.runner import file_job
 from cflint.settings.config import Settings, SettingsResolver
@@ -200,8 +200,6 @@ def lint_source(
 
 def lsp_range(text: str, edit: TextEdit) -> tuple[tuple[int, int], tuple[int, int]]:
     """An edit's range in `text` as LSP positions: (0-based line, UTF-16 code units from the line's start)."""
-    from cflint.lsp.text import client_position
-
     lines = split_lines(text)
     return client_position(lines, edit.start, UTF16), client_position(lines, edit.end, UTF16)
 

@@ -1,15 +1,12 @@
-"""Values shared across cflint: findings, positions, severities, entry points."""
+"""Values shared across cflint: findings and their fixes, positions, severities, entry points."""
 
 from __future__ import annotations
 
 import enum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from msgspec import Struct
-
-if TYPE_CHECKING:
-    from cflint.fix.model import Fix
 
 
 class Severity(str, enum.Enum):
@@ -25,6 +22,48 @@ class Position(Struct, frozen=True, order=True):
 
 
 START_OF_FILE = Position(1, 1)
+
+
+class Safety(str, enum.Enum):
+    """Safe fixes keep the code's behaviour; unsafe ones change it (applied with --unsafe-fixes)."""
+
+    SAFE = "safe"
+    UNSAFE = "unsafe"
+
+
+class TextEdit(Struct, frozen=True, order=True):
+    """Replace the text from `start` up to (not including) `end` with `new_text`.
+
+    Lines and columns are 1-based, as in findings; columns count Unicode code points, and
+    lines end at \\n, \\r\\n or \\r. `start == end` is an insertion. `path` is None for the
+    finding's own file, else the display path of another file (such as requirements.txt)."""
+
+    start: Position
+    end: Position
+    new_text: str
+    path: str | None = None
+
+    def to_json(self) -> list[Any]:
+        return [self.start.line, self.start.column, self.end.line, self.end.column, self.new_text, self.path]
+
+
+class Fix(Struct, frozen=True):
+    """How to fix one finding: every edit applies, or none does."""
+
+    safety: Safety
+    description: str
+    edits: tuple[TextEdit, ...]
+
+    @property
+    def is_safe(self) -> bool:
+        return self.safety is Safety.SAFE
+
+    @property
+    def in_other_files(self) -> bool:
+        return any(edit.path is not None for edit in self.edits)
+
+    def to_json(self) -> list[Any]:
+        return [self.safety.value, self.description, [edit.to_json() for edit in self.edits]]
 
 
 class Finding(Struct, frozen=True):

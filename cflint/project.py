@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from msgspec import Struct
 
+from cflint.fs.files import read_regular_file, requirement_files_digest
 from cflint.model import EntryPoint
-from cflint.run.files import read_regular_file, requirement_files_digest
 from cflint.settings.config import Settings
 
 if TYPE_CHECKING:

@@ -1,41 +1,16 @@
-"""The framework knows rules only through the registry, and each rule's facts are written once."""
+"""Each rule's facts are written once, and the framework makes its own findings by code.
+
+That the framework imports no rule, and the layers of the packages, are import-linter's
+contracts in pyproject.toml, checked by `lint-imports` in .ci/run."""
 
 from __future__ import annotations
 
-import ast
-from pathlib import Path
-
 import pytest
 
-import cflint
 from cflint.engine import registry as registry_module
 from cflint.engine.registry import load_registry
 
-PACKAGE = Path(cflint.__file__).resolve().parent
 REGISTRY = load_registry()
-FRAMEWORK_MODULES = sorted(path for path in PACKAGE.rglob("*.py") if PACKAGE / "rules" not in path.parents)
-
-
-def _imported_modules(path: Path) -> list[str]:
-    found: list[str] = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found.extend(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.extend(f"{node.module}.{alias.name}" for alias in node.names)
-    return found
-
-
-@pytest.mark.parametrize("path", FRAMEWORK_MODULES, ids=lambda p: p.relative_to(PACKAGE).as_posix())
-def test_framework_modules_import_no_rule(path: Path) -> None:
-    rule_imports = [name for name in _imported_modules(path) if name.startswith("cflint.rules.")]
-    assert not rule_imports, f"{path.name} imports rules: {rule_imports}; make the finding by code from the registry"
-
-
-def test_the_check_sees_a_rule_import(tmp_path: Path) -> None:
-    module = tmp_path / "m.py"
-    module.write_text("from cflint.rules.engine.cf001_syntax_error import SyntaxErrorRule\n", encoding="utf-8")
-    assert _imported_modules(module) == ["cflint.rules.engine.cf001_syntax_error.SyntaxErrorRule"]
 
 
 @pytest.mark.parametrize(

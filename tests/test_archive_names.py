@@ -126,7 +126,8 @@ def test_a_member_with_an_empty_name(tmp_path: Path, cflint: Cflint) -> None:
     )
 
 
-# Issue 17: the Archive reader's own verdicts, member by member, through its API.
+# The Archive reader's own verdicts, member by member, through its API: one bad member
+# never hides another, and each verdict names the member it is about.
 
 
 def test_a_bad_member_does_not_hide_the_members_after_it(tmp_path: Path) -> None:

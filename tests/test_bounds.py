@@ -1,6 +1,6 @@
 """Every file up to the default max-file-size is linted, or given CF001/CF004, within 10 s
 of CPU time and 500 MiB of peak RSS per worker; within the token bound (100,000), CF001
-exactly when the running Python's compile() raises; over it, CF004 and nothing else (issue 13).
+exactly when the running Python's compile() raises; over it, CF004 and nothing else.
 
 Each case runs `cflint --jobs 1` in a child process, which lints a small file itself and a
 larger one in a forked worker, and reads the CPU time spent from the call of `main()` on (its
@@ -221,7 +221,8 @@ def test_worst_cases_stay_within_bounds(source: str) -> None:
     check_within_bounds(source)
 
 
-# Files past LibCST's limits that CPython compiles, run every time: LibCST took 1.13 GiB on the first.
+# Files past LibCST's limits that CPython compiles, run every time: LibCST's parse of the first
+# needs more than twice the memory bound.
 def test_deep_parentheses_that_compile_stay_within_bounds() -> None:
     measured = check_within_bounds(("x = " + "(" * 199 + "a" + ")" * 199 + "\n") * 245)
     assert measured.codes == ["CF004"] and "brackets nest too deeply" in measured.out

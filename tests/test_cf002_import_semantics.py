@@ -52,7 +52,7 @@ def test_cf002_agrees_with_importlib(case: str, tmp_path: Path, cflint: Cflint) 
     assert not any(": CF001 " in line for line in result.lines), result.out
 
 
-def test_the_issue_example_lints_and_is_checked(tmp_path: Path, cflint: Cflint) -> None:
+def test_a_cp949_comment_file_lints_and_is_checked(tmp_path: Path, cflint: Cflint) -> None:
     (tmp_path / "user.py").write_bytes(KOREAN_COMMENT + b"import requests\ndef main():\n    return requests\n")
     result = cflint("--select", "CF002,CF303", "user.py", cwd=tmp_path)
     # not CF002: the file is linted, and its rules still see the import on line 2

@@ -179,7 +179,8 @@ def test_temporary_and_unknown_files_are_still_reported(source: str, tmp_path: P
     assert reported_lines(cflint, tmp_path, "CF401", source) == marked_lines(source)
 
 
-# Issue 17: cases that kill surviving mutants of cf401_unbounded_read.py and static_paths.py.
+# Edge cases of cf401_unbounded_read.py and static_paths.py, each one a comparison or branch
+# that no case above tells apart (a mutation of it would pass them all).
 
 
 @pytest.mark.parametrize(

@@ -180,7 +180,7 @@ def test_messages_of_the_new_calls(source: str, message: str, tmp_path: Path, cf
     assert messages(cflint, tmp_path, "CF403", source) == [message]
 
 
-# Each binds a local `requests` that is not the module (issue 12): a match mapping rest,
+# Each binds a local `requests` that is not the module, so its calls are not reported: a match mapping rest,
 # a match star, `del` (which makes the name local), and a `nonlocal` rebinding.
 LOCAL_REQUESTS = [
     """\
@@ -238,7 +238,8 @@ def test_the_module_itself_is_still_reported_there(source: str, tmp_path: Path, 
     assert reported_lines(cflint, tmp_path, "CF403", module_call) == [2]
 
 
-# Issue 17: cases that kill surviving mutants of cf403_call_without_timeout.py.
+# Edge cases of cf403_call_without_timeout.py, each one a comparison or branch that no case
+# above tells apart (a mutation of it would pass them all).
 
 
 def test_urlopen_with_data_but_no_timeout_position_does_not_crash(tmp_path: Path, cflint: Cflint) -> None:

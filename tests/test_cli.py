@@ -293,7 +293,7 @@ def test_each_lint_runs_on_a_thread_of_its_own_and_its_errors_reach_the_caller(
     assert threading.stack_size() != THREAD_STACK_BYTES  # set only while each thread starts
 
 
-# What a lint of one small folder needs none of: each costs a cold run milliseconds to import.
+# What a lint of one small folder needs none of: importing any of them slows every cold run.
 MODULES_A_SMALL_RUN_DOES_NOT_IMPORT = (
     "packaging",  # plain requirement lines are read without it
     "pathspec",  # and plain path patterns matched without it
@@ -304,7 +304,7 @@ MODULES_A_SMALL_RUN_DOES_NOT_IMPORT = (
     "shlex",
     "traceback",
     "zipfile",
-    "cflint.package.archive_lint",
+    "cflint.run.archive_lint",
 )
 
 

@@ -1,5 +1,5 @@
-"""Issue 13's silent passes and CLI defects, each reproduced through the real CLI with
-its exact output and exit code."""
+"""Inputs the CLI once passed in silence or handled wrongly, each run through the real CLI
+and held to its exact output and exit code."""
 
 from __future__ import annotations
 

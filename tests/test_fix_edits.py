@@ -8,9 +8,9 @@ import libcst as cst
 import pytest
 
 from cflint.fix.edits import add_import_name, append_requirement, import_absolute, move_import_names
-from cflint.fix.model import Safety
 from cflint.fix.proposal import FixProposal, ModuleEditor, Replace
 from cflint.fix.text import LineIndex, apply_edits
+from cflint.model import Safety
 
 REQUEST = cst.ImportAlias(cst.Name("request"))
 

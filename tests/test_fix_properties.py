@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 
 from cflint.engine.linter import FileLinter
 from cflint.engine.registry import load_registry
-from cflint.fix.applier import FileFixer, FixPolicy
-from cflint.fix.source import compiles, libcst_parses
+from cflint.fixer.applier import FileFixer, FixPolicy
+from cflint.fixer.source import compiles, libcst_parses
 from cflint.project import FileContext, FileJob, FunctionRoot
 from cflint.settings.config import Settings
 

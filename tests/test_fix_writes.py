@@ -18,10 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from cflint.fix.applier import FileFixer, FixPolicy, fix_file
-from cflint.fix.model import Fix, Safety, TextEdit
-from cflint.fix.writer import NotWritten, locked_file
-from cflint.model import Finding, Position, Severity
+from cflint.fixer.applier import FileFixer, FixPolicy, fix_file
+from cflint.fs.writer import NotWritten, locked_file
+from cflint.model import Finding, Fix, Position, Safety, Severity, TextEdit
 from cflint.project import FileContext, FileJob
 from cflint.settings.config import Settings
 from tests.helpers import REPO, CliResult, write_files

@@ -16,9 +16,8 @@ import jsonschema
 import pytest
 
 from cflint.engine.registry import load_registry
-from cflint.fix.applier import FileFixer, FixPolicy, fix_file, write_outcome
-from cflint.fix.model import Fix, Safety, TextEdit
-from cflint.model import Finding, Position, Severity
+from cflint.fixer.applier import FileFixer, FixPolicy, fix_file, write_outcome
+from cflint.model import Finding, Fix, Position, Safety, Severity, TextEdit
 from cflint.project import FileContext, FileJob
 from cflint.settings.config import Settings
 from tests.helpers import GUIDE_FIXTURES, CliResult, write_files

@@ -9,8 +9,8 @@ import pytest
 
 from cflint.analysis.kinds import ValueInference
 from cflint.analysis.scopes import Scopes
+from cflint.analysis.traversal import Walker
 from cflint.engine.positions import node_positions
-from cflint.engine.traversal import Walker
 
 # (body of `def main():`, the line of the body where control falls off the end, or None)
 CASES = [
@@ -58,7 +58,7 @@ CASES = [
     ("keep_going()", 1),
     ("def inner():\n    return 1", 1),
     ("'''docstring only'''", 1),
-    # Issue 17: shapes that kill surviving mutants of flow.py.
+    # Shapes that tell apart each comparison and branch of flow.py (a mutation passes none).
     ("while True:\n    break\n    x = 1", 1),
     ("while True:\n    x = 1\n    break\n    return 2", 1),
     ("if True:\n    x = 1", 2),

@@ -1,4 +1,4 @@
-"""A function folder holding every kind of entry that makes a `Path` method fail (issue 13):
+"""A function folder holding every kind of entry that makes a `Path` method fail:
 symlink loops, dangling symlinks, a FIFO, a file whose read fails (EIO) and a folder that
 cannot be listed. Each of the `Path` and `os` calls that discovery and `cflint package`
 make is tried on every entry, and lint and package runs give a finding for each entry,
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cflint.run.files import read_regular_file
+from cflint.fs.files import read_regular_file
 from tests.helpers import CliResult, write_files
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="FIFOs, symlinks and /proc/self/mem")

@@ -1,4 +1,4 @@
-"""Ctrl-C: a real SIGINT to a running `python -m cflint` (issue 13).
+"""Ctrl-C: a real SIGINT to a running `python -m cflint`.
 
 The process must exit with 130 within a second, print `cflint: interrupted` and no
 traceback, and leave no worker process behind, with `--jobs 1` and `--jobs 2`, whether

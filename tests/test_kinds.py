@@ -9,7 +9,7 @@ import pytest
 
 from cflint.analysis.kinds import Kind, ScopeChain, Value, ValueInference, accepts_wsgi_call
 from cflint.analysis.scopes import Scopes
-from cflint.engine.traversal import Walker
+from cflint.analysis.traversal import Walker
 
 
 def _last_expression(module: cst.Module, walker: Walker) -> tuple[cst.BaseExpression, ScopeChain]:

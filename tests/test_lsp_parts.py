@@ -11,13 +11,11 @@ import pytest
 
 from cflint.api import Linter, LintOptions, lint_source, source_bytes
 from cflint.engine.registry import load_registry
-from cflint.fix.model import TextEdit
-from cflint.fix.text import UTF8, UTF16, UTF32, split_lines
+from cflint.fix.text import UTF8, UTF16, UTF32, client_column, code_point_column, split_lines
 from cflint.lsp.changes import FindingFix, non_overlapping
 from cflint.lsp.noqa_comments import add_noqa, noqa_code_at
 from cflint.lsp.settings import EditorSettings
-from cflint.lsp.text import client_column, code_point_column
-from cflint.model import Finding, Position, Severity, UsageError
+from cflint.model import Finding, Position, Severity, TextEdit, UsageError
 from cflint.output.default import format_line
 from tests.helpers import GUIDE_EXAMPLES, CliResult, guide_function, write_files
 

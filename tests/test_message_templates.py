@@ -40,7 +40,7 @@ def _given_fields(call: ast.Call) -> frozenset[str] | None:
 def _calls_of_class(rule: type[RuleInfo]) -> Iterator[ast.Call]:
     """The report and finding calls in the rule class and the cflint classes it derives from."""
     for klass in rule.__mro__:
-        if not klass.__module__.startswith("cflint.rules."):
+        if not klass.__module__.startswith(("cflint.rules.", "cflint.rule.")) and klass.__module__ != "cflint.rule":
             continue
         tree = ast.parse(textwrap.dedent(inspect.getsource(klass)))
         for node in ast.walk(tree):

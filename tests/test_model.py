@@ -6,8 +6,7 @@ import pickle
 
 import pytest
 
-from cflint.fix.model import Fix, Safety, TextEdit
-from cflint.model import EntryPoint, Finding, Position, Severity
+from cflint.model import EntryPoint, Finding, Fix, Position, Safety, Severity, TextEdit
 
 END = Position(3, 9)
 

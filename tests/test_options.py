@@ -13,9 +13,9 @@ from msgspec.structs import fields
 
 from cflint.cli.parser import lint_parser, overrides
 from cflint.engine.registry import load_registry
-from cflint.output import OUTPUT_FORMATS, REPORTERS, get_reporter
+from cflint.output import REPORTERS, get_reporter
 from cflint.settings.config import Settings, convert, load_settings
-from cflint.settings.options import OPTIONS, Setting
+from cflint.settings.options import OPTIONS, OUTPUT_FORMATS, Setting
 from cflint.settings.values import toml_value
 from scripts.options_page import OPTIONS_PAGE, options_page
 from tests.helpers import CliResult

@@ -202,7 +202,7 @@ def test_help(tmp_path: Path) -> None:
 def test_entries_that_cannot_be_packed_are_findings(
     cflint: Cflint, template: Path, make: Callable[[Path], None], name: str, reason: str
 ) -> None:
-    """Issue 13: `cflint package fn` failed with an OSError on a symlink loop."""
+    """An entry that cannot be read (such as a symlink loop) is a CF002 finding, not an OSError."""
     make(template)
     result = package(cflint, cwd=template)
     assert (result.code, result.lines) == (1, [f"{name}:1:1: CF002 {reason}"])

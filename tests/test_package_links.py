@@ -25,7 +25,7 @@ def package(cflint: Cflint, *args: str, cwd: Path) -> CliResult:
 
 @pytest.fixture
 def monorepo(tmp_path: Path) -> Path:
-    """shared/common.py, and fn2/common.py linking to it (the issue's reproduction)."""
+    """shared/common.py, and fn2/common.py linking to it: shared code in a monorepo."""
     write_files(tmp_path, {"shared/common.py": "import numpy\n", "fn2/user.py": HELLO, "fn2/requirements.txt": ""})
     os.symlink("../shared/common.py", tmp_path / "fn2" / "common.py")
     return tmp_path

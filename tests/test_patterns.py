@@ -13,8 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cflint.fs.patterns import PathPatterns, PatternError, name_matches
 from cflint.model import UsageError
-from cflint.run.patterns import PathPatterns, name_matches
+from cflint.settings.config import setting_patterns
 from tests.helpers import write_files
 
 _NAME_PIECES = st.sampled_from(
@@ -67,13 +68,19 @@ def test_patterns_match_as_pathspec_matches(lines: list[str], paths: list[str]) 
     ],
 )
 def test_plain_patterns(lines: list[str], matched: list[str], unmatched: list[str]) -> None:
-    patterns = PathPatterns.of_setting(lines, "exclude")
+    patterns = setting_patterns(lines, "exclude")
     assert [path for path in matched + unmatched if patterns.match_file(path)] == matched
 
 
 def test_a_bad_pattern_in_the_config_is_a_usage_error_naming_it() -> None:
     with pytest.raises(UsageError, match=r"^exclude: '\[z-a\]' is not a valid pattern \(bad character range z-a\)$"):
-        PathPatterns.of_setting(["build/", "[z-a]"], "exclude")
+        setting_patterns(["build/", "[z-a]"], "exclude")
+
+
+def test_a_bad_pattern_is_a_pattern_error_naming_the_first_bad_line() -> None:
+    with pytest.raises(PatternError) as raised:
+        PathPatterns.of_lines(["build/", "[z-a]", "[y-b]"])
+    assert (raised.value.line, raised.value.reason) == ("[z-a]", "bad character range z-a")
 
 
 def test_a_bad_pattern_in_a_gitignore_matches_nothing_and_the_others_still_apply() -> None:

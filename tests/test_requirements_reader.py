@@ -227,7 +227,8 @@ def test_reader_never_raises(lines: list[str]) -> None:
     assert all(1 <= line.line <= max(len(lines), 1) for line in result.lines)
 
 
-# Issue 17: cases that kill surviving mutants of the requirements reader.
+# Edge cases of the requirements reader, each one a comparison or branch that no case above
+# tells apart (a mutation of it would pass them all).
 
 
 def test_oserror_reading_requirements_is_a_problem_not_a_crash(tmp_path: Path) -> None:
@@ -316,7 +317,7 @@ def test_each_marker_variable_of_the_linux_runtime(marker: str, installed: bool,
     assert [line.name for line in result.installed(((3, 11),))] == (["pkg"] if installed else [])
 
 
-# Issue 17, second pass: every reported problem is asserted whole (path, line, text, message),
+# Every reported problem is asserted whole (path, line, text, message),
 # `complete` as the bool it is, and what a line means is checked against pip's own parser.
 
 

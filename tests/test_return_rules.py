@@ -13,10 +13,10 @@ import libcst as cst
 import pytest
 from flask import Flask
 
-from cflint.engine.traversal import Walker
+from cflint.analysis.traversal import Walker
 from cflint.project import FileContext
 from cflint.rule import ParsedFile
-from cflint.rules.returns.analysis import ReturnAnalysis
+from cflint.rule.returns import ReturnAnalysis
 from cflint.settings.config import Settings
 from tests.helpers import GUIDE_FIXTURES, CliResult, run_subprocess, write_files
 

@@ -9,7 +9,7 @@ import pytest
 
 from cflint.analysis.entry import always_bound, top_level_bindings
 from cflint.analysis.scopes import Binding, ScopeNode, Scopes
-from cflint.engine.traversal import Walker
+from cflint.analysis.traversal import Walker
 
 _CODE = cst.Module([])
 

@@ -12,7 +12,7 @@ import pytest
 from cflint.analysis.origins import ValueTracer
 from cflint.analysis.scopes import Scopes
 from cflint.analysis.static_paths import StaticPaths
-from cflint.engine.traversal import Walker
+from cflint.analysis.traversal import Walker
 
 MODULE_PATH = PurePosixPath("pkg/user.py")
 

@@ -2,7 +2,7 @@
 
 The timeout table (cflint/knowledge/data/timeouts.toml, CF403), the requirements reader's
 pip option set and regular expressions, and the kind and origin tables of the value analyses
-are data the mutation tool does not mutate (issue 17)."""
+are data the mutation tool does not mutate."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from cflint.analysis import kinds, origins
 from cflint.analysis.kinds import Kind
 from cflint.knowledge import requirements
 from cflint.knowledge.requirements import read_requirements
-from cflint.knowledge.timeouts import NEEDS_TIMEOUT, TimeoutSpec, load_timeouts
+from cflint.knowledge.timeouts import NEEDS_TIMEOUT, TimeoutSpec, load_table
 from tests.helpers import write_files
 from tests.test_kinds import infer_last
 from tests.test_values import origin_of_last_expression
@@ -83,7 +83,7 @@ def test_timeout_table_entries() -> None:
 def test_timeout_table_read_again_gives_the_same_entries() -> None:
     """NEEDS_TIMEOUT is read at import; reading the table again (as a test, under the code
     being tested) reads every field of every entry the same way."""
-    actual = {callee: (s.keyword, s.socket_default, s.instead) for callee, s in load_timeouts().items()}
+    actual = {callee: (s.keyword, s.socket_default, s.instead) for callee, s in load_table().specs.items()}
     assert actual == TIMEOUTS
 
 
@@ -101,7 +101,7 @@ def test_session_verbs_are_added_without_overriding_explicit_entries(tmp_path: P
         '[[call]]\ncallees = ["s.S().request"]\nkeyword = "socket_timeout"\n',
         encoding="utf-8",
     )
-    specs = load_timeouts(table)
+    specs = load_table(table).specs
     assert specs["s.S().get"] == TimeoutSpec("timeout")
     assert specs["s.S().request"] == TimeoutSpec("socket_timeout")
 

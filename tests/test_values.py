@@ -10,7 +10,7 @@ import pytest
 from cflint.analysis.bindings import ScopeNode
 from cflint.analysis.origins import Origin, ValueTracer
 from cflint.analysis.scopes import Scopes
-from cflint.engine.traversal import Walker
+from cflint.analysis.traversal import Walker
 
 _CODE = cst.Module([])
 

@@ -29,7 +29,6 @@ class EntryBinding(Struct, frozen=True):
     statement: cst.CSTNode  # the top-level statement that binds it
     conditional: bool  # only bound on some paths through an if/try/loop/match
     definition: cst.FunctionDef | None = None
-    alias_of: str | None = None  # `main = handler`: the name it is bound to
 
 
 _VALUE_NODES = (
@@ -100,7 +99,6 @@ def top_level_bindings(scopes: Scopes, name: str) -> list[EntryBinding]:
             binding.statement,
             binding.conditional,
             binding.definition,
-            _alias_of(binding),
         )
         for binding in _module_bindings(scopes, name)
     ]

@@ -19,7 +19,7 @@ from msgspec import Struct
 from cflint.analysis.bindings import Binding
 from cflint.analysis.flow import ControlFlow
 from cflint.analysis.scopes import Scopes
-from cflint.engine.traversal import Walker
+from cflint.analysis.traversal import Walker
 
 Scope = cst.Module | cst.FunctionDef
 # The scopes a name is looked up in, innermost first, ending with the module.

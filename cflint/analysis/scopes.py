@@ -31,7 +31,7 @@ import libcst as cst
 
 from cflint.analysis.bindings import SCOPE_TYPES, Binding, Collector, Form, Scope, ScopeNode
 from cflint.analysis.names import dotted_name
-from cflint.engine.traversal import Walker
+from cflint.analysis.traversal import Walker
 
 _SCOPE_TYPE_SET = frozenset(SCOPE_TYPES)
 _DECLARATIONS = frozenset({cst.Global, cst.Nonlocal})

@@ -30,8 +30,8 @@ def fix_and_report(
 ) -> int:
     """Fix the findings of a run (or print the diff of the fixes), then report what is left."""
     from cflint.engine.linter import FileLinter
-    from cflint.fix.applier import FixPolicy
-    from cflint.fix.session import fix_findings
+    from cflint.fixer.applier import FixPolicy
+    from cflint.fixer.session import fix_findings
     from cflint.output import ReportOptions, get_reporter
 
     linter = FileLinter(registry, debug=args.debug)

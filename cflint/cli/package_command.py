@@ -14,10 +14,10 @@ from typing import BinaryIO, TextIO
 
 from msgspec import Struct
 
+from cflint.fs.files import NotRegularFileError
 from cflint.model import Finding, Severity, UsageError
 from cflint.package.contents import format_size
 from cflint.package.pack_set import PackFile, PackFilter, package_exclusions
-from cflint.run.files import NotRegularFileError
 from cflint.settings.config import Settings
 
 FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cflint.fs.files import read_regular_file
 from cflint.model import Finding
-from cflint.run.files import read_regular_file
 
 
 class SourceLines:

@@ -1,1 +1,1 @@
-"""The engine: parsing with its guards, the one-walk linter, traversal, positions, noqa and the rule registry."""
+"""The engine: parsing with its guards, the one-walk linter, positions, noqa and the rule registry."""

@@ -17,6 +17,7 @@ import libcst as cst
 from msgspec import Struct
 from msgspec.structs import replace
 
+from cflint.analysis.traversal import NodeCallback, Walker
 from cflint.engine import guards, noqa
 from cflint.engine.positions import node_positions
 from cflint.engine.registry import (
@@ -28,13 +29,12 @@ from cflint.engine.registry import (
     UNUSED_NOQA,
     Registry,
 )
-from cflint.engine.traversal import NodeCallback, Walker
 from cflint.fix.proposal import ModuleEditor
 from cflint.fix.text import split_lines
+from cflint.fs.files import NotRegularFileError, read_regular_file
 from cflint.model import START_OF_FILE, Finding, Position
 from cflint.project import FileJob
 from cflint.rule import LineOf, ParsedFile, Report, Rule
-from cflint.run.files import NotRegularFileError, read_regular_file
 
 DEEP_RECURSION_LIMIT = 100_000  # for LibCST's recursive code, on a large thread stack
 THREAD_STACK_BYTES = 512 * 1024 * 1024
@@ -67,7 +67,7 @@ def _skip_validation(self: cst.CSTNode) -> None:
 def parser_output_trusted() -> Iterator[None]:
     """Skip LibCST's per-node validation while its parser builds a tree.
 
-    Every node constructor re-validates its fields (about a third of parsing time), which
+    Every node constructor re-validates its fields (a large share of parsing time), which
     guards trees built by hand; the parser's own output is valid by construction, as
     LibCST's authors note at CSTNode.__post_init__. The tests check that trees parsed this
     way equal validated ones, and that the method is restored.
@@ -164,8 +164,8 @@ class FileLinter:
 
     def lint(self, job: FileJob) -> list[Finding]:
         """Lint one file on a thread of its own, whose stack fits deeply nested code. (A thread
-        costs 0.1 ms to start; a pool of one would import concurrent.futures and logging,
-        4 ms of every cold run.)"""
+        is cheap to start; a pool of one would make every cold run import
+        concurrent.futures and logging.)"""
         outcome: list[list[Finding]] = []
         failure: list[BaseException] = []
 
@@ -280,7 +280,7 @@ class FileLinter:
         tokens = guards.count_tokens(source)
         if tokens > guards.MAX_TOKENS:
             # Not even compiled: CPython's compiler can take minutes on a large file (the
-            # same function defined 30,000 times takes 75 s).
+            # same function defined 30,000 times, for one).
             return self._over_bound(
                 display, f"file has about {tokens} tokens, over the {guards.MAX_TOKENS} cflint lints within its bounds"
             )

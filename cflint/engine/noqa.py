@@ -9,8 +9,7 @@ from collections.abc import Iterator
 
 from msgspec import Struct
 
-from cflint.fix.model import TextEdit
-from cflint.model import Position
+from cflint.model import Position, TextEdit
 
 _NOQA = re.compile(r"#\s*noqa\b(?P<rest>.*)$", re.IGNORECASE)
 _FILE_NOQA = re.compile(r"#\s*cflint\s*:\s*noqa\b(?P<rest>.*)$", re.IGNORECASE)

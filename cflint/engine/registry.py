@@ -11,20 +11,18 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from msgspec import Struct
 from msgspec.structs import asdict
 
-import cflint.rules
-from cflint.model import START_OF_FILE, Finding, Position, Severity
-from cflint.package.contents import PackageRule
-from cflint.rule import RootRule, Rule, RuleInfo, make_finding
-
-if TYPE_CHECKING:
-    from cflint.fix.model import Fix, TextEdit
+from cflint.model import START_OF_FILE, Finding, Fix, Position, Safety, Severity, TextEdit
+from cflint.rule import PackageRule, RootRule, Rule, RuleInfo, make_finding
 
 RuleT = TypeVar("RuleT", bound=RuleInfo)
+
+# The package the rules are found in, by name: the engine runs rules, it is not built on them.
+RULES_PACKAGE = "cflint.rules"
 
 # Codes that existed once and must never be given to a new rule.
 RETIRED_CODES: frozenset[str] = frozenset()
@@ -119,8 +117,6 @@ class Registry(Struct, frozen=True, dict=True):
 
     def fix(self, code: str, *edits: TextEdit) -> Fix:
         """The fix of the rule `code` made of `edits`, from its metadata."""
-        from cflint.fix.model import Fix, Safety
-
         meta = self._by_code[code]
         assert meta.fix is not None, f"{code} declares no fix_safety"
         return Fix(Safety(meta.fix), meta.fix_description, edits)
@@ -152,8 +148,8 @@ class Registry(Struct, frozen=True, dict=True):
 def load_registry() -> Registry:
     """Import every rule module and collect its rules: the classes that define a `code`."""
     found: dict[str, type[RuleInfo]] = {}
-    prefix = f"{cflint.rules.__name__}."
-    for module_info in sorted(pkgutil.walk_packages(cflint.rules.__path__, prefix), key=lambda m: m.name):
+    rules = importlib.import_module(RULES_PACKAGE)
+    for module_info in sorted(pkgutil.walk_packages(rules.__path__, f"{RULES_PACKAGE}."), key=lambda m: m.name):
         module = importlib.import_module(module_info.name)
         for value in vars(module).values():
             if (

@@ -1,1 +1,2 @@
-"""Fixes: what a finding's fix is, how edits are made from LibCST nodes, and how they are applied."""
+"""Fixes as rules propose them: text edits, and edits made from LibCST nodes; the `unfixable`
+setting. Applying them to files is `cflint.fixer`."""

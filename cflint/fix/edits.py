@@ -12,10 +12,10 @@ from collections.abc import Callable, Sequence
 import libcst as cst
 
 from cflint.analysis.names import dotted_name
-from cflint.fix.model import TextEdit
 from cflint.fix.proposal import Replace
 from cflint.fix.text import LineIndex
 from cflint.knowledge.removed_apis import REMOVED_APIS
+from cflint.model import TextEdit
 
 # A line pip's requirements parser takes for a comment (pip's COMMENT_RE, matched at the start).
 _PIP_COMMENT_LINE = re.compile(r"(^|\s+)#")

@@ -18,8 +18,8 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 from msgspec import Struct
 
-from cflint.fix.model import Fix, Safety, TextEdit
 from cflint.fix.text import LineIndex, edit_between
+from cflint.model import Fix, Safety, TextEdit
 
 
 class Replace(Struct, frozen=True):

@@ -1,4 +1,6 @@
-"""Text positions and edits: 1-based line/column to offsets and back, applying edits."""
+"""Text positions and edits: 1-based line/column to offsets and back, applying edits, and
+the columns an LSP client counts (0-based units of the negotiated position encoding, UTF-16
+unless agreed otherwise)."""
 
 from __future__ import annotations
 
@@ -6,8 +8,7 @@ import bisect
 import re
 from collections.abc import Iterable
 
-from cflint.fix.model import TextEdit
-from cflint.model import Position
+from cflint.model import Position, TextEdit
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")  # what Python, LibCST and LSP all count as line ends
 UTF8, UTF16, UTF32 = "utf-8", "utf-16", "utf-32"
@@ -87,3 +88,31 @@ def apply_offset_edits(text: str, edits: Iterable[tuple[int, int, str]]) -> str:
     for start, end, new_text in ranges:
         text = text[:start] + new_text + text[end:]
     return text
+
+
+def client_column(line: str, column: int, encoding: str) -> int:
+    """The 0-based client column of cflint's 1-based code-point `column` on `line`."""
+    return code_units(line[: max(column - 1, 0)], encoding)
+
+
+def code_point_column(line: str, character: int, encoding: str) -> int:
+    """The 1-based code-point column of a 0-based client column on `line` (a column inside
+    a character, or past the line's end, moves to the next character or the line's end)."""
+    if encoding == UTF32:
+        return min(character, len(line)) + 1
+    counted = 0
+    for index, char in enumerate(line):
+        if counted >= character:
+            return index + 1
+        counted += code_units(char, encoding)
+    return len(line) + 1
+
+
+def client_position(lines: list[str], position: Position, encoding: str) -> tuple[int, int]:
+    """(line, character) of a cflint position for the client, clamped to the text."""
+    if not lines:
+        return 0, 0
+    line = min(max(position.line, 1), len(lines))
+    if line != position.line:
+        return line - 1, code_units(lines[line - 1], encoding) if position.line > len(lines) else 0
+    return line - 1, client_column(lines[line - 1], position.column, encoding)

@@ -193,10 +193,6 @@ class Catalogue(Struct, frozen=True, eq=False, dict=True):
             return top
         return None
 
-    def with_dependencies(self, distributions: Iterable[str]) -> frozenset[str]:
-        """The distributions and, as far as the catalogue knows, everything they install."""
-        return frozenset(self.installed_through(distributions))
-
     def installed_through(self, distributions: Iterable[str]) -> Mapping[str, str]:
         """Each distribution the listed ones install, with the listed one it comes
         through (a listed distribution comes through itself)."""

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 from msgspec import Struct, field
 
+from cflint.fs.files import read_regular_bytes
 from cflint.knowledge.distributions import canonical_name
-from cflint.run.files import read_regular_bytes
 
 if TYPE_CHECKING:
     from packaging.markers import Marker

@@ -158,10 +158,6 @@ def load_table(path: Path = TIMEOUTS_FILE) -> TimeoutTable:
     return TimeoutTable(MappingProxyType(specs), MappingProxyType(signatures))
 
 
-def load_timeouts(path: Path = TIMEOUTS_FILE) -> Mapping[str, TimeoutSpec]:
-    return load_table(path).specs
-
-
 TIMEOUT_TABLE = load_table()
 NEEDS_TIMEOUT = TIMEOUT_TABLE.specs
 SIGNATURES = TIMEOUT_TABLE.signatures

@@ -10,12 +10,11 @@ from pathlib import Path
 from lsprotocol import types
 
 from cflint.engine.registry import Registry
-from cflint.fix.model import TextEdit
-from cflint.fix.text import split_lines
+from cflint.fix.text import client_position, code_point_column, split_lines
 from cflint.lsp.changes import FindingFix, fixes_for, non_overlapping
 from cflint.lsp.documents import Documents
 from cflint.lsp.noqa_comments import add_noqa, noqa_code_at
-from cflint.lsp.text import client_position, code_point_column
+from cflint.model import TextEdit
 from cflint.output.pages import page_url
 
 FIX_ALL_KIND = f"{types.CodeActionKind.SourceFixAll.value}.cflint"

@@ -7,8 +7,7 @@ from pathlib import Path
 
 from msgspec import Struct
 
-from cflint.fix.model import TextEdit
-from cflint.model import Finding
+from cflint.model import Finding, TextEdit
 
 
 class FindingFix(Struct, frozen=True):

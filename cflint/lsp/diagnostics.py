@@ -11,9 +11,8 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from cflint.api import Linter, LintResult
-from cflint.fix.text import code_units, split_lines
+from cflint.fix.text import client_position, code_units, split_lines
 from cflint.lsp.documents import Documents, file_uri, is_python, is_under, read_text
-from cflint.lsp.text import client_position
 from cflint.model import Finding, Severity, UsageError
 from cflint.output.pages import page_url
 

@@ -9,9 +9,8 @@ import tokenize
 from msgspec import Struct
 
 from cflint.engine.noqa import listed_codes, scan
-from cflint.fix.model import TextEdit
 from cflint.fix.text import split_lines
-from cflint.model import Position
+from cflint.model import Position, TextEdit
 
 _NOT_TEXT = frozenset(
     {tokenize.NEWLINE, tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER}

@@ -78,7 +78,6 @@ REPORTERS: dict[str, Callable[[Registry], Reporter]] = {
     "sarif": _sarif,
     "gitlab": _gitlab,
 }
-OUTPUT_FORMATS = tuple(REPORTERS)
 
 
 def get_reporter(name: str, registry: Registry | None = None) -> Reporter:

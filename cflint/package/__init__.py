@@ -1,1 +1,3 @@
-"""The function's ZIP package: archive reading, contents, junk, package checks, pack sets."""
+"""The function's ZIP package: what a package holds (as package rules see it), archive
+reading, junk, and which files of a folder are packed. Running the package rules is
+`cflint.run.package_checks`."""

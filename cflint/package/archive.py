@@ -12,8 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+from cflint.fs.files import open_regular_file
 from cflint.package.contents import PackageEntry, PackageProblem, format_size
-from cflint.run.files import open_regular_file
 
 # The archive may unpack to at most this many times max-package-size.
 UNPACKED_SIZE_FACTOR = 10

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 
 from msgspec import Struct
 
-from cflint.model import Finding
-from cflint.rule import RuleInfo
-from cflint.run.links import OutsideLink
+from cflint.fs.links import OutsideLink
 from cflint.settings.config import Settings
 from cflint.settings.values import MIB
 
@@ -81,15 +79,6 @@ class Package(Struct, frozen=True, dict=True):
         suffix = "/" + root_file
         folders = [entry.path[: -len(suffix)] for entry in self.entries if entry.path.endswith(suffix)]
         return min(folders, key=lambda folder: (folder.count("/"), folder)) if folders else None
-
-
-class PackageRule(RuleInfo):
-    """A check over the files of a package; the same code runs on ZIPs and folders."""
-
-    kind = "package"
-
-    def check(self, package: Package) -> Iterator[Finding]:
-        raise NotImplementedError
 
 
 def format_size(size: int) -> str:

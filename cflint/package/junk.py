@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from msgspec import Struct
 
-from cflint.run.patterns import name_matches
+from cflint.fs.patterns import name_matches
 
 VIRTUALENV_MARKER = "pyvenv.cfg"
 

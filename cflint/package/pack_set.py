@@ -9,11 +9,11 @@ from pathlib import Path
 
 from msgspec import Struct
 
+from cflint.fs.files import NotRegularFileError, is_repository_root, open_regular_file, read_gitignore
+from cflint.fs.links import OutsideLink, outside_link, shared_scope
+from cflint.fs.patterns import PathPatterns
 from cflint.package.junk import JUNK_KINDS, VIRTUALENV_MARKER
-from cflint.run.files import NotRegularFileError, is_repository_root, open_regular_file, read_gitignore
-from cflint.run.links import OutsideLink, outside_link, shared_scope
-from cflint.run.patterns import PathPatterns
-from cflint.settings.config import Settings
+from cflint.settings.config import Settings, setting_patterns
 
 # The guide's exclusion list names `.env` too; other secrets are left to CF505.
 ALWAYS_EXCLUDED = (*(kind.gitignore_line for kind in JUNK_KINDS), ".env")
@@ -22,7 +22,7 @@ ALWAYS_EXCLUDED = (*(kind.gitignore_line for kind in JUNK_KINDS), ".env")
 def package_exclusions(settings: Settings) -> PathPatterns:
     """The built-in exclusions, then `package-exclude` (so `!name` can put a file back);
     patterns are relative to the function folder."""
-    return PathPatterns.of_setting([*ALWAYS_EXCLUDED, *settings.package_exclude], "package-exclude")
+    return setting_patterns([*ALWAYS_EXCLUDED, *settings.package_exclude], "package-exclude")
 
 
 class PackFile(Struct, frozen=True):

@@ -1,1 +1,2 @@
-"""A lint run: discovery of files and function roots, safe file reads, the runner and its result cache."""
+"""A lint run: discovery of files and function roots, the runner and its result cache, and the
+package checks of a run (package rules on folders; ZIP archives linted in place)."""

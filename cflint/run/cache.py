@@ -46,8 +46,7 @@ import msgspec
 
 import cflint
 from cflint.engine.registry import Registry, RuleMeta
-from cflint.fix.model import Fix, Safety, TextEdit
-from cflint.model import Finding, Position, Severity
+from cflint.model import Finding, Fix, Position, Safety, Severity, TextEdit
 from cflint.project import FileJob
 from cflint.settings.config import Settings
 

@@ -10,13 +10,13 @@ from pathlib import Path
 
 from msgspec import Struct, field
 
+from cflint.fs.files import NearestAbove, is_repository_root, read_gitignore, read_regular_file
+from cflint.fs.links import outside_link, shared_scope
+from cflint.fs.patterns import PathPatterns
 from cflint.model import UsageError
 from cflint.package.vendored import top_level_names
 from cflint.project import FunctionRoot
-from cflint.run.files import NearestAbove, is_repository_root, read_gitignore, read_regular_file
-from cflint.run.links import outside_link, shared_scope
-from cflint.run.patterns import PathPatterns, exclusion_patterns
-from cflint.settings.config import Settings, SettingsResolver, config_file_in
+from cflint.settings.config import Settings, SettingsResolver, config_file_in, exclusion_patterns
 
 ROOT_MARKER_FILES = ("requirements.txt",)
 PROJECT_FILES = ("requirements.txt", "pyproject.toml", "cflint.toml", ".cflint.toml")
@@ -385,7 +385,7 @@ def _adopt_rootless_folder(folder: Path, roots: _RootFinder, found: Discovery) -
 
 class _LinkPolicy:
     """Which symbolic links to `.py` files a walk follows: in a function root, those that
-    `cflint package` packs without a finding (see `cflint.run.links`); in no function
+    `cflint package` packs without a finding (see `cflint.fs.links`); in no function
     root, those whose target lies in the folder walked."""
 
     def __init__(self, real_top: Path) -> None:

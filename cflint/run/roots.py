@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 
 from cflint.engine import noqa
 from cflint.engine.registry import ENTRY_MODULE_MISSING, INTERNAL_ERROR, Registry
+from cflint.fs.files import read_regular_bytes
 from cflint.model import Finding
 from cflint.project import FunctionRoot, misnamed_entry_module_hint
-from cflint.run.files import read_regular_bytes
 from cflint.settings.selection import Selection
 
 if TYPE_CHECKING:

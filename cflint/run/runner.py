@@ -21,9 +21,9 @@ from msgspec.structs import replace
 from cflint.engine.registry import INTERNAL_ERROR, UNREADABLE_FILE, Registry
 from cflint.fix.model import without_unfixable
 from cflint.model import Finding
-from cflint.package.checker import PackageChecker
 from cflint.project import FileContext, FileJob, FunctionRoot
 from cflint.run.discovery import discover, discover_stdin, display_path
+from cflint.run.package_checks import PackageChecker
 from cflint.run.roots import enclosing_root, root_findings
 from cflint.settings.config import Settings, SettingsResolver
 from cflint.settings.selection import Selection
@@ -116,10 +116,14 @@ def run(
     for root in found.roots.values():
         findings.extend(packages.check_folder(root))
     files_checked = len(found.files)
-    for archive in dict.fromkeys(found.archives):
-        linted = packages.lint_archive(archive, display_path(archive, cwd), resolver)
-        findings.extend(linted.findings)
-        files_checked += linted.files_checked
+    if found.archives:
+        from cflint.run.archive_lint import ArchiveLinter  # zipfile too: only for a run that meets a ZIP
+
+        archives = ArchiveLinter(packages)
+        for archive in dict.fromkeys(found.archives):
+            linted = archives.lint(archive, display_path(archive, cwd), resolver)
+            findings.extend(linted.findings)
+            files_checked += linted.files_checked
     # A folder that cannot be listed is found both by discovery and by the package rules.
     findings = sorted(dict.fromkeys(findings))
     return RunResult(findings, files_checked, from_cache, roots_checked=len(found.roots), jobs=tuple(jobs))
@@ -219,8 +223,8 @@ def _lint_all(
 
     A small run (IN_PROCESS_BYTES in all: a function folder, a pre-commit batch, an
     editor's file) is linted here instead: starting a worker would cost more than the lint
-    (40 ms of a cold run's 0.4 s), and Ctrl-C waits for one file's parse at most, which
-    the guards keep near a second for the worst file that small."""
+    itself, and Ctrl-C waits for one file's parse at most, which the guards keep near a
+    second for the worst file that small."""
     if not jobs:
         return []
     sizes = [_size(job) for job in jobs]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from cflint.run.files import NearestAbove, read_regular_bytes
+from cflint.fs.files import NearestAbove, read_regular_bytes
+from cflint.fs.patterns import PathPatterns, PatternError
+from cflint.model import UsageError
 from cflint.settings.options import EXTENDING_FLAGS, OPTION_BY_KEY, Settings
 from cflint.settings.values import At, ConfigError
 
@@ -158,3 +160,17 @@ class SettingsResolver:
             settings = load_settings(config_path, self._overrides, self._known_codes)
             self._settings_of_config[config_path] = settings
         return settings
+
+
+def setting_patterns(lines: Sequence[str], key: str) -> PathPatterns:
+    """Path patterns from the config or the command line, for the setting `key`: one that
+    cannot be read is a usage error naming the key."""
+    try:
+        return PathPatterns.of_lines(lines)
+    except PatternError as exc:
+        raise UsageError(f"{key}: {exc}") from None
+
+
+def exclusion_patterns(settings: Settings) -> PathPatterns:
+    """`exclude` and `extend-exclude`: the paths not to lint."""
+    return setting_patterns([*settings.exclude, *settings.extend_exclude], "exclude")

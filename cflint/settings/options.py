@@ -14,9 +14,12 @@ from msgspec import NODEFAULT, Struct, field
 from msgspec.structs import fields
 
 from cflint.model import EntryPoint
-from cflint.output import OUTPUT_FORMATS
 from cflint.settings import values
 from cflint.settings.values import MIB, PLATFORM_VERSIONS, Kind
+
+# The names `--output-format` takes; cflint.output.REPORTERS has a reporter for each (a test holds
+# them equal). Declared with the option, below the reporters, which import the rules' metadata.
+OUTPUT_FORMATS = ("default", "github", "json", "sarif", "gitlab")
 
 DEFAULT_EXCLUDE = (
     ".git",

@@ -2,22 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Protocol
 
-from cflint.engine.registry import Registry, RuleMeta
-from cflint.run.patterns import PathPatterns
-from cflint.settings.config import Settings
+from cflint.settings.config import Settings, setting_patterns
 from cflint.settings.values import selector_names
 
 
-def _selected_by(selector: str, rule: RuleMeta) -> bool:
+class SelectableRule(Protocol):
+    """What selection reads of a rule (the registry's RuleMeta has it)."""
+
+    @property
+    def code(self) -> str: ...
+    @property
+    def default_enabled(self) -> bool: ...
+    @property
+    def always_enabled(self) -> bool: ...
+
+
+class SelectableRules(Protocol):
+    """What selection reads of the rule catalogue (the registry has it)."""
+
+    @property
+    def rules(self) -> Sequence[SelectableRule]: ...
+    @property
+    def always_enabled(self) -> frozenset[str]: ...
+
+
+def _selected_by(selector: str, rule: SelectableRule) -> bool:
     if selector == "ALL" or selector == rule.code:
         return True
     return rule.default_enabled and rule.code.startswith(selector)
 
 
-def enabled_codes(settings: Settings, rules: Iterable[RuleMeta]) -> frozenset[str]:
+def enabled_codes(settings: Settings, rules: Iterable[SelectableRule]) -> frozenset[str]:
     """Codes enabled by settings: `select` (or the defaults), plus `extend-select`,
     minus `ignore`. A rule that is off by default is enabled only by its exact code or ALL;
     a rule that is always enabled cannot be turned off."""
@@ -39,8 +58,7 @@ class PerFileIgnores:
     def __init__(self, settings: Settings) -> None:
         self._base = settings.base_dir
         self._entries = [
-            (PathPatterns.of_setting([pattern], "per-file-ignores"), codes)
-            for pattern, codes in settings.per_file_ignores
+            (setting_patterns([pattern], "per-file-ignores"), codes) for pattern, codes in settings.per_file_ignores
         ]
 
     def ignored_for(self, path: Path) -> tuple[str, ...]:
@@ -69,7 +87,7 @@ class Selection:
     """The codes enabled for each file: its settings' select, extend-select and ignore, then
     their per-file-ignores for its path; the first part is computed once per settings."""
 
-    def __init__(self, registry: Registry) -> None:
+    def __init__(self, registry: SelectableRules) -> None:
         self._registry = registry
         self._enabled: dict[Settings, frozenset[str]] = {}
         self._ignores: dict[Settings, PerFileIgnores] = {}

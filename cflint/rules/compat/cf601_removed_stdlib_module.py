@@ -1,5 +1,5 @@
-from cflint.analysis.imports import ImportedModule, ImportRule
 from cflint.knowledge.stdlib import removed_in
+from cflint.rule.imports import ImportedModule, ImportRule
 from cflint.rules.imports.dependencies import provided_modules
 
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 import libcst as cst
 
 from cflint.analysis.names import dotted_name
-from cflint.analysis.scoped_rule import ScopedRule
-from cflint.fix.model import Safety
 from cflint.fix.edits import move_import_names
 from cflint.fix.proposal import Replace
 from cflint.knowledge.removed_apis import REMOVED_APIS, RemovedApi, pin_keeps_api
+from cflint.model import Safety
+from cflint.rule.scoped import ScopedRule
 
 _MODULES = frozenset(name.split(".")[0] for name in REMOVED_APIS)
 

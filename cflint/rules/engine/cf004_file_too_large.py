@@ -1,4 +1,4 @@
-from cflint.model import START_OF_FILE, Finding, Severity
+from cflint.model import Severity
 from cflint.rule import EngineRule
 
 
@@ -8,10 +8,3 @@ class FileTooLargeRule(EngineRule):
     summary = "File is over max-file-size, or too large or deeply nested to lint within cflint's bounds"
     message = "file is {size} bytes, over max-file-size ({limit} bytes): not linted"
     severity = Severity.WARNING
-
-    @classmethod
-    def over_bound(cls, path: str, reason: str) -> Finding:
-        """The file is within max-file-size, but linting it would cost more than cflint's
-        time and memory bounds (see cflint.engine.guards)."""
-        message = f"{reason}: not linted"
-        return Finding(path, START_OF_FILE, cls.code, message, cls.severity, START_OF_FILE)

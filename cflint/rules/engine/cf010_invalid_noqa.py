@@ -1,5 +1,4 @@
-from cflint.fix.model import Safety
-from cflint.model import Severity
+from cflint.model import Safety, Severity
 from cflint.rule import EngineRule
 
 

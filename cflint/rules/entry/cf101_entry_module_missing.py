@@ -4,6 +4,7 @@ from cflint.model import Finding
 from cflint.project import FunctionRoot, misnamed_entry_module_hint
 from cflint.rule import RootRule
 
+
 class EntryModuleMissing(RootRule):
     code = "CF101"
     name = "entry-module-missing"

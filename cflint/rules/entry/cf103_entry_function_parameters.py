@@ -3,7 +3,7 @@ import libcst as cst
 from cflint.analysis.entry import effective_definitions
 from cflint.analysis.names import parameters
 from cflint.analysis.scopes import Scopes
-from cflint.fix.model import Safety
+from cflint.model import Safety
 from cflint.rule import Rule
 from cflint.rules.entry.request_parameter import request_parameter_fix
 

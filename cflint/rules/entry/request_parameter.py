@@ -12,7 +12,7 @@ import libcst as cst
 
 from cflint.analysis.entry import top_level_bindings
 from cflint.analysis.scopes import Scopes
-from cflint.engine.traversal import Walker
+from cflint.analysis.traversal import Walker
 from cflint.fix.edits import add_import_name, first_import_from
 from cflint.fix.proposal import Change, Replace
 from cflint.knowledge.flask_request import FLASK_REQUEST_CLASSES, FLASK_REQUEST_MEMBERS
@@ -35,8 +35,7 @@ def _not_bytes_use(node: cst.CSTNode, name: str) -> bool:
     """`name.data["key"]` or `name.data.get(...)`: a use of `.data` that bytes does not have."""
     if isinstance(node, cst.Subscript) and _is_data_of(node.value, name):
         return any(
-            isinstance(element.slice, cst.Index) and isinstance(element.slice.value, _STRINGS)
-            for element in node.slice
+            isinstance(element.slice, cst.Index) and isinstance(element.slice.value, _STRINGS) for element in node.slice
         )
     return isinstance(node, cst.Attribute) and _is_data_of(node.value, name) and node.attr.value not in _BYTES_MEMBERS
 
@@ -96,7 +95,9 @@ def _without_parameters(definition: cst.FunctionDef, indent: str) -> cst.Functio
     else:
         first_line, kept = cst.TrailingWhitespace(), []
     lines = [*kept, *(cst.EmptyLine(whitespace=cst.SimpleWhitespace(indent), comment=c) for c in comments)]
-    whitespace = cst.ParenthesizedWhitespace(first_line=first_line, empty_lines=lines, last_line=cst.SimpleWhitespace(""))
+    whitespace = cst.ParenthesizedWhitespace(
+        first_line=first_line, empty_lines=lines, last_line=cst.SimpleWhitespace("")
+    )
     return definition.with_changes(params=cst.Parameters(), whitespace_before_params=whitespace)
 
 
@@ -155,7 +156,5 @@ def request_parameter_fix(
         return [Replace(definition, without_parameter)]
     if top_level_bindings(scopes, name):
         return None  # the name is the module's own
-    alias = cst.ImportAlias(
-        cst.Name("request"), asname=None if name == "request" else cst.AsName(cst.Name(name))
-    )
+    alias = cst.ImportAlias(cst.Name("request"), asname=None if name == "request" else cst.AsName(cst.Name(name)))
     return [add_import_name(module, "flask", alias), Replace(definition, without_parameter)]

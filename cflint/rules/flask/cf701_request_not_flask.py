@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import libcst as cst
 
-from cflint.analysis.imports import is_type_checking
 from cflint.analysis.names import dotted_name
-from cflint.analysis.scoped_rule import ScopedRule
 from cflint.rule import ParsedFile
+from cflint.rule.imports import is_type_checking
+from cflint.rule.scoped import ScopedRule
 
 _FLASK_REQUEST = frozenset({"flask.request", "flask.globals.request"})
 # Attributes of Flask's request object that code reads the HTTP request through.

@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import libcst as cst
 
+from cflint.analysis.bindings import ScopeNode
 from cflint.analysis.names import dotted_name
 from cflint.analysis.runtime import is_main_guard
-from cflint.analysis.scoped_rule import ScopedRule
-from cflint.analysis.bindings import ScopeNode
 from cflint.rule import ParsedFile
+from cflint.rule.scoped import ScopedRule
 
 # Flask's context globals, by qualified name, with the context each needs.
 _CONTEXT_GLOBALS = {

@@ -1,4 +1,4 @@
-from cflint.analysis.imports import ImportedModule, ImportRule
+from cflint.rule.imports import ImportedModule, ImportRule
 
 
 class UnsupportedPackageImport(ImportRule):

@@ -2,14 +2,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cflint.analysis.imports import ImportedModule, ImportRule
 from cflint.fix.edits import append_requirement
-from cflint.fix.model import Safety, TextEdit
+from cflint.fs.files import read_regular_file
 from cflint.knowledge.distributions import CATALOGUE, NAMESPACE_PACKAGES, ModuleProvider
 from cflint.knowledge.stdlib import is_standard
+from cflint.model import Safety, TextEdit
 from cflint.rule import ParsedFile
-from cflint.rules.imports.dependencies import RUNTIME_MODULES, display_in_root, modules_of_distributions, provided_modules
-from cflint.run.files import read_regular_file
+from cflint.rule.imports import ImportedModule, ImportRule
+from cflint.rules.imports.dependencies import (
+    RUNTIME_MODULES,
+    display_in_root,
+    modules_of_distributions,
+    provided_modules,
+)
 
 _BOM = "\ufeff"
 

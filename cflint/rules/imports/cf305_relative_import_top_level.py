@@ -1,9 +1,9 @@
 import libcst as cst
 
 from cflint.analysis.names import dotted_name
-from cflint.fix.model import Safety
 from cflint.fix.edits import import_absolute
 from cflint.knowledge.stdlib import is_standard
+from cflint.model import Safety
 from cflint.rule import Rule
 from cflint.rules.imports.dependencies import RUNTIME_MODULES
 

@@ -1,7 +1,8 @@
 from collections.abc import Iterator
 
 from cflint.model import Finding
-from cflint.package.contents import Package, PackageRule, format_size
+from cflint.package.contents import Package, format_size
+from cflint.rule import PackageRule
 
 LARGEST_SHOWN = 3
 

@@ -1,8 +1,9 @@
 from collections.abc import Iterator
 
 from cflint.model import Finding, Severity
-from cflint.package.contents import Package, PackageRule
+from cflint.package.contents import Package
 from cflint.package.junk import junk_item, virtualenv_folders
+from cflint.rule import PackageRule
 
 
 class PackageJunk(PackageRule):

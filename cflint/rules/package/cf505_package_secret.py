@@ -2,9 +2,10 @@ import posixpath
 import re
 from collections.abc import Iterator
 
+from cflint.fs.patterns import name_matches
 from cflint.model import Finding
-from cflint.package.contents import Package, PackageEntry, PackageRule
-from cflint.run.patterns import name_matches
+from cflint.package.contents import Package, PackageEntry
+from cflint.rule import PackageRule
 
 RECORD_HEAD_BYTES = 4 * 1024 * 1024
 # Files whose name does not tell are read for a key: only small text files, only their start.

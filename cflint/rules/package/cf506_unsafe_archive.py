@@ -1,7 +1,8 @@
 from collections.abc import Iterator
 
 from cflint.model import Finding
-from cflint.package.contents import Package, PackageRule
+from cflint.package.contents import Package
+from cflint.rule import PackageRule
 
 
 class UnsafeArchive(PackageRule):

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from pathlib import PurePosixPath
 
 import libcst as cst
 
-from cflint.analysis.scoped_rule import ScopedRule
 from cflint.analysis.static_paths import StaticPaths
 from cflint.rule import ParsedFile
+from cflint.rule.scoped import ScopedRule
 from cflint.rules.resources.streams import unbounded_source
 
 _READERS = frozenset({"read", "readlines"})
@@ -139,10 +140,8 @@ class UnboundedRead(ScopedRule):
         names = self.scopes
         module_path = None  # the module's path in the function root, when it is in one
         if root is not None:
-            try:
+            with contextlib.suppress(ValueError):
                 module_path = PurePosixPath(self.context.path.relative_to(root.path).as_posix())
-            except ValueError:
-                pass
         evaluator = StaticPaths(
             module_path, lambda expr: names.qualify(expr, self.scope), lambda name: self._binding_values(name)
         )

@@ -5,9 +5,9 @@ import re
 import libcst as cst
 
 from cflint.analysis.origins import Origin
-from cflint.analysis.scoped_rule import ScopedRule
 from cflint.model import Severity
 from cflint.rule import ParsedFile
+from cflint.rule.scoped import ScopedRule
 from cflint.rules.resources.streams import BUFFERING_CALLS, WRITABLE, WRITING_CALLS
 
 _VERBS = "get|post|put|patch|delete|head|options|request"

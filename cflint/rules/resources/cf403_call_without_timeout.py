@@ -5,12 +5,12 @@ from typing import NamedTuple
 
 import libcst as cst
 
-from cflint.analysis.scoped_rule import ScopedRule
-from cflint.fix.model import Safety
 from cflint.fix.edits import add_keyword_argument, replace_argument
 from cflint.fix.proposal import Change
 from cflint.knowledge.timeouts import NEEDS_TIMEOUT, SIGNATURES, Signature, TimeoutSpec
+from cflint.model import Safety
 from cflint.rule import ParsedFile
+from cflint.rule.scoped import ScopedRule
 
 # Last names of the callees: other method calls without a timeout= are skipped untraced.
 _CANDIDATES = frozenset(path.rpartition(".")[2].removesuffix("()") for path in NEEDS_TIMEOUT)

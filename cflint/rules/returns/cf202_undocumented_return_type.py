@@ -1,5 +1,5 @@
 from cflint.model import Severity
-from cflint.rules.returns.analysis import ReturnRule
+from cflint.rule.returns import ReturnRule
 
 
 class UndocumentedReturnType(ReturnRule):

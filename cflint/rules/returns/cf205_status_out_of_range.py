@@ -1,4 +1,4 @@
-from cflint.rules.returns.analysis import ReturnRule
+from cflint.rule.returns import ReturnRule
 
 
 class StatusOutOfRange(ReturnRule):

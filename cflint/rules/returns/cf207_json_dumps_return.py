@@ -1,6 +1,5 @@
-from cflint.fix.model import Safety
-from cflint.model import Severity
-from cflint.rules.returns.analysis import ReturnRule
+from cflint.model import Safety, Severity
+from cflint.rule.returns import ReturnRule
 
 
 class JsonDumpsReturn(ReturnRule):

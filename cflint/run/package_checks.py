@@ -1,25 +1,21 @@
-"""Package checks in a run: package rules on function folders; ZIP archives are linted in
-place by `archive_lint`, which is imported only when a run meets one."""
+"""Package checks in a run: package rules on function folders. ZIP archives are linted in
+place by `archive_lint`, which builds on this checker and is imported only when a run meets one."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import cached_property, partial
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from cflint.engine.registry import INTERNAL_ERROR, UNREADABLE_FILE, Registry
+from cflint.fs.files import open_regular_file
+from cflint.fs.patterns import PathPatterns
 from cflint.model import Finding
 from cflint.package.contents import REQUIREMENTS, HeadReader, Package, PackageEntry
 from cflint.package.pack_set import PackFilter, package_exclusions
 from cflint.project import FileJob, FunctionRoot
 from cflint.rule import RootRule
-from cflint.run.files import open_regular_file
-from cflint.run.patterns import PathPatterns
-from cflint.settings.config import Settings, SettingsResolver
-
-if TYPE_CHECKING:
-    from cflint.package.archive_lint import ArchiveLinter, ArchiveResult
+from cflint.settings.config import Settings
 
 EnabledFor = Callable[[Settings, Path], frozenset[str]]
 
@@ -44,15 +40,6 @@ class PackageChecker:
         self.enabled_for = enabled_for
         self._rules = registry.package_rules
         self._exclusions: dict[Settings, PathPatterns] = {}
-
-    @cached_property
-    def _archives(self) -> ArchiveLinter:
-        from cflint.package.archive_lint import ArchiveLinter  # zipfile too: only for a run that meets a ZIP
-
-        return ArchiveLinter(self)
-
-    def lint_archive(self, path: Path, display: str, resolver: SettingsResolver) -> ArchiveResult:
-        return self._archives.lint(path, display, resolver)
 
     def check_folder(self, root: FunctionRoot) -> list[Finding]:
         """Package rules on the files `cflint package` would pack from `root`. A folder

@@ -8,18 +8,17 @@ runtime gets from them is not what their `return` statements say.
 
 from __future__ import annotations
 
+import libcst as cst
 from msgspec import Struct
 
-import libcst as cst
-
+from cflint.analysis.bindings import Form
 from cflint.analysis.entry import effective_definitions
 from cflint.analysis.kinds import Kind, ValueInference, is_generator
-from cflint.analysis.bindings import Form
 from cflint.analysis.scopes import Scopes
-from cflint.engine.traversal import Walker
+from cflint.analysis.traversal import Walker
 from cflint.fix.proposal import Replace
 from cflint.rule import LineOf, ParsedFile, Rule
-from cflint.rules.returns.responses import Problem, ResponseJudge
+from cflint.rule.responses import Problem, ResponseJudge
 
 _GENERATOR = "a generator (it is a generator function)"
 _STRINGS = (cst.SimpleString, cst.ConcatenatedString, cst.FormattedString)
@@ -103,8 +102,10 @@ class ReturnAnalysis:
         if problem.code != "CF207" or not isinstance(call, cst.Call) or not call.args:
             return None
         first, *others = call.args
-        if first.keyword is not None or first.star or any(
-            arg.keyword is None or arg.keyword.value not in _LAYOUT_KEYWORDS for arg in others
+        if (
+            first.keyword is not None
+            or first.star
+            or any(arg.keyword is None or arg.keyword.value not in _LAYOUT_KEYWORDS for arg in others)
         ):
             return None
         scopes = (definition, self.module)
@@ -139,9 +140,13 @@ class ReturnAnalysis:
             if isinstance(node, cst.Call) and node.args and inference.qualified(node.func, scopes) == "json.dumps":
                 dumps_arguments.add(id(node.args[0]))
         for node in self.walker.descendants(definition.body):
-            if isinstance(node, cst.Name) and node.value == name.value and node is not binding.target:
-                if not _reads_or_sets_string_key(node, parents.get(id(node)), dumps_arguments):
-                    return None
+            if (
+                isinstance(node, cst.Name)
+                and node.value == name.value
+                and node is not binding.target
+                and not _reads_or_sets_string_key(node, parents.get(id(node)), dumps_arguments)
+            ):
+                return None
         return binding.value
 
     def _string_keys_only(

@@ -19,12 +19,11 @@ from cflint.package.contents import REQUIREMENTS, HeadReader, Package, PackageEn
 from cflint.package.junk import junk_item, virtualenv_folders
 from cflint.package.vendored import is_vendored, top_level_names
 from cflint.project import FileContext, FileJob, FunctionRoot, entry_function_hint
-from cflint.run.patterns import exclusion_patterns
-from cflint.settings.config import SettingsResolver
+from cflint.settings.config import SettingsResolver, exclusion_patterns
 
 if TYPE_CHECKING:
     from cflint.knowledge.requirements import Requirements
-    from cflint.package.checker import PackageChecker
+    from cflint.run.package_checks import PackageChecker
 
 
 class ArchiveResult(Struct, frozen=True):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from msgspec import Struct
 
-from cflint.run.files import is_repository_root
+from cflint.fs.files import is_repository_root
 
 
 class OutsideLink(Struct, frozen=True):

@@ -1,5 +1,5 @@
 """A file's text as fixes see it: decoded as Python would, encoded back the same way
-(its encoding and BOM), and checked to parse. cflint.fix.writer writes it."""
+(its encoding and BOM), and checked to parse. cflint.fs.writer writes it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,20 @@
-"""What a rule is: its metadata, the context it sees, and how it reports."""
+"""What a rule is: its metadata, the context it sees, and how it reports.
+
+A rule derives from one base class, which sets its `kind` and what it checks:
+
+- `Rule` (here): a check over one file's syntax tree, in the one walk all file rules share.
+  - `ScopedRule` (`cflint.rule.scoped`): knows the function, lambda or class it is in, and
+    resolves names and traces values there.
+    - `ImportRule` (`cflint.rule.imports`): told of each module the file imports.
+  - `ReturnRule` (`cflint.rule.returns`): reports one code of the entry functions' return
+    values, judged once per file for CF201-CF207.
+- `RootRule` (here): a check over a whole function root (its files, requirements, layout).
+- `PackageRule` (here): a check over the files of a package, a ZIP or a folder.
+- `EngineRule` (here): a finding the engine itself makes; it has no check.
+
+This module is imported by the registry on every run, so it imports no LibCST at run time;
+the sub-modules, which need it, are imported with the rules that derive from them.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +30,10 @@ from cflint.project import FileContext, FunctionRoot
 if TYPE_CHECKING:
     import libcst as cst
 
-    from cflint.engine.traversal import Walker
-    from cflint.fix.model import Fix, Safety, TextEdit
+    from cflint.analysis.traversal import Walker
     from cflint.fix.proposal import Change, FixProposal
+    from cflint.model import Safety
+    from cflint.package.contents import Package
 
 
 AnalysisT = TypeVar("AnalysisT")
@@ -131,13 +148,6 @@ class EngineRule(RuleInfo):
 
     kind = "engine"
 
-    @classmethod
-    def fix_of(cls, *edits: TextEdit) -> Fix:
-        from cflint.fix.model import Fix
-
-        assert cls.fix_safety is not None, f"{cls.code} declares no fix_safety"
-        return Fix(cls.fix_safety, cls.fix_description, edits)
-
 
 class Rule(RuleInfo):
     """A check over one file's syntax tree.
@@ -198,6 +208,15 @@ class Rule(RuleInfo):
             raise TypeError(f"{cls.code} proposes a fix but declares no fix_safety")
         changes = tuple(fix) if isinstance(fix, Sequence) else (fix,)
         return FixProposal(cls.fix_safety, description or cls.fix_description, changes)
+
+
+class PackageRule(RuleInfo):
+    """A check over the files of a package; the same code runs on ZIPs and folders."""
+
+    kind = "package"
+
+    def check(self, package: Package) -> Iterator[Finding]:
+        raise NotImplementedError
 
 
 class RootRule(RuleInfo):

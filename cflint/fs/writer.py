@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from cflint.run.files import open_regular_file
+from cflint.fs.files import open_regular_file
 
 LOCK_WAIT_SECONDS = 10.0
 _LOCK_POLL_SECONDS = 0.01

@@ -11,15 +11,15 @@ from pathlib import Path
 from msgspec import Struct, field
 from msgspec.structs import replace
 
-from cflint.fix.model import Fix, TextEdit, is_unfixable, without_unfixable
-from cflint.fix.source import SourceText, compiles, libcst_parses
+from cflint.fix.model import is_unfixable, without_unfixable
 from cflint.fix.text import apply_edits, apply_offset_edits, offset_ranges, overlaps
-from cflint.fix.token_guard import tokens_kept
-from cflint.fix.writer import NotWritten, write_checked
-from cflint.model import Finding
+from cflint.fixer.source import SourceText, compiles, libcst_parses
+from cflint.fixer.token_guard import tokens_kept
+from cflint.fs.files import read_regular_file
+from cflint.fs.writer import NotWritten, write_checked
+from cflint.model import Finding, Fix, TextEdit
 from cflint.output.diff import unified_diff
 from cflint.project import FileJob
-from cflint.run.files import read_regular_file
 
 MAX_PASSES = 16
 

@@ -9,7 +9,8 @@ from pathlib import Path
 from msgspec import Struct, field
 from msgspec.structs import replace
 
-from cflint.fix.applier import (
+from cflint.fix.model import without_unfixable
+from cflint.fixer.applier import (
     FileFixer,
     FixPolicy,
     Lint,
@@ -18,12 +19,11 @@ from cflint.fix.applier import (
     merged_text_edits,
     write_outcome,
 )
-from cflint.fix.model import without_unfixable
-from cflint.fix.writer import NotWritten, locked_file
+from cflint.fs.files import read_regular_file
+from cflint.fs.writer import NotWritten, locked_file
 from cflint.model import Finding
 from cflint.output.diff import unified_diff
 from cflint.project import FileJob
-from cflint.run.files import read_regular_file
 
 _BOM = "\ufeff"
 

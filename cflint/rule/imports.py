@@ -14,9 +14,9 @@ import libcst as cst
 from msgspec import Struct
 
 from cflint.analysis.names import dotted_name
-from cflint.analysis.scoped_rule import ScopedRule
 from cflint.knowledge.distributions import PackagePolicy
 from cflint.rule import ParsedFile
+from cflint.rule.scoped import ScopedRule
 
 _DYNAMIC_IMPORTERS = frozenset({"importlib.import_module", "importlib.__import__", "builtins.__import__"})
 # Exceptions whose handler catches a failed import (a missing module raises ModuleNotFoundError).

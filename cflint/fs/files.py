@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO, Generic, TypeVar
 
-from cflint.run.patterns import PathPatterns
+from cflint.fs.patterns import PathPatterns
 
 FoundT = TypeVar("FoundT")
 

@@ -1,5 +1,5 @@
-"""Path patterns in gitignore syntax: `exclude`, `package-exclude`, `per-file-ignores` and
-`.gitignore` files, matched as pathspec's GitIgnoreSpec matches them."""
+"""Path patterns in gitignore syntax (cflint's `exclude`, `package-exclude` and
+`per-file-ignores`, and `.gitignore` files), matched as pathspec's GitIgnoreSpec matches them."""
 
 from __future__ import annotations
 
@@ -9,18 +9,14 @@ import warnings
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from cflint.model import UsageError
-
 if TYPE_CHECKING:
     import pathspec
-
-    from cflint.settings.config import Settings
 
 # A plain pattern: one name of letters, digits, `._~-`, `*`, `?` and `[...]` sets (not
 # `[!...]`, which pathspec lets match a slash), perhaps anchored by a leading slash or limited
 # to folders by a trailing one. cflint's defaults are all plain, and so are most patterns
-# people write; a set of them is matched here, because importing pathspec costs a cold run on
-# a small function a twentieth of its time. Any other set goes to pathspec whole.
+# people write; a set of them is matched here, because importing pathspec is a noticeable part
+# of a cold run on a small function. Any other set goes to pathspec whole.
 # tests/test_patterns.py holds the two to the same answers.
 _PLAIN = re.compile(r"(/?)((?:[A-Za-z0-9_.~-]|\*(?!\*)|\?|\[[A-Za-z0-9_.]+\])+)(/?)")
 _WILDCARD = re.compile(r"[*?\[]")
@@ -70,6 +66,15 @@ class _PlainPatterns:
         return False
 
 
+class PatternError(ValueError):
+    """A pattern pathspec cannot read: `line` is the first such line, `reason` why."""
+
+    def __init__(self, line: str, reason: str) -> None:
+        super().__init__(f"{line!r} is not a valid pattern ({reason})")
+        self.line = line
+        self.reason = reason
+
+
 class PathPatterns:
     """Gitignore-style patterns, compiled once and matched against relative posix paths."""
 
@@ -77,14 +82,14 @@ class PathPatterns:
         self._matcher = matcher
 
     @classmethod
-    def of_setting(cls, lines: Sequence[str], key: str) -> PathPatterns:
-        """Patterns from the config or the command line; one pathspec cannot read is a usage error."""
+    def of_lines(cls, lines: Sequence[str]) -> PathPatterns:
+        """Patterns as a user wrote them; one pathspec cannot read is a PatternError."""
         try:
             return cls(_compile(lines))
         except (re.error, ValueError) as exc:
             bad = next((line for line in lines if not _compiles(line)), ", ".join(lines))
             reason = exc.msg if isinstance(exc, re.error) else str(exc)  # re's position is in pathspec's regex
-            raise UsageError(f"{key}: {bad!r} is not a valid pattern ({reason})") from None
+            raise PatternError(bad, reason) from None
 
     @classmethod
     def of_gitignore(cls, lines: Sequence[str]) -> PathPatterns:
@@ -101,11 +106,6 @@ class PathPatterns:
 def name_matches(name: str, pattern: str) -> bool:
     """`fnmatch.fnmatchcase`, without compiling a regex for a pattern that is a plain name."""
     return name == pattern if _WILDCARD.search(pattern) is None else fnmatch.fnmatchcase(name, pattern)
-
-
-def exclusion_patterns(settings: Settings) -> PathPatterns:
-    """`exclude` and `extend-exclude`: the paths not to lint."""
-    return PathPatterns.of_setting([*settings.exclude, *settings.extend_exclude], "exclude")
 
 
 def _compile(lines: Sequence[str]) -> _Matcher:

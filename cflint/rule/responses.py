@@ -14,10 +14,10 @@ expression that the evidence shows fails or is not a documented shape:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from msgspec import Struct
-from msgspec.structs import replace
 
 import libcst as cst
+from msgspec import Struct
+from msgspec.structs import replace
 
 from cflint.analysis.kinds import NUMBERS, Kind, ScopeChain, Value, ValueInference
 from cflint.analysis.literals import int_value, string_value
