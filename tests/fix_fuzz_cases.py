@@ -263,7 +263,9 @@ def _connections(b: _Builder) -> None:
     b.feature("connections")
     form = b.rng.choice(["http", "https", "http-none", "smtp", "smtp-local", "lmtp4", "smtp-ssl", "smtp-ssl6"])
     form = b.rng.choice([form, "ftp", "ftp-tls", "ftp-tls8", "socket"])
-    module = "socket" if form == "socket" else {"h": "http.client", "s": "smtplib", "l": "smtplib", "f": "ftplib"}[form[0]]
+    module = (
+        "socket" if form == "socket" else {"h": "http.client", "s": "smtplib", "l": "smtplib", "f": "ftplib"}[form[0]]
+    )
     b.stdlib(module)
     call = {
         "http": 'http.client.HTTPConnection("stub.invalid")',
@@ -369,7 +371,7 @@ CALLS = (
     _method,
 )
 
-# Noqa directives (CF010, CF011): (text placed at module level or in main, features).
+# Suppression comments that CF010 finds malformed or CF011 finds unused.
 
 
 def _noqa(b: _Builder) -> None:
@@ -450,7 +452,9 @@ def _entry(b: _Builder) -> tuple[str, str]:
 
 def _answers(b: _Builder, body: str) -> tuple[str, str]:
     """The return statement of the normal branch and of the 4xx branch."""
-    form = b.rng.choice(["dumps", "dumps", "dumps-literal", "dumps-status", "dumps-indent", "dict", "text", "mixed-keys"])
+    form = b.rng.choice(
+        ["dumps", "dumps", "dumps-literal", "dumps-status", "dumps-indent", "dict", "text", "mixed-keys"]
+    )
     b.feature(f"return-{form}")
     ok = {
         "dumps": f"answer = {body}\nreturn json.dumps(answer)",

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 STUBS = {
-    "requests/__init__.py": '''
+    "requests/__init__.py": """
 class Response:
     status_code = 200
     ok = True
@@ -110,15 +110,15 @@ class Session:
 
     def delete(self, url, **kwargs):
         return self.request("DELETE", url, **kwargs)
-''',
-    "redis/__init__.py": '''
+""",
+    "redis/__init__.py": """
 from redis.client import Redis, StrictRedis
 
 
 def from_url(url, **kwargs):
     return Redis.from_url(url, **kwargs)
-''',
-    "redis/client.py": '''
+""",
+    "redis/client.py": """
 class Redis:
     # redis-py's leading parameters, in its order
     def __init__(self, host="localhost", port=6379, db=0, password=None, socket_timeout=None,
@@ -136,11 +136,11 @@ class Redis:
 
 
 StrictRedis = Redis
-''',
-    "google/cloud/storage/__init__.py": '''
+""",
+    "google/cloud/storage/__init__.py": """
 class Client:
     pass
-''',
+""",
 }
 
 
@@ -243,7 +243,9 @@ def main() -> None:
     app.logger.disabled = True
     logging.getLogger("werkzeug").disabled = True
     errors: list[str] = []
-    flask.got_request_exception.connect(lambda sender, exception, **extra: errors.append(repr(exception)), app, weak=False)
+    flask.got_request_exception.connect(
+        lambda sender, exception, **extra: errors.append(repr(exception)), app, weak=False
+    )
     current: dict[str, Any] = {}
 
     def dispatch() -> Any:

@@ -70,15 +70,20 @@ KNOWN_DEFECTS = [
         "CF011's fix deletes line breaks in CR-only files",
         lambda case: "cr" in case.features and any(f.startswith("noqa-") for f in case.features),
     ),
-    KnownDefect("D4", "CF303 appends an unhashed line to a --hash requirements file", _has("cf303", "requirements-hashes")),
-    KnownDefect("D5", "CF303 appends after a last line ending in a backslash", _has("cf303", "requirements-continuation")),
+    KnownDefect(
+        "D4", "CF303 appends an unhashed line to a --hash requirements file", _has("cf303", "requirements-hashes")
+    ),
+    KnownDefect(
+        "D5", "CF303 appends after a last line ending in a backslash", _has("cf303", "requirements-continuation")
+    ),
     KnownDefect("D6", "CF207 returns a dict with mixed key types, which Flask cannot sort", _has("return-mixed-keys")),
     KnownDefect("D7", "CF103 rebinds a parameter annotated as another type", _has("cf103-annotated")),
     KnownDefect("D8", "CF305 turns `from .logging import` into the standard library's", _has("cf305-stdlib-name")),
-    KnownDefect("D9", "CF403 adds timeout= where a positional argument already fills it", _has("positional-timeout-shape")),
+    KnownDefect(
+        "D9", "CF403 adds timeout= where a positional argument already fills it", _has("positional-timeout-shape")
+    ),
     KnownDefect("D10", "CF403 fixes a call whose malformed noqa names CF403", _has("noqa-malformed-on-call")),
     KnownDefect("D11", "CF103 drops a comment inside the parameter list", _has("cf103-comment-in-parameters")),
-    KnownDefect("NEW-1", "CF103's fix never applies to a CR-only file: 16 passes, then stopped", _has("cf103", "cr")),
     KnownDefect(
         "NEW-2",
         "--fix silently skips a CR-only file with a coding cookie and non-UTF-8 bytes",
@@ -170,7 +175,9 @@ def _check(case: Case, before: Path, after: Path, again: dict[str, bytes], serve
         if _json_or_text(old_body) != _json_or_text(new_body):
             failures.append(f"body changed: {old_body[:200]!r} -> {new_body[:200]!r}")
     elif (old_body, old["content_type"]) != (new_body, new["content_type"]):
-        failures.append(f"answer changed: {old['content_type']} {old_body[:200]!r} -> {new['content_type']} {new_body[:200]!r}")
+        failures.append(
+            f"answer changed: {old['content_type']} {old_body[:200]!r} -> {new['content_type']} {new_body[:200]!r}"
+        )
     return failures
 
 
@@ -223,7 +230,9 @@ def _run_batch(cases: list[Case], work: Path, cflint: Cflint) -> list[Outcome]:
     for case in cases:
         for name, data in firsts[case.name].items():
             (after / case.name / name).write_bytes(data)
-    folders = [(f"{side}/{case.name}", work / side / case.name, case.query) for side in ("before", "after") for case in cases]
+    folders = [
+        (f"{side}/{case.name}", work / side / case.name, case.query) for side in ("before", "after") for case in cases
+    ]
     served = _serve(folders, work, timeout=30 + 2 * len(folders))
     outcomes = []
     for case in cases:
@@ -285,3 +294,17 @@ def test_fix_fuzz(tmp_path: Path, cflint: Cflint) -> None:
 @pytest.mark.slow
 def test_fix_fuzz_full_count(tmp_path: Path, cflint: Cflint) -> None:
     _fuzz(range(1000, 1000 + SLOW_CASES), tmp_path, cflint, batch=100)
+
+
+def test_cf103_fix_applies_to_a_cr_only_file(tmp_path: Path, cflint: Cflint) -> None:
+    """LibCST drops the last CR of a CR-only file when it generates the module's code: a fix
+    that replaces the whole module (CF103's import) must not take that for an edit."""
+    (tmp_path / "user.py").write_bytes(b'import os\r\r\rdef main(request):\r    return request.args.get("a", "")\r')
+    (tmp_path / "requirements.txt").write_bytes(b"flask\n")
+    result = cflint("--fix", "--unsafe-fixes", "--no-cache", ".")
+    assert (result.code, result.err) == (0, ""), result.out + result.err
+    assert (tmp_path / "user.py").read_bytes() == (
+        b'import os\rfrom flask import request\r\r\rdef main():\r    return request.args.get("a", "")\r'
+    )
+    again = cflint("--fix", "--unsafe-fixes", "--no-cache", ".")
+    assert (again.code, again.out, again.err) == (0, "Found 0 problems (0 fixed, 0 remaining).\n", ""), again.err
