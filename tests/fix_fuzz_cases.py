@@ -32,6 +32,9 @@ class Case:
     # The original cannot run on the platform (a relative import, an import flask no longer
     # has): it fails to import, and the fix is what makes it run.
     breaks_before: bool
+    # No fix can make it run (a relative import of a sibling named like a standard-library
+    # module): the fixed module fails to import as the original does.
+    breaks_after: bool = False
 
     @property
     def name(self) -> str:
@@ -104,6 +107,7 @@ class _Builder:
         self.needs: set[str] = set()  # third-party modules imported (for requirements.txt)
         self.files: dict[str, str] = {}
         self.breaks_before = False
+        self.breaks_after = False
 
     def feature(self, name: str) -> None:
         self.features.add(name)
@@ -157,6 +161,22 @@ def _lambda(b: _Builder) -> None:
         given = b.rng.choice(["", ", timeout=3", ", headers={}"])
         b.body.append(f'fetch = lambda u, **kw: {call}(u, **kw)\nlam = fetch("http://stub/k"{given}).status_code')
     b.body_keys.append("lam")
+
+
+def _expressions(b: _Builder) -> None:
+    """Calls in an f-string, an assignment expression, a conditional expression."""
+    b.feature("expressions")
+    call = b.get()
+    form = b.rng.choice(["fstring", "walrus", "conditional", "request-function"])
+    if form == "fstring":
+        b.body.append(f"expr = f\"{{{call}('http://stub/f').status_code}}\"")
+    elif form == "walrus":
+        b.body.append(f'expr = (resp_w := {call}("http://stub/w")).status_code if True else 0')
+    elif form == "conditional":
+        b.body.append(f'expr = {call}("http://stub/y").status_code if mode else {call}("http://stub/z").status_code')
+    else:
+        b.body.append(f'expr = {b.use_http().verb("request")}("GET", "http://stub/q").status_code')
+    b.body_keys.append("expr")
 
 
 def _nested(b: _Builder) -> None:
@@ -342,6 +362,36 @@ def _module_lambda(b: _Builder) -> None:
     b.body_keys.append("fetched")
 
 
+def _class_attribute(b: _Builder) -> None:
+    b.feature("class-attribute")
+    b.module.append(f'class Config:\n    status = {b.get()}("http://stub/class").status_code')
+    b.body.append("configured = Config.status")
+    b.body_keys.append("configured")
+
+
+def _keyword_only_default(b: _Builder) -> None:
+    b.feature("default-argument")
+    b.module.append(f'def check(*, code={b.get()}("http://stub/kwonly").status_code, **rest):\n    return code')
+    b.body.append("checked = check()")
+    b.body_keys.append("checked")
+
+
+def _third_party(b: _Builder) -> None:
+    """Imports requirements.txt may lack (CF303) that are not calls."""
+    form = b.rng.choice(["yaml", "google-cloud"])
+    b.feature(f"import-{form}")
+    if form == "yaml":
+        b.needs.add("pyyaml")
+        b.other_imports.add("import yaml")
+        b.body.append('dumped = yaml.safe_dump({"a": 1}).strip()')
+        b.body_keys.append("dumped")
+    else:
+        b.needs.add("google-cloud-storage")
+        b.other_imports.add("from google.cloud import storage")
+        b.body.append("client = type(storage.Client()).__name__")
+        b.body_keys.append("client")
+
+
 def _method(b: _Builder) -> None:
     b.feature("method")
     b.module.append(
@@ -369,6 +419,10 @@ CALLS = (
     _default_argument,
     _module_lambda,
     _method,
+    _expressions,
+    _class_attribute,
+    _keyword_only_default,
+    _third_party,
 )
 
 # Suppression comments that CF010 finds malformed or CF011 finds unused.
@@ -405,6 +459,7 @@ def _relative_import(b: _Builder) -> str:
     if form == "alias":
         b.imports.append("from .helpers import greet as g  # the sibling")
         return "g()"
+    b.breaks_after = True
     b.files["logging.py"] = 'def setup():\n    return "set up"\n'
     b.imports.append("from .logging import setup")
     return "setup()"
@@ -446,8 +501,10 @@ def _entry(b: _Builder) -> tuple[str, str]:
     if form == "param-comment":
         b.feature("cf103-comment-in-parameters")
         return "def main(  # the request\n    request,\n):", "request"
+    # Written for another platform, which passes a CloudEvent (the harness passes one): its
+    # .data is a dict there, bytes on Flask's request.
     b.feature("cf103-annotated")
-    return 'def main(event: "CloudEvent"):', "event"
+    return 'def main(event: "CloudEvent"):', "event.data"
 
 
 def _answers(b: _Builder, body: str) -> tuple[str, str]:
@@ -535,7 +592,7 @@ def generate(seed: int) -> Case:
     if any("ping" in block for block in b.module) and rng.random() < 0.3:
         b.feature("decorated-main")
         entry = '@tag("main")\n' + entry
-    mode = f'{request}.args.get("mode", "ok")'
+    mode = f'{request}.get("mode", "ok")' if request.endswith(".data") else f'{request}.args.get("mode", "ok")'
     keys = [f'"{key}": {key}' for key in b.body_keys] + [f'"extra{i}": {e}' for i, e in enumerate(extras)]
     body = "{" + ", ".join(['"mode": mode', '"greeting": "café"', *keys]) + "}"
     ok, missing = _answers(b, body)
@@ -563,4 +620,4 @@ def generate(seed: int) -> Case:
     requirements = _requirements(b)
     if requirements is not None:
         files["requirements.txt"] = requirements
-    return Case(seed, frozenset(b.features), files, query, expected, b.breaks_before)
+    return Case(seed, frozenset(b.features), files, query, expected, b.breaks_before, b.breaks_after)

@@ -10,7 +10,8 @@ modules for `requests`, `redis` and `google.cloud.storage` there and puts it fir
 misplaced timeout is still a TypeError); `http.client` connections, which connect only on a
 request, and `subprocess` running `true` stay real. Then, per folder, as the runtime does:
 the folder goes first on `sys.path`, `user` is imported, and `main` is called in a request,
-given Flask's request for each parameter it requires (what such a parameter was meant to be).
+given for each parameter it requires what the parameter was meant to be: Flask's request,
+or a CloudEvent when it is annotated so.
 It also reads the folder's requirements.txt with pip's parser. Prints one JSON object per
 folder: how the import went, the status, Content-Type and body, the error raised, and pip's
 verdict on requirements.txt.
@@ -223,6 +224,20 @@ def _requirements(folder: Path) -> str | None:
     return None
 
 
+class CloudEvent:
+    """What another platform passes a function annotated so: the event, its data a dict."""
+
+    def __init__(self, data: dict[str, str]) -> None:
+        self.data = data
+
+
+def _argument(parameter: inspect.Parameter, request: Any) -> Any:
+    """What a parameter of main was meant to get: a CloudEvent when so annotated, else the request."""
+    if parameter.annotation == "CloudEvent":
+        return CloudEvent(dict(request.args))
+    return request
+
+
 def _timeout(signum: int, frame: Any) -> None:
     raise TimeoutError("the case ran for more than 10 s")
 
@@ -255,7 +270,7 @@ def main() -> None:
             for p in inspect.signature(entry).parameters.values()
             if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
         ]
-        return entry(*[flask.request for _ in required])
+        return entry(*[_argument(p, flask.request) for p in required])
 
     app.add_url_rule("/", "dispatch", dispatch)
     client = app.test_client()

@@ -25,6 +25,7 @@ import base64
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -52,6 +53,10 @@ class KnownDefect:
     id: str
     reason: str
     matches: Callable[[Case], bool]
+    symptom: str | None = None  # the failures it explains contain this text (None: any failure)
+
+    def explains(self, case: Case, failure: str) -> bool:
+        return self.matches(case) and (self.symptom is None or self.symptom in failure)
 
 
 def _has(*features: str) -> Callable[[Case], bool]:
@@ -67,9 +72,10 @@ KNOWN_DEFECTS = [
     KnownDefect("D1", "CF103 adds request to `from flask import escape`, then CF603 moves it", _has("cf103", "cf603")),
     KnownDefect(
         "D2",
-        "CF011's fix deletes line breaks in CR-only files",
-        lambda case: "cr" in case.features and any(f.startswith("noqa-") for f in case.features),
+        "noqa directives in CR-only files are read as on line 1; CF010's and CF011's fixes break the file",
+        lambda case: "cr" in case.features and any(feature.startswith("noqa-") for feature in case.features),
     ),
+    KnownDefect("D3", "CF303 adds protobuf for google.cloud, again on every run", _has("cf303", "import-google-cloud")),
     KnownDefect(
         "D4", "CF303 appends an unhashed line to a --hash requirements file", _has("cf303", "requirements-hashes")
     ),
@@ -82,8 +88,21 @@ KNOWN_DEFECTS = [
     KnownDefect(
         "D9", "CF403 adds timeout= where a positional argument already fills it", _has("positional-timeout-shape")
     ),
-    KnownDefect("D10", "CF403 fixes a call whose malformed noqa names CF403", _has("noqa-malformed-on-call")),
-    KnownDefect("D11", "CF103 drops a comment inside the parameter list", _has("cf103-comment-in-parameters")),
+    KnownDefect(
+        "D10",
+        "CF403 fixes a call whose malformed noqa names CF403",
+        _has("noqa-malformed-on-call"),
+        "a line whose noqa names CF403 was changed",
+    ),
+    KnownDefect(
+        "D11", "CF103 drops a comment inside the parameter list", _has("cf103-comment-in-parameters"), "comments lost"
+    ),
+    KnownDefect(
+        "D12",
+        "--diff output does not patch to --fix's bytes with a BOM, Latin-1 or CR-only line endings",
+        _any("encoding-utf-8-sig", "encoding-latin-1", "cr", "requirements-cr"),
+        "--diff applied with patch -p1",
+    ),
     KnownDefect(
         "NEW-2",
         "--fix silently skips a CR-only file with a coding cookie and non-UTF-8 bytes",
@@ -130,21 +149,44 @@ class Outcome:
     offered: Counter[str]
 
 
-def _check(case: Case, before: Path, after: Path, again: dict[str, bytes], served: dict[str, Any]) -> list[str]:
-    failures: list[str] = []
-    fixed = {path.name: path.read_bytes() for path in after.iterdir()}
-    for name, data in fixed.items():
-        if again.get(name) != data:
+@dataclass(frozen=True)
+class Fixed:
+    """What the fixing runs gave for one case folder."""
+
+    first: dict[str, bytes]  # the folder after `--fix`
+    second: dict[str, bytes]  # after a second `--fix`
+    diffed: dict[str, bytes]  # the original with `--diff`'s output applied by `patch -p1`
+    notes: list[str]  # stderr lines about the folder (dropped fixes, passes stopped)
+    unapplied: list[str]  # findings with a fix still offered after the second `--fix`
+
+
+def _lines(data: bytes, encoding: str) -> list[tuple[str, str]]:
+    """Each line's code and comment (the generated code has no '#' inside strings)."""
+    text = data.decode(encoding).replace("\r\n", "\n").replace("\r", "\n")
+    return [(code.rstrip(), comment) for code, _, comment in (line.partition("#") for line in text.split("\n"))]
+
+
+def _code_of_lines_naming_cf403(data: bytes, encoding: str) -> list[str]:
+    """The code of lines with a noqa that names CF403, malformed or not: the user's intent to
+    keep the call as it is."""
+    return [code for code, comment in _lines(data, encoding) if code and "noqa" in comment and "CF403" in comment]
+
+
+def _check_text(case: Case, fixed: Fixed) -> list[str]:
+    """The fixed folder's files: stable, compiling, in their encoding, line endings and comments."""
+    failures = [f"{note}" for note in fixed.notes] + [f"fix offered but not applied: {f}" for f in fixed.unapplied]
+    for name, data in fixed.first.items():
+        if fixed.second.get(name) != data:
             failures.append(f"not idempotent: a second --fix changed {name}")
-    source = fixed["user.py"]
-    original = case.files["user.py"]
-    for name, data in fixed.items():
+        if fixed.diffed.get(name) != data:
+            failures.append(f"--diff applied with patch -p1 does not give the bytes --fix wrote: {name}")
         if name.endswith(".py"):
             try:
                 compile(data, name, "exec", dont_inherit=True)
             except SyntaxError as error:
                 failures.append(f"{name} does not compile after the fix: {error}")
                 return failures
+    source, original = fixed.first["user.py"], case.files["user.py"]
     if original.startswith(b"\xef\xbb\xbf") != source.startswith(b"\xef\xbb\xbf"):
         failures.append("the BOM was not kept")
     if b"caf\xe9" in original and b"caf\xe9" not in source:
@@ -155,12 +197,24 @@ def _check(case: Case, before: Path, after: Path, again: dict[str, bytes], serve
     lost = _comments(original, encoding) - _comments(source, encoding)
     if lost:
         failures.append(f"comments lost: {sorted(lost)}")
-    old, new = served[f"before/{case.name}"], served[f"after/{case.name}"]
+    kept = {code for code, _ in _lines(source, encoding)}
+    for code in _code_of_lines_naming_cf403(original, encoding):
+        if code not in kept:
+            failures.append(f"a line whose noqa names CF403 was changed: {code.strip()!r}")
+    return failures
+
+
+def _check_served(case: Case, old: dict[str, Any], new: dict[str, Any], cf207_fixed: bool) -> list[str]:
+    """The fixed function against the original, under Flask's test client."""
+    failures = []
     if new["requirements"] is not None and old["requirements"] is None:
         failures.append(f"requirements.txt broken by the fix: {new['requirements']}")
-    if new["import"] != "ok":
-        failures.append(f"the fixed module does not import: {new['import']}")
+    if case.breaks_after:
+        if new["import"] != old["import"] or old["import"] == "ok":
+            failures.append(f"no fix can make it import, yet: {old['import']} -> {new['import']}")
         return failures
+    if new["import"] != "ok":
+        return [*failures, f"the fixed module does not import: {new['import']}"]
     if _status_class(new.get("status")) != case.expected:
         failures.append(f"fixed: status {new.get('status')} ({new.get('error')}), expected {case.expected}")
     if case.breaks_before:
@@ -168,10 +222,9 @@ def _check(case: Case, before: Path, after: Path, again: dict[str, bytes], serve
             failures.append("the original imported, but the generator says it cannot")
         return failures
     if old["import"] != "ok" or _status_class(old.get("status")) != case.expected:
-        failures.append(f"the original: {old['import']}, status {old.get('status')} ({old.get('error')})")
-        return failures
+        return [*failures, f"the original: {old['import']}, status {old.get('status')} ({old.get('error')})"]
     old_body, new_body = base64.b64decode(old["body"]), base64.b64decode(new["body"])
-    if "CF207" in case.features:  # set by the caller when a CF207 fix was offered
+    if cf207_fixed:  # the Content-Type may change; the JSON value may not
         if _json_or_text(old_body) != _json_or_text(new_body):
             failures.append(f"body changed: {old_body[:200]!r} -> {new_body[:200]!r}")
     elif (old_body, old["content_type"]) != (new_body, new["content_type"]):
@@ -210,24 +263,57 @@ def _offered(report: str) -> dict[str, Counter[str]]:
     return offered
 
 
+def _diff_applied(tree: Path, cflint: Cflint) -> None:
+    """Apply `cflint --diff --unsafe-fixes` to `tree` with `patch -p1`, one case folder at a time
+    (a diff that patch cannot read must not stop the other folders' diffs)."""
+    diff = cflint("--diff", *FIX[1:], ".", cwd=tree)
+    assert diff.code in (0, 1), diff.err
+    chunks: dict[str, list[str]] = {}
+    for chunk in re.split(r"(?=--- a/case\d+/)", diff.out):
+        match = re.match(r"--- a/(case\d+)/", chunk)
+        if match:
+            chunks.setdefault(match.group(1), []).append(chunk)
+    for parts in chunks.values():
+        subprocess.run(
+            ["patch", "-p1", "-s", "-f", "--no-backup-if-mismatch", "-r", "-"],
+            cwd=tree,
+            input="".join(parts).encode("utf-8", "surrogateescape"),
+            capture_output=True,
+            timeout=60,
+        )
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()}
+
+
 def _run_batch(cases: list[Case], work: Path, cflint: Cflint) -> list[Outcome]:
-    before, after = work / "before", work / "after"
+    before, after, diffed = work / "before", work / "after", work / "diffed"
     for case in cases:
         for name, data in case.files.items():
             (before / case.name).mkdir(parents=True, exist_ok=True)
             (before / case.name / name).write_bytes(data)
     shutil.copytree(before, after)
+    shutil.copytree(before, diffed)
     report = cflint("--select", "ALL", "--unsafe-fixes", "--no-cache", "--output-format", "json", ".", cwd=before)
     offered = _offered(report.out)
     result = cflint(*FIX, ".", cwd=after)
     assert result.code in (0, 1), result.err
-    dropped = [line for line in result.err.splitlines() if "fix dropped" in line or "stopped" in line]
-    firsts = {case.name: {p.name: p.read_bytes() for p in (after / case.name).iterdir()} for case in cases}
-    again_run = cflint(*FIX, ".", cwd=after)
-    assert again_run.code in (0, 1), again_run.err
-    seconds = {case.name: {p.name: p.read_bytes() for p in (after / case.name).iterdir()} for case in cases}
-    # Serve the first pass's result (restored), then compare with the second's bytes.
-    for case in cases:
+    firsts = {case.name: _files(after / case.name) for case in cases}
+    again = cflint(*FIX, ".", cwd=after)
+    assert again.code in (0, 1), again.err
+    _diff_applied(diffed, cflint)
+    fixed = {
+        case.name: Fixed(
+            firsts[case.name],
+            _files(after / case.name),
+            _files(diffed / case.name),
+            [line for line in result.err.splitlines() if f"{case.name}/" in line],
+            [line for line in again.lines if line.startswith(f"{case.name}/") and "fix: --" in line],
+        )
+        for case in cases
+    }
+    for case in cases:  # serve the first pass's result
         for name, data in firsts[case.name].items():
             (after / case.name / name).write_bytes(data)
     folders = [
@@ -237,18 +323,9 @@ def _run_batch(cases: list[Case], work: Path, cflint: Cflint) -> list[Outcome]:
     outcomes = []
     for case in cases:
         codes = offered.get(case.name, Counter())
-        checked = Case(
-            case.seed,
-            case.features | {"CF207"} if codes["CF207"] else case.features,
-            case.files,
-            case.query,
-            case.expected,
-            case.breaks_before,
-        )
-        failures = _check(checked, before / case.name, after / case.name, seconds[case.name], served)
-        failures += [line for line in dropped if f"{case.name}/" in line]
-        changed = firsts[case.name] != case.files
-        outcomes.append(Outcome(case, failures, changed, codes))
+        old, new = served[f"before/{case.name}"], served[f"after/{case.name}"]
+        failures = _check_text(case, fixed[case.name]) + _check_served(case, old, new, codes["CF207"] > 0)
+        outcomes.append(Outcome(case, failures, firsts[case.name] != case.files, codes))
     return outcomes
 
 
@@ -264,21 +341,22 @@ def _fuzz(seeds: range, tmp_path: Path, cflint: Cflint, batch: int) -> None:
     unexpected: list[str] = []
     known_failures: list[str] = []
     for outcome in outcomes:
-        known = [defect.id for defect in KNOWN_DEFECTS if defect.matches(outcome.case)]
-        hits.update(known)
-        described = f"seed {outcome.case.seed}: " + "; ".join(outcome.failures)
-        if outcome.failures and known:
-            failing_hits.update(known)
-            known_failures.append(f"[{','.join(known)}] {described}")
-        elif outcome.failures:
+        case = outcome.case
+        hits.update(defect.id for defect in KNOWN_DEFECTS if defect.matches(case))
+        explained = {defect.id for defect in KNOWN_DEFECTS for f in outcome.failures if defect.explains(case, f)}
+        failing_hits.update(explained)
+        described = f"seed {case.seed}: " + "; ".join(outcome.failures)
+        if any(not any(defect.explains(case, f) for defect in KNOWN_DEFECTS) for f in outcome.failures):
             unexpected.append(described)
+        elif outcome.failures:
+            known_failures.append(f"[{','.join(sorted(explained))}] {described}")
     print(
         f"\nfix fuzz: {len(outcomes)} cases, {sum(o.changed for o in outcomes)} changed by --fix, "
         f"{sum(bool(o.failures) for o in outcomes)} failing checks"
     )
     print("fixes offered (first pass) by rule: " + ", ".join(f"{c} {n}" for c, n in sorted(offered.items())))
     print(
-        "known-defect cases (matched/failing): "
+        "known-defect cases (matched / with failures it explains): "
         + (", ".join(f"{d.id} {hits[d.id]}/{failing_hits[d.id]}" for d in KNOWN_DEFECTS) or "none")
     )
     if VERBOSE:
