@@ -44,6 +44,13 @@ class Case:
         return self.files[name].decode("latin-1")
 
 
+_AS = {
+    "get": "fetch_get",
+    "request": "http_request",
+    "Session": "HttpSession",
+}  # names that main's own names would shadow
+
+
 @dataclass
 class _Http:
     """How the module names requests: `import requests`, `import requests as r`, or names
@@ -58,7 +65,7 @@ class _Http:
         if self.style == "alias":
             return ["import requests as r"]
         names = sorted(self.from_names) or ["get"]
-        return ["from requests import " + ", ".join("get as fetch_get" if n == "get" else n for n in names)]
+        return ["from requests import " + ", ".join(f"{n} as {_AS[n]}" if n in _AS else n for n in names)]
 
     def verb(self, verb: str) -> str:
         if self.style == "module":
@@ -66,7 +73,7 @@ class _Http:
         if self.style == "alias":
             return f"r.{verb}"
         self.from_names.add(verb)
-        return "fetch_get" if verb == "get" else verb
+        return _AS.get(verb, verb)
 
 
 @dataclass
@@ -108,6 +115,7 @@ class _Builder:
         self.files: dict[str, str] = {}
         self.breaks_before = False
         self.breaks_after = False
+        self.encoding = rng.choice(["utf-8", "utf-8", "utf-8-sig", "latin-1"])
 
     def feature(self, name: str) -> None:
         self.features.add(name)
@@ -264,10 +272,13 @@ def _subprocess(b: _Builder) -> None:
 
 def _urllib(b: _Builder) -> None:
     b.feature("urllib")
-    form = b.rng.choice(["urlopen", "alias", "positional-none", "opener"])
+    form = b.rng.choice(["urlopen", "alias", "module-alias", "positional-none", "opener"])
     if form == "alias":
         b.other_imports.add("from urllib.request import urlopen as uo")
         b.body.append('page = uo("http://stub/u").read().decode()')
+    elif form == "module-alias":
+        b.other_imports.add("import urllib.request as ur")
+        b.body.append('page = ur.urlopen("http://stub/u", timeout=None).read().decode()')
     else:
         b.stdlib("urllib.request")
         call = {
@@ -323,6 +334,27 @@ def _redis(b: _Builder) -> None:
         b.feature("positional-timeout-shape")
     b.body.append(f'cache = {call}\ncached = cache.get("k")')
     b.body_keys.append("cached")
+
+
+def _awkward_lines(b: _Builder) -> None:
+    """A call on a line continued by a backslash, after a semicolon, on an `if` line, after
+    non-ASCII text or a tab on its line."""
+    form = b.rng.choice(["backslash", "semicolon", "one-line-if", "non-ascii", "non-bmp", "inner-tab"])
+    if form == "non-bmp" and b.encoding == "latin-1":
+        form = "non-ascii"
+    b.feature(f"line-{form}")
+    call = f'{b.get()}("http://stub/line")'
+    b.body.append(
+        {
+            "backslash": f"awkward = \\\n    {call}.status_code",
+            "semicolon": f"awkward = 0; awkward = {call}.status_code",
+            "one-line-if": f"awkward = 0\nif mode: awkward = {call}.status_code",
+            "non-ascii": f'awkward = {{"déjà": {call}.status_code}}["déjà"]',
+            "non-bmp": f'awkward = {{"\U0001f600": {call}.status_code}}["\U0001f600"]',
+            "inner-tab": f"awkward =\t{call}.status_code",
+        }[form]
+    )
+    b.body_keys.append("awkward")
 
 
 def _os_system(b: _Builder) -> None:
@@ -423,6 +455,7 @@ CALLS = (
     _class_attribute,
     _keyword_only_default,
     _third_party,
+    _awkward_lines,
 )
 
 # Suppression comments that CF010 finds malformed or CF011 finds unused.
@@ -556,7 +589,7 @@ def _layout(b: _Builder, text: str) -> bytes:
     rng = b.rng
     indent = rng.choice(["spaces", "spaces", "tabs"])
     newline = rng.choice(["\n", "\n", "\r\n", "\r"])
-    encoding = rng.choice(["utf-8", "utf-8", "utf-8-sig", "latin-1"])
+    encoding = b.encoding
     b.feature(f"indent-{indent}")
     b.feature({"\n": "lf", "\r\n": "crlf", "\r": "cr"}[newline])
     b.feature(f"encoding-{encoding}")
@@ -611,6 +644,9 @@ def generate(seed: int) -> Case:
     if b.sub is not None:
         imports += b.sub.import_lines()
     imports += sorted(b.other_imports)
+    if rng.random() < 0.2:
+        b.feature("future-import")
+        imports.insert(0, "from __future__ import annotations")
     if rng.random() < 0.3:
         imports.insert(0, '"""A generated function."""\n')
     blocks = ["\n".join(imports), *b.module, main]

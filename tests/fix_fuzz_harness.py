@@ -233,7 +233,9 @@ class CloudEvent:
 
 def _argument(parameter: inspect.Parameter, request: Any) -> Any:
     """What a parameter of main was meant to get: a CloudEvent when so annotated, else the request."""
-    if parameter.annotation == "CloudEvent":
+    if (
+        str(parameter.annotation).strip("'\"") == "CloudEvent"
+    ):  # quoted again under `from __future__ import annotations`
         return CloudEvent(dict(request.args))
     return request
 
