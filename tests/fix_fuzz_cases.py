@@ -462,7 +462,9 @@ CALLS = (
 
 
 def _noqa(b: _Builder) -> None:
-    form = b.rng.choice(["malformed", "unused-codes", "blanket", "used", "malformed-on-call"])
+    form = b.rng.choice(
+        ["malformed", "unused-codes", "blanket", "used", "malformed-on-call", "call-first-line", "call-last-line"]
+    )
     b.feature(f"noqa-{form}")
     if form == "malformed":
         b.module.append("LIMIT = 3  # noqa CF403")
@@ -473,8 +475,12 @@ def _noqa(b: _Builder) -> None:
         b.body.append("unused = 1  # noqa")
     elif form == "used":
         b.body.append(f'{b.get()}("http://stub/q")  # noqa: CF403')
-    else:
+    elif form == "malformed-on-call":
         b.body.append(f'{b.use_sub().name("run")}(["true"])  # noqa CF403 -- must finish')
+    elif form == "call-first-line":  # where CF403 reports the call: used
+        b.body.append(f'{b.get()}(  # noqa: CF403\n    "http://stub/first",\n)')
+    else:  # not where CF403 reports it: unused, and the call gets its timeout
+        b.body.append(f'{b.get()}(\n    "http://stub/last",\n)  # noqa: CF403')
 
 
 def _relative_import(b: _Builder) -> str:
@@ -533,7 +539,13 @@ def _entry(b: _Builder) -> tuple[str, str]:
         return "def main(req):", "req"
     if form == "param-comment":
         b.feature("cf103-comment-in-parameters")
-        return "def main(  # the request\n    request,\n):", "request"
+        return b.rng.choice(
+            [
+                "def main(  # the request\n    request,\n):",
+                "def main(\n    request,  # the request\n):",
+                "def main(request  # the request\n):",
+            ]
+        ), "request"
     # Written for another platform, which passes a CloudEvent (the harness passes one): its
     # .data is a dict there, bytes on Flask's request.
     b.feature("cf103-annotated")
@@ -563,7 +575,8 @@ def _answers(b: _Builder, body: str) -> tuple[str, str]:
 
 def _requirements(b: _Builder) -> bytes | None:
     form = b.rng.choice(["plain", "plain", "empty", "crlf", "cr", "no-final-newline", "comments", "lists-all"])
-    form = b.rng.choice([form, form, form, "hashes", "continuation", "absent"])
+    odd = ["crlf-no-final-newline", "bom", "utf-16", "blank-lines", "comment-last"]
+    form = b.rng.choice([form, form, form, form, b.rng.choice(odd), "hashes", "continuation", "absent"])
     b.feature(f"requirements-{form}")
     needs = sorted(b.needs)
     text = {
@@ -576,13 +589,18 @@ def _requirements(b: _Builder) -> bytes | None:
         "lists-all": "flask\n" + "".join(f"{n}\n" for n in needs),
         "hashes": f"flask==3.1.0 \\\n    --hash=sha256:{HEX}\n",
         "continuation": "flask \\\n",
+        "crlf-no-final-newline": "flask\r\nmarkupsafe",
+        "bom": "\ufeffflask\n",
+        "utf-16": "flask\r\n",
+        "blank-lines": "flask\n\n\n",
+        "comment-last": "flask\n# the end",
         "absent": None,
     }[form]
     if text is None:
         return None
     if needs and form != "lists-all":
         b.feature("cf303")
-    return text.encode()
+    return text.encode("utf-16" if form == "utf-16" else "utf-8")
 
 
 def _layout(b: _Builder, text: str) -> bytes:
@@ -657,3 +675,17 @@ def generate(seed: int) -> Case:
     if requirements is not None:
         files["requirements.txt"] = requirements
     return Case(seed, frozenset(b.features), files, query, expected, b.breaks_before, b.breaks_after)
+
+
+if __name__ == "__main__":
+    # `python -m tests.fix_fuzz_cases SEED FOLDER` writes one case's function folder (to
+    # reproduce a failure the fuzz test names by its seed) and prints its features and query.
+    import sys
+    from pathlib import Path
+
+    case = generate(int(sys.argv[1]))
+    folder = Path(sys.argv[2])
+    folder.mkdir(parents=True, exist_ok=True)
+    for file_name, content in case.files.items():
+        (folder / file_name).write_bytes(content)
+    print(" ".join(sorted(case.features)), f"query={case.query!r} expected={case.expected}")

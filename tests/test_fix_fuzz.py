@@ -15,8 +15,14 @@ fix's message says what it changes:
 - CF305 and CF603 (safe) repair an import that fails on the platform (`breaks_before`):
   the original must fail to import, the fixed module must import and answer.
 
-Cases that match a known defect (`KNOWN_DEFECTS`) are checked too, but their failures are
-counted and printed instead of failing the test.
+It also checks that `--diff`'s output, applied with `patch -p1`, gives the bytes `--fix`
+wrote; that no finding keeps a fix after `--fix`; that a line whose noqa names CF403 keeps its
+code; and that every fixable rule's fix is offered somewhere in the run.
+
+A failure that a known defect (`KNOWN_DEFECTS`) explains is counted and printed instead of
+failing the test (CFLINT_FUZZ_VERBOSE=1 prints each). A failing seed is reproduced with
+`python -m tests.fix_fuzz_cases SEED FOLDER`. The slow test runs CFLINT_FUZZ_CASES cases
+(default 400) from seed CFLINT_FUZZ_SEED (default 1000).
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from typing import Any
 
 import pytest
 
+from cflint.engine.registry import load_registry
 from tests.fix_fuzz_cases import Case, generate
 from tests.helpers import CliResult
 
@@ -320,7 +327,8 @@ def _files(folder: Path) -> dict[str, bytes]:
     return {path.name: path.read_bytes() for path in folder.iterdir() if path.is_file()}
 
 
-def _run_batch(cases: list[Case], work: Path, cflint: Cflint) -> list[Outcome]:
+def _run_batch(cases: list[Case], work: Path, cflint: Cflint) -> tuple[list[Outcome], int]:
+    """The outcome of every case, and how many fixes the first `--fix` applied."""
     before, after, diffed = work / "before", work / "after", work / "diffed"
     for case in cases:
         for name, data in case.files.items():
@@ -332,6 +340,8 @@ def _run_batch(cases: list[Case], work: Path, cflint: Cflint) -> list[Outcome]:
     offered = _offered(report.out)
     result = cflint(*FIX, ".", cwd=after)
     assert result.code in (0, 1), result.err
+    summary = re.fullmatch(r"Found \d+ problems? \((\d+) fixed, \d+ remaining\)\.", result.lines[-1])
+    assert summary, result.lines[-1]
     firsts = {case.name: _files(after / case.name) for case in cases}
     again = cflint(*FIX, ".", cwd=after)
     assert again.code in (0, 1), again.err
@@ -359,15 +369,18 @@ def _run_batch(cases: list[Case], work: Path, cflint: Cflint) -> list[Outcome]:
         old, new = served[f"before/{case.name}"], served[f"after/{case.name}"]
         failures = _check_text(case, fixed[case.name]) + _check_served(case, old, new, codes["CF207"] > 0)
         outcomes.append(Outcome(case, failures, firsts[case.name] != case.files, codes))
-    return outcomes
+    return outcomes, int(summary.group(1))
 
 
 def _fuzz(seeds: range, tmp_path: Path, cflint: Cflint, batch: int) -> None:
     outcomes: list[Outcome] = []
+    applied = 0
     for start in range(0, len(seeds), batch):
         work = tmp_path / f"batch{start}"
         work.mkdir()
-        outcomes += _run_batch([generate(seed) for seed in seeds[start : start + batch]], work, cflint)
+        found, count = _run_batch([generate(seed) for seed in seeds[start : start + batch]], work, cflint)
+        outcomes += found
+        applied += count
     offered: Counter[str] = sum((o.offered for o in outcomes), Counter())
     hits: Counter[str] = Counter()
     failing_hits: Counter[str] = Counter()
@@ -384,8 +397,8 @@ def _fuzz(seeds: range, tmp_path: Path, cflint: Cflint, batch: int) -> None:
         elif outcome.failures:
             known_failures.append(f"[{','.join(sorted(explained))}] {described}")
     print(
-        f"\nfix fuzz: {len(outcomes)} cases, {sum(o.changed for o in outcomes)} changed by --fix, "
-        f"{sum(bool(o.failures) for o in outcomes)} failing checks"
+        f"\nfix fuzz: {len(outcomes)} cases, {applied} fixes applied, {sum(o.changed for o in outcomes)} cases "
+        f"changed by --fix, {sum(bool(o.failures) for o in outcomes)} with failing checks"
     )
     print("fixes offered (first pass) by rule: " + ", ".join(f"{c} {n}" for c, n in sorted(offered.items())))
     print(
@@ -396,6 +409,8 @@ def _fuzz(seeds: range, tmp_path: Path, cflint: Cflint, batch: int) -> None:
         print("\n".join(known_failures))
     assert not unexpected, "\n".join(unexpected[:20])
     assert sum(o.changed for o in outcomes) >= len(outcomes) // 2
+    fixable = {meta.code for meta in load_registry().rules if meta.fix is not None}
+    assert fixable <= set(offered), f"the generator never gives a fix of {sorted(fixable - set(offered))}"
 
 
 def test_fix_fuzz(tmp_path: Path, cflint: Cflint) -> None:
