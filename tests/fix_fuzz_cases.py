@@ -115,7 +115,7 @@ class _Builder:
         self.files: dict[str, str] = {}
         self.breaks_before = False
         self.breaks_after = False
-        self.encoding = rng.choice(["utf-8", "utf-8", "utf-8-sig", "latin-1"])
+        self.encoding = rng.choice(["utf-8", "utf-8", "utf-8-sig", "latin-1", rng.choice(["cp1252", "utf-8-cookie"])])
 
     def feature(self, name: str) -> None:
         self.features.add(name)
@@ -340,7 +340,7 @@ def _awkward_lines(b: _Builder) -> None:
     """A call on a line continued by a backslash, after a semicolon, on an `if` line, after
     non-ASCII text or a tab on its line."""
     form = b.rng.choice(["backslash", "semicolon", "one-line-if", "non-ascii", "non-bmp", "inner-tab"])
-    if form == "non-bmp" and b.encoding == "latin-1":
+    if form == "non-bmp" and b.encoding in ("latin-1", "cp1252"):
         form = "non-ascii"
     b.feature(f"line-{form}")
     call = f'{b.get()}("http://stub/line")'
@@ -487,10 +487,21 @@ def _relative_import(b: _Builder) -> str:
     """A relative import of a sibling (CF305); returns the expression main reads from it."""
     b.breaks_before = True
     b.files["helpers.py"] = 'VALUE = 7\n\n\ndef greet():\n    return "hi"\n'
-    form = b.rng.choice(["module", "names", "alias", "stdlib-name"])
+    form = b.rng.choice(["module", "names", "alias", "stdlib-name", "parenthesized", "parenthesized-comment"])
     b.feature(f"cf305-{form}")
     if form == "module":
         b.imports.append("from . import helpers")
+        return "helpers.greet()"
+    if form == "parenthesized":
+        b.imports.append(
+            b.rng.choice(
+                ["from . import (\n    helpers,\n)", "from .helpers import (\n    greet,  # hi\n    VALUE,\n)"]
+            )
+        )
+        return "helpers.greet()" if "import (\n    helpers" in b.imports[-1] else "greet()"
+    if form == "parenthesized-comment":  # CF305 offers no fix: `import` has no parentheses to keep it in
+        b.breaks_after = True
+        b.imports.append("from . import (\n    helpers,  # the sibling\n)")
         return "helpers.greet()"
     if form == "names":
         b.imports.append("from .helpers import greet, VALUE")
@@ -508,10 +519,17 @@ def _moved_flask_names(b: _Builder) -> str:
     """`from flask import escape` (CF603): gone from Flask 3, in markupsafe now."""
     b.breaks_before = True
     b.feature("cf603")
-    if b.rng.random() < 0.5:
+    form = b.rng.choice(["escape", "both", "alias", "parenthesized"])
+    if form == "escape":
         b.imports.append("from flask import escape")
         return "str(escape(mode))"
-    b.imports.append("from flask import Markup, escape")
+    if form == "alias":
+        b.imports.append("from flask import escape as esc")
+        return "str(esc(mode))"
+    if form == "parenthesized":
+        b.imports.append("from flask import (\n    Markup,  # moved\n    escape,\n)")
+    else:
+        b.imports.append("from flask import Markup, escape")
     return 'str(Markup("<b>") + escape(mode))'
 
 
@@ -536,6 +554,9 @@ def _entry(b: _Builder) -> tuple[str, str]:
         if b.rng.random() < 0.5:
             b.feature("cf103-existing-import")
             b.imports.append("from flask import request")
+        if b.rng.random() < 0.3:  # a local of the name the fix would rename to: no fix
+            b.feature("cf103-shadowed")
+            b.body.append("for request in ():\n    pass")
         return "def main(req):", "req"
     if form == "param-comment":
         b.feature("cf103-comment-in-parameters")
@@ -557,8 +578,18 @@ def _answers(b: _Builder, body: str) -> tuple[str, str]:
     form = b.rng.choice(
         ["dumps", "dumps", "dumps-literal", "dumps-status", "dumps-indent", "dict", "text", "mixed-keys"]
     )
+    form = b.rng.choice([form, form, b.rng.choice(["headers", "status-headers", "separators", "from-json", "alias"])])
     b.feature(f"return-{form}")
+    if form == "from-json":
+        b.imports.append("from json import dumps")
+    if form == "alias":
+        b.imports.append("import json as j")
     ok = {
+        "headers": f'answer = {body}\nreturn json.dumps(answer), {{"X-Fuzz": "1"}}',
+        "status-headers": f'answer = {body}\nreturn json.dumps(answer), 201, {{"X-Fuzz": "1"}}',
+        "separators": f'answer = {body}\nreturn json.dumps(answer, separators=(",", ":"))',
+        "from-json": f"answer = {body}\nreturn dumps(answer)",
+        "alias": f"answer = {body}\nreturn j.dumps(answer)",
         "dumps": f"answer = {body}\nreturn json.dumps(answer)",
         "dumps-literal": f"return json.dumps({body}, ensure_ascii=False)",
         "dumps-status": f"answer = {body}\nreturn json.dumps(answer), 200",
@@ -617,8 +648,13 @@ def _layout(b: _Builder, text: str) -> bytes:
             "\t" * ((len(line) - len(line.lstrip(" "))) // 4) + line[(len(line) - len(line.lstrip(" "))) // 4 * 4 :]
             for line in lines
         ]
-    if encoding == "latin-1":
-        lines.insert(0, "# -*- coding: latin-1 -*-")
+    if encoding in ("latin-1", "cp1252"):
+        lines.insert(0, f"# -*- coding: {encoding} -*-")
+    if encoding == "cp1252":
+        lines.insert(1, "# prix: 5 \u20ac")
+    if encoding == "utf-8-cookie":
+        encoding = "utf-8"
+        lines.insert(0, "# coding: utf-8")
     data = newline.join(lines)
     if rng.random() < 0.15:
         b.feature("no-final-newline")

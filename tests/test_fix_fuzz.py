@@ -139,13 +139,13 @@ KNOWN_DEFECTS = [
     KnownDefect(
         "D12",
         "--diff output does not patch to --fix's bytes with a BOM, Latin-1 or CR-only line endings",
-        _any("encoding-utf-8-sig", "encoding-latin-1", "cr", "requirements-cr"),
+        _any("encoding-utf-8-sig", "encoding-latin-1", "encoding-cp1252", "cr", "requirements-cr"),
         ("--diff applied with patch -p1",),
     ),
     KnownDefect(
         "NEW-2",
         "--fix silently skips a CR-only file with a coding cookie and non-UTF-8 bytes",
-        _has("cr", "encoding-latin-1"),
+        lambda case: "cr" in case.features and bool({"encoding-latin-1", "encoding-cp1252"} & case.features),
         ("not applied", "does not import", "--diff"),
     ),
 ]
@@ -230,10 +230,10 @@ def _check_text(case: Case, fixed: Fixed) -> list[str]:
     if original.startswith(b"\xef\xbb\xbf") != source.startswith(b"\xef\xbb\xbf"):
         failures.append("the BOM was not kept")
     if b"caf\xe9" in original and b"caf\xe9" not in source:
-        failures.append("the Latin-1 text was not kept in Latin-1")
+        failures.append("the Latin-1 text was not kept in its encoding")
     if not _line_endings(source) <= _line_endings(original):
         failures.append(f"line endings changed: {_line_endings(original)} -> {_line_endings(source)}")
-    encoding = "latin-1" if "encoding-latin-1" in case.features else "utf-8-sig"
+    encoding = next((e for e in ("latin-1", "cp1252") if f"encoding-{e}" in case.features), "utf-8-sig")
     lost = _comments(original, encoding) - _comments(source, encoding)
     if lost:
         failures.append(f"comments lost: {sorted(lost)}")
