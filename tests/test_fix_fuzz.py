@@ -22,7 +22,7 @@ code; and that every fixable rule's fix is offered somewhere in the run.
 A failure that a known defect (`KNOWN_DEFECTS`) explains is counted and printed instead of
 failing the test (CFLINT_FUZZ_VERBOSE=1 prints each). A failing seed is reproduced with
 `python -m tests.fix_fuzz_cases SEED FOLDER`. The slow test runs CFLINT_FUZZ_CASES cases
-(default 400) from seed CFLINT_FUZZ_SEED (default 1000).
+(default 300) from seed CFLINT_FUZZ_SEED (default 1000).
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ from tests.helpers import CliResult
 Cflint = Callable[..., CliResult]
 HARNESS = Path(__file__).resolve().parent / "fix_fuzz_harness.py"
 FIX = ("--fix", "--unsafe-fixes", "--select", "ALL", "--no-cache", "--color", "never")
-SLOW_CASES = int(os.environ.get("CFLINT_FUZZ_CASES", "400"))
+SLOW_CASES = int(os.environ.get("CFLINT_FUZZ_CASES", "300"))
 FIRST_SLOW_SEED = int(os.environ.get("CFLINT_FUZZ_SEED", "1000"))
 VERBOSE = bool(os.environ.get("CFLINT_FUZZ_VERBOSE"))  # print every failure of known-defect cases
 
@@ -434,3 +434,31 @@ def test_cf103_fix_applies_to_a_cr_only_file(tmp_path: Path, cflint: Cflint) -> 
     )
     again = cflint("--fix", "--unsafe-fixes", "--no-cache", ".")
     assert (again.code, again.out, again.err) == (0, "Found 0 problems (0 fixed, 0 remaining).\n", ""), again.err
+
+
+def test_the_checks_catch_what_a_bad_fix_does() -> None:
+    """The checks fail on a fix that is not stable, loses a comment, drops a noqa's intent,
+    changes the answer or breaks requirements.txt."""
+    case = Case(
+        1, frozenset({"lf", "encoding-utf-8"}), {"user.py": b"x = 1  # keep\nrun()  # noqa CF403\n"}, "", "2xx", False
+    )
+    good = {"user.py": b"x = 1  # keep\nrun()  # noqa: CF403\n"}
+    assert _check_text(case, Fixed(good, good, good, [], [])) == []
+    bad = {"user.py": b"x = 1\nrun(timeout=10)\n"}
+    failures = _check_text(case, Fixed(bad, good, bad, ["cflint: case00001/user.py: fix dropped"], []))
+    assert [f.split(":")[0] for f in failures] == [
+        "cflint",
+        "not idempotent",
+        "comments lost",
+        "a line whose noqa names CF403 was changed",
+    ]
+    ok = {"import": "ok", "status": 200, "content_type": "text/html", "body": "eyJhIjogMX0=", "requirements": None}
+    assert _check_served(case, ok, ok, cf207_fixed=False) == []
+    as_json = {**ok, "content_type": "application/json", "body": "eyJhIjoxfQ=="}
+    assert _check_served(case, ok, as_json, cf207_fixed=True) == []
+    assert _check_served(case, ok, as_json, cf207_fixed=False)[0].startswith("answer changed")
+    broken = {**ok, "status": 500, "requirements": "InstallationError: Invalid requirement"}
+    assert [f.split(":")[0] for f in _check_served(case, ok, broken, cf207_fixed=False)] == [
+        "requirements.txt broken by the fix",
+        "fixed",
+    ]
