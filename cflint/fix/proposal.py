@@ -95,6 +95,7 @@ class ModuleEditor:
         self._index = LineIndex(source)
         self._parents: dict[int, cst.CSTNode] | None = None
         self._extents: dict[int, _Extent] = {}
+        self._module_code: str | None = None
 
     def prepare(self, proposals: Iterable[FixProposal]) -> None:
         """Find where every node the proposals replace stands in the file, in one pass."""
@@ -170,7 +171,18 @@ class ModuleEditor:
         if trusted:
             return local
         new_code = self.replaced(change.node, change.replacement).code
-        return edit_between(self.source, new_code, self._index)
+        return edit_between(self._unchanged_code(), new_code, self._index)
+
+    def _unchanged_code(self) -> str:
+        """The module's code as LibCST generates it, to compare a replaced module's code with.
+        LibCST drops the last line break of a file whose lines end in CR alone; the rest is the
+        file's text, so offsets in it are offsets in the file. Any other difference: no fix."""
+        if self._module_code is None:
+            code = self.module.code
+            if not self.source.startswith(code):
+                raise UnplaceableFix("LibCST does not generate the file's text")
+            self._module_code = code
+        return self._module_code
 
     def fix(self, proposal: FixProposal) -> Fix | None:
         """The proposal's fix, or None when it changes nothing or cannot be placed."""
