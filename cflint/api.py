@@ -13,9 +13,7 @@ Positions are 1-based lines and columns counted in code points, the end excluded
 from __future__ import annotations
 
 import codecs
-import io
 import os
-import tokenize
 from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
@@ -26,7 +24,7 @@ from msgspec.structs import asdict
 
 from cflint.engine.registry import Registry, load_registry
 from cflint.fix.model import without_unfixable
-from cflint.fix.text import UTF16, client_position, split_lines
+from cflint.fix.text import UTF16, client_position, source_encoding, split_lines
 from cflint.fs.files import read_regular_bytes
 from cflint.fs.patterns import PathPatterns
 from cflint.model import Finding, TextEdit
@@ -105,7 +103,7 @@ def source_bytes(text: str) -> bytes:
     if "coding" not in text[:400]:
         return data
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        encoding = source_encoding(data)
         if codecs.lookup(encoding).name != "utf-8":
             return text.encode(encoding)
     except (SyntaxError, LookupError, UnicodeError):

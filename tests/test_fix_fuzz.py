@@ -46,7 +46,7 @@ import pytest
 
 from cflint.engine.registry import load_registry
 from tests.fix_fuzz_cases import Case, generate
-from tests.helpers import CliResult
+from tests.helpers import REPO, CliResult
 
 Cflint = Callable[..., CliResult]
 HARNESS = Path(__file__).resolve().parent / "fix_fuzz_harness.py"
@@ -77,78 +77,9 @@ def _any(*features: str) -> Callable[[Case], bool]:
 
 BEHAVIOUR = ("fixed: status", "body changed", "answer changed")  # the fixed function answers otherwise
 
-# Defects being fixed elsewhere; the lead empties this list once the fixes are merged.
-KNOWN_DEFECTS = [
-    KnownDefect(
-        "D1",
-        "CF103 adds request to `from flask import escape`, then CF603 moves it",
-        _has("cf103", "cf603"),
-        ("does not import",),
-    ),
-    KnownDefect(
-        "D2",
-        "noqa directives in CR-only files are read as on line 1; CF010's and CF011's fixes break the file",
-        lambda case: "cr" in case.features and any(feature.startswith("noqa-") for feature in case.features),
-    ),
-    KnownDefect(
-        "D3",
-        "CF303 adds protobuf for google.cloud, again on every run",
-        _has("cf303", "import-google-cloud"),
-        ("requirements.txt", "CF303"),
-    ),
-    KnownDefect(
-        "D4",
-        "CF303 appends an unhashed line to a --hash requirements file",
-        _has("cf303", "requirements-hashes"),
-        ("requirements.txt broken",),
-    ),
-    KnownDefect(
-        "D5",
-        "CF303 appends after a last line ending in a backslash",
-        _has("cf303", "requirements-continuation"),
-        ("requirements.txt broken",),
-    ),
-    KnownDefect(
-        "D6", "CF207 returns a dict with mixed key types, which Flask cannot sort", _has("return-mixed-keys"), BEHAVIOUR
-    ),
-    KnownDefect("D7", "CF103 rebinds a parameter annotated as another type", _has("cf103-annotated"), BEHAVIOUR),
-    KnownDefect(
-        "D8",
-        "CF305 turns `from .logging import` into the standard library's",
-        _has("cf305-stdlib-name"),
-        ("no fix can make it import",),
-    ),
-    KnownDefect(
-        "D9",
-        "CF403 adds timeout= where a positional argument already fills it",
-        _has("positional-timeout-shape"),
-        BEHAVIOUR,
-    ),
-    KnownDefect(
-        "D10",
-        "CF403 fixes a call whose malformed noqa names CF403",
-        _has("noqa-malformed-on-call"),
-        ("a line whose noqa names CF403 was changed",),
-    ),
-    KnownDefect(
-        "D11",
-        "CF103 drops a comment inside the parameter list",
-        _has("cf103-comment-in-parameters"),
-        ("comments lost",),
-    ),
-    KnownDefect(
-        "D12",
-        "--diff output does not patch to --fix's bytes with a BOM, Latin-1 or CR-only line endings",
-        _any("encoding-utf-8-sig", "encoding-latin-1", "encoding-cp1252", "cr", "requirements-cr"),
-        ("--diff applied with patch -p1",),
-    ),
-    KnownDefect(
-        "NEW-2",
-        "--fix silently skips a CR-only file with a coding cookie and non-UTF-8 bytes",
-        lambda case: "cr" in case.features and bool({"encoding-latin-1", "encoding-cp1252"} & case.features),
-        ("not applied", "does not import", "--diff"),
-    ),
-]
+# Defects known and not yet fixed: a failure one of them explains is counted and printed,
+# not hidden. Each entry names the defect, its reason and the failures it explains.
+KNOWN_DEFECTS: list[KnownDefect] = []
 
 
 def _status_class(status: int | None) -> str | None:
@@ -303,21 +234,28 @@ def _offered(report: str) -> dict[str, Counter[str]]:
     return offered
 
 
-def _diff_applied(tree: Path, cflint: Cflint) -> None:
+def _diff_applied(tree: Path) -> None:
     """Apply `cflint --diff --unsafe-fixes` to `tree` with `patch -p1`, one case folder at a time
-    (a diff that patch cannot read must not stop the other folders' diffs)."""
-    diff = cflint("--diff", *FIX[1:], ".", cwd=tree)
-    assert diff.code in (0, 1), diff.err
-    chunks: dict[str, list[str]] = {}
-    for chunk in re.split(r"(?=--- a/case\d+/)", diff.out):
-        match = re.match(r"--- a/(case\d+)/", chunk)
+    (a diff that patch cannot read must not stop the other folders' diffs). The diff is read as
+    bytes: each file's part is in that file's encoding."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "cflint", "--diff", *FIX[1:], "."],
+        cwd=tree,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        capture_output=True,
+        timeout=600,
+    )
+    assert completed.returncode in (0, 1), completed.stderr.decode(errors="replace")
+    chunks: dict[bytes, list[bytes]] = {}
+    for chunk in re.split(rb"(?=--- a/case\d+/)", completed.stdout):
+        match = re.match(rb"--- a/(case\d+)/", chunk)
         if match:
             chunks.setdefault(match.group(1), []).append(chunk)
     for parts in chunks.values():
         subprocess.run(
             ["patch", "-p1", "-s", "-f", "--no-backup-if-mismatch", "-r", "-"],
             cwd=tree,
-            input="".join(parts).encode("utf-8", "surrogateescape"),
+            input=b"".join(parts),
             capture_output=True,
             timeout=60,
         )
@@ -345,7 +283,7 @@ def _run_batch(cases: list[Case], work: Path, cflint: Cflint) -> tuple[list[Outc
     firsts = {case.name: _files(after / case.name) for case in cases}
     again = cflint(*FIX, ".", cwd=after)
     assert again.code in (0, 1), again.err
-    _diff_applied(diffed, cflint)
+    _diff_applied(diffed)
     fixed = {
         case.name: Fixed(
             firsts[case.name],

@@ -142,6 +142,20 @@ _RELATIVE_IMPORT = "from .helpers import x\n\n\ndef main():\n    return x\n"
 _FIXED_IMPORT = _RELATIVE_IMPORT.replace("from .helpers", "from helpers")
 
 
+@pytest.mark.parametrize("line_end", [b"\r", b"\r\n", b"\n"], ids=["cr", "crlf", "lf"])
+def test_a_file_with_a_coding_cookie_is_fixed_whatever_its_line_ends(tmp_path: Path, line_end: bytes) -> None:
+    """The cookie is on the first line as Python reads lines (ending at CR too), so a Latin-1
+    file whose lines end in CR alone is fixed, and written back in Latin-1 with its CRs."""
+    lines = [b"# -*- coding: latin-1 -*-", b"from flask import escape", b"", b"", b"def main():"]
+    lines.append(b'    return "caf\xe9" + escape("x")')
+    (tmp_path / "user.py").write_bytes(line_end.join(lines) + line_end)
+    (tmp_path / "requirements.txt").write_bytes(b"")
+    completed = _run(tmp_path, "--fix", "--select", "CF603", ".")
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    fixed = [b"# -*- coding: latin-1 -*-", b"from markupsafe import escape", *lines[2:]]
+    assert (tmp_path / "user.py").read_bytes() == line_end.join(fixed) + line_end
+
+
 def test_a_read_only_file_is_not_rewritten(tmp_path: Path, cflint: Cflint) -> None:
     """Root may write anything, so a file without any write bit is what read-only means."""
     write_files(tmp_path, {"requirements.txt": "", "helpers.py": "x = ''\n", "user.py": _RELATIVE_IMPORT})

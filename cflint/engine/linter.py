@@ -30,7 +30,7 @@ from cflint.engine.registry import (
     Registry,
 )
 from cflint.fix.proposal import ModuleEditor
-from cflint.fix.text import split_lines
+from cflint.fix.text import source_encoding, split_lines
 from cflint.fs.files import NotRegularFileError, read_regular_file
 from cflint.model import START_OF_FILE, Finding, Position
 from cflint.project import FileJob
@@ -108,7 +108,7 @@ def decode_source(data: bytes) -> str:
     if b"\0" in data:
         raise ValueError("source contains a NUL byte", data.index(b"\0"))
     try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        encoding = source_encoding(data)
     except SyntaxError as exc:
         if not str(exc.msg).startswith("invalid or missing encoding declaration"):
             raise ValueError(str(exc.msg), 0) from None

@@ -116,3 +116,18 @@ def client_position(lines: list[str], position: Position, encoding: str) -> tupl
     if line != position.line:
         return line - 1, code_units(lines[line - 1], encoding) if position.line > len(lines) else 0
     return line - 1, client_column(lines[line - 1], position.column, encoding)
+
+
+def source_encoding(data: bytes) -> str:
+    """The encoding Python reads a source file in: its coding cookie or BOM, else UTF-8 (as
+    `tokenize.detect_encoding`, which raises SyntaxError and LookupError alike). The lines it
+    looks at end at \\r\\n, \\r or \\n, as the interpreter's do: a file whose lines end in CR
+    alone has its cookie on its first line, not somewhere in one long line."""
+    import tokenize
+
+    lines = (match.group() for match in _SOURCE_LINE.finditer(data))
+    encoding, _ = tokenize.detect_encoding(lambda: next(lines, b""))
+    return encoding
+
+
+_SOURCE_LINE = re.compile(rb"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")

@@ -4,13 +4,12 @@
 from __future__ import annotations
 
 import ast
-import io
-import tokenize
 
 import libcst as cst
 from msgspec import Struct
 
 from cflint.engine.guards import compiler_warnings_silenced
+from cflint.fix.text import source_encoding
 
 
 class SourceText(Struct, frozen=True):
@@ -23,7 +22,7 @@ class SourceText(Struct, frozen=True):
     def decode(cls, data: bytes) -> SourceText:
         """Decode as the interpreter does (a coding cookie, a BOM as `utf-8-sig`); raises ValueError."""
         try:
-            encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+            encoding = source_encoding(data)
             return cls(data.decode(encoding), encoding)
         except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
             raise ValueError(str(exc)) from None
