@@ -35,6 +35,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "cflint/analysis/flow.py": ("tests/test_flow.py",),
     "cflint/model.py": ("tests/test_model.py",),
     "cflint/knowledge/requirements.py": ("tests/test_requirements_reader.py", "tests/test_tables.py"),
+    "cflint/knowledge/requirements_format.py": ("tests/test_requirements_reader.py", "tests/test_tables.py"),
     "cflint/knowledge/timeouts.py": ("tests/test_cf403_call_without_timeout.py", "tests/test_tables.py"),
     "cflint/analysis/scopes.py": ("tests/test_scopes.py",),
     "cflint/analysis/bindings.py": ("tests/test_scopes.py",),

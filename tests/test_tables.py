@@ -12,7 +12,7 @@ import pytest
 
 from cflint.analysis import kinds, origins
 from cflint.analysis.kinds import Kind
-from cflint.knowledge import requirements
+from cflint.knowledge import requirements_format
 from cflint.knowledge.requirements import read_requirements
 from cflint.knowledge.timeouts import NEEDS_TIMEOUT, TimeoutSpec, load_table
 from tests.helpers import write_files
@@ -128,8 +128,8 @@ PIP_OPTIONS = {
 
 
 def test_pip_option_table() -> None:
-    assert {option.names: option.takes_value for option in requirements._PIP_OPTIONS} == PIP_OPTIONS
-    assert {"sha256", "sha384", "sha512"} == requirements._HASH_ALGORITHMS
+    assert {option.names: option.takes_value for option in requirements_format._PIP_OPTIONS} == PIP_OPTIONS
+    assert {"sha256", "sha384", "sha512"} == requirements_format._HASH_ALGORITHMS
 
 
 @pytest.mark.parametrize("name", sorted(name for names in PIP_OPTIONS for name in names))
