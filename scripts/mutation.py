@@ -48,6 +48,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
     ),
     "cflint/analysis/origins.py": ("tests/test_values.py", "tests/test_tables.py"),
     "cflint/analysis/kinds.py": ("tests/test_kinds.py", "tests/test_flow.py", "tests/test_tables.py"),
+    "cflint/analysis/inference.py": ("tests/test_kinds.py", "tests/test_flow.py", "tests/test_tables.py"),
     "cflint/analysis/static_paths.py": ("tests/test_static_paths.py", "tests/test_cf401_unbounded_read.py"),
     "cflint/rules/resources/cf401_unbounded_read.py": ("tests/test_cf401_unbounded_read.py",),
 }

@@ -330,17 +330,17 @@ def _call_source(qualified: str) -> str:
 
 
 def test_kind_tables() -> None:
-    assert kinds._CALL_RESULTS == CALL_RESULTS
+    assert kinds.CALL_RESULTS == CALL_RESULTS
     assert {
         (receiver, method): kind
         for receiver, receiver_kind in _RECEIVER_KINDS.items()
-        for method, kind in kinds._METHOD_RESULTS.get(receiver_kind, {}).items()
+        for method, kind in kinds.METHOD_RESULTS.get(receiver_kind, {}).items()
     } == METHOD_RESULTS
-    assert set(kinds._METHOD_RESULTS) == set(_RECEIVER_KINDS.values())
-    assert {"json.dumps", "flask.json.dumps"} == kinds._JSON_TEXT_CALLS
-    assert set(NEVER_RETURN_CALLS) == kinds._NEVER_RETURN_CALLS
-    assert set(NEVER_RETURN_ANNOTATIONS) == kinds._NEVER_RETURN_ANNOTATIONS
-    assert {"contextlib.suppress"} == kinds._SUPPRESSING_CONTEXTS
+    assert set(kinds.METHOD_RESULTS) == set(_RECEIVER_KINDS.values())
+    assert {"json.dumps", "flask.json.dumps"} == kinds.JSON_TEXT_CALLS
+    assert set(NEVER_RETURN_CALLS) == kinds.NEVER_RETURN_CALLS
+    assert set(NEVER_RETURN_ANNOTATIONS) == kinds.NEVER_RETURN_ANNOTATIONS
+    assert {"contextlib.suppress"} == kinds.SUPPRESSING_CONTEXTS
 
 
 @pytest.mark.parametrize("callee", sorted(CALL_RESULTS))
