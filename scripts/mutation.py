@@ -35,6 +35,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "cflint/analysis/flow.py": ("tests/test_flow.py",),
     "cflint/model.py": ("tests/test_model.py",),
     "cflint/knowledge/requirements.py": ("tests/test_requirements_reader.py", "tests/test_tables.py"),
+    "cflint/knowledge/requirements_format.py": ("tests/test_requirements_reader.py", "tests/test_tables.py"),
     "cflint/knowledge/timeouts.py": ("tests/test_cf403_call_without_timeout.py", "tests/test_tables.py"),
     "cflint/analysis/scopes.py": ("tests/test_scopes.py",),
     "cflint/analysis/bindings.py": ("tests/test_scopes.py",),
@@ -47,6 +48,7 @@ TARGETS: dict[str, tuple[str, ...]] = {
     ),
     "cflint/analysis/origins.py": ("tests/test_values.py", "tests/test_tables.py"),
     "cflint/analysis/kinds.py": ("tests/test_kinds.py", "tests/test_flow.py", "tests/test_tables.py"),
+    "cflint/analysis/inference.py": ("tests/test_kinds.py", "tests/test_flow.py", "tests/test_tables.py"),
     "cflint/analysis/static_paths.py": ("tests/test_static_paths.py", "tests/test_cf401_unbounded_read.py"),
     "cflint/rules/resources/cf401_unbounded_read.py": ("tests/test_cf401_unbounded_read.py",),
 }

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cflint.engine.linter import decode_source
+from cflint.engine.source import decode_source
 from tests.helpers import CliResult
 
 Cflint = Callable[..., CliResult]

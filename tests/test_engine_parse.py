@@ -9,7 +9,7 @@ from pathlib import Path
 import libcst as cst
 import pytest
 
-from cflint.engine.linter import parser_output_trusted
+from cflint.engine.source import parser_output_trusted
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 VALIDATING = cst.CSTNode.__post_init__

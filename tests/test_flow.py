@@ -7,7 +7,7 @@ import textwrap
 import libcst as cst
 import pytest
 
-from cflint.analysis.kinds import ValueInference
+from cflint.analysis.inference import ValueInference
 from cflint.analysis.scopes import Scopes
 from cflint.analysis.traversal import Walker
 from cflint.engine.positions import node_positions

@@ -7,7 +7,8 @@ import textwrap
 import libcst as cst
 import pytest
 
-from cflint.analysis.kinds import Kind, ScopeChain, Value, ValueInference, accepts_wsgi_call
+from cflint.analysis.inference import ScopeChain, ValueInference, accepts_wsgi_call
+from cflint.analysis.kinds import Kind, Value
 from cflint.analysis.scopes import Scopes
 from cflint.analysis.traversal import Walker
 

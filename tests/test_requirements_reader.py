@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cflint.knowledge import requirements as cflint_requirements
-from cflint.knowledge.requirements import Requirements, logical_lines, read_requirements
+from cflint.knowledge.requirements import Requirements, read_requirements
+from cflint.knowledge.requirements_format import logical_lines
 from tests.helpers import CliResult, write_files
 
 Cflint = Callable[..., CliResult]

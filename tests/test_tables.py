@@ -12,7 +12,7 @@ import pytest
 
 from cflint.analysis import kinds, origins
 from cflint.analysis.kinds import Kind
-from cflint.knowledge import requirements
+from cflint.knowledge import requirements_format
 from cflint.knowledge.requirements import read_requirements
 from cflint.knowledge.timeouts import NEEDS_TIMEOUT, TimeoutSpec, load_table
 from tests.helpers import write_files
@@ -128,8 +128,8 @@ PIP_OPTIONS = {
 
 
 def test_pip_option_table() -> None:
-    assert {option.names: option.takes_value for option in requirements._PIP_OPTIONS} == PIP_OPTIONS
-    assert {"sha256", "sha384", "sha512"} == requirements._HASH_ALGORITHMS
+    assert {option.names: option.takes_value for option in requirements_format._PIP_OPTIONS} == PIP_OPTIONS
+    assert {"sha256", "sha384", "sha512"} == requirements_format._HASH_ALGORITHMS
 
 
 @pytest.mark.parametrize("name", sorted(name for names in PIP_OPTIONS for name in names))
@@ -330,17 +330,17 @@ def _call_source(qualified: str) -> str:
 
 
 def test_kind_tables() -> None:
-    assert kinds._CALL_RESULTS == CALL_RESULTS
+    assert kinds.CALL_RESULTS == CALL_RESULTS
     assert {
         (receiver, method): kind
         for receiver, receiver_kind in _RECEIVER_KINDS.items()
-        for method, kind in kinds._METHOD_RESULTS.get(receiver_kind, {}).items()
+        for method, kind in kinds.METHOD_RESULTS.get(receiver_kind, {}).items()
     } == METHOD_RESULTS
-    assert set(kinds._METHOD_RESULTS) == set(_RECEIVER_KINDS.values())
-    assert {"json.dumps", "flask.json.dumps"} == kinds._JSON_TEXT_CALLS
-    assert set(NEVER_RETURN_CALLS) == kinds._NEVER_RETURN_CALLS
-    assert set(NEVER_RETURN_ANNOTATIONS) == kinds._NEVER_RETURN_ANNOTATIONS
-    assert {"contextlib.suppress"} == kinds._SUPPRESSING_CONTEXTS
+    assert set(kinds.METHOD_RESULTS) == set(_RECEIVER_KINDS.values())
+    assert {"json.dumps", "flask.json.dumps"} == kinds.JSON_TEXT_CALLS
+    assert set(NEVER_RETURN_CALLS) == kinds.NEVER_RETURN_CALLS
+    assert set(NEVER_RETURN_ANNOTATIONS) == kinds.NEVER_RETURN_ANNOTATIONS
+    assert {"contextlib.suppress"} == kinds.SUPPRESSING_CONTEXTS
 
 
 @pytest.mark.parametrize("callee", sorted(CALL_RESULTS))

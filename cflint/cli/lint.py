@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from cflint.cli.parser import lint_parser, overrides
 from cflint.cli.terminal import EXIT_CLEAN, exit_code, silence_stdout, use_color
+from cflint.fs.paths import display_path
 from cflint.model import Finding, UsageError
-from cflint.run.discovery import display_path
 from cflint.settings.config import SettingsResolver
 
 if TYPE_CHECKING:

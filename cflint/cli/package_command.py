@@ -238,8 +238,8 @@ def package_command(folder: Path, output: Path | None, force: bool, config: Path
     """Lint `folder`; unless it has error findings (or `force`), write its archive.
     Returns 0 when the archive was written, 1 when errors stopped it."""
     from cflint.engine.registry import load_registry
+    from cflint.fs.paths import display_path
     from cflint.output import ReportOptions, get_reporter
-    from cflint.run.discovery import display_path
     from cflint.run.runner import RunOptions, run
     from cflint.settings.config import SettingsResolver
 

@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import TextIO
 
 from cflint.engine.registry import Registry
+from cflint.fs.paths import display_path
 from cflint.model import UsageError
-from cflint.run.discovery import discover, display_path, function_root_of
+from cflint.run.discovery import discover
+from cflint.run.function_roots import function_root_of
 from cflint.settings.config import Settings, SettingsResolver
 from cflint.settings.options import OPTIONS
 from cflint.settings.selection import Selection

@@ -1,15 +1,14 @@
 """Read a requirements.txt as pip does: the requirements it installs and the lines pip
 cannot install from the package index, each with its file and line number.
 
-pip's format, beyond what `packaging` parses: `#` comments at line start or after
-whitespace, `\\` continuations, option lines (`-r`/`-c` followed, `-e`, `--index-url`...),
-per-requirement options (`--hash=...`), `${VAR}` expanded from the installing
-environment, and URLs, VCS links and local paths in place of a requirement.
+pip's format, beyond what `packaging` parses: option lines (`-r`/`-c` followed, `-e`,
+`--index-url`...), per-requirement options (`--hash=...`), `${VAR}` expanded from the
+installing environment, and URLs, VCS links and local paths in place of a requirement. The
+line grammar (decoding, comments, continuations, options) is in `requirements_format`.
 """
 
 from __future__ import annotations
 
-import codecs
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -20,11 +19,18 @@ from msgspec import Struct, field
 
 from cflint.fs.files import read_regular_bytes
 from cflint.knowledge.distributions import canonical_name
+from cflint.knowledge.requirements_format import (
+    HASH_OPTIONS,
+    LogicalLine,
+    decode_requirements,
+    logical_lines,
+    parse_options,
+    split_options,
+)
 
 if TYPE_CHECKING:
     from packaging.markers import Marker
 
-_COMMENT = re.compile(r"(^|\s+)#.*$")
 _VARIABLE = re.compile(r"\$\{[A-Z0-9_]+\}")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _VCS = re.compile(r"^(git|hg|svn|bzr)\+", re.IGNORECASE)
@@ -39,110 +45,6 @@ _SIMPLE_REQUIREMENT = re.compile(
     r"([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)[ \t]*(?:(==|!=|>=|<=|>|<)[ \t]*([0-9]+(?:\.[0-9]+)*))?"
 )
 _VARIABLE_PLACEHOLDER = "0"
-
-
-class _PipOption(Struct, frozen=True):
-    """An option of pip's requirements-file parser (pip/_internal/req/req_file.py)."""
-
-    names: tuple[str, ...]
-    takes_value: bool = True
-
-
-# Every option pip's parser accepts in a requirements file. On a requirement line all of
-# them parse; pip uses --hash and --config-settings there and ignores the others.
-_PIP_OPTIONS = (
-    _PipOption(("-i", "--index-url", "--pypi-url")),
-    _PipOption(("--extra-index-url",)),
-    _PipOption(("--no-index",), takes_value=False),
-    _PipOption(("-c", "--constraint")),
-    _PipOption(("-r", "--requirement")),
-    _PipOption(("-e", "--editable")),
-    _PipOption(("-f", "--find-links")),
-    _PipOption(("--no-binary",)),
-    _PipOption(("--only-binary",)),
-    _PipOption(("--prefer-binary",), takes_value=False),
-    _PipOption(("--require-hashes",), takes_value=False),
-    _PipOption(("--pre",), takes_value=False),
-    _PipOption(("--trusted-host",)),
-    _PipOption(("--use-feature",)),
-    _PipOption(("--hash",)),
-    _PipOption(("-C", "--config-settings")),
-)
-_OPTION_BY_NAME = {name: option for option in _PIP_OPTIONS for name in option.names}
-_LONG_NAMES = tuple(name for name in _OPTION_BY_NAME if name.startswith("--"))
-_HASH_ALGORITHMS = frozenset({"sha256", "sha384", "sha512"})
-# Options that turn on pip's hash-checking mode, in which every requirement needs a --hash.
-_HASH_OPTIONS = frozenset({"--hash", "--require-hashes"})
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF32_LE, "utf-32-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-)
-_CODING = re.compile(rb"coding[:=]\s*([-\w.]+)")
-
-
-def decode_requirements(data: bytes) -> str:
-    """Text as pip reads a requirements file: a byte-order mark (UTF-8, UTF-16, UTF-32)
-    or a `# coding:` line among the first two names the encoding, else UTF-8 (the locale's
-    encoding on the runtime). Raises UnicodeDecodeError or LookupError."""
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return data[len(bom) :].decode(encoding)
-    for line in data.split(b"\n")[:2]:
-        match = _CODING.search(line) if line.startswith(b"#") else None
-        if match is not None:
-            return data.decode(match.group(1).decode("ascii"))
-    return data.decode("utf-8")
-
-
-class _ParsedOptions(Struct, frozen=True):
-    """The options of one requirements line, or why pip would refuse them."""
-
-    options: tuple[tuple[str, str | None], ...] = ()  # (the option's last name, its value); () on a problem
-    problem: str | None = None
-
-
-def _parse_options(words: list[str]) -> _ParsedOptions:
-    """Options as pip's optparse parser reads them: long names may be abbreviated to a
-    unique prefix, `--name=value` or `--name value`, `-xvalue` or `-x value`."""
-    found: list[tuple[str, str | None]] = []
-    index = 0
-    while index < len(words):
-        word = words[index]
-        index += 1
-        if word == "--":
-            break  # optparse: the words after `--` are arguments, not options
-        if not word.startswith("-") or word == "-":
-            continue  # a stray argument: pip's parser sets it aside and ignores it
-        if word.startswith("--"):
-            name, equals, attached = word.partition("=")
-            matches = [long for long in _LONG_NAMES if long == name] or [
-                long for long in _LONG_NAMES if long.startswith(name)
-            ]
-            if len({_OPTION_BY_NAME[m] for m in matches}) != 1:
-                problem = f"{name} is ambiguous" if matches else f"pip does not know the option {name}"
-                return _ParsedOptions(problem=problem)
-            option = _OPTION_BY_NAME[matches[0]]
-            value: str | None = attached if equals else None
-            if equals and not option.takes_value:
-                return _ParsedOptions(problem=f"{name} takes no value")
-        else:  # every one-letter option takes a value (tests/test_tables.py pins the table)
-            name, attached = word[:2], word[2:]
-            if name not in _OPTION_BY_NAME:
-                return _ParsedOptions(problem=f"pip does not know the option {name}")
-            option = _OPTION_BY_NAME[name]
-            value = attached or None
-        if option.takes_value and value is None:
-            if index >= len(words):
-                return _ParsedOptions(problem=f"{name} needs a value")
-            value = words[index]
-            index += 1
-        if option.names[-1] == "--hash" and value is not None and value.partition(":")[0] not in _HASH_ALGORITHMS:
-            return _ParsedOptions(problem="--hash takes sha256, sha384 or sha512")
-        found.append((option.names[-1], value))
-    return _ParsedOptions(tuple(found))
 
 
 class RequirementLine(Struct, frozen=True):
@@ -203,55 +105,12 @@ class Requirements(Struct, frozen=True):
         return (line for line in self.lines if not line.constraint and line.applies_to(versions))
 
 
-class _LogicalLine(Struct, frozen=True):
-    """A requirements line with its continuations joined and its comment removed."""
-
-    number: int
-    text: str
-
-
-def logical_lines(text: str) -> Iterator[_LogicalLine]:
-    """Lines with continuations joined and comments removed, numbered by their first
-    physical line; blank results are skipped."""
-    pending: list[str] = []
-    start = 0
-    for number, physical in enumerate(text.splitlines(), start=1):
-        if not pending:
-            start = number
-        is_comment = bool(re.match(r"^\s*#", physical))
-        if physical.endswith("\\") and not is_comment:
-            pending.append(physical[:-1])
-            continue
-        if is_comment and pending:
-            joined, pending = "".join(pending), []
-            yield from _stripped(start, joined)
-        pending.append(physical)
-        joined, pending = "".join(pending), []
-        yield from _stripped(start, joined)
-    if pending:
-        yield from _stripped(start, "".join(pending))
-
-
-def _stripped(number: int, text: str) -> Iterator[_LogicalLine]:
-    text = _COMMENT.sub("", text).strip()
-    if text:
-        yield _LogicalLine(number, text)
-
-
-def _split_options(text: str) -> tuple[str, str]:
-    """A line's requirement part and its options, split as pip does: at the first
-    space-separated word that starts with a dash."""
-    words = text.split(" ")
-    index = next((index for index, word in enumerate(words) if word.startswith("-")), len(words))
-    return " ".join(words[:index]).strip(), " ".join(words[index:])
-
-
 class _OpenFile(Struct):
     """A requirements file being read: the logical lines not read yet."""
 
     path: Path
     constraint: bool
-    lines: Iterator[_LogicalLine]
+    lines: Iterator[LogicalLine]
 
 
 class _Reader(Struct):
@@ -302,11 +161,11 @@ class _Reader(Struct):
             return None
         return _OpenFile(path, constraint, logical_lines(text))
 
-    def read_line(self, path: Path, logical: _LogicalLine, constraint: bool, chain: list[Path]) -> _OpenFile | None:
+    def read_line(self, path: Path, logical: LogicalLine, constraint: bool, chain: list[Path]) -> _OpenFile | None:
         """Read one logical line; the file it includes, opened, when it is an include line
         (`chain`: the files being read, `path` last)."""
         text = logical.text
-        requirement_text, options_text = _split_options(text)
+        requirement_text, options_text = split_options(text)
         words: list[str] = []
         if options_text:
             import shlex  # most lines have no options
@@ -317,12 +176,12 @@ class _Reader(Struct):
                 self.problem(path, logical.number, text, "pip cannot split its options (an unclosed quote?)")
                 self.complete = self.complete and constraint
                 return None
-        parsed = _parse_options(words)
+        parsed = parse_options(words)
         if parsed.problem is not None:
             self.problem(path, logical.number, text, parsed.problem)
             self.complete = self.complete and constraint
             return None
-        if any(option in _HASH_OPTIONS for option, _ in parsed.options):
+        if any(option in HASH_OPTIONS for option, _ in parsed.options):
             self.hash_checking = True
         if requirement_text:
             self.read_requirement(path, logical.number, requirement_text, constraint)
@@ -344,7 +203,7 @@ class _Reader(Struct):
         return None
 
     def include(
-        self, path: Path, logical: _LogicalLine, target: str, constraint: bool, chain: list[Path]
+        self, path: Path, logical: LogicalLine, target: str, constraint: bool, chain: list[Path]
     ) -> _OpenFile | None:
         if _URL.match(target):
             self.complete = False  # a remote file: its requirements cannot be known here

@@ -5,7 +5,11 @@ lint), so a folder and its ZIP leave out the same modules."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
+from pathlib import Path
+
+from cflint.fs.files import read_regular_file
 
 
 def top_level_names(record: str | None, top_level: str | None) -> set[str]:
@@ -23,3 +27,24 @@ def top_level_names(record: str | None, top_level: str | None) -> set[str]:
 def is_vendored(member: str, vendored: Iterable[str]) -> bool:
     """Whether a path inside the function folder (`requests/api.py`) lies under a vendored name."""
     return member.split("/", 1)[0] in vendored
+
+
+def vendored_modules(folder: Path) -> frozenset[str]:
+    """Top-level names that `pip install --target` put in `folder`: what the RECORD (or
+    top_level.txt) of each `*.dist-info` beside them lists. Third-party code, not the user's."""
+    names: set[str] = set()
+    try:
+        infos = [entry.path for entry in os.scandir(folder) if entry.name.endswith(".dist-info") and entry.is_dir()]
+    except OSError:
+        return frozenset()
+    for info in infos:
+        names.update(top_level_names(_text_of(Path(info) / "RECORD"), _text_of(Path(info) / "top_level.txt")))
+    return frozenset(names)
+
+
+def _text_of(path: Path) -> str | None:
+    try:
+        data, _ = read_regular_file(path)
+    except OSError:
+        return None
+    return data.decode("utf-8", "replace")

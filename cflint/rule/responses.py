@@ -19,7 +19,8 @@ import libcst as cst
 from msgspec import Struct
 from msgspec.structs import replace
 
-from cflint.analysis.kinds import NUMBERS, Kind, ScopeChain, Value, ValueInference
+from cflint.analysis.inference import ScopeChain, ValueInference
+from cflint.analysis.kinds import NUMBERS, Kind, Value
 from cflint.analysis.literals import int_value, string_value
 from cflint.rule import LineOf
 

@@ -13,7 +13,8 @@ from msgspec import Struct
 
 from cflint.analysis.bindings import Form
 from cflint.analysis.entry import effective_definitions
-from cflint.analysis.kinds import Kind, ValueInference, is_generator
+from cflint.analysis.inference import ValueInference, is_generator
+from cflint.analysis.kinds import Kind
 from cflint.analysis.scopes import Scopes
 from cflint.analysis.traversal import Walker
 from cflint.fix.proposal import Replace

@@ -98,7 +98,7 @@ def _unsuppressed(
 def _requirement_directives(
     path: Path, known_codes: frozenset[str], read_bytes: Callable[[Path], bytes]
 ) -> dict[int, noqa.Directive]:
-    from cflint.knowledge.requirements import decode_requirements
+    from cflint.knowledge.requirements_format import decode_requirements
 
     try:
         text = decode_requirements(read_bytes(path))

@@ -20,9 +20,10 @@ from msgspec.structs import replace
 
 from cflint.engine.registry import INTERNAL_ERROR, UNREADABLE_FILE, Registry
 from cflint.fix.model import without_unfixable
+from cflint.fs.paths import display_path
 from cflint.model import Finding
 from cflint.project import FileContext, FileJob, FunctionRoot
-from cflint.run.discovery import discover, discover_stdin, display_path
+from cflint.run.discovery import discover, discover_stdin
 from cflint.run.package_checks import PackageChecker
 from cflint.run.roots import enclosing_root, root_findings
 from cflint.settings.config import Settings, SettingsResolver

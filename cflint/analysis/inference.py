@@ -1,0 +1,266 @@
+"""Evidence-based kinds of Python expressions (None, int, str, dict, Response...), as far as the source proves them.
+
+`ValueInference.infer(expr, scopes)` answers with a `Value` only when the expression's
+kind is certain: a literal or display, an f-string, the result of a call whose result
+kind is documented (`json.dumps`, `str`, `dict`, `print`, `flask.jsonify` ...), a method
+of a value whose kind is known (`[].append`), a call to a plain function of the same file
+that never returns a value, or a name bound exactly once to such an expression. Anything
+else is None: callers must then say nothing.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from cflint.analysis.bindings import Binding
+from cflint.analysis.flow import ControlFlow
+from cflint.analysis.kinds import (
+    BUILTIN_CALLABLES,
+    CALL_RESULTS,
+    JSON_TEXT_CALLS,
+    METHOD_RESULTS,
+    NEVER_RETURN_ANNOTATIONS,
+    NEVER_RETURN_CALLS,
+    NUMBERS,
+    SUPPRESSING_CONTEXTS,
+    Kind,
+    Value,
+    display_kind,
+    literal_kind,
+)
+from cflint.analysis.scopes import Scopes
+from cflint.analysis.traversal import Walker
+
+Scope = cst.Module | cst.FunctionDef
+# The scopes a name is looked up in, innermost first, ending with the module.
+ScopeChain = tuple[Scope, ...]
+
+_NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+_MAX_DEPTH = 16  # how many names or helper calls to follow for one expression
+
+_ARITHMETIC = (cst.Add, cst.Subtract, cst.Multiply, cst.FloorDivide, cst.Modulo, cst.Power)
+
+
+def _scope_node(scope: Scope) -> cst.FunctionDef | None:
+    return None if isinstance(scope, cst.Module) else scope
+
+
+def accepts_wsgi_call(params: cst.Parameters) -> bool:
+    """Whether a function with these parameters can be called as `f(environ, start_response)`."""
+    positional = (*params.posonly_params, *params.params)
+    required = sum(1 for p in positional if p.default is None)
+    if any(p.default is None for p in params.kwonly_params):
+        return False
+    return required <= 2 and (len(positional) >= 2 or isinstance(params.star_arg, cst.Param))
+
+
+def own_nodes(function: cst.FunctionDef, walker: Walker) -> list[cst.CSTNode]:
+    """The nodes of a function's body that belong to it, not to a nested def, lambda or class."""
+    return list(walker.descendants(function.body, stop_at=_NESTED_SCOPES))
+
+
+def is_generator(nodes: list[cst.CSTNode]) -> bool:
+    return any(type(node) is cst.Yield for node in nodes)
+
+
+class ValueInference:
+    """Infers kinds for one module; bindings of each scope are computed once, when first needed."""
+
+    def __init__(self, walker: Walker, scopes: Scopes) -> None:
+        self.walker = walker
+        self.scopes = scopes
+        self._own_nodes: dict[int, list[cst.CSTNode]] = {}
+        self._in_progress: set[int] = set()
+        self._ends: dict[int, cst.CSTNode | None] = {}
+
+    def nodes_of(self, function: cst.FunctionDef) -> list[cst.CSTNode]:
+        found = self._own_nodes.get(id(function))
+        if found is None:
+            found = self._own_nodes[id(function)] = own_nodes(function, self.walker)
+        return found
+
+    def lookup(self, name: str, scopes: ScopeChain) -> tuple[Binding, ScopeChain] | None:
+        """The only binding `name` can have where `scopes[0]` uses it, with that binding's scope chain."""
+        found = self.scopes.sole_binding(name, _scope_node(scopes[0]))
+        if found is None:
+            return None
+        where, binding = found
+        if where is None and self.scopes.star_import:
+            return None
+        for index, scope in enumerate(scopes):
+            if _scope_node(scope) is where:
+                return binding, scopes[index:]
+        return None
+
+    def qualified(self, expr: cst.BaseExpression, scopes: ScopeChain) -> str | None:
+        """The imported or builtin name `expr` refers to, None when a local binding shadows it."""
+        return self.scopes.qualify(expr, _scope_node(scopes[0]))
+
+    def function_of(self, expr: cst.BaseExpression, scopes: ScopeChain) -> tuple[cst.FunctionDef, ScopeChain] | None:
+        """The plain function of this file a name refers to, with the scopes inside it."""
+        if not isinstance(expr, cst.Name):
+            return None
+        found = self.lookup(expr.value, scopes)
+        if found is None:
+            return None
+        bound, chain = found
+        definition = bound.definition
+        if definition is None or definition.decorators or definition.asynchronous is not None:
+            return None
+        return definition, (definition, *chain)
+
+    def infer(self, expr: cst.BaseExpression, scopes: ScopeChain, depth: int = 0) -> Value | None:
+        if depth > _MAX_DEPTH:
+            return None
+        kind = literal_kind(expr) or display_kind(expr)
+        if kind is not None:
+            return Value(kind)
+        if isinstance(expr, cst.Lambda):
+            return Value(Kind.FUNCTION, "a lambda", wsgi_callable=accepts_wsgi_call(expr.params))
+        if isinstance(expr, cst.UnaryOperation):
+            return self._unary(expr, scopes, depth)
+        if isinstance(expr, cst.BinaryOperation):
+            return self._binary(expr, scopes, depth)
+        if isinstance(expr, cst.Name):
+            return self._name(expr, scopes, depth)
+        if isinstance(expr, cst.Call):
+            return self._call(expr, scopes, depth)
+        if isinstance(expr, cst.NamedExpr):
+            return self.infer(expr.value, scopes, depth + 1)
+        return None
+
+    def _unary(self, expr: cst.UnaryOperation, scopes: ScopeChain, depth: int) -> Value | None:
+        if isinstance(expr.operator, cst.Not):
+            return Value(Kind.BOOL)
+        operand = self.infer(expr.expression, scopes, depth + 1)
+        if operand is None or operand.kind not in NUMBERS:
+            return None
+        return Value(Kind.INT if operand.kind is Kind.BOOL else operand.kind)
+
+    def _binary(self, expr: cst.BinaryOperation, scopes: ScopeChain, depth: int) -> Value | None:
+        left = self.infer(expr.left, scopes, depth + 1)
+        if left is not None and left.kind is Kind.STR and isinstance(expr.operator, cst.Modulo):
+            return Value(Kind.STR)
+        right = self.infer(expr.right, scopes, depth + 1)
+        if left is None or right is None:
+            return None
+        if left.kind is Kind.STR and right.kind is Kind.STR and isinstance(expr.operator, cst.Add):
+            return Value(Kind.STR)
+        if left.kind in NUMBERS and right.kind in NUMBERS and isinstance(expr.operator, (*_ARITHMETIC, cst.Divide)):
+            if isinstance(expr.operator, cst.Divide):
+                return Value(Kind.COMPLEX if Kind.COMPLEX in (left.kind, right.kind) else Kind.FLOAT)
+            for kind in (Kind.COMPLEX, Kind.FLOAT):
+                if kind in (left.kind, right.kind):
+                    return Value(kind)
+            if isinstance(expr.operator, cst.Power):
+                return None  # 2 ** -1 is a float
+            return Value(Kind.INT)
+        return None
+
+    def _name(self, expr: cst.Name, scopes: ScopeChain, depth: int) -> Value | None:
+        function = self.function_of(expr, scopes)
+        if function is not None:
+            wsgi = accepts_wsgi_call(function[0].params)
+            return Value(Kind.FUNCTION, f"function {expr.value!r}", wsgi_callable=wsgi)
+        qualified = self.qualified(expr, scopes) or ""
+        if qualified.startswith("builtins.") and qualified.removeprefix("builtins.") in BUILTIN_CALLABLES:
+            # Flask calls a callable as a WSGI app; a builtin fails on (environ, start_response).
+            return Value(Kind.FUNCTION, f"the builtin {expr.value!r}")
+        found = self.lookup(expr.value, scopes)
+        if found is None:
+            return None
+        bound, chain = found
+        if bound.value is None or bound.item:
+            return None
+        inner = self.infer(bound.value, chain, depth + 1)
+        if inner is None:
+            return None
+        origin = f"{inner.origin}, via {expr.value!r}" if inner.origin else f"via {expr.value!r}"
+        return Value(inner.kind, origin, inner.json_text, inner.wsgi_callable)
+
+    def _call(self, expr: cst.Call, scopes: ScopeChain, depth: int) -> Value | None:
+        func = expr.func
+        qualified = self.qualified(func, scopes)
+        if qualified is not None:
+            short = qualified.removeprefix("builtins.")
+            if qualified in JSON_TEXT_CALLS:
+                return Value(Kind.STR, f"{short}() text", json_text=True)
+            kind = CALL_RESULTS.get(qualified)
+            if kind is None:
+                return None
+            return Value(kind, f"{short}() returns None" if kind is Kind.NONE else f"{short}() result")
+        if isinstance(func, cst.Attribute):
+            receiver = self.infer(func.value, scopes, depth + 1)
+            if receiver is None:
+                return None
+            kind = METHOD_RESULTS.get(receiver.kind, {}).get(func.attr.value)
+            if kind is None:
+                return None
+            method = f"{receiver.kind.value.split()[-1]}.{func.attr.value}()"
+            return Value(kind, f"{method} returns None" if kind is Kind.NONE else f"{method} result")
+        function = self.function_of(func, scopes)
+        if function is None:
+            return None
+        definition, chain = function
+        if is_generator(self.nodes_of(definition)):
+            return Value(Kind.GENERATOR, f"{definition.name.value}() is a generator function")
+        if depth < _MAX_DEPTH and self.returns_none(definition, chain):
+            return Value(Kind.NONE, f"{definition.name.value}() returns no value")
+        return None
+
+    def flow(self, scopes: ScopeChain) -> ControlFlow:
+        """The control-flow analysis of code running in `scopes[0]`."""
+        return ControlFlow(
+            stops=lambda call: self.never_returns(call, scopes),
+            suppresses=lambda item: (
+                isinstance(item.item, cst.Call) and self.qualified(item.item.func, scopes) in SUPPRESSING_CONTEXTS
+            ),
+        )
+
+    def fall_through(self, function: cst.FunctionDef, scopes: ScopeChain) -> cst.CSTNode | None:
+        """Where control can run off the end of `function` (scopes: the function's own chain)."""
+        return self.flow(scopes).block(function.body.body).falls_through
+
+    def never_returns(self, call: cst.Call, scopes: ScopeChain) -> bool:
+        """Whether a call certainly does not return: `sys.exit()`, `abort()`, or a function
+        of this file that is annotated `NoReturn` or can only raise."""
+        if self.qualified(call.func, scopes) in NEVER_RETURN_CALLS:
+            return True
+        function = self.function_of(call.func, scopes)
+        if function is None:
+            return False
+        definition, chain = function
+        returns = definition.returns
+        if returns is not None and self.qualified(returns.annotation, chain) in NEVER_RETURN_ANNOTATIONS:
+            return True
+        nodes = self.nodes_of(definition)
+        if any(type(node) in (cst.Return, cst.Yield) for node in nodes):
+            return False
+        known, end = self._end_of(definition, chain)
+        return known and end is None
+
+    def returns_none(self, definition: cst.FunctionDef, chain: ScopeChain) -> bool:
+        """Whether a plain, non-generator function of this file returns None whenever it returns."""
+        nodes = self.nodes_of(definition)
+        returns = [node for node in nodes if type(node) is cst.Return]
+        if any(r.value is not None and literal_kind(r.value) is not Kind.NONE for r in returns):
+            return False
+        if returns:
+            return True
+        known, end = self._end_of(definition, chain)
+        return known and end is not None
+
+    def _end_of(self, definition: cst.FunctionDef, chain: ScopeChain) -> tuple[bool, cst.CSTNode | None]:
+        """Whether the fall-through of a function of this file is known, and where it is; not known
+        while that function is being analysed already (recursion)."""
+        key = id(definition)
+        if key in self._ends:
+            return True, self._ends[key]
+        if key in self._in_progress:
+            return False, None
+        self._in_progress.add(key)
+        try:
+            end = self._ends[key] = self.fall_through(definition, chain)
+        finally:
+            self._in_progress.discard(key)
+        return True, end
