@@ -145,6 +145,14 @@ def test_evaluate_follows_at_most_sixteen_bindings(bindings: int, expected: str 
         ("k = 1\nf'{k}/configs'", False),
         ("k = 1\nf'configs/{k}'", False),
         ("f''", False),
+        # .format() and +: by the literal text before the first field or the first +
+        ("k = 1\n'/var/openfaas/secrets/{}'.format(k)", True),
+        ("k = 1\n'/tmp/{}'.format(k)", False),
+        ("k = 1\n'{}/secrets'.format(k)", False),
+        ("k = 1\n'/var/openfaas/secrets/' + k", True),
+        ("'/secrets' + '/x'", True),
+        ("k = 1\n'/tmp/' + k", False),
+        ("k = 1\nk + '/secrets'", False),
         # names bound once
         ("p = '/secrets/x'\np", True),
         ("p = '/secrets/x'\np = '/tmp/x'\np", False),
@@ -164,7 +172,6 @@ def test_evaluate_follows_at_most_sixteen_bindings(bindings: int, expected: str 
         ("from pathlib import Path\nPath('/secrets') / 'token'", True),
         ("from pathlib import Path\nPath('/tmp') / 'x'", False),
         ("from pathlib import Path\nPath('x') / '/secrets'", False),
-        ("'/secrets' + '/x'", False),
         # calls that keep the path: by their first argument
         ("from pathlib import Path\nPath('/secrets').resolve()", True),
         ("from pathlib import Path\nPath('/secrets').absolute()", True),
@@ -238,3 +245,26 @@ PROVIDED_STEPS = {
 def test_provided_by_deployment_takes_at_most_sixteen_steps_of_each_kind(step: str) -> None:
     source = PROVIDED_STEPS[step]
     assert (provided(source(16)), provided(source(17))) == (True, False)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("'/opt/x'", ("/opt/x", True)),
+        ("k = 1\nf'/secrets/{k}/x'", ("/secrets/", False)),
+        ("k = 1\n'/secrets/{}'.format(k)", ("/secrets/", False)),
+        ("k = 1\n'/secrets/' + k", ("/secrets/", False)),
+        ("from pathlib import Path\nPath('/opt') / 'python' / 'x'", ("/opt/python/x", True)),
+        ("from pathlib import Path\nk = 1\nPath('/opt') / k / 'x'", ("/opt/", False)),
+        ("import os\nos.path.join('/configs/a', 'b', 'c')", ("/configs/a/b/c", True)),
+        ("import os\nos.path.join('/configs/a', '/secrets/b')", ("/secrets/b", True)),
+        ("import os\nD = '/configs/a'\nos.path.join(D, 'b').strip()", None),
+        ("import os\nD = '/configs/a'\nos.path.abspath(os.path.join(D, 'b'))", ("/configs/a/b", True)),
+        ("from pathlib import Path\nPath('/opt').joinpath('x')", None),
+        ("k = 1\nk + '/secrets'", None),
+    ],
+)
+def test_leading_path(source: str, expected: tuple[str, bool] | None) -> None:
+    paths, expr = _last_expression(source)
+    lead = paths.leading_path(expr)
+    assert (None if lead is None else (lead.text, lead.complete)) == expected

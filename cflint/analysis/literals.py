@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import libcst as cst
 
 
@@ -26,4 +28,36 @@ def int_value(node: cst.BaseExpression) -> int | None:
     ):
         value = int(node.expression.evaluated_value)
         return -value if isinstance(node.operator, cst.Minus) else value
+    return None
+
+
+class LeadingText(NamedTuple):
+    """The text a string expression starts with, as the source shows it: `node` is the literal
+    that holds it; `complete` is whether the text is the whole value."""
+
+    text: str
+    node: cst.BaseExpression
+    complete: bool
+
+
+def leading_text(node: cst.BaseExpression) -> LeadingText | None:
+    """The known start of a string built from a literal: the literal itself, an f-string's
+    text before its first replacement field, a literal's `.format(...)` text before its first
+    field, or the left literal of `+`."""
+    value = string_value(node)
+    if isinstance(value, str):
+        return LeadingText(value, node, True)
+    if isinstance(node, cst.FormattedString):
+        first = node.parts[0] if node.parts else None
+        if not isinstance(first, cst.FormattedStringText):
+            return None
+        return LeadingText(first.value, node, len(node.parts) == 1)
+    if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute) and node.func.attr.value == "format":
+        template = string_value(node.func.value)
+        if not isinstance(template, str):
+            return None
+        return LeadingText(template.split("{", 1)[0], node.func.value, False)
+    if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Add):
+        left = leading_text(node.left)
+        return None if left is None else LeadingText(left.text, left.node, False)
     return None

@@ -10,7 +10,7 @@ from pathlib import PurePosixPath
 
 import libcst as cst
 
-from cflint.analysis.literals import string_value
+from cflint.analysis.literals import LeadingText, leading_text, string_value
 
 Qualify = Callable[[cst.BaseExpression], str | None]
 Bindings = Callable[[str], list[cst.BaseExpression] | None]
@@ -85,16 +85,14 @@ class StaticPaths:
     def provided_by_deployment(self, expr: cst.BaseExpression, depth: int = 0) -> bool:
         """Whether the path names a file the deployment provides rather than one the function
         writes or receives: an absolute path outside the writable temporary folders (a mounted
-        secret or config map: `/secrets/...`, `f"/configs/{key}"`), or a path read from an
+        secret or config map: `/secrets/...`, `f"/configs/{key}"`, `"/secrets/{}".format(key)`,
+        `"/secrets/" + key`), or a path read from an
         environment variable. Such a file is configuration, read whole by design."""
         if depth > _MAX_DEPTH:
             return False
-        text = string_value(expr)
-        if isinstance(expr, cst.FormattedString):
-            first = expr.parts[0] if expr.parts else None
-            text = first.value if isinstance(first, cst.FormattedStringText) else None
-        if isinstance(text, str):
-            path = PurePosixPath(text)
+        lead = leading_text(expr)
+        if lead is not None:
+            path = PurePosixPath(lead.text)
             return path.is_absolute() and not any(
                 path == folder or folder in path.parents for folder in _WRITABLE_FOLDERS
             )
@@ -117,3 +115,40 @@ class StaticPaths:
             if qualified in _PATH_CLASSES or qualified in _SAME_PATH_CALLS or qualified == "os.path.join":
                 return self.provided_by_deployment(expr.args[0].value, depth + 1)
         return False
+
+    def leading_path(self, expr: cst.BaseExpression, depth: int = 0) -> LeadingText | None:
+        """The known start of the path an expression names, with the literal that starts it:
+        a string built from a literal, `Path(...)`, `Path(...) / ...`, `os.path.join(...)`, or a
+        name bound once to one. The text of parts after an incomplete one is unknown."""
+        if depth > _MAX_DEPTH:
+            return None
+        lead = leading_text(expr)
+        if lead is not None:
+            return lead
+        if isinstance(expr, cst.Name):
+            values = self._bindings(expr.value)
+            return self.leading_path(values[0], depth + 1) if values and len(values) == 1 else None
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
+            return self._joined([expr.left, expr.right], depth)
+        if not isinstance(expr, cst.Call) or any(arg.keyword is not None or arg.star for arg in expr.args):
+            return None
+        func = expr.func
+        if isinstance(func, cst.Attribute) and func.attr.value in _SAME_PATH_METHODS and not expr.args:
+            return self.leading_path(func.value, depth + 1)
+        qualified = self._qualify(func)
+        if qualified in _PATH_CLASSES or qualified == "os.path.join":
+            return self._joined([arg.value for arg in expr.args], depth) if expr.args else None
+        if qualified in _SAME_PATH_CALLS and len(expr.args) == 1:
+            return self.leading_path(expr.args[0].value, depth + 1)
+        return None
+
+    def _joined(self, parts: list[cst.BaseExpression], depth: int) -> LeadingText | None:
+        first = self.leading_path(parts[0], depth + 1)
+        if first is None or not first.complete or len(parts) == 1:
+            return first
+        rest = self._joined(parts[1:], depth + 1)
+        if rest is None:
+            return LeadingText(first.text.rstrip("/") + "/", first.node, False)
+        if rest.text.startswith("/"):
+            return rest
+        return LeadingText(first.text.rstrip("/") + "/" + rest.text, first.node, rest.complete)

@@ -1,0 +1,1 @@
+"""Portability rules: what another platform provided or expected (CF8xx)."""

@@ -1,0 +1,107 @@
+"""CF801: files read from a path another platform mounts; and CF401's exemption for such paths."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import CliResult, write_files
+
+Cflint = Callable[..., CliResult]
+
+
+def _lint(tmp_path: Path, cflint: Cflint, source: str, select: str = "CF801") -> CliResult:
+    write_files(tmp_path, {"requirements.txt": "", "user.py": source})
+    result = cflint("--select", select, "--color", "never", ".")
+    assert result.code in (0, 1) and result.err == "", result.err
+    return result
+
+
+def _where(result: CliResult) -> list[tuple[str, int, int]]:
+    places = [line.split(":") for line in result.lines]
+    return [(code, int(place[1]), int(place[2])) for code, place in zip(result.codes, places, strict=True)]
+
+
+@pytest.mark.parametrize(
+    ("read", "platform", "column"),
+    [
+        ('open(f"/configs/default/shared-data/{k}").read()', "Fission's config map", 17),
+        ('open(f"/secrets/default/secrets/{k}").read()', "Fission's secret", 17),
+        ('open("/configs/default/app/settings.json").read()', "Fission's config map", 17),
+        ('open("/var/run/secrets/kubernetes.io/serviceaccount/token").read()', "Kubernetes", 17),
+        ('open("/opt/python/data/model.bin", "rb").read(10)', "AWS Lambda's layer", 17),
+        ('Path("/home/site/wwwroot/data.csv").read_text()', "Azure", 17),
+        ('open("/var/openfaas/secrets/{}".format(k)).read()', "OpenFaaS", 17),
+        ('open("/var/openfaas/secrets/" + k).read()', "OpenFaaS", 17),
+        ('open(os.path.join("/var/openfaas/secrets", k)).read()', "OpenFaaS", 30),
+        ('(Path("/opt") / "python" / k).read_bytes()', "AWS Lambda's layer", 18),
+        ('Path("/secrets/default/db").joinpath(k).open().read()', "", 0),
+        ('io.open(f"/var/openfaas/secrets/{k}", mode="r").read()', "OpenFaaS", 20),
+    ],
+)
+def test_reported_at_the_literal(tmp_path: Path, cflint: Cflint, read: str, platform: str, column: int) -> None:
+    source = f"import io\nimport os\nfrom pathlib import Path\n\ndef main(k='x'):\n    return {read}\n"
+    result = _lint(tmp_path, cflint, source)
+    if not platform:  # joinpath() is not evaluated: nothing is known of the path
+        assert result.lines == []
+        return
+    assert _where(result) == [("CF801", 6, column)]
+    assert platform in result.lines[0] and "(the read runs at import" not in result.lines[0]
+
+
+def test_message_at_import_and_through_a_constant(tmp_path: Path, cflint: Cflint) -> None:
+    source = (
+        "import os\n"
+        'CONFIG_DIR = "/configs/default/shared-data"\n'
+        'TOKEN = open(os.path.join(CONFIG_DIR, "token")).read()\n'
+        "def main():\n"
+        "    return TOKEN\n"
+    )
+    result = _lint(tmp_path, cflint, source)
+    assert result.lines == [
+        "user.py:2:14: CF801 open() reads '/configs/default/shared-data/token' from Fission's config map mount, "
+        "which this runtime does not provide (the read runs at import, so the function fails to load); "
+        "set the value as an environment variable in the console and read it with os.environ"
+    ]
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        'open("/configs/out.txt", "w")',  # a write, not a read
+        'open("/configs")',  # the folder itself names no mounted file
+        'open("/configs/app.json")',  # too shallow for Fission's /configs/<ns>/<name>/<key>
+        'open(f"{base}/configs/default/x/{k}")',  # starts with an unknown folder
+        'os.path.exists("/var/run/secrets/kubernetes.io/serviceaccount/token")',  # a probe, not a read
+        'open("/optional/data.txt")',
+        'open("/tmp/secrets/default/x/y")',
+        'Path(__file__).parent.joinpath("configs/default/x/y").read_text()',
+        '"/var/openfaas/secrets/" + k',  # built, never read
+    ],
+)
+def test_not_reported(tmp_path: Path, cflint: Cflint, read: str) -> None:
+    source = f"import os\nfrom pathlib import Path\nbase = os.getcwd()\n\ndef main(k='x'):\n    return {read}\n"
+    assert _lint(tmp_path, cflint, source).lines == []
+
+
+@pytest.mark.parametrize(
+    "opening",
+    [
+        'open("/var/openfaas/secrets/{}".format(key))',
+        'open("/var/openfaas/secrets/" + key)',
+        'open("/secrets/default/{}/{}".format(key, key))',
+        'open("/configs/" + key + "/value")',
+    ],
+)
+def test_cf401_treats_format_and_concatenated_mount_paths_as_configuration(
+    tmp_path: Path, cflint: Cflint, opening: str
+) -> None:
+    source = f"def main(key='x'):\n    with {opening} as f:\n        return f.read()\n"
+    assert _lint(tmp_path, cflint, source, select="CF401").lines == []
+
+
+def test_cf401_still_reports_a_temporary_file_built_with_format(tmp_path: Path, cflint: Cflint) -> None:
+    source = 'def main(key="x"):\n    with open("/tmp/{}".format(key)) as f:\n        return f.read()\n'
+    assert _lint(tmp_path, cflint, source, select="CF401").codes == ["CF401"]
