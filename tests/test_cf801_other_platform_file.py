@@ -36,6 +36,7 @@ def _where(result: CliResult) -> list[tuple[str, int, int]]:
         ('open("/var/openfaas/secrets/{}".format(k)).read()', "OpenFaaS", 17),
         ('open("/var/openfaas/secrets/" + k).read()', "OpenFaaS", 17),
         ('open(os.path.join("/var/openfaas/secrets", k)).read()', "OpenFaaS", 30),
+        ('open(os.path.join("/configs", "default", "app", k)).read()', "Fission's config map", 30),
         ('(Path("/opt") / "python" / k).read_bytes()', "AWS Lambda's layer", 18),
         ('Path("/secrets/default/db").joinpath(k).open().read()', "", 0),
         ('io.open(f"/var/openfaas/secrets/{k}", mode="r").read()', "OpenFaaS", 20),

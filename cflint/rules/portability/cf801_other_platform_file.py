@@ -55,7 +55,7 @@ class OtherPlatformFile(ScopedRule):
     name = "other-platform-file"
     summary = "A file is read from a path another platform mounts (Fission, Kubernetes, Lambda, Azure, OpenFaaS)"
     message = "{what} reads {path} from {platform}, which this runtime does not provide{when}; {remedy}"
-    requires_text = ("/configs/", "/secrets", "kubernetes.io", "/opt", "/home/site/wwwroot", "/var/openfaas/")
+    requires_text = ("/configs", "/secrets", "kubernetes.io", "/opt", "/home/site/wwwroot", "/var/openfaas/")
 
     def __init__(self, file: ParsedFile) -> None:
         super().__init__(file)

@@ -75,7 +75,7 @@ class OtherPlatformAddress(ScopedRule):
     name = "other-platform-address"
     summary = "A URL or host names an address only another platform's network has (Fission, Kubernetes, cloud metadata)"
     message = "{subject} is {platform}, {consequence}"
-    requires_text = ("fission", ".svc", "metadata", _METADATA_ADDRESS)
+    requires_text = ("fission", ".svc", "metadata.google.internal", "/computeMetadata/", _METADATA_ADDRESS)
 
     def __init__(self, file: ParsedFile) -> None:
         super().__init__(file)
