@@ -86,8 +86,8 @@ class StaticPaths:
         """Whether the path names a file the deployment provides rather than one the function
         writes or receives: an absolute path outside the writable temporary folders (a mounted
         secret or config map: `/secrets/...`, `f"/configs/{key}"`, `"/secrets/{}".format(key)`,
-        `"/secrets/" + key`), or a path read from an
-        environment variable. Such a file is configuration, read whole by design."""
+        `"/secrets/" + key`), or a path read from an environment variable. Such a file is
+        configuration, read whole by design."""
         if depth > _MAX_DEPTH:
             return False
         lead = leading_text(expr)
@@ -119,7 +119,9 @@ class StaticPaths:
     def leading_path(self, expr: cst.BaseExpression, depth: int = 0) -> LeadingText | None:
         """The known start of the path an expression names, with the literal that starts it:
         a string built from a literal, `Path(...)`, `Path(...) / ...`, `os.path.join(...)`, or a
-        name bound once to one. The text of parts after an incomplete one is unknown."""
+        name bound once to one. The text of parts after an incomplete one is unknown; a joined
+        part whose value is unknown is taken to be relative (an absolute one would restart the
+        path), as code that joins a folder and a key means it."""
         if depth > _MAX_DEPTH:
             return None
         lead = leading_text(expr)
