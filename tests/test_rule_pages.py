@@ -32,6 +32,7 @@ FAMILIES = {
     "package": "5",
     "compat": "6",
     "flask": "7",
+    "portability": "8",
 }
 
 

@@ -1,0 +1,1 @@
+"""CF8xx: code written for another platform."""
