@@ -45,6 +45,11 @@ def _found(result: CliResult) -> list[tuple[int, str]]:
         ),
         ('def main():\n    response = {"statusCode": 201, "body": "made"}\n    return response\n', 3, LAMBDA),
         ('def main():\n    extra = {}\n    return {**extra, "statusCode": 500, "body": "x"}\n', 3, LAMBDA),
+        (
+            'from flask import request\n\ndef main():\n    return {"status": int(request.args["code"]), "body": "x"}\n',
+            4,
+            "an OpenFaaS response dict",
+        ),
     ],
 )
 def test_reports_another_platforms_response_dict(
@@ -84,6 +89,10 @@ def test_reports_the_dict_a_helper_the_entry_returns_through_returns(tmp_path: P
         'import json\n\ndef main():\n    return json.dumps({"statusCode": 400, "body": "x"})\n',
         'def main():\n    response = {"statusCode": 200, "body": "x"}\n    response = {"a": 1}\n    return response\n',
         'KEY = "statusCode"\n\ndef main():\n    return {KEY: 400, "body": "x"}\n',
+        'def main():\n    return {"status": "error", "body": "the input is empty"}\n',
+        'def main():\n    return {"status": True, "body": {"items": []}}\n',
+        'def main():\n    return {"statusCode": "400", "body": "x"}\n',
+        'from flask import request\n\ndef main():\n    return {"headers": dict(request.headers), "body": request.get_data(as_text=True)}\n',
     ],
 )
 def test_is_silent_on_ordinary_dicts(tmp_path: Path, cflint: Cflint, source: str) -> None:
@@ -146,7 +155,6 @@ def test_fix_rewrites_the_return_to_a_tuple(tmp_path: Path, cflint: Cflint) -> N
         '{**{}, "statusCode": 400, "body": "x"}',
         '{"statusCode": code, "body": "x"}',
         '{"statusCode": 700, "body": "x"}',
-        '{"statusCode": "400", "body": "x"}',
         '{"statusCode": 400, "status": 400, "body": "x"}',
         '{"statusCode": 400, "body": value}',
         '{"statusCode": 400, "body": None}',

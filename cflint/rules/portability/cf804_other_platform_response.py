@@ -66,6 +66,18 @@ def _literal_parts(display: cst.Dict) -> tuple[dict[str, cst.BaseExpression], bo
     return parts, closed
 
 
+def _evident(found: ResponseDict, inference: ValueInference) -> bool:
+    """Whether the values confirm the shape the keys suggest. A JSON envelope of the function's
+    own has keys like these with other values: `{"status": "error", "body": ...}`, or an echo's
+    `{"headers": dict(request.headers), "body": ...}`; a gateway's status is a number, and
+    headers without a status are a dict written out."""
+    for key in _STATUS_KEYS:
+        if key in found.parts:
+            status = inference.infer(found.parts[key], found.scopes)
+            return status is None or status.kind is Kind.INT
+    return isinstance(found.parts.get("headers"), cst.Dict)
+
+
 class _Finder:
     """The response dicts an entry function returns, itself or through the local helpers it returns."""
 
@@ -138,7 +150,7 @@ class OtherPlatformResponse(Rule):
                     continue
                 for found in finder.returned(definition, (definition, node), frozenset()):
                     shape = _shape(frozenset(found.parts))
-                    if shape is None or id(found.node) in reported:
+                    if shape is None or id(found.node) in reported or not _evident(found, inference):
                         continue
                     reported.add(id(found.node))
                     own = found.scopes[0] is definition and found.node is found.display
