@@ -3,10 +3,10 @@
 Each folder holds a `user.py` whose `main` reads Flask's request and makes the calls cflint
 fixes (CF403), in awkward places: comprehensions, lambdas, decorators, default arguments,
 nested calls, arguments split by comments, `**kwargs`, aliases and sessions. It may take
-the request as a parameter (CF103), return `json.dumps(...)` text (CF207), import from
-`flask` what moved to `markupsafe` (CF603), import a sibling relatively (CF305), carry noqa
-directives that are malformed or unused (CF010, CF011), and import what `requirements.txt`
-lacks (CF303). The text is then written with LF, CRLF or CR line endings, spaces or tabs,
+the request as a parameter (CF103), return `json.dumps(...)` text (CF207) or a Lambda
+response dict (CF804), import from `flask` what moved to `markupsafe` (CF603), import a
+sibling relatively (CF305), carry noqa directives that are malformed or unused (CF010,
+CF011), and import what `requirements.txt` lacks (CF303). The text is then written with LF, CRLF or CR line endings, spaces or tabs,
 in UTF-8, UTF-8 with a BOM, or Latin-1 with a coding cookie.
 
 Every call reaches only local stubs (`tests/fix_fuzz_harness.py`) or runs `true`, so the
@@ -599,8 +599,15 @@ def _answers(b: _Builder, body: str) -> tuple[str, str]:
         "mixed-keys": f'counts = {{1: "one", "total": 1, "body": {body}}}\nreturn json.dumps(counts)',
     }[form]
     missing = b.rng.choice(
-        ['return json.dumps({"error": "missing"}), 404', 'return {"error": "missing"}, 404', 'return "missing", 404']
+        [
+            'return json.dumps({"error": "missing"}), 404',
+            'return {"error": "missing"}, 404',
+            'return "missing", 404',
+            'return {"statusCode": 404, "body": "missing"}',  # a Lambda response (CF804)
+        ]
     )
+    if "statusCode" in missing:
+        b.feature("missing-lambda")
     return ok, missing
 
 

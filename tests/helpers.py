@@ -149,6 +149,7 @@ class Served:
     status: int  # 0 when the entry module failed to import
     body: str  # the response text, or the import error
     content_type: str = ""
+    headers: dict[str, str] = field(default_factory=dict, compare=False)  # every response header
 
 
 _SERVE = """
@@ -158,12 +159,13 @@ from flask import Flask
 try:
     import user
 except Exception as error:
-    print(json.dumps([0, f"{type(error).__name__}: {error}", ""]))
+    print(json.dumps([0, f"{type(error).__name__}: {error}", "", {}]))
     raise SystemExit
 app = Flask("function")
 app.add_url_rule("/", "main", user.main)
 response = app.test_client().get(sys.argv[2])
-print(json.dumps([response.status_code, response.get_data(as_text=True), response.content_type]))
+answer = [response.status_code, response.get_data(as_text=True), response.content_type, dict(response.headers)]
+print(json.dumps(answer))
 """
 
 
@@ -177,5 +179,5 @@ def serve(folder: Path, query: str = "/") -> Served:
     completed = subprocess.run(
         [sys.executable, "-c", _SERVE, str(folder), query], capture_output=True, text=True, timeout=120, check=True
     )
-    status, body, content_type = json.loads(completed.stdout.splitlines()[-1])
-    return Served(status, body, content_type)
+    status, body, content_type, headers = json.loads(completed.stdout.splitlines()[-1])
+    return Served(status, body, content_type, headers)

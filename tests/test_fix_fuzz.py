@@ -12,6 +12,8 @@ fix's message says what it changes:
 - CF103 "drop the parameter and read Flask's request": the original is served with Flask's
   request passed for the parameter (what it was meant to be), so the answer must not change;
 - CF303 "a new dependency": changes only requirements.txt;
+- CF804 "return (body, status, headers)": where the original sent another platform's response
+  dict as JSON, the fixed function answers with that dict's status and body (`_meant`);
 - CF305 and CF603 (safe) repair an import that fails on the platform (`breaks_before`):
   the original must fail to import, the fixed module must import and answer.
 
@@ -105,6 +107,18 @@ def _line_endings(data: bytes) -> set[str]:
     }
 
 
+def _meant(answer: dict[str, Any]) -> dict[str, Any]:
+    """The answer a Lambda response dict sent as JSON stood for: what CF804's fix makes the
+    function send. Any other answer as it is."""
+    if not answer.get("content_type", "").startswith("application/json"):
+        return answer
+    sent = _json_or_text(base64.b64decode(answer["body"]))
+    if not (isinstance(sent, dict) and set(sent) == {"statusCode", "body"} and isinstance(sent["body"], str)):
+        return answer
+    body = base64.b64encode(sent["body"].encode()).decode()
+    return {**answer, "status": sent["statusCode"], "body": body, "content_type": "text/html; charset=utf-8"}
+
+
 def _json_or_text(body: bytes) -> Any:
     try:
         return json.loads(body)
@@ -175,9 +189,13 @@ def _check_text(case: Case, fixed: Fixed) -> list[str]:
     return failures
 
 
-def _check_served(case: Case, old: dict[str, Any], new: dict[str, Any], cf207_fixed: bool) -> list[str]:
+def _check_served(
+    case: Case, old: dict[str, Any], new: dict[str, Any], cf207_fixed: bool, cf804_fixed: bool = False
+) -> list[str]:
     """The fixed function against the original, under Flask's test client."""
     failures = []
+    if cf804_fixed:
+        old = _meant(old)
     if new["requirements"] is not None and old["requirements"] is None:
         failures.append(f"requirements.txt broken by the fix: {new['requirements']}")
     if case.breaks_after:
@@ -305,7 +323,9 @@ def _run_batch(cases: list[Case], work: Path, cflint: Cflint) -> tuple[list[Outc
     for case in cases:
         codes = offered.get(case.name, Counter())
         old, new = served[f"before/{case.name}"], served[f"after/{case.name}"]
-        failures = _check_text(case, fixed[case.name]) + _check_served(case, old, new, codes["CF207"] > 0)
+        failures = _check_text(case, fixed[case.name]) + _check_served(
+            case, old, new, codes["CF207"] > 0, codes["CF804"] > 0
+        )
         outcomes.append(Outcome(case, failures, firsts[case.name] != case.files, codes))
     return outcomes, int(summary.group(1))
 
