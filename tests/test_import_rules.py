@@ -316,3 +316,13 @@ def test_version_comparison_with_non_decimal_literals_is_no_internal_error(tmp_p
         },
     )
     assert "CF003" not in cflint(".").out
+
+
+def test_cf305_rename_advice_says_what_the_runtime_has_imported(tmp_path: Path, cflint: Cflint) -> None:
+    write_files(tmp_path, {"user.py": "from . import secrets\nfrom .sched import run\n", "requirements.txt": ""})
+    result = cflint("--select", "CF305", ".", cwd=tmp_path)
+    assert [line.split("; ", 1)[1] for line in result.lines] == [
+        "rename the sibling module 'secrets': 'import secrets' gives the standard library's module of that name, "
+        "which Flask has already imported",
+        "rename the sibling module 'sched': 'import sched' gives the standard library's module of that name",
+    ]

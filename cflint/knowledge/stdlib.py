@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 
@@ -38,3 +39,27 @@ def removed_in(module: str) -> tuple[str, tuple[int, int]] | None:
         if prefix in REMOVED:
             return prefix, REMOVED[prefix]
     return None
+
+
+@cache  # read on first use: most runs never ask
+def _runtime_imports(path: Path = DATA_DIR / "runtime_modules.toml") -> Mapping[tuple[int, int], Mapping[str, str]]:
+    """By Python version, each standard-library module in `sys.modules` when the runtime
+    imports the function, with what imported it: Python at start-up, or Flask."""
+    by_version: dict[tuple[int, int], Mapping[str, str]] = {}
+    for version, record in read_data_file(path).items():
+        importers = {module: "Flask" for module in record["flask-imports"]}
+        importers.update({module: "Python" for module in record["startup"]})
+        by_version[_version(version)] = MappingProxyType(importers)
+    return MappingProxyType(by_version)
+
+
+def imported_by_runtime(module: str, versions: Iterable[tuple[int, int]]) -> str | None:
+    """What has imported the standard-library module `module` (a top-level name) before the
+    function is imported, on one of the target `versions`: "Python" or "Flask"; None when no
+    recorded version has it imported (a version without a record counts for nothing)."""
+    if module not in STANDARD_MODULES:
+        return None
+    recorded = _runtime_imports()
+    return next(
+        (recorded[version][module] for version in sorted(versions) if module in recorded.get(version, {})), None
+    )

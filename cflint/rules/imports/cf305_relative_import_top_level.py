@@ -1,7 +1,7 @@
 import libcst as cst
 
 from cflint.fix.edits import import_absolute
-from cflint.knowledge.stdlib import is_standard
+from cflint.knowledge.stdlib import imported_by_runtime, is_standard
 from cflint.model import Safety
 from cflint.rule import ParsedFile, Rule
 from cflint.rule.imports import relative_import_alternatives, relative_siblings
@@ -32,6 +32,17 @@ class RelativeImportTopLevel(Rule):
     def visit_Try(self, node: cst.Try) -> None:
         self._alternatives.update(map(id, relative_import_alternatives(node, self.walker)))
 
+    def _rename(self, shadowed: str) -> str:
+        """Why the sibling must be renamed: `import shadowed` names another module."""
+        assert self.context.root is not None
+        importer = imported_by_runtime(shadowed, self.context.root.settings.target_versions)
+        owner = "standard library" if is_standard(shadowed) else "runtime"
+        already = f", which {importer} has already imported" if importer is not None else ""
+        return (
+            f"rename the sibling module {shadowed!r}: "
+            f"'import {shadowed}' gives the {owner}'s module of that name{already}"
+        )
+
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         module = self.context.module_name
         if not node.relative or self.context.root is None or module is None or id(node) in self._alternatives:
@@ -40,12 +51,7 @@ class RelativeImportTopLevel(Rule):
         is_package = self.context.path.name == "__init__.py"
         if len(parts) == 1 and not is_package:
             shadowed = _shadowed_sibling(node) if len(node.relative) == 1 else None
-            advice = (
-                "import the sibling module by its name"
-                if shadowed is None
-                else f"rename the sibling module {shadowed!r}: 'import {shadowed}' gives the "
-                f"{'standard library' if is_standard(shadowed) else 'runtime'}'s module of that name"
-            )
+            advice = "import the sibling module by its name" if shadowed is None else self._rename(shadowed)
             self.report(
                 node.relative[0],
                 problem=f"in top-level module {module!r}, which the runtime loads outside any package; {advice}",
