@@ -7,6 +7,9 @@ from collections.abc import Iterable, Mapping
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
+
+from msgspec import Struct
 
 from cflint.knowledge.data_files import DATA_DIR, read_data_file
 from cflint.knowledge.distributions import module_prefixes
@@ -17,15 +20,35 @@ def _version(text: str) -> tuple[int, int]:
     return int(major), int(minor)
 
 
-def _load(path: Path) -> tuple[Mapping[str, tuple[int, int]], frozenset[str]]:
+class RemovedName(Struct, frozen=True):
+    """A name a standard-library module no longer has (an entry of `stdlib.toml`'s `removed-names`)."""
+
+    name: str  # qualified: collections.MutableMapping
+    removed_in: tuple[int, int]
+    instead: str
+    source: str  # the "What's New" section that lists the removal
+
+
+def _removed_names(groups: list[dict[str, Any]]) -> Mapping[str, RemovedName]:
+    removed = {}
+    for group in groups:
+        for name in group["names"]:
+            qualified = f"{group['module']}.{name}"
+            removed[qualified] = RemovedName(
+                qualified, _version(group["removed-in"]), group["instead"].format(name=name), group["source"]
+            )
+    return MappingProxyType(removed)
+
+
+def _load(path: Path) -> tuple[Mapping[str, tuple[int, int]], frozenset[str], Mapping[str, RemovedName]]:
     data = read_data_file(path)
     removed = {module: _version(version) for version, modules in data["removed"].items() for module in modules}
     added = {module for modules in data["added"].values() for module in modules}
     standard = frozenset(sys.stdlib_module_names) | added | {module.split(".")[0] for module in removed} | {"__main__"}
-    return MappingProxyType(removed), standard
+    return MappingProxyType(removed), standard, _removed_names(data["removed-names"])
 
 
-REMOVED, STANDARD_MODULES = _load(DATA_DIR / "stdlib.toml")
+REMOVED, STANDARD_MODULES, REMOVED_NAMES = _load(DATA_DIR / "stdlib.toml")
 
 
 def is_standard(module: str) -> bool:

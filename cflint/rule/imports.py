@@ -77,7 +77,7 @@ def _version_tuple(node: cst.BaseExpression) -> tuple[int, ...] | None:
     return tuple(number.evaluated_value for number in integers)
 
 
-def _catches_import_error(handler: cst.ExceptHandler) -> bool:
+def catches_import_error(handler: cst.ExceptHandler) -> bool:
     caught = handler.type
     if caught is None:
         return True  # a bare except catches it too
@@ -110,7 +110,7 @@ def relative_import_alternatives(node: cst.Try, walker: Walker) -> Iterator[cst.
     `try: from helpers import x` / `except ImportError: from .helpers import x`, or the
     reverse order. Whichever half fails is caught (or never runs), so the module loads
     as long as the absolute import of the same module works."""
-    handlers = [handler for handler in node.handlers if _catches_import_error(handler)]
+    handlers = [handler for handler in node.handlers if catches_import_error(handler)]
     if not handlers:
         return
     body = list(walker.descendants(node.body))
@@ -181,7 +181,7 @@ class ImportRule(ScopedRule):
                 self._restrict(node.orelse, self._targets - holds_on)
 
     def visit_Try(self, node: cst.Try) -> None:
-        if any(_catches_import_error(handler) for handler in node.handlers):
+        if any(catches_import_error(handler) for handler in node.handlers):
             self._mark_imports(node.body, self._guarded)
 
     def _imported(
