@@ -47,6 +47,17 @@ print(json.dumps({
 """
 
 
+def installed_python(name: str) -> str | None:
+    """A working interpreter called `name` (python3.12): on PATH, or installed by pyenv (whose
+    shim of a version that is not selected does not run)."""
+    version = name.removeprefix("python")
+    candidates = [shutil.which(name), *map(str, sorted(Path.home().glob(f".pyenv/versions/{version}.*/bin/{name}")))]
+    for candidate in candidates:
+        if candidate is not None and subprocess.run([candidate, "-c", ""], capture_output=True).returncode == 0:
+            return candidate
+    return None
+
+
 def probe(python: str) -> dict[str, Any]:
     """What a fresh interpreter `python` (which can import Flask) has imported by then."""
     done = subprocess.run([python, "-I", "-c", PROBE], capture_output=True, text=True, check=True)
@@ -96,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
     records = []
     for python in arguments.pythons:
-        found = shutil.which(python)
+        found = installed_python(python) if "/" not in python else python
         if found is None:
             print(f"record_runtime_modules: {python} not found", file=sys.stderr)
             return 2

@@ -5,7 +5,6 @@ recorded name is really absent from the target Pythons installed here."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -13,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from cflint.knowledge.stdlib import REMOVED_NAMES
+from scripts.record_runtime_modules import installed_python
 from tests.helpers import CliResult, serve, write_files
 
 Cflint = Callable[..., CliResult]
@@ -114,19 +114,9 @@ print(json.dumps([name for name in names if hasattr(importlib.import_module(name
 """
 
 
-def _installed_python(version: tuple[int, int]) -> str | None:
-    """An interpreter of `version` that runs (a pyenv shim of a version not selected does not)."""
-    name = f"python{version[0]}.{version[1]}"
-    pyenv = sorted(Path.home().glob(f".pyenv/versions/{version[0]}.{version[1]}.*/bin/{name}"))
-    for candidate in [shutil.which(name), *map(str, pyenv)]:
-        if candidate is not None and subprocess.run([candidate, "-c", ""], capture_output=True).returncode == 0:
-            return candidate
-    return None
-
-
 @pytest.mark.parametrize("version", [(3, 11), (3, 12), (3, 13)])
 def test_recorded_removed_names_are_absent(version: tuple[int, int]) -> None:
-    python = _installed_python(version)
+    python = installed_python(f"python{version[0]}.{version[1]}")
     if python is None:
         pytest.skip(f"Python {version[0]}.{version[1]} is not installed here")
     removed = [entry.name for entry in REMOVED_NAMES.values() if entry.removed_in <= version]
