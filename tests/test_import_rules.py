@@ -180,6 +180,48 @@ def test_cf305_only_in_top_level_modules(tmp_path: Path, cflint: Cflint) -> None
     ]
 
 
+OPTIONAL_IMPORTS = """\
+try:
+    from helpers import greet
+except ImportError:
+    from .helpers import greet
+try:
+    from .config import settings
+except (ModuleNotFoundError, ValueError):
+    from config import settings
+try:
+    import tools
+except ImportError:
+    from . import tools
+try:
+    from helpers import greet
+except ImportError:
+    from .tools import greet
+try:
+    from .helpers import greet
+except ImportError:
+    greet = None
+try:
+    from helpers import greet
+except KeyError:
+    from .helpers import greet
+"""
+
+
+def test_cf305_optional_import_idiom_is_not_reported(tmp_path: Path, cflint: Cflint) -> None:
+    files = {
+        "user.py": OPTIONAL_IMPORTS,
+        "helpers.py": "def greet():\n    return 'hi'\n",
+        "config.py": "settings = {}\n",
+        "tools.py": "def greet():\n    return 'hi'\n",
+    }
+    assert _lint(cflint, tmp_path, files, "CF305") == [
+        "user.py:16:10 CF305",  # the fallback imports another module than the absolute import
+        "user.py:18:10 CF305",  # no absolute import of helpers: greet is always None
+        "user.py:24:10 CF305",  # KeyError does not catch the failed import
+    ]
+
+
 def test_cf305_relative_import_above_the_function_root(tmp_path: Path, cflint: Cflint) -> None:
     files = {
         "user.py": "def main():\n    return 'x'\n",
@@ -274,3 +316,13 @@ def test_version_comparison_with_non_decimal_literals_is_no_internal_error(tmp_p
         },
     )
     assert "CF003" not in cflint(".").out
+
+
+def test_cf305_rename_advice_says_what_the_runtime_has_imported(tmp_path: Path, cflint: Cflint) -> None:
+    write_files(tmp_path, {"user.py": "from . import secrets\nfrom .sched import run\n", "requirements.txt": ""})
+    result = cflint("--select", "CF305", ".", cwd=tmp_path)
+    assert [line.split("; ", 1)[1] for line in result.lines] == [
+        "rename the sibling module 'secrets': 'import secrets' gives the standard library's module of that name, "
+        "which Flask has already imported",
+        "rename the sibling module 'sched': 'import sched' gives the standard library's module of that name",
+    ]

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from functools import cache
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
+
+from msgspec import Struct
 
 from cflint.knowledge.data_files import DATA_DIR, read_data_file
 from cflint.knowledge.distributions import module_prefixes
@@ -16,15 +20,35 @@ def _version(text: str) -> tuple[int, int]:
     return int(major), int(minor)
 
 
-def _load(path: Path) -> tuple[Mapping[str, tuple[int, int]], frozenset[str]]:
+class RemovedName(Struct, frozen=True):
+    """A name a standard-library module no longer has (an entry of `stdlib.toml`'s `removed-names`)."""
+
+    name: str  # qualified: collections.MutableMapping
+    removed_in: tuple[int, int]
+    instead: str
+    source: str  # the "What's New" section that lists the removal
+
+
+def _removed_names(groups: list[dict[str, Any]]) -> Mapping[str, RemovedName]:
+    removed = {}
+    for group in groups:
+        for name in group["names"]:
+            qualified = f"{group['module']}.{name}"
+            removed[qualified] = RemovedName(
+                qualified, _version(group["removed-in"]), group["instead"].format(name=name), group["source"]
+            )
+    return MappingProxyType(removed)
+
+
+def _load(path: Path) -> tuple[Mapping[str, tuple[int, int]], frozenset[str], Mapping[str, RemovedName]]:
     data = read_data_file(path)
     removed = {module: _version(version) for version, modules in data["removed"].items() for module in modules}
     added = {module for modules in data["added"].values() for module in modules}
     standard = frozenset(sys.stdlib_module_names) | added | {module.split(".")[0] for module in removed} | {"__main__"}
-    return MappingProxyType(removed), standard
+    return MappingProxyType(removed), standard, _removed_names(data["removed-names"])
 
 
-REMOVED, STANDARD_MODULES = _load(DATA_DIR / "stdlib.toml")
+REMOVED, STANDARD_MODULES, REMOVED_NAMES = _load(DATA_DIR / "stdlib.toml")
 
 
 def is_standard(module: str) -> bool:
@@ -38,3 +62,27 @@ def removed_in(module: str) -> tuple[str, tuple[int, int]] | None:
         if prefix in REMOVED:
             return prefix, REMOVED[prefix]
     return None
+
+
+@cache  # read on first use: most runs never ask
+def _runtime_imports(path: Path = DATA_DIR / "runtime_modules.toml") -> Mapping[tuple[int, int], Mapping[str, str]]:
+    """By Python version, each standard-library module in `sys.modules` when the runtime
+    imports the function, with what imported it: Python at start-up, or Flask."""
+    by_version: dict[tuple[int, int], Mapping[str, str]] = {}
+    for version, record in read_data_file(path).items():
+        importers = {module: "Flask" for module in record["flask-imports"]}
+        importers.update({module: "Python" for module in record["startup"]})
+        by_version[_version(version)] = MappingProxyType(importers)
+    return MappingProxyType(by_version)
+
+
+def imported_by_runtime(module: str, versions: Iterable[tuple[int, int]]) -> str | None:
+    """What has imported the standard-library module `module` (a top-level name) before the
+    function is imported, on one of the target `versions`: "Python" or "Flask"; None when no
+    recorded version has it imported (a version without a record counts for nothing)."""
+    if module not in STANDARD_MODULES:
+        return None
+    recorded = _runtime_imports()
+    return next(
+        (recorded[version][module] for version in sorted(versions) if module in recorded.get(version, {})), None
+    )

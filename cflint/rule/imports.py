@@ -8,7 +8,8 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 import libcst as cst
 from msgspec import Struct
@@ -17,6 +18,9 @@ from cflint.analysis.names import dotted_name
 from cflint.knowledge.distributions import PackagePolicy
 from cflint.rule import ParsedFile
 from cflint.rule.scoped import ScopedRule
+
+if TYPE_CHECKING:
+    from cflint.analysis.traversal import Walker
 
 _DYNAMIC_IMPORTERS = frozenset({"importlib.import_module", "importlib.__import__", "builtins.__import__"})
 # Exceptions whose handler catches a failed import (a missing module raises ModuleNotFoundError).
@@ -73,12 +77,53 @@ def _version_tuple(node: cst.BaseExpression) -> tuple[int, ...] | None:
     return tuple(number.evaluated_value for number in integers)
 
 
-def _catches_import_error(handler: cst.ExceptHandler) -> bool:
+def catches_import_error(handler: cst.ExceptHandler) -> bool:
     caught = handler.type
     if caught is None:
         return True  # a bare except catches it too
     names = [element.value for element in caught.elements] if isinstance(caught, cst.Tuple) else [caught]
     return any((dotted_name(name) or "").rpartition(".")[2] in _IMPORT_ERRORS for name in names)
+
+
+def relative_siblings(node: cst.ImportFrom) -> set[str]:
+    """The sibling modules a one-dot relative import names, by their top-level names
+    (`from .a.b import c`: a; `from . import c, d`: c and d)."""
+    if node.module is not None:
+        return {(dotted_name(node.module) or "").split(".")[0]}
+    if isinstance(node.names, cst.ImportStar):
+        return set()
+    return {(dotted_name(alias.name) or "").split(".")[0] for alias in node.names}
+
+
+def _absolute_tops(nodes: Iterable[cst.CSTNode]) -> set[str]:
+    tops: set[str] = set()
+    for node in nodes:
+        if isinstance(node, cst.Import):
+            tops.update((dotted_name(alias.name) or "").split(".")[0] for alias in node.names)
+        elif isinstance(node, cst.ImportFrom) and not node.relative and node.module is not None:
+            tops.add((dotted_name(node.module) or "").split(".")[0])
+    return tops
+
+
+def relative_import_alternatives(node: cst.Try, walker: Walker) -> Iterator[cst.ImportFrom]:
+    """The relative imports that are one half of the optional-import idiom in `node`:
+    `try: from helpers import x` / `except ImportError: from .helpers import x`, or the
+    reverse order. Whichever half fails is caught (or never runs), so the module loads
+    as long as the absolute import of the same module works."""
+    handlers = [handler for handler in node.handlers if catches_import_error(handler)]
+    if not handlers:
+        return
+    body = list(walker.descendants(node.body))
+    caught = [descendant for handler in handlers for descendant in walker.descendants(handler.body)]
+    for block, other in ((body, caught), (caught, body)):
+        absolute = _absolute_tops(other)
+        for descendant in block:
+            if (
+                isinstance(descendant, cst.ImportFrom)
+                and len(descendant.relative) == 1
+                and relative_siblings(descendant) & absolute
+            ):
+                yield descendant
 
 
 class ImportRule(ScopedRule):
@@ -136,7 +181,7 @@ class ImportRule(ScopedRule):
                 self._restrict(node.orelse, self._targets - holds_on)
 
     def visit_Try(self, node: cst.Try) -> None:
-        if any(_catches_import_error(handler) for handler in node.handlers):
+        if any(catches_import_error(handler) for handler in node.handlers):
             self._mark_imports(node.body, self._guarded)
 
     def _imported(
