@@ -10,7 +10,6 @@ import ast
 import importlib.metadata
 import inspect
 import json
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -21,6 +20,7 @@ import pytest
 from cflint.api import lint_source
 from cflint.fix.text import apply_edits
 from cflint.knowledge.timeouts import NEEDS_TIMEOUT, SIGNATURES, Kind, Signature
+from scripts.record_runtime_modules import installed_python
 from scripts.record_signatures import real_callable, signature_text
 
 TARGET_VERSIONS = ("3.11", "3.12", "3.13")
@@ -53,18 +53,8 @@ def _version(text: str) -> tuple[int, int]:
 
 
 def _interpreter(version: str) -> str | None:
-    """A Python `version` that runs here: this one, one on PATH, or one pyenv installed."""
-    if version == RUNNING:
-        return sys.executable
-    pyenv = sorted(str(path) for path in Path("~/.pyenv/versions").expanduser().glob(f"{version}.*/bin/python"))
-    for candidate in [shutil.which(f"python{version}"), *pyenv]:
-        if candidate is None:
-            continue
-        check = [candidate, "-c", "import sys; print(sys.version_info[:2])"]
-        ran = subprocess.run(check, capture_output=True, text=True, check=False, timeout=60)
-        if ran.returncode == 0 and ran.stdout.strip() == str(_version(version)):
-            return candidate
-    return None
+    """A Python `version` that runs here: this one, or one on PATH or installed by pyenv."""
+    return sys.executable if version == RUNNING else installed_python(f"python{version}")
 
 
 def test_every_callee_has_a_signature_with_its_timeout_parameter() -> None:
