@@ -1,0 +1,114 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import CliResult, write_files
+from tests.source_lint import marked_lines, reported_lines
+
+Cflint = Callable[..., CliResult]
+
+# Random values made for these tests (no real account's): each has the form of its kind.
+AWS_KEY_ID = "AKIAH5DNSIPZZ5FK2Z9R"
+CLIENT_SECRET = "oStUu8jzPde0IgxLd6GncfBAepfJBd0K"
+HEX_KEY = "5bb1371c17149d439536b3216fdaeeb9"
+MASTODON_TOKEN = "Tvx3FxFkM_R5Kjp1vRt-1fjORS_6ilI8ihN5KXSc7Tv"
+URL_PASSWORD = "4i0B3JrTAwR4y9ojfljoQoaF"
+KEY_MATERIAL = (
+    "XYaQAkrWvaNAG+nIy8zJNfbNH2EiauFTOK4aNABNM7oNJGrATIGxuvI+O/nu9fefK0k0r4f1UgtpuUsNmC6Fu1W2cqhyY3rNdGb8tg4Oj"
+)
+SECRETS = (AWS_KEY_ID, CLIENT_SECRET, HEX_KEY, MASTODON_TOKEN, URL_PASSWORD, KEY_MATERIAL)
+
+SECRETS_MODULE = f'''\
+import requests
+
+AWS_ACCESS_KEY_ID = "{AWS_KEY_ID}"  # !
+API_KEY = '{HEX_KEY}'  # !
+MASTODON_ACCESS_TOKEN = "{MASTODON_TOKEN}"  # !
+settings = {{"client_secret": "{CLIENT_SECRET}"}}  # !
+PRIVATE_KEY_PEM = ("-----BEGIN RSA PRIVATE KEY-----\\n"  # !
+    "{KEY_MATERIAL}\\n"
+    "-----END RSA PRIVATE KEY-----\\n")
+
+
+class Client:
+    def __init__(self, token="{MASTODON_TOKEN}"):  # !
+        self.signing_key: str = "{HEX_KEY}"  # !
+
+
+def main():
+    requests.get("https://deploy:{URL_PASSWORD}@db.internal.example/api", timeout=5)  # !
+    requests.post("https://api.example.com/oauth", data=login(client_secret="{CLIENT_SECRET}"), timeout=5)  # !
+    return "ok"
+'''
+
+
+def test_secrets_in_code_are_reported_at_their_literal(tmp_path: Path, cflint: Cflint) -> None:
+    assert reported_lines(cflint, tmp_path, "CF507", SECRETS_MODULE) == marked_lines(SECRETS_MODULE)
+
+
+NOT_SECRETS = f'''\
+import os
+
+PASSWORD = "changeme"
+TOKEN = "<token>"
+TEMPLATE_TOKEN = "${{MASTODON_ACCESS_TOKEN}}"
+SECRET_KEY = "xxxxxxxxxxxxxxxxxxxxxxxx"
+API_KEY = "your-api-key"
+EMPTY_PASSWORD = ""
+EXAMPLE_KEY = "AKIAIOSFODNN7EXAMPLE"
+SEQUENTIAL_KEY = "abcdefghijklmnopqrstuvwxyz012345"
+ENV_TOKEN = os.getenv("TOKEN", "{MASTODON_TOKEN}")
+ENV_KEY = os.environ.get("API_KEY", "{HEX_KEY}")
+CACHE_KEY = "{HEX_KEY}"
+PAGE_TOKEN = "{MASTODON_TOKEN}"
+PASSWORD_FIELD = "password"
+HEADER = "-----BEGIN RSA PRIVATE KEY-----"
+DSN = "postgresql://app:${{DB_PASSWORD}}@db.example/app"
+HELP = "https://user:<password>@host/simple"
+SHORT_PASSWORD = "hunter2"
+
+
+def main():
+    """Call it as `API_KEY = '{HEX_KEY}'`, `token = "{MASTODON_TOKEN}"`."""
+    # client_secret = "{CLIENT_SECRET}"
+    return f"token={{os.environ['TOKEN']}}"
+'''
+
+
+def test_placeholders_environment_defaults_and_docs_are_not_reported(tmp_path: Path, cflint: Cflint) -> None:
+    assert reported_lines(cflint, tmp_path, "CF507", NOT_SECRETS) == []
+
+
+@pytest.mark.parametrize("name", ["tests/test_client.py", "client_test.py", "conftest.py", "fixtures/keys.py"])
+def test_test_modules_are_not_reported(name: str, tmp_path: Path, cflint: Cflint) -> None:
+    write_files(tmp_path, {"user.py": "def main():\n    return 'ok'\n"})
+    assert reported_lines(cflint, tmp_path, "CF507", SECRETS_MODULE, name=name) == []
+
+
+@pytest.mark.parametrize("output_format", ["json", "sarif", "github", "gitlab"])
+def test_no_output_format_repeats_the_secret(output_format: str, tmp_path: Path, cflint: Cflint) -> None:
+    write_files(tmp_path, {"user.py": SECRETS_MODULE})
+    result = cflint("--select", "CF507", "--output-format", output_format, ".", cwd=tmp_path)
+    assert result.code == 1
+    assert "CF507" in result.out
+    assert [secret for secret in SECRETS if secret in result.out + result.err] == []
+
+
+def test_messages_name_the_variable_or_the_host_and_the_cache_keeps_no_secret(
+    tmp_path: Path, cflint: Cflint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = write_files(tmp_path / "fn", {"user.py": SECRETS_MODULE})
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("CFLINT_CACHE_DIR", str(cache))
+    result = cflint("--select", "CF507", "--output-format", "json", ".", cwd=folder)
+    messages = [finding["message"] for finding in json.loads(result.out)]
+    assert any(message.startswith("`API_KEY` holds a literal key") for message in messages)
+    assert any(message.startswith("`AWS_ACCESS_KEY_ID` holds an AWS access key ID") for message in messages)
+    assert any(message.startswith("the URL for db.internal.example holds a password") for message in messages)
+    stored = b"".join(path.read_bytes() for path in cache.rglob("*") if path.is_file())
+    assert stored
+    assert [secret for secret in SECRETS if secret.encode() in stored] == []
