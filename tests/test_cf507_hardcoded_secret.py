@@ -112,3 +112,53 @@ def test_messages_name_the_variable_or_the_host_and_the_cache_keeps_no_secret(
     stored = b"".join(path.read_bytes() for path in cache.rglob("*") if path.is_file())
     assert stored
     assert [secret for secret in SECRETS if secret.encode() in stored] == []
+
+
+INDEX_TOKEN = "Zq8vLr3NpX2wKd7TsY4b"
+
+
+def test_credentials_in_requirement_urls_are_reported_at_their_line(tmp_path: Path, cflint: Cflint) -> None:
+    write_files(
+        tmp_path,
+        {
+            "user.py": "def main():\n    return 'ok'\n",
+            "requirements.txt": (
+                f"--extra-index-url https://deploy:{INDEX_TOKEN}@nexus.example.com/repository/pypi/simple\n"
+                "requests==2.32.3\n-r more.txt\n"
+            ),
+            "more.txt": (
+                f"-i https://ci:{URL_PASSWORD}@nexus.example.com/simple\n"
+                "--extra-index-url https://${INDEX_USER}:${INDEX_TOKEN}@nexus.example.com/simple\n"
+                "--extra-index-url https://nexus.example.com/simple\n"
+                f"mylib @ https://ci:{INDEX_TOKEN}@files.example.com/mylib-1.0-py3-none-any.whl\n"
+            ),
+        },
+    )
+    result = cflint("--select", "CF507", "--output-format", "json", ".", cwd=tmp_path)
+    found = [(f["path"], f["start"]["line"], f["message"].split(" holds ")[0]) for f in json.loads(result.out)]
+    assert found == [
+        ("more.txt", 1, "the --index-url URL for nexus.example.com"),
+        ("more.txt", 4, "the URL for files.example.com"),
+        ("requirements.txt", 1, "the --extra-index-url URL for nexus.example.com"),
+    ]
+    assert INDEX_TOKEN not in result.out
+    assert URL_PASSWORD not in result.out
+
+
+def test_a_noqa_in_requirements_suppresses_it(tmp_path: Path, cflint: Cflint) -> None:
+    write_files(
+        tmp_path,
+        {
+            "user.py": "def main():\n    return 'ok'\n",
+            "requirements.txt": f"--extra-index-url https://deploy:{INDEX_TOKEN}@nexus.example.com/simple  # noqa: CF507\n",
+        },
+    )
+    assert cflint("--select", "CF507", ".", cwd=tmp_path).code == 0
+
+
+def test_a_run_from_the_cached_rule_catalogue_still_checks_requirements(tmp_path: Path, cflint: Cflint) -> None:
+    write_files(tmp_path, {"user.py": "def main():\n    return 'ok'\n", "requirements.txt": "requests==2.32.3\n"})
+    assert cflint("--select", "CF507", ".", cwd=tmp_path).code == 0
+    write_files(tmp_path, {"requirements.txt": f"-i https://ci:{INDEX_TOKEN}@nexus.example.com/simple\nrequests\n"})
+    result = cflint("--select", "CF507", ".", cwd=tmp_path)
+    assert result.codes == ["CF507"]

@@ -54,9 +54,10 @@ class RuleMeta(Struct, frozen=True):
     class_name: str
     fix: str | None = None  # "safe" or "unsafe" when the rule can fix what it finds
     fix_description: str = ""
+    root_parts: tuple[str, ...] = ()  # classes of the module that check roots for this rule
 
     @classmethod
-    def of(cls, rule: type[RuleInfo]) -> RuleMeta:
+    def of(cls, rule: type[RuleInfo], parts: tuple[type[RuleInfo], ...] = ()) -> RuleMeta:
         return cls(
             code=rule.code,
             name=rule.name,
@@ -70,15 +71,18 @@ class RuleMeta(Struct, frozen=True):
             class_name=rule.__qualname__,
             fix=rule.fix_safety.value if rule.fix_safety is not None else None,
             fix_description=rule.fix_description,
+            root_parts=tuple(part.__qualname__ for part in parts if issubclass(part, RootRule)),
         )
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "severity": self.severity.value}
 
-    def load(self) -> type[RuleInfo]:
-        rule = getattr(importlib.import_module(self.module), self.class_name)
+    def load(self, class_name: str | None = None) -> type[RuleInfo]:
+        """The rule's class (or its part `class_name`), imported."""
+        name = class_name or self.class_name
+        rule = getattr(importlib.import_module(self.module), name)
         if not (isinstance(rule, type) and issubclass(rule, RuleInfo)):
-            raise TypeError(f"{self.module}.{self.class_name} is not a rule")
+            raise TypeError(f"{self.module}.{name} is not a rule")
         return rule
 
     def finding(
@@ -138,7 +142,15 @@ class Registry(Struct, frozen=True, dict=True):
 
     @property
     def root_rules(self) -> tuple[type[RootRule], ...]:
-        return self._load(RootRule)
+        """The root rules and the root parts of rules of other kinds."""
+        parts: list[type[RootRule]] = []
+        for meta in self.rules:
+            for class_name in meta.root_parts:
+                part = meta.load(class_name)
+                if not issubclass(part, RootRule) or part.code != meta.code:
+                    raise TypeError(f"{meta.code}: {class_name} is not a RootRule of {meta.code}")
+                parts.append(part)
+        return self._load(RootRule) + tuple(parts)
 
     @property
     def package_rules(self) -> tuple[type[PackageRule], ...]:
@@ -148,6 +160,7 @@ class Registry(Struct, frozen=True, dict=True):
 def load_registry() -> Registry:
     """Import every rule module and collect its rules: the classes that define a `code`."""
     found: dict[str, type[RuleInfo]] = {}
+    parts: dict[str, list[type[RuleInfo]]] = {}
     rules = importlib.import_module(RULES_PACKAGE)
     for module_info in sorted(pkgutil.walk_packages(rules.__path__, f"{RULES_PACKAGE}."), key=lambda m: m.name):
         module = importlib.import_module(module_info.name)
@@ -158,7 +171,10 @@ def load_registry() -> Registry:
                 and value.__module__ == module.__name__
                 and "code" in vars(value)
             ):
+                if value.part_of is not None:
+                    parts.setdefault(value.part_of.code, []).append(value)
+                    continue
                 if value.code in found or value.code in RETIRED_CODES:
                     raise RuntimeError(f"rule code {value.code} is defined twice or retired")
                 found[value.code] = value
-    return Registry(tuple(RuleMeta.of(found[code]) for code in sorted(found)))
+    return Registry(tuple(RuleMeta.of(found[code], tuple(parts.get(code, ()))) for code in sorted(found)))

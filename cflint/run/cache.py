@@ -177,6 +177,7 @@ def _valid_rule(rule: RuleMeta) -> bool:
         and rule.module.startswith("cflint.rules.")
         and all(part.isidentifier() for part in rule.module.split("."))
         and rule.class_name.isidentifier()
+        and all(part.isidentifier() for part in rule.root_parts)
         and rule.fix in (None, Safety.SAFE.value, Safety.UNSAFE.value)
     )
 
