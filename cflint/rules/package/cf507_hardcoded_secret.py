@@ -23,8 +23,8 @@ _ENVIRONMENT_READS = ("getenv", "environ.get", "environ.setdefault", "environ.po
 _URL_PASSWORD = "a password (user:password@)"
 _READ_THE_ENVIRONMENT = "set it in the function's environment variables and read it from os.environ"
 _EXPAND_IN_PIP = (
-    "write the credentials as ${VARIABLES} (pip expands them from the environment where it runs) "
-    "or use an index that needs none"
+    "install the private packages into the folder (pip install -t .) before zipping, or write the "
+    "credentials as ${VARIABLES}, which pip expands from the environment it runs in"
 )
 # pip's last name of `-i` is an old alias; the message says the name people write.
 _OPTION_SHOWN = {"--pypi-url": "--index-url"}
