@@ -162,3 +162,55 @@ def test_a_run_from_the_cached_rule_catalogue_still_checks_requirements(tmp_path
     write_files(tmp_path, {"requirements.txt": f"-i https://ci:{INDEX_TOKEN}@nexus.example.com/simple\nrequests\n"})
     result = cflint("--select", "CF507", ".", cwd=tmp_path)
     assert result.codes == ["CF507"]
+
+
+CONFIG_JSON = f"""{{
+  "api_key": "{HEX_KEY}",
+  "token_url": "https://auth.example.com/token",
+  "password": "changeme",
+  "db": "postgresql://app:{INDEX_TOKEN}@db.example.com/app"
+}}
+"""
+
+
+def test_secrets_in_shipped_config_files_are_reported_at_their_line(tmp_path: Path, cflint: Cflint) -> None:
+    write_files(
+        tmp_path,
+        {
+            "user.py": "def main():\n    return 'ok'\n",
+            "config/settings.json": CONFIG_JSON,
+            "config.yaml": f"slack:\n  bot_token: {MASTODON_TOKEN}\n  channel: general\n",
+            "app.ini": f"[auth]\nclient_secret = {CLIENT_SECRET}\nclient_id = my-app\naws_access_key_id = {AWS_KEY_ID}\n",
+            "tests/settings.json": CONFIG_JSON,
+            ".env.example": f"API_KEY={HEX_KEY}\n",
+        },
+    )
+    result = cflint("--select", "CF507", "--output-format", "json", ".", cwd=tmp_path)
+    found = [(f["path"], f["start"]["line"], f["message"].split(" holds ")[0]) for f in json.loads(result.out)]
+    assert found == [
+        ("app.ini", 2, "`client_secret`"),
+        ("app.ini", 4, "`aws_access_key_id`"),
+        ("config.yaml", 2, "`bot_token`"),
+        ("config/settings.json", 2, "`api_key`"),
+        ("config/settings.json", 5, "the URL for db.example.com"),
+    ]
+    assert [secret for secret in (*SECRETS, INDEX_TOKEN) if secret in result.out] == []
+
+
+def test_config_files_of_a_vendored_distribution_are_not_reported(tmp_path: Path, cflint: Cflint) -> None:
+    write_files(
+        tmp_path,
+        {
+            "user.py": "def main():\n    return 'ok'\n",
+            "somelib/data.json": CONFIG_JSON,
+            "somelib-1.0.dist-info/RECORD": "somelib/data.json,,\nsomelib-1.0.dist-info/RECORD,,\n",
+        },
+    )
+    assert cflint("--select", "CF507", ".", cwd=tmp_path).code == 0
+
+
+def test_a_key_file_is_cf505s_alone(tmp_path: Path, cflint: Cflint) -> None:
+    key = f'{{"type": "service_account", "private_key": "-----BEGIN PRIVATE KEY-----\\n{KEY_MATERIAL}\\n-----END PRIVATE KEY-----\\n"}}\n'
+    write_files(tmp_path, {"user.py": "def main():\n    return 'ok'\n", "gcp-key.json": key})
+    result = cflint("--select", "CF505,CF507", ".", cwd=tmp_path)
+    assert result.codes == ["CF505"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Callable
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -54,7 +55,9 @@ class RuleMeta(Struct, frozen=True):
     class_name: str
     fix: str | None = None  # "safe" or "unsafe" when the rule can fix what it finds
     fix_description: str = ""
-    root_parts: tuple[str, ...] = ()  # classes of the module that check roots for this rule
+    # The parts of this rule that check roots, and packages: `module:Class` each.
+    root_parts: tuple[str, ...] = ()
+    package_parts: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, rule: type[RuleInfo], parts: tuple[type[RuleInfo], ...] = ()) -> RuleMeta:
@@ -71,18 +74,21 @@ class RuleMeta(Struct, frozen=True):
             class_name=rule.__qualname__,
             fix=rule.fix_safety.value if rule.fix_safety is not None else None,
             fix_description=rule.fix_description,
-            root_parts=tuple(part.__qualname__ for part in parts if issubclass(part, RootRule)),
+            root_parts=tuple(f"{part.__module__}:{part.__qualname__}" for part in parts if issubclass(part, RootRule)),
+            package_parts=tuple(
+                f"{part.__module__}:{part.__qualname__}" for part in parts if issubclass(part, PackageRule)
+            ),
         )
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "severity": self.severity.value}
 
-    def load(self, class_name: str | None = None) -> type[RuleInfo]:
-        """The rule's class (or its part `class_name`), imported."""
-        name = class_name or self.class_name
-        rule = getattr(importlib.import_module(self.module), name)
+    def load(self, part: str | None = None) -> type[RuleInfo]:
+        """The rule's class (or its part, `module:Class`), imported."""
+        module, name = part.split(":") if part else (self.module, self.class_name)
+        rule = getattr(importlib.import_module(module), name)
         if not (isinstance(rule, type) and issubclass(rule, RuleInfo)):
-            raise TypeError(f"{self.module}.{name} is not a rule")
+            raise TypeError(f"{module}.{name} is not a rule")
         return rule
 
     def finding(
@@ -140,21 +146,26 @@ class Registry(Struct, frozen=True, dict=True):
     def file_rules(self) -> tuple[type[Rule], ...]:
         return self._load(Rule)
 
+    def _load_parts(self, base: type[RuleT], names: Callable[[RuleMeta], tuple[str, ...]]) -> tuple[type[RuleT], ...]:
+        """The parts of `base`'s kind of rules of other kinds, imported."""
+        parts: list[type[RuleT]] = []
+        for meta in self.rules:
+            for name in names(meta):
+                part = meta.load(name)
+                if not issubclass(part, base) or part.code != meta.code:
+                    raise TypeError(f"{meta.code}: {name} is not a {base.__name__} of {meta.code}")
+                parts.append(part)
+        return tuple(parts)
+
     @property
     def root_rules(self) -> tuple[type[RootRule], ...]:
         """The root rules and the root parts of rules of other kinds."""
-        parts: list[type[RootRule]] = []
-        for meta in self.rules:
-            for class_name in meta.root_parts:
-                part = meta.load(class_name)
-                if not issubclass(part, RootRule) or part.code != meta.code:
-                    raise TypeError(f"{meta.code}: {class_name} is not a RootRule of {meta.code}")
-                parts.append(part)
-        return self._load(RootRule) + tuple(parts)
+        return self._load(RootRule) + self._load_parts(RootRule, lambda meta: meta.root_parts)
 
     @property
     def package_rules(self) -> tuple[type[PackageRule], ...]:
-        return self._load(PackageRule)
+        """The package rules and the package parts of rules of other kinds."""
+        return self._load(PackageRule) + self._load_parts(PackageRule, lambda meta: meta.package_parts)
 
 
 def load_registry() -> Registry:
@@ -172,7 +183,7 @@ def load_registry() -> Registry:
                 and "code" in vars(value)
             ):
                 if value.part_of is not None:
-                    parts.setdefault(value.part_of.code, []).append(value)
+                    parts.setdefault(value.part_of, []).append(value)
                     continue
                 if value.code in found or value.code in RETIRED_CODES:
                     raise RuntimeError(f"rule code {value.code} is defined twice or retired")

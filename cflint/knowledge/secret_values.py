@@ -46,7 +46,10 @@ _PLACEHOLDER_WORDS = (
     "password",
     "token",
 )
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>]+")
 _URL_PASSWORD_PLACEHOLDERS = frozenset({"pass", "password", "passwd", "pwd", "secret", "token", "changeme"})
+AWS_KEY_ID = "an AWS access key ID"
+PRIVATE_KEY = "a private key"
 # Cheap first looks for detect-secrets' structural detectors (AWSKeyDetector's key-ID
 # prefixes, PrivateKeyDetector's headers, BasicAuthDetector's `://user:password@`).
 _AWS_KEY_PREFIXES = ("A3T", "ABIA", "ACCA", "AKIA", "ASIA")
@@ -126,13 +129,15 @@ def url_with_password(text: str) -> str | None:
         return None
     from detect_secrets.plugins.basic_auth import BasicAuthDetector
 
-    for match in BasicAuthDetector.denylist[0].finditer(text):
+    for url in _URL.findall(text):
+        match = BasicAuthDetector.denylist[0].search(url)
+        if match is None:
+            continue
         password = match.group(1)
         if password.lower() in _URL_PASSWORD_PLACEHOLDERS or is_placeholder_password(password):
             continue
-        start = text.rfind(" ", 0, match.start()) + 1
         try:
-            host = urlsplit(text[start:].split()[0]).hostname
+            host = urlsplit(url).hostname
         except ValueError:
             host = None
         return host or "its host"
@@ -158,10 +163,10 @@ def structural_secret(text: str) -> str | None:
 
         match = AWSKeyDetector.denylist[0].search(text)
         if match is not None and "EXAMPLE" not in text and not is_placeholder(match.group()):
-            return "an AWS access key ID"
+            return AWS_KEY_ID
     if len(text) >= _MIN_PRIVATE_KEY_LENGTH and any(marker in text for marker in _PRIVATE_KEY_MARKERS):
         from detect_secrets.plugins.private_key import PrivateKeyDetector
 
         if any(pattern.search(text) for pattern in PrivateKeyDetector.denylist):
-            return "a private key"
+            return PRIVATE_KEY
     return None

@@ -122,9 +122,9 @@ class RuleInfo:
     always_enabled: ClassVar[bool] = False
 
     # A rule that checks inputs of two kinds (a file's tree and a root's requirement files) is
-    # one rule class and, in the same module, a class of the other kind naming it here: that
-    # part has the rule's code and metadata, and is run with the rules of its kind.
-    part_of: ClassVar[type[RuleInfo] | None] = None
+    # one rule class and a class of the other kind naming its code here: that part has the
+    # rule's code and metadata, and is run with the rules of its kind.
+    part_of: ClassVar[str | None] = None
 
     # A rule that can fix what it finds says how safe its fix is and what it does.
     fix_safety: ClassVar[Safety | None] = None

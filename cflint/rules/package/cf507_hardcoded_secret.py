@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import PurePath
 
 import libcst as cst
@@ -12,23 +11,22 @@ from cflint.knowledge.secret_values import (
     structural_secret,
     url_with_password,
 )
-from cflint.model import Finding
-from cflint.project import FileContext, FunctionRoot
-from cflint.rule import ParsedFile, RootRule, Rule
-from cflint.rules.imports.dependencies import finding_at
+from cflint.project import FileContext
+from cflint.rule import ParsedFile, Rule
+from cflint.rules.package.cf507_secret_parts import (
+    CODE,
+    LITERAL_KEY,
+    MESSAGE,
+    NAME,
+    READ_THE_ENVIRONMENT,
+    SUMMARY,
+    URL_PASSWORD,
+    is_test_path,
+)
 
 Literal = cst.SimpleString | cst.ConcatenatedString
 # Calls whose string arguments are defaults of the environment, not secrets in the code.
 _ENVIRONMENT_READS = ("getenv", "environ.get", "environ.setdefault", "environ.pop")
-_URL_PASSWORD = "a password (user:password@)"
-_READ_THE_ENVIRONMENT = "set it in the function's environment variables and read it from os.environ"
-_EXPAND_IN_PIP = (
-    "install the private packages into the folder (pip install -t .) before zipping, or write the "
-    "credentials as ${VARIABLES}, which pip expands from the environment it runs in"
-)
-# pip's last name of `-i` is an old alias; the message says the name people write.
-_OPTION_SHOWN = {"--pypi-url": "--index-url"}
-_TEST_FOLDERS = frozenset({"test", "tests", "testing", "fixtures"})
 
 
 def _literal_text(node: cst.BaseExpression) -> str | None:
@@ -73,20 +71,14 @@ def _is_test_file(context: FileContext) -> bool:
     """A test module or fixture: its keys are made up for the test."""
     path = PurePath(context.path)
     relative = path.relative_to(context.root.path) if context.root and path.is_relative_to(context.root.path) else path
-    name = path.name
-    return (
-        name.startswith("test_")
-        or name.endswith("_test.py")
-        or name == "conftest.py"
-        or any(part in _TEST_FOLDERS for part in relative.parts[:-1])
-    )
+    return is_test_path(relative)
 
 
 class HardcodedSecret(Rule):
-    code = "CF507"
-    name = "hardcoded-secret"
-    summary = "A secret is written into the code: an API key, token, password or private key"
-    message = "{what} holds {kind}, written into a file that ships in the ZIP: {instead}"
+    code = CODE
+    name = NAME
+    summary = SUMMARY
+    message = MESSAGE
     requires_text = CANDIDATE_TEXTS
 
     def __init__(self, file: ParsedFile) -> None:
@@ -105,11 +97,11 @@ class HardcodedSecret(Rule):
         what = f"`{name}`" if name else "this string"
         kind = structural_secret(text)
         if kind is None and (host := url_with_password(text)) is not None:
-            what, kind = f"the URL for {host}", _URL_PASSWORD
+            what, kind = f"the URL for {host}", URL_PASSWORD
         if kind is None and name is not None and is_secret_name(name) and looks_like_key(text.strip()):
-            kind = "a literal key (long and random)"
+            kind = LITERAL_KEY
         if kind is not None:
-            self.report(node, what=what, kind=kind, instead=_READ_THE_ENVIRONMENT)
+            self.report(node, what=what, kind=kind, instead=READ_THE_ENVIRONMENT)
 
     def visit_Expr(self, node: cst.Expr) -> None:
         # A docstring or a bare string statement is documentation, not a value the code uses.
@@ -143,29 +135,3 @@ class HardcodedSecret(Rule):
 
     def visit_ConcatenatedString(self, node: cst.ConcatenatedString) -> None:
         self._check(node, None)
-
-
-class HardcodedSecretInRequirements(RootRule):
-    """CF507 on the requirement files: an index URL or a requirement's URL with a password
-    (`--extra-index-url https://user:token@host/simple`), which pip reads and the ZIP ships."""
-
-    part_of = HardcodedSecret
-    code = HardcodedSecret.code
-    name = HardcodedSecret.name
-    summary = HardcodedSecret.summary
-    message = HardcodedSecret.message
-
-    def check(self, root: FunctionRoot) -> Iterator[Finding]:
-        requirements = root.requirements
-        places = [(option.path, option.line, option.option, option.value) for option in requirements.options]
-        places.extend((line.path, line.line, "", line.text) for line in requirements.lines)
-        places.extend((problem.path, problem.line, "", problem.text) for problem in requirements.problems)
-        reported: set[tuple[PurePath, int]] = set()
-        for path, line, option, text in places:
-            host = url_with_password(text)
-            if host is None or (path, line) in reported:
-                continue
-            reported.add((path, line))
-            shown = _OPTION_SHOWN.get(option, option)
-            what = f"the {shown} URL for {host}" if option else f"the URL for {host}"
-            yield finding_at(self, root, path, line, what=what, kind=_URL_PASSWORD, instead=_EXPAND_IN_PIP)
