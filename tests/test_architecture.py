@@ -51,5 +51,17 @@ def test_only_syntax_and_read_errors_are_always_enabled() -> None:
 
 def test_rule_kinds_come_from_their_base_classes() -> None:
     assert {rule.kind for rule in REGISTRY.rules} == {"engine", "file", "root", "package"}
-    for kind, rules in (("file", REGISTRY.file_rules), ("root", REGISTRY.root_rules)):
-        assert {rule.code for rule in rules} == {meta.code for meta in REGISTRY.rules if meta.kind == kind}
+    assert {rule.code for rule in REGISTRY.file_rules} == {meta.code for meta in REGISTRY.rules if meta.kind == "file"}
+    # A rule of another kind with a root part (CF507 on requirement files) is run with the root rules.
+    assert {rule.code for rule in REGISTRY.root_rules} == {
+        meta.code for meta in REGISTRY.rules if meta.kind == "root" or meta.root_parts
+    }
+
+
+def test_a_rule_part_reports_under_its_rules_code_and_metadata() -> None:
+    parts = [rule for rule in (*REGISTRY.root_rules, *REGISTRY.package_rules) if rule.part_of is not None]
+    assert [rule.code for rule in parts] == ["CF507", "CF507"]
+    for part in parts:
+        assert part.part_of is not None
+        rule = REGISTRY.by_code(part.part_of)
+        assert (part.code, part.name, part.summary, part.message) == (rule.code, rule.name, rule.summary, rule.message)

@@ -305,6 +305,8 @@ MODULES_A_SMALL_RUN_DOES_NOT_IMPORT = (
     "traceback",
     "zipfile",
     "cflint.run.archive_lint",
+    "detect_secrets",  # CF507 asks it only of a candidate literal
+    "requests",
 )
 
 

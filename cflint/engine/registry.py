@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Callable
 from functools import cached_property
 from typing import Any, TypeVar
 
@@ -54,9 +55,12 @@ class RuleMeta(Struct, frozen=True):
     class_name: str
     fix: str | None = None  # "safe" or "unsafe" when the rule can fix what it finds
     fix_description: str = ""
+    # The parts of this rule that check roots, and packages: `module:Class` each.
+    root_parts: tuple[str, ...] = ()
+    package_parts: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, rule: type[RuleInfo]) -> RuleMeta:
+    def of(cls, rule: type[RuleInfo], parts: tuple[type[RuleInfo], ...] = ()) -> RuleMeta:
         return cls(
             code=rule.code,
             name=rule.name,
@@ -70,15 +74,21 @@ class RuleMeta(Struct, frozen=True):
             class_name=rule.__qualname__,
             fix=rule.fix_safety.value if rule.fix_safety is not None else None,
             fix_description=rule.fix_description,
+            root_parts=tuple(f"{part.__module__}:{part.__qualname__}" for part in parts if issubclass(part, RootRule)),
+            package_parts=tuple(
+                f"{part.__module__}:{part.__qualname__}" for part in parts if issubclass(part, PackageRule)
+            ),
         )
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "severity": self.severity.value}
 
-    def load(self) -> type[RuleInfo]:
-        rule = getattr(importlib.import_module(self.module), self.class_name)
+    def load(self, part: str | None = None) -> type[RuleInfo]:
+        """The rule's class (or its part, `module:Class`), imported."""
+        module, name = part.split(":") if part else (self.module, self.class_name)
+        rule = getattr(importlib.import_module(module), name)
         if not (isinstance(rule, type) and issubclass(rule, RuleInfo)):
-            raise TypeError(f"{self.module}.{self.class_name} is not a rule")
+            raise TypeError(f"{module}.{name} is not a rule")
         return rule
 
     def finding(
@@ -136,18 +146,32 @@ class Registry(Struct, frozen=True, dict=True):
     def file_rules(self) -> tuple[type[Rule], ...]:
         return self._load(Rule)
 
+    def _load_parts(self, base: type[RuleT], names: Callable[[RuleMeta], tuple[str, ...]]) -> tuple[type[RuleT], ...]:
+        """The parts of `base`'s kind of rules of other kinds, imported."""
+        parts: list[type[RuleT]] = []
+        for meta in self.rules:
+            for name in names(meta):
+                part = meta.load(name)
+                if not issubclass(part, base) or part.code != meta.code:
+                    raise TypeError(f"{meta.code}: {name} is not a {base.__name__} of {meta.code}")
+                parts.append(part)
+        return tuple(parts)
+
     @property
     def root_rules(self) -> tuple[type[RootRule], ...]:
-        return self._load(RootRule)
+        """The root rules and the root parts of rules of other kinds."""
+        return self._load(RootRule) + self._load_parts(RootRule, lambda meta: meta.root_parts)
 
     @property
     def package_rules(self) -> tuple[type[PackageRule], ...]:
-        return self._load(PackageRule)
+        """The package rules and the package parts of rules of other kinds."""
+        return self._load(PackageRule) + self._load_parts(PackageRule, lambda meta: meta.package_parts)
 
 
 def load_registry() -> Registry:
     """Import every rule module and collect its rules: the classes that define a `code`."""
     found: dict[str, type[RuleInfo]] = {}
+    parts: dict[str, list[type[RuleInfo]]] = {}
     rules = importlib.import_module(RULES_PACKAGE)
     for module_info in sorted(pkgutil.walk_packages(rules.__path__, f"{RULES_PACKAGE}."), key=lambda m: m.name):
         module = importlib.import_module(module_info.name)
@@ -158,7 +182,10 @@ def load_registry() -> Registry:
                 and value.__module__ == module.__name__
                 and "code" in vars(value)
             ):
+                if value.part_of is not None:
+                    parts.setdefault(value.part_of, []).append(value)
+                    continue
                 if value.code in found or value.code in RETIRED_CODES:
                     raise RuntimeError(f"rule code {value.code} is defined twice or retired")
                 found[value.code] = value
-    return Registry(tuple(RuleMeta.of(found[code]) for code in sorted(found)))
+    return Registry(tuple(RuleMeta.of(found[code], tuple(parts.get(code, ()))) for code in sorted(found)))

@@ -90,6 +90,15 @@ class RequirementProblem(Struct, frozen=True):
     problem: str
 
 
+class RequirementOption(Struct, frozen=True):
+    """An option with a value on a line of a requirements file (`--extra-index-url URL`)."""
+
+    path: Path
+    line: int
+    option: str  # pip's last name for it: `-i` is `--pypi-url`
+    value: str
+
+
 class Requirements(Struct, frozen=True):
     """What a function's requirements.txt (and the files it includes) says."""
 
@@ -99,6 +108,7 @@ class Requirements(Struct, frozen=True):
     problems: tuple[RequirementProblem, ...] = ()
     complete: bool = True  # every installed requirement's name is known
     hash_checking: bool = False  # a line has --hash or --require-hashes: pip then wants every requirement hashed
+    options: tuple[RequirementOption, ...] = ()
 
     def installed(self, versions: tuple[tuple[int, int], ...]) -> Iterator[RequirementLine]:
         """The requirement lines pip installs for one of `versions` (not constraints)."""
@@ -122,6 +132,7 @@ class _Reader(Struct):
     problems: list[RequirementProblem] = field(default_factory=list)
     complete: bool = True
     hash_checking: bool = False
+    options: list[RequirementOption] = field(default_factory=list)
     done: set[Path] = field(default_factory=set)
 
     def problem(self, path: Path, number: int, text: str, problem: str) -> None:
@@ -183,6 +194,11 @@ class _Reader(Struct):
             return None
         if any(option in HASH_OPTIONS for option, _ in parsed.options):
             self.hash_checking = True
+        self.options.extend(
+            RequirementOption(path, logical.number, option, value)
+            for option, value in parsed.options
+            if value is not None
+        )
         if requirement_text:
             self.read_requirement(path, logical.number, requirement_text, constraint)
             return None
@@ -296,4 +312,12 @@ def read_requirements(
     except OSError as exc:
         reader.problem(path, 1, "", f"cannot read: {exc.strerror or exc}")
         reader.complete = False
-    return Requirements(path, True, tuple(reader.lines), tuple(reader.problems), reader.complete, reader.hash_checking)
+    return Requirements(
+        path,
+        True,
+        tuple(reader.lines),
+        tuple(reader.problems),
+        reader.complete,
+        reader.hash_checking,
+        tuple(reader.options),
+    )

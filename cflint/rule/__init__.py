@@ -12,6 +12,8 @@ A rule derives from one base class, which sets its `kind` and what it checks:
 - `PackageRule` (here): a check over the files of a package, a ZIP or a folder.
 - `EngineRule` (here): a finding the engine itself makes; it has no check.
 
+A rule of one kind may have a part of another kind (`part_of`), which reports under its code.
+
 This module is imported by the registry on every run, so it imports no LibCST at run time;
 the sub-modules, which need it, are imported with the rules that derive from them.
 """
@@ -118,6 +120,11 @@ class RuleInfo:
     default_enabled: ClassVar[bool] = True
     # Cannot be turned off, and fails a run even with --exit-zero (CF001, CF002).
     always_enabled: ClassVar[bool] = False
+
+    # A rule that checks inputs of two kinds (a file's tree and a root's requirement files) is
+    # one rule class and a class of the other kind naming its code here: that part has the
+    # rule's code and metadata, and is run with the rules of its kind.
+    part_of: ClassVar[str | None] = None
 
     # A rule that can fix what it finds says how safe its fix is and what it does.
     fix_safety: ClassVar[Safety | None] = None

@@ -170,6 +170,16 @@ def _finding_from_row(path: str, row: FindingRow, codes: frozenset[str]) -> Find
     return Finding(path, start, code, message, severity, end, _fix_from_row(fix, path))
 
 
+def _valid_part(part: str) -> bool:
+    """A rule part's `module:Class`, in cflint's rules package."""
+    module, _, class_name = part.partition(":")
+    return (
+        module.startswith("cflint.rules.")
+        and all(name.isidentifier() for name in module.split("."))
+        and class_name.isidentifier()
+    )
+
+
 def _valid_rule(rule: RuleMeta) -> bool:
     return (
         re.fullmatch(_CODE_FORM, rule.code) is not None
@@ -177,6 +187,7 @@ def _valid_rule(rule: RuleMeta) -> bool:
         and rule.module.startswith("cflint.rules.")
         and all(part.isidentifier() for part in rule.module.split("."))
         and rule.class_name.isidentifier()
+        and all(_valid_part(part) for part in (*rule.root_parts, *rule.package_parts))
         and rule.fix in (None, Safety.SAFE.value, Safety.UNSAFE.value)
     )
 

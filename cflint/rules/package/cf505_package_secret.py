@@ -79,7 +79,7 @@ def _secret_kind_by_content(entry: PackageEntry, package: Package) -> str | None
     return None
 
 
-def _distribution_files(package: Package) -> frozenset[str]:
+def distribution_files(package: Package) -> frozenset[str]:
     """Files that an installed distribution's RECORD lists (a package vendored with
     `pip install -t .`): their keys are the distribution's test fixtures, not secrets."""
     listed: set[str] = set()
@@ -114,7 +114,7 @@ class PackageSecret(PackageRule):
         sniffed = [entry for entry in package.entries if entry.path not in named and _is_sniffed(entry)]
         # A vendored distribution's files are left out before any is read (botocore alone has
         # a thousand JSON files).
-        vendored = _distribution_files(package) if named or sniffed else frozenset()
+        vendored = distribution_files(package) if named or sniffed else frozenset()
         secrets = dict(named)
         for entry in sniffed:
             kind = None if entry.path in vendored else _secret_kind_by_content(entry, package)
