@@ -305,6 +305,7 @@ MODULES_A_SMALL_RUN_DOES_NOT_IMPORT = (
     "traceback",
     "zipfile",
     "cflint.run.archive_lint",
+    "cflint.cli.subcommands",  # rule, package and server only
 )
 
 
