@@ -1,5 +1,6 @@
 """`python -m cflint`: the `cflint` command, without importing from the current folder."""
 
+import gc
 import os
 import sys
 
@@ -8,7 +9,14 @@ import sys
 if not getattr(sys.flags, "safe_path", False) and sys.path and sys.path[0] in ("", os.getcwd()):
     del sys.path[0]
 
-from cflint.cli.main import EXIT_INTERRUPTED, main
+# Importing cflint makes classes and tables that live until exit; the cyclic garbage
+# collector, run while they are made or after, would walk them and find nothing to free.
+# So collection pauses while they are imported, and they are frozen (as the rules are).
+gc.disable()
+from cflint.cli.main import EXIT_INTERRUPTED, main  # noqa: E402
+
+gc.freeze()
+gc.enable()
 
 code = main()
 if code == EXIT_INTERRUPTED:

@@ -307,6 +307,7 @@ MODULES_A_SMALL_RUN_DOES_NOT_IMPORT = (
     "cflint.run.archive_lint",
     "detect_secrets",  # CF507 asks it only of a candidate literal
     "requests",
+    "cflint.cli.subcommands",  # rule, package and server only
 )
 
 

@@ -25,7 +25,8 @@ from cflint.analysis.bindings import ScopeNode
 from cflint.analysis.scopes import Scopes
 
 _MAX_DEPTH = 16
-_PLAIN_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
+# Compiled on first use (by `re`'s cache): only code reading a dict by a string key needs it.
+_PLAIN_KEY = r"[A-Za-z_][A-Za-z0-9_.-]*\Z"
 
 # Qualified names under which the same callable or class is also reachable.
 _CANONICAL = {
@@ -143,7 +144,7 @@ def _key(subscript: cst.Subscript) -> str:
         index = subscript.slice[0].slice
         if isinstance(index, cst.Index) and isinstance(index.value, cst.SimpleString):
             text = index.value.evaluated_value
-            if isinstance(text, str) and _PLAIN_KEY.match(text):
+            if isinstance(text, str) and re.match(_PLAIN_KEY, text):
                 return text
     return ""
 

@@ -51,7 +51,8 @@ def lint(argv: Sequence[str], prog: str = "cflint") -> int:
 
 
 def _lint_command(argv: Sequence[str], prog: str) -> int:
-    from cflint.run.runner import RunOptions, run
+    with _collection_paused():
+        from cflint.run.runner import RunOptions, run
 
     args = lint_parser(prog).parse_args(argv)
     if args.problem_matcher is not None:

@@ -9,7 +9,6 @@ import sys
 from collections.abc import Sequence
 
 from cflint.cli.lint import lint
-from cflint.cli.subcommands import package, rule, server
 from cflint.cli.terminal import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_USAGE, silence_stdout
 from cflint.model import UsageError
 
@@ -33,6 +32,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "check":
             return lint(argv[1:], prog="cflint check")
         if command is not None:
+            from cflint.cli.subcommands import package, rule, server
+
             return {"rule": rule, "package": package, "server": server}[command](argv[1:])
         return lint(argv)
     except UsageError as exc:

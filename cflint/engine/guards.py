@@ -74,7 +74,8 @@ _OPERATOR_KEYWORDS = [word for word in keyword.kwlist if word not in ("for", "No
 _OTHER_KEYWORDS = re.compile(rf"\b(?:{'|'.join(_OPERATOR_KEYWORDS)})\b")
 # An opening bracket after an operand (a call or subscript), any other bracket, or a comma.
 _BRACKET = re.compile(r"(?P<after>(?<=[\w)\]}\0])[ \t]*[(\[])|(?P<open>[(\[{])|(?P<close>[)\]}])|,")
-_JOINED_STRINGS = re.compile(r"\0(?:\s*\0)*")
+# Compiled on first use (by `re`'s cache): only a file with many string literals needs it.
+_JOINED_STRINGS = r"\0(?:\s*\0)*"
 # LibCST's extra memory per level of depth: a parenthesised name is about 0.4 KiB; a call,
 # subscript, tuple, list, dict, set or generator up to 20 times that (a call with arguments).
 _GROUPING_WEIGHT = 1
@@ -115,7 +116,7 @@ def bracket_cost(source: str) -> int:
 def longest_string_join(source: str) -> int:
     """The most string literals written side by side (implicitly joined into one) anywhere in
     `source`; comments and line breaks may come between them."""
-    runs = _JOINED_STRINGS.findall(_code_only(source))
+    runs = re.findall(_JOINED_STRINGS, _code_only(source))
     return max((run.count("\0") for run in runs), default=0)
 
 

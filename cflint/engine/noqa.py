@@ -11,15 +11,15 @@ from msgspec import Struct
 
 from cflint.model import Position, TextEdit
 
-_NOQA = re.compile(r"#\s*noqa\b(?P<rest>.*)$", re.IGNORECASE)
-_FILE_NOQA = re.compile(r"#\s*cflint\s*:\s*noqa\b(?P<rest>.*)$", re.IGNORECASE)
-_CODE = re.compile(r"[A-Za-z]+[0-9]+")
-_CODE_LIST = re.compile(r"\s*(?P<codes>[A-Za-z]+[0-9]+(?:[,\s]+[A-Za-z]+[0-9]+)*)")
+# Patterns are kept as text and compiled on first use (by `re`'s cache): most files have
+# no noqa comment, and compiling them all would slow every start.
+_NOQA = r"(?i)#\s*noqa\b(?P<rest>.*)$"
+_FILE_NOQA = r"(?i)#\s*cflint\s*:\s*noqa\b(?P<rest>.*)$"
+_CODE = r"[A-Za-z]+[0-9]+"
+_CODE_LIST = r"\s*(?P<codes>[A-Za-z]+[0-9]+(?:[,\s]+[A-Za-z]+[0-9]+)*)"
 # Codes after 'noqa' without its ':', or after another mark in its place ('noqa CF403',
 # 'noqa; CF403', 'noqa - CF403'). The first code ends at a word's end ('CF403abc' is not one).
-_CODES_WITHOUT_COLON = re.compile(
-    r"(?P<mark>\s*[^\w\s:#]?)\s*(?P<codes>[A-Za-z]+[0-9]+(?![A-Za-z0-9_])(?:[,\s]+[A-Za-z]+[0-9]+)*)"
-)
+_CODES_WITHOUT_COLON = r"(?P<mark>\s*[^\w\s:#]?)\s*(?P<codes>[A-Za-z]+[0-9]+(?![A-Za-z0-9_])(?:[,\s]+[A-Za-z]+[0-9]+)*)"
 _OUR_PREFIX = "CF"
 
 
@@ -91,7 +91,7 @@ def _parse(
     whitespace may stand before the ':' of `# noqa: CODES`. Never widened: codes without the
     ':' (or after another mark in its place), and any mark but ':' right after 'noqa', make a
     directive that suppresses nothing."""
-    match = _NOQA.search(text)
+    match = re.search(_NOQA, text)
     if match is None:
         return None
     rest = match.group("rest")
@@ -101,7 +101,7 @@ def _parse(
         return _with_codes(text, position, known_codes, alone, match.start(), colon)
     if not head or head.startswith("#"):
         return Directive(position, None, text, (match.start(), match.start("rest")), alone)
-    named = _CODES_WITHOUT_COLON.match(rest)
+    named = re.match(_CODES_WITHOUT_COLON, rest)
     if named is not None:
         codes = _codes(named)
         fix = None
@@ -127,14 +127,14 @@ def _colon(noqa: re.Match[str]) -> int | None:
 def listed_codes(comment: str) -> list[tuple[int, int, str]]:
     """The codes a `# noqa: CODES` comment lists, each with where it starts and ends in
     `comment` (as written, known or not); none for any other comment."""
-    match = _NOQA.search(comment)
+    match = re.search(_NOQA, comment)
     colon = None if match is None else _colon(match)
-    listed = None if colon is None else _CODE_LIST.match(comment, colon + 1)
+    listed = None if colon is None else re.compile(_CODE_LIST).match(comment, colon + 1)
     if listed is None:
         return []
     return [
         (code.start(), code.end(), code.group().upper())
-        for code in _CODE.finditer(comment, listed.start("codes"), listed.end("codes"))
+        for code in re.compile(_CODE).finditer(comment, listed.start("codes"), listed.end("codes"))
     ]
 
 
@@ -142,7 +142,7 @@ def _with_codes(
     text: str, position: Position, known_codes: frozenset[str], alone: bool, start: int, colon: int
 ) -> Directive | BadDirective:
     """The directive `# noqa: CODES` whose ':' is at `colon` in `text`."""
-    listed = _CODE_LIST.match(text, colon + 1)
+    listed = re.compile(_CODE_LIST).match(text, colon + 1)
     if listed is None:
         return BadDirective(position, "no rule codes after 'noqa:'")
     codes = _codes(listed)
@@ -184,7 +184,7 @@ def scan(source: str, known_codes: frozenset[str]) -> NoqaScan:
     skip_file = False
     for line, column, text, alone in _comments(source):
         position = Position(line, column + 1)
-        file_level = _FILE_NOQA.match(text)
+        file_level = re.match(_FILE_NOQA, text)
         if file_level is not None:
             if alone and not file_level.group("rest").strip():
                 skip_file = True
@@ -199,7 +199,7 @@ def scan(source: str, known_codes: frozenset[str]) -> NoqaScan:
     return NoqaScan(directives, tuple(bad), skip_file)
 
 
-_REQUIREMENT_COMMENT = re.compile(r"(^|\s)#")
+_REQUIREMENT_COMMENT = r"(^|\s)#"
 
 
 def scan_requirements(text: str, known_codes: frozenset[str]) -> dict[int, Directive]:
@@ -209,7 +209,7 @@ def scan_requirements(text: str, known_codes: frozenset[str]) -> dict[int, Direc
     if "noqa" not in text.lower():
         return directives
     for number, line in enumerate(text.splitlines(), start=1):
-        match = _REQUIREMENT_COMMENT.search(line)
+        match = re.search(_REQUIREMENT_COMMENT, line)
         if match is None:
             continue
         column = match.end() - 1

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
 from typing import cast
 
 import libcst as cst
@@ -26,13 +25,17 @@ def _ranges(provider: BaseMetadataProvider[CodeRange]) -> dict[cst.CSTNode, Code
     return cast("dict[cst.CSTNode, CodeRange]", provider._computed)
 
 
-@dataclass
 class _StoppingState(PositionProvidingCodegenState):
     """LibCST's position-tracking code generation, stopped after the last wanted node.
 
-    A dataclass, unlike cflint's values (msgspec Structs), because it extends LibCST's."""
+    It extends LibCST's dataclass without being declared one itself: the decorator would
+    compile generated methods at every start, and none of them is used."""
 
-    waiting: set[cst.CSTNode] = field(default_factory=set)
+    def __init__(self, module: cst.Module, provider: PositionProvider, waiting: set[cst.CSTNode]) -> None:
+        super().__init__(
+            default_indent=module.default_indent, default_newline=module.default_newline, provider=provider
+        )
+        self.waiting = waiting
 
     @contextmanager
     def record_syntactic_position(
@@ -64,12 +67,7 @@ def node_positions(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[cst
     if not wanted:
         return {}
     provider = PositionProvider()
-    state = _StoppingState(
-        default_indent=module.default_indent,
-        default_newline=module.default_newline,
-        provider=provider,
-        waiting=set(wanted),
-    )
+    state = _StoppingState(module, provider, set(wanted))
     with suppress(_AllFound):
         module._codegen(state)
     computed = _ranges(provider)

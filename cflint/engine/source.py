@@ -49,7 +49,8 @@ def decode_source(data: bytes) -> str:
         raise ValueError(f"unknown encoding {encoding!r}", 0) from None
 
 
-_ESCAPED_BYTE = re.compile("[\udc80-\udcff]")
+# Compiled on first use (by `re`'s cache): only a file with undecodable bytes needs it.
+_ESCAPED_BYTE = "[\udc80-\udcff]"
 
 
 def _utf8_with_bad_bytes_in_comments(data: bytes) -> str | None:
@@ -57,10 +58,10 @@ def _utf8_with_bad_bytes_in_comments(data: bytes) -> str | None:
     are in comments (a cp949 or Latin-1 comment) imports fine. Such a file's text, the bad
     bytes shown as U+FFFD; None when a bad byte is anywhere else."""
     text = data.decode("utf-8", errors="surrogateescape")
-    bad_lines = {text.count("\n", 0, match.start()) + 1 for match in _ESCAPED_BYTE.finditer(text)}
+    bad_lines = {text.count("\n", 0, match.start()) + 1 for match in re.finditer(_ESCAPED_BYTE, text)}
     # Tokenized with U+FFFD for the bad bytes: Python 3.12's tokenizer re-encodes its input as
     # UTF-8, which a lone surrogate cannot be. One code point for one keeps every column.
-    replaced = _ESCAPED_BYTE.sub("\ufffd", text)
+    replaced = re.sub(_ESCAPED_BYTE, "\ufffd", text)
     comments: dict[int, int] = {}  # line -> column where its comment starts
     try:
         for token in tokenize.generate_tokens(io.StringIO(replaced).readline):
@@ -71,7 +72,7 @@ def _utf8_with_bad_bytes_in_comments(data: bytes) -> str | None:
     lines = text.splitlines(keepends=True)
     for number in bad_lines:
         column = comments.get(number)
-        if column is None or _ESCAPED_BYTE.search(lines[number - 1][:column]):
+        if column is None or re.search(_ESCAPED_BYTE, lines[number - 1][:column]):
             return None
     return replaced
 

@@ -14,7 +14,8 @@ from cflint.fs.patterns import PathPatterns
 
 FoundT = TypeVar("FoundT")
 
-_INCLUDE_LINE = re.compile(r"^\s*(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+)(\S+)", re.MULTILINE)
+# Compiled on first use (by `re`'s cache): most runs read no requirement includes.
+_INCLUDE_LINE = r"(?m)^\s*(?:-r|-c|--requirement|--constraint)(?:\s*=\s*|\s+)(\S+)"
 
 _NONBLOCKING_READ = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
 _FILE_KINDS = (
@@ -86,7 +87,7 @@ def requirement_files_digest(path: Path) -> str:
             data = b"<unreadable>"
         digest.update(str(current).encode("utf-8", "surrogateescape") + b"\0" + data + b"\0")
         text = data.decode("utf-8", errors="replace")
-        pending.extend(current.parent / match for match in _INCLUDE_LINE.findall(text))
+        pending.extend(current.parent / match for match in re.findall(_INCLUDE_LINE, text))
     return digest.hexdigest()
 
 

@@ -33,8 +33,9 @@ if TYPE_CHECKING:
 
 _VARIABLE = re.compile(r"\$\{[A-Z0-9_]+\}")
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-_VCS = re.compile(r"^(git|hg|svn|bzr)\+", re.IGNORECASE)
-_EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
+# Compiled on first use (by `re`'s cache): only a URL requirement needs them.
+_VCS = r"(?i)^(git|hg|svn|bzr)\+"
+_EGG = r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)"
 _ARCHIVE = re.compile(r"\.(whl|tar\.gz|tgz|tar\.bz2|tar|zip)$", re.IGNORECASE)
 _NAME_START = re.compile(r"^[A-Za-z0-9]")
 # The commonest lines (`requests`, `flask==3.0.3`): a PEP 508 name and at most one clause
@@ -270,8 +271,8 @@ class _Reader(Struct):
                 self.complete = self.complete and constraint
                 return
             written_name, marker, specifier = requirement.name, requirement.marker, str(requirement.specifier)
-            if requirement.url is not None and (_VCS.match(requirement.url) or requirement.url.startswith("file:")):
-                kind = "a VCS URL" if _VCS.match(requirement.url) else "a local file"
+            if requirement.url is not None and (re.match(_VCS, requirement.url) or requirement.url.startswith("file:")):
+                kind = "a VCS URL" if re.match(_VCS, requirement.url) else "a local file"
                 self.problem(path, number, text, f"installs from {kind}, not from the package index")
         name = None if unknown_name else canonical_name(written_name)
         if name is None and not constraint:
@@ -281,7 +282,7 @@ class _Reader(Struct):
     def direct_reference(
         self, path: Path, number: int, text: str, expanded: str, constraint: bool, editable: bool = False
     ) -> None:
-        if _VCS.match(expanded):
+        if re.match(_VCS, expanded):
             kind = "a VCS URL"
         elif _URL.match(expanded) and not expanded.lower().startswith("file:"):
             kind = "a URL"
@@ -291,7 +292,7 @@ class _Reader(Struct):
             self.problem(path, number, text, f"editable install of {kind}: the runtime installs from the package index")
         elif kind != "a URL":
             self.problem(path, number, text, f"installs from {kind}, not from the package index")
-        egg = _EGG.search(expanded)
+        egg = re.search(_EGG, expanded)
         name = canonical_name(egg.group(1)) if egg else None
         if name is None and not constraint:
             self.complete = False

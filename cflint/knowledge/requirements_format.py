@@ -53,7 +53,8 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
     (codecs.BOM_UTF16_LE, "utf-16-le"),
 )
-_CODING = re.compile(rb"coding[:=]\s*([-\w.]+)")
+# Compiled on first use (by `re`'s cache): only a requirements file with a comment line needs it.
+_CODING = rb"coding[:=]\s*([-\w.]+)"
 
 
 def decode_requirements(data: bytes) -> str:
@@ -64,7 +65,7 @@ def decode_requirements(data: bytes) -> str:
         if data.startswith(bom):
             return data[len(bom) :].decode(encoding)
     for line in data.split(b"\n")[:2]:
-        match = _CODING.search(line) if line.startswith(b"#") else None
+        match = re.search(_CODING, line) if line.startswith(b"#") else None
         if match is not None:
             return data.decode(match.group(1).decode("ascii"))
     return data.decode("utf-8")

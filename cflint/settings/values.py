@@ -13,15 +13,17 @@ from msgspec import Struct
 from cflint.model import EntryPoint, UsageError
 
 MIB = 1024 * 1024
-_SIZE_RE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$", re.IGNORECASE)
+# Patterns are kept as text and compiled on first use (by `re`'s cache): most runs have no
+# setting to check, and compiling them all would slow every start.
+_SIZE_RE = r"(?i)^\s*(\d+(?:\.\d+)?)\s*(B|KB|KiB|MB|MiB|GB|GiB)?\s*$"
 _SIZE_UNITS = {"b": 1, "kb": 1000, "kib": 1024, "mb": 1000**2, "mib": MIB, "gb": 1000**3, "gib": 1024**3}
-_VERSION_RE = re.compile(r"^3\.(\d{1,2})$")
+_VERSION_RE = r"^3\.(\d{1,2})$"
 # The Python versions the platform's runtime offers: a target outside them is a mistake.
 PLATFORM_VERSIONS = ((3, 11), (3, 12), (3, 13))
-_SELECTOR_RE = re.compile(r"^(ALL|CF\d{0,3})$")
-_DISTRIBUTION_RE = re.compile(r"^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$", re.IGNORECASE)
-_MODULE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
-_BARE_KEY_RE = re.compile(r"^[A-Za-z0-9_-]+$")
+_SELECTOR_RE = r"^(ALL|CF\d{0,3})$"
+_DISTRIBUTION_RE = r"(?i)^([A-Z0-9]|[A-Z0-9][A-Z0-9._-]*[A-Z0-9])$"
+_MODULE_RE = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$"
+_BARE_KEY_RE = r"^[A-Za-z0-9_-]+$"
 
 
 class ConfigError(UsageError):
@@ -64,7 +66,7 @@ def string_list(value: Any, at: At) -> tuple[str, ...]:
 def _distribution_names(value: Any, at: At) -> tuple[str, ...]:
     names = string_list(value, at)
     for name in names:
-        if not _DISTRIBUTION_RE.match(name):
+        if not re.match(_DISTRIBUTION_RE, name):
             raise at.fail(f"{name!r} is not a distribution name")
     return names
 
@@ -87,7 +89,7 @@ def parse_size(value: Any, at: At) -> int:
     if isinstance(value, int) and value > 0:
         return value
     if isinstance(value, str):
-        match = _SIZE_RE.match(value)
+        match = re.match(_SIZE_RE, value)
         if match:
             size = int(float(match.group(1)) * _SIZE_UNITS[(match.group(2) or "b").lower()])
             if size > 0:
@@ -104,7 +106,7 @@ def _module_map(value: Any, at: At) -> tuple[tuple[str, tuple[str, ...]], ...]:
         _distribution_names([name], at)
         listed = string_list(modules, at.under(name))
         for module in listed:
-            if not _MODULE_RE.match(module):
+            if not re.match(_MODULE_RE, module):
                 raise at.under(name).fail(f"{module!r} is not a module name")
         pairs.append((name, listed))
     return tuple(pairs)
@@ -121,7 +123,7 @@ def _selectors(value: Any, at: At) -> tuple[str, ...]:
     if at.key == "select" and not codes:
         raise at.fail("needs at least one rule code or prefix (to turn rules off, use ignore)")
     for code in codes:
-        if not _SELECTOR_RE.match(code) or (
+        if not re.match(_SELECTOR_RE, code) or (
             code != "ALL" and not any(known.startswith(code) for known in at.known_codes)
         ):
             raise at.fail(f"unknown rule code or prefix {code!r}")
@@ -156,7 +158,7 @@ def _per_file_ignores(value: Any, at: At) -> tuple[tuple[str, tuple[str, ...]], 
 def _target_versions(value: Any, at: At) -> tuple[tuple[int, int], ...]:
     versions = []
     for text in string_list(value, at):
-        match = _VERSION_RE.match(text)
+        match = re.match(_VERSION_RE, text)
         if not match:
             raise at.fail(f'expected versions like "3.11", got {text!r}')
         version = (3, int(match.group(1)))
@@ -220,4 +222,4 @@ def toml_value(value: object) -> str:
 
 
 def toml_key(key: str) -> str:
-    return key if _BARE_KEY_RE.match(key) else toml_value(key)
+    return key if re.match(_BARE_KEY_RE, key) else toml_value(key)
