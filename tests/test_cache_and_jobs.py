@@ -261,15 +261,8 @@ def _install_copy(folder: Path) -> Path:
 
 
 def _run_install(install: Path, cwd: Path, cache: Path) -> str:
-    completed = subprocess.run(
-        [sys.executable, "-c", IMPORTS_LIBCST.format(args=["."])],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={"PYTHONPATH": str(install), "CFLINT_CACHE_DIR": str(cache), "PATH": "/usr/bin:/bin"},
-    )
-    return completed.stdout.splitlines()[-1]
+    """`cflint .` in `cwd` run from the copy of cflint at `install`."""
+    return _libcst_imported(["."], cwd, cache, install)
 
 
 def test_two_installs_alternate_and_each_stays_warm(tmp_path: Path) -> None:
@@ -366,14 +359,14 @@ IMPORTS_LIBCST = (
 )
 
 
-def _libcst_imported(args: list[str], cwd: Path, cache: Path) -> str:
+def _libcst_imported(args: list[str], cwd: Path, cache: Path, install: Path = REPO) -> str:
     completed = subprocess.run(
         [sys.executable, "-c", IMPORTS_LIBCST.format(args=args)],
         cwd=cwd,
         capture_output=True,
         text=True,
         timeout=120,
-        env={"PYTHONPATH": str(REPO), "CFLINT_CACHE_DIR": str(cache), "PATH": "/usr/bin:/bin"},
+        env={"PYTHONPATH": str(install), "CFLINT_CACHE_DIR": str(cache), "PATH": "/usr/bin:/bin"},
     )
     return completed.stdout.splitlines()[-1]
 
