@@ -23,7 +23,7 @@ What it answers, from the root's own code only (`FunctionRoot.own_modules`):
 - `parameter_values(function, name)`: every value a parameter can have: its default, and
   the argument each call in the root passes; None when a use of the function is not a
   plain call (passed along, stored, called with `*args`), so that the callers are unknown.
-- `line(function)`: the line of a function's `def`, for messages.
+- `line(function)`, `location(function)`: where a function's `def` is, for messages.
 
 Bounds, so that a large root stays cheap: a chain is at most MAX_DEPTH calls long, a reach
 visits at most MAX_FUNCTIONS functions, a root's own modules are at most
@@ -33,6 +33,7 @@ bound the graph answers "unknown", and rules then say nothing.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
@@ -391,6 +392,14 @@ class CallGraph:
         """The line of the function's name in its `def`."""
         name = function.definition.name
         return node_positions(function.module.module, [name])[name][0].line
+
+    def location(self, function: Function) -> str:
+        """Where a function is defined, for messages: `line 12` in the home module,
+        `helpers.py:12` in another (its path from the home module's folder)."""
+        line = self.line(function)
+        if function.module is self.home:
+            return f"line {line}"
+        return f"{os.path.relpath(function.module.path, self.home.path.parent)}:{line}"
 
 
 def _nodes_with_scopes(module: cst.Module, walker: Walker) -> Iterator[tuple[cst.CSTNode, ScopeNode | None]]:
