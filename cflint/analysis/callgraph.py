@@ -23,7 +23,8 @@ What it answers, from the root's own code only (`FunctionRoot.own_modules`):
 - `parameter_values(function, name)`: every value a parameter can have: its default, and
   the argument each call in the root passes; None when a use of the function is not a
   plain call (passed along, stored, called with `*args`), so that the callers are unknown.
-- `line(function)`, `location(function)`: where a function's `def` is, for messages.
+- `location(function)`, `location_of(module, node)`: where a `def` or a node is, for messages
+  (`line 12` in the file being linted, `helpers.py:12` in another module).
 
 Bounds, so that a large root stays cheap: a chain is at most MAX_DEPTH calls long, a reach
 visits at most MAX_FUNCTIONS functions, a root's own modules are at most
@@ -388,18 +389,17 @@ class CallGraph:
 
     # Messages
 
-    def line(self, function: Function) -> int:
-        """The line of the function's name in its `def`."""
-        name = function.definition.name
-        return node_positions(function.module.module, [name])[name][0].line
-
     def location(self, function: Function) -> str:
         """Where a function is defined, for messages: `line 12` in the home module,
         `helpers.py:12` in another (its path from the home module's folder)."""
-        line = self.line(function)
-        if function.module is self.home:
+        return self.location_of(function.module, function.definition.name)
+
+    def location_of(self, module: OwnModule, node: cst.CSTNode) -> str:
+        """Where a node of a module starts, for messages, as `location` words it."""
+        line = node_positions(module.module, [node])[node][0].line
+        if module is self.home:
             return f"line {line}"
-        return f"{os.path.relpath(function.module.path, self.home.path.parent)}:{line}"
+        return f"{os.path.relpath(module.path, self.home.path.parent)}:{line}"
 
 
 def _nodes_with_scopes(module: cst.Module, walker: Walker) -> Iterator[tuple[cst.CSTNode, ScopeNode | None]]:
