@@ -327,7 +327,7 @@ class CallGraph:
         """Every value the parameter `name` of `function` can have: its default and each call's
         argument; None when a caller is not known or passes it in a way not shown."""
         definition = function.definition
-        if function.module.scopes.enclosing_scope(definition) is not None:
+        if not is_plain(definition) or function.module.scopes.enclosing_scope(definition) is not None:
             return None  # a nested function or a method: its callers are not all plain calls
         positional = [*definition.params.posonly_params, *definition.params.params]
         param = next((p for p in parameters(definition.params, stars=False) if p.name.value == name), None)
