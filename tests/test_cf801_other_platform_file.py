@@ -106,3 +106,68 @@ def test_cf401_treats_format_and_concatenated_mount_paths_as_configuration(
 def test_cf401_still_reports_a_temporary_file_built_with_format(tmp_path: Path, cflint: Cflint) -> None:
     source = 'def main(key="x"):\n    with open("/tmp/{}".format(key)) as f:\n        return f.read()\n'
     assert _lint(tmp_path, cflint, source, select="CF401").codes == ["CF401"]
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        'open(os.path.join(os.environ["LAMBDA_TASK_ROOT"], "config.json")).read()',
+        'open(os.path.join(os.getenv("LAMBDA_TASK_ROOT"), "config.json")).read()',
+        'open(f"{os.environ[\'LAMBDA_TASK_ROOT\']}/config.json").read()',
+        '(Path(os.environ.get("LAMBDA_TASK_ROOT")) / "config.json").read_text()',
+        'open(os.environ["LAMBDA_TASK_ROOT"] + "/config.json").read()',
+    ],
+)
+def test_lambda_task_root_paths_are_reported_at_the_variable_name(tmp_path: Path, cflint: Cflint, read: str) -> None:
+    source = f"import os\nfrom pathlib import Path\n\ndef main():\n    return {read}\n"
+    result = _lint(tmp_path, cflint, source)
+    assert result.codes == ["CF801"]
+    line = result.lines[0]
+    column = int(line.split(":")[2])
+    assert source.splitlines()[4][column:].startswith("LAMBDA_TASK_ROOT")
+    assert "'$LAMBDA_TASK_ROOT/...' from AWS Lambda's task root" in line and "Path(__file__).parent" in line
+
+
+def test_lambda_task_root_through_a_constant_at_import(tmp_path: Path, cflint: Cflint) -> None:
+    source = (
+        "import json\nimport os\n"
+        'ROOT = os.environ["LAMBDA_TASK_ROOT"]\n'
+        'SETTINGS = json.load(open(os.path.join(ROOT, "settings.json")))\n'
+        "def main():\n    return SETTINGS\n"
+    )
+    result = _lint(tmp_path, cflint, source)
+    assert [line.split(" CF801 ")[0] for line in result.lines] == ["user.py:3:19:"]
+    assert "(the read runs at import, so the function fails to load)" in result.lines[0]
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import pymysql\nDB = pymysql.connect(user='u', unix_socket='/cloudsql/proj:asia:db')\n",
+        "import psycopg2\nimport os\nDB = psycopg2.connect(host='/cloudsql/' + os.environ['INSTANCE'])\n",
+        "import os\nconfig = {}\nconfig['unix_socket'] = f\"/cloudsql/{os.environ['INSTANCE']}\"\n",
+        "import os\nCONFIG = {'host': '/cloudsql/{}'.format(os.environ['INSTANCE'])}\n",
+        "import os\nURL = f\"postgresql+pg8000://u@/db?unix_sock=/cloudsql/{os.environ['I']}/.s.PGSQL.5432\"\n",
+    ],
+)
+def test_cloud_sql_socket_paths_are_reported(tmp_path: Path, cflint: Cflint, code: str) -> None:
+    result = _lint(tmp_path, cflint, code + "\ndef main():\n    return 'ok'\n")
+    assert result.codes == ["CF801"]
+    assert "the database connection uses" in result.lines[0] and "Google Cloud SQL's socket folder" in result.lines[0]
+    assert "connect to the database's host and port over TCP" in result.lines[0]
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        'import os\nROOT = os.environ.get("LAMBDA_TASK_ROOT", os.path.dirname(__file__))\n'
+        'DATA = open(os.path.join(ROOT, "data.txt")).read()\n',
+        'import os\nLIB = os.path.join(os.environ["LAMBDA_TASK_ROOT"], "lib")\n',
+        'import os\nON_GCP = os.path.exists("/cloudsql/proj:asia:db")\n',
+        'import os\nSOCKET = os.environ.get("DB_SOCKET", "")\nIS_GCP = SOCKET.startswith("/cloudsql/")\n',
+        '"""Connect through /cloudsql/<instance> on Cloud Run."""\n',
+        'import logging\nlogging.info("no socket under /cloudsql/ here")\n',
+    ],
+)
+def test_not_a_read_of_another_platforms_folder(tmp_path: Path, cflint: Cflint, code: str) -> None:
+    assert _lint(tmp_path, cflint, code + "\ndef main():\n    return 'ok'\n").lines == []

@@ -6,7 +6,7 @@ from typing import NamedTuple
 
 import libcst as cst
 
-from cflint.analysis.literals import LeadingText, string_value
+from cflint.analysis.literals import LeadingText, leading_text, string_value
 from cflint.analysis.static_paths import StaticPaths
 from cflint.rule import ParsedFile
 from cflint.rule.scoped import ScopedRule
@@ -16,6 +16,9 @@ _PATH_READ_METHODS = frozenset({"read_text", "read_bytes", "open"})
 _WRITE_MODES = frozenset("wax")
 _SETTING = "set the value as an environment variable in the console and read it with os.environ"
 _SHIPPED = "ship the file in the ZIP and open it relative to the module: Path(__file__).parent / ..."
+_OVER_TCP = "connect to the database's host and port over TCP, set as environment variables in the console"
+# Cloud Run functions and App Engine mount a Unix socket per Cloud SQL instance here.
+_CLOUD_SQL_SOCKETS = "/cloudsql/"
 
 
 class _Mount(NamedTuple):
@@ -37,6 +40,15 @@ _MOUNTS = (
 )
 
 
+# Calls that test a path rather than use it.
+_PROBES = frozenset({"os.path.exists", "os.path.lexists", "os.path.isdir", "os.path.isfile", "os.listdir"})
+_PROBE_METHODS = frozenset({"startswith", "endswith", "exists", "is_dir", "is_file", "is_socket"})
+# Environment variables that another platform sets to a folder it provides.
+_ENVIRONMENT_MOUNTS = {
+    "LAMBDA_TASK_ROOT": _Mount("$LAMBDA_TASK_ROOT", "AWS Lambda's task root (LAMBDA_TASK_ROOT)", _SHIPPED),
+}
+
+
 def _mount(lead: LeadingText) -> _Mount | None:
     """The other platform's mount the path is under; a whole literal must name a file in it."""
     for mount in _MOUNTS:
@@ -53,9 +65,21 @@ def _mount(lead: LeadingText) -> _Mount | None:
 class OtherPlatformFile(ScopedRule):
     code = "CF801"
     name = "other-platform-file"
-    summary = "A file is read from a path another platform mounts (Fission, Kubernetes, Lambda, Azure, OpenFaaS)"
-    message = "{what} reads {path} from {platform}, which this runtime does not provide{when}; {remedy}"
-    requires_text = ("/configs", "/secrets", "kubernetes.io", "/opt", "/home/site/wwwroot", "/var/openfaas/")
+    summary = (
+        "A file is read from a path another platform mounts (Fission, Kubernetes, Lambda, Azure, OpenFaaS), "
+        "or a database is reached through Cloud SQL's socket folder"
+    )
+    message = "{what} {path} from {platform}, which this runtime does not provide{when}; {remedy}"
+    requires_text = (
+        "/configs",
+        "/secrets",
+        "kubernetes.io",
+        "/opt",
+        "/home/site/wwwroot",
+        "/var/openfaas/",
+        *_ENVIRONMENT_MOUNTS,
+        _CLOUD_SQL_SOCKETS,
+    )
 
     def __init__(self, file: ParsedFile) -> None:
         super().__init__(file)
@@ -64,6 +88,9 @@ class OtherPlatformFile(ScopedRule):
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         qualified = self.qualify(func)
+        probes = qualified in _PROBES or (isinstance(func, cst.Attribute) and func.attr.value in _PROBE_METHODS)
+        for arg in node.args if not probes else ():
+            self._check_socket(arg.value)
         if qualified in _OPEN_FUNCTIONS:
             if node.args and node.args[0].keyword is None and not node.args[0].star and not _writes(node, 1):
                 self._check(node.args[0].value, f"{qualified}()".removeprefix("builtins."))
@@ -74,17 +101,50 @@ class OtherPlatformFile(ScopedRule):
         ):
             self._check(func.value, f"Path.{func.attr.value}()")
 
-    def _check(self, path: cst.BaseExpression, what: str) -> None:
-        lead = self._evaluator().leading_path(path)
+    def visit_Assign(self, node: cst.Assign) -> None:
+        self._check_socket(node.value)
+
+    def visit_DictElement(self, node: cst.DictElement) -> None:
+        self._check_socket(node.value)
+
+    def _check_socket(self, value: cst.BaseExpression) -> None:
+        """A Cloud SQL socket path, alone (`unix_socket=`, psycopg2's `host=`) or in a database
+        URL's query (`?unix_socket=/cloudsql/...`)."""
+        lead = leading_text(value)
         if lead is None or id(lead.node) in self._reported:
             return
-        mount = _mount(lead)
-        if mount is None:
+        named = lead.text.startswith(_CLOUD_SQL_SOCKETS) and (lead.text != _CLOUD_SQL_SOCKETS or not lead.complete)
+        if not named and f"={_CLOUD_SQL_SOCKETS}" not in lead.text:
             return
         self._reported.add(id(lead.node))
         shown = lead.text if lead.complete else lead.text + "..."
+        platform = "Google Cloud SQL's socket folder, which Cloud Run functions and App Engine mount"
+        self.report(
+            lead.node,
+            what="the database connection uses",
+            path=repr(shown),
+            platform=platform,
+            when="",
+            remedy=_OVER_TCP,
+        )
+
+    def _check(self, path: cst.BaseExpression, what: str) -> None:
+        evaluator = self._evaluator()
+        lead = evaluator.leading_path(path)
+        if lead is None:
+            lead = evaluator.environment_root(path)
+            mount = None if lead is None else _ENVIRONMENT_MOUNTS.get(lead.text)
+            shown = "" if mount is None else mount.folder + "/..."
+        else:
+            mount = _mount(lead)
+            shown = lead.text if lead.complete else lead.text + "..."
+        if lead is None or mount is None or id(lead.node) in self._reported:
+            return
+        self._reported.add(id(lead.node))
         when = " (the read runs at import, so the function fails to load)" if self.scope is None else ""
-        self.report(lead.node, what=what, path=repr(shown), platform=mount.platform, when=when, remedy=mount.remedy)
+        self.report(
+            lead.node, what=f"{what} reads", path=repr(shown), platform=mount.platform, when=when, remedy=mount.remedy
+        )
 
     def _evaluator(self) -> StaticPaths:
         module_path = None
