@@ -113,7 +113,7 @@ def test_cf401_still_reports_a_temporary_file_built_with_format(tmp_path: Path, 
     [
         'open(os.path.join(os.environ["LAMBDA_TASK_ROOT"], "config.json")).read()',
         'open(os.path.join(os.getenv("LAMBDA_TASK_ROOT"), "config.json")).read()',
-        'open(f"{os.environ[\'LAMBDA_TASK_ROOT\']}/config.json").read()',
+        "open(f\"{os.environ['LAMBDA_TASK_ROOT']}/config.json\").read()",
         '(Path(os.environ.get("LAMBDA_TASK_ROOT")) / "config.json").read_text()',
         'open(os.environ["LAMBDA_TASK_ROOT"] + "/config.json").read()',
     ],
