@@ -32,6 +32,8 @@ def _lint(tmp_path: Path, cflint: Cflint, source: str) -> CliResult:
         ('os.environ["Http_X_Hub_Signature"]', 27, "request.headers.get('X-Hub-Signature')"),
         ('os.environ.get("Http_Method")', 31, "request.method"),
         ('os.environ.get("Http_Query", "")', 31, "request.query_string"),
+        ('os.environ["__OW_ACTION_NAME"]', 27, "this runtime sets no activation metadata"),
+        ('os.getenv("__OW_ACTIVATION_ID")', 26, "take a request ID from the request itself"),
     ],
 )
 def test_reported_at_the_key(tmp_path: Path, cflint: Cflint, read: str, column: int, remedy: str) -> None:

@@ -12,6 +12,13 @@ _ENVIRONMENT_GETTERS = frozenset({"os.getenv", "os.environ.get"})
 _FISSION_PREFIX = "x-fission-params-"
 # OpenFaaS's classic watchdog passes the request's header X-Y as Http_X_Y, and these three.
 _OPENFAAS_PREFIX = "Http_"
+# OpenWhisk passes each activation's metadata in these environment variables: __OW_ACTION_NAME,
+# __OW_ACTIVATION_ID, __OW_NAMESPACE, __OW_API_HOST, __OW_API_KEY, __OW_DEADLINE...
+_OPENWHISK_PREFIX = "__OW_"
+_NO_ACTIVATION = (
+    "this runtime sets no activation metadata: set a fixed value (the function's name) as an environment "
+    "variable in the console, and take a request ID from the request itself"
+)
 _NO_EVENT = (
     "there is no Lambda event or context here: read the request through Flask's request "
     "(request.args, request.get_json(), request.headers)"
@@ -48,10 +55,10 @@ class OtherPlatformRequestData(ScopedRule):
     name = "other-platform-request-data"
     summary = (
         "Request data only another platform adds is read: Fission's X-Fission-Params-* headers, OpenFaaS's Http_*, "
-        "Lambda and Azure WSGI adapters' environ keys"
+        "OpenWhisk's __OW_*, Lambda and Azure WSGI adapters' environ keys"
     )
     message = "{what} is set by {platform}, not by this runtime; {remedy}"
-    requires_text = ("ission", "ISSION", _OPENFAAS_PREFIX, "environ")
+    requires_text = ("ission", "ISSION", _OPENFAAS_PREFIX, _OPENWHISK_PREFIX, "environ")
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         if len(node.slice) != 1 or not isinstance(node.slice[0].slice, cst.Index):
@@ -131,6 +138,14 @@ class OtherPlatformRequestData(ScopedRule):
 
     def _check_environment(self, key: cst.BaseExpression) -> None:
         lead = leading_text(key)
+        if lead is not None and lead.text.startswith(_OPENWHISK_PREFIX) and len(lead.text) > len(_OPENWHISK_PREFIX):
+            self.report(
+                lead.node,
+                what=f"the environment variable {_shown(lead)}",
+                platform="OpenWhisk (for each activation)",
+                remedy=_NO_ACTIVATION,
+            )
+            return
         if lead is None or not lead.text.startswith(_OPENFAAS_PREFIX) or len(lead.text) == len(_OPENFAAS_PREFIX):
             return
         if lead.complete and lead.text in _OPENFAAS_REQUEST_LINE:
