@@ -171,3 +171,55 @@ def test_cloud_sql_socket_paths_are_reported(tmp_path: Path, cflint: Cflint, cod
 )
 def test_not_a_read_of_another_platforms_folder(tmp_path: Path, cflint: Cflint, code: str) -> None:
     assert _lint(tmp_path, cflint, code + "\ndef main():\n    return 'ok'\n").lines == []
+
+
+def _lint_files(tmp_path: Path, cflint: Cflint, files: dict[str, str]) -> CliResult:
+    write_files(tmp_path, {"requirements.txt": "", **files})
+    result = cflint("--select", "CF801", "--color", "never", ".")
+    assert result.code in (0, 1) and result.err == "", result.err
+    return result
+
+
+def test_a_path_passed_to_a_local_helper_is_reported_at_the_argument(tmp_path: Path, cflint: Cflint) -> None:
+    source = (
+        "import os\n\n\n"
+        "def read_secret(path):\n    with open(path) as f:\n        return f.read().strip()\n\n\n"
+        "def load(folder):\n    return open(os.path.join(folder, 'token')).read()\n\n\n"
+        "TOKEN = load('/configs/default/shared-data')\n\n\n"
+        "def main():\n    return read_secret('/var/openfaas/secrets/api-key') + TOKEN\n"
+    )
+    result = _lint_files(tmp_path, cflint, {"user.py": source})
+    assert [line.split(" CF801 ")[0] for line in result.lines] == ["user.py:13:14:", "user.py:17:24:"]
+    assert "'/configs/default/shared-data/...' from Fission's config map mount" in result.lines[0]
+    assert "(the read runs at import, so the function fails to load)" in result.lines[0]
+    assert "'/var/openfaas/secrets/api-key' from OpenFaaS's secret mount" in result.lines[1]
+    assert "at import" not in result.lines[1]
+
+
+def test_a_path_passed_from_another_module_is_reported_at_the_parameter(tmp_path: Path, cflint: Cflint) -> None:
+    helpers = "def read(path):\n    return open(path).read()\n"
+    user = "from helpers import read\n\n\ndef main():\n    return read('/secrets/default/db/password')\n"
+    result = _lint_files(tmp_path, cflint, {"user.py": user, "helpers.py": helpers})
+    assert [line.split(" CF801 ")[0] for line in result.lines] == ["helpers.py:2:17:"]
+    assert "'/secrets/default/db/password' from Fission's secret mount" in result.lines[0]
+
+
+@pytest.mark.parametrize(
+    "user",
+    [
+        # the callers are not all known: the helper is passed along
+        "import os\nfrom helpers import read\n\n\ndef main():\n    return list(map(read, ['/secrets/default/a/b']))\n",
+        # an argument that names no mount
+        "from helpers import read\n\n\ndef main():\n    return read('/srv/data/settings.json')\n",
+    ],
+)
+def test_a_helper_whose_arguments_are_unknown_or_ordinary_is_silent(tmp_path: Path, cflint: Cflint, user: str) -> None:
+    helpers = "def read(path):\n    return open(path).read()\n"
+    assert _lint_files(tmp_path, cflint, {"user.py": user, "helpers.py": helpers}).lines == []
+
+
+def test_a_helpers_default_path_is_reported_not_at_import(tmp_path: Path, cflint: Cflint) -> None:
+    source = "def read(path='/var/openfaas/secrets/token'):\n    return open(path).read()\n\n\ndef main():\n    return read()\n"
+    result = _lint_files(tmp_path, cflint, {"user.py": source})
+    assert [line.split(" CF801 ")[0] for line in result.lines] == ["user.py:1:15:"]
+    assert "at import" not in result.lines[0]

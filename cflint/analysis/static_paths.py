@@ -144,6 +144,27 @@ class StaticPaths:
             return self.leading_path(expr.args[0].value, depth + 1)
         return None
 
+    def leading_name(self, expr: cst.BaseExpression, depth: int = 0) -> cst.Name | None:
+        """The name a path is built on, where the path starts with a name rather than a
+        literal: the name itself, or the first part of `/`, `+`, `os.path.join(...)`,
+        `Path(...)` or an f-string."""
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(expr, cst.Name):
+            return expr
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide | cst.Add):
+            return self.leading_name(expr.left, depth + 1)
+        if isinstance(expr, cst.FormattedString):
+            first = expr.parts[0] if expr.parts else None
+            if isinstance(first, cst.FormattedStringExpression):
+                return self.leading_name(first.expression, depth + 1)
+            return None
+        if isinstance(expr, cst.Call) and expr.args and not expr.args[0].keyword and not expr.args[0].star:
+            qualified = self._qualify(expr.func)
+            if qualified in _PATH_CLASSES or qualified in _SAME_PATH_CALLS or qualified == "os.path.join":
+                return self.leading_name(expr.args[0].value, depth + 1)
+        return None
+
     def environment_root(self, expr: cst.BaseExpression, depth: int = 0) -> LeadingText | None:
         """The environment variable a path starts with, as the literal of its name:
         `os.environ["ROOT"]` or `os.getenv("ROOT")` (without a default, which may be a path

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
-import contextlib
 from pathlib import PurePosixPath
 from typing import NamedTuple
 
 import libcst as cst
 
+from cflint.analysis.bindings import Form
+from cflint.analysis.callgraph import Function, Place
 from cflint.analysis.literals import LeadingText, leading_text, string_value
-from cflint.analysis.static_paths import StaticPaths
+from cflint.analysis.names import parameters
 from cflint.rule import ParsedFile
+from cflint.rule.paths import evaluator_at
 from cflint.rule.scoped import ScopedRule
 
 _OPEN_FUNCTIONS = frozenset({"builtins.open", "io.open"})
@@ -79,6 +81,9 @@ class OtherPlatformFile(ScopedRule):
         "/var/openfaas/",
         *_ENVIRONMENT_MOUNTS,
         _CLOUD_SQL_SOCKETS,
+        # a helper that reads the path its callers, in other modules, pass
+        "open(",
+        ".read_",
     )
 
     def __init__(self, file: ParsedFile) -> None:
@@ -129,34 +134,55 @@ class OtherPlatformFile(ScopedRule):
         )
 
     def _check(self, path: cst.BaseExpression, what: str) -> None:
-        evaluator = self._evaluator()
+        graph = self.file.call_graph
+        evaluator = evaluator_at(self, Place(graph.home, self.scope))
         lead = evaluator.leading_path(path)
-        if lead is None:
-            lead = evaluator.environment_root(path)
-            mount = None if lead is None else _ENVIRONMENT_MOUNTS.get(lead.text)
-            shown = "" if mount is None else mount.folder + "/..."
-        else:
-            mount = _mount(lead)
-            shown = lead.text if lead.complete else lead.text + "..."
-        if lead is None or mount is None or id(lead.node) in self._reported:
+        if lead is not None:
+            self._report_mount(lead, _mount(lead), what, at_import=self.scope is None)
+            return
+        root = evaluator.environment_root(path)
+        if root is not None:
+            self._report_mount(root, _ENVIRONMENT_MOUNTS.get(root.text), what, at_import=self.scope is None)
+            return
+        name = evaluator.leading_name(path)
+        if name is not None:
+            self._check_parameter(name, name is not path, what)
+
+    def _check_parameter(self, name: cst.Name, joined: bool, what: str) -> None:
+        """A path built on a parameter of a local helper: each value the call graph shows the
+        parameter gets (a call's argument, the default) that names another platform's mount.
+        It is reported at the literal when that is in this module, else at the parameter."""
+        scope = self.scope
+        found = self.scopes.sole_binding(name.value, scope)
+        if found is None or found[1].form is not Form.PARAMETER or not isinstance(scope, cst.FunctionDef):
+            return
+        graph = self.file.call_graph
+        values = graph.parameter_values(Function(graph.home, scope), name.value)
+        defaults = {id(param.default) for param in parameters(scope.params) if param.default is not None}
+        for value in values or ():
+            lead = evaluator_at(self, value.place).leading_path(value.value)
+            if lead is None:
+                continue
+            if joined and lead.complete:
+                lead = LeadingText(lead.text.rstrip("/") + "/", lead.node, False)
+            if value.place.module is not graph.home:
+                lead = LeadingText(lead.text, name, lead.complete)
+            # The helper runs at import when a top-level statement passes the path to it.
+            at_import = value.place.scope is None and id(value.value) not in defaults
+            self._report_mount(lead, _mount(lead), what, at_import=at_import)
+
+    def _report_mount(self, lead: LeadingText, mount: _Mount | None, what: str, at_import: bool) -> None:
+        if mount is None or id(lead.node) in self._reported:
             return
         self._reported.add(id(lead.node))
-        when = " (the read runs at import, so the function fails to load)" if self.scope is None else ""
+        if mount.folder.startswith("$"):
+            shown = mount.folder + "/..."
+        else:
+            shown = lead.text if lead.complete else lead.text + "..."
+        when = " (the read runs at import, so the function fails to load)" if at_import else ""
         self.report(
             lead.node, what=f"{what} reads", path=repr(shown), platform=mount.platform, when=when, remedy=mount.remedy
         )
-
-    def _evaluator(self) -> StaticPaths:
-        module_path = None
-        root = self.context.root
-        if root is not None:
-            with contextlib.suppress(ValueError):
-                module_path = PurePosixPath(self.context.path.relative_to(root.path).as_posix())
-        return StaticPaths(module_path, self.qualify, self._binding_values)
-
-    def _binding_values(self, name: str) -> list[cst.BaseExpression] | None:
-        found = self.values.binding_values(name, self.scope)
-        return None if found is None else [value for value, _ in found]
 
 
 def _writes(call: cst.Call, position: int) -> bool:
