@@ -76,7 +76,7 @@ def _files_under(git_dir: Path, commit: str, path: str) -> list[str]:
     return [
         name
         for name in names
-        if (name.endswith(".py") or name.endswith("/requirements.txt")) and not _LEFT_OUT.search(name)
+        if (name.endswith(".py") or name.rpartition("/")[2] == "requirements.txt") and not _LEFT_OUT.search(name)
     ]
 
 
@@ -91,7 +91,8 @@ def rebuild_folder(row: Row, git_dir: Path, out: Path, notes: list[str]) -> int:
         notes.append(f"{row.folder}: commit {row.commits['']} not in the snapshot; folder listed at HEAD")
         default = "HEAD"
     single_file = row.path.endswith(".py")
-    base = row.path.rsplit("/", 1)[0] if single_file else row.path
+    folder = row.path.rpartition("/")[0] if single_file else row.path
+    prefix = "" if folder in ("", ".") else folder + "/"  # `.` is the repository's root
     names = [row.path] if single_file else _files_under(git_dir, default, row.path)
     for commit in {c for c in row.commits.values() if c != row.commits.get("")}:
         resolved = _resolve(git_dir, commit)
@@ -102,7 +103,7 @@ def rebuild_folder(row: Row, git_dir: Path, out: Path, notes: list[str]) -> int:
         names = [row.path] if single_file else _files_under(git_dir, "HEAD", row.path)
     written = 0
     for name in names:
-        relative = name[len(base) + 1 :]
+        relative = name.removeprefix(prefix)
         wanted = row.commits.get(Path(name).name) or row.commits.get(relative) or row.commits.get("", "HEAD")
         at = _resolve(git_dir, wanted)
         content = _read(git_dir, at, name) if at else None

@@ -214,3 +214,55 @@ def test_a_key_file_is_cf505s_alone(tmp_path: Path, cflint: Cflint) -> None:
     write_files(tmp_path, {"user.py": "def main():\n    return 'ok'\n", "gcp-key.json": key})
     result = cflint("--select", "CF505,CF507", ".", cwd=tmp_path)
     assert result.codes == ["CF505"]
+
+
+PASSWORD = "BAP2v54VY9"  # made for this test: ten characters of three kinds
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        f'pika.PlainCredentials("user", "{PASSWORD}")',
+        f'PlainCredentials("user", password="{PASSWORD}")',
+        f'requests.auth.HTTPBasicAuth("admin", "{PASSWORD}")',
+        f'aiohttp.BasicAuth("admin", "{PASSWORD}")',
+    ],
+)
+def test_a_password_passed_by_position_is_reported(tmp_path: Path, cflint: Cflint, call: str) -> None:
+    source = (
+        "import aiohttp\nimport pika\nimport requests.auth\nfrom pika.credentials import PlainCredentials\n\n"
+        f"CREDENTIALS = {call}\n\n\ndef main():\n    return 'ok'\n"
+    )
+    write_files(tmp_path, {"user.py": source, "requirements.txt": "pika\nrequests\naiohttp\n"})
+    result = cflint("--select", "CF507", "--output-format", "json", ".")
+    findings = json.loads(result.out)
+    assert [(f["code"], f["start"]["line"]) for f in findings] == [("CF507", 6)]
+    message = findings[0]["message"]
+    assert "the password of" in message and "holds a password" in message and PASSWORD not in result.out
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        'pika.PlainCredentials("guest", "guest")',
+        'pika.PlainCredentials("elastic", "elastic")',
+        'pika.PlainCredentials("user", "password1")',
+        'pika.PlainCredentials("user", "<your-password>")',
+        'pika.PlainCredentials("BAP2v54VY9-user", os.environ["RABBIT_PASSWORD"])',
+        'requests.auth.HTTPBasicAuth("BAP2v54VY9", "")',
+        'Credentials("user", "BAP2v54VY9")',
+    ],
+)
+def test_a_default_or_unknown_signature_is_not_reported(tmp_path: Path, cflint: Cflint, call: str) -> None:
+    source = (
+        "import os\nimport pika\nimport requests.auth\nfrom somewhere import Credentials\n\n"
+        f"CREDENTIALS = {call}\n\n\ndef main():\n    return 'ok'\n"
+    )
+    write_files(tmp_path, {"user.py": source, "requirements.txt": "pika\nrequests\n"})
+    assert cflint("--select", "CF507", ".").codes == []
+
+
+def test_a_module_with_no_other_secret_word_is_checked(tmp_path: Path, cflint: Cflint) -> None:
+    source = f'from requests.auth import HTTPBasicAuth\n\nAUTH = HTTPBasicAuth("admin", "{PASSWORD}")\n'
+    write_files(tmp_path, {"user.py": source + "\n\ndef main():\n    return 'ok'\n", "requirements.txt": "requests\n"})
+    assert cflint("--select", "CF507", ".").codes == ["CF507"]

@@ -32,6 +32,8 @@ def _lint(tmp_path: Path, cflint: Cflint, source: str) -> CliResult:
         ('os.environ["Http_X_Hub_Signature"]', 27, "request.headers.get('X-Hub-Signature')"),
         ('os.environ.get("Http_Method")', 31, "request.method"),
         ('os.environ.get("Http_Query", "")', 31, "request.query_string"),
+        ('os.environ["__OW_ACTION_NAME"]', 27, "this runtime sets no activation metadata"),
+        ('os.getenv("__OW_ACTIVATION_ID")', 26, "take a request ID from the request itself"),
     ],
 )
 def test_reported_at_the_key(tmp_path: Path, cflint: Cflint, read: str, column: int, remedy: str) -> None:
@@ -69,3 +71,44 @@ def test_message(tmp_path: Path, cflint: Cflint) -> None:
 )
 def test_not_reported(tmp_path: Path, cflint: Cflint, source: str) -> None:
     assert _lint(tmp_path, cflint, source).lines == []
+
+
+@pytest.mark.parametrize(
+    ("read", "platform", "remedy"),
+    [
+        ('request.environ["serverless.event"]["requestContext"]', "serverless-wsgi", "no Lambda event"),
+        ('request.environ.get("serverless.context")', "serverless-wsgi", "no Lambda event"),
+        ('request.environ["API_GATEWAY_AUTHORIZER"]["claims"]', "serverless-wsgi", "no gateway authorizes"),
+        ('request.environ.get("awsgi.event", {}).get("requestContext")', "awsgi", "no Lambda event"),
+        ('flask.request.environ.get("apig_wsgi.full_event")', "apig-wsgi", "no Lambda event"),
+        ('request.environ["lambda.context"].function_name', "Lambda WSGI adapter", "no Lambda event"),
+        ('request.environ["azure_functions.invocation_id"]', "Azure Functions", "no Azure invocation context"),
+        ('request.environ["HTTP_X_FISSION_PARAMS_ID"]', "Fission's router", "request.args.get('id')"),
+    ],
+)
+def test_environ_keys_of_other_gateways(tmp_path: Path, cflint: Cflint, read: str, platform: str, remedy: str) -> None:
+    source = HEADER.format(read=read)
+    result = _lint(tmp_path, cflint, source)
+    assert result.codes == ["CF802"]
+    column = int(result.lines[0].split(":")[2])
+    key = read.split('"')[1]
+    assert source.splitlines()[5][column - 1 :].startswith(f'"{key}"')
+    assert (
+        f"the WSGI environ key '{key}'" in result.lines[0] and platform in result.lines[0] and remedy in result.lines[0]
+    )
+
+
+@pytest.mark.parametrize(
+    "read",
+    [
+        'request.environ["REMOTE_ADDR"]',
+        'request.environ.get("HTTP_X_FORWARDED_FOR")',
+        'request.environ.get("werkzeug.request")',
+        'request.environ["event"]',  # serverless-wsgi's old key, but too common a word to be evidence
+        '"awsgi.event" in request.environ',
+        'os.environ.get("serverless.event")',
+        'dict(a=1).get("awsgi.event")',
+    ],
+)
+def test_ordinary_environ_keys_are_not_reported(tmp_path: Path, cflint: Cflint, read: str) -> None:
+    assert _lint(tmp_path, cflint, HEADER.format(read=read)).lines == []

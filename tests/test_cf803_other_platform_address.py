@@ -89,3 +89,65 @@ def test_reported_through_a_local_name(tmp_path: Path, cflint: Cflint) -> None:
 )
 def test_not_reported(tmp_path: Path, cflint: Cflint, source: str) -> None:
     assert _lint(tmp_path, cflint, source).lines == []
+
+
+@pytest.mark.parametrize(
+    ("call", "host"),
+    [
+        ('KafkaProducer(bootstrap_servers="my-cluster-kafka-bootstrap.kafka.svc:9092")', "kafka.svc"),
+        ('KafkaProducer(bootstrap_servers=["broker-0.kafka.svc:9092"])', "broker-0.kafka.svc"),
+        ('OTLPSpanExporter(endpoint="otel-collector.monitoring.svc:4317", insecure=True)', "monitoring.svc"),
+        ('connect("db.prod.svc.cluster.local:5432")', "db.prod.svc.cluster.local"),
+    ],
+)
+def test_host_and_port_of_a_service_is_reported(tmp_path: Path, cflint: Cflint, call: str, host: str) -> None:
+    source = (
+        "from kafka import KafkaProducer\n"
+        "from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter\n"
+        "from somewhere import connect\n\n"
+        f"CLIENT = {call}\n\n"
+        "def main():\n    return 'x'\n"
+    )
+    result = _lint(tmp_path, cflint, source, "--output-format", "json")
+    findings = json.loads(result.out)
+    assert [(f["code"], f["severity"], f["start"]["line"]) for f in findings] == [("CF803", "error", 5)]
+    assert host in findings[0]["message"] and "Kubernetes service address" in findings[0]["message"]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'import requests\ndef main():\n    return requests.get("http://localhost:8080/api", timeout=3).text\n',
+        'import requests\nAPI = "http://127.0.0.1:5000/v1"\ndef main():\n    return requests.post(API, timeout=3).text\n',
+        'import redis\nCACHE = redis.Redis(host="localhost", port=6379)\ndef main():\n    return "x"\n',
+        'from kafka import KafkaProducer\nP = KafkaProducer(bootstrap_servers="localhost:9092")\ndef main():\n'
+        '    return "x"\n',
+        'import pymongo\nDB = pymongo.MongoClient("mongodb://localhost:27017/")\ndef main():\n    return "x"\n',
+    ],
+)
+def test_local_service_is_a_warning(tmp_path: Path, cflint: Cflint, source: str) -> None:
+    findings = json.loads(_lint(tmp_path, cflint, source, "--output-format", "json").out)
+    assert [(f["code"], f["severity"]) for f in findings] == [("CF803", "warning")]
+    assert "the function's own machine, where no service runs unless the function starts it" in findings[0]["message"]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        # a bind address, an allowed origin, a redirect URI: not a service the function calls
+        'from flask import Flask\napp = Flask(__name__)\ndef main():\n    return "x"\n\n'
+        'if __name__ == "__main__":\n    app.run(host="127.0.0.1", port=8080)\n',
+        'from flask_cors import CORS\nfrom flask import Flask\nCORS(Flask(__name__), origins="http://localhost:3000")\n'
+        'def main():\n    return "x"\n',
+        'REDIRECT_URI = "http://localhost:8080/callback"\ndef main():\n    return REDIRECT_URI\n',
+        'REDIS_HOST = "localhost"\ndef main():\n    return REDIS_HOST\n',
+        # a development default of the environment
+        'import os\nimport redis\nR = redis.from_url(os.getenv("REDIS_URL", "redis://localhost:6379"))\n'
+        'def main():\n    return "x"\n',
+        # the function starts the service itself
+        'import subprocess\nimport requests\nsubprocess.Popen(["chromedriver", "--port=9515"])\n'
+        'def main():\n    return requests.get("http://localhost:9515/status", timeout=3).text\n',
+    ],
+)
+def test_local_address_not_reported(tmp_path: Path, cflint: Cflint, source: str) -> None:
+    assert _lint(tmp_path, cflint, source).lines == []

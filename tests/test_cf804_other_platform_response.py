@@ -86,7 +86,9 @@ def test_reports_the_dict_a_helper_the_entry_returns_through_returns(tmp_path: P
         'def helper():\n    return {"statusCode": 400, "body": "x"}\n\n\ndef main():\n    return str(helper())\n',
         'def helper():\n    return {"statusCode": 400, "body": "x"}\n\n\ndef main():\n    return "ok"\n',
         'def main():\n    def inner():\n        return {"statusCode": 400, "body": "x"}\n    return "ok"\n',
-        'import json\n\ndef main():\n    return json.dumps({"statusCode": 400, "body": "x"})\n',
+        'import json\n\ndef main():\n    return json.dumps({"status": "error", "body": "x"})\n',
+        'import json\n\ndef main():\n    return json.dumps({"statusCode": 400, "body": "x"}["body"])\n',
+        'import simplejson\n\ndef main(json=simplejson):\n    return json.dumps({"statusCode": 400, "body": "x"})\n',
         'def main():\n    response = {"statusCode": 200, "body": "x"}\n    response = {"a": 1}\n    return response\n',
         'KEY = "statusCode"\n\ndef main():\n    return {KEY: 400, "body": "x"}\n',
         'def main():\n    return {"status": "error", "body": "the input is empty"}\n',
@@ -97,6 +99,24 @@ def test_reports_the_dict_a_helper_the_entry_returns_through_returns(tmp_path: P
 )
 def test_is_silent_on_ordinary_dicts(tmp_path: Path, cflint: Cflint, source: str) -> None:
     assert _found(_lint(tmp_path, cflint, source)) == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'import json\n\ndef main():\n    return json.dumps({"statusCode": 400, "body": "bad input"})\n',
+        'import json\n\ndef main():\n    response = {"statusCode": 400, "body": "bad input"}\n    return json.dumps(response)\n',
+        'from json import dumps\n\ndef main():\n    return dumps({"statusCode": 400, "body": "bad input"}, indent=2)\n',
+    ],
+)
+def test_reports_the_response_dict_returned_as_json_text(tmp_path: Path, cflint: Cflint, source: str) -> None:
+    result = _lint(tmp_path, cflint, source, "--unsafe-fixes")
+    found = _found(result)
+    assert len(found) == 1 and found[0][0] == source[: source.index("return")].count("\n") + 1
+    assert f"entry function 'main' returns {LAMBDA} ('statusCode', 'body') as JSON text (json.dumps)" in found[0][1]
+    assert "sends that text as the body with status 200" in found[0][1] and "fix" not in found[0][1]
+    served = serve(tmp_path)
+    assert served.status == 200 and json.loads(served.body)["statusCode"] == 400
 
 
 @pytest.mark.parametrize(

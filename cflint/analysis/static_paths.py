@@ -144,6 +144,63 @@ class StaticPaths:
             return self.leading_path(expr.args[0].value, depth + 1)
         return None
 
+    def leading_name(self, expr: cst.BaseExpression, depth: int = 0) -> cst.Name | None:
+        """The name a path is built on, where the path starts with a name rather than a
+        literal: the name itself, or the first part of `/`, `+`, `os.path.join(...)`,
+        `Path(...)` or an f-string."""
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(expr, cst.Name):
+            return expr
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide | cst.Add):
+            return self.leading_name(expr.left, depth + 1)
+        if isinstance(expr, cst.FormattedString):
+            first = expr.parts[0] if expr.parts else None
+            if isinstance(first, cst.FormattedStringExpression):
+                return self.leading_name(first.expression, depth + 1)
+            return None
+        if isinstance(expr, cst.Call) and expr.args and not expr.args[0].keyword and not expr.args[0].star:
+            qualified = self._qualify(expr.func)
+            if qualified in _PATH_CLASSES or qualified in _SAME_PATH_CALLS or qualified == "os.path.join":
+                return self.leading_name(expr.args[0].value, depth + 1)
+        return None
+
+    def environment_root(self, expr: cst.BaseExpression, depth: int = 0) -> LeadingText | None:
+        """The environment variable a path starts with, as the literal of its name:
+        `os.environ["ROOT"]` or `os.getenv("ROOT")` (without a default, which may be a path
+        that exists), joined on with `/`, `+`, `os.path.join`, `Path(...)` or an f-string, or a
+        name bound once to one."""
+        if depth > _MAX_DEPTH:
+            return None
+        if isinstance(expr, cst.Subscript):
+            if self._qualify(expr.value) != "os.environ" or len(expr.slice) != 1:
+                return None
+            index = expr.slice[0].slice
+            return _whole_name(index.value) if isinstance(index, cst.Index) else None
+        if isinstance(expr, cst.Name):
+            values = self._bindings(expr.value)
+            return self.environment_root(values[0], depth + 1) if values and len(values) == 1 else None
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide | cst.Add):
+            return self.environment_root(expr.left, depth + 1)
+        if isinstance(expr, cst.FormattedString):
+            first = expr.parts[0] if expr.parts else None
+            return (
+                self.environment_root(first.expression, depth + 1)
+                if isinstance(first, cst.FormattedStringExpression)
+                else None
+            )
+        if not isinstance(expr, cst.Call) or any(arg.keyword is not None or arg.star for arg in expr.args):
+            return None
+        func = expr.func
+        if isinstance(func, cst.Attribute) and func.attr.value in _SAME_PATH_METHODS and not expr.args:
+            return self.environment_root(func.value, depth + 1)
+        qualified = self._qualify(func)
+        if qualified in _ENVIRONMENT_GETTERS:
+            return _whole_name(expr.args[0].value) if len(expr.args) == 1 else None
+        if expr.args and (qualified in _PATH_CLASSES or qualified in _SAME_PATH_CALLS or qualified == "os.path.join"):
+            return self.environment_root(expr.args[0].value, depth + 1)
+        return None
+
     def _joined(self, parts: list[cst.BaseExpression], depth: int) -> LeadingText | None:
         first = self.leading_path(parts[0], depth + 1)
         if first is None or not first.complete or len(parts) == 1:
@@ -154,3 +211,8 @@ class StaticPaths:
         if rest.text.startswith("/"):
             return rest
         return LeadingText(first.text.rstrip("/") + "/" + rest.text, first.node, rest.complete)
+
+
+def _whole_name(expr: cst.BaseExpression) -> LeadingText | None:
+    lead = leading_text(expr)
+    return lead if lead is not None and lead.complete else None

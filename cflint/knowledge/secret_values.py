@@ -50,6 +50,20 @@ _URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>]+")
 _URL_PASSWORD_PLACEHOLDERS = frozenset({"pass", "password", "passwd", "pwd", "secret", "token", "changeme"})
 AWS_KEY_ID = "an AWS access key ID"
 PRIVATE_KEY = "a private key"
+# Calls whose positional parameters are documented as these names, so that a password passed
+# by position is known as one: pika, requests, httpx and aiohttp credentials.
+_USER_AND_PASSWORD = ("username", "password")
+PASSWORD_PARAMETERS: dict[str, tuple[str, ...]] = {
+    "pika.PlainCredentials": _USER_AND_PASSWORD,
+    "pika.credentials.PlainCredentials": _USER_AND_PASSWORD,
+    "requests.auth.HTTPBasicAuth": _USER_AND_PASSWORD,
+    "requests.auth.HTTPDigestAuth": _USER_AND_PASSWORD,
+    "requests.auth.HTTPProxyAuth": _USER_AND_PASSWORD,
+    "httpx.BasicAuth": _USER_AND_PASSWORD,
+    "httpx.DigestAuth": _USER_AND_PASSWORD,
+    "aiohttp.BasicAuth": ("login", "password", "encoding"),
+    "aiohttp.helpers.BasicAuth": ("login", "password", "encoding"),
+}
 # Cheap first looks for detect-secrets' structural detectors (AWSKeyDetector's key-ID
 # prefixes, PrivateKeyDetector's headers, BasicAuthDetector's `://user:password@`).
 _AWS_KEY_PREFIXES = ("A3T", "ABIA", "ACCA", "AKIA", "ASIA")
@@ -64,7 +78,12 @@ CANDIDATE_TEXTS = (
     ),
     "://",
     *_AWS_KEY_PREFIXES,
+    *{callee.rpartition(".")[2] for callee in PASSWORD_PARAMETERS},
 )
+# A password is no random key, but a real one mixes kinds of character: at least this many
+# of lower case, upper case, digits and other characters, over at least _MIN_PASSWORD_LENGTH.
+_MIN_PASSWORD_LENGTH = 8
+_MIN_PASSWORD_CHARACTER_KINDS = 3
 # A private key literal carries its key material, not only the header line a parser looks for.
 _MIN_PRIVATE_KEY_LENGTH = 100
 
@@ -120,6 +139,19 @@ def looks_like_key(value: str) -> bool:
         return hex_detector.calculate_shannon_entropy(value) > hex_detector.entropy_limit
     base64_detector = Base64HighEntropyString()
     return base64_detector.calculate_shannon_entropy(value) > base64_detector.entropy_limit
+
+
+def looks_like_password(value: str) -> bool:
+    """Whether `value`, given to a parameter that takes a password, is a real password rather
+    than a product's default (`guest`, `postgres`, `elastic`) or a placeholder."""
+    if looks_like_key(value):
+        return True
+    if len(value) < _MIN_PASSWORD_LENGTH or any(character.isspace() for character in value):
+        return False
+    kinds = (str.islower, str.isupper, str.isdigit, lambda character: not character.isalnum())
+    if sum(any(kind(character) for character in value) for kind in kinds) < _MIN_PASSWORD_CHARACTER_KINDS:
+        return False
+    return not is_placeholder(value) and not is_placeholder_password(value)
 
 
 def url_with_password(text: str) -> str | None:

@@ -6,18 +6,22 @@ import libcst as cst
 
 from cflint.knowledge.secret_values import (
     CANDIDATE_TEXTS,
+    PASSWORD_PARAMETERS,
     is_secret_name,
     looks_like_key,
+    looks_like_password,
     structural_secret,
     url_with_password,
 )
 from cflint.project import FileContext
-from cflint.rule import ParsedFile, Rule
+from cflint.rule import ParsedFile
+from cflint.rule.scoped import ScopedRule
 from cflint.rules.package.cf507_secret_parts import (
     CODE,
     LITERAL_KEY,
     MESSAGE,
     NAME,
+    PASSWORD,
     READ_THE_ENVIRONMENT,
     SUMMARY,
     URL_PASSWORD,
@@ -74,7 +78,7 @@ def _is_test_file(context: FileContext) -> bool:
     return is_test_path(relative)
 
 
-class HardcodedSecret(Rule):
+class HardcodedSecret(ScopedRule):
     code = CODE
     name = NAME
     summary = SUMMARY
@@ -108,9 +112,28 @@ class HardcodedSecret(Rule):
         if isinstance(node.value, Literal):
             self._seen.add(id(node.value))
 
+    def _check_password(self, node: cst.BaseExpression, what: str) -> None:
+        if self._skipped or id(node) in self._seen:
+            return
+        self._seen.add(id(node))
+        text = _literal_text(node)
+        if text is not None and looks_like_password(text):
+            self.report(node, what=what, kind=PASSWORD, instead=READ_THE_ENVIRONMENT)
+
     def visit_Call(self, node: cst.Call) -> None:
         if _dotted(node.func).endswith(_ENVIRONMENT_READS):
             self._seen.update(id(arg.value) for arg in node.args if arg.keyword is None)
+        qualified = self.qualify(node.func) or ""
+        parameters = PASSWORD_PARAMETERS.get(qualified, ())
+        for index, arg in enumerate(node.args if parameters else ()):
+            if arg.star:
+                break
+            if arg.keyword is not None:
+                name = arg.keyword.value
+            else:
+                name = parameters[index] if index < len(parameters) else ""
+            if name == "password":
+                self._check_password(arg.value, f"the password of {qualified.rpartition('.')[2]}()")
         for arg in node.args:
             if arg.keyword is not None:
                 self._check(arg.value, arg.keyword.value)

@@ -28,6 +28,7 @@ SUMMARY = "A secret is written into the code: an API key, token, password or pri
 MESSAGE = "{what} holds {kind}, written into a file that ships in the ZIP: {instead}"
 LITERAL_KEY = "a literal key (long and random)"
 URL_PASSWORD = "a password (user:password@)"
+PASSWORD = "a password"
 READ_THE_ENVIRONMENT = "set it in the function's environment variables and read it from os.environ"
 _EXPAND_IN_PIP = (
     "install the private packages into the folder (pip install -t .) before zipping, or write the "

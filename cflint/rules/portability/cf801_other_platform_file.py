@@ -1,14 +1,16 @@
 from __future__ import annotations
 
-import contextlib
 from pathlib import PurePosixPath
 from typing import NamedTuple
 
 import libcst as cst
 
-from cflint.analysis.literals import LeadingText, string_value
-from cflint.analysis.static_paths import StaticPaths
+from cflint.analysis.bindings import Form
+from cflint.analysis.callgraph import Function, Place
+from cflint.analysis.literals import LeadingText, leading_text, string_value
+from cflint.analysis.names import parameters
 from cflint.rule import ParsedFile
+from cflint.rule.paths import evaluator_at
 from cflint.rule.scoped import ScopedRule
 
 _OPEN_FUNCTIONS = frozenset({"builtins.open", "io.open"})
@@ -16,6 +18,9 @@ _PATH_READ_METHODS = frozenset({"read_text", "read_bytes", "open"})
 _WRITE_MODES = frozenset("wax")
 _SETTING = "set the value as an environment variable in the console and read it with os.environ"
 _SHIPPED = "ship the file in the ZIP and open it relative to the module: Path(__file__).parent / ..."
+_OVER_TCP = "connect to the database's host and port over TCP, set as environment variables in the console"
+# Cloud Run functions and App Engine mount a Unix socket per Cloud SQL instance here.
+_CLOUD_SQL_SOCKETS = "/cloudsql/"
 
 
 class _Mount(NamedTuple):
@@ -37,6 +42,15 @@ _MOUNTS = (
 )
 
 
+# Calls that test a path rather than use it.
+_PROBES = frozenset({"os.path.exists", "os.path.lexists", "os.path.isdir", "os.path.isfile", "os.listdir"})
+_PROBE_METHODS = frozenset({"startswith", "endswith", "exists", "is_dir", "is_file", "is_socket"})
+# Environment variables that another platform sets to a folder it provides.
+_ENVIRONMENT_MOUNTS = {
+    "LAMBDA_TASK_ROOT": _Mount("$LAMBDA_TASK_ROOT", "AWS Lambda's task root (LAMBDA_TASK_ROOT)", _SHIPPED),
+}
+
+
 def _mount(lead: LeadingText) -> _Mount | None:
     """The other platform's mount the path is under; a whole literal must name a file in it."""
     for mount in _MOUNTS:
@@ -53,9 +67,24 @@ def _mount(lead: LeadingText) -> _Mount | None:
 class OtherPlatformFile(ScopedRule):
     code = "CF801"
     name = "other-platform-file"
-    summary = "A file is read from a path another platform mounts (Fission, Kubernetes, Lambda, Azure, OpenFaaS)"
-    message = "{what} reads {path} from {platform}, which this runtime does not provide{when}; {remedy}"
-    requires_text = ("/configs", "/secrets", "kubernetes.io", "/opt", "/home/site/wwwroot", "/var/openfaas/")
+    summary = (
+        "A file is read from a path another platform mounts (Fission, Kubernetes, Lambda, Azure, OpenFaaS), "
+        "or a database is reached through Cloud SQL's socket folder"
+    )
+    message = "{what} {path} from {platform}, which this runtime does not provide{when}; {remedy}"
+    requires_text = (
+        "/configs",
+        "/secrets",
+        "kubernetes.io",
+        "/opt",
+        "/home/site/wwwroot",
+        "/var/openfaas/",
+        *_ENVIRONMENT_MOUNTS,
+        _CLOUD_SQL_SOCKETS,
+        # a helper that reads the path its callers, in other modules, pass
+        "open(",
+        ".read_",
+    )
 
     def __init__(self, file: ParsedFile) -> None:
         super().__init__(file)
@@ -64,6 +93,9 @@ class OtherPlatformFile(ScopedRule):
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
         qualified = self.qualify(func)
+        probes = qualified in _PROBES or (isinstance(func, cst.Attribute) and func.attr.value in _PROBE_METHODS)
+        for arg in node.args if not probes else ():
+            self._check_socket(arg.value)
         if qualified in _OPEN_FUNCTIONS:
             if node.args and node.args[0].keyword is None and not node.args[0].star and not _writes(node, 1):
                 self._check(node.args[0].value, f"{qualified}()".removeprefix("builtins."))
@@ -74,29 +106,83 @@ class OtherPlatformFile(ScopedRule):
         ):
             self._check(func.value, f"Path.{func.attr.value}()")
 
-    def _check(self, path: cst.BaseExpression, what: str) -> None:
-        lead = self._evaluator().leading_path(path)
+    def visit_Assign(self, node: cst.Assign) -> None:
+        self._check_socket(node.value)
+
+    def visit_DictElement(self, node: cst.DictElement) -> None:
+        self._check_socket(node.value)
+
+    def _check_socket(self, value: cst.BaseExpression) -> None:
+        """A Cloud SQL socket path, alone (`unix_socket=`, psycopg2's `host=`) or in a database
+        URL's query (`?unix_socket=/cloudsql/...`)."""
+        lead = leading_text(value)
         if lead is None or id(lead.node) in self._reported:
             return
-        mount = _mount(lead)
-        if mount is None:
+        named = lead.text.startswith(_CLOUD_SQL_SOCKETS) and (lead.text != _CLOUD_SQL_SOCKETS or not lead.complete)
+        if not named and f"={_CLOUD_SQL_SOCKETS}" not in lead.text:
             return
         self._reported.add(id(lead.node))
         shown = lead.text if lead.complete else lead.text + "..."
-        when = " (the read runs at import, so the function fails to load)" if self.scope is None else ""
-        self.report(lead.node, what=what, path=repr(shown), platform=mount.platform, when=when, remedy=mount.remedy)
+        platform = "Google Cloud SQL's socket folder, which Cloud Run functions and App Engine mount"
+        self.report(
+            lead.node,
+            what="the database connection uses",
+            path=repr(shown),
+            platform=platform,
+            when="",
+            remedy=_OVER_TCP,
+        )
 
-    def _evaluator(self) -> StaticPaths:
-        module_path = None
-        root = self.context.root
+    def _check(self, path: cst.BaseExpression, what: str) -> None:
+        graph = self.file.call_graph
+        evaluator = evaluator_at(self, Place(graph.home, self.scope))
+        lead = evaluator.leading_path(path)
+        if lead is not None:
+            self._report_mount(lead, _mount(lead), what, at_import=self.scope is None)
+            return
+        root = evaluator.environment_root(path)
         if root is not None:
-            with contextlib.suppress(ValueError):
-                module_path = PurePosixPath(self.context.path.relative_to(root.path).as_posix())
-        return StaticPaths(module_path, self.qualify, self._binding_values)
+            self._report_mount(root, _ENVIRONMENT_MOUNTS.get(root.text), what, at_import=self.scope is None)
+            return
+        name = evaluator.leading_name(path)
+        if name is not None:
+            self._check_parameter(name, name is not path, what)
 
-    def _binding_values(self, name: str) -> list[cst.BaseExpression] | None:
-        found = self.values.binding_values(name, self.scope)
-        return None if found is None else [value for value, _ in found]
+    def _check_parameter(self, name: cst.Name, joined: bool, what: str) -> None:
+        """A path built on a parameter of a local helper: each value the call graph shows the
+        parameter gets (a call's argument, the default) that names another platform's mount.
+        It is reported at the literal when that is in this module, else at the parameter."""
+        scope = self.scope
+        found = self.scopes.sole_binding(name.value, scope)
+        if found is None or found[1].form is not Form.PARAMETER or not isinstance(scope, cst.FunctionDef):
+            return
+        graph = self.file.call_graph
+        values = graph.parameter_values(Function(graph.home, scope), name.value)
+        defaults = {id(param.default) for param in parameters(scope.params) if param.default is not None}
+        for value in values or ():
+            lead = evaluator_at(self, value.place).leading_path(value.value)
+            if lead is None:
+                continue
+            if joined and lead.complete:
+                lead = LeadingText(lead.text.rstrip("/") + "/", lead.node, False)
+            if value.place.module is not graph.home:
+                lead = LeadingText(lead.text, name, lead.complete)
+            # The helper runs at import when a top-level statement passes the path to it.
+            at_import = value.place.scope is None and id(value.value) not in defaults
+            self._report_mount(lead, _mount(lead), what, at_import=at_import)
+
+    def _report_mount(self, lead: LeadingText, mount: _Mount | None, what: str, at_import: bool) -> None:
+        if mount is None or id(lead.node) in self._reported:
+            return
+        self._reported.add(id(lead.node))
+        if mount.folder.startswith("$"):
+            shown = mount.folder + "/..."
+        else:
+            shown = lead.text if lead.complete else lead.text + "..."
+        when = " (the read runs at import, so the function fails to load)" if at_import else ""
+        self.report(
+            lead.node, what=f"{what} reads", path=repr(shown), platform=mount.platform, when=when, remedy=mount.remedy
+        )
 
 
 def _writes(call: cst.Call, position: int) -> bool:

@@ -36,6 +36,7 @@ class ResponseDict(Struct, frozen=True):
     closed: bool  # every key is a literal: no `**other`
     scopes: ScopeChain
     helper: str | None  # the local function whose return it is, when not the entry function
+    serialized: bool = False  # returned as `json.dumps(...)` of the dict
 
 
 def _shape(keys: frozenset[str]) -> str | None:
@@ -103,10 +104,24 @@ class _Finder:
             if found is not None:
                 yield ResponseDict(value, display, found[0], found[1], scopes, helper)
             return
+        dumped = self._dumped(value, scopes)
+        if dumped is not None:
+            found = _literal_parts(dumped)
+            if found is not None:
+                yield ResponseDict(value, dumped, found[0], found[1], scopes, helper, serialized=True)
+            return
         if isinstance(value, cst.Call):
             called = self.inference.function_of(value.func, scopes)
             if called is not None and id(called[0]) not in seen:
                 yield from self.returned(called[0], called[1], seen, called[0].name.value)
+
+    def _dumped(self, value: cst.BaseExpression, scopes: ScopeChain) -> cst.Dict | None:
+        """The dict display a `json.dumps(...)` call serializes, as `_display` finds it."""
+        if not isinstance(value, cst.Call) or not value.args or value.args[0].keyword or value.args[0].star:
+            return None
+        if self.inference.qualified(value.func, scopes) != "json.dumps":
+            return None
+        return self._display(value.args[0].value, scopes)
 
     def _display(self, value: cst.BaseExpression, scopes: ScopeChain) -> cst.Dict | None:
         """The dict display returned: the value itself, or the display a local name is bound to once."""
@@ -128,7 +143,7 @@ class OtherPlatformResponse(Rule):
     name = "other-platform-response"
     summary = "The entry function returns another platform's response dict, which is sent as JSON with status 200"
     message = (
-        "entry function {function!r} returns{through} {shape} dict ({keys}); this runtime sends the whole dict as JSON "
+        "entry function {function!r} returns{through} {shape} dict ({keys}){form}; this runtime sends {sent} "
         "with status 200, so its status and headers are lost: return (body, status, headers) instead"
     )
     severity = Severity.ERROR
@@ -157,7 +172,21 @@ class OtherPlatformResponse(Rule):
                     fix = self._fix(found, inference) if own else None
                     keys = ", ".join(repr(key) for key in found.parts)
                     through = f" (through {found.helper}())" if found.helper else ""
-                    self.report(found.node, function=name, through=through, shape=shape, keys=keys, fix=fix)
+                    form, sent = (
+                        (" as JSON text (json.dumps)", "that text as the body")
+                        if found.serialized
+                        else ("", "the whole dict as JSON")
+                    )
+                    self.report(
+                        found.node,
+                        function=name,
+                        through=through,
+                        shape=shape,
+                        keys=keys,
+                        form=form,
+                        sent=sent,
+                        fix=fix,
+                    )
 
     def _fix(self, found: ResponseDict, inference: ValueInference) -> Replace | None:
         """`return body, status[, headers]` when each part is evident: a str or dict body, an int

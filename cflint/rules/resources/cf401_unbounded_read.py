@@ -1,17 +1,14 @@
 from __future__ import annotations
 
-import contextlib
 import os
 import stat
-from pathlib import PurePosixPath
 
 import libcst as cst
 
 from cflint.analysis.bindings import Form
 from cflint.analysis.callgraph import Function, Place
-from cflint.analysis.origins import ValueTracer
-from cflint.analysis.static_paths import StaticPaths
 from cflint.rule import ParsedFile
+from cflint.rule.paths import evaluator_at
 from cflint.rule.scoped import ScopedRule
 from cflint.rules.resources.streams import unbounded_source
 
@@ -144,7 +141,7 @@ class UnboundedRead(ScopedRule):
         placed = self._placed(paths)
         if placed is None:
             return False
-        evaluators = [(expr, self._evaluator(place)) for expr, place in placed]
+        evaluators = [(expr, evaluator_at(self, place)) for expr, place in placed]
         if all(evaluator.provided_by_deployment(expr) for expr, evaluator in evaluators):
             return True
         root = self.context.root
@@ -185,19 +182,3 @@ class UnboundedRead(ScopedRule):
                 return None
             placed.extend((value.value, value.place) for value in values)
         return placed
-
-    def _evaluator(self, place: Place) -> StaticPaths:
-        """Path evaluation in a module of the root, at `place`."""
-        root = self.context.root
-        module_path = None  # the module's path in the function root, when it is in one
-        if root is not None:
-            with contextlib.suppress(ValueError):
-                module_path = PurePosixPath(place.module.path.relative_to(root.path).as_posix())
-        scopes = place.module.scopes
-        tracer = self.values if place.module is self.file.call_graph.home else ValueTracer(scopes)
-
-        def bindings(name: str) -> list[cst.BaseExpression] | None:
-            found = tracer.binding_values(name, place.scope)
-            return None if found is None else [value for value, _ in found]
-
-        return StaticPaths(module_path, lambda expr: scopes.qualify(expr, place.scope), bindings)
