@@ -353,6 +353,210 @@ FORMS = [
         module=True,
     ),
     Form("json_dumps_name", 'text = json.dumps({"a": 1})\nreturn text', ("CF207",)),
+    # Decorated entries: judged as plain functions when every decorator keeps the result.
+    Form(
+        "functions_framework_http",
+        """
+        import functions_framework
+
+        @functions_framework.http
+        def main():
+            return jsonify(ok=True)
+        """,
+        ("CF202",),
+        module=True,
+        runs=False,
+    ),
+    Form(
+        "functions_framework_cloud_event",
+        """
+        from functions_framework import cloud_event
+
+        @cloud_event
+        def main() -> None:
+            print("event")
+        """,
+        ("CF203",),
+        module=True,
+        runs=False,
+    ),
+    Form(
+        "registration_decorator",
+        """
+        HANDLERS = {}
+
+        def register(fn):
+            HANDLERS[fn.__name__] = fn
+            return fn
+
+        @register
+        def main():
+            return None
+        """,
+        ("CF201",),
+        module=True,
+    ),
+    Form(
+        "decorator_factory",
+        """
+        ROUTES = {}
+
+        def route(path):
+            def decorate(fn):
+                ROUTES[path] = fn
+                return fn
+
+            return decorate
+
+        @route("/")
+        def main():
+            return 42
+        """,
+        ("CF201",),
+        module=True,
+    ),
+    Form(
+        "wraps_wrapper",
+        """
+        import functools
+
+        def logged(fn):
+            @functools.wraps(fn)
+            def wrapper(*args, **kwargs):
+                print("called")
+                return fn(*args, **kwargs)
+
+            return wrapper
+
+        @logged
+        def main():
+            return {"tags": {"a"}}
+        """,
+        ("CF206",),
+        module=True,
+    ),
+    Form(
+        "wraps_wrapper_result_name",
+        """
+        from functools import wraps
+
+        def timed(fn):
+            @wraps(fn)
+            def wrapper(*args, **kwargs):
+                result = fn(*args, **kwargs)
+                print("done")
+                return result
+
+            return wrapper
+
+        @timed
+        @wraps(print)
+        def main():
+            return "x", 999
+        """,
+        ("CF205",),
+        module=True,
+    ),
+    Form(
+        "stacked_transparent",
+        """
+        def register(fn):
+            return fn
+
+        def logged(fn):
+            def wrapper():
+                return fn()
+
+            return wrapper
+
+        @register
+        @logged
+        def main():
+            if request.args:
+                return "x"
+        """,
+        ("CF203",),
+        module=True,
+    ),
+    Form(
+        "wrapper_changes_result",
+        """
+        def upper(fn):
+            def wrapper():
+                return str(fn())
+
+            return wrapper
+
+        @upper
+        def main():
+            return None
+        """,
+        module=True,
+    ),
+    Form(
+        "wrapper_catches",
+        """
+        import functools
+
+        def safe(fn):
+            @functools.wraps(fn)
+            def wrapper(*args, **kwargs):
+                try:
+                    return fn(*args, **kwargs)
+                except Exception:
+                    return "error", 500
+
+            return wrapper
+
+        @safe
+        def main():
+            return "ok", 999
+        """,
+        module=True,
+        runs=False,
+    ),
+    Form(
+        "wrapper_passes_other_arguments",
+        """
+        def with_user(fn):
+            def wrapper(*args, **kwargs):
+                return fn("admin", *args, **kwargs)
+
+            return wrapper
+
+        @with_user
+        def main(user=None):
+            return None
+        """,
+        module=True,
+        runs=False,
+    ),
+    Form(
+        "decorator_rebinds_its_parameter",
+        """
+        def swap(fn):
+            fn = print
+            return fn
+
+        @swap
+        def main():
+            return "x", 999
+        """,
+        module=True,
+        runs=False,
+    ),
+    Form(
+        "opaque_decorator",
+        """
+        import functools
+
+        @functools.lru_cache
+        def main():
+            return None
+        """,
+        module=True,
+        runs=False,
+    ),
 ]
 
 
@@ -448,8 +652,8 @@ def test_only_entry_functions_are_checked(tmp_path: Path) -> None:
     assert result.codes == ["CF201"]
 
 
-def test_decorated_and_async_entries_are_not_judged(tmp_path: Path) -> None:
-    source = "import functools\n\n@functools.lru_cache\ndef main():\n    return None\n"
+def test_opaque_decorators_and_async_entries_are_not_judged(tmp_path: Path) -> None:
+    source = "from mylib import magic\n\n@magic\ndef main():\n    return None\n"
     assert _lint_one(tmp_path, source).out == ""
     assert _lint_one(tmp_path, "async def main():\n    return None\n").out == ""
 

@@ -2,8 +2,9 @@
 
 An entry function's own `return` statements (not those of functions, lambdas or classes
 nested in it) are judged by `ResponseJudge`; whether it can run off its end is decided by
-the control-flow analysis. Decorated and `async` entry functions are skipped: what the
-runtime gets from them is not what their `return` statements say.
+the control-flow analysis. `async` entry functions, and those with a decorator that is not
+transparent (`cflint.analysis.decorators`), are skipped: what the runtime gets from them is
+not what their `return` statements say.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import libcst as cst
 from msgspec import Struct
 
 from cflint.analysis.bindings import Form
+from cflint.analysis.decorators import transparent
 from cflint.analysis.entry import effective_definitions
 from cflint.analysis.inference import ValueInference, is_generator
 from cflint.analysis.kinds import Kind
@@ -78,7 +80,7 @@ class ReturnAnalysis:
         found: list[EntryProblem] = []
         for name in sorted(entry_functions):
             for definition in effective_definitions(inference.scopes, name):
-                if definition.decorators or definition.asynchronous is not None:
+                if definition.asynchronous is not None or not transparent(definition, inference, (self.module,)):
                     continue
                 if is_generator(inference.nodes_of(definition)):  # it may end: its caller gets a generator
                     found.append(EntryProblem(name, Problem("CF202", definition.name, _GENERATOR)))
