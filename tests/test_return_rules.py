@@ -18,7 +18,7 @@ from cflint.project import FileContext
 from cflint.rule import ParsedFile
 from cflint.rule.returns import ReturnAnalysis
 from cflint.settings.config import Settings
-from tests.helpers import GUIDE_FIXTURES, CliResult, run_subprocess, write_files
+from tests.helpers import GUIDE_FIXTURES, CliResult, run_subprocess, serve, write_files
 
 RETURN_CODES = ("CF201", "CF202", "CF203", "CF204", "CF205", "CF206", "CF207")
 FAILING_CODES = frozenset({"CF201", "CF203", "CF204", "CF205", "CF206"})
@@ -327,6 +327,112 @@ FORMS = [
     Form("mixed_keys", 'return {"a": 1, 2: "b"}', ("CF206",)),
     Form("set_in_body", 'return {"a": {1}}, 200', ("CF206",)),
     Form("set_name_in_list", 'tags = {"a"}\nreturn [tags]', ("CF202", "CF206")),
+    # CF206: exception objects as bodies.
+    Form("caught_in_tuple", "try:\n    return str(1 / 0)\nexcept Exception as e:\n    return e, 500", ("CF206",)),
+    Form(
+        "caught_in_parens",
+        "try:\n    return str(1 / 0)\nexcept ZeroDivisionError as e:\n    return (e, 500)",
+        ("CF206",),
+    ),
+    Form("caught_alone", "try:\n    return str(1 / 0)\nexcept ArithmeticError as e:\n    return e", ("CF206",)),
+    Form(
+        "caught_in_dict",
+        'try:\n    return str(1 / 0)\nexcept ZeroDivisionError as ce:\n    return {"error": ce}',
+        ("CF206",),
+    ),
+    Form(
+        "caught_in_list",
+        "try:\n    return str(1 / 0)\nexcept ZeroDivisionError as e:\n    return [e]",
+        ("CF202", "CF206"),
+    ),
+    Form(
+        "caught_via_name",
+        'try:\n    return str(1 / 0)\nexcept ZeroDivisionError as e:\n    error = e\n    return {"error": error}, 400',
+        ("CF206",),
+    ),
+    Form(
+        "caught_by_two_clauses",
+        "try:\n    return str(1 / 0)\nexcept KeyError as e:\n    return e, 400\nexcept (ValueError, ZeroDivisionError) as e:\n    return e, 500",
+        ("CF206", "CF206"),
+    ),
+    Form("exception_instance", 'return ValueError("bad"), 400', ("CF206",)),
+    Form(
+        "local_exception_class",
+        """
+        class AppError(Exception):
+            pass
+
+        class NotReady(AppError):
+            pass
+
+        def main():
+            return {"error": NotReady("later")}, 503
+        """,
+        ("CF206",),
+        module=True,
+    ),
+    Form(
+        "library_exception_in_dict",
+        """
+        from json import JSONDecodeError, loads
+
+        def main():
+            try:
+                return loads("{")
+            except JSONDecodeError as error:
+                return {"error": error}, 400
+        """,
+        ("CF206",),
+        module=True,
+    ),
+    Form(
+        "http_exception_in_dict",
+        """
+        from werkzeug.exceptions import HTTPException
+
+        def main():
+            try:
+                abort(404)
+            except HTTPException as e:
+                return {"error": e}, 404
+        """,
+        ("CF206",),
+        module=True,
+    ),
+    Form("caught_message", "try:\n    return str(1 / 0)\nexcept Exception as e:\n    return str(e), 500"),
+    Form(
+        "caught_http_exception",
+        """
+        from werkzeug.exceptions import HTTPException
+
+        def main():
+            try:
+                abort(404)
+            except HTTPException as e:
+                return e
+        """,
+        module=True,
+    ),
+    Form(
+        "caught_http_exception_with_status",
+        """
+        from werkzeug.exceptions import NotFound
+
+        def main():
+            try:
+                abort(404)
+            except (NotFound, ValueError) as e:
+                return e, 404
+        """,
+        module=True,
+    ),
+    Form("caught_unknown_class", "try:\n    return str(1 / 0)\nexcept ERRORS as e:\n    return e, 500", runs=False),
+    Form(
+        "exception_name_rebound",
+        'e = "fallback"\ntry:\n    return str(1 / 0)\nexcept ZeroDivisionError as e:\n    return e, 500',
+        runs=False,
+    ),
+    Form("unknown_class_instance", 'return Problem("bad"), 400', runs=False),
     # CF207: json.dumps text.
     Form("json_dumps", 'return json.dumps({"a": 1})', ("CF207",)),
     Form("json_dumps_status", 'return json.dumps({"a": 1}), 400', ("CF207",)),
@@ -681,3 +787,35 @@ def test_long_elif_chains_and_deep_displays_do_not_break_the_analysis() -> None:
     context = FileContext(Path("user.py"), "user.py", Settings(), entry_functions=frozenset({"main", "other", "deep"}))
     found = ReturnAnalysis(module, walker).problems(ParsedFile(context, source, module, walker))
     assert [(f.function, f.problem.code) for f in found] == [("deep", "CF202"), ("other", "CF201")]
+
+
+def test_exception_body_fix_sends_the_message(tmp_path: Path) -> None:
+    """Before the fix Flask answers its own 500 page (the view's TypeError); after it, the message."""
+    source = (
+        "def main():\n    try:\n        return str(1 / 0)\n    except ZeroDivisionError as error:\n"
+        '        return {"error": error}, 400\n'
+    )
+    write_files(tmp_path, {"user.py": source})
+    before = serve(tmp_path)
+    assert (before.status, "Internal Server Error" in before.body) == (500, True)
+    result = run_subprocess("--select", "CF206", "--fix", "--unsafe-fixes", "--color", "never", ".", cwd=tmp_path)
+    assert result.code == 0, result.out + result.err
+    assert 'return {"error": str(error)}, 400' in (tmp_path / "user.py").read_text(encoding="utf-8")
+    after = serve(tmp_path)
+    assert (after.status, after.body.strip()) == (400, '{"error":"division by zero"}')
+
+
+def test_exception_returned_alone_is_fixed_to_its_message_and_500(tmp_path: Path) -> None:
+    source = "def main():\n    try:\n        return str(1 / 0)\n    except ZeroDivisionError as error:\n        return error\n"
+    write_files(tmp_path, {"user.py": source})
+    result = run_subprocess("--select", "CF206", "--fix", "--unsafe-fixes", "--color", "never", ".", cwd=tmp_path)
+    assert result.code == 0, result.out + result.err
+    assert "return (str(error), 500)" in (tmp_path / "user.py").read_text(encoding="utf-8")
+    assert (serve(tmp_path).status, serve(tmp_path).body) == (500, "division by zero")
+
+
+def test_no_exception_fix_where_str_is_not_the_builtin(tmp_path: Path) -> None:
+    source = "def str(x):\n    return x\n\ndef main():\n    return ValueError('bad'), 400\n"
+    result = _lint_one(tmp_path, source)
+    assert result.codes == ["CF206"]
+    assert "fix" not in result.out

@@ -31,6 +31,7 @@ class Kind(enum.Enum):
     FUNCTION = "a function object"
     RANGE = "a range"
     DICT_VIEW = "a dict view"
+    EXCEPTION = "an exception object"
 
 
 NUMBERS = frozenset({Kind.BOOL, Kind.INT, Kind.FLOAT, Kind.COMPLEX})
@@ -42,7 +43,9 @@ class Value(Struct, frozen=True):
     kind: Kind
     origin: str = ""  # how the kind is known, for messages: "print() returns None"
     json_text: bool = False  # a str made by json.dumps
-    wsgi_callable: bool = False  # a function that can be called as (environ, start_response)
+    # A function that can be called as (environ, start_response), or an exception that may be
+    # werkzeug's HTTPException, which Flask calls so to send its error page.
+    wsgi_callable: bool = False
 
 
 CALL_RESULTS: dict[str, Kind] = {
@@ -194,6 +197,12 @@ NEVER_RETURN_ANNOTATIONS = frozenset(
         "typing_extensions.NoReturn",
         "typing_extensions.Never",
     }
+)
+# Packages whose exception classes may derive from werkzeug's HTTPException, the one
+# exception Flask can send (as a WSGI app that answers with its error page).
+HTTP_ERROR_PACKAGES = frozenset({"werkzeug", "flask"})
+BUILTIN_EXCEPTIONS = frozenset(
+    name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException)
 )
 SUPPRESSING_CONTEXTS = frozenset({"contextlib.suppress"})
 # Builtin functions and classes, read off the running interpreter: a name that resolves to

@@ -58,7 +58,7 @@ class EntryProblem(Struct, frozen=True):
 
     function: str
     problem: Problem
-    replacement: cst.BaseExpression | None = None  # CF207's fix: the dict json.dumps was given
+    replacement: cst.BaseExpression | None = None  # the fix: CF207's dict json.dumps was given, CF206's str(e)
 
 
 class ReturnAnalysis:
@@ -86,7 +86,13 @@ class ReturnAnalysis:
                     found.append(EntryProblem(name, Problem("CF202", definition.name, _GENERATOR)))
                     continue
                 found.extend(
-                    EntryProblem(name, problem, self._dumped_dict(problem, inference, definition))
+                    EntryProblem(
+                        name,
+                        problem,
+                        problem.replacement
+                        if problem.replacement is not None
+                        else self._dumped_dict(problem, inference, definition),
+                    )
                     for problem in self._judge_returns(definition, inference)
                 )
                 end = inference.fall_through(definition, (definition, self.module))
