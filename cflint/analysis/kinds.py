@@ -172,13 +172,14 @@ METHOD_RESULTS: dict[Kind, dict[str, Kind]] = {
         **dict.fromkeys(("split", "rsplit", "splitlines"), Kind.LIST),
     },
 }
-NEVER_RETURN_CALLS = frozenset(
+# Calls that end the process: SystemExit (sys.exit, exit, quit) passes through Flask, which
+# handles Exception alone; os._exit and os.abort end it at once and cannot be caught.
+PROCESS_EXIT_CALLS = frozenset({"sys.exit", "builtins.exit", "builtins.quit", "os._exit", "os.abort"})
+UNCATCHABLE_EXIT_CALLS = frozenset({"os._exit", "os.abort"})
+# The classes an `except` clause catches SystemExit with (it is raised as itself).
+SYSTEM_EXIT_CATCHERS = frozenset({"builtins.SystemExit", "builtins.BaseException"})
+NEVER_RETURN_CALLS = PROCESS_EXIT_CALLS | frozenset(
     {
-        "sys.exit",
-        "os._exit",
-        "os.abort",
-        "builtins.exit",
-        "builtins.quit",
         "flask.abort",
         "werkzeug.exceptions.abort",
         "os.execv",

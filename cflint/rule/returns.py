@@ -1,4 +1,4 @@
-"""The return-value findings of entry functions, computed once per file for CF201-CF207.
+"""The return-value findings of entry functions, computed once per file for CF201-CF208.
 
 An entry function's own `return` statements (not those of functions, lambdas or classes
 nested in it) are judged by `ResponseJudge`; whether it can run off its end is decided by
@@ -15,6 +15,7 @@ from msgspec import Struct
 from cflint.analysis.bindings import Form
 from cflint.analysis.decorators import transparent
 from cflint.analysis.entry import effective_definitions
+from cflint.analysis.exits import process_exits
 from cflint.analysis.inference import ValueInference, is_generator
 from cflint.analysis.kinds import Kind
 from cflint.analysis.scopes import Scopes
@@ -82,6 +83,8 @@ class ReturnAnalysis:
             for definition in effective_definitions(inference.scopes, name):
                 if definition.asynchronous is not None or not transparent(definition, inference, (self.module,)):
                     continue
+                for exit_ in process_exits(definition, inference, (definition, self.module)):
+                    found.append(EntryProblem(name, Problem("CF208", exit_.node, exit_.what)))
                 if is_generator(inference.nodes_of(definition)):  # it may end: its caller gets a generator
                     found.append(EntryProblem(name, Problem("CF202", definition.name, _GENERATOR)))
                     continue
