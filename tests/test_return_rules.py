@@ -426,6 +426,21 @@ FORMS = [
         """,
         module=True,
     ),
+    Form(
+        "caught_exception_of_own_abort",
+        """
+        from werkzeug.exceptions import NotFound
+
+        def main():
+            try:
+                if request.args:
+                    raise NotFound()
+                abort(404)
+            except Exception as e:
+                return e, 500
+        """,
+        module=True,
+    ),
     Form("caught_unknown_class", "try:\n    return str(1 / 0)\nexcept ERRORS as e:\n    return e, 500", runs=False),
     Form(
         "exception_name_rebound",

@@ -14,13 +14,14 @@ from __future__ import annotations
 import libcst as cst
 from msgspec import Struct
 
-from cflint.analysis.inference import ScopeChain, ValueInference, short_code
+from cflint.analysis.inference import ScopeChain, ValueInference
 from cflint.analysis.kinds import (
     PROCESS_EXIT_CALLS,
     SUPPRESSING_CONTEXTS,
     SYSTEM_EXIT_CATCHERS,
     UNCATCHABLE_EXIT_CALLS,
 )
+from cflint.analysis.literals import short_code
 
 _NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _SWALLOWING = (cst.Return, cst.Break, cst.Continue)

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import libcst as cst
 
-from cflint.analysis.bindings import Binding, Form
+from cflint.analysis.bindings import Binding
+from cflint.analysis.exceptions import caught_exception, exception_instance
 from cflint.analysis.flow import ControlFlow
 from cflint.analysis.kinds import (
     BUILTIN_CALLABLES,
-    BUILTIN_EXCEPTIONS,
     CALL_RESULTS,
-    HTTP_ERROR_PACKAGES,
     JSON_TEXT_CALLS,
     METHOD_RESULTS,
     NEVER_RETURN_ANNOTATIONS,
@@ -31,20 +30,17 @@ from cflint.analysis.kinds import (
     display_kind,
     literal_kind,
 )
-from cflint.analysis.scopes import Scopes
+from cflint.analysis.scopes import CodeScope, Scopes
+from cflint.analysis.scopes import ScopeChain as ScopeChain
 from cflint.analysis.traversal import Walker
 
-Scope = cst.Module | cst.FunctionDef
-# The scopes a name is looked up in, innermost first, ending with the module.
-ScopeChain = tuple[Scope, ...]
-
 _NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
-_MAX_DEPTH = 16  # how many names or helper calls to follow for one expression
+MAX_DEPTH = 16  # how many names or helper calls to follow for one expression
 
 _ARITHMETIC = (cst.Add, cst.Subtract, cst.Multiply, cst.FloorDivide, cst.Modulo, cst.Power)
 
 
-def _scope_node(scope: Scope) -> cst.FunctionDef | None:
+def _scope_node(scope: CodeScope) -> cst.FunctionDef | None:
     return None if isinstance(scope, cst.Module) else scope
 
 
@@ -55,12 +51,6 @@ def accepts_wsgi_call(params: cst.Parameters) -> bool:
     if any(p.default is None for p in params.kwonly_params):
         return False
     return required <= 2 and (len(positional) >= 2 or isinstance(params.star_arg, cst.Param))
-
-
-def short_code(node: cst.CSTNode) -> str:
-    """The node's code, cut to 40 characters, for messages."""
-    text = cst.Module(body=[]).code_for_node(node)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def own_nodes(function: cst.FunctionDef, walker: Walker) -> list[cst.CSTNode]:
@@ -119,7 +109,7 @@ class ValueInference:
         return definition, (definition, *chain)
 
     def infer(self, expr: cst.BaseExpression, scopes: ScopeChain, depth: int = 0) -> Value | None:
-        if depth > _MAX_DEPTH:
+        if depth > MAX_DEPTH:
             return None
         kind = literal_kind(expr) or display_kind(expr)
         if kind is not None:
@@ -167,7 +157,7 @@ class ValueInference:
         return None
 
     def _name(self, expr: cst.Name, scopes: ScopeChain, depth: int) -> Value | None:
-        caught = self._caught(expr, scopes, depth)
+        caught = caught_exception(self, expr, scopes, depth)
         if caught is not None:
             return caught
         function = self.function_of(expr, scopes)
@@ -199,7 +189,7 @@ class ValueInference:
                 return Value(Kind.STR, f"{short}() text", json_text=True)
             kind = CALL_RESULTS.get(qualified)
             if kind is None:
-                return self._exception(func, scopes, depth)
+                return exception_instance(self, func, scopes, depth)
             return Value(kind, f"{short}() returns None" if kind is Kind.NONE else f"{short}() result")
         if isinstance(func, cst.Attribute):
             receiver = self.infer(func.value, scopes, depth + 1)
@@ -210,7 +200,7 @@ class ValueInference:
                 return None
             method = f"{receiver.kind.value.split()[-1]}.{func.attr.value}()"
             return Value(kind, f"{method} returns None" if kind is Kind.NONE else f"{method} result")
-        raised = self._exception(func, scopes, depth)
+        raised = exception_instance(self, func, scopes, depth)
         if raised is not None:
             return raised
         function = self.function_of(func, scopes)
@@ -219,73 +209,9 @@ class ValueInference:
         definition, chain = function
         if is_generator(self.nodes_of(definition)):
             return Value(Kind.GENERATOR, f"{definition.name.value}() is a generator function")
-        if depth < _MAX_DEPTH and self.returns_none(definition, chain):
+        if depth < MAX_DEPTH and self.returns_none(definition, chain):
             return Value(Kind.NONE, f"{definition.name.value}() returns no value")
         return None
-
-    def _exception(self, cls: cst.BaseExpression, scopes: ScopeChain, depth: int) -> Value | None:
-        """The instance a call of an evident exception class makes."""
-        raised = self._exception_class(cls, scopes, depth + 1)
-        if raised is None:
-            return None
-        return Value(Kind.EXCEPTION, f"{short_code(cls)}(...)", wsgi_callable=not raised)
-
-    def _caught(self, expr: cst.Name, scopes: ScopeChain, depth: int) -> Value | None:
-        """The exception a name of this scope holds when every binding of it is `except ... as`:
-        Python unbinds it at the end of the clause, so wherever it is used it holds the exception."""
-        found = self.scopes.visible(expr.value, _scope_node(scopes[0]))
-        if found is None or found[0] is not _scope_node(scopes[0]):
-            return None
-        handlers = []
-        for binding in found[1]:
-            handler = binding.enclosing
-            if binding.form is not Form.EXCEPT or not isinstance(handler, (cst.ExceptHandler, cst.ExceptStarHandler)):
-                return None
-            handlers.append(handler)
-        maybe_http = any(
-            isinstance(handler, cst.ExceptHandler)  # except* binds an ExceptionGroup
-            and handler.type is not None
-            and any(
-                self._exception_class(caught, scopes, depth + 1, caught=True) is not True
-                for caught in (
-                    [element.value for element in handler.type.elements]
-                    if isinstance(handler.type, cst.Tuple)
-                    else [handler.type]
-                )
-            )
-            for handler in handlers
-        )
-        first = handlers[0].type
-        clause = f"except {short_code(first)}" if len(handlers) == 1 and first else f"{len(handlers)} except clauses"
-        return Value(Kind.EXCEPTION, f"{expr.value!r}, caught by {clause}", wsgi_callable=maybe_http)
-
-    def _exception_class(
-        self, expr: cst.BaseExpression, scopes: ScopeChain, depth: int, caught: bool = False
-    ) -> bool | None:
-        """Whether `expr` is an exception class that cannot be werkzeug's HTTPException (True) or
-        may be (False); None when that is not evident. A class named in an `except` clause
-        (`caught`) is an exception class whatever it is; one imported there from a package
-        other than werkzeug, Flask and its extensions is taken as no HTTPException."""
-        if depth > _MAX_DEPTH:
-            return None
-        qualified = self.qualified(expr, scopes)
-        if qualified is not None:
-            package, _, rest = qualified.partition(".")
-            if package == "builtins":
-                return True if rest in BUILTIN_EXCEPTIONS else None
-            if not caught:
-                return None
-            return not (package in HTTP_ERROR_PACKAGES or package.startswith("flask_"))
-        found = self.lookup(expr.value, scopes) if isinstance(expr, cst.Name) else None
-        if found is None or found[0].form is not Form.CLASS:
-            return None
-        definition = found[0].enclosing
-        if not isinstance(definition, cst.ClassDef) or not definition.bases or definition.keywords:
-            return None
-        bases = [self._exception_class(base.value, found[1], depth + 1) for base in definition.bases]
-        if any(base is False for base in bases):
-            return False
-        return True if all(base is True for base in bases) else None
 
     def flow(self, scopes: ScopeChain) -> ControlFlow:
         """The control-flow analysis of code running in `scopes[0]`."""

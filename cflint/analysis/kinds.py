@@ -199,12 +199,6 @@ NEVER_RETURN_ANNOTATIONS = frozenset(
         "typing_extensions.Never",
     }
 )
-# Packages whose exception classes may derive from werkzeug's HTTPException, the one
-# exception Flask can send (as a WSGI app that answers with its error page).
-HTTP_ERROR_PACKAGES = frozenset({"werkzeug", "flask"})
-BUILTIN_EXCEPTIONS = frozenset(
-    name for name, value in vars(builtins).items() if isinstance(value, type) and issubclass(value, BaseException)
-)
 SUPPRESSING_CONTEXTS = frozenset({"contextlib.suppress"})
 # Builtin functions and classes, read off the running interpreter: a name that resolves to
 # `builtins.x` only because nothing binds it is not one of them unless Python has it.

@@ -19,9 +19,9 @@ import libcst as cst
 from msgspec import Struct
 from msgspec.structs import replace
 
-from cflint.analysis.inference import ScopeChain, ValueInference, short_code
+from cflint.analysis.inference import ScopeChain, ValueInference
 from cflint.analysis.kinds import NUMBERS, Kind, Value
-from cflint.analysis.literals import int_value, string_value
+from cflint.analysis.literals import int_value, short_code, string_value
 from cflint.rule import LineOf
 
 _NOT_A_RESPONSE = NUMBERS | {Kind.NONE, Kind.SET, Kind.FUNCTION, Kind.RANGE, Kind.DICT_VIEW}
