@@ -73,7 +73,7 @@ class ReturnAnalysis:
     def problems(self, file: ParsedFile) -> tuple[EntryProblem, ...]:
         """Every problem of every definition of the file's entry functions, in name order."""
         if self._found is None:
-            inference = ValueInference(self.walker, file.analysis(Scopes))
+            inference = ValueInference(self.walker, file.analysis(Scopes), file.call_graph)
             self._found = tuple(self._find_all(file.context.entry_functions, inference))
         return self._found
 
