@@ -141,3 +141,86 @@ def test_werkzeug_sends_no_response_and_the_fixed_form_answers(tmp_path: Path, c
     fixed = "def main():\n    print('missing name')\n    return 'missing name', 400\n"
     assert _lines(_lint(tmp_path, cflint, fixed)) == []
     assert _answer_from_werkzeug(tmp_path) == "400"
+
+
+def _lint_folder(tmp_path: Path, cflint: Cflint, files: dict[str, str]) -> CliResult:
+    write_files(tmp_path, {name: textwrap.dedent(text) for name, text in files.items()})
+    result = cflint("--select", "CF208", "--color", "never", ".")
+    assert result.code in (0, 1) and result.err == "", result.err
+    return result
+
+
+HELPERS = "import sys\n\ndef check(value):\n    if not value:\n        sys.exit(2)\n    return value\n"
+
+
+def test_an_exit_in_a_helper_is_reported_at_the_entrys_call(tmp_path: Path, cflint: Cflint) -> None:
+    result = _lint_folder(
+        tmp_path,
+        cflint,
+        {
+            "helpers.py": HELPERS,
+            "user.py": "from helpers import check\n\ndef validate(x):\n    return check(x)\n\ndef main():\n"
+            "    validate(None)\n    return 'ok'\n",
+        },
+    )
+    assert [line for line in result.lines if " CF208 " in line] == [
+        "user.py:7:5: CF208 entry function 'main' calls validate() at line 3, which reaches check() at helpers.py:3, "
+        "which calls sys.exit(), whose SystemExit passes through Flask: the request gets no response (the connection "
+        'closes); return an error response instead, such as ("...", 500)'
+    ]
+
+
+@pytest.mark.parametrize(
+    ("user", "lines"),
+    [
+        ("import sys\n\ndef fail():\n    sys.exit(1)\n\ndef main():\n    fail()\n", [7]),
+        ("import os\n\ndef stop():\n    os._exit(3)\n\ndef main():\n    stop()\n    return 'x'\n", [7]),
+        ("import helpers\n\ndef main():\n    helpers.check(0)\n    return 'ok'\n", [4]),
+        (
+            "import sys\n\nclass Jobs:\n    def run(self):\n        sys.exit(1)\n\njobs = Jobs()\n\n"
+            "def main():\n    jobs.run()\n    return 'ok'\n",
+            [10],
+        ),
+        # the exit is caught in the helper's caller by nothing: except Exception does not
+        (
+            "import sys\n\ndef fail():\n    sys.exit(1)\n\ndef main():\n    try:\n        fail()\n    except Exception:\n        return 'x', 500\n",
+            [8],
+        ),
+        # one finding per function reached
+        ("import helpers\n\ndef main():\n    helpers.check(0)\n    helpers.check(1)\n    return 'ok'\n", [4]),
+    ],
+)
+def test_exits_through_calls(tmp_path: Path, cflint: Cflint, user: str, lines: list[int]) -> None:
+    assert _lines(_lint_folder(tmp_path, cflint, {"helpers.py": HELPERS, "user.py": user})) == lines
+
+
+@pytest.mark.parametrize(
+    "user",
+    [
+        # caught around the entry's call, or inside the helper
+        "import sys\n\ndef fail():\n    sys.exit(1)\n\ndef main():\n    try:\n        fail()\n    except SystemExit:\n        return 'x', 500\n    return 'ok'\n",
+        "import sys\n\ndef fail():\n    try:\n        sys.exit(1)\n    except BaseException:\n        pass\n\ndef main():\n    fail()\n    return 'ok'\n",
+        "import sys\n\ndef inner():\n    sys.exit(1)\n\ndef outer():\n    try:\n        inner()\n    except SystemExit:\n        pass\n\ndef main():\n    outer()\n    return 'ok'\n",
+        # not called, passed along, or unknown
+        "import sys\n\ndef fail():\n    sys.exit(1)\n\ndef main():\n    return 'ok'\n",
+        "import sys\n\ndef fail():\n    sys.exit(1)\n\ndef main():\n    handlers = [fail]\n    return 'ok'\n",
+        "from other_package import fail\n\ndef main():\n    fail()\n    return 'ok'\n",
+        # a helper defined twice is not known
+        "import sys\n\ndef fail():\n    sys.exit(1)\n\ndef fail():\n    pass\n\ndef main():\n    fail()\n    return 'ok'\n",
+        # recursion ends the chain; a helper exiting under the main guard only
+        "def ping(n):\n    return pong(n)\n\ndef pong(n):\n    return ping(n)\n\ndef main():\n    ping(1)\n    return 'ok'\n",
+        "import sys\n\ndef cli():\n    if __name__ == '__main__':\n        pass\n    return 1\n\ndef main():\n    cli()\n    return 'ok'\n\nif __name__ == '__main__':\n    sys.exit(cli())\n",
+    ],
+)
+def test_no_exit_through_calls(tmp_path: Path, cflint: Cflint, user: str) -> None:
+    assert _lines(_lint_folder(tmp_path, cflint, {"helpers.py": HELPERS, "user.py": user})) == []
+
+
+def test_werkzeug_sends_no_response_through_a_helper(tmp_path: Path, cflint: Cflint) -> None:
+    files = {
+        "helpers.py": HELPERS,
+        "user.py": "from flask import request\nfrom helpers import check\n\ndef main():\n"
+        "    return check(request.args.get('name'))\n",
+    }
+    assert _lines(_lint_folder(tmp_path, cflint, files)) == [5]
+    assert _answer_from_werkzeug(tmp_path) == "no response"

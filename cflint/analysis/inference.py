@@ -168,6 +168,15 @@ class ValueInference:
             return None
         return HelperReturns(function, [(r.value, chain) for r in returns if r.value is not None], inference)
 
+    def of_module(self, module: OwnModule) -> ValueInference:
+        """The inference of a module of the root (this one's own, or another made once)."""
+        if module is self.own:
+            return self
+        found = self._others.get(id(module))
+        if found is None:
+            found = self._others[id(module)] = ValueInference(self.walker, module.scopes, self.graph, module)
+        return found
+
     def _is_method(self, definition: cst.FunctionDef) -> bool:
         """Whether a function is a method of a class defined at the top of its module."""
         owner = self.scopes.enclosing_scope(definition)

@@ -13,9 +13,10 @@ import libcst as cst
 from msgspec import Struct
 
 from cflint.analysis.bindings import Form
+from cflint.analysis.callgraph import Function
 from cflint.analysis.decorators import transparent
 from cflint.analysis.entry import effective_definitions
-from cflint.analysis.exits import process_exits
+from cflint.analysis.exits import exits_through_calls, process_exits
 from cflint.analysis.inference import ValueInference, is_generator
 from cflint.analysis.kinds import Kind
 from cflint.analysis.scopes import Scopes
@@ -83,8 +84,7 @@ class ReturnAnalysis:
             for definition in effective_definitions(inference.scopes, name):
                 if definition.asynchronous is not None or not transparent(definition, inference, (self.module,)):
                     continue
-                for exit_ in process_exits(definition, inference, (definition, self.module)):
-                    found.append(EntryProblem(name, Problem("CF208", exit_.node, exit_.what)))
+                found.extend(self._exits(name, definition, inference))
                 if is_generator(inference.nodes_of(definition)):  # it may end: its caller gets a generator
                     found.append(EntryProblem(name, Problem("CF202", definition.name, _GENERATOR)))
                     continue
@@ -102,6 +102,20 @@ class ReturnAnalysis:
                 if end is not None:
                     # The engine fills in the line from the findings' single position pass.
                     found.append(EntryProblem(name, Problem("CF203", definition.name, LineOf(end))))
+        return found
+
+    def _exits(self, name: str, definition: cst.FunctionDef, inference: ValueInference) -> list[EntryProblem]:
+        """CF208: the entry's own process exits, then its calls that reach one."""
+        found = [
+            EntryProblem(name, Problem("CF208", exit_.node, exit_.what))
+            for exit_ in process_exits(definition, inference, (definition, self.module))
+        ]
+        if inference.own is not None:
+            start = Function(inference.own, definition)
+            found.extend(
+                EntryProblem(name, Problem("CF208", through.node, through.what))
+                for through in exits_through_calls(start, inference)
+            )
         return found
 
     def _dumped_dict(
