@@ -11,7 +11,9 @@ decorator is transparent:
   called with the wrapper's own `*args` and `**kwargs` (or with nothing), directly or
   through a name bound once to that call;
 - a call of a plain function of the same module whose every return is such a decorator
-  defined in it (a decorator factory, `@register("name")`).
+  defined in it (a decorator factory, `@register("name")`);
+- such a function, or factory, of another module of the function root
+  (`from helpers import logged`), found through the call graph.
 
 Anything else (an import not listed, a wrapper that changes or replaces the result, one
 that can run off its end) is opaque: the rules then say nothing about the function.
@@ -22,6 +24,7 @@ from __future__ import annotations
 import libcst as cst
 
 from cflint.analysis.bindings import Binding, Form
+from cflint.analysis.callgraph import Place
 from cflint.analysis.inference import ScopeChain, ValueInference, is_generator
 
 # Read in functions-framework 3.x: each registers the function and returns a
@@ -41,18 +44,39 @@ def _transparent(expr: cst.BaseExpression, inference: ValueInference, chain: Sco
     if isinstance(expr, cst.Call):
         if inference.qualified(expr.func, chain) == _WRAPS:  # copies metadata onto the function itself
             return True
-        factory = inference.function_of(expr.func, chain)
+        factory = _function(expr.func, inference, chain)
         if factory is None:
             return False
-        definition, inner = factory
-        returned = _returned_values(definition, inference, inner)
+        definition, at, inner = factory
+        returned = _returned_values(definition, at, inner)
         return returned is not None and all(
-            (decorator := _local_def(value, inference, inner, definition)) is not None
-            and _passes_through(decorator, inference, (decorator, *inner))
+            (decorator := _local_def(value, at, inner, definition)) is not None
+            and _passes_through(decorator, at, (decorator, *inner))
             for value in returned
         )
+    found = _function(expr, inference, chain)
+    return found is not None and _passes_through(*found)
+
+
+def _function(
+    expr: cst.BaseExpression, inference: ValueInference, chain: ScopeChain
+) -> tuple[cst.FunctionDef, ValueInference, ScopeChain] | None:
+    """The plain function a decorator names: of this module, or of another module of the
+    root (through the call graph), with the inference of its module and its scope chain."""
     found = inference.function_of(expr, chain)
-    return found is not None and _passes_through(found[0], inference, found[1])
+    if found is not None:
+        return found[0], inference, found[1]
+    graph, own = inference.graph, inference.own
+    if graph is None or own is None:
+        return None
+    scope = chain[0]
+    # A decorator is called with the function: the graph resolves the callee of that call.
+    function = graph.callee(cst.Call(expr), Place(own, None if isinstance(scope, cst.Module) else scope))
+    if function is None or function.module is own:
+        return None
+    if function.module.scopes.enclosing_scope(function.definition) is not None:
+        return None
+    return function.definition, inference.of_module(function.module), (function.definition, function.module.module)
 
 
 def _returned_values(
