@@ -99,3 +99,32 @@ def test_vendored_and_unknown_modules_are_not_followed(tmp_path: Path) -> None:
         },
     )
     assert _lines(folder, None)[0] == []
+
+
+def test_a_helper_module_that_does_not_parse_is_unknown(tmp_path: Path) -> None:
+    folder = _function(tmp_path / "fn", STATS + "def broken(:\n")
+    result = run_subprocess("--select", "CF001,CF2", "--color", "never", ".", cwd=folder)
+    assert (result.code, result.codes) == (1, ["CF001"]), result.out + result.err
+
+
+def test_more_modules_than_the_bound_are_not_followed(tmp_path: Path) -> None:
+    from cflint.project import MAX_OWN_MODULES
+
+    folder = _function(tmp_path / "fn")
+    write_files(folder, {f"extra_{index}.py": "" for index in range(MAX_OWN_MODULES)})
+    assert _lines(folder, None)[0] == []
+
+
+def test_a_chain_longer_than_the_bound_is_unknown(tmp_path: Path) -> None:
+    from cflint.analysis.callgraph import MAX_DEPTH
+
+    def helpers(count: int) -> str:
+        chain = "".join(f"def h{i}():\n    return h{i + 1}()\n\n" for i in range(count))
+        return "from flask import jsonify\n\n" + chain + f"def h{count}():\n    return jsonify(ok=True)\n\n"
+
+    within = helpers(MAX_DEPTH - 2) + "def main():\n    return h0()\n"
+    beyond = helpers(MAX_DEPTH + 2) + "def main():\n    return h0()\n"
+    write_files(tmp_path / "within", {"user.py": within, "requirements.txt": ""})
+    write_files(tmp_path / "beyond", {"user.py": beyond, "requirements.txt": ""})
+    result = run_subprocess("--select", "CF2", "--color", "never", ".", cwd=tmp_path)
+    assert [line.split(":")[0] for line in result.lines] == ["within/user.py"], result.out

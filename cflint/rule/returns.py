@@ -1,7 +1,8 @@
 """The return-value findings of entry functions, computed once per file for CF201-CF208.
 
 An entry function's own `return` statements (not those of functions, lambdas or classes
-nested in it) are judged by `ResponseJudge`; whether it can run off its end is decided by
+nested in it) are judged by `ResponseJudge`, which follows `return helper(...)` into the
+root's own functions through the call graph; whether it can run off its end is decided by
 the control-flow analysis. `async` entry functions, and those with a decorator that is not
 transparent (`cflint.analysis.decorators`), are skipped: what the runtime gets from them is
 not what their `return` statements say.
