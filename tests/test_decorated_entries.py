@@ -69,3 +69,11 @@ def test_decorators_of_another_module(tmp_path: Path, user: str, codes: list[str
 def test_a_decorator_of_an_unknown_module_is_opaque(tmp_path: Path) -> None:
     write_files(tmp_path, {"user.py": "from deco import logged\n\n@logged\ndef main():\n    return None\n"})
     assert _codes(tmp_path) == []
+
+
+def test_cf804_judges_an_entry_decorated_from_another_module(tmp_path: Path) -> None:
+    user = "from deco import logged\n\n@logged\ndef main():\n    return {'statusCode': 400, 'body': 'bad'}\n"
+    write_files(tmp_path, {"deco.py": textwrap.dedent(DECORATORS), "user.py": user})
+    result = run_subprocess("--select", "CF804", "--color", "never", ".", cwd=tmp_path)
+    assert result.codes == ["CF804"], result.out + result.err
+    assert (serve(tmp_path).status, serve(tmp_path).body) == (200, '{"body":"bad","statusCode":400}\n')

@@ -142,7 +142,7 @@ class OtherPlatformResponse(Rule):
     )
 
     def visit_Module(self, node: cst.Module) -> None:
-        inference = ValueInference(self.walker, self.file.analysis(Scopes))
+        inference = ValueInference(self.walker, self.file.analysis(Scopes), self.file.call_graph)
         finder = _Finder(inference)
         reported: set[int] = set()
         for name in sorted(self.context.entry_functions):
