@@ -182,6 +182,9 @@ UNKNOWN = [
     "class E(Exception, metaclass=M):\n    pass\nE()",
     "import requests\nrequests.RequestException('x')",  # a class of a package: not evidently an exception
     "from werkzeug.exceptions import NotFound\nNotFound()",
+    "class E(Exception):\n    def __call__(self, environ, start_response):\n        pass\nE()",  # a WSGI app
+    "class E(Exception):\n    __html__ = str\nE()",  # Flask's JSON provider sends its __html__()
+    "import dataclasses\n@dataclasses.dataclass\nclass E(Exception):\n    code: int = 1\nE()",  # JSON encodes it
 ]
 
 

@@ -46,7 +46,10 @@ HTTP_ERROR_PACKAGES = frozenset({"werkzeug", "flask"})
 _HTTP_ERROR_BASES = frozenset({"builtins.Exception", "builtins.BaseException"})
 _ABORTS = frozenset({"flask.abort", "werkzeug.exceptions.abort"})
 _NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
-_MAX_BASES = 16  # how deep a chain of classes of the file is followed
+_MAX_BASES = 16
+# Methods that make an object sendable: Flask calls a callable as a WSGI app, and its JSON
+# provider encodes an object with `__html__` as that text.
+_SENDABLE_METHODS = frozenset({"__call__", "__html__"})  # how deep a chain of classes of the file is followed
 
 
 def exception_instance(inference: Resolver, cls: cst.BaseExpression, scopes: ScopeChain, depth: int) -> Value | None:
@@ -134,7 +137,13 @@ def _exception_class(
     if found is None or found[0].form is not Form.CLASS:
         return None
     definition = found[0].enclosing
-    if not isinstance(definition, cst.ClassDef) or not definition.bases or definition.keywords:
+    if (
+        not isinstance(definition, cst.ClassDef)
+        or not definition.bases
+        or definition.keywords
+        or definition.decorators  # a dataclass, which Flask's JSON provider encodes
+        or not _SENDABLE_METHODS.isdisjoint(inference.scopes.bindings_in(definition))
+    ):
         return None
     bases = [_exception_class(inference, base.value, found[1], depth + 1) for base in definition.bases]
     if any(base is False for base in bases):
