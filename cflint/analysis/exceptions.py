@@ -73,7 +73,10 @@ def caught_exception(inference: Resolver, expr: cst.Name, scopes: ScopeChain, de
         if binding.form is not Form.EXCEPT or not isinstance(handler, (cst.ExceptHandler, cst.ExceptStarHandler)):
             return None
         handlers.append((binding, handler))
-    maybe_http = any(_may_hold_http_error(inference, binding, handler, scopes, depth) for binding, handler in handlers)
+    answers = [_may_hold_http_error(inference, binding, handler, scopes, depth) for binding, handler in handlers]
+    if None in answers:
+        return None
+    maybe_http = any(answers)
     first = handlers[0][1].type
     clause = f"except {short_code(first)}" if len(handlers) == 1 and first else f"{len(handlers)} except clauses"
     return Value(Kind.EXCEPTION, f"{expr.value!r}, caught by {clause}", wsgi_callable=maybe_http)
@@ -85,11 +88,16 @@ def _may_hold_http_error(
     handler: cst.ExceptHandler | cst.ExceptStarHandler,
     scopes: ScopeChain,
     depth: int,
-) -> bool:
+) -> bool | None:
+    """Whether the exception a handler binds may be werkzeug's HTTPException; None when a class
+    it names is not known (a name of the file may be a tuple, or a dataclass JSON encodes)."""
     if isinstance(handler, cst.ExceptStarHandler) or handler.type is None:  # except* binds an ExceptionGroup
         return False
     classes = [e.value for e in handler.type.elements] if isinstance(handler.type, cst.Tuple) else [handler.type]
-    if any(_exception_class(inference, cls, scopes, depth + 1, caught=True) is not True for cls in classes):
+    known = [_exception_class(inference, cls, scopes, depth + 1, caught=True) for cls in classes]
+    if None in known:
+        return None
+    if False in known:
         return True
     if not any(inference.qualified(cls, scopes) in _HTTP_ERROR_BASES for cls in classes):
         return False
