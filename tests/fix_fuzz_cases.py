@@ -4,7 +4,7 @@ Each folder holds a `user.py` whose `main` reads Flask's request and makes the c
 fixes (CF403), in awkward places: comprehensions, lambdas, decorators, default arguments,
 nested calls, arguments split by comments, `**kwargs`, aliases and sessions. It may take
 the request as a parameter (CF103), return `json.dumps(...)` text (CF207) or a Lambda
-response dict (CF804), import from `flask` what moved to `markupsafe` (CF603), import a
+response dict (CF804), return a caught exception as its body (CF206), import from `flask` what moved to `markupsafe` (CF603), import a
 sibling relatively (CF305), carry noqa directives that are malformed or unused (CF010,
 CF011), and import what `requirements.txt` lacks (CF303). The text is then written with LF, CRLF or CR line endings, spaces or tabs,
 in UTF-8, UTF-8 with a BOM, or Latin-1 with a coding cookie.
@@ -611,6 +611,17 @@ def _answers(b: _Builder, body: str) -> tuple[str, str]:
     return ok, missing
 
 
+def _boom(b: _Builder) -> str:
+    """The 5xx branch: an exception raised, or caught and returned as the body (CF206, whose
+    fix sends its message with the same 500)."""
+    form = b.rng.choice(["raise", "raise", "caught-tuple", "caught-dict"])
+    b.feature(f"boom-{form}")
+    returned = {"raise": "", "caught-tuple": "return error, 500", "caught-dict": 'return {"error": error}, 500'}[form]
+    if not returned:
+        return 'if mode == "boom":\n    raise RuntimeError("boom")'
+    return f'if mode == "boom":\n    try:\n        raise RuntimeError("boom")\n    except RuntimeError as error:\n        {returned}'
+
+
 def _requirements(b: _Builder) -> bytes | None:
     form = b.rng.choice(["plain", "plain", "empty", "crlf", "cr", "no-final-newline", "comments", "lists-all"])
     odd = ["crlf-no-final-newline", "bom", "utf-16", "blank-lines", "comment-last"]
@@ -695,7 +706,7 @@ def generate(seed: int) -> Case:
         f"mode = {mode}",
         *b.body,
         f'if mode == "missing":\n    {missing}',
-        'if mode == "boom":\n    raise RuntimeError("boom")',
+        _boom(b),
         ok,
     ]
     main = entry + "\n" + "\n".join("    " + line if line else "" for s in statements for line in s.split("\n"))

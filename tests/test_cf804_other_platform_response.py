@@ -46,6 +46,11 @@ def _found(result: CliResult) -> list[tuple[int, str]]:
         ('def main():\n    response = {"statusCode": 201, "body": "made"}\n    return response\n', 3, LAMBDA),
         ('def main():\n    extra = {}\n    return {**extra, "statusCode": 500, "body": "x"}\n', 3, LAMBDA),
         (
+            'import functions_framework\n\n@functions_framework.http\ndef main():\n    return {"statusCode": 400, "body": "bad"}\n',
+            5,
+            LAMBDA,
+        ),
+        (
             'from flask import request\n\ndef main():\n    return {"status": int(request.args["code"]), "body": "x"}\n',
             4,
             "an OpenFaaS response dict",
@@ -94,6 +99,7 @@ def test_reports_the_dict_a_helper_the_entry_returns_through_returns(tmp_path: P
         'def main():\n    return {"status": "error", "body": "the input is empty"}\n',
         'def main():\n    return {"status": True, "body": {"items": []}}\n',
         'def main():\n    return {"statusCode": "400", "body": "x"}\n',
+        'from mylib import magic\n\n@magic\ndef main():\n    return {"statusCode": 400, "body": "x"}\n',
         'from flask import request\n\ndef main():\n    return {"headers": dict(request.headers), "body": request.get_data(as_text=True)}\n',
     ],
 )

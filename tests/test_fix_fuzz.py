@@ -12,6 +12,9 @@ fix's message says what it changes:
 - CF103 "drop the parameter and read Flask's request": the original is served with Flask's
   request passed for the parameter (what it was meant to be), so the answer must not change;
 - CF303 "a new dependency": changes only requirements.txt;
+- CF206 "send the exception's message": where the original failed with Flask's 500 page
+  (an exception object as the body), the fixed function answers with the same status and
+  the exception's message;
 - CF804 "return (body, status, headers)": where the original sent another platform's response
   dict as JSON, the fixed function answers with that dict's status and body (`_meant`);
 - CF305 and CF603 (safe) repair an import that fails on the platform (`breaks_before`):
@@ -190,7 +193,12 @@ def _check_text(case: Case, fixed: Fixed) -> list[str]:
 
 
 def _check_served(
-    case: Case, old: dict[str, Any], new: dict[str, Any], cf207_fixed: bool, cf804_fixed: bool = False
+    case: Case,
+    old: dict[str, Any],
+    new: dict[str, Any],
+    cf207_fixed: bool,
+    cf804_fixed: bool = False,
+    cf206_fixed: bool = False,
 ) -> list[str]:
     """The fixed function against the original, under Flask's test client."""
     failures = []
@@ -213,7 +221,10 @@ def _check_served(
     if old["import"] != "ok" or _status_class(old.get("status")) != case.expected:
         return [*failures, f"the original: {old['import']}, status {old.get('status')} ({old.get('error')})"]
     old_body, new_body = base64.b64decode(old["body"]), base64.b64decode(new["body"])
-    if cf207_fixed:  # the Content-Type may change; the JSON value may not
+    if cf206_fixed and old["status"] == 500 and b"Internal Server Error" in old_body:
+        if new["status"] != 500 or b"boom" not in new_body:  # the message of the generator's exception
+            failures.append(f"the exception's message is not sent: {new['status']} {new_body[:200]!r}")
+    elif cf207_fixed:  # the Content-Type may change; the JSON value may not
         if _json_or_text(old_body) != _json_or_text(new_body):
             failures.append(f"body changed: {old_body[:200]!r} -> {new_body[:200]!r}")
     elif (old_body, old["content_type"]) != (new_body, new["content_type"]):
@@ -324,7 +335,7 @@ def _run_batch(cases: list[Case], work: Path, cflint: Cflint) -> tuple[list[Outc
         codes = offered.get(case.name, Counter())
         old, new = served[f"before/{case.name}"], served[f"after/{case.name}"]
         failures = _check_text(case, fixed[case.name]) + _check_served(
-            case, old, new, codes["CF207"] > 0, codes["CF804"] > 0
+            case, old, new, codes["CF207"] > 0, codes["CF804"] > 0, codes["CF206"] > 0
         )
         outcomes.append(Outcome(case, failures, firsts[case.name] != case.files, codes))
     return outcomes, int(summary.group(1))

@@ -126,6 +126,16 @@ KNOWN: list[tuple[str, Kind, str]] = [
     ("def f():\n    f()\nf()", Kind.NONE, "f() returns no value"),
     ("def g():\n    yield 1\ng()", Kind.GENERATOR, "g() is a generator function"),
     ("def g():\n    x = yield\ng()", Kind.GENERATOR, "g() is a generator function"),
+    # exception objects: caught by except ... as, or made by calling an exception class
+    ("try:\n    pass\nexcept ValueError as e:\n    e", Kind.EXCEPTION, "'e', caught by except ValueError"),
+    ("try:\n    pass\nexcept* OSError as eg:\n    eg", Kind.EXCEPTION, "'eg', caught by except OSError"),
+    (
+        "try:\n    pass\nexcept KeyError as e:\n    pass\nexcept OSError as e:\n    e",
+        Kind.EXCEPTION,
+        "'e', caught by 2 except clauses",
+    ),
+    ("ValueError('x')", Kind.EXCEPTION, "ValueError(...)"),
+    ("class E(KeyError):\n    pass\nclass F(E, ValueError):\n    pass\nF()", Kind.EXCEPTION, "F(...)"),
 ]
 
 UNKNOWN = [
@@ -166,6 +176,18 @@ UNKNOWN = [
     "def f():\n    raise E\nf()",
     "class C:\n    pass\nC()",
     "(lambda: 0)()",
+    "e = 1\ntry:\n    pass\nexcept ValueError as e:\n    e",  # also bound otherwise
+    "try:\n    pass\nexcept ValueError as e:\n    pass\ndef f():\n    e",  # not this scope's
+    "class E(Base):\n    pass\nE()",
+    "class E(Exception, metaclass=M):\n    pass\nE()",
+    "import requests\nrequests.RequestException('x')",  # a class of a package: not evidently an exception
+    "from werkzeug.exceptions import NotFound\nNotFound()",
+    "try:\n    pass\nexcept UNKNOWN as e:\n    e",  # a name of the file: may be anything
+    "class Mine(HTTPError):\n    pass\ntry:\n    pass\nexcept Mine as e:\n    e",
+    "import dataclasses\n@dataclasses.dataclass\nclass E(Exception):\n    pass\ntry:\n    pass\nexcept E as e:\n    e",
+    "class E(Exception):\n    def __call__(self, environ, start_response):\n        pass\nE()",  # a WSGI app
+    "class E(Exception):\n    __html__ = str\nE()",  # Flask's JSON provider sends its __html__()
+    "import dataclasses\n@dataclasses.dataclass\nclass E(Exception):\n    code: int = 1\nE()",  # JSON encodes it
 ]
 
 
@@ -196,6 +218,24 @@ def test_wsgi_callable_values(source: str, wsgi: bool) -> None:
     value = infer_last(source)
     assert value is not None and value.kind is Kind.FUNCTION
     assert value.wsgi_callable is wsgi
+
+
+@pytest.mark.parametrize(
+    ("source", "maybe_http"),
+    [
+        ("try:\n    pass\nexcept ValueError as e:\n    e", False),
+        ("try:\n    pass\nexcept Exception as e:\n    e", False),
+        ("import requests\ntry:\n    pass\nexcept requests.RequestException as e:\n    e", False),
+        ("from werkzeug.exceptions import NotFound\ntry:\n    pass\nexcept (ValueError, NotFound) as e:\n    e", True),
+        ("from flask_smorest import abort\ntry:\n    pass\nexcept abort.Error as e:\n    e", True),
+        ("try:\n    pass\nexcept* ValueError as e:\n    e", False),
+    ],
+)
+def test_an_exception_that_may_be_werkzeugs_http_exception_counts_as_callable(source: str, maybe_http: bool) -> None:
+    """Flask sends an HTTPException as its error page (it calls it as a WSGI app)."""
+    value = infer_last(source)
+    assert value is not None and value.kind is Kind.EXCEPTION
+    assert value.wsgi_callable is maybe_http
 
 
 def test_json_text_is_kept_through_names() -> None:

@@ -18,7 +18,7 @@ from cflint.project import FileContext
 from cflint.rule import ParsedFile
 from cflint.rule.returns import ReturnAnalysis
 from cflint.settings.config import Settings
-from tests.helpers import GUIDE_FIXTURES, CliResult, run_subprocess, write_files
+from tests.helpers import GUIDE_FIXTURES, CliResult, run_subprocess, serve, write_files
 
 RETURN_CODES = ("CF201", "CF202", "CF203", "CF204", "CF205", "CF206", "CF207")
 FAILING_CODES = frozenset({"CF201", "CF203", "CF204", "CF205", "CF206"})
@@ -327,6 +327,127 @@ FORMS = [
     Form("mixed_keys", 'return {"a": 1, 2: "b"}', ("CF206",)),
     Form("set_in_body", 'return {"a": {1}}, 200', ("CF206",)),
     Form("set_name_in_list", 'tags = {"a"}\nreturn [tags]', ("CF202", "CF206")),
+    # CF206: exception objects as bodies.
+    Form("caught_in_tuple", "try:\n    return str(1 / 0)\nexcept Exception as e:\n    return e, 500", ("CF206",)),
+    Form(
+        "caught_in_parens",
+        "try:\n    return str(1 / 0)\nexcept ZeroDivisionError as e:\n    return (e, 500)",
+        ("CF206",),
+    ),
+    Form("caught_alone", "try:\n    return str(1 / 0)\nexcept ArithmeticError as e:\n    return e", ("CF206",)),
+    Form(
+        "caught_in_dict",
+        'try:\n    return str(1 / 0)\nexcept ZeroDivisionError as ce:\n    return {"error": ce}',
+        ("CF206",),
+    ),
+    Form(
+        "caught_in_list",
+        "try:\n    return str(1 / 0)\nexcept ZeroDivisionError as e:\n    return [e]",
+        ("CF202", "CF206"),
+    ),
+    Form(
+        "caught_via_name",
+        'try:\n    return str(1 / 0)\nexcept ZeroDivisionError as e:\n    error = e\n    return {"error": error}, 400',
+        ("CF206",),
+    ),
+    Form(
+        "caught_by_two_clauses",
+        "try:\n    return str(1 / 0)\nexcept KeyError as e:\n    return e, 400\nexcept (ValueError, ZeroDivisionError) as e:\n    return e, 500",
+        ("CF206", "CF206"),
+    ),
+    Form("exception_instance", 'return ValueError("bad"), 400', ("CF206",)),
+    Form(
+        "local_exception_class",
+        """
+        class AppError(Exception):
+            pass
+
+        class NotReady(AppError):
+            pass
+
+        def main():
+            return {"error": NotReady("later")}, 503
+        """,
+        ("CF206",),
+        module=True,
+    ),
+    Form(
+        "library_exception_in_dict",
+        """
+        from json import JSONDecodeError, loads
+
+        def main():
+            try:
+                return loads("{")
+            except JSONDecodeError as error:
+                return {"error": error}, 400
+        """,
+        ("CF206",),
+        module=True,
+    ),
+    Form(
+        "http_exception_in_dict",
+        """
+        from werkzeug.exceptions import HTTPException
+
+        def main():
+            try:
+                abort(404)
+            except HTTPException as e:
+                return {"error": e}, 404
+        """,
+        ("CF206",),
+        module=True,
+    ),
+    Form("caught_message", "try:\n    return str(1 / 0)\nexcept Exception as e:\n    return str(e), 500"),
+    Form(
+        "caught_http_exception",
+        """
+        from werkzeug.exceptions import HTTPException
+
+        def main():
+            try:
+                abort(404)
+            except HTTPException as e:
+                return e
+        """,
+        module=True,
+    ),
+    Form(
+        "caught_http_exception_with_status",
+        """
+        from werkzeug.exceptions import NotFound
+
+        def main():
+            try:
+                abort(404)
+            except (NotFound, ValueError) as e:
+                return e, 404
+        """,
+        module=True,
+    ),
+    Form(
+        "caught_exception_of_own_abort",
+        """
+        from werkzeug.exceptions import NotFound
+
+        def main():
+            try:
+                if request.args:
+                    raise NotFound()
+                abort(404)
+            except Exception as e:
+                return e, 500
+        """,
+        module=True,
+    ),
+    Form("caught_unknown_class", "try:\n    return str(1 / 0)\nexcept ERRORS as e:\n    return e, 500", runs=False),
+    Form(
+        "exception_name_rebound",
+        'e = "fallback"\ntry:\n    return str(1 / 0)\nexcept ZeroDivisionError as e:\n    return e, 500',
+        runs=False,
+    ),
+    Form("unknown_class_instance", 'return Problem("bad"), 400', runs=False),
     # CF207: json.dumps text.
     Form("json_dumps", 'return json.dumps({"a": 1})', ("CF207",)),
     Form("json_dumps_status", 'return json.dumps({"a": 1}), 400', ("CF207",)),
@@ -502,6 +623,210 @@ FORMS = [
         runs=False,
         module=True,
     ),
+    # Decorated entries: judged as plain functions when every decorator keeps the result.
+    Form(
+        "functions_framework_http",
+        """
+        import functions_framework
+
+        @functions_framework.http
+        def main():
+            return jsonify(ok=True)
+        """,
+        ("CF202",),
+        module=True,
+        runs=False,
+    ),
+    Form(
+        "functions_framework_cloud_event",
+        """
+        from functions_framework import cloud_event
+
+        @cloud_event
+        def main() -> None:
+            print("event")
+        """,
+        ("CF203",),
+        module=True,
+        runs=False,
+    ),
+    Form(
+        "registration_decorator",
+        """
+        HANDLERS = {}
+
+        def register(fn):
+            HANDLERS[fn.__name__] = fn
+            return fn
+
+        @register
+        def main():
+            return None
+        """,
+        ("CF201",),
+        module=True,
+    ),
+    Form(
+        "decorator_factory",
+        """
+        ROUTES = {}
+
+        def route(path):
+            def decorate(fn):
+                ROUTES[path] = fn
+                return fn
+
+            return decorate
+
+        @route("/")
+        def main():
+            return 42
+        """,
+        ("CF201",),
+        module=True,
+    ),
+    Form(
+        "wraps_wrapper",
+        """
+        import functools
+
+        def logged(fn):
+            @functools.wraps(fn)
+            def wrapper(*args, **kwargs):
+                print("called")
+                return fn(*args, **kwargs)
+
+            return wrapper
+
+        @logged
+        def main():
+            return {"tags": {"a"}}
+        """,
+        ("CF206",),
+        module=True,
+    ),
+    Form(
+        "wraps_wrapper_result_name",
+        """
+        from functools import wraps
+
+        def timed(fn):
+            @wraps(fn)
+            def wrapper(*args, **kwargs):
+                result = fn(*args, **kwargs)
+                print("done")
+                return result
+
+            return wrapper
+
+        @timed
+        @wraps(print)
+        def main():
+            return "x", 999
+        """,
+        ("CF205",),
+        module=True,
+    ),
+    Form(
+        "stacked_transparent",
+        """
+        def register(fn):
+            return fn
+
+        def logged(fn):
+            def wrapper():
+                return fn()
+
+            return wrapper
+
+        @register
+        @logged
+        def main():
+            if request.args:
+                return "x"
+        """,
+        ("CF203",),
+        module=True,
+    ),
+    Form(
+        "wrapper_changes_result",
+        """
+        def upper(fn):
+            def wrapper():
+                return str(fn())
+
+            return wrapper
+
+        @upper
+        def main():
+            return None
+        """,
+        module=True,
+    ),
+    Form(
+        "wrapper_catches",
+        """
+        import functools
+
+        def safe(fn):
+            @functools.wraps(fn)
+            def wrapper(*args, **kwargs):
+                try:
+                    return fn(*args, **kwargs)
+                except Exception:
+                    return "error", 500
+
+            return wrapper
+
+        @safe
+        def main():
+            return "ok", 999
+        """,
+        module=True,
+        runs=False,
+    ),
+    Form(
+        "wrapper_passes_other_arguments",
+        """
+        def with_user(fn):
+            def wrapper(*args, **kwargs):
+                return fn("admin", *args, **kwargs)
+
+            return wrapper
+
+        @with_user
+        def main(user=None):
+            return None
+        """,
+        module=True,
+        runs=False,
+    ),
+    Form(
+        "decorator_rebinds_its_parameter",
+        """
+        def swap(fn):
+            fn = print
+            return fn
+
+        @swap
+        def main():
+            return "x", 999
+        """,
+        module=True,
+        runs=False,
+    ),
+    Form(
+        "opaque_decorator",
+        """
+        import functools
+
+        @functools.lru_cache
+        def main():
+            return None
+        """,
+        module=True,
+        runs=False,
+    ),
 ]
 
 
@@ -597,8 +922,8 @@ def test_only_entry_functions_are_checked(tmp_path: Path) -> None:
     assert result.codes == ["CF201"]
 
 
-def test_decorated_and_async_entries_are_not_judged(tmp_path: Path) -> None:
-    source = "import functools\n\n@functools.lru_cache\ndef main():\n    return None\n"
+def test_opaque_decorators_and_async_entries_are_not_judged(tmp_path: Path) -> None:
+    source = "from mylib import magic\n\n@magic\ndef main():\n    return None\n"
     assert _lint_one(tmp_path, source).out == ""
     assert _lint_one(tmp_path, "async def main():\n    return None\n").out == ""
 
@@ -626,3 +951,35 @@ def test_long_elif_chains_and_deep_displays_do_not_break_the_analysis() -> None:
     context = FileContext(Path("user.py"), "user.py", Settings(), entry_functions=frozenset({"main", "other", "deep"}))
     found = ReturnAnalysis(module, walker).problems(ParsedFile(context, source, module, walker))
     assert [(f.function, f.problem.code) for f in found] == [("deep", "CF202"), ("other", "CF201")]
+
+
+def test_exception_body_fix_sends_the_message(tmp_path: Path) -> None:
+    """Before the fix Flask answers its own 500 page (the view's TypeError); after it, the message."""
+    source = (
+        "def main():\n    try:\n        return str(1 / 0)\n    except ZeroDivisionError as error:\n"
+        '        return {"error": error}, 400\n'
+    )
+    write_files(tmp_path, {"user.py": source})
+    before = serve(tmp_path)
+    assert (before.status, "Internal Server Error" in before.body) == (500, True)
+    result = run_subprocess("--select", "CF206", "--fix", "--unsafe-fixes", "--color", "never", ".", cwd=tmp_path)
+    assert result.code == 0, result.out + result.err
+    assert 'return {"error": str(error)}, 400' in (tmp_path / "user.py").read_text(encoding="utf-8")
+    after = serve(tmp_path)
+    assert (after.status, after.body.strip()) == (400, '{"error":"division by zero"}')
+
+
+def test_exception_returned_alone_is_fixed_to_its_message_and_500(tmp_path: Path) -> None:
+    source = "def main():\n    try:\n        return str(1 / 0)\n    except ZeroDivisionError as error:\n        return error\n"
+    write_files(tmp_path, {"user.py": source})
+    result = run_subprocess("--select", "CF206", "--fix", "--unsafe-fixes", "--color", "never", ".", cwd=tmp_path)
+    assert result.code == 0, result.out + result.err
+    assert "return (str(error), 500)" in (tmp_path / "user.py").read_text(encoding="utf-8")
+    assert (serve(tmp_path).status, serve(tmp_path).body) == (500, "division by zero")
+
+
+def test_no_exception_fix_where_str_is_not_the_builtin(tmp_path: Path) -> None:
+    source = "def str(x):\n    return x\n\ndef main():\n    return ValueError('bad'), 400\n"
+    result = _lint_one(tmp_path, source)
+    assert result.codes == ["CF206"]
+    assert "fix" not in result.out

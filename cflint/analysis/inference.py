@@ -4,8 +4,9 @@
 kind is certain: a literal or display, an f-string, the result of a call whose result
 kind is documented (`json.dumps`, `str`, `dict`, `print`, `flask.jsonify` ...), a method
 of a value whose kind is known (`[].append`), a call to a plain function of the same file
-that never returns a value, or a name bound exactly once to such an expression. Anything
-else is None: callers must then say nothing.
+that never returns a value, an instance of an exception class (a builtin one, or a class
+of the file deriving from them) or a name bound by `except ... as`, or a name bound exactly
+once to such an expression. Anything else is None: callers must then say nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import libcst as cst
 
 from cflint.analysis.bindings import Binding
 from cflint.analysis.callgraph import CallGraph, Function, OwnModule, Place
+from cflint.analysis.exceptions import caught_exception, exception_instance
 from cflint.analysis.flow import ControlFlow
 from cflint.analysis.kinds import (
     BUILTIN_CALLABLES,
@@ -31,20 +33,17 @@ from cflint.analysis.kinds import (
     display_kind,
     literal_kind,
 )
-from cflint.analysis.scopes import Scopes
+from cflint.analysis.scopes import CodeScope, Scopes
+from cflint.analysis.scopes import ScopeChain as ScopeChain
 from cflint.analysis.traversal import Walker
 
-Scope = cst.Module | cst.FunctionDef
-# The scopes a name is looked up in, innermost first, ending with the module.
-ScopeChain = tuple[Scope, ...]
-
 _NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
-_MAX_DEPTH = 16  # how many names or helper calls to follow for one expression
+MAX_DEPTH = 16  # how many names or helper calls to follow for one expression
 
 _ARITHMETIC = (cst.Add, cst.Subtract, cst.Multiply, cst.FloorDivide, cst.Modulo, cst.Power)
 
 
-def _scope_node(scope: Scope) -> cst.FunctionDef | None:
+def _scope_node(scope: CodeScope) -> cst.FunctionDef | None:
     return None if isinstance(scope, cst.Module) else scope
 
 
@@ -169,13 +168,22 @@ class ValueInference:
             return None
         return HelperReturns(function, [(r.value, chain) for r in returns if r.value is not None], inference)
 
+    def of_module(self, module: OwnModule) -> ValueInference:
+        """The inference of a module of the root (this one's own, or another made once)."""
+        if module is self.own:
+            return self
+        found = self._others.get(id(module))
+        if found is None:
+            found = self._others[id(module)] = ValueInference(self.walker, module.scopes, self.graph, module)
+        return found
+
     def _is_method(self, definition: cst.FunctionDef) -> bool:
         """Whether a function is a method of a class defined at the top of its module."""
         owner = self.scopes.enclosing_scope(definition)
         return isinstance(owner, cst.ClassDef) and self.scopes.enclosing_scope(owner) is None
 
     def infer(self, expr: cst.BaseExpression, scopes: ScopeChain, depth: int = 0) -> Value | None:
-        if depth > _MAX_DEPTH:
+        if depth > MAX_DEPTH:
             return None
         kind = literal_kind(expr) or display_kind(expr)
         if kind is not None:
@@ -223,6 +231,9 @@ class ValueInference:
         return None
 
     def _name(self, expr: cst.Name, scopes: ScopeChain, depth: int) -> Value | None:
+        caught = caught_exception(self, expr, scopes, depth)
+        if caught is not None:
+            return caught
         function = self.function_of(expr, scopes)
         if function is not None:
             wsgi = accepts_wsgi_call(function[0].params)
@@ -252,7 +263,7 @@ class ValueInference:
                 return Value(Kind.STR, f"{short}() text", json_text=True)
             kind = CALL_RESULTS.get(qualified)
             if kind is None:
-                return None
+                return exception_instance(self, func, scopes, depth)
             return Value(kind, f"{short}() returns None" if kind is Kind.NONE else f"{short}() result")
         if isinstance(func, cst.Attribute):
             receiver = self.infer(func.value, scopes, depth + 1)
@@ -263,13 +274,16 @@ class ValueInference:
                 return None
             method = f"{receiver.kind.value.split()[-1]}.{func.attr.value}()"
             return Value(kind, f"{method} returns None" if kind is Kind.NONE else f"{method} result")
+        raised = exception_instance(self, func, scopes, depth)
+        if raised is not None:
+            return raised
         function = self.function_of(func, scopes)
         if function is None:
             return None
         definition, chain = function
         if is_generator(self.nodes_of(definition)):
             return Value(Kind.GENERATOR, f"{definition.name.value}() is a generator function")
-        if depth < _MAX_DEPTH and self.returns_none(definition, chain):
+        if depth < MAX_DEPTH and self.returns_none(definition, chain):
             return Value(Kind.NONE, f"{definition.name.value}() returns no value")
         return None
 

@@ -31,6 +31,7 @@ class Kind(enum.Enum):
     FUNCTION = "a function object"
     RANGE = "a range"
     DICT_VIEW = "a dict view"
+    EXCEPTION = "an exception object"
 
 
 NUMBERS = frozenset({Kind.BOOL, Kind.INT, Kind.FLOAT, Kind.COMPLEX})
@@ -42,7 +43,9 @@ class Value(Struct, frozen=True):
     kind: Kind
     origin: str = ""  # how the kind is known, for messages: "print() returns None"
     json_text: bool = False  # a str made by json.dumps
-    wsgi_callable: bool = False  # a function that can be called as (environ, start_response)
+    # A function that can be called as (environ, start_response), or an exception that may be
+    # werkzeug's HTTPException, which Flask calls so to send its error page.
+    wsgi_callable: bool = False
 
 
 CALL_RESULTS: dict[str, Kind] = {
@@ -169,13 +172,14 @@ METHOD_RESULTS: dict[Kind, dict[str, Kind]] = {
         **dict.fromkeys(("split", "rsplit", "splitlines"), Kind.LIST),
     },
 }
-NEVER_RETURN_CALLS = frozenset(
+# Calls that end the process: SystemExit (sys.exit, exit, quit) passes through Flask, which
+# handles Exception alone; os._exit and os.abort end it at once and cannot be caught.
+PROCESS_EXIT_CALLS = frozenset({"sys.exit", "builtins.exit", "builtins.quit", "os._exit", "os.abort"})
+UNCATCHABLE_EXIT_CALLS = frozenset({"os._exit", "os.abort"})
+# The classes an `except` clause catches SystemExit with (it is raised as itself).
+SYSTEM_EXIT_CATCHERS = frozenset({"builtins.SystemExit", "builtins.BaseException"})
+NEVER_RETURN_CALLS = PROCESS_EXIT_CALLS | frozenset(
     {
-        "sys.exit",
-        "os._exit",
-        "os.abort",
-        "builtins.exit",
-        "builtins.quit",
         "flask.abort",
         "werkzeug.exceptions.abort",
         "os.execv",

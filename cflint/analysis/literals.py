@@ -61,3 +61,9 @@ def leading_text(node: cst.BaseExpression) -> LeadingText | None:
         left = leading_text(node.left)
         return None if left is None else LeadingText(left.text, left.node, False)
     return None
+
+
+def short_code(node: cst.CSTNode) -> str:
+    """The node's code, cut to 40 characters, for messages."""
+    text = cst.Module(body=[]).code_for_node(node)
+    return text if len(text) <= 40 else text[:37] + "..."

@@ -33,6 +33,11 @@ from cflint.analysis.bindings import SCOPE_TYPES, Binding, Collector, Form, Scop
 from cflint.analysis.names import dotted_name
 from cflint.analysis.traversal import Walker
 
+# A function body or the module, in which code runs; the scopes a name is looked up in,
+# innermost first, ending with the module.
+CodeScope = cst.Module | cst.FunctionDef
+ScopeChain = tuple[CodeScope, ...]
+
 _SCOPE_TYPE_SET = frozenset(SCOPE_TYPES)
 _DECLARATIONS = frozenset({cst.Global, cst.Nonlocal})
 

@@ -22,14 +22,24 @@ from msgspec.structs import replace
 from cflint.analysis.callgraph import MAX_DEPTH
 from cflint.analysis.inference import ScopeChain, ValueInference
 from cflint.analysis.kinds import NUMBERS, Kind, Value
-from cflint.analysis.literals import int_value, string_value
+from cflint.analysis.literals import int_value, short_code, string_value
 from cflint.rule import LineOf
 
 _NOT_A_RESPONSE = NUMBERS | {Kind.NONE, Kind.SET, Kind.FUNCTION, Kind.RANGE, Kind.DICT_VIEW}
-_NOT_A_BODY = _NOT_A_RESPONSE | {Kind.TUPLE}  # a tuple is unpacked only at the top
+_NOT_A_BODY = _NOT_A_RESPONSE | {Kind.TUPLE, Kind.EXCEPTION}  # a tuple is unpacked only at the top
 _UNDOCUMENTED = frozenset({Kind.LIST, Kind.BYTES, Kind.GENERATOR, Kind.RESPONSE})
 _NOT_JSON = frozenset(
-    {Kind.SET, Kind.BYTES, Kind.COMPLEX, Kind.FUNCTION, Kind.GENERATOR, Kind.RESPONSE, Kind.RANGE, Kind.DICT_VIEW}
+    {
+        Kind.SET,
+        Kind.BYTES,
+        Kind.COMPLEX,
+        Kind.FUNCTION,
+        Kind.GENERATOR,
+        Kind.RESPONSE,
+        Kind.RANGE,
+        Kind.DICT_VIEW,
+        Kind.EXCEPTION,
+    }
 )
 _NOT_A_STATUS = frozenset(Kind) - {Kind.INT, Kind.STR, Kind.NONE}
 _NOT_HEADERS = NUMBERS | {
@@ -55,12 +65,20 @@ class Problem(Struct, frozen=True):
     code: str
     node: cst.CSTNode
     detail: str | LineOf
+    replacement: cst.BaseExpression | None = None  # CF206's fix for an exception object: its message
 
 
 def _describe(value: Value) -> str:
     if value.origin and not value.origin.startswith(value.kind.value):
         return f"{value.kind.value} ({value.origin})"
     return value.origin or value.kind.value
+
+
+def _unsendable(value: Value, expr: cst.BaseExpression) -> str:
+    return (
+        f"is {_describe(value)}, which Flask cannot send (it sends werkzeug's HTTPException alone): "
+        f"send str({short_code(expr)}) instead"
+    )
 
 
 def _status_number(text: str) -> int | None:
@@ -86,11 +104,6 @@ def _evidently_not_a_pair(item: cst.BaseExpression) -> bool:
     if isinstance(item, cst.Name):
         return item.value in ("None", "True", "False")
     return isinstance(item, (cst.Integer, cst.Float, cst.Imaginary)) or int_value(item) is not None
-
-
-def _code(node: cst.CSTNode) -> str:
-    text = cst.Module(body=[]).code_for_node(node)
-    return text if len(text) <= 40 else text[:37] + "..."
 
 
 # Codes a helper's returns carry to the entry's `return helper(...)`; CF207's fix rewrites
@@ -123,6 +136,12 @@ class ResponseJudge:
         if value is None:
             if isinstance(expr, cst.Call):
                 yield from self._through_helper(expr, scopes)
+            return
+        if value.kind is Kind.EXCEPTION:
+            if not value.wsgi_callable:
+                message = self._message_of(expr, scopes)
+                status = cst.Tuple([cst.Element(message), cst.Element(cst.Integer("500"))]) if message else None
+                yield Problem("CF206", expr, _unsendable(value, expr), status)
             return
         if value.kind in _NOT_A_RESPONSE and not value.wsgi_callable:
             yield Problem("CF201", expr, _describe(value))
@@ -212,7 +231,9 @@ class ResponseJudge:
     def _body(self, body: cst.BaseExpression, scopes: ScopeChain) -> Iterator[Problem]:
         value = self.inference.infer(body, scopes)
         if value is not None:
-            if value.kind in _NOT_A_BODY and not value.wsgi_callable:
+            if value.kind is Kind.EXCEPTION and not value.wsgi_callable:
+                yield Problem("CF206", body, _unsendable(value, body), self._message_of(body, scopes))
+            elif value.kind in _NOT_A_BODY and not value.wsgi_callable:
                 yield Problem("CF206", body, f"is {_describe(value)}")
             elif value.kind in _UNDOCUMENTED:
                 yield Problem("CF202", body, f"a tuple whose body is {_describe(value)}")
@@ -236,7 +257,7 @@ class ResponseJudge:
                     "CF204",
                     element.value,
                     f"Flask reads a {kind} in the {position} place as headers, and "
-                    f"{_code(element.value)} is not a (name, value) pair",
+                    f"{short_code(element.value)} is not a (name, value) pair",
                 )
                 return
 
@@ -271,7 +292,15 @@ class ResponseJudge:
             return
         value = self.inference.infer(display, scopes)
         if value is not None and value.kind in _NOT_JSON:
-            yield Problem("CF206", display, f"cannot be JSON-encoded: it contains {_describe(value)}")
+            message = self._message_of(display, scopes) if value.kind is Kind.EXCEPTION else None
+            hint = f": send str({short_code(display)}) instead" if value.kind is Kind.EXCEPTION else ""
+            yield Problem("CF206", display, f"cannot be JSON-encoded: it contains {_describe(value)}{hint}", message)
+
+    def _message_of(self, exception: cst.BaseExpression, scopes: ScopeChain) -> cst.Call | None:
+        """`str(exception)`, when `str` is the builtin there."""
+        if self.inference.qualified(cst.Name("str"), scopes) != "builtins.str":
+            return None
+        return cst.Call(cst.Name("str"), [cst.Arg(exception)])
 
     def _dict(self, display: cst.Dict, scopes: ScopeChain, depth: int) -> Iterator[Problem]:
         key_classes: dict[str, cst.BaseExpression] = {}

@@ -1,10 +1,11 @@
-"""The return-value findings of entry functions, computed once per file for CF201-CF207.
+"""The return-value findings of entry functions, computed once per file for CF201-CF208.
 
 An entry function's own `return` statements (not those of functions, lambdas or classes
 nested in it) are judged by `ResponseJudge`, which follows `return helper(...)` into the
 root's own functions through the call graph; whether it can run off its end is decided by
-the control-flow analysis. Decorated and `async` entry functions are skipped: what the
-runtime gets from them is not what their `return` statements say.
+the control-flow analysis. `async` entry functions, and those with a decorator that is not
+transparent (`cflint.analysis.decorators`), are skipped: what the runtime gets from them is
+not what their `return` statements say.
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ import libcst as cst
 from msgspec import Struct
 
 from cflint.analysis.bindings import Form
+from cflint.analysis.callgraph import Function
+from cflint.analysis.decorators import transparent
 from cflint.analysis.entry import effective_definitions
+from cflint.analysis.exits import exits_through_calls, process_exits
 from cflint.analysis.inference import ValueInference, is_generator
 from cflint.analysis.kinds import Kind
 from cflint.analysis.scopes import Scopes
@@ -57,7 +61,7 @@ class EntryProblem(Struct, frozen=True):
 
     function: str
     problem: Problem
-    replacement: cst.BaseExpression | None = None  # CF207's fix: the dict json.dumps was given
+    replacement: cst.BaseExpression | None = None  # the fix: CF207's dict json.dumps was given, CF206's str(e)
 
 
 class ReturnAnalysis:
@@ -79,19 +83,40 @@ class ReturnAnalysis:
         found: list[EntryProblem] = []
         for name in sorted(entry_functions):
             for definition in effective_definitions(inference.scopes, name):
-                if definition.decorators or definition.asynchronous is not None:
+                if definition.asynchronous is not None or not transparent(definition, inference, (self.module,)):
                     continue
+                found.extend(self._exits(name, definition, inference))
                 if is_generator(inference.nodes_of(definition)):  # it may end: its caller gets a generator
                     found.append(EntryProblem(name, Problem("CF202", definition.name, _GENERATOR)))
                     continue
                 found.extend(
-                    EntryProblem(name, problem, self._dumped_dict(problem, inference, definition))
+                    EntryProblem(
+                        name,
+                        problem,
+                        problem.replacement
+                        if problem.replacement is not None
+                        else self._dumped_dict(problem, inference, definition),
+                    )
                     for problem in self._judge_returns(definition, inference)
                 )
                 end = inference.fall_through(definition, (definition, self.module))
                 if end is not None:
                     # The engine fills in the line from the findings' single position pass.
                     found.append(EntryProblem(name, Problem("CF203", definition.name, LineOf(end))))
+        return found
+
+    def _exits(self, name: str, definition: cst.FunctionDef, inference: ValueInference) -> list[EntryProblem]:
+        """CF208: the entry's own process exits, then its calls that reach one."""
+        found = [
+            EntryProblem(name, Problem("CF208", exit_.node, exit_.what))
+            for exit_ in process_exits(definition, inference, (definition, self.module))
+        ]
+        if inference.own is not None:
+            start = Function(inference.own, definition)
+            found.extend(
+                EntryProblem(name, Problem("CF208", through.node, through.what))
+                for through in exits_through_calls(start, inference)
+            )
         return found
 
     def _dumped_dict(

@@ -8,6 +8,7 @@ import libcst as cst
 from msgspec import Struct
 
 from cflint.analysis.bindings import Form
+from cflint.analysis.decorators import transparent
 from cflint.analysis.entry import effective_definitions
 from cflint.analysis.inference import ScopeChain, ValueInference
 from cflint.analysis.kinds import Kind
@@ -156,12 +157,12 @@ class OtherPlatformResponse(Rule):
     )
 
     def visit_Module(self, node: cst.Module) -> None:
-        inference = ValueInference(self.walker, self.file.analysis(Scopes))
+        inference = ValueInference(self.walker, self.file.analysis(Scopes), self.file.call_graph)
         finder = _Finder(inference)
         reported: set[int] = set()
         for name in sorted(self.context.entry_functions):
             for definition in effective_definitions(inference.scopes, name):
-                if definition.decorators or definition.asynchronous is not None:
+                if definition.asynchronous is not None or not transparent(definition, inference, (node,)):
                     continue
                 for found in finder.returned(definition, (definition, node), frozenset()):
                     shape = _shape(frozenset(found.parts))
