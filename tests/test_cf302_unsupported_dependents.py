@@ -114,3 +114,23 @@ def test_pytorch_is_the_guides_name_for_torch(tmp_path: Path, cflint: Cflint) ->
 def test_which_pins_install_the_dependency(specifier: str, brings: tuple[str, ...]) -> None:
     yake = Dependent("yake", "0.7.3", {"numpy": "0.4.3"})
     assert yake.installs(specifier) == brings
+
+
+@pytest.mark.parametrize(
+    ("marker", "counts"),
+    [
+        (None, True),
+        ("sys_platform == 'linux'", True),
+        ("python_version >= '3.9'", True),
+        ("python_version < '3.12'", False),  # not on every target version
+        ("extra == 'plot'", False),
+        ("sys_platform == 'win32'", False),
+        ("platform_machine == 'x86_64'", True),
+    ],
+)
+def test_the_recorder_counts_only_unconditional_dependencies(marker: str | None, counts: bool) -> None:
+    from packaging.markers import Marker
+
+    from scripts.record_unsupported_dependents import _always
+
+    assert _always(Marker(marker) if marker else None) is counts

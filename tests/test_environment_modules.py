@@ -111,3 +111,12 @@ def test_a_cold_run_does_not_import_importlib_metadata() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=REPO, check=False)
     assert done.stdout.strip().splitlines()[-1] == "False", done.stdout + done.stderr
+
+
+def test_a_distribution_without_a_record_provides_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write_files(
+        tmp_path / "site",
+        {"bare-1.0.dist-info/METADATA": "Metadata-Version: 2.1\nName: bare\nVersion: 1.0\n", "bare/__init__.py": ""},
+    )
+    monkeypatch.syspath_prepend(str(tmp_path / "site"))
+    assert installed_modules("bare") == frozenset()

@@ -4,6 +4,7 @@ written by scripts/record_runtime_conflicts.py from the real wheels)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -12,6 +13,8 @@ from types import MappingProxyType
 from msgspec import Struct
 
 from cflint.knowledge.data_files import DATA_DIR, read_data_file
+
+_SIMPLE_CLAUSE = re.compile(r"(==|>=)([0-9]+(?:\.[0-9]+)*)")
 
 
 class RuntimePackage(Struct, frozen=True):
@@ -75,7 +78,10 @@ def pinned_release(specifier: str, releases: FlaskReleases) -> str | None:
     even newer one, and the newest works), admits none of them, or cannot be read."""
     if not specifier or not releases.checked:
         return None
-    from packaging.specifiers import InvalidSpecifier, SpecifierSet  # only for a pinned Flask
+    simple = _SIMPLE_CLAUSE.fullmatch(specifier)
+    if simple is not None:
+        return _simple_pick(simple.group(1), _release(simple.group(2)), releases.checked)
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
     try:
         admits = SpecifierSet(specifier)
@@ -83,6 +89,25 @@ def pinned_release(specifier: str, releases: FlaskReleases) -> str | None:
         return None
     admitted = [version for version in releases.checked if admits.contains(version)]
     if not admitted or admitted[-1] == releases.checked[-1]:
+        return None
+    return admitted[-1]
+
+
+def _release(version: str) -> tuple[int, ...]:
+    """A release number without its trailing zeros, as PEP 440 compares them (`2.0` is `2.0.0`)."""
+    parts = [int(part) for part in version.split(".")]
+    while len(parts) > 1 and parts[-1] == 0:
+        parts.pop()
+    return tuple(parts)
+
+
+def _simple_pick(operator: str, bound: tuple[int, ...], checked: tuple[str, ...]) -> str | None:
+    """`pinned_release` for one `==` or `>=` clause on a plain release number, without
+    `packaging`, whose import a small run does not otherwise pay for (`flask==3.0.3`)."""
+    if operator == ">=":
+        return None  # admits the newest checked release, or none of them
+    admitted = [version for version in checked if _release(version) == bound]
+    if not admitted or admitted[-1] == checked[-1]:
         return None
     return admitted[-1]
 
