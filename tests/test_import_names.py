@@ -91,9 +91,9 @@ def test_cf303_knows_which_module_a_distribution_provides(
 
 
 def test_module_map_config_names_a_distributions_modules(tmp_path: Path, cflint: Cflint) -> None:
-    write_files(tmp_path, {"user.py": "import acme_sdk\n", "requirements.txt": "acme-cloud-client\n"})
+    write_files(tmp_path, {"user.py": "import zorblat\n", "requirements.txt": "acme-cloud-client\n"})
     assert cflint("--select", "CF303", ".", cwd=tmp_path).code == 1
-    write_files(tmp_path, {"cflint.toml": 'module-map = {"Acme.Cloud_Client" = ["acme_sdk"]}\n'})
+    write_files(tmp_path, {"cflint.toml": 'module-map = {"Acme.Cloud_Client" = ["zorblat"]}\n'})
     result = cflint("--select", "CF303", ".", cwd=tmp_path)
     assert result.code == 0, result.out
 
@@ -122,15 +122,34 @@ def test_installed_only_through_a_listed_distribution(tmp_path: Path, cflint: Cf
     assert cflint("--select", "CF303", ".", cwd=tmp_path).code == 0
 
 
-def test_plausible_source_when_a_listed_distribution_is_unknown(tmp_path: Path, cflint: Cflint) -> None:
-    write_files(tmp_path, {"user.py": "import kakaowork\n", "requirements.txt": "kakaowork-python-sdk\n"})
+def test_plausible_source_of_unknown_modules_is_not_an_error(tmp_path: Path, cflint: Cflint) -> None:
+    # A listed distribution whose modules cflint does not know, named like the import, may
+    # well provide it: without its wheel cflint cannot say, so it says nothing.
+    write_files(tmp_path, {"user.py": "import kakaowork\n", "requirements.txt": "requests\n"})
+    result = cflint("--select", "CF303", ".", cwd=tmp_path)
+    assert result.lines == ["user.py:1:8: CF303 kakaowork is imported, but no requirements.txt line provides it"]
+    write_files(tmp_path, {"requirements.txt": "requests\nkakaowork-python-sdk\n"})
+    result = cflint("--select", "CF303", ".", cwd=tmp_path)
+    assert result.code == 0, result.out
+
+
+@pytest.mark.parametrize(
+    ("distribution", "statement"),
+    [("line-bot-sdk", "from linebot import LineBotApi"), ("fpdf2", "from fpdf import FPDF")],
+)
+def test_cf303_knows_linebot_and_fpdf(distribution: str, statement: str, tmp_path: Path, cflint: Cflint) -> None:
+    """Formerly "it could plausibly be line-bot-sdk, whose modules cflint does not know": the
+    modules are now known (from the wheels' top-level folders), so the answer is exact."""
+    assert CATALOGUE.certain_distribution(statement.split()[1]) == canonical_name(distribution)
+    write_files(tmp_path, {"user.py": statement + "\n", "requirements.txt": "requests\n"})
     result = cflint("--select", "CF303", ".", cwd=tmp_path)
     assert result.lines == [
-        "user.py:1:8: CF303 kakaowork is imported, but no requirements.txt line is known to provide it; it could "
-        "plausibly be kakaowork-python-sdk, whose modules cflint does not know (name them in module-map if so)"
+        f"user.py:1:6: CF303 {statement.split()[1]} is imported, but no requirements.txt line provides it "
+        "[unsafe fix: --unsafe-fixes]"
     ]
-    write_files(tmp_path, {"cflint.toml": 'module-map = {kakaowork-python-sdk = ["kakaowork"]}\n'})
-    assert cflint("--select", "CF303", ".", cwd=tmp_path).code == 0
+    write_files(tmp_path, {"requirements.txt": f"requests\n{distribution}\n"})
+    result = cflint("--select", "CF303", ".", cwd=tmp_path)
+    assert result.code == 0, result.out
 
 
 def test_unrelated_unknown_distribution_is_not_named(tmp_path: Path, cflint: Cflint) -> None:

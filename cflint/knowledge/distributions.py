@@ -17,6 +17,8 @@ from typing import Any
 from msgspec import Struct
 
 from cflint.knowledge.data_files import DATA_DIR, read_data_file
+from cflint.knowledge.environment import installed_modules
+from cflint.knowledge.runtime_packages import read_runtime_packages
 from cflint.settings.config import Settings
 
 _SEPARATORS = re.compile(r"[-_.]+")
@@ -107,7 +109,12 @@ class Catalogue(Struct, frozen=True, eq=False, dict=True):
     import_names_path: Path | None = None
 
     @classmethod
-    def load(cls, path: Path = DATA_DIR / "packages.toml", import_names: Path | None = None) -> Catalogue:
+    def load(
+        cls,
+        path: Path = DATA_DIR / "packages.toml",
+        import_names: Path | None = None,
+        runtime: Path = DATA_DIR / "runtime_packages.toml",
+    ) -> Catalogue:
         data = read_data_file(path)
         return cls(
             unsupported=_entries(data["unsupported"]),
@@ -123,7 +130,7 @@ class Catalogue(Struct, frozen=True, eq=False, dict=True):
                     for name, deps in data["dependencies"].items()
                 }
             ),
-            runtime=tuple(canonical_name(name) for name in _string_tuple(data["runtime"]["provides"])),
+            runtime=tuple(read_runtime_packages(runtime)),
             traps=MappingProxyType({canonical_name(name): str(instead) for name, instead in data["traps"].items()}),
             import_names_path=import_names,
         )
@@ -295,6 +302,7 @@ class ModuleProvider(Struct, frozen=True):
     through_known: Mapping[str, str]
     through_conventional: Mapping[str, str]
     unknown: tuple[str, ...]  # listed distributions whose modules nothing records
+    listed: tuple[str, ...] = ()
 
     @classmethod
     def of(
@@ -328,11 +336,19 @@ class ModuleProvider(Struct, frozen=True):
             MappingProxyType(through_known),
             MappingProxyType(through_conventional),
             unknown,
+            listed,
         )
 
     def provides(self, module: str) -> bool:
         """Whether a listed distribution itself provides the module."""
         return any(self._matches(prefix, self.known_modules, self.conventional) for prefix in _candidates(module))
+
+    def installed_here(self, module: str) -> bool:
+        """Whether a listed distribution, as installed in the environment cflint runs in,
+        provides the module or a package it is in (a shared namespace package such as
+        `google.cloud` alone does not count)."""
+        wanted = [prefix for prefix in module_prefixes(module) if prefix not in NAMESPACE_PACKAGES]
+        return bool(wanted) and any(not installed_modules(name).isdisjoint(wanted) for name in self.listed)
 
     def installed_through(self, module: str) -> str | None:
         """The listed distribution whose dependencies bring the module, if one does."""

@@ -46,6 +46,7 @@ import msgspec
 
 import cflint
 from cflint.engine.registry import Registry, RuleMeta
+from cflint.knowledge.environment import environment_fingerprint
 from cflint.model import Finding, Fix, Position, Safety, Severity, TextEdit
 from cflint.project import FileJob
 from cflint.settings.config import Settings
@@ -388,8 +389,15 @@ def job_description(job: FileJob) -> str:
     """Everything besides a file's bytes that its findings depend on (the root's own modules
     too: the call graph reads them)."""
     context, root = job.context, job.context.root
+    # CF303 reads the modules of listed distributions installed where cflint runs.
     root_facts = (
-        (str(root.path), sorted(root.local_modules), root.requirements_digest, root.own_modules_digest)
+        (
+            str(root.path),
+            sorted(root.local_modules),
+            root.requirements_digest,
+            root.own_modules_digest,
+            environment_fingerprint(),
+        )
         if root
         else None
     )

@@ -71,7 +71,7 @@ class UndeclaredImport(ImportRule):
         if self.package_policy.unsupported_module(imported.module) is not None:
             return  # CF301 reports it
         sibling = self._sibling(imported.top_level)
-        relative_why = None
+        relative_why: str | None = None
         if sibling is not None:
             shown = sibling.relative_to(root.path).as_posix()
             relative_why = (
@@ -88,24 +88,22 @@ class UndeclaredImport(ImportRule):
         provider = self._provider()
         if any(provider.provides(name) for name in imported.names):
             return
-        self.report(
-            imported.node,
-            module=_shown(imported),
-            why=relative_why or self._why_missing(imported, provider),
-            fix=self._fix(imported),
-        )
+        if any(provider.installed_here(name) for name in imported.names):
+            return
+        missing = relative_why or self._why_missing(imported, provider)
+        if missing is None:
+            return
+        self.report(imported.node, module=_shown(imported), why=missing, fix=self._fix(imported))
 
     @staticmethod
-    def _why_missing(imported: ImportedModule, provider: ModuleProvider) -> str:
+    def _why_missing(imported: ImportedModule, provider: ModuleProvider) -> str | None:
+        """Why no line provides the module; None when a listed distribution whose modules
+        cflint does not know could plausibly be it: then it cannot say, and says nothing."""
         through = next(filter(None, (provider.installed_through(name) for name in imported.names)), None)
         if through is not None:
             return f"it is installed only through {through}; list it in requirements.txt"
-        plausible = provider.plausible_source(imported.module)
-        if plausible is not None:
-            return (
-                f"no requirements.txt line is known to provide it; it could plausibly be {plausible}, "
-                "whose modules cflint does not know (name them in module-map if so)"
-            )
+        if provider.plausible_source(imported.module) is not None:
+            return None
         return "no requirements.txt line provides it"
 
     def _fix(self, imported: ImportedModule) -> list[TextEdit] | None:
