@@ -17,16 +17,29 @@ TIMEOUTS_FILE = DATA_DIR / "timeouts.toml"
 
 
 class TimeoutSpec(Struct, frozen=True):
-    """How a call takes its timeout: by the parameter `keyword`; no keyword means the call
-    has no timeout at all."""
+    """How a call takes its timeout: by the parameter `keyword`, in seconds or, when
+    `milliseconds`, in thousandths of one; no keyword means the call has no timeout at all.
+    `default` is the documented timeout, in seconds, of a call given none (None: it waits
+    without limit)."""
 
     keyword: str | None
     socket_default: bool = False
     instead: str | None = None
+    milliseconds: bool = False
+    default: int | float | None = None
 
     @property
     def advice(self) -> str:
-        return self.instead or f"pass {self.keyword}= in seconds"
+        unit = "milliseconds" if self.milliseconds else "seconds"
+        return self.instead or f"pass {self.keyword}= in {unit}"
+
+    def seconds(self, value: int | float) -> int | float:
+        """A value given to the timeout parameter, in seconds."""
+        return value / 1000 if self.milliseconds else value
+
+    def argument(self, seconds: int | float) -> int | float:
+        """The value to give the timeout parameter for `seconds`."""
+        return round(seconds * 1000) if self.milliseconds else seconds
 
 
 class Kind(enum.Enum):
@@ -131,7 +144,13 @@ class TimeoutTable(Struct, frozen=True):
 
 
 def _spec(raw: Mapping[str, Any]) -> TimeoutSpec:
-    return TimeoutSpec(raw.get("keyword"), bool(raw.get("socket-default")), raw.get("instead"))
+    return TimeoutSpec(
+        raw.get("keyword"),
+        bool(raw.get("socket-default")),
+        raw.get("instead"),
+        raw.get("unit") == "ms",
+        raw.get("default"),
+    )
 
 
 def _version(text: str) -> tuple[int, int]:
@@ -150,8 +169,8 @@ def load_table(path: Path = TIMEOUTS_FILE) -> TimeoutTable:
     for entry in data["call"]:
         for callee in entry["callees"]:
             specs[callee] = _spec(entry)
-    verb_spec = specs["requests.get"]
     for session in data["session-classes"]:
+        verb_spec = specs[f"{session}().request"]  # a session's verbs call its request()
         for verb in data["session-verbs"]:
             specs.setdefault(f"{session}().{verb}", verb_spec)
     signatures = {callee: _versioned(entry) for entry in data.get("signature", ()) for callee in entry["callees"]}

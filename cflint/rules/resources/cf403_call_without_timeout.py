@@ -66,7 +66,7 @@ def _verdict(
     if signatures is None:
         for arg in call.args:
             if arg.keyword is not None and arg.keyword.value == keyword:
-                replace = replace_argument(arg.value, _timeout_literal(seconds))
+                replace = replace_argument(arg.value, _timeout_literal(spec.argument(seconds)))
                 return _Verdict(f"with {keyword}=None", replace) if _is_none(arg.value) else None
         return None
     bindings = [_bind(call, keyword, signature) for signature in signatures]
@@ -74,7 +74,10 @@ def _verdict(
     if not bound or any(b.argument is not None and not _is_none(call.args[b.argument].value) for b in bound):
         return None
     first = bound[0]
+    if first.argument is None and spec.default is not None:
+        return None  # the callee's own default bounds it (CF404 judges that against the limit)
     problem = "without a timeout" if first.argument is None else f"with {keyword}=None"
+    seconds = spec.argument(seconds)
     if len(bound) < len(bindings) or any(b.argument != first.argument for b in bound):
         return _Verdict(problem, None)
     if first.argument is not None:
@@ -169,7 +172,7 @@ class CallWithoutTimeout(ScopedRule):
             problem=verdict.problem,
             advice=spec.advice,
             fix=verdict.fix,
-            fix_description=f"pass {spec.keyword}={_seconds_text(seconds)} (the call can now time out)",
+            fix_description=f"pass {spec.keyword}={_seconds_text(spec.argument(seconds))} (the call can now time out)",
         )
 
     def _socket_default_applies(self) -> bool:
