@@ -177,6 +177,16 @@ def load_table(path: Path = TIMEOUTS_FILE) -> TimeoutTable:
     return TimeoutTable(MappingProxyType(specs), MappingProxyType(signatures))
 
 
+def display_callee(path: str) -> str:
+    """A callee's origin as messages name it: `requests.Session.get`, not `requests.Session().get`."""
+    return (
+        path.replace("requests.Session().", "requests.Session.")
+        .replace("AuthorizedSession().", "AuthorizedSession.")
+        .replace("Popen().", "Popen.")
+        .replace("build_opener().", "OpenerDirector.")
+    )
+
+
 TIMEOUT_TABLE = load_table()
 NEEDS_TIMEOUT = TIMEOUT_TABLE.specs
 SIGNATURES = TIMEOUT_TABLE.signatures

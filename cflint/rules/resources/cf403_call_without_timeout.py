@@ -7,7 +7,7 @@ import libcst as cst
 
 from cflint.fix.edits import add_keyword_argument, replace_argument
 from cflint.fix.proposal import Change
-from cflint.knowledge.timeouts import NEEDS_TIMEOUT, SIGNATURES, Signature, TimeoutSpec
+from cflint.knowledge.timeouts import NEEDS_TIMEOUT, SIGNATURES, Signature, TimeoutSpec, display_callee
 from cflint.model import Safety
 from cflint.rule import ParsedFile
 from cflint.rule.scoped import ScopedRule
@@ -168,7 +168,7 @@ class CallWithoutTimeout(ScopedRule):
             return
         self.report(
             node,
-            call=_display(path),
+            call=display_callee(path),
             problem=verdict.problem,
             advice=spec.advice,
             fix=verdict.fix,
@@ -179,12 +179,3 @@ class CallWithoutTimeout(ScopedRule):
         """A module-level socket.setdefaulttimeout(n) runs at import, before any function is
         called; at module level it covers the calls after it."""
         return self._default_set or (self.scope is not None and bool(self._default_setters))
-
-
-def _display(path: str) -> str:
-    return (
-        path.replace("requests.Session().", "requests.Session.")
-        .replace("AuthorizedSession().", "AuthorizedSession.")
-        .replace("Popen().", "Popen.")
-        .replace("build_opener().", "OpenerDirector.")
-    )
