@@ -541,3 +541,64 @@ def test_fix_message_names_the_real_value(call: str, config: str, message: str, 
     result = cflint("--select", "CF403", "--output-format", "json", ".", cwd=tmp_path)
     [finding] = json.loads(result.out)
     assert finding["fix"]["message"] == message
+
+
+# Database drivers and SDK clients that wait without limit unless given a timeout; each
+# default was read in the release the data file names.
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import psycopg2\n\ndef main():\n    psycopg2.connect(host='db', dbname='app')  # !\n    return 'ok'\n",
+        "import psycopg2\n\ndef main():\n    psycopg2.connect('host=db dbname=app')  # !\n    return 'ok'\n",
+        "import pymysql\n\ndef main():\n    pymysql.connect(host='db', user='u')  # !\n    return 'ok'\n",
+        "import pymysql\n\ndef main():\n    pymysql.connect(host='db', write_timeout=5)  # !\n    return 'ok'\n",
+        "from pymongo import MongoClient\nclient = MongoClient('mongodb://db:27017/')  # !\n",
+        "from pymongo import MongoClient\nclient = MongoClient()  # !\n",
+        "from cloudant.client import Cloudant\n\ndef main():\n"
+        "    Cloudant.iam('acct', key, connect=True)  # !\n    return 'ok'\n",
+        "from google.cloud import pubsub_v1\npublisher = pubsub_v1.PublisherClient()\n\ndef main():\n"
+        "    future = publisher.publish('topic', b'x')\n    return future.result()  # !\n",
+        "from google.cloud import bigquery\nclient = bigquery.Client()\n\ndef main():\n"
+        "    rows = client.query('SELECT 1').result()  # !\n    return str(list(rows))\n",
+    ],
+)
+def test_clients_that_can_hang(source: str, tmp_path: Path, cflint: Cflint) -> None:
+    assert reported_lines(cflint, tmp_path, "CF403", source) == marked_lines(source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import psycopg2\n\ndef main():\n    psycopg2.connect(host='db', connect_timeout=5)\n    return 'ok'\n",
+        # a connection string from the environment may set the timeout; a literal one that does
+        "import os, psycopg2\n\ndef main():\n    psycopg2.connect(os.environ['DATABASE_URL'])\n    return 'ok'\n",
+        "import psycopg2\n\ndef main():\n    psycopg2.connect('postgresql://db/app?connect_timeout=5')\n    return 'ok'\n",
+        "import pymysql\n\ndef main():\n    pymysql.connect(host='db', read_timeout=5)\n    return 'ok'\n",
+        "from pymongo import MongoClient\nclient = MongoClient('mongodb://db/?socketTimeoutMS=5000')\n",
+        "import os\nfrom pymongo import MongoClient\nclient = MongoClient(os.environ['MONGO_URL'])\n",
+        "from pymongo import MongoClient\nclient = MongoClient('mongodb://db/', sockettimeoutms=5000)\n",
+        "from pymongo import MongoClient\nclient = MongoClient('mongodb://db/', timeoutMS=5000)\n",
+        "from cloudant.client import Cloudant\nclient = Cloudant.iam('acct', key, connect=True, timeout=10)\n",
+        "from google.cloud import pubsub_v1\npublisher = pubsub_v1.PublisherClient()\n\ndef main():\n"
+        "    return publisher.publish('topic', b'x').result(timeout=30)\n",
+        # a future of unknown origin is not guessed from its method's name
+        "def main(job):\n    return job.result()\n",
+    ],
+)
+def test_clients_with_a_timeout(source: str, tmp_path: Path, cflint: Cflint) -> None:
+    assert reported_lines(cflint, tmp_path, "CF403", source) == []
+
+
+@pytest.mark.parametrize(
+    ("call", "after"),
+    [
+        ("MongoClient('mongodb://db/')", "MongoClient('mongodb://db/', socketTimeoutMS=10000)"),
+        ("pymysql.connect(host='db')", "pymysql.connect(host='db', read_timeout=10)"),
+        ("psycopg2.connect(host='db')", "psycopg2.connect(host='db', connect_timeout=10)"),
+    ],
+)
+def test_client_fix_passes_the_timeout_in_the_callee_unit(
+    call: str, after: str, tmp_path: Path, cflint: Cflint
+) -> None:
+    source = f"import psycopg2, pymysql\nfrom pymongo import MongoClient\n\n\ndef main():\n    return {call}\n"
+    assert fixed_file(cflint, tmp_path, source, "") == source.replace(call, after)

@@ -30,6 +30,13 @@ Cflint = Callable[..., CliResult]
         "import socket\nsocket.setdefaulttimeout(120)  # !\n",
         "from google.auth.transport.requests import AuthorizedSession\ns = AuthorizedSession(c)\ns.get('u')  # !\n",
         "from google.auth.transport.requests import AuthorizedSession\nAuthorizedSession(c).request('GET', 'u')  # !\n",
+        # milliseconds, and the other timeouts of a client
+        "from pymongo import MongoClient\nc = MongoClient('mongodb://db/', socketTimeoutMS=120000)  # !\n",
+        "from pymongo import MongoClient\nc = MongoClient('mongodb://db/', timeoutMS=5000, serverSelectionTimeoutMS=9e4)  # !\n",
+        "import pymysql\n\ndef main():\n    pymysql.connect(host='db', read_timeout=5, write_timeout=120)  # !\n",
+        "from cloudant.client import Cloudant\nc = Cloudant.iam('a', k, connect=True, timeout=(5, 300))  # !\n",
+        "from google.cloud import bigquery\nclient = bigquery.Client()\n\ndef main():\n"
+        "    return str(client.query('SELECT 1').result(timeout=600))  # !\n",
         # a loop in the entry function that sleeps with no way out
         "import time\n\ndef main():\n    while True:  # !\n        time.sleep(1)\n",
         "import time\n\ndef main():\n    while 1:  # !\n        for i in range(3):\n            break\n"
@@ -54,6 +61,8 @@ def test_reported(source: str, tmp_path: Path, cflint: Cflint) -> None:
         "import requests\n\ndef main():\n    return requests.get('u', timeout=(5, None)).text\n",
         "import requests\n\ndef main():\n    return requests.get('u', timeout=(5, 30)).text\n",
         "import requests\nopts = {'timeout': 120}\n\ndef main():\n    return requests.get('u', **opts).text\n",
+        "from pymongo import MongoClient\nc = MongoClient('mongodb://db/', socketTimeoutMS=59999)\n",
+        "from pymongo import MongoClient\nc = MongoClient('mongodb://db/', serverSelectionTimeoutMS=30000)\n",
         # a timeout= of a callee cflint does not know is not a network timeout (a cache's expiry)
         "def main():\n    cache.set('k', 'v', timeout=300)\n    return 'ok'\n",
         "from google.auth.transport.requests import AuthorizedSession\nAuthorizedSession(c).get('u', timeout=30)\n",

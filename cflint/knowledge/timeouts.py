@@ -20,13 +20,26 @@ class TimeoutSpec(Struct, frozen=True):
     """How a call takes its timeout: by the parameter `keyword`, in seconds or, when
     `milliseconds`, in thousandths of one; no keyword means the call has no timeout at all.
     `default` is the documented timeout, in seconds, of a call given none (None: it waits
-    without limit)."""
+    without limit). `bounded_by` are other keywords that bound the wait as well, `timeouts`
+    the other parameters that take a timeout in the same unit (CF404 compares them with
+    the time limit), `url` the parameter holding a connection string that can carry the
+    timeout too, and `any_case` says the callee reads keywords whatever their case."""
 
     keyword: str | None
     socket_default: bool = False
     instead: str | None = None
     milliseconds: bool = False
     default: int | float | None = None
+    bounded_by: tuple[str, ...] = ()
+    timeouts: tuple[str, ...] = ()
+    url: str | None = None
+    any_case: bool = False
+
+    def names(self, keyword: str, among: tuple[str, ...]) -> bool:
+        """Whether a call's `keyword=` is one of the parameters `among`."""
+        if self.any_case:
+            return keyword.lower() in {name.lower() for name in among}
+        return keyword in among
 
     @property
     def advice(self) -> str:
@@ -150,6 +163,10 @@ def _spec(raw: Mapping[str, Any]) -> TimeoutSpec:
         raw.get("instead"),
         raw.get("unit") == "ms",
         raw.get("default"),
+        tuple(raw.get("bounded-by", ())),
+        tuple(raw.get("timeouts", ())),
+        raw.get("url"),
+        bool(raw.get("any-case")),
     )
 
 

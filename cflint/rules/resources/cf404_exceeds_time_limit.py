@@ -89,16 +89,27 @@ class ExceedsTimeLimit(ScopedRule):
             return
         argument = _timeout_argument(node, spec.keyword, path, self.context.settings.target_versions)
         callee = display_callee(path)
-        if argument is None:
-            if spec.default is not None and spec.default >= self._limit and not any(arg.star for arg in node.args):
-                what = f"{callee}() without {spec.keyword}= waits up to {_seconds_text(spec.default)} s by default"
+        default = spec.default
+        if argument is None and default is not None and default >= self._limit:
+            if not any(arg.star for arg in node.args):
+                what = f"{callee}() without {spec.keyword}= waits up to {_seconds_text(default)} s by default"
                 self._report(node, what, "at or past", _SHORTER)
             return
-        seconds = self._longest(argument)
-        if seconds is not None and spec.seconds(seconds) >= self._limit:
-            given = _seconds_text(spec.seconds(seconds))
-            what = f"{callee}() with {spec.keyword}={_code(argument)} can wait {given} s"
-            self._report(node, what, "at or past", _SHORTER)
+        given = [] if argument is None else [(spec.keyword, argument)]
+        given += [
+            (arg.keyword.value, arg.value)
+            for arg in node.args
+            if arg.keyword is not None
+            and arg.value is not argument
+            and spec.names(arg.keyword.value, (spec.keyword, *spec.timeouts))
+        ]
+        for keyword, value in given:
+            seconds = self._longest(value)
+            if seconds is not None and spec.seconds(seconds) >= self._limit:
+                waits = _seconds_text(spec.seconds(seconds))
+                what = f"{callee}() with {keyword}={_code(value)} can wait {waits} s"
+                self._report(node, what, "at or past", _SHORTER)
+                return
 
     def _longest(self, argument: cst.BaseExpression) -> int | float | None:
         """The longest wait a timeout argument shows: a number, or the longest known one of a
