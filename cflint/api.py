@@ -74,10 +74,13 @@ class LintResult(Struct, frozen=True):
 
 
 class BufferedRoot(FunctionRoot, frozen=True, kw_only=True, dict=True):
-    """A function root whose requirement files are read through `read_bytes`, which
+    """A function root whose files (requirements, modules) are read through `read_bytes`, which
     answers from unsaved text before the disk."""
 
     read_bytes: Callable[[Path], bytes]
+
+    def read_source_bytes(self, path: Path) -> bytes:
+        return self.read_bytes(path)
 
     @cached_property
     def requirements(self) -> Requirements:

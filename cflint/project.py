@@ -3,6 +3,7 @@ the file's module name and entry functions, and one file's job in a run."""
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Sequence
 from functools import cached_property, partial
@@ -11,12 +12,17 @@ from typing import TYPE_CHECKING
 
 from msgspec import Struct
 
-from cflint.fs.files import read_regular_file, requirement_files_digest
+from cflint.fs.files import read_regular_bytes, read_regular_file, requirement_files_digest
 from cflint.model import EntryPoint
 from cflint.settings.config import Settings
 
 if TYPE_CHECKING:
     from cflint.knowledge.requirements import Requirements
+
+
+# The bounds of a root's own modules, which the call graph reads (cflint.analysis.callgraph).
+MAX_OWN_MODULES = 64
+MAX_OWN_MODULE_DEPTH = 3
 
 
 class FunctionRoot(Struct, frozen=True, dict=True):
@@ -29,11 +35,64 @@ class FunctionRoot(Struct, frozen=True, dict=True):
     local_modules: frozenset[str] = frozenset()
     unsaved: Path | None = None
     """A file of the root that exists only as the source read from stdin (an editor's buffer)."""
+    vendored: frozenset[str] = frozenset()
+    """Top-level names that `pip install --target` put in the root: third-party code, not the user's."""
 
     def has_file(self, relative: Path) -> bool:
         """Whether the root holds the file `relative` to it, saved or as the unsaved source."""
         path = self.path / relative
         return path == self.unsaved or path.is_file()
+
+    def read_source_bytes(self, path: Path) -> bytes:
+        """The bytes of a module of the root (raises OSError); the lint API reads unsaved text first."""
+        return read_regular_bytes(path)
+
+    @cached_property
+    def own_modules(self) -> dict[str, Path]:
+        """The root's own Python modules by the name the runtime imports them by (`helpers`,
+        `lib.db`): its .py files and those of its package folders (MAX_OWN_MODULE_DEPTH deep),
+        not hidden ones nor what `pip install --target` put there. Empty when there are more
+        than MAX_OWN_MODULES: the call graph then follows no call into another module."""
+        found: dict[str, Path] = {}
+        folders: list[tuple[Path, tuple[str, ...]]] = [(self.path, ())]
+        while folders:
+            folder, package = folders.pop()
+            try:
+                entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+            except OSError:
+                continue
+            for entry in entries:
+                stem = entry.name.removesuffix(".py")
+                if not stem.isidentifier() or (not package and stem in self.vendored):
+                    continue
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    continue
+                if is_dir and entry.name == stem and len(package) < MAX_OWN_MODULE_DEPTH:
+                    folders.append((Path(entry.path), (*package, stem)))
+                elif not is_dir and entry.name.endswith(".py"):
+                    name = ".".join(package if stem == "__init__" else (*package, stem))
+                    if name:
+                        found[name] = Path(entry.path)
+                if len(found) > MAX_OWN_MODULES:
+                    return {}
+        return found
+
+    @cached_property
+    def own_modules_digest(self) -> str:
+        """A digest of the bytes of the root's own modules (for cache keys: a finding the call
+        graph makes from another module changes when that module does)."""
+        import hashlib  # only a run with a cache asks for it
+
+        digest = hashlib.sha256()
+        for name, path in sorted(self.own_modules.items()):
+            try:
+                data = self.read_source_bytes(path)
+            except OSError:
+                data = b"\0unreadable"
+            digest.update(f"{name}\0{len(data)}\0".encode() + data)
+        return digest.hexdigest()
 
     @property
     def requirements_path(self) -> Path:

@@ -436,3 +436,95 @@ def test_stored_object_message(tmp_path: Path, cflint: Cflint) -> None:
         "download_as_text() reads a Cloud Storage object whole into memory; read it in chunks from "
         "blob.open('rb'), or download a byte range (start=, end=)"
     ]
+
+
+# Through calls: a parameter of a helper stands for its default and every argument a call passes.
+_READ_FILE = "def read_file(path='message.txt'):\n    return open(path).read()\n"
+_ES_CLIENT = (
+    "import json\nimport os\n\nCONFIG_FILE = os.path.join(os.path.dirname(__file__), 'config.json')\n\n\n"
+    "def load(path=CONFIG_FILE):\n    with open(path) as stream:\n        return json.load(stream)\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("files", "reported"),
+    [
+        # The default names a small shipped file and no call passes another.
+        (
+            {
+                "readfile.py": _READ_FILE,
+                "user.py": "from readfile import read_file\n\ndef main():\n    return read_file()\n",
+            },
+            [],
+        ),
+        ({"es_client.py": _ES_CLIENT, "user.py": "import es_client\n\ndef main():\n    return es_client.load()\n"}, []),
+        # A call passes a literal naming another small shipped file, by position or keyword.
+        (
+            {
+                "readfile.py": _READ_FILE,
+                "user.py": "from readfile import read_file\n\ndef main():\n    return read_file('a.txt') + read_file(path='message.txt')\n",
+            },
+            [],
+        ),
+        # A call passes a file that is not shipped, or a value that is not known.
+        (
+            {
+                "readfile.py": _READ_FILE,
+                "user.py": "from readfile import read_file\n\ndef main():\n    return read_file('/tmp/upload.bin')\n",
+            },
+            ["readfile.py:2"],
+        ),
+        (
+            {
+                "readfile.py": _READ_FILE,
+                "user.py": "from flask import request\nfrom readfile import read_file\n\ndef main():\n    return read_file(request.args['p'])\n",
+            },
+            ["readfile.py:2"],
+        ),
+        # The helper is passed along, called with *args, or has no default and no caller: callers unknown.
+        (
+            {
+                "readfile.py": _READ_FILE,
+                "user.py": "from readfile import read_file\n\ndef main():\n    return ''.join(map(read_file, ['a.txt']))\n",
+            },
+            ["readfile.py:2"],
+        ),
+        (
+            {
+                "readfile.py": _READ_FILE,
+                "user.py": "from readfile import read_file\n\ndef main():\n    return read_file(*['a.txt'])\n",
+            },
+            ["readfile.py:2"],
+        ),
+        (
+            {
+                "readfile.py": "def read_file(path):\n    return open(path).read()\n",
+                "user.py": "def main():\n    return 'x'\n",
+            },
+            ["readfile.py:2"],
+        ),
+        # A decorated helper may be called by its decorator with anything.
+        (
+            {
+                "readfile.py": "import functools\n\n@functools.lru_cache\ndef read_file(path='message.txt'):\n    return open(path).read()\n",
+                "user.py": "from readfile import read_file\n\ndef main():\n    return read_file()\n",
+            },
+            ["readfile.py:5"],
+        ),
+    ],
+)
+def test_arguments_are_followed_into_helpers(
+    files: dict[str, str], reported: list[str], tmp_path: Path, cflint: Cflint
+) -> None:
+    write_files(
+        tmp_path,
+        {
+            "requirements.txt": "flask\n",
+            "message.txt": "hello\n",
+            "a.txt": "a\n",
+            "config.json": '{"index": "posts"}\n',
+            **files,
+        },
+    )
+    result = cflint("--select", "CF401", "--color", "never", ".")
+    assert [":".join(line.split(":")[:2]) for line in result.lines] == reported, result.out

@@ -12,6 +12,9 @@ from cflint.rules.resources.cf403_call_without_timeout import _verdict
 from tests.helpers import CliResult, write_files
 from tests.source_lint import marked_lines, messages, reported_lines
 
+# Module-level calls run when the runtime imports the module.
+AT_IMPORT = ", and runs when the module is imported, so the function cannot load while it waits"
+
 Cflint = Callable[..., CliResult]
 
 
@@ -100,7 +103,9 @@ def test_module_imported_inside_function_and_shadowed_elsewhere(tmp_path: Path, 
 def test_timeout_none_is_named_in_the_message(tmp_path: Path, cflint: Cflint) -> None:
     source = "import subprocess\nsubprocess.run(['ls'], timeout=None)\n"
     assert messages(cflint, tmp_path, "CF403", source) == [
-        "subprocess.run() with timeout=None can wait past the function's execution time limit; pass timeout= in seconds"
+        "subprocess.run() with timeout=None can wait past the function's execution time limit"
+        + AT_IMPORT
+        + "; pass timeout= in seconds"
         " [unsafe fix: --unsafe-fixes]"
     ]
 
@@ -158,23 +163,25 @@ def test_more_calls_with_a_timeout(source: str, tmp_path: Path, cflint: Cflint) 
     [
         (
             "import os\nos.system('ls')\n",
-            "os.system() has no timeout and can wait past the function's execution time limit; "
+            "os.system() has no timeout and can wait past the function's execution time limit" + AT_IMPORT + "; "
             "run the command with subprocess.run(..., timeout=...)",
         ),
         (
             "import redis\nr = redis.Redis()\n",
-            "redis.Redis() without a timeout can wait past the function's execution time limit; "
+            "redis.Redis() without a timeout can wait past the function's execution time limit" + AT_IMPORT + "; "
             "pass socket_timeout= in seconds [unsafe fix: --unsafe-fixes]",
         ),
         (
             "import subprocess\nsubprocess.Popen(['ls']).wait()\n",
-            "subprocess.Popen.wait() without a timeout can wait past the function's execution time limit; "
+            "subprocess.Popen.wait() without a timeout can wait past the function's execution time limit"
+            + AT_IMPORT
+            + "; "
             "pass timeout= in seconds [unsafe fix: --unsafe-fixes]",
         ),
         (
             "from google.auth.transport.requests import AuthorizedSession\nAuthorizedSession(c).post('u', timeout=None)\n",
             "google.auth.transport.requests.AuthorizedSession.post() with timeout=None can wait past the "
-            "function's execution time limit; pass timeout= in seconds [unsafe fix: --unsafe-fixes]",
+            "function's execution time limit" + AT_IMPORT + "; pass timeout= in seconds [unsafe fix: --unsafe-fixes]",
         ),
     ],
 )
@@ -267,7 +274,9 @@ def test_timeout_given_as_a_variable_is_a_timeout(tmp_path: Path, cflint: Cflint
 def test_timeout_none_by_position_is_named_in_the_message(tmp_path: Path, cflint: Cflint) -> None:
     source = "from urllib.request import urlopen\nurlopen('u', None, None)\n"
     assert messages(cflint, tmp_path, "CF403", source) == [
-        "urllib.request.urlopen() with timeout=None can wait past the function's execution time limit; "
+        "urllib.request.urlopen() with timeout=None can wait past the function's execution time limit"
+        + AT_IMPORT
+        + "; "
         "pass timeout= in seconds [unsafe fix: --unsafe-fixes]"
     ]
 
@@ -278,17 +287,19 @@ def test_timeout_none_by_position_is_named_in_the_message(tmp_path: Path, cflint
         (
             "import subprocess\nsubprocess.Popen(['ls']).communicate()\n",
             "subprocess.Popen.communicate() without a timeout can wait past the function's execution time "
-            "limit; pass timeout= in seconds [unsafe fix: --unsafe-fixes]",
+            "limit" + AT_IMPORT + "; pass timeout= in seconds [unsafe fix: --unsafe-fixes]",
         ),
         (
             "import urllib.request\nurllib.request.build_opener().open('u')\n",
             "urllib.request.OpenerDirector.open() without a timeout can wait past the function's execution time "
-            "limit; pass timeout= in seconds [unsafe fix: --unsafe-fixes]",
+            "limit" + AT_IMPORT + "; pass timeout= in seconds [unsafe fix: --unsafe-fixes]",
         ),
         (
             "import urllib.request\nurllib.request.urlretrieve('u', 'f')\n",
             "urllib.request.urlretrieve() has no timeout and can wait past the function's execution time "
-            "limit; download with urlopen(url, timeout=...) instead, or call socket.setdefaulttimeout() first",
+            "limit"
+            + AT_IMPORT
+            + "; download with urlopen(url, timeout=...) instead, or call socket.setdefaulttimeout() first",
         ),
     ],
 )
@@ -602,3 +613,27 @@ def test_client_fix_passes_the_timeout_in_the_callee_unit(
 ) -> None:
     source = f"import psycopg2, pymysql\nfrom pymongo import MongoClient\n\n\ndef main():\n    return {call}\n"
     assert fixed_file(cflint, tmp_path, source, "") == source.replace(call, after)
+
+
+@pytest.mark.parametrize(
+    ("source", "when"),
+    [
+        # A function the module's own top-level code calls, directly or through another.
+        (
+            "import requests\n\ndef token():\n    return requests.post('u').text\n\ndef setup():\n    return token()\n\nTOKEN = setup()\n",
+            ", and runs when the module is imported (setup() at line 9 reaches it), so the function cannot load while it waits",
+        ),
+        ("import requests\n\nclass Config:\n    DATA = requests.get('u').json()\n", AT_IMPORT),
+        # Code that runs later, or never on the runtime.
+        ("import requests\n\ndef main():\n    return requests.get('u').text\n", ""),
+        ("import requests\n\nif __name__ == '__main__':\n    print(requests.get('u').text)\n", ""),
+        (
+            "import requests\n\ndef main():\n    return requests.get('u').text\n\nif __name__ == '__main__':\n    main()\n",
+            "",
+        ),
+        ("import requests\n\nfetch = lambda: requests.get('u')\n", ""),
+    ],
+)
+def test_the_message_says_when_the_call_runs_at_import(source: str, when: str, tmp_path: Path, cflint: Cflint) -> None:
+    [message] = messages(cflint, tmp_path, "CF403", source)
+    assert message.split("execution time limit")[1].split(";")[0] == when, message

@@ -66,3 +66,93 @@ def test_message(tmp_path: Path, cflint: Cflint) -> None:
 def test_not_reported(tmp_path: Path, cflint: Cflint, source: str) -> None:
     result = _lint(tmp_path, cflint, source)
     assert (result.code, result.out) == (0, "")
+
+
+# Through calls: a module-level call into the root's own functions that reaches a context global.
+_ENTRY = "from flask import current_app, request\n\n\ndef main():\n    level = current_app.config.get('LEVEL')\n    return f'{level}'\n\n\n"
+THROUGH_CALLS = {
+    "entry_called": ({"user.py": _ENTRY + "main()\n"}, [(9, "main() at line 9 reaches current_app at line 5")]),
+    "other_module": (
+        {
+            "user.py": "from settings import load\n\n\ndef main():\n    return 'ok'\n\n\nSETTINGS = load()\n",
+            "settings.py": "from flask import g\n\n\ndef load():\n    return g.settings\n",
+        },
+        [(8, "load() at line 8 reaches g at settings.py:5")],
+    ),
+    "decorator": (
+        {
+            "user.py": (
+                "from flask import request\n\n\ndef audit(fn):\n    print(request.path)\n    return fn\n\n\n"
+                "@audit\ndef main():\n    return 'ok'\n"
+            )
+        },
+        [(9, "the decorator audit() at line 9 reaches request at line 5")],
+    ),
+    "two_levels_in_a_class_body": (
+        {
+            "user.py": (
+                "from flask import session\n\n\ndef user():\n    return session['user']\n\n\n"
+                "def owner():\n    return user()\n\n\nclass Config:\n    OWNER = owner()\n"
+            )
+        },
+        [(13, "owner() at line 13 reaches session at line 5")],
+    ),
+}
+
+
+def _lint_files(tmp_path: Path, cflint: Cflint, files: dict[str, str]) -> CliResult:
+    write_files(tmp_path, {"requirements.txt": "flask\n", **files})
+    result = cflint("--select", "CF702", "--color", "never", ".")
+    assert result.code in (0, 1) and result.err == "", result.err
+    return result
+
+
+@pytest.mark.parametrize("case", THROUGH_CALLS, ids=str)
+def test_reported_through_calls(tmp_path: Path, cflint: Cflint, case: str) -> None:
+    files, expected = THROUGH_CALLS[case]
+    result = _lint_files(tmp_path, cflint, files)
+    found = [(int(line.split(":")[1]), line.split(" CF702 ")[1].split(" when the module")[0]) for line in result.lines]
+    assert found == expected, result.out
+
+
+@pytest.mark.parametrize("case", THROUGH_CALLS, ids=str)
+def test_importing_the_reported_modules_fails_in_flask(tmp_path: Path, case: str) -> None:
+    """Ground truth: the import the runtime makes raises Flask's RuntimeError."""
+    import subprocess
+    import sys
+
+    files, _ = THROUGH_CALLS[case]
+    write_files(tmp_path, files)
+    completed = subprocess.run(
+        [sys.executable, "-c", "import user"], cwd=tmp_path, capture_output=True, text=True, check=False
+    )
+    assert "RuntimeError: Working outside of" in completed.stderr, completed.stderr
+
+
+def test_the_through_calls_message(tmp_path: Path, cflint: Cflint) -> None:
+    result = _lint_files(tmp_path, cflint, {"user.py": _ENTRY + "main()\n"})
+    assert result.lines == [
+        "user.py:9:1: CF702 main() at line 9 reaches current_app at line 5 when the module is imported, outside "
+        "any request: Flask raises RuntimeError (working outside of application context) and the function never "
+        "loads; call it from inside a request (from the entry function), not at import"
+    ]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        _ENTRY + "if __name__ == '__main__':\n    main()\n",
+        _ENTRY + "try:\n    main()\nexcept RuntimeError:\n    pass\n",
+        _ENTRY + "from flask import Flask\napp = Flask(__name__)\nwith app.app_context():\n    main()\n",
+        _ENTRY
+        + "def safe():\n    try:\n        return main()\n    except RuntimeError:\n        return None\n\nsafe()\n",
+        _ENTRY + "handler = lambda: main()\n",
+        _ENTRY + "def later():\n    return main()\n",
+        _ENTRY
+        + "def check():\n    from flask import has_request_context\n    if has_request_context():\n        return main()\n\ncheck()\n",
+        "from flask import request\n\ndef main(x=request):\n    return 'ok'\n\nmain()\n",  # binding the proxy is fine
+    ],
+)
+def test_not_reported_through_calls(tmp_path: Path, cflint: Cflint, source: str) -> None:
+    result = _lint_files(tmp_path, cflint, {"user.py": source})
+    assert (result.code, result.out) == (0, ""), result.out

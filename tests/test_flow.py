@@ -8,9 +8,9 @@ import libcst as cst
 import pytest
 
 from cflint.analysis.inference import ValueInference
+from cflint.analysis.positions import node_positions
 from cflint.analysis.scopes import Scopes
 from cflint.analysis.traversal import Walker
-from cflint.engine.positions import node_positions
 
 # (body of `def main():`, the line of the body where control falls off the end, or None)
 CASES = [

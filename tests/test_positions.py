@@ -10,7 +10,7 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
-from cflint.engine.positions import node_positions
+from cflint.analysis.positions import node_positions
 from cflint.model import Position
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])

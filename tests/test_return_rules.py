@@ -353,6 +353,155 @@ FORMS = [
         module=True,
     ),
     Form("json_dumps_name", 'text = json.dumps({"a": 1})\nreturn text', ("CF207",)),
+    # Through calls: `return helper(...)` judged by what every return of the helper is.
+    Form(
+        "helper_jsonify",
+        """
+        def _get_stats(es):
+            total = len(es)
+            return jsonify(total=total)
+
+        def main():
+            return _get_stats([])
+        """,
+        ("CF202",),
+        module=True,
+    ),
+    Form(
+        "helper_prints",
+        """
+        def _report(es):
+            print("report", es)
+
+        def main():
+            return _report([])
+        """,
+        ("CF201",),
+        module=True,
+    ),
+    Form(
+        "helper_status",
+        """
+        def _busy():
+            if request.args:
+                return "slow down", 999
+            return "busy", 1000
+
+        def main():
+            return _busy()
+        """,
+        ("CF205",),
+        module=True,
+    ),
+    Form(
+        "helper_tuple_length",
+        """
+        def _answer():
+            return "ok", 200, {}, "extra"
+
+        def main():
+            return _answer()
+        """,
+        ("CF204",),
+        module=True,
+    ),
+    Form(
+        "helper_none_body",
+        """
+        def _cached():
+            return None, 200
+
+        def main():
+            return _cached()
+        """,
+        ("CF206",),
+        module=True,
+    ),
+    Form(
+        "helper_two_levels",
+        """
+        def _inner():
+            return jsonify(ok=True)
+
+        def _outer():
+            return _inner()
+
+        def main():
+            return _outer()
+        """,
+        ("CF202",),
+        module=True,
+    ),
+    Form(
+        "helper_method",
+        """
+        class Service:
+            def stats(self):
+                return jsonify(count=1)
+
+        service = Service()
+
+        def main():
+            return service.stats()
+        """,
+        ("CF202",),
+        module=True,
+    ),
+    Form(
+        "helper_mixed",
+        """
+        def _either():
+            if request.args:
+                return jsonify(ok=True)
+            return {"ok": False}
+
+        def main():
+            return _either()
+        """,
+        module=True,
+    ),
+    Form(
+        "helper_may_fall_through",
+        """
+        def _maybe():
+            if request.args:
+                return jsonify(ok=True)
+            print("nothing")
+
+        def main():
+            return _maybe()
+        """,
+        runs=False,
+        module=True,
+    ),
+    Form(
+        "helper_recursive",
+        """
+        def _retry(n):
+            if n:
+                return _retry(n - 1)
+            return "done"
+
+        def main():
+            return _retry(2)
+        """,
+        module=True,
+    ),
+    Form(
+        "helper_decorated",
+        """
+        import functools
+
+        @functools.lru_cache
+        def _cached():
+            return jsonify(ok=True)
+
+        def main():
+            return _cached()
+        """,
+        runs=False,
+        module=True,
+    ),
 ]
 
 

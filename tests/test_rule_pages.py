@@ -76,10 +76,38 @@ def test_fixed_example_is_clean(code: str, tmp_path: Path, cflint: Callable[...,
     assert (result.code, result.codes) == (0, []), result.out + result.err
 
 
+def _variants() -> list[tuple[str, str]]:
+    """(code, variant) for each page's extra example pairs: `## Example (through calls)`."""
+    found = []
+    for code in RUNNABLE:
+        for section in parse_page(RULE_PAGES / f"{code}.md").sections:
+            match = re.fullmatch(r"Example \((.+)\)", section)
+            if match:
+                found.append((code, match.group(1)))
+    return found
+
+
+@pytest.mark.parametrize(("code", "variant"), _variants())
+def test_each_variant_example_is_reported_and_its_fix_clean(
+    code: str, variant: str, tmp_path: Path, cflint: Callable[..., CliResult]
+) -> None:
+    extra = ("--extend-select", code)
+    failing = _lint_example(
+        code, f"Example ({variant})", tmp_path / "failing", lambda *a, cwd: cflint(*extra, *a, cwd=cwd)
+    )
+    assert code in failing.codes, failing.out + failing.err
+    fixed = _lint_example(
+        code, f"Use instead ({variant})", tmp_path / "fixed", lambda *a, cwd: cflint(*extra, *a, cwd=cwd)
+    )
+    assert (fixed.code, fixed.codes) == (0, []), fixed.out + fixed.err
+
+
 @pytest.mark.parametrize("code", sorted(REGISTRY.codes))
 def test_python_in_fixed_examples_compiles(code: str) -> None:
     """CPython's own compiler is the judge of the fixed examples' syntax."""
-    for block in parse_page(RULE_PAGES / f"{code}.md").blocks("Use instead"):
+    page = parse_page(RULE_PAGES / f"{code}.md")
+    fixed = [section for section in page.sections if section.startswith("Use instead")]
+    for block in (block for section in fixed for block in page.blocks(section)):
         if block.language == "python":
             compile(block.text, block.title or "user.py", "exec", dont_inherit=True)
 

@@ -10,9 +10,12 @@ else is None: callers must then say nothing.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import libcst as cst
 
 from cflint.analysis.bindings import Binding
+from cflint.analysis.callgraph import CallGraph, Function, OwnModule, Place
 from cflint.analysis.flow import ControlFlow
 from cflint.analysis.kinds import (
     BUILTIN_CALLABLES,
@@ -63,15 +66,31 @@ def is_generator(nodes: list[cst.CSTNode]) -> bool:
     return any(type(node) is cst.Yield for node in nodes)
 
 
-class ValueInference:
-    """Infers kinds for one module; bindings of each scope are computed once, when first needed."""
+class HelperReturns(NamedTuple):
+    """What a call of a helper of the root returns: its `return` values, each with its scope
+    chain, read with `inference` (that of the helper's module)."""
 
-    def __init__(self, walker: Walker, scopes: Scopes) -> None:
+    function: Function
+    values: list[tuple[cst.BaseExpression, ScopeChain]]
+    inference: ValueInference
+
+
+class ValueInference:
+    """Infers kinds for one module; bindings of each scope are computed once, when first needed.
+    With the root's call graph (`graph`, whose module `own` this one is), calls into the root's
+    other modules can be followed too (`helper_returns`)."""
+
+    def __init__(
+        self, walker: Walker, scopes: Scopes, graph: CallGraph | None = None, own: OwnModule | None = None
+    ) -> None:
         self.walker = walker
         self.scopes = scopes
+        self.graph = graph
+        self.own = own if own is not None or graph is None else graph.home
         self._own_nodes: dict[int, list[cst.CSTNode]] = {}
         self._in_progress: set[int] = set()
         self._ends: dict[int, cst.CSTNode | None] = {}
+        self._others: dict[int, ValueInference] = {}
 
     def nodes_of(self, function: cst.FunctionDef) -> list[cst.CSTNode]:
         found = self._own_nodes.get(id(function))
@@ -108,6 +127,52 @@ class ValueInference:
         if definition is None or definition.decorators or definition.asynchronous is not None:
             return None
         return definition, (definition, *chain)
+
+    def helper_returns(self, call: cst.Call, scopes: ScopeChain) -> HelperReturns | None:
+        """The `return` values of the plain function of the root that `call` runs, when each
+        of its ways out is a `return` with a value (none falls off its end, it yields nothing);
+        else None."""
+        graph, own = self.graph, self.own
+        if graph is None or own is None:
+            return None
+        function = graph.callee(call, Place(own, _scope_node(scopes[0])))
+        if function is None:
+            return None
+        if function.module is own:
+            inference: ValueInference = self
+            local = self.function_of(call.func, scopes)
+            if local is not None and local[0] is function.definition:
+                chain: ScopeChain = local[1]
+            elif self.scopes.enclosing_scope(function.definition) is None:
+                chain = (function.definition, own.module)
+            else:
+                chain = (function.definition, own.module) if self._is_method(function.definition) else ()
+        else:
+            inference = self._others.setdefault(
+                id(function.module),
+                ValueInference(self.walker, function.module.scopes, graph, function.module),
+            )
+            nested = function.module.scopes.enclosing_scope(function.definition)
+            chain = (
+                (function.definition, function.module.module)
+                if nested is None or inference._is_method(function.definition)
+                else ()
+            )
+        if not chain:
+            return None
+        nodes = inference.nodes_of(function.definition)
+        returns = [node for node in nodes if type(node) is cst.Return]
+        if is_generator(nodes) or not returns or any(r.value is None for r in returns):
+            return None
+        known, end = inference._end_of(function.definition, chain)
+        if not known or end is not None:
+            return None
+        return HelperReturns(function, [(r.value, chain) for r in returns if r.value is not None], inference)
+
+    def _is_method(self, definition: cst.FunctionDef) -> bool:
+        """Whether a function is a method of a class defined at the top of its module."""
+        owner = self.scopes.enclosing_scope(definition)
+        return isinstance(owner, cst.ClassDef) and self.scopes.enclosing_scope(owner) is None
 
     def infer(self, expr: cst.BaseExpression, scopes: ScopeChain, depth: int = 0) -> Value | None:
         if depth > _MAX_DEPTH:

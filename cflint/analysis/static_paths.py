@@ -31,7 +31,7 @@ class StaticPaths:
     the module is in no function root, and `__file__` names no known path)."""
 
     def __init__(self, module_path: PurePosixPath | None, qualify: Qualify, bindings: Bindings) -> None:
-        self._module_path = module_path
+        self.module_path = module_path
         self._qualify = qualify
         self._bindings = bindings
 
@@ -44,7 +44,7 @@ class StaticPaths:
             return None if path.is_absolute() or not text else path
         if isinstance(expr, cst.Name):
             if expr.value == "__file__":
-                return self._module_path
+                return self.module_path
             values = self._bindings(expr.value)
             if not values or len(values) != 1:
                 return None

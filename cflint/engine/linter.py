@@ -9,9 +9,10 @@ from pathlib import Path
 import libcst as cst
 from msgspec.structs import replace
 
+from cflint.analysis.positions import node_positions
 from cflint.analysis.traversal import NodeCallback, Walker
 from cflint.engine import noqa
-from cflint.engine.positions import node_positions
+from cflint.engine.modules import ModuleStore
 from cflint.engine.registry import (
     FILE_TOO_LARGE,
     INTERNAL_ERROR,
@@ -47,6 +48,7 @@ class FileLinter:
         self.registry = registry
         self.debug = debug
         self.walker = Walker()
+        self.modules = ModuleStore(registry)
         self._file_rules = registry.file_rules
         self._callbacks = {rule: rule.callback_names() for rule in self._file_rules}
 
@@ -127,7 +129,7 @@ class FileLinter:
         rule_types = [
             rule for rule in self._file_rules if rule.code in job.enabled and rule.applies_to(context, source)
         ]
-        reports, findings = self._run_rules(ParsedFile(context, source, module, self.walker), rule_types)
+        reports, findings = self._run_rules(ParsedFile(context, source, module, self.walker, self.modules), rule_types)
         findings.extend(self._place(module, source, reports, display))
         return self._apply_noqa(findings, directives, job.enabled, display, source)
 

@@ -32,6 +32,7 @@ from cflint.project import FileContext, FunctionRoot
 if TYPE_CHECKING:
     import libcst as cst
 
+    from cflint.analysis.callgraph import CallGraph, ModuleSource
     from cflint.analysis.traversal import Walker
     from cflint.fix.proposal import Change, FixProposal
     from cflint.model import Safety
@@ -48,6 +49,7 @@ class ParsedFile(Struct):
     source: str
     module: cst.Module
     walker: Walker
+    modules: ModuleSource | None = None  # the root's other modules, for the call graph
     _analyses: dict[Callable[..., object], object] = field(default_factory=dict)
 
     def analysis(self, factory: Callable[[cst.Module, Walker], AnalysisT]) -> AnalysisT:
@@ -56,6 +58,20 @@ class ParsedFile(Struct):
             self._analyses[factory] = factory(self.module, self.walker)
         # Each factory's own result is stored under it, which a dict's type cannot say.
         return cast("AnalysisT", self._analyses[factory])
+
+    @property
+    def call_graph(self) -> CallGraph:
+        """The call graph of the file's function root (see `cflint.analysis.callgraph`),
+        built on first use and shared by every rule of the file."""
+        from cflint.analysis.callgraph import CallGraph, OwnModule
+        from cflint.analysis.scopes import Scopes
+
+        graph = self._analyses.get(CallGraph)
+        if graph is None:
+            context = self.context
+            home = OwnModule(context.module_name, context.path, self.source, self.module, self.analysis(Scopes))
+            graph = self._analyses[CallGraph] = CallGraph(home, self.walker, context.root, self.modules)
+        return cast("CallGraph", graph)
 
 
 class Report(Struct, frozen=True):

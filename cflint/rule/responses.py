@@ -19,6 +19,7 @@ import libcst as cst
 from msgspec import Struct
 from msgspec.structs import replace
 
+from cflint.analysis.callgraph import MAX_DEPTH
 from cflint.analysis.inference import ScopeChain, ValueInference
 from cflint.analysis.kinds import NUMBERS, Kind, Value
 from cflint.analysis.literals import int_value, string_value
@@ -92,9 +93,17 @@ def _code(node: cst.CSTNode) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
 
 
+# Codes a helper's returns carry to the entry's `return helper(...)`; CF207's fix rewrites
+# the json.dumps call itself, which is in the helper.
+_THROUGH_HELPERS = frozenset({"CF201", "CF202", "CF204", "CF205", "CF206"})
+
+
 class ResponseJudge:
-    def __init__(self, inference: ValueInference) -> None:
+    """`following`: the helpers whose returns are being judged already (recursion ends there)."""
+
+    def __init__(self, inference: ValueInference, following: frozenset[int] = frozenset()) -> None:
         self.inference = inference
+        self._following = following
 
     def judge(self, expr: cst.BaseExpression, scopes: ScopeChain) -> Iterator[Problem]:
         while isinstance(expr, cst.IfExp):  # each branch is a value the function can return
@@ -112,6 +121,8 @@ class ResponseJudge:
             return
         value = self.inference.infer(expr, scopes)
         if value is None:
+            if isinstance(expr, cst.Call):
+                yield from self._through_helper(expr, scopes)
             return
         if value.kind in _NOT_A_RESPONSE and not value.wsgi_callable:
             yield Problem("CF201", expr, _describe(value))
@@ -121,6 +132,30 @@ class ResponseJudge:
             yield Problem("CF207", expr, value.origin)
         if isinstance(expr, (cst.Dict, cst.List)):
             yield from self._json(expr, scopes)
+
+    def _through_helper(self, call: cst.Call, scopes: ScopeChain) -> Iterator[Problem]:
+        """`return helper(...)`: the problems every `return` of the helper has (one kind of
+        problem for all of them: a helper whose returns differ is not judged), reported at
+        the call and naming the helper."""
+        graph = self.inference.graph
+        found = self.inference.helper_returns(call, scopes)
+        if graph is None or found is None or len(self._following) >= MAX_DEPTH:
+            return
+        key = id(found.function.definition)
+        if key in self._following:
+            return
+        judge = ResponseJudge(found.inference, self._following | {key})
+        judged = [list(judge.judge(value, chain)) for value, chain in found.values]
+        common = set(_THROUGH_HELPERS)
+        for problems in judged:
+            common &= {problem.code for problem in problems}
+        if not common:
+            return
+        where = f"returned by {found.function.name}() at {graph.location(found.function)}"
+        for problem in judged[0]:
+            if problem.code in common:
+                common.discard(problem.code)
+                yield Problem(problem.code, call, f"{problem.detail}, {where}")
 
     def _tuple_display(self, expr: cst.BaseExpression, scopes: ScopeChain) -> tuple[cst.Tuple, ScopeChain] | None:
         """The tuple display `expr` is, or the one a name bound once is bound to, with its scopes;

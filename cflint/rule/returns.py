@@ -1,7 +1,8 @@
 """The return-value findings of entry functions, computed once per file for CF201-CF207.
 
 An entry function's own `return` statements (not those of functions, lambdas or classes
-nested in it) are judged by `ResponseJudge`; whether it can run off its end is decided by
+nested in it) are judged by `ResponseJudge`, which follows `return helper(...)` into the
+root's own functions through the call graph; whether it can run off its end is decided by
 the control-flow analysis. Decorated and `async` entry functions are skipped: what the
 runtime gets from them is not what their `return` statements say.
 """
@@ -70,7 +71,7 @@ class ReturnAnalysis:
     def problems(self, file: ParsedFile) -> tuple[EntryProblem, ...]:
         """Every problem of every definition of the file's entry functions, in name order."""
         if self._found is None:
-            inference = ValueInference(self.walker, file.analysis(Scopes))
+            inference = ValueInference(self.walker, file.analysis(Scopes), file.call_graph)
             self._found = tuple(self._find_all(file.context.entry_functions, inference))
         return self._found
 

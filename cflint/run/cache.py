@@ -385,9 +385,14 @@ def finding_settings(settings: Settings) -> Settings:
 
 
 def job_description(job: FileJob) -> str:
-    """Everything besides a file's bytes that its findings depend on."""
+    """Everything besides a file's bytes that its findings depend on (the root's own modules
+    too: the call graph reads them)."""
     context, root = job.context, job.context.root
-    root_facts = (str(root.path), sorted(root.local_modules), root.requirements_digest) if root else None
+    root_facts = (
+        (str(root.path), sorted(root.local_modules), root.requirements_digest, root.own_modules_digest)
+        if root
+        else None
+    )
     return repr(
         (
             context.display_path,

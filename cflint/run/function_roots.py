@@ -64,7 +64,8 @@ class RootFinder:
         """The one FunctionRoot of `folder` in this run (its derived facts are computed once)."""
         root = self._made.get(folder)
         if root is None:
-            local_modules = _local_modules(folder)
+            vendored = vendored_modules(folder)
+            local_modules = _local_modules(folder, vendored)
             unsaved = self._unsaved if self._unsaved is not None and folder in self._unsaved.parents else None
             if unsaved is not None:  # the module (or package folder) the unsaved file makes importable
                 top = unsaved.relative_to(folder).parts[0]
@@ -75,6 +76,7 @@ class RootFinder:
                 settings=self._resolver.for_folder(folder),
                 local_modules=local_modules,
                 unsaved=unsaved,
+                vendored=vendored,
             )
         return root
 
@@ -139,7 +141,7 @@ def _glob_match(parts: tuple[str, ...], pattern: tuple[str, ...]) -> bool:
     return bool(parts) and fnmatch.fnmatchcase(parts[0], pattern[0]) and _glob_match(parts[1:], pattern[1:])
 
 
-def _local_modules(folder: Path) -> frozenset[str]:
+def _local_modules(folder: Path, vendored: frozenset[str]) -> frozenset[str]:
     """The modules importable from the function root: its .py files, its folders, its
     extension modules, and what packages installed into it provide."""
     names = set()
@@ -158,7 +160,7 @@ def _local_modules(folder: Path) -> frozenset[str]:
             names.add(entry.name.split(".")[0])
         elif is_dir and entry.name.isidentifier():
             names.add(entry.name)
-    names.update(name.split(".")[0].removesuffix(".py") for name in vendored_modules(folder))
+    names.update(name.split(".")[0].removesuffix(".py") for name in vendored)
     return frozenset(names)
 
 

@@ -7,6 +7,9 @@ from pathlib import PurePosixPath
 
 import libcst as cst
 
+from cflint.analysis.bindings import Form
+from cflint.analysis.callgraph import Function, Place
+from cflint.analysis.origins import ValueTracer
 from cflint.analysis.static_paths import StaticPaths
 from cflint.rule import ParsedFile
 from cflint.rule.scoped import ScopedRule
@@ -159,23 +162,21 @@ class UnboundedRead(ScopedRule):
     def _known_small_files(self, paths: list[cst.BaseExpression]) -> bool:
         """Whether every path is a file the deployment provides (a mounted secret or config
         file, or one named by an environment variable), or a file of the function root no
-        larger than read-whole-limit: its size is known when the function is uploaded."""
-        root = self.context.root
-        names = self.scopes
-        module_path = None  # the module's path in the function root, when it is in one
-        if root is not None:
-            with contextlib.suppress(ValueError):
-                module_path = PurePosixPath(self.context.path.relative_to(root.path).as_posix())
-        evaluator = StaticPaths(
-            module_path, lambda expr: names.qualify(expr, self.scope), lambda name: self._binding_values(name)
-        )
-        if all(evaluator.provided_by_deployment(expr) for expr in paths):
+        larger than read-whole-limit: its size is known when the function is uploaded. A path
+        that is a parameter of a plain function stands for every value the call graph shows
+        it can have (its default, each call's argument)."""
+        placed = self._placed(paths)
+        if placed is None:
+            return False
+        evaluators = [(expr, self._evaluator(place)) for expr, place in placed]
+        if all(evaluator.provided_by_deployment(expr) for expr, evaluator in evaluators):
             return True
-        if root is None or module_path is None:
+        root = self.context.root
+        if root is None or any(evaluator.module_path is None for _, evaluator in evaluators):
             return False
         limit = self.context.settings.read_whole_limit
         real_root = os.path.realpath(root.path)
-        for expr in paths:
+        for expr, evaluator in evaluators:
             relative = evaluator.evaluate(expr)
             if relative is None:
                 return False
@@ -189,3 +190,38 @@ class UnboundedRead(ScopedRule):
             if not stat.S_ISREG(status.st_mode) or status.st_size > limit:
                 return False
         return True
+
+    def _placed(self, paths: list[cst.BaseExpression]) -> list[tuple[cst.BaseExpression, Place]] | None:
+        """Each path with where it is evaluated; a parameter of the function stands for the
+        values the call graph shows it gets; None when those are not known."""
+        graph = self.file.call_graph
+        here = Place(graph.home, self.scope)
+        placed: list[tuple[cst.BaseExpression, Place]] = []
+        for expr in paths:
+            scope = self.scope
+            found = self.scopes.sole_binding(expr.value, scope) if isinstance(expr, cst.Name) else None
+            if found is None or found[1].form is not Form.PARAMETER or not isinstance(scope, cst.FunctionDef):
+                placed.append((expr, here))
+                continue
+            assert isinstance(expr, cst.Name)
+            values = graph.parameter_values(Function(graph.home, scope), expr.value)
+            if not values:
+                return None
+            placed.extend((value.value, value.place) for value in values)
+        return placed
+
+    def _evaluator(self, place: Place) -> StaticPaths:
+        """Path evaluation in a module of the root, at `place`."""
+        root = self.context.root
+        module_path = None  # the module's path in the function root, when it is in one
+        if root is not None:
+            with contextlib.suppress(ValueError):
+                module_path = PurePosixPath(place.module.path.relative_to(root.path).as_posix())
+        scopes = place.module.scopes
+        tracer = self.values if place.module is self.file.call_graph.home else ValueTracer(scopes)
+
+        def bindings(name: str) -> list[cst.BaseExpression] | None:
+            found = tracer.binding_values(name, place.scope)
+            return None if found is None else [value for value, _ in found]
+
+        return StaticPaths(module_path, lambda expr: scopes.qualify(expr, place.scope), bindings)

@@ -6,6 +6,7 @@ from typing import NamedTuple
 import libcst as cst
 
 from cflint.analysis.literals import string_value
+from cflint.analysis.runtime import is_main_guard
 from cflint.fix.edits import add_keyword_argument, replace_argument
 from cflint.fix.proposal import Change
 from cflint.knowledge.timeouts import NEEDS_TIMEOUT, SIGNATURES, Signature, TimeoutSpec, display_callee
@@ -126,7 +127,7 @@ class CallWithoutTimeout(ScopedRule):
     code = "CF403"
     name = "call-without-timeout"
     summary = "A network call or subprocess has no timeout and can outlive the function's time limit"
-    message = "{call}() {problem} can wait past the function's execution time limit; {advice}"
+    message = "{call}() {problem} can wait past the function's execution time limit{when}; {advice}"
     fix_safety = Safety.UNSAFE
     fix_description = "pass the timeout in seconds (the call can now time out)"
     requires_text = (
@@ -161,6 +162,7 @@ class CallWithoutTimeout(ScopedRule):
         super().__init__(file)
         self._default_setters: set[int] = set()  # module-level socket.setdefaulttimeout(n) calls
         self._default_set = False
+        self._at_import: dict[int, str] | None = None  # functions run at import: the call that runs them
 
     def visit_Module(self, node: cst.Module) -> None:
         if "setdefaulttimeout" not in self.file.source:
@@ -213,10 +215,49 @@ class CallWithoutTimeout(ScopedRule):
             node,
             call=display_callee(path),
             problem=verdict.problem,
+            when=self._when(node),
             advice=spec.advice,
             fix=verdict.fix,
             fix_description=f"pass {spec.keyword}={_seconds_text(spec.argument(seconds))} (the call can now time out)",
         )
+
+    def _when(self, node: cst.Call) -> str:
+        """Whether the call runs when the module is imported, in the message's words."""
+        scope = self.scope
+        while isinstance(scope, cst.ClassDef):
+            scope = self.scopes.enclosing_scope(scope)
+        if scope is None:
+            if id(node) in self._main_guarded():
+                return ""
+            return ", and runs when the module is imported, so the function cannot load while it waits"
+        if not isinstance(scope, cst.FunctionDef):
+            return ""
+        start = self._functions_at_import().get(id(scope))
+        if start is None:
+            return ""
+        return f", and runs when the module is imported ({start}), so the function cannot load while it waits"
+
+    def _main_guarded(self) -> set[int]:
+        """The nodes under a top-level `if __name__ == "__main__":`, which the runtime never runs."""
+        return {
+            id(node)
+            for statement in self.file.module.body
+            if isinstance(statement, cst.If) and is_main_guard(statement.test)
+            for node in self.walker.descendants(statement.body)
+        }
+
+    def _functions_at_import(self) -> dict[int, str]:
+        """The functions of this file that module-level code runs at import, each with the
+        module-level call that starts the chain (`main() at line 9 reaches it`)."""
+        if self._at_import is None:
+            graph = self.file.call_graph
+            self._at_import = {}
+            for edge in graph.import_time(graph.home):
+                start = f"{edge.callee.name}() at {graph.location_of(graph.home, edge.node)} reaches it"
+                for reached in graph.reach(edge.callee, edge):
+                    if reached.function.module is graph.home:
+                        self._at_import.setdefault(id(reached.function.definition), start)
+        return self._at_import
 
     def _socket_default_applies(self) -> bool:
         """A module-level socket.setdefaulttimeout(n) runs at import, before any function is

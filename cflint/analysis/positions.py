@@ -1,4 +1,5 @@
-"""Line and column of reported nodes, computed only for files that have findings."""
+"""Line and column of nodes, computed only when asked: for the files that have findings, and
+for the lines a message names in another module."""
 
 from __future__ import annotations
 

@@ -1,0 +1,432 @@
+"""The call graph of a function root: which function of the root's own code a call runs,
+what runs when a module is imported, and which values reach a helper's parameter.
+
+How a rule gets it: `self.file.call_graph` (`ParsedFile.call_graph`), built on first use and
+shared by every rule of the file. Its home is the file being linted, as the rules see it (an
+editor's unsaved buffer wins); the root's other modules are read through the `ModuleSource`
+the engine gives, which parses each once per run and shares it between the root's files.
+Building it costs nothing until a rule asks: a module is read only when a call is resolved
+into it, and a root with one module reads nothing else.
+
+What it answers, from the root's own code only (`FunctionRoot.own_modules`):
+- `callee(call, place)`: the `Function` a call runs, when the code shows it: a function of
+  the same file (`f()`), one imported from a module of the root (`from helpers import f`,
+  `import helpers; helpers.f()`), or a method of a module-level instance of a class of the
+  root (`store = Store()` ... `store.get()`). The function must be plain: a decorated or
+  `async` function, a name bound more than once, anything imported from elsewhere: None.
+- `calls_in(function)`: the calls of a function's own body that run a `Function`.
+- `reach(function)`: every function a function's calls reach, with the chain of calls
+  that gets there, each function once (recursion ends the chain).
+- `import_time(module)`: the calls into the root's functions that run when the module is
+  imported: its top-level statements (not under `if __name__ == "__main__":`), decorators
+  (`@register` calls `register` itself), default values, base classes and class bodies.
+- `parameter_values(function, name)`: every value a parameter can have: its default, and
+  the argument each call in the root passes; None when a use of the function is not a
+  plain call (passed along, stored, called with `*args`), so that the callers are unknown.
+- `location(function)`, `location_of(module, node)`: where a `def` or a node is, for messages
+  (`line 12` in the file being linted, `helpers.py:12` in another module).
+
+Bounds, so that a large root stays cheap: a chain is at most MAX_DEPTH calls long, a reach
+visits at most MAX_FUNCTIONS functions, a root's own modules are at most
+`cflint.project.MAX_OWN_MODULES` (`MAX_OWN_MODULE_DEPTH` package levels deep); past a
+bound the graph answers "unknown", and rules then say nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Protocol
+
+import libcst as cst
+from msgspec import Struct
+
+from cflint.analysis.bindings import SCOPE_TYPES, Form, ScopeNode
+from cflint.analysis.names import parameters
+from cflint.analysis.positions import node_positions
+from cflint.analysis.runtime import is_main_guard
+from cflint.analysis.scopes import Scopes
+from cflint.analysis.traversal import Walker
+from cflint.project import FunctionRoot
+
+MAX_DEPTH = 8
+MAX_FUNCTIONS = 200
+
+
+class ModuleSource(Protocol):
+    """Reads and parses a module of a root; None when it cannot be read or parsed."""
+
+    def parsed(self, root: FunctionRoot, path: Path) -> tuple[str, cst.Module] | None: ...
+
+
+class OwnModule(Struct, frozen=True, eq=False):
+    """A parsed module of the function root (`name` None: the file is in no root)."""
+
+    name: str | None
+    path: Path
+    source: str
+    module: cst.Module
+    scopes: Scopes
+
+
+class Function(Struct, frozen=True, eq=False):
+    """A plain function of the root's own code."""
+
+    module: OwnModule
+    definition: cst.FunctionDef
+
+    @property
+    def name(self) -> str:
+        return self.definition.name.value
+
+
+class Place(Struct, frozen=True, eq=False):
+    """Where code is evaluated: a module, and its def, lambda or class body (None: top level)."""
+
+    module: OwnModule
+    scope: ScopeNode | None = None
+
+
+class CallEdge(Struct, frozen=True, eq=False):
+    """A call (or a decorator, which calls its function) that runs `callee`."""
+
+    node: cst.CSTNode
+    place: Place
+    callee: Function
+
+
+class Reached(Struct, frozen=True, eq=False):
+    """A function reached through `chain`, the calls from the start to it, in order."""
+
+    function: Function
+    chain: tuple[CallEdge, ...]
+
+
+class ArgumentValue(Struct, frozen=True, eq=False):
+    """A value a parameter can have: an argument of a call, or the parameter's default."""
+
+    value: cst.BaseExpression
+    place: Place
+
+
+def is_plain(definition: cst.FunctionDef) -> bool:
+    """Whether what a call of the function runs is its own body: no decorator, not async."""
+    return not definition.decorators and definition.asynchronous is None
+
+
+class CallGraph:
+    """The call graph of the function root of one file; get it through `ParsedFile.call_graph`."""
+
+    def __init__(
+        self, home: OwnModule, walker: Walker, root: FunctionRoot | None = None, source: ModuleSource | None = None
+    ) -> None:
+        self.home = home
+        self.walker = walker
+        self._root = root
+        self._source = source
+        self._modules: dict[str, OwnModule | None] = {}
+        if home.name is not None:
+            self._modules[home.name] = home
+        self._calls: dict[int, list[CallEdge]] = {}
+
+    # Modules
+
+    def module(self, name: str) -> OwnModule | None:
+        """The root's own module `name` (`helpers`, `lib.db`), parsed; None when it is not one."""
+        if name in self._modules:
+            return self._modules[name]
+        found = None
+        root, source = self._root, self._source
+        path = root.own_modules.get(name) if root is not None else None
+        if path is not None and root is not None and source is not None:
+            if path == self.home.path:
+                found = self.home
+            else:
+                parsed = source.parsed(root, path)
+                if parsed is not None:
+                    text, module = parsed
+                    found = OwnModule(name, path, text, module, Scopes(module, self.walker))
+        self._modules[name] = found
+        return found
+
+    def modules(self) -> list[OwnModule] | None:
+        """Every own module of the root (the home module alone when it is in none); None when
+        one cannot be read or parsed, so that what they hold is not known."""
+        if self._root is None or self.home.name is None:
+            return [self.home]
+        found = []
+        for name in self._root.own_modules:
+            module = self.module(name)
+            if module is None:
+                return None
+            found.append(module)
+        if self.home.name not in self._root.own_modules:
+            found.append(self.home)
+        return found
+
+    # Callees
+
+    def callee(self, call: cst.Call, place: Place) -> Function | None:
+        """The function of the root that `call`, evaluated at `place`, runs; None when unknown."""
+        return self._callee_of(call.func, place)
+
+    def _callee_of(self, func: cst.BaseExpression, place: Place) -> Function | None:
+        scopes = place.module.scopes
+        if isinstance(func, cst.Name):
+            return self._named(place.module, func.value, place.scope, 0)
+        if not isinstance(func, cst.Attribute):
+            return None
+        qualified = scopes.qualify(func, place.scope)
+        if qualified is not None:
+            return self._imported(qualified, 0)
+        receiver = func.value
+        if not isinstance(receiver, cst.Name):
+            return None
+        found = scopes.sole_binding(receiver.value, place.scope)
+        if found is None or found[0] is not None or not isinstance(found[1].value, cst.Call):
+            return None  # only module-level instances: `store = Store()`
+        binding = found[1]
+        if binding.form is not Form.ASSIGNMENT or binding.item or binding.conditional:
+            return None
+        assert isinstance(binding.value, cst.Call)
+        made = self._class_of(binding.value.func, place.module)
+        if made is None:
+            return None
+        module, definition = made
+        return _method(module, definition, func.attr.value)
+
+    def _named(self, module: OwnModule, name: str, scope: ScopeNode | None, depth: int) -> Function | None:
+        found = module.scopes.sole_binding(name, scope)
+        if found is None or (found[0] is None and module.scopes.star_import):
+            return None
+        binding = found[1]
+        if binding.form is Form.DEF and binding.definition is not None:
+            return Function(module, binding.definition) if is_plain(binding.definition) else None
+        if binding.form is Form.IMPORT and binding.imported is not None:
+            return self._imported(binding.imported, depth + 1)
+        return None
+
+    def _imported(self, qualified: str, depth: int) -> Function | None:
+        """The function `helpers.f` names: `f` defined (or imported) at the top of `helpers`."""
+        if depth > MAX_DEPTH or qualified.startswith("."):
+            return None
+        module_name, _, name = qualified.rpartition(".")
+        if not module_name:
+            return None
+        module = self.module(module_name)
+        return None if module is None else self._named(module, name, None, depth)
+
+    def _class_of(self, func: cst.BaseExpression, module: OwnModule) -> tuple[OwnModule, cst.ClassDef] | None:
+        """The class of the root a module-level call makes an instance of."""
+        if isinstance(func, cst.Name):
+            found = module.scopes.sole_binding(func.value, None)
+            if found is None:
+                return None
+            binding = found[1]
+            if binding.form is Form.CLASS:
+                statement = binding.statement
+                if isinstance(statement, cst.ClassDef) and statement.name is binding.target:
+                    return module, statement
+                return None
+            if binding.form is not Form.IMPORT or binding.imported is None:
+                return None
+            qualified = binding.imported
+        else:
+            qualified = module.scopes.qualify(func) or ""
+        module_name, _, name = qualified.rpartition(".")
+        other = self.module(module_name) if module_name and not qualified.startswith(".") else None
+        if other is None or other is module:
+            return None
+        return self._class_of(cst.Name(name), other)
+
+    # Calls and reach
+
+    def calls_in(self, function: Function) -> list[CallEdge]:
+        """The calls of the function's own body (not of functions nested in it) that run a
+        function of the root, in the order they are written."""
+        key = id(function.definition)
+        found = self._calls.get(key)
+        if found is None:
+            place = Place(function.module, function.definition)
+            found = []
+            for node in self.walker.descendants(function.definition.body, stop_at=SCOPE_TYPES):
+                if type(node) is cst.Call:
+                    callee = self.callee(node, place)
+                    if callee is not None:
+                        found.append(CallEdge(node, place, callee))
+            self._calls[key] = found
+        return found
+
+    def reach(self, start: Function, first: CallEdge | None = None) -> Iterator[Reached]:
+        """`start` and every function its calls reach, breadth first, each once, within the
+        bounds (`first`: the call that runs `start`, to begin each chain with)."""
+        chain0 = (first,) if first is not None else ()
+        seen = {id(start.definition)}
+        queue = [Reached(start, chain0)]
+        index = 0
+        while index < len(queue) and index < MAX_FUNCTIONS:
+            current = queue[index]
+            index += 1
+            yield current
+            if len(current.chain) >= MAX_DEPTH:
+                continue
+            for edge in self.calls_in(current.function):
+                if id(edge.callee.definition) not in seen:
+                    seen.add(id(edge.callee.definition))
+                    queue.append(Reached(edge.callee, (*current.chain, edge)))
+
+    def import_time(self, module: OwnModule) -> list[CallEdge]:
+        """The calls into the root's functions that run when `module` is imported, in order."""
+        found: list[CallEdge] = []
+        blocks: list[tuple[list[cst.CSTNode], ScopeNode | None]] = [(list(module.module.body), None)]
+        while blocks:
+            statements, scope = blocks.pop(0)
+            place = Place(module, scope)
+            for statement in statements:
+                for node, inner in self._runs_at_import(statement, scope):
+                    if inner is not None:
+                        blocks.append((list(inner.body.body), inner))
+                    elif isinstance(node, cst.Decorator):
+                        callee = self._callee_of(node.decorator, place)
+                        if callee is not None and not isinstance(node.decorator, cst.Call):
+                            found.append(CallEdge(node, place, callee))
+                    elif type(node) is cst.Call:
+                        callee = self.callee(node, place)
+                        if callee is not None:
+                            found.append(CallEdge(node, place, callee))
+        return found
+
+    def _runs_at_import(
+        self, statement: cst.CSTNode, scope: ScopeNode | None
+    ) -> Iterator[tuple[cst.CSTNode, cst.ClassDef | None]]:
+        """The nodes of a statement run when it runs: not function and lambda bodies, nor
+        `if __name__ == "__main__":` blocks; a class body is given as the class (a block of its own)."""
+        stack: list[cst.CSTNode] = [statement]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.If) and is_main_guard(node.test):
+                if node.orelse is not None:
+                    stack.append(node.orelse)
+                continue
+            yield node, None
+            if isinstance(node, cst.Lambda):
+                stack.extend(reversed([p.default for p in parameters(node.params) if p.default is not None]))
+                continue
+            if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+                outer = [child for child in self.walker.children(node) if child is not node.body]
+                stack.extend(reversed(outer))
+                if isinstance(node, cst.ClassDef):
+                    yield node, node
+                continue
+            stack.extend(reversed(self.walker.children(node)))
+
+    # Parameters
+
+    def parameter_values(self, function: Function, name: str) -> list[ArgumentValue] | None:
+        """Every value the parameter `name` of `function` can have: its default and each call's
+        argument; None when a caller is not known or passes it in a way not shown."""
+        definition = function.definition
+        if not is_plain(definition) or function.module.scopes.enclosing_scope(definition) is not None:
+            return None  # a nested function or a method: its callers are not all plain calls
+        positional = [*definition.params.posonly_params, *definition.params.params]
+        param = next((p for p in parameters(definition.params, stars=False) if p.name.value == name), None)
+        if param is None:
+            return None
+        index = next((i for i, p in enumerate(positional) if p is param), None)
+        keyword_allowed = param not in definition.params.posonly_params
+        values: list[ArgumentValue] = []
+        if param.default is not None:
+            values.append(ArgumentValue(param.default, Place(function.module, None)))
+        modules = self.modules()
+        if modules is None:
+            return None
+        for module in modules:
+            if function.name not in module.source:
+                continue
+            uses = self._uses(module, function)
+            if uses is None:
+                return None
+            for call, place in uses:
+                if any(arg.star for arg in call.args):
+                    return None
+                passed = None
+                positionals = [arg for arg in call.args if arg.keyword is None]
+                if index is not None and index < len(positionals):
+                    passed = positionals[index].value
+                for arg in call.args:
+                    if keyword_allowed and arg.keyword is not None and arg.keyword.value == name:
+                        passed = arg.value
+                if passed is not None:
+                    values.append(ArgumentValue(passed, place))
+        return values
+
+    def _uses(self, module: OwnModule, function: Function) -> list[tuple[cst.Call, Place]] | None:
+        """The calls of `function` in `module`; None when its name is used otherwise there."""
+        name = function.name
+        calls: list[tuple[cst.Call, Place]] = []
+        called: set[int] = set()
+        names = 0
+        for node, scope in _nodes_with_scopes(module.module, self.walker):
+            if type(node) is cst.Call:
+                call: cst.Call = node
+                func = call.func
+                if (isinstance(func, cst.Name) and func.value == name) or (
+                    isinstance(func, cst.Attribute) and func.attr.value == name
+                ):
+                    place = Place(module, scope)
+                    callee = self.callee(call, place)
+                    if callee is not None and callee.definition is function.definition:
+                        calls.append((call, place))
+                        called.add(id(func.attr if isinstance(func, cst.Attribute) else func))
+            elif type(node) is cst.Attribute and node.attr.value == name:
+                qualified = module.scopes.qualify(node, scope)
+                if qualified is None or qualified != f"{function.module.name}.{name}":
+                    called.add(id(node.attr))  # another object's attribute of the same name
+            elif type(node) is cst.Name and node.value == name:
+                names += id(node) not in called and node is not function.definition.name
+        return calls if names == 0 else None
+
+    # Messages
+
+    def location(self, function: Function) -> str:
+        """Where a function is defined, for messages: `line 12` in the home module,
+        `helpers.py:12` in another (its path from the home module's folder)."""
+        return self.location_of(function.module, function.definition.name)
+
+    def location_of(self, module: OwnModule, node: cst.CSTNode) -> str:
+        """Where a node of a module starts, for messages, as `location` words it."""
+        line = node_positions(module.module, [node])[node][0].line
+        if module is self.home:
+            return f"line {line}"
+        return f"{os.path.relpath(module.path, self.home.path.parent)}:{line}"
+
+
+def _nodes_with_scopes(module: cst.Module, walker: Walker) -> Iterator[tuple[cst.CSTNode, ScopeNode | None]]:
+    """Every node of a module (not inside imports) with the scope its code is evaluated in."""
+    stack: list[tuple[cst.CSTNode, ScopeNode | None]] = [(child, None) for child in reversed(walker.children(module))]
+    while stack:
+        node, scope = stack.pop()
+        yield node, scope
+        if type(node) in (cst.Import, cst.ImportFrom):
+            continue
+        if isinstance(node, SCOPE_TYPES):
+            inner: cst.CSTNode = node.body
+            children = [(child, node if child is inner else scope) for child in walker.children(node)]
+        else:
+            children = [(child, scope) for child in walker.children(node)]
+        stack.extend(reversed(children))
+
+
+def _method(module: OwnModule, definition: cst.ClassDef, name: str) -> Function | None:
+    """The plain method `name` a class defines in its own body."""
+    if definition.decorators or not isinstance(definition.body, cst.IndentedBlock):
+        return None
+    found = [
+        statement
+        for statement in definition.body.body
+        if isinstance(statement, cst.FunctionDef) and statement.name.value == name
+    ]
+    if len(found) != 1 or not is_plain(found[0]):
+        return None
+    return Function(module, found[0])

@@ -1,0 +1,130 @@
+"""Rules that follow calls into the root's own modules (cflint.analysis.callgraph): the same
+findings from the CLI, the result cache and the lint API, and Flask agreeing on what fails."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from cflint.api import Linter, LintOptions
+from cflint.engine.registry import load_registry
+from cflint.run.cache import ResultCache
+from cflint.run.runner import RunOptions, run
+from tests.helpers import run_subprocess, write_files
+
+REGISTRY = load_registry()
+
+STATS = "from flask import jsonify\n\n\ndef search_posts(es):\n    hits = [es]\n    return jsonify(hits=hits)\n"
+STATS_DICT = "def search_posts(es):\n    hits = [es]\n    return {'hits': hits}\n"
+USER = (
+    "from flask import request\n\nimport stats\nfrom stats import search_posts\n\n\n"
+    "def main():\n    es = request.args.get('es')\n    if request.args.get('all'):\n"
+    "        return stats.search_posts(es)\n    return search_posts(es)\n"
+)
+CF202 = (
+    "CF202 entry function 'main' returns a Flask Response (flask.jsonify() result), returned by "
+    "search_posts() at stats.py:4: Flask accepts it, but the platform documents only a str, a dict and a "
+    "(body, status) tuple"
+)
+
+
+def _function(folder: Path, helper: str = STATS) -> Path:
+    return write_files(folder, {"user.py": USER, "stats.py": helper, "requirements.txt": "flask\n"})
+
+
+def _lines(folder: Path, cache: ResultCache | None) -> tuple[list[str], int]:
+    result = run([folder], RunOptions(overrides={"select": ["CF2"]}, cache=cache), REGISTRY, cwd=folder)
+    return [f"{f.path}:{f.start.line}:{f.start.column}: {f.code} {f.message}" for f in result.findings], (
+        result.files_from_cache
+    )
+
+
+def test_a_helper_in_another_module_is_followed(tmp_path: Path) -> None:
+    folder = _function(tmp_path / "fn")
+    result = run_subprocess("--select", "CF2", "--color", "never", ".", cwd=folder)
+    assert result.lines == [f"user.py:10:16: {CF202}", f"user.py:11:12: {CF202}"]
+
+
+def test_flask_serves_what_the_helper_returns(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The finding is about a Response object reaching Flask: Flask takes it as it is."""
+    folder = _function(tmp_path / "fn")
+    monkeypatch.syspath_prepend(str(folder))
+    for name in ("user", "stats"):
+        sys.modules.pop(name, None)
+    user = importlib.import_module("user")
+    app = Flask("fn")
+    app.add_url_rule("/", "main", user.main)
+    response = app.test_client().get("/?es=x")
+    assert (response.status_code, response.mimetype, response.json) == (200, "application/json", {"hits": ["x"]})
+    for name in ("user", "stats"):
+        sys.modules.pop(name, None)
+
+
+def test_the_cached_finding_changes_when_the_helper_module_does(tmp_path: Path) -> None:
+    folder = _function(tmp_path / "fn")
+    cache = ResultCache(tmp_path / "cache")
+    first, _ = _lines(folder, cache)
+    assert [line.split(" ")[1] for line in first] == ["CF202", "CF202"]
+    assert _lines(folder, cache) == (first, 2)
+    (folder / "stats.py").write_text(STATS_DICT)
+    assert _lines(folder, cache) == ([], 0)
+
+
+def test_the_api_reads_sibling_modules_from_disk_and_the_buffer_wins(tmp_path: Path) -> None:
+    folder = _function(tmp_path / "fn")
+    linter = Linter(LintOptions(overrides={"select": ["CF2"]}, cwd=folder))
+    findings = linter.lint_source(folder / "user.py", USER).findings
+    assert [f"user.py:{f.start.line}:{f.start.column}: {f.code} {f.message}" for f in findings] == (
+        _lines(folder, None)[0]
+    )
+    # The buffer of the file being linted wins over its saved text.
+    assert linter.lint_source(folder / "user.py", "def main():\n    return 'ok'\n").findings == []
+    # An unsaved helper module is read as the editor holds it.
+    unsaved = {folder / "stats.py": STATS_DICT.encode()}
+    assert linter.lint_source(folder / "user.py", USER, unsaved).findings == []
+
+
+def test_vendored_and_unknown_modules_are_not_followed(tmp_path: Path) -> None:
+    folder = write_files(
+        tmp_path / "fn",
+        {
+            "user.py": "from stats import search_posts\n\n\ndef main():\n    return search_posts('x')\n",
+            "stats/__init__.py": STATS,
+            "stats-1.0.dist-info/RECORD": "stats/__init__.py,,\n",
+            "requirements.txt": "flask\n",
+        },
+    )
+    assert _lines(folder, None)[0] == []
+
+
+def test_a_helper_module_that_does_not_parse_is_unknown(tmp_path: Path) -> None:
+    folder = _function(tmp_path / "fn", STATS + "def broken(:\n")
+    result = run_subprocess("--select", "CF001,CF2", "--color", "never", ".", cwd=folder)
+    assert (result.code, result.codes) == (1, ["CF001"]), result.out + result.err
+
+
+def test_more_modules_than_the_bound_are_not_followed(tmp_path: Path) -> None:
+    from cflint.project import MAX_OWN_MODULES
+
+    folder = _function(tmp_path / "fn")
+    write_files(folder, {f"extra_{index}.py": "" for index in range(MAX_OWN_MODULES)})
+    assert _lines(folder, None)[0] == []
+
+
+def test_a_chain_longer_than_the_bound_is_unknown(tmp_path: Path) -> None:
+    from cflint.analysis.callgraph import MAX_DEPTH
+
+    def helpers(count: int) -> str:
+        chain = "".join(f"def h{i}():\n    return h{i + 1}()\n\n" for i in range(count))
+        return "from flask import jsonify\n\n" + chain + f"def h{count}():\n    return jsonify(ok=True)\n\n"
+
+    within = helpers(MAX_DEPTH - 2) + "def main():\n    return h0()\n"
+    beyond = helpers(MAX_DEPTH + 2) + "def main():\n    return h0()\n"
+    write_files(tmp_path / "within", {"user.py": within, "requirements.txt": ""})
+    write_files(tmp_path / "beyond", {"user.py": beyond, "requirements.txt": ""})
+    result = run_subprocess("--select", "CF2", "--color", "never", ".", cwd=tmp_path)
+    assert [line.split(":")[0] for line in result.lines] == ["within/user.py"], result.out
