@@ -147,3 +147,54 @@ def test_a_fix_timeout_at_or_past_the_limit_is_a_config_error(
     assert result.code == 2
     assert result.out == ""
     assert len(result.err.splitlines()) == 1 and error in result.err, result.err
+
+
+# Through calls: a sleeping loop in a function of the root that the entry function reaches.
+HELPERS = "import time\n\ndef poll():\n    while True:\n        time.sleep(5)\n"
+
+
+def test_a_sleeping_loop_in_a_helper_of_the_same_file(tmp_path: Path, cflint: Cflint) -> None:
+    source = (
+        "import time\n\ndef wait_forever():\n    while True:\n        time.sleep(5)\n\n"
+        "def unused():\n    while True:\n        time.sleep(5)\n\n"
+        "def main():\n    wait_forever()\n    return 'ok'\n"
+    )
+    limit = "the function's time limit of 60 s (time-limit)"
+    assert messages(cflint, tmp_path, "CF404", source) == [
+        "`while True:` in wait_forever(), which the entry function calls, sleeps on every pass and has no "
+        f"break, return or raise, so it runs until stopped at {limit}; bound it by a deadline "
+        "(time.monotonic()) or a number of tries"
+    ]
+
+
+def test_a_sleeping_loop_in_another_module_is_reported_at_the_entry_call(tmp_path: Path, cflint: Cflint) -> None:
+    user = "import helpers\n\ndef main():\n    helpers.poll()\n    return 'ok'\n"
+    write_files(tmp_path, {"user.py": user, "helpers.py": HELPERS, "requirements.txt": ""})
+    result = cflint("--select", "CF404", ".", cwd=tmp_path)
+    assert result.lines == [
+        "user.py:4:5: CF404 poll() reaches `while True:` at helpers.py:4, which sleeps on every pass and has no "
+        "break, return or raise, so it runs until stopped at the function's time limit of 60 s (time-limit); "
+        "bound it by a deadline (time.monotonic()) or a number of tries"
+    ]
+
+
+@pytest.mark.parametrize(
+    "user",
+    [
+        # not called by the entry function
+        "import helpers\n\ndef main():\n    return 'ok'\n",
+        # called through something cflint cannot follow
+        "import helpers\n\ndef main():\n    f = getattr(helpers, 'poll')\n    f()\n    return 'ok'\n",
+    ],
+)
+def test_a_sleeping_loop_the_entry_does_not_reach_is_not_reported(user: str, tmp_path: Path, cflint: Cflint) -> None:
+    write_files(tmp_path, {"user.py": user, "helpers.py": HELPERS, "requirements.txt": ""})
+    assert cflint("--select", "CF404", ".", cwd=tmp_path) == CliResult(0, "", "")
+
+
+def test_recursion_ends_the_chain(tmp_path: Path, cflint: Cflint) -> None:
+    source = (
+        "import time\n\ndef a():\n    b()\n\ndef b():\n    a()\n    while True:  # !\n        time.sleep(1)\n\n"
+        "def main():\n    a()\n    return 'ok'\n"
+    )
+    assert reported_lines(cflint, tmp_path, "CF404", source) == marked_lines(source)

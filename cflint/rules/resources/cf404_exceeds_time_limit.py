@@ -4,11 +4,15 @@ from collections.abc import Sequence
 
 import libcst as cst
 
+from cflint.analysis.bindings import SCOPE_TYPES, ScopeNode
+from cflint.analysis.callgraph import CallGraph, Function, Reached
 from cflint.analysis.entry import effective_definitions
 from cflint.analysis.flow import constant_truth
 from cflint.analysis.numbers import known_number
+from cflint.analysis.origins import ValueTracer
+from cflint.analysis.traversal import Walker
 from cflint.knowledge.timeouts import NEEDS_TIMEOUT, SIGNATURES, TimeoutSpec, display_callee
-from cflint.rule import ParsedFile
+from cflint.project import FileContext
 from cflint.rule.scoped import ScopedRule
 
 _HTTPX = TimeoutSpec("timeout")
@@ -49,13 +53,14 @@ class ExceedsTimeLimit(ScopedRule):
         "AuthorizedSession",
     )
 
-    def __init__(self, file: ParsedFile) -> None:
-        super().__init__(file)
-        self._entries: frozenset[int] | None = None
-
     @property
     def _limit(self) -> int | float:
         return self.context.settings.time_limit
+
+    @classmethod
+    def applies_to(cls, context: FileContext, source: str) -> bool:
+        """An entry module's functions may reach a loop in another module, whatever its own text."""
+        return context.is_entry_module or super().applies_to(context, source)
 
     def _seconds(self, expr: cst.BaseExpression) -> int | float | None:
         return known_number(expr, self.scope, self.values.binding_values)
@@ -120,47 +125,40 @@ class ExceedsTimeLimit(ScopedRule):
             return max(numbers) if numbers else None
         return self._seconds(argument)
 
-    def visit_While(self, node: cst.While) -> None:
-        if constant_truth(node.test) is not True or not self._in_entry():
+    def leave_Module(self, original_node: cst.Module) -> None:
+        """Sleeping loops without a way out, in the entry functions and in the functions of
+        the root their calls reach: one in this file is reported where it is, one in another
+        module at the entry's call that starts the chain."""
+        if not self.context.entry_functions:
             return
-        sleeps, exits = self._scan_loop(node)
-        if sleeps and not exits:
-            what = f"`while {_code(node.test)}:` sleeps on every pass and has no break, return or raise"
-            remedy = "bound it by a deadline (time.monotonic()) or a number of tries"
-            self._report(node, what, "so it runs until stopped at", remedy)
+        graph = self.file.call_graph
+        reported: set[int] = set()
+        for name in sorted(self.context.entry_functions):
+            for definition in effective_definitions(self.scopes, name):
+                for reached in graph.reach(Function(graph.home, definition)):
+                    function = reached.function
+                    if "sleep" not in function.module.source:
+                        continue
+                    tracer = self.values if function.module is graph.home else ValueTracer(function.module.scopes)
+                    for loop in _endless_loops(function.definition, self.walker):
+                        if id(loop) in reported or not _sleeps_without_exit(loop, function.definition, tracer):
+                            continue
+                        reported.add(id(loop))
+                        self._report_loop(graph, reached, loop)
 
-    def _in_entry(self) -> bool:
-        if self._entries is None:
-            self._entries = frozenset(
-                id(definition)
-                for name in self.context.entry_functions
-                for definition in effective_definitions(self.scopes, name)
-            )
-        return self.scope is not None and id(self.scope) in self._entries
-
-    def _scan_loop(self, loop: cst.While) -> tuple[bool, bool]:
-        """Whether the loop's body calls time.sleep, and whether anything in it can end the
-        loop: a `break` of this loop, a `return`, a `raise` or a process exit."""
-        sleeps = exits = False
-        stack: list[tuple[cst.CSTNode, bool]] = [(loop.body, False)]
-        while stack:
-            node, inner = stack.pop()
-            if isinstance(node, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
-                continue
-            if isinstance(node, (cst.Return, cst.Raise)) or (isinstance(node, cst.Break) and not inner):
-                exits = True
-            elif isinstance(node, cst.Call):
-                called = self.values.origin(node.func, self.scope)
-                sleeps = sleeps or (called is not None and called.path == _SLEEP)
-                exits = exits or (called is not None and called.path in _EXITS)
-            if isinstance(node, (cst.For, cst.While)):
-                # a break in an inner loop's body ends that loop; one in its else clause ends this one
-                stack.extend((child, True) for child in node.children if child is not node.orelse)
-                if node.orelse is not None:
-                    stack.append((node.orelse, inner))
-            else:
-                stack.extend((child, inner) for child in node.children)
-        return sleeps, exits
+    def _report_loop(self, graph: CallGraph, reached: Reached, loop: cst.While) -> None:
+        loop_text = f"`while {_code(loop.test)}:`"
+        how = "sleeps on every pass and has no break, return or raise"
+        remedy = "bound it by a deadline (time.monotonic()) or a number of tries"
+        chain = reached.chain
+        if reached.function.module is graph.home:
+            through = f" in {reached.function.name}(), which the entry function calls," if chain else ""
+            self._report(loop, f"{loop_text}{through} {how}", "so it runs until stopped at", remedy)
+            return
+        first = chain[0]
+        where = graph.location_of(reached.function.module, loop)
+        what = f"{first.callee.name}() reaches {loop_text} at {where}, which {how}"
+        self._report(first.node, what, "so it runs until stopped at", remedy)
 
     def _report(self, node: cst.CSTNode, what: str, reach: str, remedy: str) -> None:
         self.report(node, what=what, reach=reach, limit=_seconds_text(self._limit), remedy=remedy)
@@ -188,3 +186,38 @@ def _timeout_argument(
         indexes.add(None if bound is None else bound.get(keyword))
     index = indexes.pop() if len(indexes) == 1 else None
     return None if index is None else call.args[index].value
+
+
+def _endless_loops(function: cst.FunctionDef, walker: Walker) -> list[cst.While]:
+    """The `while True:` loops of a function's own body (not of functions nested in it)."""
+    return [
+        node
+        for node in walker.descendants(function.body, stop_at=SCOPE_TYPES)
+        if isinstance(node, cst.While) and constant_truth(node.test) is True
+    ]
+
+
+def _sleeps_without_exit(loop: cst.While, scope: ScopeNode, values: ValueTracer) -> bool:
+    """Whether the loop's body calls time.sleep and nothing in it can end the loop: no
+    `break` of this loop, no `return`, `raise` or process exit."""
+    sleeps = False
+    stack: list[tuple[cst.CSTNode, bool]] = [(loop.body, False)]
+    while stack:
+        node, inner = stack.pop()
+        if isinstance(node, SCOPE_TYPES):
+            continue
+        if isinstance(node, (cst.Return, cst.Raise)) or (isinstance(node, cst.Break) and not inner):
+            return False
+        if isinstance(node, cst.Call):
+            called = values.origin(node.func, scope)
+            if called is not None and called.path in _EXITS:
+                return False
+            sleeps = sleeps or (called is not None and called.path == _SLEEP)
+        if isinstance(node, (cst.For, cst.While)):
+            # a break in an inner loop's body ends that loop; one in its else clause ends this one
+            stack.extend((child, True) for child in node.children if child is not node.orelse)
+            if node.orelse is not None:
+                stack.append((node.orelse, inner))
+        else:
+            stack.extend((child, inner) for child in node.children)
+    return sleeps
