@@ -528,3 +528,16 @@ def test_arguments_are_followed_into_helpers(
     )
     result = cflint("--select", "CF401", "--color", "never", ".")
     assert [":".join(line.split(":")[:2]) for line in result.lines] == reported, result.out
+
+
+def test_a_helpers_callers_are_unknown_past_the_bound_on_modules(tmp_path: Path, cflint: Cflint) -> None:
+    from cflint.project import MAX_OWN_MODULES
+
+    files = {f"extra_{index}.py": "" for index in range(MAX_OWN_MODULES)}
+    files |= {
+        "readfile.py": _READ_FILE,
+        "user.py": "from readfile import read_file\n\ndef main():\n    return read_file()\n",
+    }
+    write_files(tmp_path, {"requirements.txt": "", "message.txt": "hello\n", **files})
+    result = cflint("--select", "CF401", "--color", "never", ".")
+    assert [":".join(line.split(":")[:2]) for line in result.lines] == ["readfile.py:2"], result.out
