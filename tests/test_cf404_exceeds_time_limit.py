@@ -198,3 +198,22 @@ def test_recursion_ends_the_chain(tmp_path: Path, cflint: Cflint) -> None:
         "def main():\n    a()\n    return 'ok'\n"
     )
     assert reported_lines(cflint, tmp_path, "CF404", source) == marked_lines(source)
+
+
+def test_a_sleep_through_a_parameter_takes_the_longest_value_the_calls_show(tmp_path: Path, cflint: Cflint) -> None:
+    user = (
+        "import time\nimport helpers\n\n"
+        "def backoff(delay=1):\n    time.sleep(delay)\n\n"
+        "def unknown(delay):\n    time.sleep(delay)\n\n"
+        "def small(delay=1):\n    time.sleep(delay)\n\n"
+        "def rebound(delay=1):\n    delay = delay * 2\n    time.sleep(delay)\n\n"
+        "def main(n=0):\n    backoff(120)\n    backoff()\n    unknown(n)\n    small(2)\n    rebound(30)\n"
+        "    helpers.pause(90)\n    return 'ok'\n"
+    )
+    helpers = "import time\n\n\ndef pause(seconds):\n    time.sleep(seconds)\n"
+    write_files(tmp_path, {"user.py": user, "helpers.py": helpers, "requirements.txt": ""})
+    limit = "the function's time limit of 60 s (time-limit); wait less, or split the work across invocations"
+    assert cflint("--select", "CF404", ".", cwd=tmp_path).lines == [
+        f"helpers.py:5:5: CF404 time.sleep(seconds) with seconds = 90 waits 90 s, at or past {limit}",
+        f"user.py:5:5: CF404 time.sleep(delay) with delay = 120 waits 120 s, at or past {limit}",
+    ]

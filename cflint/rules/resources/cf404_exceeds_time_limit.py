@@ -4,7 +4,7 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from cflint.analysis.bindings import SCOPE_TYPES, ScopeNode
+from cflint.analysis.bindings import SCOPE_TYPES, Form, ScopeNode
 from cflint.analysis.callgraph import CallGraph, Function, Reached
 from cflint.analysis.entry import effective_definitions
 from cflint.analysis.flow import constant_truth
@@ -63,7 +63,33 @@ class ExceedsTimeLimit(ScopedRule):
         return context.is_entry_module or super().applies_to(context, source)
 
     def _seconds(self, expr: cst.BaseExpression) -> int | float | None:
-        return known_number(expr, self.scope, self.values.binding_values)
+        found = known_number(expr, self.scope, self.values.binding_values)
+        if found is None and isinstance(expr, cst.Name):
+            return self._parameter_seconds(expr.value)
+        return found
+
+    def _parameter_seconds(self, name: str) -> int | float | None:
+        """The longest value a parameter of the enclosing function is shown to take, through
+        the call graph: its default and each argument the root's calls pass, all known."""
+        scope = self.scope
+        if not isinstance(scope, cst.FunctionDef):
+            return None
+        found = self.scopes.visible(name, scope)
+        if found is None or found[0] is not scope or any(b.form is not Form.PARAMETER for b in found[1]):
+            return None  # not the parameter, or rebound in the body
+        graph = self.file.call_graph
+        values = graph.parameter_values(Function(graph.home, scope), name)
+        if not values:
+            return None
+        numbers = []
+        for value in values:
+            module = value.place.module
+            tracer = self.values if module is graph.home else ValueTracer(module.scopes)
+            number = known_number(value.value, value.place.scope, tracer.binding_values)
+            if number is None:
+                return None
+            numbers.append(number)
+        return max(numbers)
 
     def visit_Call(self, node: cst.Call) -> None:
         func = node.func
@@ -80,7 +106,10 @@ class ExceedsTimeLimit(ScopedRule):
             seconds = self._seconds(node.args[0].value)
             if seconds is None or seconds < self._limit:
                 return
-            called = f"{_code(func)}({_code(node.args[0].value)})"
+            waited = node.args[0].value
+            called = f"{_code(func)}({_code(waited)})"
+            if known_number(waited, self.scope, self.values.binding_values) is None:
+                called += f" with {_code(waited)} = {_seconds_text(seconds)}"  # a parameter's longest value
             if path == _SLEEP:
                 what = f"{called} waits {_seconds_text(seconds)} s"
                 remedy = "wait less, or split the work across invocations"
