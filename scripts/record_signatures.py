@@ -21,8 +21,14 @@ import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-# Instances made by a factory function rather than by calling their class.
-_FACTORY_CLASSES = {"urllib.request.build_opener": "urllib.request.OpenerDirector"}
+# Instances made by a factory function or returned by a method, rather than made by calling their class.
+_FACTORY_CLASSES = {
+    "urllib.request.build_opener": "urllib.request.OpenerDirector",
+    "google.cloud.pubsub_v1.PublisherClient().publish": "google.cloud.pubsub_v1.publisher.futures.Future",
+    "google.cloud.pubsub.PublisherClient().publish": "google.cloud.pubsub_v1.publisher.futures.Future",
+    "google.cloud.bigquery.Client().query": "google.cloud.bigquery.job.QueryJob",
+    "google.cloud.bigquery.client.Client().query": "google.cloud.bigquery.job.QueryJob",
+}
 
 
 def _lookup(dotted: str) -> object:
@@ -45,7 +51,7 @@ def _lookup(dotted: str) -> object:
 def real_callable(callee: str) -> tuple[Callable[..., object], bool]:
     """The function or class a callee path names, and whether it is a method called on an
     instance (`requests.Session().get`: the first parameter, self, is bound by the call)."""
-    made, instance, method = callee.partition("().")
+    made, instance, method = callee.rpartition("().")
     if not instance:
         found = _lookup(callee)
         assert callable(found), callee

@@ -384,6 +384,60 @@ def test_a_file_outside_the_root_it_is_linted_with(tmp_path: Path) -> None:
     assert [(f.code, f.start.line) for f in findings] == [("CF401", 1)]
 
 
+# Stored objects: a Cloud Storage blob downloaded whole, and a boto3 body whose client is a
+# module global that an init function assigns.
+GCS = "from google.cloud import storage\nclient = storage.Client()\n\n"
+S3_GLOBAL = "import boto3\ns3 = None\n\ndef init():\n    global s3\n    s3 = boto3.client('s3')\n\n"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        GCS + "def main():\n    return client.bucket('b').blob('k').download_as_bytes()  # !\n",
+        GCS + "def main():\n    blob = client.get_bucket('b').get_blob('k')\n    return blob.download_as_text()  # !\n",
+        GCS + "def main():\n    bucket = client.bucket('b')\n    blob = bucket.blob('k')\n"
+        "    return blob.download_as_string()  # !\n",
+        GCS + "def main():\n    for blob in client.list_blobs('b'):\n        blob.download_as_bytes()  # !\n",
+        "from google.cloud.storage import Client\n\ndef main():\n"
+        "    return Client.from_service_account_json('k.json').bucket('b').blob('k').download_as_text()  # !\n",
+        S3_GLOBAL + "def main():\n    init()\n    obj = s3.get_object(Bucket='b', Key='k')\n"
+        "    return obj['Body'].read()  # !\n",
+        # an annotated module global, and one set lazily in the entry itself
+        "import boto3\nfrom typing import Any\ns3: Any = None\n\ndef main():\n    global s3\n    if s3 is None:\n"
+        "        s3 = boto3.client('s3')\n    return s3.get_object(Bucket='b', Key='k')['Body'].read()  # !\n",
+    ],
+)
+def test_stored_objects_read_whole(source: str, tmp_path: Path, cflint: Cflint) -> None:
+    assert reported_lines(cflint, tmp_path, "CF401", source) == marked_lines(source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        GCS + "def main():\n    return client.bucket('b').blob('k').download_as_bytes(start=0, end=1023)\n",
+        GCS + "def main():\n    return client.bucket('b').blob('k').download_as_bytes(None, 0)\n",
+        GCS + "def main():\n    return client.bucket('b').blob('k').download_as_text(**opts)\n",
+        GCS + "def main():\n    with client.bucket('b').blob('k').open('rb') as f:\n        return f.read(1024)\n",
+        # a blob of unknown origin is not guessed from its method's name
+        "def main(blob):\n    return blob.download_as_bytes()\n",
+        # the global is also bound to something else: its origin is unknown
+        S3_GLOBAL + "def reset():\n    global s3\n    s3 = make_client()\n\n"
+        "def main():\n    return s3.get_object(Bucket='b', Key='k')['Body'].read()\n",
+        S3_GLOBAL + "def main():\n    return s3.get_object(Bucket='b', Key='k')['Body'].read(1024)\n",
+    ],
+)
+def test_stored_objects_read_in_part_or_unknown(source: str, tmp_path: Path, cflint: Cflint) -> None:
+    assert reported_lines(cflint, tmp_path, "CF401", source) == []
+
+
+def test_stored_object_message(tmp_path: Path, cflint: Cflint) -> None:
+    source = GCS + "def main():\n    return client.bucket('b').blob('k').download_as_text()\n"
+    assert messages(cflint, tmp_path, "CF401", source) == [
+        "download_as_text() reads a Cloud Storage object whole into memory; read it in chunks from "
+        "blob.open('rb'), or download a byte range (start=, end=)"
+    ]
+
+
 # Through calls: a parameter of a helper stands for its default and every argument a call passes.
 _READ_FILE = "def read_file(path='message.txt'):\n    return open(path).read()\n"
 _ES_CLIENT = (
@@ -474,3 +528,16 @@ def test_arguments_are_followed_into_helpers(
     )
     result = cflint("--select", "CF401", "--color", "never", ".")
     assert [":".join(line.split(":")[:2]) for line in result.lines] == reported, result.out
+
+
+def test_a_helpers_callers_are_unknown_past_the_bound_on_modules(tmp_path: Path, cflint: Cflint) -> None:
+    from cflint.project import MAX_OWN_MODULES
+
+    files = {f"extra_{index}.py": "" for index in range(MAX_OWN_MODULES)}
+    files |= {
+        "readfile.py": _READ_FILE,
+        "user.py": "from readfile import read_file\n\ndef main():\n    return read_file()\n",
+    }
+    write_files(tmp_path, {"requirements.txt": "", "message.txt": "hello\n", **files})
+    result = cflint("--select", "CF401", "--color", "never", ".")
+    assert [":".join(line.split(":")[:2]) for line in result.lines] == ["readfile.py:2"], result.out

@@ -123,7 +123,7 @@ def test_timeout_none_is_named_in_the_message(tmp_path: Path, cflint: Cflint) ->
         "import redis\nredis.Redis(host='h')  # !\n",
         "import redis\nredis.from_url('redis://h')  # !\n",
         "import redis\nredis.Redis(socket_timeout=None)  # !\n",
-        "from google.auth.transport.requests import AuthorizedSession\ns = AuthorizedSession(creds)\ns.get('u')  # !\n",
+        "from google.auth.transport.requests import AuthorizedSession\ns = AuthorizedSession(creds)\ns.get('u', timeout=None)  # !\n",
         # set after the call, at module level: the call ran first
         "import socket, urllib.request\nurllib.request.urlopen('u')  # !\nsocket.setdefaulttimeout(5)\n",
         "import socket, subprocess\nsocket.setdefaulttimeout(5)\nsubprocess.run(['ls'])  # !\n",
@@ -150,6 +150,8 @@ def test_more_calls_that_can_hang(source: str, tmp_path: Path, cflint: Cflint) -
         "import socket as s, smtplib\ns.setdefaulttimeout(10)\nsmtplib.SMTP('h')\n",
         "import threading\nthreading.Event().wait()\n",
         "def system(x):\n    return x\nsystem('ls')\n",
+        # google-auth's AuthorizedSession waits 120 s by default: CF404 judges that against time-limit
+        "from google.auth.transport.requests import AuthorizedSession\nAuthorizedSession(c).get('u')\n",
     ],
 )
 def test_more_calls_with_a_timeout(source: str, tmp_path: Path, cflint: Cflint) -> None:
@@ -177,8 +179,8 @@ def test_more_calls_with_a_timeout(source: str, tmp_path: Path, cflint: Cflint) 
             "pass timeout= in seconds [unsafe fix: --unsafe-fixes]",
         ),
         (
-            "from google.auth.transport.requests import AuthorizedSession\nAuthorizedSession(c).post('u')\n",
-            "google.auth.transport.requests.AuthorizedSession.post() without a timeout can wait past the "
+            "from google.auth.transport.requests import AuthorizedSession\nAuthorizedSession(c).post('u', timeout=None)\n",
+            "google.auth.transport.requests.AuthorizedSession.post() with timeout=None can wait past the "
             "function's execution time limit" + AT_IMPORT + "; pass timeout= in seconds [unsafe fix: --unsafe-fixes]",
         ),
     ],
@@ -550,6 +552,67 @@ def test_fix_message_names_the_real_value(call: str, config: str, message: str, 
     result = cflint("--select", "CF403", "--output-format", "json", ".", cwd=tmp_path)
     [finding] = json.loads(result.out)
     assert finding["fix"]["message"] == message
+
+
+# Database drivers and SDK clients that wait without limit unless given a timeout; each
+# default was read in the release the data file names.
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import psycopg2\n\ndef main():\n    psycopg2.connect(host='db', dbname='app')  # !\n    return 'ok'\n",
+        "import psycopg2\n\ndef main():\n    psycopg2.connect('host=db dbname=app')  # !\n    return 'ok'\n",
+        "import pymysql\n\ndef main():\n    pymysql.connect(host='db', user='u')  # !\n    return 'ok'\n",
+        "import pymysql\n\ndef main():\n    pymysql.connect(host='db', write_timeout=5)  # !\n    return 'ok'\n",
+        "from pymongo import MongoClient\nclient = MongoClient('mongodb://db:27017/')  # !\n",
+        "from pymongo import MongoClient\nclient = MongoClient()  # !\n",
+        "from cloudant.client import Cloudant\n\ndef main():\n"
+        "    Cloudant.iam('acct', key, connect=True)  # !\n    return 'ok'\n",
+        "from google.cloud import pubsub_v1\npublisher = pubsub_v1.PublisherClient()\n\ndef main():\n"
+        "    future = publisher.publish('topic', b'x')\n    return future.result()  # !\n",
+        "from google.cloud import bigquery\nclient = bigquery.Client()\n\ndef main():\n"
+        "    rows = client.query('SELECT 1').result()  # !\n    return str(list(rows))\n",
+    ],
+)
+def test_clients_that_can_hang(source: str, tmp_path: Path, cflint: Cflint) -> None:
+    assert reported_lines(cflint, tmp_path, "CF403", source) == marked_lines(source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import psycopg2\n\ndef main():\n    psycopg2.connect(host='db', connect_timeout=5)\n    return 'ok'\n",
+        # a connection string from the environment may set the timeout; a literal one that does
+        "import os, psycopg2\n\ndef main():\n    psycopg2.connect(os.environ['DATABASE_URL'])\n    return 'ok'\n",
+        "import psycopg2\n\ndef main():\n    psycopg2.connect('postgresql://db/app?connect_timeout=5')\n    return 'ok'\n",
+        "import pymysql\n\ndef main():\n    pymysql.connect(host='db', read_timeout=5)\n    return 'ok'\n",
+        "from pymongo import MongoClient\nclient = MongoClient('mongodb://db/?socketTimeoutMS=5000')\n",
+        "import os\nfrom pymongo import MongoClient\nclient = MongoClient(os.environ['MONGO_URL'])\n",
+        "from pymongo import MongoClient\nclient = MongoClient('mongodb://db/', sockettimeoutms=5000)\n",
+        "from pymongo import MongoClient\nclient = MongoClient('mongodb://db/', timeoutMS=5000)\n",
+        "from cloudant.client import Cloudant\nclient = Cloudant.iam('acct', key, connect=True, timeout=10)\n",
+        "from google.cloud import pubsub_v1\npublisher = pubsub_v1.PublisherClient()\n\ndef main():\n"
+        "    return publisher.publish('topic', b'x').result(timeout=30)\n",
+        # a future of unknown origin is not guessed from its method's name
+        "def main(job):\n    return job.result()\n",
+    ],
+)
+def test_clients_with_a_timeout(source: str, tmp_path: Path, cflint: Cflint) -> None:
+    assert reported_lines(cflint, tmp_path, "CF403", source) == []
+
+
+@pytest.mark.parametrize(
+    ("call", "after"),
+    [
+        ("MongoClient('mongodb://db/')", "MongoClient('mongodb://db/', socketTimeoutMS=10000)"),
+        ("pymysql.connect(host='db')", "pymysql.connect(host='db', read_timeout=10)"),
+        ("psycopg2.connect(host='db')", "psycopg2.connect(host='db', connect_timeout=10)"),
+    ],
+)
+def test_client_fix_passes_the_timeout_in_the_callee_unit(
+    call: str, after: str, tmp_path: Path, cflint: Cflint
+) -> None:
+    source = f"import psycopg2, pymysql\nfrom pymongo import MongoClient\n\n\ndef main():\n    return {call}\n"
+    assert fixed_file(cflint, tmp_path, source, "") == source.replace(call, after)
 
 
 @pytest.mark.parametrize(

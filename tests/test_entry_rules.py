@@ -87,7 +87,9 @@ VARIANTS = [
         id="try-and-handler",
     ),
     pytest.param({"user.py": "async def main():\n    return 'x'\n"}, ["user.py:1:11: CF105"], id="async"),
-    pytest.param({"requirements.txt": "requests\n"}, [".:1:1: CF101"], id="missing-user-py"),
+    pytest.param({"requirements.txt": "requests\n", "helpers.py": "X = 1\n"}, [".:1:1: CF101"], id="missing-user-py"),
+    # a requirements.txt alone is a layer of packages, not a function
+    pytest.param({"requirements.txt": "requests\n"}, [], id="requirements-only-layer"),
     pytest.param(
         {"user.py": "class App:\n    def main(self):\n        return 'x'\n"},
         ["user.py:1:1: CF102"],
@@ -142,6 +144,8 @@ def test_several_function_folders(tmp_path: Path, cflint: Cflint) -> None:
             "functions/bad/requirements.txt": "",
             "functions/bad/lib/util.py": "def main(x):\n    return x\n",
             "functions/empty/requirements.txt": "",
+            "functions/empty/tools.py": "X = 1\n",
+            "functions/layer/requirements.txt": "requests\n",  # a layer of packages, not a function
         },
     )
     result = cflint("functions")

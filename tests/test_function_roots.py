@@ -131,3 +131,21 @@ def test_packages_pip_installed_into_the_folder(tmp_path: Path, cflint: Cflint) 
     after = cflint(".", cwd=tmp_path)
     assert after.code == 0, after.out
     assert after.lines == []
+
+
+def test_a_folder_with_only_a_requirements_file_is_a_layer_not_a_function(tmp_path: Path, cflint: Cflint) -> None:
+    write_files(
+        tmp_path,
+        {
+            "layer/requirements.txt": "requests\n",
+            "layer_numpy/requirements.txt": "numpy\n",
+            "fn/user.py": USER,
+            "fn/requirements.txt": "requests\n",
+        },
+    )
+    assert cflint(".", cwd=tmp_path) == CliResult(0, "", "")
+    assert cflint("layer", cwd=tmp_path) == CliResult(0, "", "cflint: No Python files found under layer\n")
+    write_files(tmp_path, {"layer/tools.py": "X = 1\n"})  # Python beside it: a function missing its user.py
+    assert cflint(".", cwd=tmp_path).lines == [
+        "layer:1:1: CF101 entry module user.py for entry point user.main not found in this function root"
+    ]

@@ -62,6 +62,7 @@ def project(tmp_path: Path) -> Path:
             f"fn/{ODD_NAME}": "def broken(:\n",
             f"fn/{NEWLINE_NAME}": "y = (\n",
             "nomodule/requirements.txt": "flask\n",
+            "nomodule/tools.py": "X = 1\n",
         },
     )
 

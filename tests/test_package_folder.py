@@ -83,12 +83,11 @@ def test_a_folder_without_the_entry_module_gets_cf101_only(cflint: Cflint, tmp_p
 
 
 def test_requirements_in_a_sub_folder_of_a_function_folder_is_cf502(cflint: Cflint, tmp_path: Path) -> None:
-    """Not CF501, whose advice (zip the folder's contents) is for archives; discovery
-    sees config/ as a function root of its own, hence its CF101."""
+    """Not CF501, whose advice (zip the folder's contents) is for archives; config/ holds no
+    Python file, so it is not a function root of its own (no CF101)."""
     write_files(tmp_path, {"user.py": TEMPLATE_FILES["user.py"], "config/requirements.txt": "pyyaml\n"})
     assert [(line.split(":")[0], line.split(" ")[1]) for line in lint(cflint, tmp_path).lines] == [
         (".", "CF502"),
-        ("config", "CF101"),
         ("user.py", "CF303"),
     ]
 

@@ -20,7 +20,14 @@ from tests.test_kinds import infer_last
 from tests.test_values import origin_of_last_expression
 
 # callee -> (keyword, socket_default, instead)
+PYMYSQL = "pass read_timeout= and write_timeout= in seconds"
 TIMEOUTS: dict[str, tuple[str | None, bool, str | None]] = {
+    "cloudant.Cloudant": ("timeout", False, None),
+    "cloudant.Cloudant.iam": ("timeout", False, None),
+    "cloudant.CouchDB": ("timeout", False, None),
+    "cloudant.client.Cloudant": ("timeout", False, None),
+    "cloudant.client.Cloudant.iam": ("timeout", False, None),
+    "cloudant.client.CouchDB": ("timeout", False, None),
     "ftplib.FTP": ("timeout", True, None),
     "ftplib.FTP_TLS": ("timeout", True, None),
     "google.auth.transport.requests.AuthorizedSession().delete": ("timeout", True, None),
@@ -31,9 +38,20 @@ TIMEOUTS: dict[str, tuple[str | None, bool, str | None]] = {
     "google.auth.transport.requests.AuthorizedSession().post": ("timeout", True, None),
     "google.auth.transport.requests.AuthorizedSession().put": ("timeout", True, None),
     "google.auth.transport.requests.AuthorizedSession().request": ("timeout", True, None),
+    "google.cloud.bigquery.Client().query().result": ("timeout", False, None),
+    "google.cloud.bigquery.client.Client().query().result": ("timeout", False, None),
+    "google.cloud.pubsub.PublisherClient().publish().result": ("timeout", False, None),
+    "google.cloud.pubsub_v1.PublisherClient().publish().result": ("timeout", False, None),
     "http.client.HTTPConnection": ("timeout", True, None),
     "http.client.HTTPSConnection": ("timeout", True, None),
     "os.system": (None, False, "run the command with subprocess.run(..., timeout=...)"),
+    "psycopg2.connect": ("connect_timeout", False, None),
+    "pymongo.MongoClient": ("socketTimeoutMS", False, None),
+    "pymongo.mongo_client.MongoClient": ("socketTimeoutMS", False, None),
+    "pymysql.Connect": ("read_timeout", False, PYMYSQL),
+    "pymysql.Connection": ("read_timeout", False, PYMYSQL),
+    "pymysql.connect": ("read_timeout", False, PYMYSQL),
+    "pymysql.connections.Connection": ("read_timeout", False, PYMYSQL),
     "redis.Redis": ("socket_timeout", False, None),
     "redis.Redis.from_url": ("socket_timeout", False, None),
     "redis.StrictRedis": ("socket_timeout", False, None),
@@ -83,14 +101,31 @@ def test_timeout_table_entries() -> None:
 def test_timeout_table_read_again_gives_the_same_entries() -> None:
     """NEEDS_TIMEOUT is read at import; reading the table again (as a test, under the code
     being tested) reads every field of every entry the same way."""
-    actual = {callee: (s.keyword, s.socket_default, s.instead) for callee, s in load_table().specs.items()}
-    assert actual == TIMEOUTS
+    assert load_table().specs == NEEDS_TIMEOUT
+
+
+def test_timeout_table_units_defaults_and_connection_strings() -> None:
+    assert NEEDS_TIMEOUT["pymongo.MongoClient"] == TimeoutSpec(
+        "socketTimeoutMS",
+        milliseconds=True,
+        bounded_by=("timeoutMS",),
+        timeouts=("timeoutMS", "serverSelectionTimeoutMS", "connectTimeoutMS"),
+        url="host",
+        any_case=True,
+    )
+    assert NEEDS_TIMEOUT["psycopg2.connect"] == TimeoutSpec("connect_timeout", url="dsn")
+    assert NEEDS_TIMEOUT["pymysql.connect"].timeouts == ("write_timeout", "connect_timeout")
+    for verb in ("get", "request"):
+        spec = NEEDS_TIMEOUT[f"google.auth.transport.requests.AuthorizedSession().{verb}"]
+        assert spec.default == 120
+    assert NEEDS_TIMEOUT["requests.Session().get"].default is None
 
 
 @pytest.mark.parametrize("callee", sorted(TIMEOUTS))
 def test_each_timeout_entry_advice(callee: str) -> None:
     keyword, _, instead = TIMEOUTS[callee]
-    assert NEEDS_TIMEOUT[callee].advice == (instead or f"pass {keyword}= in seconds")
+    unit = "milliseconds" if NEEDS_TIMEOUT[callee].milliseconds else "seconds"
+    assert NEEDS_TIMEOUT[callee].advice == (instead or f"pass {keyword}= in {unit}")
 
 
 def test_session_verbs_are_added_without_overriding_explicit_entries(tmp_path: Path) -> None:
@@ -102,7 +137,8 @@ def test_session_verbs_are_added_without_overriding_explicit_entries(tmp_path: P
         encoding="utf-8",
     )
     specs = load_table(table).specs
-    assert specs["s.S().get"] == TimeoutSpec("timeout")
+    # a session's verbs call its own request(): they take its timeout
+    assert specs["s.S().get"] == TimeoutSpec("socket_timeout")
     assert specs["s.S().request"] == TimeoutSpec("socket_timeout")
 
 

@@ -74,6 +74,11 @@ def _last_origin(source: str) -> Origin | None:
         ("from requests.api import get\nget(u).json()", "requests.get().json()"),
         ("from flask import request\nrequest.files[1:2]", "flask.request.files[]"),
         ("from flask import request\nrequest.files['a', 'b']", "flask.request.files[]"),
+        # a module global set to None, then in functions through `global`
+        (
+            "import boto3\ns3 = None\ndef init():\n    global s3\n    s3 = boto3.client('s3')\ns3.get_object",
+            "boto3.client().get_object",
+        ),
     ],
 )
 def test_origin(source: str, expected: str) -> None:
@@ -86,6 +91,7 @@ def test_origin(source: str, expected: str) -> None:
         "def main():\n    requests = []\n    requests.append",
         "import requests\nrequests = []\nrequests.get",
         "import requests\ns = requests.Session()\ns = None\ns.get",
+        "import requests\ns = None\ns = requests.Session()\ndef main():\n    global s\n    s = requests.Session()\ns.get",
         "import requests\ndef main(s):\n    s.get",
         "import requests\ns = requests.Session()\ndef main():\n    global s\n    s = other()\ns.get",
         "import requests\ndef outer():\n    s = requests.Session()\n    def inner():\n        nonlocal s\n        s = None\n        s.get",

@@ -152,9 +152,12 @@ class CallGraph:
 
     def modules(self) -> list[OwnModule] | None:
         """Every own module of the root (the home module alone when it is in none); None when
-        one cannot be read or parsed, so that what they hold is not known."""
+        one cannot be read or parsed, or the root has more than its bound, so that what they
+        hold is not known."""
         if self._root is None or self.home.name is None:
             return [self.home]
+        if not self._root.own_modules:
+            return None
         found = []
         for name in self._root.own_modules:
             module = self.module(name)

@@ -10,7 +10,10 @@ for: files, responses, sessions and processes return themselves from `__enter__`
 Imported names are resolved by `Scopes.qualify`. A name bound more than once in its
 scope, bound by anything else (a parameter, an augmented assignment, tuple unpacking,
 `del`, an exception handler), or bound from another scope through `global` / `nonlocal`
-has no origin: nothing is guessed. A comprehension's target counts as a binding in the
+has no origin: nothing is guessed. One exception: a module global bound to `None`, and
+in functions (through `global`) to values of one origin (`s3 = None` at module level,
+`global s3; s3 = boto3.client("s3")` in an init function), has that origin, since a use
+that reaches an attribute or item of it fails on the None. A comprehension's target counts as a binding in the
 enclosing scope (see `scopes`), so a name reused there has no origin either.
 """
 
@@ -21,7 +24,7 @@ import re
 import libcst as cst
 from msgspec import Struct
 
-from cflint.analysis.bindings import ScopeNode
+from cflint.analysis.bindings import Form, ScopeNode
 from cflint.analysis.scopes import Scopes
 
 _MAX_DEPTH = 16
@@ -130,13 +133,40 @@ class ValueTracer:
         if qualified is not None:
             return Origin(_CANONICAL.get(qualified, qualified))
         found = self._scopes.sole_binding(name.value, scope)
-        if found is None or found[1].value is None:
+        if found is None:
+            return self._global_origin(name.value, scope, depth)
+        if found[1].value is None:
             return None
         bound = found[1]
         value = self._origin(found[1].value, bound.made_in, depth + 1)
         if value is None or not bound.item:
             return value
         return Origin(f"{value.path}[]", value.calls)
+
+    def _global_origin(self, name: str, scope: ScopeNode | None, depth: int) -> Origin | None:
+        """The origin of a module global bound to None, and through `global` in functions to
+        values of that one origin."""
+        found = self._scopes.visible(name, scope)
+        if found is None or found[0] is not None:
+            return None
+        origins = []
+        for binding in found[1]:
+            if not binding.binds_value:
+                continue
+            value = binding.value
+            if value is None or binding.item or binding.form not in (Form.ASSIGNMENT, Form.ANNOTATED):
+                return None
+            if isinstance(value, cst.Name) and value.value == "None":
+                continue
+            if binding.made_in is None:
+                return None  # bound at module level too: which binding a use sees depends on the order
+            origin = self._origin(value, binding.made_in, depth + 1)
+            if origin is None:
+                return None
+            origins.append(origin)
+        if not origins or any(origin.path != origins[0].path for origin in origins):
+            return None
+        return origins[0]
 
 
 def _key(subscript: cst.Subscript) -> str:

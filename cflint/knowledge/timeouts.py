@@ -17,16 +17,42 @@ TIMEOUTS_FILE = DATA_DIR / "timeouts.toml"
 
 
 class TimeoutSpec(Struct, frozen=True):
-    """How a call takes its timeout: by the parameter `keyword`; no keyword means the call
-    has no timeout at all."""
+    """How a call takes its timeout: by the parameter `keyword`, in seconds or, when
+    `milliseconds`, in thousandths of one; no keyword means the call has no timeout at all.
+    `default` is the documented timeout, in seconds, of a call given none (None: it waits
+    without limit). `bounded_by` are other keywords that bound the wait as well, `timeouts`
+    the other parameters that take a timeout in the same unit (CF404 compares them with
+    the time limit), `url` the parameter holding a connection string that can carry the
+    timeout too, and `any_case` says the callee reads keywords whatever their case."""
 
     keyword: str | None
     socket_default: bool = False
     instead: str | None = None
+    milliseconds: bool = False
+    default: int | float | None = None
+    bounded_by: tuple[str, ...] = ()
+    timeouts: tuple[str, ...] = ()
+    url: str | None = None
+    any_case: bool = False
+
+    def names(self, keyword: str, among: tuple[str, ...]) -> bool:
+        """Whether a call's `keyword=` is one of the parameters `among`."""
+        if self.any_case:
+            return keyword.lower() in {name.lower() for name in among}
+        return keyword in among
 
     @property
     def advice(self) -> str:
-        return self.instead or f"pass {self.keyword}= in seconds"
+        unit = "milliseconds" if self.milliseconds else "seconds"
+        return self.instead or f"pass {self.keyword}= in {unit}"
+
+    def seconds(self, value: int | float) -> int | float:
+        """A value given to the timeout parameter, in seconds."""
+        return value / 1000 if self.milliseconds else value
+
+    def argument(self, seconds: int | float) -> int | float:
+        """The value to give the timeout parameter for `seconds`."""
+        return round(seconds * 1000) if self.milliseconds else seconds
 
 
 class Kind(enum.Enum):
@@ -131,7 +157,17 @@ class TimeoutTable(Struct, frozen=True):
 
 
 def _spec(raw: Mapping[str, Any]) -> TimeoutSpec:
-    return TimeoutSpec(raw.get("keyword"), bool(raw.get("socket-default")), raw.get("instead"))
+    return TimeoutSpec(
+        raw.get("keyword"),
+        bool(raw.get("socket-default")),
+        raw.get("instead"),
+        raw.get("unit") == "ms",
+        raw.get("default"),
+        tuple(raw.get("bounded-by", ())),
+        tuple(raw.get("timeouts", ())),
+        raw.get("url"),
+        bool(raw.get("any-case")),
+    )
 
 
 def _version(text: str) -> tuple[int, int]:
@@ -150,12 +186,22 @@ def load_table(path: Path = TIMEOUTS_FILE) -> TimeoutTable:
     for entry in data["call"]:
         for callee in entry["callees"]:
             specs[callee] = _spec(entry)
-    verb_spec = specs["requests.get"]
     for session in data["session-classes"]:
+        verb_spec = specs[f"{session}().request"]  # a session's verbs call its request()
         for verb in data["session-verbs"]:
             specs.setdefault(f"{session}().{verb}", verb_spec)
     signatures = {callee: _versioned(entry) for entry in data.get("signature", ()) for callee in entry["callees"]}
     return TimeoutTable(MappingProxyType(specs), MappingProxyType(signatures))
+
+
+def display_callee(path: str) -> str:
+    """A callee's origin as messages name it: `requests.Session.get`, not `requests.Session().get`."""
+    return (
+        path.replace("requests.Session().", "requests.Session.")
+        .replace("AuthorizedSession().", "AuthorizedSession.")
+        .replace("Popen().", "Popen.")
+        .replace("build_opener().", "OpenerDirector.")
+    )
 
 
 TIMEOUT_TABLE = load_table()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from cflint.fs.files import NearestAbove, is_repository_root
@@ -33,8 +34,9 @@ class RootFinder:
     def is_root(self, folder: Path) -> bool:
         """Whether the platform would load `folder` as a function: it matches the config's
         `function-roots` globs when there are some; else it holds the entry module, or a
-        requirements.txt (or a cflint config beside Python files) and no folder below it
-        holds an entry module (then it is a repository of functions, not one)."""
+        requirements.txt or a cflint config, and Python files (a requirements.txt alone is
+        a layer of packages, not a function), and no folder below it holds an entry module
+        (then it is a repository of functions, not one)."""
         known = self._is_root.get(folder)
         if known is None:
             settings = self._resolver.for_folder(folder)
@@ -43,9 +45,13 @@ class RootFinder:
             elif any(self._holds(folder / ep.module_path) for ep in settings.entry_points):
                 known = True
             else:
-                unsaved_python = self._unsaved is not None and self._unsaved.parent == folder
-                marked = any((folder / name).is_file() for name in ROOT_MARKER_FILES) or (
-                    config_file_in(folder) is not None and (unsaved_python or any(folder.glob("*.py")))
+                unsaved = self._unsaved
+                marked = (
+                    any((folder / name).is_file() for name in ROOT_MARKER_FILES)
+                    and ((unsaved is not None and folder in unsaved.parents) or _holds_python_file(folder))
+                ) or (
+                    config_file_in(folder) is not None
+                    and ((unsaved is not None and unsaved.parent == folder) or any(folder.glob("*.py")))
                 )
                 known = marked and not _holds_entry_module_below(folder, settings)
             self._is_root[folder] = known
@@ -82,12 +88,11 @@ _NOT_SEARCHED = frozenset({"node_modules", "site-packages", "venv", "__pycache__
 _SEARCH_DEPTH = 4
 
 
-def _holds_entry_module_below(folder: Path, settings: Settings) -> bool:
-    """Whether a folder below `folder` (a few levels down, outside hidden, virtualenv
-    and installed-package folders) holds one of the entry modules."""
-    names = {ep.module_path.as_posix() for ep in settings.entry_points}
+def _searched_folders(folder: Path) -> Iterator[tuple[str, list[str], int]]:
+    """`folder` and the folders below it, a few levels down, outside hidden, virtualenv and
+    installed-package folders: each with its file names and its depth below `folder`."""
     vendored = vendored_modules(folder)
-    for current, dir_names, _ in os.walk(folder):
+    for current, dir_names, file_names in os.walk(folder):
         depth = len(Path(current).relative_to(folder).parts)
         dir_names[:] = [
             name
@@ -99,9 +104,21 @@ def _holds_entry_module_below(folder: Path, settings: Settings) -> bool:
         ]
         if depth >= _SEARCH_DEPTH:
             dir_names[:] = []
-        if depth > 0 and any(os.path.isfile(os.path.join(current, name)) for name in names):
-            return True
-    return False
+        yield current, file_names, depth
+
+
+def _holds_entry_module_below(folder: Path, settings: Settings) -> bool:
+    """Whether a folder below `folder` holds one of the entry modules."""
+    names = {ep.module_path.as_posix() for ep in settings.entry_points}
+    return any(
+        depth > 0 and any(os.path.isfile(os.path.join(current, name)) for name in names)
+        for current, _, depth in _searched_folders(folder)
+    )
+
+
+def _holds_python_file(folder: Path) -> bool:
+    """Whether `folder` or a folder below it holds a `.py` file of its own (installed packages aside)."""
+    return any(any(name.endswith(".py") for name in file_names) for _, file_names, _ in _searched_folders(folder))
 
 
 def _matches_function_roots(folder: Path, settings: Settings) -> bool:

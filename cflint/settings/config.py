@@ -113,7 +113,14 @@ def settings_of_table(
         field_name = key.replace("-", "_")
         added = convert({key: extra}, "command line", known_codes)[field_name]
         values[field_name] = (*values.get(field_name, ()), *added)
-    return Settings(base_dir=base_dir, config_path=config_path, **values)
+    settings = Settings(base_dir=base_dir, config_path=config_path, **values)
+    if settings.fix_timeout >= settings.time_limit:
+        where = "command line" if {"fix-timeout", "time-limit"} & flags.keys() else str(config_path)
+        raise ConfigError(
+            f"{where}: fix-timeout: {settings.fix_timeout} s is not below time-limit ({settings.time_limit} s); "
+            "a fix's timeout must let the call end before the function is stopped"
+        )
+    return settings
 
 
 class SettingsResolver:

@@ -312,8 +312,24 @@ class Settings(Struct, frozen=True):
     ] = ()
     fix_timeout: Annotated[
         int | float,
-        Option(values.SECONDS, "The seconds CF403's fix passes as `timeout=`.", 2.5),
+        Option(values.SECONDS, "The seconds CF403's fix passes as `timeout=`; below `time-limit`.", 2.5),
     ] = 10
+    time_limit: Annotated[
+        int | float,
+        Option(
+            values.SECONDS,
+            "The function's execution time limit (its timeout), set per function where it is created or "
+            "modified in the Cloud Functions console; the platform stops the function then. CF404 reports "
+            "sleeps and timeouts at or past it.",
+            300,
+            Flag(
+                ("--time-limit",),
+                "the function's execution time limit in seconds (default: 60)",
+                "selection",
+                "SECONDS",
+            ),
+        ),
+    ] = 60
 
 
 class Setting(Struct, frozen=True):

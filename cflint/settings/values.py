@@ -3,6 +3,7 @@ and how a setting's value is written back as TOML (for --show-settings and the d
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -78,6 +79,9 @@ def _boolean(value: Any, at: At) -> bool:
 
 
 def _seconds(value: Any, at: At) -> int | float:
+    if isinstance(value, str):  # a command-line flag
+        with contextlib.suppress(ValueError):
+            value = float(value) if any(c in value for c in ".eE") else int(value)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1e6:
         raise at.fail("expected a number of seconds greater than 0, such as 10 or 2.5")
     return value

@@ -10,7 +10,7 @@ from cflint.analysis.callgraph import Function, Place
 from cflint.rule import ParsedFile
 from cflint.rule.paths import evaluator_at
 from cflint.rule.scoped import ScopedRule
-from cflint.rules.resources.streams import unbounded_source
+from cflint.rules.resources.streams import STORED_OBJECT_DOWNLOADS, downloads_stored_object, unbounded_source
 
 _READERS = frozenset({"read", "readlines"})
 _PATH_READERS = {"pathlib.Path().read_text": "Path.read_text()", "pathlib.Path().read_bytes": "Path.read_bytes()"}
@@ -30,7 +30,16 @@ _LOADERS = frozenset(
 _OPEN_FUNCTIONS = frozenset({"builtins.open", "io.open", "gzip.open", "bz2.open", "lzma.open"})
 _LOADER_MODULES = frozenset(name.partition(".")[0] for name in _LOADERS)
 # Last names of the callees above: other method calls are skipped without tracing them.
-_CANDIDATES = frozenset({*_READERS, "read_text", "read_bytes", *(name.rpartition(".")[2] for name in _LOADERS)})
+_CANDIDATES = frozenset(
+    {
+        *_READERS,
+        "read_text",
+        "read_bytes",
+        *STORED_OBJECT_DOWNLOADS,
+        *(name.rpartition(".")[2] for name in _LOADERS),
+    }
+)
+_BYTE_RANGE = frozenset({"start", "end"})
 
 
 def _no_size(call: cst.Call) -> bool:
@@ -47,6 +56,17 @@ def _no_size(call: cst.Call) -> bool:
         and isinstance(value.operator, cst.Minus)
         and isinstance(value.expression, cst.Integer)
         and value.expression.value == "1"
+    )
+
+
+def _whole_download(call: cst.Call) -> bool:
+    """Whether a blob download asks for the whole object: no byte range (`start=`, `end=`,
+    or a second positional argument, which is `start`)."""
+    if any(arg.star for arg in call.args):
+        return False
+    positional = sum(arg.keyword is None for arg in call.args)
+    return positional <= 1 and not any(
+        arg.keyword is not None and arg.keyword.value in _BYTE_RANGE for arg in call.args
     )
 
 
@@ -79,6 +99,10 @@ class UnboundedRead(ScopedRule):
         if origin.path in _PATH_READERS:
             if not isinstance(func, cst.Attribute) or not self._known_small_files([func.value]):
                 self.report(node, what=_PATH_READERS[origin.path], source="a file", remedy="open it and " + _CHUNKS)
+        elif downloads_stored_object(origin.path) and _whole_download(node):
+            method = origin.path.rpartition(".")[2]
+            remedy = "read it in chunks from blob.open('rb'), or download a byte range (start=, end=)"
+            self.report(node, what=f"{method}()", source="a Cloud Storage object", remedy=remedy)
         elif origin.path in _LOADERS and node.args and not node.args[0].keyword and not node.args[0].star:
             remedy = "check its size before parsing it, or parse it incrementally"
             self._check_stream(node.args[0].value, node, f"{origin.path}()", remedy)

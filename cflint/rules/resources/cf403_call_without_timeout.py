@@ -5,10 +5,11 @@ from typing import NamedTuple
 
 import libcst as cst
 
+from cflint.analysis.literals import string_value
 from cflint.analysis.runtime import is_main_guard
 from cflint.fix.edits import add_keyword_argument, replace_argument
 from cflint.fix.proposal import Change
-from cflint.knowledge.timeouts import NEEDS_TIMEOUT, SIGNATURES, Signature, TimeoutSpec
+from cflint.knowledge.timeouts import NEEDS_TIMEOUT, SIGNATURES, Signature, TimeoutSpec, display_callee
 from cflint.model import Safety
 from cflint.rule import ParsedFile
 from cflint.rule.scoped import ScopedRule
@@ -32,10 +33,12 @@ def _timeout_literal(seconds: int | float) -> cst.BaseExpression:
 
 class _Bound(NamedTuple):
     """Where a call passes its timeout on one Python version: the index of the argument
-    bound to the timeout parameter (None: not passed)."""
+    bound to the timeout parameter (None: not passed), and of the one bound to the
+    connection string that can carry it too."""
 
     argument: int | None
     takes_keyword: bool  # the timeout can be added as a keyword argument
+    url: int | None = None
 
 
 class _Verdict(NamedTuple):
@@ -43,12 +46,40 @@ class _Verdict(NamedTuple):
     fix: Change | None
 
 
-def _bind(call: cst.Call, keyword: str, signature: Signature) -> _Bound | None:
+def _bind(call: cst.Call, spec: TimeoutSpec, keyword: str, signature: Signature) -> _Bound | None:
     """Where `call` passes `keyword` when bound to `signature`; None when it cannot bind."""
     bound = signature.bind([arg.keyword.value if arg.keyword is not None else None for arg in call.args])
     if bound is None:
         return None
-    return _Bound(bound.get(keyword), signature.takes_keyword(keyword))
+    return _Bound(
+        bound.get(keyword), signature.takes_keyword(keyword), None if spec.url is None else bound.get(spec.url)
+    )
+
+
+def _bounded_otherwise(call: cst.Call, spec: TimeoutSpec, keyword: str) -> bool:
+    """Whether another keyword bounds the wait (pymongo's `timeoutMS=`), or the timeout is
+    given in another case than the data's, which a callee that ignores case reads too."""
+    for arg in call.args:
+        if arg.keyword is None:
+            continue
+        name = arg.keyword.value
+        if spec.names(name, spec.bounded_by) and not _is_none(arg.value):
+            return True
+        if spec.any_case and name != keyword and spec.names(name, (keyword,)):
+            return True
+    return False
+
+
+def _url_may_carry_timeout(value: cst.BaseExpression, spec: TimeoutSpec) -> bool:
+    """Whether a connection string may set the timeout: one that is not a literal, or a
+    literal that names the timeout's parameter (`postgresql://h/db?connect_timeout=10`)."""
+    if _is_none(value):
+        return False
+    text = string_value(value)
+    if not isinstance(text, str):
+        return True
+    lowered = text.lower()
+    return any(name.lower() in lowered for name in (spec.keyword or "", *spec.bounded_by) if name)
 
 
 def _verdict(
@@ -64,18 +95,25 @@ def _verdict(
     if any(arg.star for arg in call.args):
         return None  # *args or **kwargs may hold the timeout
     keyword = spec.keyword
+    if _bounded_otherwise(call, spec, keyword):
+        return None
     if signatures is None:
         for arg in call.args:
             if arg.keyword is not None and arg.keyword.value == keyword:
-                replace = replace_argument(arg.value, _timeout_literal(seconds))
+                replace = replace_argument(arg.value, _timeout_literal(spec.argument(seconds)))
                 return _Verdict(f"with {keyword}=None", replace) if _is_none(arg.value) else None
         return None
-    bindings = [_bind(call, keyword, signature) for signature in signatures]
+    bindings = [_bind(call, spec, keyword, signature) for signature in signatures]
     bound = [binding for binding in bindings if binding is not None]
     if not bound or any(b.argument is not None and not _is_none(call.args[b.argument].value) for b in bound):
         return None
+    if any(b.url is not None and _url_may_carry_timeout(call.args[b.url].value, spec) for b in bound):
+        return None
     first = bound[0]
+    if first.argument is None and spec.default is not None:
+        return None  # the callee's own default bounds it (CF404 judges that against the limit)
     problem = "without a timeout" if first.argument is None else f"with {keyword}=None"
+    seconds = spec.argument(seconds)
     if len(bound) < len(bindings) or any(b.argument != first.argument for b in bound):
         return _Verdict(problem, None)
     if first.argument is not None:
@@ -110,6 +148,14 @@ class CallWithoutTimeout(ScopedRule):
         "FTP",
         "redis",
         "AuthorizedSession",
+        "psycopg2",
+        "pymysql",
+        "MongoClient",
+        "cloudant",
+        "Cloudant",
+        "CouchDB",
+        "pubsub",
+        "bigquery",
     )
 
     def __init__(self, file: ParsedFile) -> None:
@@ -167,12 +213,12 @@ class CallWithoutTimeout(ScopedRule):
             return
         self.report(
             node,
-            call=_display(path),
+            call=display_callee(path),
             problem=verdict.problem,
             when=self._when(node),
             advice=spec.advice,
             fix=verdict.fix,
-            fix_description=f"pass {spec.keyword}={_seconds_text(seconds)} (the call can now time out)",
+            fix_description=f"pass {spec.keyword}={_seconds_text(spec.argument(seconds))} (the call can now time out)",
         )
 
     def _when(self, node: cst.Call) -> str:
@@ -217,12 +263,3 @@ class CallWithoutTimeout(ScopedRule):
         """A module-level socket.setdefaulttimeout(n) runs at import, before any function is
         called; at module level it covers the calls after it."""
         return self._default_set or (self.scope is not None and bool(self._default_setters))
-
-
-def _display(path: str) -> str:
-    return (
-        path.replace("requests.Session().", "requests.Session.")
-        .replace("AuthorizedSession().", "AuthorizedSession.")
-        .replace("Popen().", "Popen.")
-        .replace("build_opener().", "OpenerDirector.")
-    )
