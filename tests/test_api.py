@@ -256,3 +256,20 @@ def test_cli_stdin_is_answered_from_the_cache_without_libcst(tmp_path: Path) -> 
     ]
     assert [run.stderr.splitlines()[-1] for run in runs] == ["1 True", "1 False"]
     assert runs[0].stdout == runs[1].stdout and json.loads(runs[0].stdout)
+
+
+def test_cli_stdin_on_a_saved_file_finds_what_cflint_path_finds(tmp_path: Path) -> None:
+    """A saved file in a folder that is no function root: `cflint main.py` lints its folder as
+    one (CF101: the entry module is misnamed), and so does the stdin lint of that file now,
+    since it is lint_source's; an unsaved name there still makes no root of the folder."""
+    folder = write_files(tmp_path / "fn", {"main.py": "def main():\n    return 'x'\n"})
+    text = "def main():\n    return 'x'\n"
+    by_path = run_subprocess("--select", "ALL", "--output-format", "json", "main.py", cwd=folder)
+    by_stdin = run_subprocess(
+        "--select", "ALL", "--output-format", "json", "--stdin-filename", "main.py", "-", cwd=folder, stdin=text
+    )
+    assert [f["code"] for f in json.loads(by_stdin.out)] == [f["code"] for f in json.loads(by_path.out)] == ["CF101"]
+    unsaved = run_subprocess(
+        "--select", "ALL", "--output-format", "json", "--stdin-filename", "new.py", "-", cwd=folder, stdin=text
+    )
+    assert json.loads(unsaved.out) == []
