@@ -3,7 +3,8 @@
 `lint_source(path, text)` is what library users, editors and the language server call. The
 settings are those of `path`'s folder, the function root is the one `path` is in, the config's
 `exclude` applies (an excluded path gives no findings), and the result holds the file's
-findings and its function root's (requirement files, entry points).
+findings and its function root's (requirement files, entry points). `cflint --stdin-filename
+PATH -` calls it too, with its result cache and the package rules (see `LintOptions`).
 
 Positions are 1-based lines and columns counted in code points, the end excluded; lines end at
 \\n, \\r\\n or \\r. `lsp_range` converts an edit's range to the Language Server Protocol's
@@ -22,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 from msgspec import Struct, field
 from msgspec.structs import asdict
 
-from cflint.engine.registry import Registry, load_registry
+from cflint.engine.registry import INTERNAL_ERROR, Registry, load_registry
 from cflint.fix.model import without_unfixable
 from cflint.fix.text import UTF16, client_position, source_encoding, split_lines
 from cflint.fs.files import read_regular_bytes
@@ -30,6 +31,7 @@ from cflint.fs.patterns import PathPatterns
 from cflint.model import Finding, TextEdit
 from cflint.project import FunctionRoot
 from cflint.run.discovery import PYTHON_SUFFIXES, Discovery, ExcludeMatcher, discover, discover_stdin
+from cflint.run.package_checks import PackageChecker
 from cflint.run.roots import enclosing_root, root_findings
 from cflint.run.runner import file_job
 from cflint.settings.config import Settings, SettingsResolver
@@ -38,6 +40,8 @@ from cflint.settings.selection import Selection
 if TYPE_CHECKING:
     from cflint.engine.linter import FileLinter
     from cflint.knowledge.requirements import Requirements
+    from cflint.project import FileJob
+    from cflint.run.cache import ResultCache
 
 
 class LintOptions(Struct, frozen=True, kw_only=True):
@@ -45,12 +49,21 @@ class LintOptions(Struct, frozen=True, kw_only=True):
     name set them (`{"select": ["ALL"]}`), `config` a config file to use instead of searching
     for one, `cwd` the folder display paths are relative to (the current one when None), and
     `unsaved` the text of other files as an editor holds them (requirement files), by
-    absolute path."""
+    absolute path.
+
+    The rest is what `cflint --stdin-filename` sets: `force_exclude` False lints a path the
+    config excludes (the command line's default for a path it names; `--force-exclude`
+    excludes it); `package_rules` adds the package rules' findings on the function root to
+    `root_findings` (files `cflint package` would pack, such as `.env`, which an editor
+    does not show); `cache` answers from a result cache and fills it."""
 
     overrides: Mapping[str, Any] = field(default_factory=dict)
     config: Path | None = None
     cwd: Path | None = None
     unsaved: Mapping[Path, bytes] = field(default_factory=dict)
+    force_exclude: bool = True
+    package_rules: bool = False
+    cache: ResultCache | None = None
 
 
 class LintResult(Struct, frozen=True):
@@ -122,15 +135,36 @@ class Linter:
     def __init__(
         self, options: LintOptions | None = None, registry: Registry | None = None, debug: bool = False
     ) -> None:
-        from cflint.engine.linter import FileLinter
-
         self.options = options or LintOptions()
         self.registry = registry or load_registry()
         self.cwd = self.options.cwd or Path(os.path.abspath(os.getcwd()))
-        self._linter: FileLinter = FileLinter(self.registry, debug=debug)
+        self._debug = debug
         # Both keyed by the settings' value, so they hold across lints while the config is unchanged.
         self._selection = Selection(self.registry)
         self._exclude_specs: dict[Settings, PathPatterns] = {}
+
+    @cached_property
+    def _linter(self) -> FileLinter:
+        """Made on first use: a lint answered from the cache imports no LibCST."""
+        from cflint.engine.linter import FileLinter
+
+        return FileLinter(self.registry, debug=self._debug)
+
+    def _lint_job(self, job: FileJob) -> list[Finding]:
+        """The job's findings: from the cache when it has them, else linted (and cached)."""
+        cache = self.options.cache
+        if cache is None or job.source is None:
+            return self._linter.lint(job)
+        from cflint.run.cache import job_description, result_key
+
+        key = result_key(job.source, job_description(job))
+        cached = cache.get(key, job.context.display_path, self.registry.codes)
+        if cached is not None:
+            return cached
+        findings = self._linter.lint(job)
+        if not any(finding.code == INTERNAL_ERROR for finding in findings):
+            cache.put(key, findings)
+        return findings
 
     def _resolver(self) -> SettingsResolver:
         return SettingsResolver(self.options.overrides, self.registry.codes, self.options.config)
@@ -143,11 +177,11 @@ class Linter:
         read_bytes = buffer_reader({**self.options.unsaved, **(unsaved or {}), path: data})
         resolver = self._resolver()
         settings = resolver.for_folder(path.parent)
-        if ExcludeMatcher(resolver, self._exclude_specs).excluded_by_config(path, False):
+        if self.options.force_exclude and ExcludeMatcher(resolver, self._exclude_specs).excluded_by_config(path, False):
             return LintResult(path, [], None, [], frozenset(), excluded=True)
         root = self._root_of(path, resolver, read_bytes)
         job = file_job(path, settings, root, self._selection, self.cwd, data)
-        findings = without_unfixable(self._linter.lint(job), settings.unfixable)
+        findings = without_unfixable(self._lint_job(job), settings.unfixable)
         root_findings = [] if root is None else self._root_findings(root)
         return LintResult(path, sorted(findings), root, root_findings, job.enabled)
 
@@ -183,7 +217,12 @@ class Linter:
         return None if root is None else _buffered(root, read_bytes)
 
     def _root_findings(self, root: BufferedRoot) -> list[Finding]:
-        return sorted(root_findings(root, self.registry, self._selection, self.cwd, read_bytes=root.read_bytes))
+        findings = root_findings(
+            root, self.registry, self._selection, self.cwd, self.options.cache, read_bytes=root.read_bytes
+        )
+        if self.options.package_rules:
+            findings += PackageChecker(self.registry, self._lint_job, self._selection.for_path).check_folder(root)
+        return sorted(findings)
 
 
 def _buffered(root: FunctionRoot, read_bytes: Callable[[Path], bytes]) -> BufferedRoot:

@@ -1,6 +1,8 @@
-"""The lint API (`cflint.api`) against the command line: `lint_source` on a file's text gives
-what `cflint --stdin-filename PATH -` gives for it, the function root's findings included
-(the package rules CF5xx aside, which lint a folder's contents, not a file)."""
+"""The lint API (`cflint.api`) against the command line: `cflint --stdin-filename PATH -` is
+`lint_source` on the file's text, the function root's findings included. By default the API
+leaves out the package rules (CF5xx, on a folder's contents, not a file) and excludes a path
+the config excludes; the command line asks for the package rules, and excludes only with
+--force-exclude."""
 
 from __future__ import annotations
 
@@ -135,3 +137,139 @@ def test_enabled_is_the_files_selection_less_its_per_file_ignores(tmp_path: Path
     assert {"CF306", "CF403"} <= user.enabled
     assert "CF306" in tool.enabled and not any(code.startswith("CF4") for code in tool.enabled)
     assert user.enabled - tool.enabled == {code for code in user.enabled if code.startswith("CF4")}
+
+
+# What `cflint --stdin-filename` sets: the named path is linted unless --force-exclude, and the
+# package rules run on its function root.
+AS_THE_CLI = {"force_exclude": False, "package_rules": True}
+
+
+def _cli_all(path: Path, cwd: Path, *flags: str) -> list[dict[str, Any]]:
+    """The JSON findings of `cflint --stdin-filename PATH -` fed the file's text, CF5xx included."""
+    args = ("--select", "ALL", "--output-format", "json", *flags, "--stdin-filename", str(path.relative_to(cwd)), "-")
+    result = run_subprocess(*args, cwd=cwd, stdin=path.read_text(encoding="utf-8"))
+    assert result.code in (0, 1), result.err
+    findings: list[dict[str, Any]] = json.loads(result.out)
+    return findings
+
+
+def test_the_cli_stdin_path_is_lint_source(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`cflint --stdin-filename` has no lint of its own: it calls Linter.lint_source, with
+    the options above, and reports what that returns."""
+    import io
+    import sys
+
+    from cflint.api import Linter as ApiLinter
+    from cflint.cli.main import main
+
+    folder = write_files(
+        tmp_path / "fn", {"user.py": "import numpy\ndef main():\n    return 1\n"}
+    )  # no requirements.txt: CF502
+    calls: list[tuple[Path, bytes, LintOptions]] = []
+    real = ApiLinter.lint_source
+
+    def recorded(self: Linter, path: Path, source: str | bytes, unsaved: Any = None) -> LintResult:
+        assert isinstance(source, bytes)
+        calls.append((path, source, self.options))
+        return real(self, path, source, unsaved)
+
+    monkeypatch.setattr(ApiLinter, "lint_source", recorded)
+    monkeypatch.chdir(folder)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"import numpy\ndef main():\n    return 1\n")))
+    code = main(["--no-cache", "--output-format", "json", "--stdin-filename", "user.py", "-"])
+    assert code == 1
+    assert [(path, source) for path, source, _ in calls] == [
+        (Path("user.py"), b"import numpy\ndef main():\n    return 1\n")
+    ]
+    options = calls[0][2]
+    assert (options.force_exclude, options.package_rules, options.cache) == (False, True, None)
+    codes = {finding["code"] for finding in json.loads(capsys.readouterr().out)}
+    assert {"CF201", "CF301", "CF502"} <= codes
+
+
+def test_cli_stdin_and_lint_source_agree_with_package_rules_on_the_fixtures() -> None:
+    linter = Linter(LintOptions(overrides=ALL, cwd=REPO, **AS_THE_CLI), REGISTRY)
+    for path in sorted(GUIDE_FIXTURES.glob("*.py")):
+        assert _api(linter.lint_source(path, path.read_text(encoding="utf-8"))) == _cli_all(path, REPO), path.name
+
+
+def test_cli_stdin_and_lint_source_agree_on_a_root_with_requirements_and_package_findings(tmp_path: Path) -> None:
+    folder = write_files(
+        tmp_path / "fn",
+        {
+            "user.py": "import pandas\nimport yaml\n\ndef main():\n    return {'rows': 1}\n",
+            "requirements.txt": "numpy==2.1.0\nflask\n",
+            "id_rsa": "-----BEGIN RSA PRIVATE KEY-----\n",
+        },
+    )
+    path = folder / "user.py"
+    result = lint_source(
+        path, path.read_text(encoding="utf-8"), options=LintOptions(overrides=ALL, cwd=tmp_path, **AS_THE_CLI)
+    )
+    api = _api(result)
+    assert api == _cli_all(path, tmp_path)
+    codes = {finding["code"] for finding in api}
+    assert {"CF301", "CF303", "CF302", "CF505"} <= codes  # the file's, its root's and the package rules'
+    default = lint_source(path, path.read_text(encoding="utf-8"), options=LintOptions(overrides=ALL, cwd=tmp_path))
+    assert not any(finding.code.startswith("CF5") for finding in default.all_findings)  # off for editors
+
+
+def test_cli_stdin_and_lint_source_agree_on_an_excluded_path(tmp_path: Path) -> None:
+    folder = write_files(
+        tmp_path / "fn",
+        {
+            "user.py": "def main():\n    return 'ok'\n",
+            "generated.py": "import numpy\n",
+            "requirements.txt": "numpy\n",
+            "cflint.toml": 'extend-exclude = ["generated.py"]\n',
+        },
+    )
+    path = folder / "generated.py"
+    text = path.read_text(encoding="utf-8")
+    named = lint_source(path, text, options=LintOptions(overrides=ALL, cwd=tmp_path, **AS_THE_CLI))
+    assert not named.excluded and named.all_findings
+    assert _api(named) == _cli_all(path, tmp_path)
+    forced = lint_source(path, text, options=LintOptions(overrides=ALL, cwd=tmp_path, package_rules=True))
+    assert forced.excluded and _cli_all(path, tmp_path, "--force-exclude") == []
+
+
+def test_cli_stdin_is_answered_from_the_cache_without_libcst(tmp_path: Path) -> None:
+    """The CLI's stdin lint keeps the result cache: a second run of the same text imports no LibCST."""
+    import subprocess
+    import sys
+
+    guide_function(tmp_path / "fn", "external_api")
+    script = (
+        "import io, sys; sys.stdin = io.TextIOWrapper(io.BytesIO(open('user.py', 'rb').read())); "
+        "from cflint.cli.main import main; "
+        "code = main(['--output-format', 'json', '--stdin-filename', 'user.py', '-']); "
+        "print(code, 'libcst' in sys.modules, file=sys.stderr)"
+    )
+    env = {"PYTHONPATH": str(REPO), "CFLINT_CACHE_DIR": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script], cwd=tmp_path / "fn", env=env, capture_output=True, text=True, check=True
+        )
+        for _ in range(2)
+    ]
+    assert [run.stderr.splitlines()[-1] for run in runs] == ["1 True", "1 False"]
+    assert runs[0].stdout == runs[1].stdout and json.loads(runs[0].stdout)
+
+
+def test_cli_stdin_on_a_saved_file_finds_what_cflint_path_finds(tmp_path: Path) -> None:
+    """A saved file in a folder that is no function root: `cflint main.py` lints its folder as
+    one (CF101: the entry module is misnamed), and so does the stdin lint of that file now,
+    since it is lint_source's; an unsaved name there still makes no root of the folder."""
+    folder = write_files(tmp_path / "fn", {"main.py": "def main():\n    return 'x'\n"})
+    text = "def main():\n    return 'x'\n"
+    by_path = run_subprocess("--select", "ALL", "--output-format", "json", "main.py", cwd=folder)
+    by_stdin = run_subprocess(
+        "--select", "ALL", "--output-format", "json", "--stdin-filename", "main.py", "-", cwd=folder, stdin=text
+    )
+    assert [f["code"] for f in json.loads(by_stdin.out)] == [f["code"] for f in json.loads(by_path.out)] == ["CF101"]
+    unsaved = run_subprocess(
+        "--select", "ALL", "--output-format", "json", "--stdin-filename", "new.py", "-", cwd=folder, stdin=text
+    )
+    assert json.loads(unsaved.out) == []

@@ -5,6 +5,8 @@ contracts in pyproject.toml, checked by `lint-imports` in .ci/run."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from cflint.engine import registry as registry_module
@@ -65,3 +67,32 @@ def test_a_rule_part_reports_under_its_rules_code_and_metadata() -> None:
         assert part.part_of is not None
         rule = REGISTRY.by_code(part.part_of)
         assert (part.code, part.name, part.summary, part.message) == (rule.code, rule.name, rule.summary, rule.message)
+
+
+def test_the_registry_finds_the_rule_modules_pkgutil_finds(tmp_path: Path) -> None:
+    """The registry lists the rule modules itself (pkgutil costs a cold run more); it must
+    find what pkgutil.walk_packages finds: modules and subpackages at any depth, nothing
+    from a folder that is not a package or from __pycache__."""
+    import pkgutil
+
+    import cflint.rules
+
+    package = tmp_path / "pkg"
+    for name in ("__init__.py", "a.py", "sub/__init__.py", "sub/b.py", "sub/deep/__init__.py", "sub/deep/c.py"):
+        (package / name).parent.mkdir(parents=True, exist_ok=True)
+        (package / name).write_text("", encoding="utf-8")
+    for name in ("loose/d.py", "__pycache__/a.cpython-311.pyc", "notes.txt", "sub/__init__.py.orig"):
+        (package / name).parent.mkdir(parents=True, exist_ok=True)
+        (package / name).write_text("", encoding="utf-8")
+    walked = sorted(info.name for info in pkgutil.iter_modules([str(package)], "pkg."))
+    assert walked == ["pkg.a", "pkg.sub"]
+    assert sorted(registry_module.module_names(str(package), "pkg")) == [
+        "pkg.a",
+        "pkg.sub",
+        "pkg.sub.b",
+        "pkg.sub.deep",
+        "pkg.sub.deep.c",
+    ]
+    rules = cflint.rules.__path__
+    expected = sorted(info.name for info in pkgutil.walk_packages(rules, "cflint.rules."))
+    assert sorted(name for folder in rules for name in registry_module.module_names(folder, "cflint.rules")) == expected

@@ -308,6 +308,8 @@ MODULES_A_SMALL_RUN_DOES_NOT_IMPORT = (
     "detect_secrets",  # CF507 asks it only of a candidate literal
     "requests",
     "cflint.cli.subcommands",  # rule, package and server only
+    "pkgutil",  # the registry lists the rule modules itself
+    "tomllib",  # the knowledge tables are read from their pre-parsed copies; only a config file is TOML
 )
 
 

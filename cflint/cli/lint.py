@@ -6,10 +6,12 @@ import argparse
 import gc
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct
 
 from cflint.cli.parser import lint_parser, overrides
 from cflint.cli.terminal import EXIT_CLEAN, exit_code, silence_stdout, use_color
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
     from cflint.engine.registry import Registry
     from cflint.output import Reporter, ReportOptions
     from cflint.run.cache import ResultCache
-    from cflint.run.runner import Progress, RunResult, StdinSource
+    from cflint.run.runner import Progress, RunResult
 
 
 @contextmanager
@@ -75,22 +77,58 @@ def _lint_command(argv: Sequence[str], prog: str) -> int:
     fixing = bool(args.diff or args.fix_only or here.fix)
     if fixing:
         _check_fixable(paths, stdin)
-    options = RunOptions(
-        overrides=given,
-        config=args.config,
-        force_exclude=args.force_exclude,
-        debug=args.debug,
-        jobs=args.jobs,
-        cache=cache,
-        stdin=stdin,
-        progress=_progress(),
-    )
-    result = run(paths, options, registry, resolver=resolver)
+    if stdin is not None:
+        result = _lint_stdin(stdin, args, given, registry, cache, cwd)
+    else:
+        options = RunOptions(
+            overrides=given,
+            config=args.config,
+            force_exclude=args.force_exclude,
+            debug=args.debug,
+            jobs=args.jobs,
+            cache=cache,
+            progress=_progress(),
+        )
+        result = run(paths, options, registry, resolver=resolver)
     if fixing:
         from cflint.cli.fixing import fix_and_report
 
         return fix_and_report(args, result, registry, here.unsafe_fixes, here.output_format)
     return _report(args, result, registry, here.output_format, paths, stdin, cwd)
+
+
+class StdinSource(Struct, frozen=True):
+    """Source read from stdin, linted as if it were the file at `path`."""
+
+    path: Path
+    data: bytes
+
+
+def _lint_stdin(
+    stdin: StdinSource,
+    args: argparse.Namespace,
+    overrides: Mapping[str, Any],
+    registry: Registry,
+    cache: ResultCache | None,
+    cwd: Path,
+) -> RunResult:
+    """`--stdin-filename PATH -`: the lint API's lint of the source as the file PATH, with
+    this run's cache and the package rules, as a run's result."""
+    from cflint.api import Linter, LintOptions
+    from cflint.run.runner import RunResult
+
+    options = LintOptions(
+        overrides=overrides,
+        config=args.config,
+        cwd=cwd,
+        force_exclude=args.force_exclude,
+        package_rules=True,
+        cache=cache,
+    )
+    linted = Linter(options, registry, debug=args.debug).lint_source(stdin.path, stdin.data)
+    if linted.excluded:
+        return RunResult([], 0)
+    return RunResult(linted.all_findings, 1, roots_checked=int(linted.root is not None))
 
 
 def _cache(cwd: Path) -> ResultCache:
@@ -137,8 +175,6 @@ def _check_fixable(paths: Sequence[Path], stdin: StdinSource | None) -> None:
 
 
 def _stdin_source(args: argparse.Namespace) -> StdinSource | None:
-    from cflint.run.runner import StdinSource
-
     reads_stdin = Path("-") in args.paths
     if args.stdin_filename is None:
         if reads_stdin:

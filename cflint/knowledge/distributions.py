@@ -16,7 +16,7 @@ from typing import Any
 
 from msgspec import Struct
 
-from cflint.knowledge.data_files import DATA_DIR, read_data_file
+from cflint.knowledge.data_files import DATA_DIR, parse_import_names, read_data_file, shipped_copy
 from cflint.knowledge.environment import installed_modules
 from cflint.knowledge.runtime_packages import read_runtime_packages
 from cflint.settings.config import Settings
@@ -88,13 +88,13 @@ def _entries(table: Mapping[str, Any]) -> Mapping[str, Distribution]:
 
 
 def read_import_names(path: Path) -> Mapping[str, tuple[str, ...]]:
-    """The `distribution<TAB>module ...` lines of the shipped import-name dataset."""
-    names: dict[str, tuple[str, ...]] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
-            distribution, _, modules = line.partition("\t")
-            names[canonical_name(distribution)] = tuple(modules.split())
-    return MappingProxyType(names)
+    """The `distribution<TAB>module ...` lines of an import-name dataset, by PEP 503 name
+    (the shipped dataset is in that form already: its pre-parsed copy is used as it is)."""
+    copy = shipped_copy(path)
+    if copy is not None:
+        return MappingProxyType(copy)
+    names = parse_import_names(path.read_text(encoding="utf-8"))
+    return MappingProxyType({canonical_name(name): modules for name, modules in names.items()})
 
 
 class Catalogue(Struct, frozen=True, eq=False, dict=True):

@@ -23,7 +23,7 @@ from cflint.fix.model import without_unfixable
 from cflint.fs.paths import display_path
 from cflint.model import Finding
 from cflint.project import FileContext, FileJob, FunctionRoot
-from cflint.run.discovery import discover, discover_stdin
+from cflint.run.discovery import discover
 from cflint.run.package_checks import PackageChecker
 from cflint.run.roots import enclosing_root, root_findings
 from cflint.settings.config import Settings, SettingsResolver
@@ -46,15 +46,8 @@ class Progress(Protocol):
     def stop(self) -> None: ...
 
 
-class StdinSource(Struct, frozen=True):
-    """Source read from stdin, linted as if it were the file at `path`."""
-
-    path: Path
-    data: bytes
-
-
 class RunOptions(Struct, frozen=True):
-    """How to run: the command line's overrides and flags, the cache, stdin and progress."""
+    """How to run: the command line's overrides and flags, the cache and progress."""
 
     overrides: Mapping[str, Any] = field(default_factory=dict)
     config: Path | None = None
@@ -62,7 +55,6 @@ class RunOptions(Struct, frozen=True):
     debug: bool = False
     jobs: int | None = None  # worker processes; None: one per core
     cache: ResultCache | None = None
-    stdin: StdinSource | None = None
     progress: Progress | None = None
 
 
@@ -95,10 +87,7 @@ def run(
 ) -> RunResult:
     cwd = cwd or Path(os.path.abspath(os.getcwd()))
     resolver = resolver or SettingsResolver(options.overrides, registry.codes, options.config)
-    if options.stdin is None:
-        found = discover(paths, resolver, cwd, options.force_exclude)
-    else:
-        found = discover_stdin(options.stdin.path, resolver, cwd, options.force_exclude)
+    found = discover(paths, resolver, cwd, options.force_exclude)
     selection = Selection(registry)
     findings: list[Finding] = [
         registry.finding(UNREADABLE_FILE, display_path(path, cwd), reason=f"cannot read folder: {reason}")
@@ -108,8 +97,6 @@ def run(
         findings.extend(root_findings(root, registry, selection, cwd, options.cache))
     roots_by_folder = {root.path: root for root in found.roots.values()}
     jobs = [_file_job(path, resolver, roots_by_folder, selection, cwd) for path in found.files]
-    if options.stdin is not None:
-        jobs = [replace(job, source=options.stdin.data) for job in jobs]
     results, from_cache = _lint_jobs(jobs, registry, options)
     for job, file_findings in zip(jobs, results, strict=True):
         findings.extend(without_unfixable(file_findings, job.context.settings.unfixable))
