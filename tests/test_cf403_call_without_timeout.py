@@ -166,7 +166,7 @@ def test_more_calls_with_a_timeout(source: str, tmp_path: Path, cflint: Cflint) 
         ),
         (
             "import redis\nr = redis.Redis()\n",
-            "redis.Redis() without a timeout can wait past the function's execution time limit" + AT_IMPORT + "; "
+            "redis.Redis() without a timeout can wait past the function's execution time limit; "
             "pass socket_timeout= in seconds [unsafe fix: --unsafe-fixes]",
         ),
         (
@@ -561,6 +561,9 @@ def test_fix_message_names_the_real_value(call: str, config: str, message: str, 
             ", and runs when the module is imported (setup() at line 9 reaches it), so the function cannot load while it waits",
         ),
         ("import requests\n\nclass Config:\n    DATA = requests.get('u').json()\n", AT_IMPORT),
+        # A client made at import connects when it is first used, inside a request.
+        ("import redis\n\nclient = redis.Redis(host='cache')\n", ""),
+        ("import http.client\n\nconnection = http.client.HTTPSConnection('api.example.com')\n", ""),
         # Code that runs later, or never on the runtime.
         ("import requests\n\ndef main():\n    return requests.get('u').text\n", ""),
         ("import requests\n\nif __name__ == '__main__':\n    print(requests.get('u').text)\n", ""),

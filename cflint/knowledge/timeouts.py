@@ -18,11 +18,13 @@ TIMEOUTS_FILE = DATA_DIR / "timeouts.toml"
 
 class TimeoutSpec(Struct, frozen=True):
     """How a call takes its timeout: by the parameter `keyword`; no keyword means the call
-    has no timeout at all."""
+    has no timeout at all. `waits_later`: the call only makes a client, which waits when
+    it is used (a redis client, an HTTPConnection), not when it is made."""
 
     keyword: str | None
     socket_default: bool = False
     instead: str | None = None
+    waits_later: bool = False
 
     @property
     def advice(self) -> str:
@@ -131,7 +133,9 @@ class TimeoutTable(Struct, frozen=True):
 
 
 def _spec(raw: Mapping[str, Any]) -> TimeoutSpec:
-    return TimeoutSpec(raw.get("keyword"), bool(raw.get("socket-default")), raw.get("instead"))
+    return TimeoutSpec(
+        raw.get("keyword"), bool(raw.get("socket-default")), raw.get("instead"), bool(raw.get("waits-later"))
+    )
 
 
 def _version(text: str) -> tuple[int, int]:

@@ -169,7 +169,7 @@ class CallWithoutTimeout(ScopedRule):
             node,
             call=_display(path),
             problem=verdict.problem,
-            when=self._when(node),
+            when="" if spec.waits_later else self._when(node),
             advice=spec.advice,
             fix=verdict.fix,
             fix_description=f"pass {spec.keyword}={_seconds_text(seconds)} (the call can now time out)",
