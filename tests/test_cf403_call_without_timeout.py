@@ -577,3 +577,20 @@ def test_fix_message_names_the_real_value(call: str, config: str, message: str, 
 def test_the_message_says_when_the_call_runs_at_import(source: str, when: str, tmp_path: Path, cflint: Cflint) -> None:
     [message] = messages(cflint, tmp_path, "CF403", source)
     assert message.split("execution time limit")[1].split(";")[0] == when, message
+
+
+def test_a_helper_module_called_at_import_by_another_module(tmp_path: Path, cflint: Cflint) -> None:
+    write_files(
+        tmp_path,
+        {
+            "requirements.txt": "requests\n",
+            "auth.py": "import requests\n\n\ndef token():\n    return requests.post('u').text\n",
+            "user.py": "from auth import token\n\nTOKEN = token()\n\n\ndef main():\n    return TOKEN\n",
+        },
+    )
+    result = cflint("--select", "CF403", "--color", "never", ".")
+    assert result.lines == [
+        "auth.py:5:12: CF403 requests.post() without a timeout can wait past the function's execution time limit, "
+        "and runs when the module is imported (token() at user.py:3 reaches it), so the function cannot load while "
+        "it waits; pass timeout= in seconds [unsafe fix: --unsafe-fixes]"
+    ], result.out
