@@ -177,7 +177,7 @@ def test_line_names_the_def_in_its_own_module(tmp_path: Path) -> None:
         },
     )
     [callee] = _calls(graph, "main")
-    assert graph.location(callee) == "helpers.py:4"
+    assert (graph.line(callee), graph.location(callee)) == (4, "helpers.py:4")
 
 
 def test_own_modules_leave_out_vendored_and_hidden_code(tmp_path: Path) -> None:

@@ -168,7 +168,7 @@ def test_more_calls_with_a_timeout(source: str, tmp_path: Path, cflint: Cflint) 
         ),
         (
             "import redis\nr = redis.Redis()\n",
-            "redis.Redis() without a timeout can wait past the function's execution time limit" + AT_IMPORT + "; "
+            "redis.Redis() without a timeout can wait past the function's execution time limit; "
             "pass socket_timeout= in seconds [unsafe fix: --unsafe-fixes]",
         ),
         (
@@ -624,6 +624,9 @@ def test_client_fix_passes_the_timeout_in_the_callee_unit(
             ", and runs when the module is imported (setup() at line 9 reaches it), so the function cannot load while it waits",
         ),
         ("import requests\n\nclass Config:\n    DATA = requests.get('u').json()\n", AT_IMPORT),
+        # A client made at import connects when it is first used, inside a request.
+        ("import redis\n\nclient = redis.Redis(host='cache')\n", ""),
+        ("import http.client\n\nconnection = http.client.HTTPSConnection('api.example.com')\n", ""),
         # Code that runs later, or never on the runtime.
         ("import requests\n\ndef main():\n    return requests.get('u').text\n", ""),
         ("import requests\n\nif __name__ == '__main__':\n    print(requests.get('u').text)\n", ""),
@@ -637,3 +640,20 @@ def test_client_fix_passes_the_timeout_in_the_callee_unit(
 def test_the_message_says_when_the_call_runs_at_import(source: str, when: str, tmp_path: Path, cflint: Cflint) -> None:
     [message] = messages(cflint, tmp_path, "CF403", source)
     assert message.split("execution time limit")[1].split(";")[0] == when, message
+
+
+def test_a_helper_module_called_at_import_by_another_module(tmp_path: Path, cflint: Cflint) -> None:
+    write_files(
+        tmp_path,
+        {
+            "requirements.txt": "requests\n",
+            "auth.py": "import requests\n\n\ndef token():\n    return requests.post('u').text\n",
+            "user.py": "from auth import token\n\nTOKEN = token()\n\n\ndef main():\n    return TOKEN\n",
+        },
+    )
+    result = cflint("--select", "CF403", "--color", "never", ".")
+    assert result.lines == [
+        "auth.py:5:12: CF403 requests.post() without a timeout can wait past the function's execution time limit, "
+        "and runs when the module is imported (token() at user.py:3 reaches it), so the function cannot load while "
+        "it waits; pass timeout= in seconds [unsafe fix: --unsafe-fixes]"
+    ], result.out

@@ -23,8 +23,9 @@ What it answers, from the root's own code only (`FunctionRoot.own_modules`):
 - `parameter_values(function, name)`: every value a parameter can have: its default, and
   the argument each call in the root passes; None when a use of the function is not a
   plain call (passed along, stored, called with `*args`), so that the callers are unknown.
-- `location(function)`, `location_of(module, node)`: where a `def` or a node is, for messages
-  (`line 12` in the file being linted, `helpers.py:12` in another module).
+- `line(function)`: the line of a function's `def` in its own module; `location(function)`,
+  `location_of(module, node)`: where a `def` or a node is, for messages (`line 12` in the
+  file being linted, `helpers.py:12` in another module).
 
 Bounds, so that a large root stays cheap: a chain is at most MAX_DEPTH calls long, a reach
 visits at most MAX_FUNCTIONS functions, a root's own modules are at most
@@ -391,6 +392,11 @@ class CallGraph:
         return calls if names == 0 else None
 
     # Messages
+
+    def line(self, function: Function) -> int:
+        """The line of the function's name in its `def`, in its own module."""
+        name = function.definition.name
+        return node_positions(function.module.module, [name])[name][0].line
 
     def location(self, function: Function) -> str:
         """Where a function is defined, for messages: `line 12` in the home module,

@@ -23,7 +23,9 @@ class TimeoutSpec(Struct, frozen=True):
     without limit). `bounded_by` are other keywords that bound the wait as well, `timeouts`
     the other parameters that take a timeout in the same unit (CF404 compares them with
     the time limit), `url` the parameter holding a connection string that can carry the
-    timeout too, and `any_case` says the callee reads keywords whatever their case."""
+    timeout too, and `any_case` says the callee reads keywords whatever their case.
+    `waits_later`: the call only makes a client, which waits when it is used (a redis
+    client, an HTTPConnection), not when it is made."""
 
     keyword: str | None
     socket_default: bool = False
@@ -34,6 +36,7 @@ class TimeoutSpec(Struct, frozen=True):
     timeouts: tuple[str, ...] = ()
     url: str | None = None
     any_case: bool = False
+    waits_later: bool = False
 
     def names(self, keyword: str, among: tuple[str, ...]) -> bool:
         """Whether a call's `keyword=` is one of the parameters `among`."""
@@ -167,6 +170,7 @@ def _spec(raw: Mapping[str, Any]) -> TimeoutSpec:
         tuple(raw.get("timeouts", ())),
         raw.get("url"),
         bool(raw.get("any-case")),
+        bool(raw.get("waits-later")),
     )
 
 

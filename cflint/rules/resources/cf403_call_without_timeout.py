@@ -215,7 +215,7 @@ class CallWithoutTimeout(ScopedRule):
             node,
             call=display_callee(path),
             problem=verdict.problem,
-            when=self._when(node),
+            when="" if spec.waits_later else self._when(node),
             advice=spec.advice,
             fix=verdict.fix,
             fix_description=f"pass {spec.keyword}={_seconds_text(spec.argument(seconds))} (the call can now time out)",
@@ -247,16 +247,19 @@ class CallWithoutTimeout(ScopedRule):
         }
 
     def _functions_at_import(self) -> dict[int, str]:
-        """The functions of this file that module-level code runs at import, each with the
-        module-level call that starts the chain (`main() at line 9 reaches it`)."""
+        """The functions of this file that module-level code of the root's modules runs at
+        import, each with the module-level call that starts the chain (`main() at line 9
+        reaches it`, `setup() at user.py:9 reaches it`)."""
         if self._at_import is None:
             graph = self.file.call_graph
             self._at_import = {}
-            for edge in graph.import_time(graph.home):
-                start = f"{edge.callee.name}() at {graph.location_of(graph.home, edge.node)} reaches it"
-                for reached in graph.reach(edge.callee, edge):
-                    if reached.function.module is graph.home:
-                        self._at_import.setdefault(id(reached.function.definition), start)
+            modules = [graph.home, *(module for module in graph.modules() or () if module is not graph.home)]
+            for module in modules:
+                for edge in graph.import_time(module):
+                    start = f"{edge.callee.name}() at {graph.location_of(module, edge.node)} reaches it"
+                    for reached in graph.reach(edge.callee, edge):
+                        if reached.function.module is graph.home:
+                            self._at_import.setdefault(id(reached.function.definition), start)
         return self._at_import
 
     def _socket_default_applies(self) -> bool:
