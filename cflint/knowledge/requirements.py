@@ -97,7 +97,7 @@ class RequirementOption(Struct, frozen=True):
     path: Path
     line: int
     option: str  # pip's last name for it: `-i` is `--pypi-url`
-    value: str
+    value: str  # empty for `--no-index`, the one option without a value recorded
 
 
 class Requirements(Struct, frozen=True):
@@ -196,9 +196,9 @@ class _Reader(Struct):
         if any(option in HASH_OPTIONS for option, _ in parsed.options):
             self.hash_checking = True
         self.options.extend(
-            RequirementOption(path, logical.number, option, value)
+            RequirementOption(path, logical.number, option, value or "")
             for option, value in parsed.options
-            if value is not None
+            if value is not None or option == "--no-index"
         )
         if requirement_text:
             self.read_requirement(path, logical.number, requirement_text, constraint)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import signal
 import stat
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -104,6 +104,7 @@ def run(
         registry.finding(UNREADABLE_FILE, display_path(path, cwd), reason=f"cannot read folder: {reason}")
         for path, reason in found.unreadable
     ]
+    _resolve_roots(found.roots.values())
     for root in found.roots.values():
         findings.extend(root_findings(root, registry, selection, cwd, options.cache))
     roots_by_folder = {root.path: root for root in found.roots.values()}
@@ -128,6 +129,17 @@ def run(
     # A folder that cannot be listed is found both by discovery and by the package rules.
     findings = sorted(dict.fromkeys(findings))
     return RunResult(findings, files_checked, from_cache, roots_checked=len(found.roots), jobs=tuple(jobs))
+
+
+def _resolve_roots(roots: Iterable[FunctionRoot]) -> None:
+    """With --resolve: each root's resolution, made here once, before the rules (in worker
+    processes too) read it from the cache. Raises UsageError when pip is missing."""
+    resolving = [root for root in roots if root.settings.resolve]
+    if resolving:
+        from cflint.resolve.resolution import resolve_root
+
+        for root in resolving:
+            resolve_root(root)
 
 
 def _file_job(

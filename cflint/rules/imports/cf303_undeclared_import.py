@@ -15,6 +15,7 @@ from cflint.rules.imports.dependencies import (
     modules_of_distributions,
     provided_modules,
 )
+from cflint.rules.imports.resolved import resolution_of, resolved_provider
 
 _BOM = "\ufeff"
 
@@ -45,7 +46,9 @@ class UndeclaredImport(ImportRule):
         if self._provided is None:
             root = self.context.root
             assert root is not None
-            self._provided = provided_modules(root, self.context.settings)
+            resolution = resolution_of(root)
+            resolved = resolved_provider(root, resolution) if resolution is not None else None
+            self._provided = resolved or provided_modules(root, self.context.settings)
         return self._provided
 
     def _sibling(self, top_level: str) -> Path | None:
