@@ -35,7 +35,9 @@ def write_wheel(
     root_is_pure = "true" if tag.endswith("none-any") else "false"
     files: dict[str, bytes] = {f"{module.replace('.', '/')}/__init__.py": b"" for module in modules}
     files[f"{info}/METADATA"] = metadata.encode()
-    files[f"{info}/WHEEL"] = f"Wheel-Version: 1.0\nGenerator: cflint-tests\nRoot-Is-Purelib: {root_is_pure}\nTag: {tag}\n".encode()
+    files[f"{info}/WHEEL"] = (
+        f"Wheel-Version: 1.0\nGenerator: cflint-tests\nRoot-Is-Purelib: {root_is_pure}\nTag: {tag}\n".encode()
+    )
     if top_level:
         files[f"{info}/top_level.txt"] = "".join(f"{m.split('.')[0]}\n" for m in modules).encode()
     record = "".join(f"{path},{_record_hash(data)},{len(data)}\n" for path, data in files.items())

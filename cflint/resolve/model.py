@@ -8,6 +8,16 @@ from collections.abc import Iterator, Mapping
 from msgspec import Struct
 
 Version = tuple[int, int]
+# The runtime's platform as pip's --platform names it: each tag is given, as pip does not
+# take a newer manylinux tag to accept the older ones (manylinux2014 is manylinux_2_17).
+PLATFORMS = (
+    "manylinux_2_28_x86_64",
+    "manylinux_2_17_x86_64",
+    "manylinux2014_x86_64",
+    "manylinux2010_x86_64",
+    "manylinux1_x86_64",
+)
+PLATFORM = ",".join(PLATFORMS)  # for cache keys
 
 
 class ResolvedDistribution(Struct, frozen=True):

@@ -16,19 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from cflint.model import UsageError
-from cflint.resolve.model import Failure, ResolvedDistribution, Version, VersionResolution
+from cflint.resolve.model import PLATFORMS, Failure, ResolvedDistribution, Version, VersionResolution
 
-# The runtime's platform as pip's --platform names it: each tag is given, as pip does not
-# take a newer manylinux tag to accept the older ones (manylinux2014 is manylinux_2_17).
-PLATFORMS = (
-    "manylinux_2_28_x86_64",
-    "manylinux_2_17_x86_64",
-    "manylinux2014_x86_64",
-    "manylinux2010_x86_64",
-    "manylinux1_x86_64",
-)
-PLATFORM = ",".join(PLATFORMS)
-PLATFORM_SHOWN = "CPython on manylinux x86_64"
 _TIMEOUT_SECONDS = 300
 _NOT_FOUND = re.compile(
     r"Could not find a version that satisfies the requirement (?P<spec>.+?)"
@@ -63,15 +52,16 @@ def canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
-def resolve_command(pip: Sequence[str], requirements: Path, version: Version, target: Path) -> list[str]:
+def resolve_command(pip: Sequence[str], requirements: Path, version: Version, work: Path) -> list[str]:
+    """pip's dry run for `version`; its report is written in `work`. Not --quiet: the lines that
+    explain a conflict are among the informational ones."""
     return [
         *pip,
         "install",
         "--dry-run",
         "--ignore-installed",
         "--report",
-        "-",
-        "--quiet",
+        str(work / "report.json"),
         "--disable-pip-version-check",
         "--retries",
         "1",
@@ -82,7 +72,7 @@ def resolve_command(pip: Sequence[str], requirements: Path, version: Version, ta
         "cp",
         "--only-binary=:all:",
         "--target",
-        str(target),
+        str(work / "target"),
         "--requirement",
         str(requirements),
     ]
@@ -111,20 +101,21 @@ def resolve_with_pip(
 ) -> tuple[VersionResolution, dict[str, str]]:
     """What pip would install from `requirements` for CPython `version` on the runtime's
     platform, with the URL of each distribution's file."""
-    with tempfile.TemporaryDirectory(prefix="cflint-resolve-") as target:
+    with tempfile.TemporaryDirectory(prefix="cflint-resolve-") as work:
         try:
-            completed = run_pip(resolve_command(pip, requirements, version, Path(target)), root)
+            completed = run_pip(resolve_command(pip, requirements, version, Path(work)), root)
         except subprocess.TimeoutExpired:
             failure = Failure("unreachable", f"pip did not answer in {_TIMEOUT_SECONDS} seconds")
             return VersionResolution(version, failure=failure), {}
+        report_text = (Path(work) / "report.json").read_text(encoding="utf-8") if completed.returncode == 0 else ""
     if completed.returncode == 0:
         try:
-            report = json.loads(completed.stdout)
+            report = json.loads(report_text)
         except ValueError:
             return VersionResolution(version, failure=Failure("unreachable", "pip's report could not be read")), {}
         items = report.get("install", [])
         return VersionResolution(version, distributions=distributions_of_report(items, version)), wheel_urls(items)
-    return VersionResolution(version, failure=failure_of_output(completed.stderr, root)), {}
+    return VersionResolution(version, failure=failure_of_output(completed.stdout + completed.stderr, root)), {}
 
 
 def _environment(version: Version, extra: str) -> dict[str, str]:
@@ -181,7 +172,7 @@ def wheel_urls(items: Sequence[dict[str, Any]]) -> dict[str, str]:
 
 
 def failure_of_output(stderr: str, root: Path) -> Failure:
-    """What pip's error output says went wrong."""
+    """What pip's output (its errors and informational lines) says went wrong."""
     errors = [line.removeprefix("ERROR: ") for line in stderr.splitlines() if line.startswith("ERROR: ")]
     if _NETWORK.search(stderr):
         return Failure("unreachable", _first_network_line(stderr))

@@ -1,42 +1,41 @@
-"""A function root's resolution: from the cache, else from pip, for each target version."""
+"""A function root's resolution: from the cache, else from pip, for each target version.
+A warm run reads the cache only: pip's runner and the wheel reader are imported for a miss."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from msgspec.structs import replace
 
 from cflint.knowledge.distributions import CATALOGUE
-from cflint.project import FunctionRoot
-from cflint.resolve.model import Failure, ResolvedDistribution, RootResolution, Version, VersionResolution
-from cflint.resolve.pip import PLATFORM, has_source_distribution, pip_command, resolve_with_pip
+from cflint.knowledge.requirements import Requirements
+from cflint.resolve.model import PLATFORM, Failure, RootResolution, Version, VersionResolution
 from cflint.resolve.store import ResolutionStore, default_folder, index_settings, resolution_key
-from cflint.resolve.wheels import modules_of_wheel
 
+_WHEEL_READERS = 8
 _INDEX_OPTIONS = {"--pypi-url": "--index-url", "--extra-index-url": "--extra-index-url", "--find-links": "--find-links"}
 
 
-def resolve_root(root: FunctionRoot, store: ResolutionStore | None = None) -> RootResolution:
-    """What pip installs from the root's requirements for each target version (none without
-    a requirements.txt). Raises UsageError when pip cannot be found and is needed."""
-    if not root.requirements.found:
+def resolve_requirements(
+    requirements: Requirements,
+    digest: str,
+    folder: Path,
+    versions: Sequence[Version],
+    store: ResolutionStore | None = None,
+) -> RootResolution:
+    """What pip installs from a function folder's `requirements` (whose files' digest is
+    `digest`) for each of `versions`; nothing without a requirements.txt. Raises UsageError
+    when pip is needed and cannot be found."""
+    if not requirements.found:
         return RootResolution()
     store = store or ResolutionStore(default_folder())
     index = index_settings()
-    keys = {
-        version: resolution_key(root.requirements_digest, version, PLATFORM, index)
-        for version in root.settings.target_versions
-    }
+    keys = {version: resolution_key(digest, version, PLATFORM, index) for version in versions}
     found = {version: store.get(key) for version, key in keys.items()}
     missing = [version for version, resolution in found.items() if resolution is None]
     if missing:
-        pip = pip_command()
-        from concurrent.futures import ThreadPoolExecutor  # a warm run starts no thread
-
-        # One pip process per version, side by side: each mostly waits on the index.
-        with ThreadPoolExecutor(len(missing)) as pool:
-            made = dict(zip(missing, pool.map(lambda version: _resolve(pip, root, version), missing), strict=True))
+        made = _resolve_all(requirements, folder, missing)
         for version, resolution in made.items():
             found[version] = resolution
             if resolution.failure is None or resolution.failure.kind != "unreachable":
@@ -44,14 +43,62 @@ def resolve_root(root: FunctionRoot, store: ResolutionStore | None = None) -> Ro
     return RootResolution(tuple(resolution for resolution in found.values() if resolution is not None))
 
 
-def index_options(root: FunctionRoot) -> list[str]:
-    """The root's requirement files' index options, as pip's command line writes them."""
+def _resolve_all(
+    requirements: Requirements, folder: Path, versions: Sequence[Version]
+) -> dict[Version, VersionResolution]:
+    """pip's answers for `versions`, one pip process per version side by side (each mostly
+    waits on the index), then the modules of the wheels no other source knows, each read once."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cflint.resolve.pip import pip_command
+
+    pip = pip_command()
+    with ThreadPoolExecutor(len(versions)) as pool:
+        answers = list(pool.map(lambda version: _resolve(pip, requirements, folder, version), versions))
+    urls = {
+        url
+        for resolution, version_urls in answers
+        for distribution in resolution.distributions
+        if _unknown_modules(distribution.name) and (url := version_urls.get(distribution.name, "")).endswith(".whl")
+    }
+    modules = _read_wheels(sorted(urls))
+    return {
+        resolution.version: replace(
+            resolution,
+            distributions=tuple(
+                replace(distribution, modules=modules.get(version_urls.get(distribution.name, "")))
+                if _unknown_modules(distribution.name)
+                else distribution
+                for distribution in resolution.distributions
+            ),
+        )
+        for resolution, version_urls in answers
+    }
+
+
+def _unknown_modules(name: str) -> bool:
+    return not CATALOGUE.module_names(name) and name not in CATALOGUE.runtime
+
+
+def _read_wheels(urls: Sequence[str]) -> Mapping[str, tuple[str, ...] | None]:
+    if not urls:
+        return {}
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cflint.resolve.wheels import modules_of_wheel
+
+    with ThreadPoolExecutor(min(len(urls), _WHEEL_READERS)) as pool:
+        return dict(zip(urls, pool.map(modules_of_wheel, urls), strict=True))
+
+
+def index_options(requirements: Requirements, folder: Path) -> list[str]:
+    """The requirement files' index options, as pip's command line writes them."""
     options: list[str] = []
-    for option in root.requirements.options:
+    for option in requirements.options:
         if option.option == "--no-index":
             options.append("--no-index")
         elif option.option in _INDEX_OPTIONS:
-            options.extend((_INDEX_OPTIONS[option.option], _absolute_link(option.value, root.path)))
+            options.extend((_INDEX_OPTIONS[option.option], _absolute_link(option.value, folder)))
     return options
 
 
@@ -61,18 +108,22 @@ def _absolute_link(value: str, folder: Path) -> str:
     return str(folder / value)
 
 
-def _resolve(pip: Sequence[str], root: FunctionRoot, version: Version) -> VersionResolution:
-    resolution, urls = resolve_with_pip(pip, root.requirements_path, root.path, version)
+def _resolve(
+    pip: Sequence[str], requirements: Requirements, folder: Path, version: Version
+) -> tuple[VersionResolution, dict[str, str]]:
+    from cflint.resolve.pip import has_source_distribution, resolve_with_pip
+
+    resolution, urls = resolve_with_pip(pip, requirements.path, folder, version)
     failure = resolution.failure
-    if failure is not None:
-        needs_build = (
-            failure.kind == "unsatisfiable"
-            and bool(failure.requirement)
-            and has_source_distribution(pip, failure.requirement, version, root.path, index_options(root))
-        )
-        return replace(resolution, failure=_source_only(failure)) if needs_build else resolution
-    read = tuple(_with_modules(distribution, urls.get(distribution.name)) for distribution in resolution.distributions)
-    return replace(resolution, distributions=read)
+    needs_build = (
+        failure is not None
+        and failure.kind == "unsatisfiable"
+        and bool(failure.requirement)
+        and has_source_distribution(pip, failure.requirement, version, folder, index_options(requirements, folder))
+    )
+    if failure is not None and needs_build:
+        return replace(resolution, failure=_source_only(failure)), urls
+    return resolution, urls
 
 
 def _source_only(failure: Failure) -> Failure:
@@ -82,12 +133,3 @@ def _source_only(failure: Failure) -> Failure:
         reason=f"no wheel matches {failure.requirement}, only a source distribution, which pip would have to "
         "build, and the runtime cannot compile native code",
     )
-
-
-def _with_modules(distribution: ResolvedDistribution, url: str | None) -> ResolvedDistribution:
-    """The distribution with its modules read from its wheel, when no other source knows them."""
-    if url is None or not distribution.wheel:
-        return distribution
-    if CATALOGUE.module_names(distribution.name) or distribution.name in CATALOGUE.runtime:
-        return distribution
-    return replace(distribution, modules=modules_of_wheel(url))

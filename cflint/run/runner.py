@@ -77,6 +77,8 @@ class RunResult(Struct, frozen=True):
 
 
 IN_PROCESS_BYTES = 64 * 1024
+# Function roots resolved at once with --resolve (each runs one pip per target version).
+_RESOLVING_ROOTS = 4
 
 
 def default_jobs() -> int:
@@ -132,14 +134,18 @@ def run(
 
 
 def _resolve_roots(roots: Iterable[FunctionRoot]) -> None:
-    """With --resolve: each root's resolution, made here once, before the rules (in worker
-    processes too) read it from the cache. Raises UsageError when pip is missing."""
+    """With --resolve: each root's resolution, made here once, side by side, before the rules
+    read it (worker processes read it from the resolution cache). Raises UsageError when pip
+    is missing."""
     resolving = [root for root in roots if root.settings.resolve]
     if resolving:
-        from cflint.resolve.resolution import resolve_root
+        from concurrent.futures import ThreadPoolExecutor
 
-        for root in resolving:
-            resolve_root(root)
+        from cflint.resolve.pip import pip_command
+
+        pip_command()  # a missing pip is one usage error, before any root is resolved
+        with ThreadPoolExecutor(min(len(resolving), _RESOLVING_ROOTS)) as pool:
+            list(pool.map(lambda root: root.resolution, resolving))
 
 
 def _file_job(

@@ -5,7 +5,7 @@ from cflint.model import Finding
 from cflint.project import FunctionRoot
 from cflint.rule import RootRule
 from cflint.rules.imports.dependencies import finding_at, listed_lines
-from cflint.rules.imports.resolved import lines_naming, resolution_of, shown_chain
+from cflint.rules.imports.resolved import lines_naming, shown_chain
 
 
 class UnsupportedRequirement(RootRule):
@@ -24,7 +24,7 @@ class UnsupportedRequirement(RootRule):
     def _pulled_in(self, root: FunctionRoot, unsupported: Mapping[str, Distribution]) -> Iterator[Finding]:
         """With --resolve: each requirement line that pulls in an unsupported distribution,
         named with the chain of dependencies that brings it."""
-        resolution = resolution_of(root)
+        resolution = root.resolution
         if resolution is None:
             return
         for version in resolution.resolved():

@@ -15,7 +15,7 @@ from cflint.rules.imports.dependencies import (
     modules_of_distributions,
     provided_modules,
 )
-from cflint.rules.imports.resolved import resolution_of, resolved_provider
+from cflint.rules.imports.resolved import resolved_provider
 
 _BOM = "\ufeff"
 
@@ -46,7 +46,7 @@ class UndeclaredImport(ImportRule):
         if self._provided is None:
             root = self.context.root
             assert root is not None
-            resolution = resolution_of(root)
+            resolution = root.resolution
             resolved = resolved_provider(root, resolution) if resolution is not None else None
             self._provided = resolved or provided_modules(root, self.context.settings)
         return self._provided

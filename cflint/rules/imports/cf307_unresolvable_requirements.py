@@ -7,7 +7,7 @@ from cflint.project import FunctionRoot
 from cflint.resolve.model import Failure, RootResolution
 from cflint.rule import RootRule, make_finding
 from cflint.rules.imports.dependencies import display_in_root, installed_lines
-from cflint.rules.imports.resolved import lines_naming, resolution_of
+from cflint.rules.imports.resolved import lines_naming
 
 _INDEX_OPTIONS = ("--pypi-url", "--extra-index-url", "--find-links")
 _DEFAULT_INDEX = "the package index pip is configured with"
@@ -24,7 +24,7 @@ class UnresolvableRequirements(RootRule):
     message = "{subject} on Python {versions}: {reason}"
 
     def check(self, root: FunctionRoot) -> Iterator[Finding]:
-        resolution = resolution_of(root)
+        resolution = root.resolution
         if resolution is None:
             return
         unreachable = [v for v in resolution.versions if v.failure is not None and v.failure.kind == "unreachable"]

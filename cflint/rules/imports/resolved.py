@@ -9,13 +9,7 @@ from cflint.knowledge.distributions import CATALOGUE, ModuleProvider, canonical_
 from cflint.knowledge.requirements import RequirementLine
 from cflint.project import FunctionRoot
 from cflint.resolve.model import RootResolution
-from cflint.resolve.resolution import resolve_root
 from cflint.rules.imports.dependencies import installed_lines
-
-
-def resolution_of(root: FunctionRoot) -> RootResolution | None:
-    """The root's resolution when its settings ask for one, else None."""
-    return resolve_root(root) if root.settings.resolve else None
 
 
 def lines_naming(root: FunctionRoot, name: str) -> Iterator[RequirementLine]:
