@@ -5,7 +5,6 @@ from cflint.model import Finding
 from cflint.project import FunctionRoot
 from cflint.rule import RootRule
 from cflint.rules.imports.dependencies import finding_at, listed_lines
-from cflint.rules.imports.resolved import lines_naming, shown_chain
 
 
 class UnsupportedRequirement(RootRule):
@@ -27,6 +26,8 @@ class UnsupportedRequirement(RootRule):
         resolution = root.resolution
         if resolution is None:
             return
+        from cflint.rules.imports.resolved import lines_naming, shown_chain  # only with --resolve
+
         for version in resolution.resolved():
             chains = version.chains()
             for distribution in version.distributions:

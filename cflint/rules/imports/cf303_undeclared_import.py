@@ -15,7 +15,6 @@ from cflint.rules.imports.dependencies import (
     modules_of_distributions,
     provided_modules,
 )
-from cflint.rules.imports.resolved import resolved_provider
 
 _BOM = "\ufeff"
 
@@ -47,7 +46,11 @@ class UndeclaredImport(ImportRule):
             root = self.context.root
             assert root is not None
             resolution = root.resolution
-            resolved = resolved_provider(root, resolution) if resolution is not None else None
+            resolved = None
+            if resolution is not None:
+                from cflint.rules.imports.resolved import resolved_provider  # only with --resolve
+
+                resolved = resolved_provider(root, resolution)
             self._provided = resolved or provided_modules(root, self.context.settings)
         return self._provided
 

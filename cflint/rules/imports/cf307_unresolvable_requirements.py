@@ -1,13 +1,17 @@
+from __future__ import annotations
+
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from cflint.model import Finding, Position, Severity
 from cflint.project import FunctionRoot
-from cflint.resolve.model import Failure, RootResolution
 from cflint.rule import RootRule, make_finding
 from cflint.rules.imports.dependencies import display_in_root, installed_lines
-from cflint.rules.imports.resolved import lines_naming
+
+if TYPE_CHECKING:
+    from cflint.resolve.model import Failure, RootResolution
 
 _INDEX_OPTIONS = ("--pypi-url", "--extra-index-url", "--find-links")
 _DEFAULT_INDEX = "the package index pip is configured with"
@@ -50,6 +54,8 @@ class UnresolvableRequirements(RootRule):
     @staticmethod
     def _places(root: FunctionRoot, failure: Failure) -> Iterator[tuple[Path, int, str, str]]:
         """The requirement lines a failure is about, each with its subject and pip's reason."""
+        from cflint.rules.imports.resolved import lines_naming  # only with --resolve
+
         lines = installed_lines(root, root.settings)
         named = [line for line in lines if (str(line.path), line.line) in set(failure.lines)]
         if not named:

@@ -4,12 +4,15 @@ bring each distribution, the lines that request them, and the modules pip would 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from cflint.knowledge.distributions import CATALOGUE, ModuleProvider, canonical_name, conventional_module_names
 from cflint.knowledge.requirements import RequirementLine
 from cflint.project import FunctionRoot
-from cflint.resolve.model import RootResolution
 from cflint.rules.imports.dependencies import installed_lines
+
+if TYPE_CHECKING:
+    from cflint.resolve.model import RootResolution
 
 
 def lines_naming(root: FunctionRoot, name: str) -> Iterator[RequirementLine]:
