@@ -163,8 +163,8 @@ def test_a_conflict_is_reported_on_each_line_pip_names(resolved: Resolved) -> No
 
 
 def test_a_source_build_says_the_runtime_cannot_compile(resolved: Resolved) -> None:
-    ((line, code, _, message),) = resolved.findings["source_only"]
-    assert (line, code) == (3, "CF307")
+    ((line, code, severity, message),) = resolved.findings["source_only"]
+    assert (line, code, severity) == (3, "CF307", "warning")
     assert "only a source distribution" in message and "cannot compile native code" in message
 
 

@@ -130,6 +130,6 @@ def _source_only(failure: Failure) -> Failure:
     return replace(
         failure,
         kind="source-only",
-        reason=f"no wheel matches {failure.requirement}, only a source distribution, which pip would have to "
-        "build, and the runtime cannot compile native code",
+        reason=f"no wheel matches {failure.requirement}, only a source distribution, which pip would build on "
+        "the runtime: it installs only if it is pure Python, as the runtime cannot compile native code",
     )

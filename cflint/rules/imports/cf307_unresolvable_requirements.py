@@ -42,14 +42,12 @@ class UnresolvableRequirements(RootRule):
             for path, line, subject, reason in self._places(root, failure):
                 _, _, versions = places.setdefault((path, line, failure.kind), (subject, reason, []))
                 versions.append(version.version)
-        for (path, line, _), (subject, reason, versions) in places.items():
-            yield self.finding(
-                display_in_root(path, root),
-                *_at(line),
-                subject=subject,
-                versions=_versions(versions),
-                reason=reason,
-            )
+        for (path, line, kind), (subject, reason, versions) in places.items():
+            # A package with only a source distribution installs if it is pure Python, which
+            # its name does not say: a warning, where a missing or conflicting one is an error.
+            severity = Severity.WARNING if kind == "source-only" else self.severity
+            fields: dict[str, object] = {"subject": subject, "versions": _versions(versions), "reason": reason}
+            yield make_finding(self.code, self.message, severity, display_in_root(path, root), *_at(line), fields)
 
     @staticmethod
     def _places(root: FunctionRoot, failure: Failure) -> Iterator[tuple[Path, int, str, str]]:
