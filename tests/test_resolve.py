@@ -298,3 +298,43 @@ def test_a_cache_entry_that_is_not_a_resolution_is_a_miss(tmp_path: Path) -> Non
     unmarked.mkdir()
     ResolutionStore(unmarked).put("cd" * 32, VersionResolution((3, 12)))
     assert list(unmarked.iterdir()) == []
+
+
+def test_an_index_that_comes_back_is_asked_again(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The unreachable index's warning is neither in the resolution cache nor in the result
+    cache: once the index answers, the findings are its answer's."""
+    import functools
+    import http.server
+    import threading
+
+    index = tmp_path_factory.mktemp("served")
+    write_wheel(index, "helperdist", "1.0", modules=["helpermod"])
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    links = f"http://127.0.0.1:{port}/"
+    write_files(
+        tmp_path / "fn",
+        {
+            "requirements.txt": f"--no-index\n--find-links {links}\nhelperdist\n",
+            "user.py": "import helpermod\n\n\n" + MAIN,
+        },
+    )
+    env = {**PIP_ISOLATED, "CFLINT_CACHE_DIR": str(tmp_path / "cache")}
+
+    def run() -> list[tuple[str, str]]:
+        result = run_subprocess(
+            "--resolve", "--target-versions", "3.12", "--output-format", "json", "fn", cwd=tmp_path, env=env
+        )
+        return [(f["code"], f["severity"]) for f in json.loads(result.out)]
+
+    assert ("CF307", "warning") in run()
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(index))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        assert run() == []
+    finally:
+        server.shutdown()
+        server.server_close()

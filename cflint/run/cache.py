@@ -47,7 +47,7 @@ import msgspec
 import cflint
 from cflint.engine.registry import Registry, RuleMeta
 from cflint.model import Finding, Fix, Position, Safety, Severity, TextEdit
-from cflint.project import FileJob
+from cflint.project import FileJob, FunctionRoot
 from cflint.settings.config import Settings
 
 CACHE_DIR_NAME = ".cflint_cache"
@@ -384,10 +384,20 @@ def finding_settings(settings: Settings) -> Settings:
     return msgspec.structs.replace(settings, **{name: getattr(defaults, name) for name in _ACTION_SETTINGS})
 
 
+def resolution_fact(root: FunctionRoot) -> str | None:
+    """With --resolve, a digest of pip's answers for the root (which a root's and a file's
+    findings depend on: an index that could not be reached may answer on the next run)."""
+    if root.resolution is None:
+        return None
+    return hashlib.sha256(msgspec.json.encode(root.resolution)).hexdigest()
+
+
 def job_description(job: FileJob) -> str:
     """Everything besides a file's bytes that its findings depend on."""
     context, root = job.context, job.context.root
-    root_facts = (str(root.path), sorted(root.local_modules), root.requirements_digest) if root else None
+    root_facts = (
+        (str(root.path), sorted(root.local_modules), root.requirements_digest, resolution_fact(root)) if root else None
+    )
     return repr(
         (
             context.display_path,
