@@ -62,7 +62,7 @@ class FunctionRoot(Struct, frozen=True, dict=True):
         from cflint.resolve.resolution import resolve_requirements
 
         return resolve_requirements(
-            self.requirements, self.requirements_digest, self.path, self.settings.target_versions
+            lambda: self.requirements, self.requirements_digest, self.path, self.settings.target_versions
         )
 
 

@@ -3,31 +3,34 @@ A warm run reads the cache only: pip's runner and the wheel reader are imported 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from msgspec.structs import replace
 
-from cflint.knowledge.distributions import CATALOGUE
-from cflint.knowledge.requirements import Requirements
 from cflint.resolve.model import PLATFORM, Failure, RootResolution, Version, VersionResolution
 from cflint.resolve.store import ResolutionStore, default_folder, index_settings, resolution_key
+
+if TYPE_CHECKING:
+    from cflint.knowledge.requirements import Requirements
 
 _WHEEL_READERS = 8
 _INDEX_OPTIONS = {"--pypi-url": "--index-url", "--extra-index-url": "--extra-index-url", "--find-links": "--find-links"}
 
 
 def resolve_requirements(
-    requirements: Requirements,
+    requirements: Callable[[], Requirements],
     digest: str,
     folder: Path,
     versions: Sequence[Version],
     store: ResolutionStore | None = None,
 ) -> RootResolution:
-    """What pip installs from a function folder's `requirements` (whose files' digest is
-    `digest`) for each of `versions`; nothing without a requirements.txt. Raises UsageError
-    when pip is needed and cannot be found."""
-    if not requirements.found:
+    """What pip installs from a function folder's requirements (`requirements()` reads them;
+    `digest` is their files' digest) for each of `versions`; nothing without a
+    requirements.txt. A warm run reads only the cache. Raises UsageError when pip is needed
+    and cannot be found."""
+    if not (folder / "requirements.txt").is_file():
         return RootResolution()
     store = store or ResolutionStore(default_folder())
     index = index_settings()
@@ -35,7 +38,7 @@ def resolve_requirements(
     found = {version: store.get(key) for version, key in keys.items()}
     missing = [version for version, resolution in found.items() if resolution is None]
     if missing:
-        made = _resolve_all(requirements, folder, missing)
+        made = _resolve_all(requirements(), folder, missing)
         for version, resolution in made.items():
             found[version] = resolution
             if resolution.failure is None or resolution.failure.kind != "unreachable":
@@ -77,6 +80,8 @@ def _resolve_all(
 
 
 def _unknown_modules(name: str) -> bool:
+    from cflint.knowledge.distributions import CATALOGUE
+
     return not CATALOGUE.module_names(name) and name not in CATALOGUE.runtime
 
 

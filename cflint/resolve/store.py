@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import msgspec
@@ -91,6 +90,8 @@ class ResolutionStore:
             return None
 
     def put(self, key: str, resolution: VersionResolution) -> None:
+        import tempfile  # a warm run writes nothing
+
         try:
             if not self.folder.exists():
                 self._create()
@@ -108,6 +109,8 @@ class ResolutionStore:
     def _create(self) -> None:
         """Make the folder whole (marker, tag, .gitignore), as a temporary folder renamed into
         place, so no run sees it unmarked. Raises OSError."""
+        import tempfile
+
         self.folder.parent.mkdir(parents=True, exist_ok=True)
         made = Path(tempfile.mkdtemp(dir=self.folder.parent, prefix=".tmp-resolve-"))
         for name, text in ((MARKER_NAME, _MARKER), ("CACHEDIR.TAG", _TAG), (".gitignore", "*\n")):

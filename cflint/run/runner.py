@@ -138,12 +138,11 @@ def _resolve_roots(roots: Iterable[FunctionRoot]) -> None:
     read it (worker processes read it from the resolution cache). Raises UsageError when pip
     is missing."""
     resolving = [root for root in roots if root.settings.resolve]
-    if resolving:
+    if len(resolving) == 1:
+        resolving[0].resolution  # noqa: B018 - made and kept by the root
+    elif resolving:
         from concurrent.futures import ThreadPoolExecutor
 
-        from cflint.resolve.pip import pip_command
-
-        pip_command()  # a missing pip is one usage error, before any root is resolved
         with ThreadPoolExecutor(min(len(resolving), _RESOLVING_ROOTS)) as pool:
             list(pool.map(lambda root: root.resolution, resolving))
 
