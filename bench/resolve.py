@@ -67,39 +67,48 @@ def main(argv: Sequence[str] | None = None) -> int:
         resolve_warm = _median(args.runs, lambda: _run([*cflint, "--resolve"], folder, env))
         plain_nocache = _median(args.runs, lambda: _run([*cflint, "--no-cache"], folder, env))
         resolve_nocache = _median(args.runs, lambda: _run([*cflint, "--no-cache", "--resolve"], folder, env))
-        resolve_cold = _median(args.runs, lambda: _run([*cflint, "--resolve"], folder, env), before=clear)
-        target = base / "target"
+        one_version = [*cflint, "--resolve", "--target-versions", args.python_version]
         version = args.python_version
         pip = [
             sys.executable, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--report", str(base / "r.json"),
             "--python-version", version, "--platform", "manylinux_2_28_x86_64", "--platform", "manylinux2014_x86_64",
-            "--implementation", "cp", "--only-binary=:all:", "--target", str(target), "-r", "requirements.txt",
+            "--implementation", "cp", "--only-binary=:all:", "--target", str(base / "target"), "-r", "requirements.txt",
         ]  # fmt: skip
-        pip_dry_run = _median(args.runs, lambda: _run(pip, folder))
+        uv = shutil.which("uv") or shutil.which("uv", path=str(Path(sys.executable).parent))
+        compile_ = [uv or "uv", "pip", "compile", "--python-version", version, "--python-platform",
+                    "x86_64-manylinux_2_28", "--only-binary", ":all:", "-q", "requirements.txt"]  # fmt: skip
+        # The cold runs take turns, one of each per round, so that a change of load or of the
+        # network's speed weighs on each alike.
+        commands = {"three": [*cflint, "--resolve"], "one": one_version, "pip": pip, "uv": compile_}
+        cold: dict[str, list[float]] = {name: [] for name in commands}
+        for _ in range(args.runs):
+            for name, command in commands.items():
+                if name == "uv" and uv is None:
+                    continue
+                clear()
+                start = time.perf_counter()
+                _run(command, folder, env)
+                cold[name].append(time.perf_counter() - start)
+        resolve_cold, resolve_cold_one, pip_dry_run = (statistics.median(cold[n]) for n in ("three", "one", "pip"))
         rows += [
             ("cflint, warm result cache", plain_warm),
             ("cflint --resolve, warm caches", resolve_warm),
             ("cflint --no-cache", plain_nocache),
             ("cflint --no-cache --resolve, warm resolution cache", resolve_nocache),
             ("cflint --resolve, cold (3 target versions, side by side)", resolve_cold),
+            (f"cflint --resolve --target-versions {version}, cold", resolve_cold_one),
             (f"pip install --dry-run --report (one version, {version})", pip_dry_run),
         ]
-        uv = shutil.which("uv") or (
-            str(Path(sys.executable).parent / "uv") if (Path(sys.executable).parent / "uv").exists() else None
-        )
-        if uv is not None:
-            compile_ = [uv, "pip", "compile", "--python-version", version, "--python-platform", "x86_64-manylinux_2_28",
-                        "--only-binary", ":all:", "-q", "requirements.txt"]  # fmt: skip
-            rows.append(
-                (f"uv pip compile (one version, {version})", _median(args.runs, lambda: _run(compile_, folder)))
-            )
+        if cold["uv"]:
+            rows.append((f"uv pip compile (one version, {version})", statistics.median(cold["uv"])))
         print(f"Median of {args.runs} runs, seconds.\n")
         print("| run | median (s) |\n| --- | ---: |")
         for name, seconds in rows:
             print(f"| {name} | {seconds:.2f} |")
         print(f"\nwarm --resolve / without: {resolve_warm / plain_warm:.2f}x (cached results); ", end="")
         print(f"{resolve_nocache / plain_nocache:.2f}x (--no-cache)")
-        print(f"cold --resolve / pip's dry run: {resolve_cold / pip_dry_run:.2f}x")
+        print(f"cold --resolve / pip's dry run: {resolve_cold / pip_dry_run:.2f}x (3 versions); ", end="")
+        print(f"{resolve_cold_one / pip_dry_run:.2f}x (one version)")
     finally:
         shutil.rmtree(base, ignore_errors=True)
     return 0

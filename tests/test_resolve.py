@@ -338,3 +338,24 @@ def test_an_index_that_comes_back_is_asked_again(tmp_path: Path, tmp_path_factor
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_requirements_pip_would_build_are_not_resolved(
+    cflint: Callable[..., CliResult], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A local path, VCS link or URL would be built by pip, running its code: no pip at all."""
+    write_files(
+        tmp_path,
+        {
+            "requirements.txt": "requests\n./vendored\n",
+            "vendored/setup.py": "open('built', 'w').close()\n",
+            "user.py": MAIN,
+        },
+    )
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("ran a process")
+
+    monkeypatch.setattr(subprocess, "Popen", refuse)
+    result = cflint("--resolve", "--jobs", "1", ".")
+    assert [line.split(": ")[1].split()[0] for line in result.lines] == ["CF304"], result.out + result.err

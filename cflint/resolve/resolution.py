@@ -38,12 +38,27 @@ def resolve_requirements(
     found = {version: store.get(key) for version, key in keys.items()}
     missing = [version for version, resolution in found.items() if resolution is None]
     if missing:
-        made = _resolve_all(requirements(), folder, missing)
+        read = requirements()
+        if builds_from_source(read):
+            return RootResolution()
+        made = _resolve_all(read, folder, missing)
         for version, resolution in made.items():
             found[version] = resolution
             if resolution.failure is None or resolution.failure.kind != "unreachable":
                 store.put(keys[version], resolution)
     return RootResolution(tuple(resolution for resolution in found.values() if resolution is not None))
+
+
+def builds_from_source(requirements: Requirements) -> bool:
+    """Whether pip would build something the requirements point at rather than take a wheel
+    from an index: a local path, a VCS link, an editable install, a URL (its build would run
+    code of the user's or of the link's). Such requirements are not resolved (CF304 reports
+    them), nor are those cflint cannot read whole."""
+    return (
+        bool(requirements.problems)
+        or not requirements.complete
+        or any("://" in line.text or "@" in line.text for line in requirements.lines)
+    )
 
 
 def _resolve_all(
