@@ -282,6 +282,12 @@ def test_pip_errors_are_read() -> None:
         Path("/f"),
     )
     assert conflict.kind == "conflict" and conflict.lines == (("/f/requirements.txt", 1),)
+    assert conflict.names == ("werkzeug",)
+    three = failure_of_output(
+        "ERROR: Cannot install a==1, b==2 and c==3 because these package versions have conflicting dependencies.\n",
+        Path("/f"),
+    )
+    assert three.names == ("a", "b", "c")
     assert "the user requested werkzeug<2; flask 2.0.2 depends on Werkzeug>=2.0" in conflict.reason
 
 

@@ -185,7 +185,7 @@ def failure_of_output(stderr: str, root: Path) -> Failure:
             for match in _CAUSE.finditer(stderr)
         ]
         reason = "conflicting dependencies" + (f": {'; '.join(causes)}" if causes else "")
-        parts = conflict.group("what").split(" and ")
+        parts = re.split(r", | and ", conflict.group("what"))
         names = tuple(canonical(match.group(0)) for part in parts if (match := _NAME.match(part)))
         return Failure("conflict", reason, names=names, lines=lines)
     missing = next(filter(None, map(_NOT_FOUND.search, errors)), None)
