@@ -165,6 +165,7 @@ def test_a_conflict_is_reported_on_each_line_pip_names(resolved: Resolved) -> No
 def test_a_source_build_says_the_runtime_cannot_compile(resolved: Resolved) -> None:
     ((line, code, severity, message),) = resolved.findings["source_only"]
     assert (line, code, severity) == (3, "CF307", "warning")
+    assert message.startswith("srconly==1.0 needs a build from source on Python 3.12: ")
     assert "only a source distribution" in message and "cannot compile native code" in message
 
 

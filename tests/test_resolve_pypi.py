@@ -28,10 +28,10 @@ CASES = {
         "psycopg2-binary==2.9.2",
         "CF307",
         "warning",
-        "on Python 3.11, 3.12, 3.13: no wheel matches psycopg2-binary==2.9.2",
+        "needs a build from source on Python 3.11, 3.12, 3.13: no wheel matches psycopg2-binary==2.9.2",
     ),
-    "aiohttp": ("aiohttp==3.8.3", "CF307", "warning", "aiohttp==3.8.3 cannot be installed on Python 3.12, 3.13:"),
-    "pytorch": ("pytorch", "CF307", "warning", "pytorch cannot be installed on Python 3.11, 3.12, 3.13"),
+    "aiohttp": ("aiohttp==3.8.3", "CF307", "warning", "aiohttp==3.8.3 needs a build from source on Python 3.12, 3.13:"),
+    "pytorch": ("pytorch", "CF307", "warning", "pytorch needs a build from source on Python 3.11, 3.12, 3.13"),
 }
 
 

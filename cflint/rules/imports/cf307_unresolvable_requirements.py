@@ -59,14 +59,15 @@ class UnresolvableRequirements(RootRule):
         if not named:
             named = [line for name in failure.names for line in lines_naming(root, name)]
         reason = failure.reason
+        verdict = "needs a build from source" if failure.kind == "source-only" else "cannot be installed"
         if not named and failure.parent is not None:
             named = list(lines_naming(root, failure.parent))
             reason = f"it needs {failure.names[0] if failure.names else 'a dependency'}, and pip says: {reason}"
         if not named:
-            yield root.requirements_path, 1, f"{root.requirements_path.name} cannot be installed", reason
+            yield root.requirements_path, 1, f"{root.requirements_path.name} {verdict}", reason
             return
         for line in named:
-            yield line.path, line.line, f"{line.text} cannot be installed", reason
+            yield line.path, line.line, f"{line.text} {verdict}", reason
 
     def _unreachable(self, root: FunctionRoot, resolution: RootResolution, versions: list[tuple[int, int]]) -> Finding:
         """One warning for an index pip cannot reach: the requirements are not judged at all."""
