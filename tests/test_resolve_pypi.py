@@ -71,7 +71,7 @@ def test_an_old_flask_pin_resolves_beside_werkzeug_3(tmp_path: Path) -> None:
         for name, value in PIP_ISOLATED.items():
             patch.setenv(name, value)
         resolution = resolve_requirements(
-            requirements, "flask-2.0.2", tmp_path, [(3, 12)], ResolutionStore(tmp_path / "c")
+            lambda: requirements, "flask-2.0.2", tmp_path, [(3, 12)], ResolutionStore(tmp_path / "c")
         )
     (version,) = resolution.versions
     resolved = version.by_name()
