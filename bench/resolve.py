@@ -29,10 +29,9 @@ def _run(command: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -
     subprocess.run(list(command), cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
 
 
-def _median(runs: int, once: Callable[[], None], before: Callable[[], None] = lambda: None) -> float:
+def _median(runs: int, once: Callable[[], None]) -> float:
     times = []
     for _ in range(runs):
-        before()
         start = time.perf_counter()
         once()
         times.append(time.perf_counter() - start)
