@@ -119,17 +119,9 @@ def resolve_with_pip(
 
 
 def _environment(version: Version, extra: str) -> dict[str, str]:
-    return {
-        "python_version": f"{version[0]}.{version[1]}",
-        "python_full_version": f"{version[0]}.{version[1]}.0",
-        "sys_platform": "linux",
-        "platform_system": "Linux",
-        "platform_machine": "x86_64",
-        "os_name": "posix",
-        "platform_python_implementation": "CPython",
-        "implementation_name": "cpython",
-        "extra": extra,
-    }
+    from cflint.knowledge.requirements import runtime_environment
+
+    return {**runtime_environment(version, extra), "platform_machine": "x86_64"}
 
 
 def distributions_of_report(items: Sequence[dict[str, Any]], version: Version) -> tuple[ResolvedDistribution, ...]:
