@@ -18,6 +18,7 @@ from cflint.settings.config import Settings
 
 if TYPE_CHECKING:
     from cflint.knowledge.requirements import Requirements
+    from cflint.resolve.model import RootResolution
 
 
 # The bounds of a root's own modules, which the call graph reads (cflint.analysis.callgraph).
@@ -109,6 +110,19 @@ class FunctionRoot(Struct, frozen=True, dict=True):
         from cflint.knowledge.requirements import read_requirements  # parsing needs `packaging`: only when asked
 
         return read_requirements(self.requirements_path, self.path)
+
+    @cached_property
+    def resolution(self) -> RootResolution | None:
+        """With `resolve` set: what pip installs from the requirements for each target version
+        (from the resolution cache, else from pip), made once per root; else None. Raises
+        UsageError when pip is needed and cannot be found."""
+        if not self.settings.resolve:
+            return None
+        from cflint.resolve.resolution import resolve_requirements
+
+        return resolve_requirements(
+            lambda: self.requirements, self.requirements_digest, self.path, self.settings.target_versions
+        )
 
 
 def module_name(path: Path, root: FunctionRoot) -> str | None:

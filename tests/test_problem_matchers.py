@@ -16,12 +16,22 @@ from cflint.engine.registry import load_registry
 from cflint.output.default import format_line
 from cflint.output.matchers import matcher_text
 from cflint.rules.engine.cf003_internal_error import InternalErrorRule
+from cflint.rules.imports.cf307_unresolvable_requirements import UnresolvableRequirements
 from tests.helpers import REPO, RULE_PAGES, CliResult, fix_note, parse_page, write_example, write_files
 
 REGISTRY = load_registry()
 GROUPS = ("file", "line", "column", "code", "message")
 # A finding no input can produce on purpose: its line is made with the default reporter's own formatter.
-CRAFTED = {"CF003": InternalErrorRule.finding("pkg/user.py", where="rule CF103", detail="KeyError('x: y')")}
+# CF307 needs --resolve and a package index (tests/test_resolve.py builds one); its line is made the same way.
+CRAFTED = {
+    "CF003": InternalErrorRule.finding("pkg/user.py", where="rule CF103", detail="KeyError('x: y')"),
+    "CF307": UnresolvableRequirements.finding(
+        "fn/requirements.txt",
+        subject="psycopg2-binary==2.9.2 cannot be installed",
+        versions="3.12, 3.13",
+        reason="no matching distribution found for psycopg2-binary==2.9.2 (versions with a wheel for it: 2.9.9)",
+    ),
+}
 
 
 def _patterns() -> dict[str, dict[str, Any]]:

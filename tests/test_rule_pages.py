@@ -20,6 +20,7 @@ REQUIRED_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead
 NOT_RUNNABLE = {
     "CF002": "needs undecodable bytes",
     "CF003": "marks a bug in cflint",
+    "CF307": "needs --resolve and a package index (tests/test_resolve.py runs the page against one it builds)",
     "CF508": "needs a symbolic link (tests/test_package_links.py)",
 }
 # Each family's codes share their first digit.

@@ -48,6 +48,21 @@ _SIMPLE_REQUIREMENT = re.compile(
 _VARIABLE_PLACEHOLDER = "0"
 
 
+def runtime_environment(version: tuple[int, int], extra: str = "") -> dict[str, str]:
+    """The values of environment markers on the Linux runtime running CPython `version`."""
+    major, minor = version
+    return {
+        "python_version": f"{major}.{minor}",
+        "python_full_version": f"{major}.{minor}.0",
+        "sys_platform": "linux",
+        "platform_system": "Linux",
+        "os_name": "posix",
+        "platform_python_implementation": "CPython",
+        "implementation_name": "cpython",
+        "extra": extra,
+    }
+
+
 class RequirementLine(Struct, frozen=True):
     """A requirement pip installs (or, from a `-c` file, constrains), where it is written."""
 
@@ -63,19 +78,9 @@ class RequirementLine(Struct, frozen=True):
         """Whether pip installs it on the Linux runtime for one of the Python versions."""
         if self.marker is None:
             return True
-        for major, minor in versions:
-            environment = {
-                "python_version": f"{major}.{minor}",
-                "python_full_version": f"{major}.{minor}.0",
-                "sys_platform": "linux",
-                "platform_system": "Linux",
-                "os_name": "posix",
-                "platform_python_implementation": "CPython",
-                "implementation_name": "cpython",
-                "extra": "",
-            }
+        for version in versions:
             try:
-                if self.marker.evaluate(environment):
+                if self.marker.evaluate(runtime_environment(version)):
                     return True
             except Exception:
                 return True
@@ -97,7 +102,7 @@ class RequirementOption(Struct, frozen=True):
     path: Path
     line: int
     option: str  # pip's last name for it: `-i` is `--pypi-url`
-    value: str
+    value: str  # empty for `--no-index`, the one option without a value recorded
 
 
 class Requirements(Struct, frozen=True):
@@ -196,9 +201,9 @@ class _Reader(Struct):
         if any(option in HASH_OPTIONS for option, _ in parsed.options):
             self.hash_checking = True
         self.options.extend(
-            RequirementOption(path, logical.number, option, value)
+            RequirementOption(path, logical.number, option, value or "")
             for option, value in parsed.options
-            if value is not None
+            if value is not None or option == "--no-index"
         )
         if requirement_text:
             self.read_requirement(path, logical.number, requirement_text, constraint)

@@ -48,7 +48,7 @@ import cflint
 from cflint.engine.registry import Registry, RuleMeta
 from cflint.knowledge.environment import environment_fingerprint
 from cflint.model import Finding, Fix, Position, Safety, Severity, TextEdit
-from cflint.project import FileJob
+from cflint.project import FileJob, FunctionRoot
 from cflint.settings.config import Settings
 
 CACHE_DIR_NAME = ".cflint_cache"
@@ -385,6 +385,14 @@ def finding_settings(settings: Settings) -> Settings:
     return msgspec.structs.replace(settings, **{name: getattr(defaults, name) for name in _ACTION_SETTINGS})
 
 
+def resolution_fact(root: FunctionRoot) -> str | None:
+    """With --resolve, a digest of pip's answers for the root (which a root's and a file's
+    findings depend on: an index that could not be reached may answer on the next run)."""
+    if root.resolution is None:
+        return None
+    return hashlib.sha256(msgspec.json.encode(root.resolution)).hexdigest()
+
+
 def job_description(job: FileJob) -> str:
     """Everything besides a file's bytes that its findings depend on (the root's own modules
     too: the call graph reads them)."""
@@ -397,6 +405,7 @@ def job_description(job: FileJob) -> str:
             root.requirements_digest,
             root.own_modules_digest,
             environment_fingerprint(),
+            resolution_fact(root),
         )
         if root
         else None

@@ -41,13 +41,14 @@ def _check_root_cached(
     modules and settings are as they were (so a cached run parses no requirements)."""
     if cache is None:
         return _check_root(root, registry, enabled)
-    from cflint.run.cache import finding_settings, result_key
+    from cflint.run.cache import finding_settings, resolution_fact, result_key
 
     facts = (
         "root",
         root.display_path,
         repr(finding_settings(root.settings)),
         sorted(enabled),
+        resolution_fact(root),
         [root.has_file(ep.module_path) for ep in root.settings.entry_points],
         # CF101's hint names a module that defines the entry function: it reads other files.
         [

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import signal
 import stat
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -69,6 +69,8 @@ class RunResult(Struct, frozen=True):
 
 
 IN_PROCESS_BYTES = 64 * 1024
+# Function roots resolved at once with --resolve (each runs one pip per target version).
+_RESOLVING_ROOTS = 4
 
 
 def default_jobs() -> int:
@@ -93,6 +95,7 @@ def run(
         registry.finding(UNREADABLE_FILE, display_path(path, cwd), reason=f"cannot read folder: {reason}")
         for path, reason in found.unreadable
     ]
+    _resolve_roots(found.roots.values())
     for root in found.roots.values():
         findings.extend(root_findings(root, registry, selection, cwd, options.cache))
     roots_by_folder = {root.path: root for root in found.roots.values()}
@@ -115,6 +118,20 @@ def run(
     # A folder that cannot be listed is found both by discovery and by the package rules.
     findings = sorted(dict.fromkeys(findings))
     return RunResult(findings, files_checked, from_cache, roots_checked=len(found.roots), jobs=tuple(jobs))
+
+
+def _resolve_roots(roots: Iterable[FunctionRoot]) -> None:
+    """With --resolve: each root's resolution, made here once, side by side, before the rules
+    read it (worker processes read it from the resolution cache). Raises UsageError when pip
+    is missing."""
+    resolving = [root for root in roots if root.settings.resolve]
+    if len(resolving) == 1:
+        resolving[0].resolution  # noqa: B018 - made and kept by the root
+    elif resolving:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(min(len(resolving), _RESOLVING_ROOTS)) as pool:
+            list(pool.map(lambda root: root.resolution, resolving))
 
 
 def _file_job(

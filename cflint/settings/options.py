@@ -275,6 +275,23 @@ class Settings(Struct, frozen=True):
         int,
         Option(values.SIZE, "Files the function ships up to this size may be read whole (CF401).", "512 KiB"),
     ] = MIB
+    resolve: Annotated[
+        bool,
+        Option(
+            values.BOOLEAN,
+            "Resolve each function's requirements.txt with pip, as the runtime would install it, for every target "
+            "version (CPython, manylinux x86_64, wheels only), and report what pip's answer shows (CF302, CF303, "
+            "CF307). Needs pip and the package index; answers are cached (docs/resolve.md).",
+            True,
+            Flag(
+                ("--resolve",),
+                "resolve requirements.txt with pip for each target version (config: resolve)",
+                "selection",
+                action="store_true",
+                negate=("--no-resolve", "do not resolve, even when the config says resolve"),
+            ),
+        ),
+    ] = False
     fix: Annotated[
         bool,
         Option(

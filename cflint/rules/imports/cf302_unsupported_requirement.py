@@ -10,7 +10,8 @@ from cflint.rules.imports.dependencies import finding_at, installed_lines
 
 
 def _installs_unsupported(line: RequirementLine, unsupported: Mapping[str, Distribution]) -> str | None:
-    """What is wrong with a line whose distribution installs an unsupported one, with the chain."""
+    """What is wrong with a line whose distribution installs an unsupported one, with the chain
+    (from the shipped list of dependents)."""
     dependent = unsupported_dependents().get(line.name or "")
     if dependent is None:
         return None
@@ -30,11 +31,14 @@ class UnsupportedRequirement(RootRule):
     def check(self, root: FunctionRoot) -> Iterator[Finding]:
         policy = PackagePolicy.for_settings(root.settings)
         allowed = {canonical_name(name) for name in root.settings.allow_packages}
+        # pip's resolution, when there is one, says what each line installs; the shipped list
+        # of dependents is the offline answer.
+        resolved = root.resolution is not None and any(True for _ in root.resolution.resolved())
         for line in installed_lines(root, root.settings):
             entry = policy.unsupported.get(line.name or "")
             if entry is not None:
                 distribution, problem = entry.name, f"cannot be installed on the runtime ({entry.reason})"
-            elif line.name is None or line.name in allowed:
+            elif resolved or line.name is None or line.name in allowed:
                 continue
             else:
                 distribution, found = line.name, _installs_unsupported(line, policy.unsupported)
@@ -42,3 +46,32 @@ class UnsupportedRequirement(RootRule):
                     continue
                 problem = found
             yield finding_at(self, root, line.path, line.line, distribution=distribution, problem=problem)
+        yield from self._pulled_in(root, policy.unsupported, allowed)
+
+    def _pulled_in(
+        self, root: FunctionRoot, unsupported: Mapping[str, Distribution], allowed: set[str]
+    ) -> Iterator[Finding]:
+        """With --resolve: each requirement line that pulls in an unsupported distribution,
+        named with the chain of dependencies that brings it."""
+        resolution = root.resolution
+        if resolution is None:
+            return
+        from cflint.rules.imports.resolved import lines_naming, shown_chain  # only with --resolve
+
+        reported: set[tuple[str, int, str]] = set()
+        for version in resolution.resolved():
+            chains = version.chains()
+            for distribution in version.distributions:
+                entry = unsupported.get(distribution.name)
+                chain = chains.get(distribution.name)
+                if entry is None or distribution.requested or chain is None:
+                    continue
+                for line in lines_naming(root, chain[0]):
+                    problem = (
+                        f"installs {distribution.name} ({shown_chain(chain)}), "
+                        f"which the runtime cannot install ({entry.reason})"
+                    )
+                    if line.name in allowed or (str(line.path), line.line, problem) in reported:
+                        continue
+                    reported.add((str(line.path), line.line, problem))
+                    yield finding_at(self, root, line.path, line.line, distribution=line.text, problem=problem)

@@ -45,7 +45,13 @@ class UndeclaredImport(ImportRule):
         if self._provided is None:
             root = self.context.root
             assert root is not None
-            self._provided = provided_modules(root, self.context.settings)
+            resolution = root.resolution
+            resolved = None
+            if resolution is not None:
+                from cflint.rules.imports.resolved import resolved_provider  # only with --resolve
+
+                resolved = resolved_provider(root, resolution)
+            self._provided = resolved or provided_modules(root, self.context.settings)
         return self._provided
 
     def _sibling(self, top_level: str) -> Path | None:

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from cflint.model import Finding, Position, Severity
+from cflint.project import FunctionRoot
+from cflint.rule import RootRule, make_finding
+from cflint.rules.imports.dependencies import display_in_root, installed_lines
+
+if TYPE_CHECKING:
+    from cflint.resolve.model import Failure, RootResolution
+
+_INDEX_OPTIONS = ("--pypi-url", "--extra-index-url", "--find-links")
+_DEFAULT_INDEX = "the package index pip is configured with"
+
+
+def _versions(versions: list[tuple[int, int]]) -> str:
+    return ", ".join(f"{major}.{minor}" for major, minor in versions)
+
+
+class UnresolvableRequirements(RootRule):
+    code = "CF307"
+    name = "unresolvable-requirements"
+    summary = "pip cannot install requirements.txt for a target Python version (with --resolve)"
+    message = "{subject} on Python {versions}: {reason}"
+
+    def check(self, root: FunctionRoot) -> Iterator[Finding]:
+        resolution = root.resolution
+        if resolution is None:
+            return
+        unreachable = [v for v in resolution.versions if v.failure is not None and v.failure.kind == "unreachable"]
+        if unreachable:
+            yield self._unreachable(root, resolution, [v.version for v in unreachable])
+        places: dict[tuple[Path, int, str], tuple[str, str, list[tuple[int, int]]]] = {}
+        for version in resolution.versions:
+            failure = version.failure
+            if failure is None or failure.kind == "unreachable":
+                continue
+            for path, line, subject, reason in self._places(root, failure):
+                _, _, versions = places.setdefault((path, line, failure.kind), (subject, reason, []))
+                versions.append(version.version)
+        for (path, line, kind), (subject, reason, versions) in places.items():
+            # A package with only a source distribution installs if it is pure Python, which
+            # its name does not say: a warning, where a missing or conflicting one is an error.
+            severity = Severity.WARNING if kind == "source-only" else self.severity
+            fields: dict[str, object] = {"subject": subject, "versions": _versions(versions), "reason": reason}
+            yield make_finding(self.code, self.message, severity, display_in_root(path, root), *_at(line), fields)
+
+    @staticmethod
+    def _places(root: FunctionRoot, failure: Failure) -> Iterator[tuple[Path, int, str, str]]:
+        """The requirement lines a failure is about, each with its subject and pip's reason."""
+        from cflint.rules.imports.resolved import lines_naming  # only with --resolve
+
+        lines = installed_lines(root, root.settings)
+        named = [line for line in lines if (str(line.path), line.line) in set(failure.lines)]
+        if not named:
+            named = [line for name in failure.names for line in lines_naming(root, name)]
+        reason = failure.reason
+        verdict = "needs a build from source" if failure.kind == "source-only" else "cannot be installed"
+        if not named and failure.parent is not None:
+            named = list(lines_naming(root, failure.parent))
+            reason = f"it needs {failure.names[0] if failure.names else 'a dependency'}, and pip says: {reason}"
+        if not named:
+            yield root.requirements_path, 1, f"{root.requirements_path.name} {verdict}", reason
+            return
+        for line in named:
+            yield line.path, line.line, f"{line.text} {verdict}", reason
+
+    def _unreachable(self, root: FunctionRoot, resolution: RootResolution, versions: list[tuple[int, int]]) -> Finding:
+        """One warning for an index pip cannot reach: the requirements are not judged at all."""
+        detail = next(v.failure.reason for v in resolution.versions if v.failure is not None)
+        options = [option for option in root.requirements.options if option.option in _INDEX_OPTIONS]
+        place = next((o for o in options if (urlsplit(o.value).hostname or "\0") in detail), None)
+        place = place or next(iter(options), None)
+        index = place.value if place is not None else _DEFAULT_INDEX
+        path, line = (place.path, place.line) if place is not None else (root.requirements_path, 1)
+        return make_finding(
+            self.code,
+            self.message,
+            Severity.WARNING,
+            display_in_root(path, root),
+            *_at(line),
+            {
+                "subject": "requirements.txt cannot be resolved",
+                "versions": _versions(versions),
+                "reason": f"{index} cannot be reached ({detail})",
+            },
+        )
+
+
+def _at(line: int) -> tuple[Position, None]:
+    return Position(line, 1), None
