@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Any
 from msgspec import Struct, field
 from msgspec.structs import asdict
 
-from cflint.engine.registry import Registry, load_registry
+from cflint.engine.registry import INTERNAL_ERROR, Registry, load_registry
 from cflint.fix.model import without_unfixable
 from cflint.fix.text import UTF16, client_position, source_encoding, split_lines
 from cflint.fs.files import read_regular_bytes
 from cflint.fs.patterns import PathPatterns
 from cflint.model import Finding, TextEdit
-from cflint.project import FunctionRoot
+from cflint.project import FileJob, FunctionRoot
 from cflint.run.discovery import PYTHON_SUFFIXES, Discovery, ExcludeMatcher, discover, discover_stdin
 from cflint.run.roots import enclosing_root, root_findings
 from cflint.run.runner import file_job
@@ -38,6 +38,7 @@ from cflint.settings.selection import Selection
 if TYPE_CHECKING:
     from cflint.engine.linter import FileLinter
     from cflint.knowledge.requirements import Requirements
+    from cflint.run.cache import ResultCache
 
 
 class LintOptions(Struct, frozen=True, kw_only=True):
@@ -119,12 +120,11 @@ class Linter:
     def __init__(
         self, options: LintOptions | None = None, registry: Registry | None = None, debug: bool = False
     ) -> None:
-        from cflint.engine.linter import FileLinter
-
         self.options = options or LintOptions()
         self.registry = registry or load_registry()
         self.cwd = self.options.cwd or Path(os.path.abspath(os.getcwd()))
-        self._linter: FileLinter = FileLinter(self.registry, debug=debug)
+        self.debug = debug
+        self._linter: FileLinter | None = None  # made on first use: a lint answered from a cache imports no LibCST
         # Both keyed by the settings' value, so they hold across lints while the config is unchanged.
         self._selection = Selection(self.registry)
         self._exclude_specs: dict[Settings, PathPatterns] = {}
@@ -132,9 +132,17 @@ class Linter:
     def _resolver(self) -> SettingsResolver:
         return SettingsResolver(self.options.overrides, self.registry.codes, self.options.config)
 
-    def lint_source(self, path: Path, source: str | bytes, unsaved: Mapping[Path, bytes] | None = None) -> LintResult:
+    def lint_source(
+        self,
+        path: Path,
+        source: str | bytes,
+        unsaved: Mapping[Path, bytes] | None = None,
+        cache: ResultCache | None = None,
+    ) -> LintResult:
         """Lint `source` as the content of the Python file `path` (which need not exist).
-        `unsaved` adds to the options' unsaved text of other files."""
+        `unsaved` adds to the options' unsaved text of other files. With a `cache`, the
+        findings are taken from it when it holds them for this text and everything it is
+        linted with, as `cflint` takes them, and stored in it otherwise."""
         path = Path(os.path.abspath(path))
         data = source_bytes(source) if isinstance(source, str) else source
         read_bytes = buffer_reader({**self.options.unsaved, **(unsaved or {}), path: data})
@@ -144,9 +152,30 @@ class Linter:
             return LintResult(path, [], None, [], frozenset(), excluded=True)
         root = self._root_of(path, resolver, read_bytes)
         job = file_job(path, settings, root, self._selection, self.cwd, data)
-        findings = without_unfixable(self._linter.lint(job), settings.unfixable)
-        root_findings = [] if root is None else self._root_findings(root)
+        findings = without_unfixable(self._file_findings(job, cache), settings.unfixable)
+        root_findings = [] if root is None else self._root_findings(root, cache)
         return LintResult(path, sorted(findings), root, root_findings, job.enabled)
+
+    def _file_findings(self, job: FileJob, cache: ResultCache | None) -> list[Finding]:
+        if cache is None or job.source is None:
+            return self._file_linter().lint(job)
+        from cflint.run.cache import job_description, result_key
+
+        key = result_key(job.source, job_description(job))
+        cached = cache.get(key, job.context.display_path, self.registry.codes)
+        if cached is not None:
+            return cached
+        findings = self._file_linter().lint(job)
+        if not any(finding.code == INTERNAL_ERROR for finding in findings):
+            cache.put(key, findings)
+        return findings
+
+    def _file_linter(self) -> FileLinter:
+        if self._linter is None:
+            from cflint.engine.linter import FileLinter
+
+            self._linter = FileLinter(self.registry, debug=self.debug)
+        return self._linter
 
     def lint_root(self, folder: Path, unsaved: Mapping[Path, bytes] | None = None) -> LintResult | None:
         """The root rules' findings for the function root of `folder` when `folder` holds a
@@ -179,8 +208,8 @@ class Linter:
         root = enclosing_root(path, found.roots)
         return None if root is None else _buffered(root, read_bytes)
 
-    def _root_findings(self, root: BufferedRoot) -> list[Finding]:
-        return sorted(root_findings(root, self.registry, self._selection, self.cwd, read_bytes=root.read_bytes))
+    def _root_findings(self, root: BufferedRoot, cache: ResultCache | None = None) -> list[Finding]:
+        return sorted(root_findings(root, self.registry, self._selection, self.cwd, cache, root.read_bytes))
 
 
 def _buffered(root: FunctionRoot, read_bytes: Callable[[Path], bytes]) -> BufferedRoot:

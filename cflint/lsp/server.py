@@ -25,6 +25,7 @@ from pygls.lsp.server import LanguageServer
 from cflint import __version__
 from cflint.api import Linter, LintOptions, LintResult
 from cflint.engine.registry import Registry, load_registry
+from cflint.fs.files import read_regular_bytes
 from cflint.lsp.actions import FIX_ALL_KIND, Actions
 from cflint.lsp.coalescer import Coalescer
 from cflint.lsp.diagnostics import Diagnostics
@@ -33,6 +34,7 @@ from cflint.lsp.memory import released
 from cflint.lsp.settings import SECTION, EditorSettings
 from cflint.lsp.transport import CflintProtocol, ResyncingReader
 from cflint.model import UsageError
+from cflint.run.cache import ResultCache, default_cache_dir
 from cflint.settings.config import CONFIG_FILE_NAMES
 
 _WATCHED = ("**/*.txt", *(f"**/{name}" for name in CONFIG_FILE_NAMES))
@@ -50,16 +52,57 @@ class CflintServer(LanguageServer):
             protocol_cls=CflintProtocol,
         )
         self.debug = debug
-        self.registry: Registry = load_registry()
         self.workspace_root = Path(os.path.abspath(os.getcwd()))
         self.editor_settings = EditorSettings()
         self.shutdown_requested = False
         self.documents = Documents(lambda: self.workspace)
         self.diagnostics = Diagnostics(self, self.documents)
-        self.actions = Actions(self.documents, self.registry)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cflint-server")
-        self._linter = self._new_linter()
         self._coalescer = Coalescer()
+        # Set by `ready()`: `initialize` is answered before the rules are loaded.
+        self._started: asyncio.Task[None] | None = None
+        self._registry: Registry | None = None
+        self._actions: Actions | None = None
+        self._linter: Linter | None = None
+        self._cache: ResultCache | None = None
+        self._warming: asyncio.Future[None] | None = None
+
+    # -- start-up -------------------------------------------------------------------------
+
+    def start(self, initialization_options: object) -> None:
+        """Load the rules' metadata and take the client's settings in the background, so
+        that `initialize` is answered at once; handlers that need them await `ready()`."""
+        if self._started is None:
+            self._started = asyncio.ensure_future(self._start(initialization_options))
+
+    async def ready(self) -> None:
+        self.start(None)  # a client that sent no `initialize`: the defaults
+        assert self._started is not None
+        await asyncio.shield(self._started)
+
+    async def _start(self, initialization_options: object) -> None:
+        cache = ResultCache(default_cache_dir(self.workspace_root))
+        registry = await asyncio.to_thread(_registry_from, cache)
+        self._cache, self._registry = cache, registry
+        self._actions = Actions(self.documents, registry)
+        self.apply_settings(initialization_options, force=True)
+        # LibCST and the rule classes, which a first lint answered from the cache does without.
+        self._warming = asyncio.get_running_loop().run_in_executor(None, _import_rules, registry)
+
+    @property
+    def registry(self) -> Registry:
+        assert self._registry is not None, "used before ready()"
+        return self._registry
+
+    @property
+    def actions(self) -> Actions:
+        assert self._actions is not None, "used before ready()"
+        return self._actions
+
+    @property
+    def linter(self) -> Linter:
+        assert self._linter is not None, "used before ready()"
+        return self._linter
 
     # -- settings -------------------------------------------------------------------------
 
@@ -153,14 +196,17 @@ class CflintServer(LanguageServer):
     # -- linting --------------------------------------------------------------------------
 
     async def _lint_document(self, uri: str) -> None:
+        await self.ready()
         document = self.documents.get(uri)
         if document is None:
             return
         path = Path(os.path.abspath(document.path))
         version, text = document.version, document.source
-        linter = self._linter
+        linter = self.linter
+        # A document's first lint may be answered from the cache: as saved, it may have been linted before.
+        cache = self._cache if uri not in self.documents.linted else None
         try:
-            result = await self._run(partial(_lint_buffer, linter, path, self.documents.buffers(path)))
+            result = await self._run(partial(_lint_buffer, linter, path, self.documents.buffers(path), cache))
         except Exception as exc:
             self.diagnostics.report_failure(uri, version, path, exc)
             return
@@ -177,7 +223,8 @@ class CflintServer(LanguageServer):
             self.diagnostics.publish_root_findings(result, linter)
 
     async def _lint_root(self, folder: Path) -> None:
-        linter = self._linter
+        await self.ready()
+        linter = self.linter
         requirements = folder / "requirements.txt"
         try:
             result = await self._run(partial(linter.lint_root, folder, self.documents.buffers(requirements)))
@@ -234,13 +281,45 @@ class CflintServer(LanguageServer):
         self._executor.shutdown(wait=True)
 
 
-def _lint_buffer(linter: Linter, path: Path, buffers: dict[Path, bytes]) -> LintResult | None:
-    """The lint of a buffer whose file is on disk and not excluded by the config, else None."""
+def _lint_buffer(
+    linter: Linter, path: Path, buffers: dict[Path, bytes], cache: ResultCache | None
+) -> LintResult | None:
+    """The lint of a buffer whose file is on disk and not excluded by the config, else None.
+    The `cache` is used only when the buffer holds what the file on disk holds: the lints
+    of unsaved text are not worth keeping."""
     source = buffers.get(path)
     if source is None or not path.exists():
         return None
-    result = linter.lint_source(path, source, buffers)
+    if cache is not None and _saved_bytes(path) != source:
+        cache = None
+    result = linter.lint_source(path, source, buffers, cache)
     return None if result.excluded else result
+
+
+def _saved_bytes(path: Path) -> bytes | None:
+    try:
+        return read_regular_bytes(path)
+    except OSError:
+        return None
+
+
+def _registry_from(cache: ResultCache) -> Registry:
+    """The rules' metadata: from the cache when it holds them (no rule module imported),
+    else from the rule modules, then kept in the cache for the next start."""
+    registry = cache.load_registry()
+    if registry is None:
+        registry = load_registry()
+        cache.store_registry(registry)
+    return registry
+
+
+def _import_rules(registry: Registry) -> None:
+    """Import LibCST, the engine and every rule class, so that the first lint that needs
+    them does not wait for them."""
+    import cflint.engine.linter  # noqa: F401
+
+    loaded = (registry.file_rules, registry.root_rules, registry.package_rules)
+    logger.debug("warmed: %d rule classes", sum(map(len, loaded)))
 
 
 def _register_life_cycle(server: CflintServer) -> None:
@@ -251,7 +330,7 @@ def _register_life_cycle(server: CflintServer) -> None:
         root_path = uri_path(root) if root else None
         if root_path is not None:
             server.workspace_root = root_path
-        server.apply_settings(params.initialization_options, force=True)  # the workspace root is the linter's cwd
+        server.start(params.initialization_options)  # the workspace root is the linter's cwd
 
     @server.feature(types.INITIALIZED)
     def initialized(params: types.InitializedParams) -> None:
@@ -292,6 +371,7 @@ def _register_workspace(server: CflintServer) -> None:
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def configuration_changed(params: types.DidChangeConfigurationParams) -> None:
+        await server.ready()
         if params.settings:
             server.apply_settings(params.settings)
         else:
@@ -303,11 +383,13 @@ def _register_requests(server: CflintServer) -> None:
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND]),
     )
-    def code_action(params: types.CodeActionParams) -> list[types.CodeAction] | None:
+    async def code_action(params: types.CodeActionParams) -> list[types.CodeAction] | None:
+        await server.ready()
         return server.actions.code_actions(params)
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
-    def hover(params: types.HoverParams) -> types.Hover | None:
+    async def hover(params: types.HoverParams) -> types.Hover | None:
+        await server.ready()
         return server.actions.hover(params)
 
 
