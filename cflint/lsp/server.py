@@ -86,8 +86,15 @@ class CflintServer(LanguageServer):
         self._cache, self._registry = cache, registry
         self._actions = Actions(self.documents, registry)
         self.apply_settings(initialization_options, force=True)
-        # LibCST and the rule classes, which a first lint answered from the cache does without.
-        self._warming = asyncio.get_running_loop().run_in_executor(None, _import_rules, registry)
+        if not self.documents.linted and not any(map(is_python, self.documents.by_path())):
+            self.warm()
+
+    def warm(self) -> None:
+        """Import LibCST and the rule classes in the background, once. Called when the first
+        lint has ended (one answered from the cache does without them, and would wait for
+        the interpreter while they are imported), or at start when no Python file is open."""
+        if self._warming is None:
+            self._warming = asyncio.get_running_loop().run_in_executor(None, _import_rules, self.registry)
 
     @property
     def registry(self) -> Registry:
@@ -210,6 +217,8 @@ class CflintServer(LanguageServer):
         except Exception as exc:
             self.diagnostics.report_failure(uri, version, path, exc)
             return
+        finally:
+            self.warm()
         current = self.documents.get(uri)
         if current is None or current.version != version:
             return  # closed, or changed again: a newer lint is on its way
