@@ -439,6 +439,40 @@ async def test_capabilities_then_shutdown_and_exit_leave_no_process(
         os.kill(server.pid, 0)
 
 
+async def test_a_pulling_client_gets_the_diagnostics_of_its_text_and_a_refresh(
+    bare_client: LanguageClient, function_folder: Path
+) -> None:
+    """`textDocument/diagnostic` (LSP 3.17): a pull right after a change answers for the
+    changed text; nothing is pushed for Python files to a client that pulls; a change to a
+    requirement file asks the client to pull again."""
+    capabilities = client_capabilities("neovim")
+    assert capabilities.text_document is not None and capabilities.text_document.diagnostic is not None
+    assert capabilities.workspace is not None
+    capabilities.workspace.diagnostics = types.DiagnosticWorkspaceClientCapabilities(refresh_support=True)
+    result = await bare_client.initialize_session(
+        types.InitializeParams(capabilities=capabilities, root_uri=function_folder.as_uri())
+    )
+    assert result.capabilities.diagnostic_provider is not None
+
+    async def pull(uri: str) -> list[str]:
+        report = await bare_client.text_document_diagnostic_async(
+            types.DocumentDiagnosticParams(types.TextDocumentIdentifier(uri))
+        )
+        assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
+        return sorted(str(d.code) for d in report.items)
+
+    uri = open_document(bare_client, function_folder / "user.py")
+    assert await pull(uri) == ["CF103", "CF403"]
+    replace_text(bare_client, uri, USER_PY.replace("(request)", "()"), 2)
+    assert await pull(uri) == ["CF403"]
+    requirements_uri = open_document(bare_client, function_folder / "requirements.txt")
+    replace_text(bare_client, requirements_uri, "flask\n", 2)
+    await wait_until(lambda: bare_client.diagnostic_refresh_count > 0)
+    assert await pull(uri) == ["CF303", "CF403"]
+    assert uri not in bare_client.diagnostics
+    await bare_client.shutdown_session()
+
+
 async def test_changes_during_a_lint_are_linted_together(function_folder: Path) -> None:
     """Debouncing: 40 changes sent at once cost a few lints, not 40, and the last text's
     diagnostics are the ones published last. (pygls's own client, to see every publish.)"""

@@ -66,6 +66,7 @@ class CflintServer(LanguageServer):
         self._linter: Linter | None = None
         self._cache: ResultCache | None = None
         self._warming: asyncio.Future[None] | None = None
+        self._refreshes: set[asyncio.Future[None]] = set()  # kept, or the loop may drop them
 
     # -- start-up -------------------------------------------------------------------------
 
@@ -180,11 +181,40 @@ class CflintServer(LanguageServer):
             self.lint_later(uri)  # the client's own URI, which may be spelt unlike from_fs_path's
         if not targets and path.name == "requirements.txt":
             self._coalescer.request(f"root:{folder}", lambda: self._lint_root(folder))
+        self.refresh_after(targets)
 
     def relint_all(self) -> None:
-        for path, document in self.documents.by_path().items():
-            if is_python(path):
-                self.lint_later(document.uri)
+        targets = [document.uri for path, document in self.documents.by_path().items() if is_python(path)]
+        for uri in targets:
+            self.lint_later(uri)
+        self.refresh_after(targets)
+
+    def refresh_after(self, uris: list[str]) -> None:
+        """Once the lints of `uris` (asked for by a change to another file) have ended, ask a
+        pulling client to pull again: it would not otherwise know that they changed."""
+        refresh = self.client_capabilities.workspace and self.client_capabilities.workspace.diagnostics
+        if uris and self.diagnostics.client_pulls() and refresh and refresh.refresh_support:
+            task = asyncio.ensure_future(self._refresh_after(uris))
+            self._refreshes.add(task)
+            task.add_done_callback(self._refreshes.discard)
+
+    async def _refresh_after(self, uris: list[str]) -> None:
+        try:
+            for uri in uris:
+                await self._coalescer.idle(uri)
+            await self.workspace_diagnostic_refresh_async(None)
+        except Exception as exc:
+            logger.info("the client did not refresh its diagnostics: %s", exc)
+
+    async def pulled_diagnostics(self, uri: str) -> list[types.Diagnostic]:
+        """A pulling client's diagnostics of `uri`: those of a lint of the text it holds,
+        waiting for that lint when it has not ended yet."""
+        await self.ready()
+        document = self.documents.get(uri)
+        if document is not None and self.documents.last_lint(document) is None:
+            self.lint_later(uri)  # merged with a lint already asked for
+        await self._coalescer.idle(uri)
+        return self.diagnostics.held(uri)
 
     def lint_later(self, uri: str) -> None:
         self._coalescer.request(uri, lambda: self._lint_document(uri))
@@ -395,6 +425,14 @@ def _register_requests(server: CflintServer) -> None:
     async def code_action(params: types.CodeActionParams) -> list[types.CodeAction] | None:
         await server.ready()
         return server.actions.code_actions(params)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_DIAGNOSTIC,
+        types.DiagnosticOptions(identifier="cflint", inter_file_dependencies=True, workspace_diagnostics=False),
+    )
+    async def diagnostic(params: types.DocumentDiagnosticParams) -> types.RelatedFullDocumentDiagnosticReport:
+        items = await server.pulled_diagnostics(params.text_document.uri)
+        return types.RelatedFullDocumentDiagnosticReport(items=items)
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def hover(params: types.HoverParams) -> types.Hover | None:
