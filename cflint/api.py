@@ -138,11 +138,13 @@ class Linter:
         source: str | bytes,
         unsaved: Mapping[Path, bytes] | None = None,
         cache: ResultCache | None = None,
+        cancelled: Callable[[], bool] | None = None,
     ) -> LintResult:
         """Lint `source` as the content of the Python file `path` (which need not exist).
         `unsaved` adds to the options' unsaved text of other files. With a `cache`, the
         findings are taken from it when it holds them for this text and everything it is
-        linted with, as `cflint` takes them, and stored in it otherwise."""
+        linted with, as `cflint` takes them, and stored in it otherwise. When `cancelled`
+        turns true, the lint stops soon after and raises `cflint.model.LintCancelled`."""
         path = Path(os.path.abspath(path))
         data = source_bytes(source) if isinstance(source, str) else source
         read_bytes = buffer_reader({**self.options.unsaved, **(unsaved or {}), path: data})
@@ -152,20 +154,22 @@ class Linter:
             return LintResult(path, [], None, [], frozenset(), excluded=True)
         root = self._root_of(path, resolver, read_bytes)
         job = file_job(path, settings, root, self._selection, self.cwd, data)
-        findings = without_unfixable(self._file_findings(job, cache), settings.unfixable)
+        findings = without_unfixable(self._file_findings(job, cache, cancelled), settings.unfixable)
         root_findings = [] if root is None else self._root_findings(root, cache)
         return LintResult(path, sorted(findings), root, root_findings, job.enabled)
 
-    def _file_findings(self, job: FileJob, cache: ResultCache | None) -> list[Finding]:
+    def _file_findings(
+        self, job: FileJob, cache: ResultCache | None, cancelled: Callable[[], bool] | None = None
+    ) -> list[Finding]:
         if cache is None or job.source is None:
-            return self._file_linter().lint(job)
+            return self._file_linter().lint(job, cancelled)
         from cflint.run.cache import job_description, result_key
 
         key = result_key(job.source, job_description(job))
         cached = cache.get(key, job.context.display_path, self.registry.codes)
         if cached is not None:
             return cached
-        findings = self._file_linter().lint(job)
+        findings = self._file_linter().lint(job, cancelled)
         if not any(finding.code == INTERNAL_ERROR for finding in findings):
             cache.put(key, findings)
         return findings

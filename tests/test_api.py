@@ -5,6 +5,7 @@ what `cflint --stdin-filename PATH -` gives for it, the function root's findings
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 
 from cflint.api import Linter, LintOptions, LintResult, lint_source
 from cflint.engine.registry import load_registry
+from cflint.model import LintCancelled
 from cflint.output.json_format import JsonReporter
 from tests.helpers import GUIDE_EXAMPLES, GUIDE_FIXTURES, REPO, guide_function, run_subprocess, write_files
 
@@ -135,3 +137,31 @@ def test_enabled_is_the_files_selection_less_its_per_file_ignores(tmp_path: Path
     assert {"CF306", "CF403"} <= user.enabled
     assert "CF306" in tool.enabled and not any(code.startswith("CF4") for code in tool.enabled)
     assert user.enabled - tool.enabled == {code for code in user.enabled if code.startswith("CF4")}
+
+
+def test_a_cancelled_lint_stops_at_a_statement_and_an_uncancelled_one_is_unchanged(tmp_path: Path) -> None:
+    """`cancelled` is asked before the parse and at each statement; a lint it never stops
+    finds what a lint without it finds."""
+    user = write_files(tmp_path, {"user.py": "import requests\n", "requirements.txt": "requests\n"}) / "user.py"
+    text = "import requests\n\n" + "".join(f"def handler_{i}():\n    return requests.get('u').text\n\n" for i in range(50))
+    linter = Linter(LintOptions(cwd=tmp_path))
+    asked: list[int] = []
+
+    def after(calls: int) -> Callable[[], bool]:
+        def cancelled() -> bool:
+            asked.append(calls)
+            return len(asked) > calls
+
+        return cancelled
+
+    with pytest.raises(LintCancelled):
+        linter.lint_source(user, text, cancelled=after(0))
+    assert len(asked) == 1  # before the parse
+    asked.clear()
+    with pytest.raises(LintCancelled):
+        linter.lint_source(user, text, cancelled=after(20))
+    assert len(asked) == 21  # stopped at the 21st statement of 100
+    asked.clear()
+    full = linter.lint_source(user, text)
+    assert linter.lint_source(user, text, cancelled=after(10_000)).findings == full.findings
+    assert len(asked) > 100 and len(full.findings) == 51  # CF403 on each handler, CF102: no main

@@ -33,7 +33,7 @@ from cflint.lsp.documents import Documents, Linted, file_uri, is_project_file, i
 from cflint.lsp.memory import released
 from cflint.lsp.settings import SECTION, EditorSettings
 from cflint.lsp.transport import CflintProtocol, ResyncingReader
-from cflint.model import UsageError
+from cflint.model import LintCancelled, UsageError
 from cflint.run.cache import ResultCache, default_cache_dir
 from cflint.settings.config import CONFIG_FILE_NAMES
 
@@ -242,8 +242,11 @@ class CflintServer(LanguageServer):
         linter = self.linter
         # A document's first lint may be answered from the cache: as saved, it may have been linted before.
         cache = self._cache if uri not in self.documents.linted else None
+        lint = partial(_lint_buffer, linter, path, self.documents.buffers(path), cache)
         try:
-            result = await self._run(partial(_lint_buffer, linter, path, self.documents.buffers(path), cache))
+            result = await self._run(partial(lint, partial(self._edited_since, uri, version)))
+        except LintCancelled:
+            return  # edited again meanwhile: the coalescer lints the new text next
         except Exception as exc:
             self.diagnostics.report_failure(uri, version, path, exc)
             return
@@ -260,6 +263,11 @@ class CflintServer(LanguageServer):
         self.diagnostics.publish_file(uri, text, result.findings, version)
         if result.root is not None:
             self.diagnostics.publish_root_findings(result, linter)
+
+    def _edited_since(self, uri: str, version: int | None) -> bool:
+        """Whether the document is closed or at another version (asked from the lint thread)."""
+        document = self.documents.get(uri)
+        return document is None or document.version != version
 
     async def _lint_root(self, folder: Path) -> None:
         await self.ready()
@@ -321,7 +329,11 @@ class CflintServer(LanguageServer):
 
 
 def _lint_buffer(
-    linter: Linter, path: Path, buffers: dict[Path, bytes], cache: ResultCache | None
+    linter: Linter,
+    path: Path,
+    buffers: dict[Path, bytes],
+    cache: ResultCache | None,
+    cancelled: Callable[[], bool],
 ) -> LintResult | None:
     """The lint of a buffer whose file is on disk and not excluded by the config, else None.
     The `cache` is used only when the buffer holds what the file on disk holds: the lints
@@ -331,7 +343,7 @@ def _lint_buffer(
         return None
     if cache is not None and _saved_bytes(path) != source:
         cache = None
-    result = linter.lint_source(path, source, buffers, cache)
+    result = linter.lint_source(path, source, buffers, cache, cancelled)
     return None if result.excluded else result
 
 
