@@ -143,7 +143,9 @@ def test_a_cancelled_lint_stops_at_a_statement_and_an_uncancelled_one_is_unchang
     """`cancelled` is asked before the parse and at each statement; a lint it never stops
     finds what a lint without it finds."""
     user = write_files(tmp_path, {"user.py": "import requests\n", "requirements.txt": "requests\n"}) / "user.py"
-    text = "import requests\n\n" + "".join(f"def handler_{i}():\n    return requests.get('u').text\n\n" for i in range(50))
+    text = "import requests\n\n" + "".join(
+        f"def handler_{i}():\n    return requests.get('u').text\n\n" for i in range(50)
+    )
     linter = Linter(LintOptions(cwd=tmp_path))
     asked: list[int] = []
 
