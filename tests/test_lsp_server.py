@@ -461,6 +461,7 @@ async def test_a_pulling_client_gets_the_diagnostics_of_its_text_and_a_refresh(
         assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
         return sorted(str(d.code) for d in report.items)
 
+    assert await pull((function_folder / "never_opened.py").as_uri()) == []
     uri = open_document(bare_client, function_folder / "user.py")
     assert await pull(uri) == ["CF103", "CF403"]
     replace_text(bare_client, uri, USER_PY.replace("(request)", "()"), 2)
