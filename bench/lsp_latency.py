@@ -92,6 +92,7 @@ class Case:
 class Server:
     name: str
     command: list[str]
+    repository: Path = REPO  # the checkout whose cflint runs (on PYTHONPATH)
 
 
 @dataclass
@@ -125,6 +126,9 @@ def cases() -> list[Case]:
 def servers() -> list[Server]:
     """cflint from this checkout, and ruff and fixit when found on PATH or beside this Python."""
     found = [Server("cflint", [sys.executable, "-m", "cflint", "server"])]
+    baseline = os.environ.get("BENCH_BASELINE")  # another checkout, to compare before and after
+    if baseline:
+        found.append(Server(f"cflint ({Path(baseline).name})", found[0].command, Path(baseline)))
     here = Path(sys.executable).parent
     ruff = shutil.which("ruff") or shutil.which("ruff", path=str(here))
     if ruff:
@@ -221,7 +225,7 @@ async def session(case: Case, server: Server, folder: Path, edits: int, warmup: 
         waiting[uri] = (version, future)
         return future
 
-    environment = {**os.environ, "PYTHONPATH": str(REPO)}
+    environment = {**os.environ, "PYTHONPATH": str(server.repository)}
     started = time.perf_counter()
     process = await asyncio.create_subprocess_exec(
         *server.command, stdin=PIPE, stdout=PIPE, stderr=DEVNULL, env=environment, cwd=str(folder)
