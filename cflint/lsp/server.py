@@ -37,6 +37,7 @@ from cflint.model import LintCancelled, UsageError
 from cflint.run.cache import ResultCache, default_cache_dir
 from cflint.settings.config import CONFIG_FILE_NAMES
 
+_WARM_AFTER_SECONDS = 1.0
 _WATCHED = ("**/*.txt", *(f"**/{name}" for name in CONFIG_FILE_NAMES))
 logger = logging.getLogger(__name__)
 
@@ -87,13 +88,13 @@ class CflintServer(LanguageServer):
         self._cache, self._registry = cache, registry
         self._actions = Actions(self.documents, registry)
         self.apply_settings(initialization_options, force=True)
-        if not self.documents.linted and not any(map(is_python, self.documents.by_path())):
-            self.warm()
+        asyncio.get_running_loop().call_later(_WARM_AFTER_SECONDS, self.warm)
 
     def warm(self) -> None:
-        """Import LibCST and the rule classes in the background, once. Called when the first
-        lint has ended (one answered from the cache does without them, and would wait for
-        the interpreter while they are imported), or at start when no Python file is open."""
+        """Import LibCST and the rule classes in the background, once: when the first lint
+        has ended, or a while after start when no file was opened. Not sooner: a first lint
+        answered from the cache does without them, and would wait on their imports (the
+        import lock and the interpreter's lock) while they run."""
         if self._warming is None:
             self._warming = asyncio.get_running_loop().run_in_executor(None, _import_rules, self.registry)
 
