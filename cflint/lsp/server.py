@@ -87,7 +87,8 @@ class CflintServer(LanguageServer):
         registry = await asyncio.to_thread(_registry_from, cache)
         self._cache, self._registry = cache, registry
         self._actions = Actions(self.documents, registry)
-        self.apply_settings(initialization_options, force=True)
+        # No lint has run yet: each one asked for so far waits for `ready()` and then runs.
+        self.apply_settings(initialization_options, force=True, relint=False)
         asyncio.get_running_loop().call_later(_WARM_AFTER_SECONDS, self.warm)
 
     def warm(self) -> None:
@@ -120,9 +121,10 @@ class CflintServer(LanguageServer):
         options = LintOptions(overrides=settings.overrides, config=settings.config, cwd=self.workspace_root)
         return Linter(options, self.registry, self.debug)
 
-    def apply_settings(self, value: object, force: bool = False) -> None:
-        """Take the client's settings and re-lint the open files; on a bad value, say so
-        and keep the previous ones. `force` makes a new linter even for the same settings."""
+    def apply_settings(self, value: object, force: bool = False, relint: bool = True) -> None:
+        """Take the client's settings and re-lint the open files (unless `relint` is false);
+        on a bad value, say so and keep the previous ones. `force` makes a new linter even
+        for the same settings."""
         try:
             settings = EditorSettings.from_client(value, self.workspace_root, self.registry.codes)
         except UsageError as exc:
@@ -133,7 +135,8 @@ class CflintServer(LanguageServer):
         self.editor_settings = settings
         self.diagnostics.forget_usage_errors()
         self._linter = self._new_linter()
-        self.relint_all()
+        if relint:
+            self.relint_all()
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         """pygls's report of an error outside a request's handler. One from reading the input
