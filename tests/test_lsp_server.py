@@ -512,7 +512,7 @@ async def test_changes_during_a_lint_are_linted_together(function_folder: Path) 
         await client.stop()
 
 
-def test_the_server_is_made_without_importing_libcst_or_the_rules() -> None:
+async def test_the_server_is_made_without_importing_libcst_or_the_rules() -> None:
     """`initialize` is answered before LibCST and the rules are imported (they load in the background)."""
     code = (
         "import sys; from cflint.lsp.server import make_server; make_server(); "
