@@ -1,32 +1,37 @@
-"""Latency of `cflint server` as an editor sees it: from sending `textDocument/didChange`
-to receiving the `textDocument/publishDiagnostics` for that version, over stdio with a real
-LSP client (pygls's). Prints a markdown table.
+"""Latency of `cflint server` as an editor sees it, next to `ruff server` and `fixit lsp`
+when they are installed, driven by one raw LSP client (pygls's) over stdio, the servers taking
+turns on each input: from sending `textDocument/didChange` to receiving the
+`textDocument/publishDiagnostics` for that version; from starting the process to the first
+diagnostics; the server's resident memory after the first and after the last edit. Prints a
+markdown table.
 
 Run from the repository root with the `lsp` extra installed:
-`python bench/lsp_latency.py [--edits 50] [--warmup 5]` (see bench/README.md).
+`python bench/lsp_latency.py [--edits 40] [--warmup 5] [--rounds 1] [--only NAME]` (see bench/README.md).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import platform
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from asyncio.subprocess import DEVNULL, PIPE
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-
-from lsprotocol import types
-from pygls.lsp.client import LanguageClient
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATE = Path(__file__).resolve().parent / "inputs" / "template"
-LARGE_MODULE_LINES = 1000
+LARGE_MODULE_LINES = 5000
+SMALL_MODULE_LINES = 61
 
 _HEADER = '''\
 """A cloud function with many handlers, generated for the language-server benchmark."""
@@ -63,15 +68,15 @@ def main():
 """
 
 
-def large_module() -> str:
-    """A 1,000-line entry module: handlers that parse input and call an API, and a main."""
+def large_module(size: int = LARGE_MODULE_LINES) -> str:
+    """An entry module of `size` lines: handlers that parse input and call an API, and a main."""
     handlers = []
     index = 0
     while True:
         text = _HEADER + "".join(handlers) + _MAIN
         lines = text.count("\n")
-        if lines + _HANDLER.count("\n") > LARGE_MODULE_LINES:
-            return text + "\n" * (LARGE_MODULE_LINES - lines - 1) + "# end\n"
+        if lines + _HANDLER.count("\n") > size:
+            return text + "\n" * (size - lines - 1) + "# end\n"
         handlers.append(_HANDLER.format(i=index))
         index += 1
 
@@ -84,113 +89,211 @@ class Case:
 
 
 @dataclass(frozen=True)
+class Server:
+    name: str
+    command: list[str]
+    repository: Path = REPO  # the checkout whose cflint runs (on PYTHONPATH)
+
+
+@dataclass
 class Measurement:
     case: Case
+    server: Server
     lines: int
-    start_seconds: float
-    open_seconds: float
-    latencies: list[float]
-    engine: list[float]  # the same lint in this process (median shown), without the server and the protocol
+    to_initialized: list[float] = field(default_factory=list)  # process start -> initialize answered
+    to_first: list[float] = field(default_factory=list)  # process start -> first diagnostics
+    to_first_cached: list[float] = field(default_factory=list)  # the same, second start on the same folder
+    latencies: list[float] = field(default_factory=list)
+    rss_first: list[int] = field(default_factory=list)  # KiB after the first measured edit
+    rss_last: list[int] = field(default_factory=list)  # KiB after the last
 
 
 def cases() -> list[Case]:
     template = {name: (TEMPLATE / name).read_text(encoding="utf-8") for name in ("user.py", "requirements.txt")}
-    large = large_module()
-    return [
-        Case("guide template", template, template["user.py"].splitlines().index("def main():") + 1),
-        Case(
-            f"{LARGE_MODULE_LINES}-line module",
-            {"user.py": large, "requirements.txt": "requests\nflask\n"},
-            large.splitlines().index("def main():") + 1,
-        ),
-    ]
-
-
-class _Client(LanguageClient):
-    def __init__(self) -> None:
-        super().__init__("cflint-bench", "1")
-        self.waiting: dict[tuple[str, int], asyncio.Future[float]] = {}
-
-
-async def measure(case: Case, folder: Path, edits: int, warmup: int) -> Measurement:
-    for name, text in case.files.items():
-        (folder / name).write_text(text, encoding="utf-8")
-    user = folder / "user.py"
-    uri = user.as_uri()
-    client = _Client()
-
-    @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-    def published(params: types.PublishDiagnosticsParams) -> None:
-        future = client.waiting.pop((params.uri, params.version or 0), None)
-        if future is not None and not future.done():
-            future.set_result(time.perf_counter())
-
-    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
-    def register(params: types.RegistrationParams) -> None:
-        return None
-
-    environment = {**os.environ, "PYTHONPATH": str(REPO)}
-    started = time.perf_counter()
-    await client.start_io(sys.executable, "-m", "cflint", "server", env=environment, cwd=str(folder))
-    await client.initialize_async(
-        types.InitializeParams(
-            capabilities=types.ClientCapabilities(), root_uri=folder.as_uri(), process_id=os.getpid()
+    result = [Case("guide template", template, template["user.py"].splitlines().index("def main():") + 1)]
+    for size in (SMALL_MODULE_LINES, LARGE_MODULE_LINES):
+        text = large_module(size)
+        result.append(
+            Case(
+                f"{size}-line user.py",
+                {"user.py": text, "requirements.txt": "requests\nflask\n"},
+                text.splitlines().index("def main():") + 1,
+            )
         )
-    )
-    client.initialized(types.InitializedParams())
-    start_seconds = time.perf_counter() - started
+    return result
 
-    async def publication(version: int) -> float:
+
+def servers() -> list[Server]:
+    """cflint from this checkout, and ruff and fixit when found on PATH or beside this Python."""
+    found = [Server("cflint", [sys.executable, "-m", "cflint", "server"])]
+    baseline = os.environ.get("BENCH_BASELINE")  # another checkout, to compare before and after
+    if baseline:
+        found.append(Server(f"cflint ({Path(baseline).name})", found[0].command, Path(baseline)))
+    here = Path(sys.executable).parent
+    ruff = shutil.which("ruff") or shutil.which("ruff", path=str(here))
+    if ruff:
+        found.append(Server("ruff server", [ruff, "server"]))
+    fixit = os.environ.get("BENCH_FIXIT") or shutil.which("fixit") or shutil.which("fixit", path=str(here))
+    if fixit:
+        found.append(Server("fixit lsp", [fixit, "lsp"]))
+    return found
+
+
+class RawClient:
+    """A bare JSON-RPC client over a server's stdin and stdout, the same for every server (pygls's
+    client cannot read the capabilities ruff announces). It answers the server's requests with
+    null and hands each `publishDiagnostics` to `on_publish` with the time it arrived."""
+
+    def __init__(self, process: asyncio.subprocess.Process, on_publish: Callable[[dict[str, Any], float], None]):
+        self.process = process
+        self.on_publish = on_publish
+        self.replies: dict[int, asyncio.Future[Any]] = {}
+        self.next_id = 0
+        self.reader = asyncio.ensure_future(self._read())
+
+    def notify(self, method: str, params: Any) -> None:
+        self._send({"jsonrpc": "2.0", "method": method, "params": params})
+
+    async def request(self, method: str, params: Any) -> Any:
+        self.next_id += 1
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self.replies[self.next_id] = future
+        self._send({"jsonrpc": "2.0", "id": self.next_id, "method": method, "params": params})
+        return await asyncio.wait_for(future, 120)
+
+    def _send(self, message: dict[str, Any]) -> None:
+        body = json.dumps(message).encode()
+        assert self.process.stdin is not None
+        self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+    async def _read(self) -> None:
+        stream = self.process.stdout
+        assert stream is not None
+        while True:
+            length = 0
+            while (line := await stream.readline()) not in (b"\r\n", b""):
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+            if not line:
+                return
+            message = json.loads(await stream.readexactly(length))
+            arrived = time.perf_counter()
+            if "id" in message and "method" in message:  # a request of the server's
+                self._send({"jsonrpc": "2.0", "id": message["id"], "result": None})
+            elif "id" in message:
+                future = self.replies.pop(message["id"], None)
+                if future is not None and not future.done():
+                    future.set_result(message.get("result"))
+            elif message.get("method") == "textDocument/publishDiagnostics":
+                self.on_publish(message["params"], arrived)
+
+    async def close(self) -> None:
+        await self.request("shutdown", None)
+        self.notify("exit", None)
+        await asyncio.wait_for(self.process.wait(), 30)
+        self.reader.cancel()
+
+
+def rss_kib(pid: int) -> int:
+    """The resident set of a process, from /proc (0 where there is none)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+async def session(case: Case, server: Server, folder: Path, edits: int, warmup: int, into: Measurement) -> None:
+    """One server process: start, initialize, open user.py, then `warmup + edits` changes (with
+    none: a start, timed into `to_first`, or into `to_first_cached` when that one is behind)."""
+    uri = (folder / "user.py").as_uri()
+    waiting: dict[str, tuple[int, asyncio.Future[float]]] = {}
+
+    def published(params: dict[str, Any], arrived: float) -> None:
+        waited = waiting.get(params["uri"])
+        # A server that gives no version counts with its first publication after the change.
+        version = params.get("version")
+        if waited is not None and (version is None or version >= waited[0]):
+            del waiting[params["uri"]]
+            if not waited[1].done():
+                waited[1].set_result(arrived)
+
+    def publication(version: int) -> asyncio.Future[float]:
         future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
-        client.waiting[(uri, version)] = future
-        return await asyncio.wait_for(future, 60)
+        waiting[uri] = (version, future)
+        return future
 
+    environment = {**os.environ, "PYTHONPATH": str(server.repository)}
+    started = time.perf_counter()
+    process = await asyncio.create_subprocess_exec(
+        *server.command, stdin=PIPE, stdout=PIPE, stderr=DEVNULL, env=environment, cwd=str(folder)
+    )
+    client = RawClient(process, published)
+    await client.request(
+        "initialize",
+        {"processId": os.getpid(), "rootUri": folder.as_uri(), "capabilities": {}, "workspaceFolders": None},
+    )
+    client.notify("initialized", {})
+    initialized = time.perf_counter() - started
     text = case.files["user.py"]
-    waiting = asyncio.ensure_future(publication(1))
-    sent = time.perf_counter()
-    client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "python", 1, text)))
-    open_seconds = await waiting - sent
-
-    latencies = []
+    first_published = publication(1)
+    client.notify(
+        "textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": 1, "text": text}}
+    )
+    first = await asyncio.wait_for(first_published, 120) - started
+    if edits == 0:
+        into.to_initialized.append(initialized)
+        (into.to_first_cached if len(into.to_first_cached) < len(into.to_first) else into.to_first).append(first)
     line = case.edited_line
     original = text.splitlines()[line]
     old_length = len(original)
     for edit in range(warmup + edits):
         version = edit + 2
         new_line = f"{original}  # edit number {edit}"
-        change = types.TextDocumentContentChangePartial(
-            range=types.Range(types.Position(line, 0), types.Position(line, old_length)), text=new_line
-        )
+        change = {"range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": old_length}}}
         old_length = len(new_line)
-        waiting = asyncio.ensure_future(publication(version))
-        await asyncio.sleep(0)
+        next_published = publication(version)
         sent = time.perf_counter()
-        client.text_document_did_change(
-            types.DidChangeTextDocumentParams(types.VersionedTextDocumentIdentifier(version, uri), [change])
+        client.notify(
+            "textDocument/didChange",
+            {"textDocument": {"uri": uri, "version": version}, "contentChanges": [{**change, "text": new_line}]},
         )
-        received = await waiting
+        received = await asyncio.wait_for(next_published, 120)
         if edit >= warmup:
-            latencies.append(received - sent)
-    await client.shutdown_async(None)
-    client.exit(None)
-    await client.stop()
-    return Measurement(case, text.count("\n"), start_seconds, open_seconds, latencies, engine_alone(user, 10))
+            into.latencies.append(received - sent)
+        if edit == warmup:
+            into.rss_first.append(rss_kib(process.pid))
+    if edits:
+        into.rss_last.append(rss_kib(process.pid))
+    await client.close()
 
 
-def engine_alone(path: Path, runs: int) -> list[float]:
-    """The seconds a lint of `path` takes in this process, through the server's own seam."""
-    sys.path.insert(0, str(REPO))
-    from cflint.api import Linter, LintOptions
+async def measure(case: Case, server: Server, into: Measurement, edits: int, warmup: int) -> None:
+    """Two starts on a fresh folder and cache (the second may answer from the cache), then the edits."""
+    folder = Path(tempfile.mkdtemp(prefix="cflint-lsp-bench-"))
+    cache = Path(tempfile.mkdtemp(prefix="cflint-lsp-bench-cache-"))
+    os.environ["CFLINT_CACHE_DIR"] = str(cache)
+    try:
+        for name, text in case.files.items():
+            (folder / name).write_text(text, encoding="utf-8")
+        for _ in range(2):
+            await session(case, server, folder, 0, 0, into)
+        await session(case, server, folder, edits, warmup, into)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(cache, ignore_errors=True)
 
-    linter = Linter(LintOptions(cwd=path.parent))
-    source = path.read_bytes()
-    linter.lint_source(path, source)
+
+def import_floor(runs: int) -> float:
+    """The median seconds of `python -c "import libcst, pygls"`."""
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        linter.lint_source(path, source)
+        subprocess.run([sys.executable, "-c", "import libcst, pygls"], check=True)
         times.append(time.perf_counter() - started)
-    return times
+    return statistics.median(times)
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:
@@ -200,41 +303,51 @@ def percentile(values: Sequence[float], fraction: float) -> float:
     return ordered[int(rank) - 1]
 
 
-def render(measurements: list[Measurement], edits: int) -> str:
+def render(measurements: list[Measurement], edits: int, floor: float) -> str:
     rows = [
-        f"Language server latency, didChange -> publishDiagnostics, {edits} edits per row "
-        f"(Python {platform.python_version()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f})",
+        f"Language servers, {edits} edits per row and round "
+        f"(Python {platform.python_version()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}); "
+        f'floor `python -c "import libcst, pygls"`: {floor * 1000:.0f} ms',
         "",
-        "| Input | Lines | Start + initialize | First lint (didOpen) | Median | p95 | Min | Max | Engine alone |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| Input | Lines | Server | Start -> initialized | Start -> first diagnostics | (cached) | x floor "
+        "| Edit median | p90 | Min | RSS first -> last edit |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for m in measurements:
         ms = [value * 1000 for value in m.latencies]
+        first = statistics.median(m.to_first)
+        cached = statistics.median(m.to_first_cached)
+        rss = f"{statistics.median(m.rss_first) / 1024:.0f} -> {statistics.median(m.rss_last) / 1024:.0f} MiB"
         rows.append(
-            f"| {m.case.name} | {m.lines} | {m.start_seconds * 1000:.0f} ms | {m.open_seconds * 1000:.0f} ms "
-            f"| {statistics.median(ms):.1f} ms | {percentile(ms, 0.95):.1f} ms | {min(ms):.1f} ms | {max(ms):.1f} ms "
-            f"| {statistics.median(m.engine) * 1000:.1f} ms |"
+            f"| {m.case.name} | {m.lines} | {m.server.name} | {statistics.median(m.to_initialized) * 1000:.0f} ms "
+            f"| {first * 1000:.0f} ms | {cached * 1000:.0f} ms | {min(first, cached) / floor:.2f} "
+            f"| {statistics.median(ms):.1f} ms | {percentile(ms, 0.9):.1f} ms | {min(ms):.1f} ms | {rss} |"
         )
     return "\n".join(rows) + "\n"
 
 
-async def run(edits: int, warmup: int) -> list[Measurement]:
+async def run(edits: int, warmup: int, rounds: int, only: str | None) -> list[Measurement]:
+    chosen = [case for case in cases() if only is None or only in case.name]
     measurements = []
-    for case in cases():
-        folder = Path(tempfile.mkdtemp(prefix="cflint-lsp-bench-"))
-        try:
-            measurements.append(await measure(case, folder, edits, warmup))
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
+    for case in chosen:
+        row = {server.name: Measurement(case, server, case.files["user.py"].count("\n")) for server in servers()}
+        for _ in range(rounds):
+            for server in servers():  # the servers take turns, so the machine's load falls on each alike
+                await measure(case, server, row[server.name], edits, warmup)
+        measurements.extend(row.values())
     return measurements
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--edits", type=int, default=50, help="measured edits per input (default: 50)")
+    parser.add_argument("--edits", type=int, default=40, help="measured edits per input (default: 40)")
     parser.add_argument("--warmup", type=int, default=5, help="unmeasured edits first (default: 5)")
+    parser.add_argument("--rounds", type=int, default=1, help="turns of every server per input (default: 1)")
+    parser.add_argument("--only", help="only the inputs whose name holds this text")
     args = parser.parse_args(argv)
-    sys.stdout.write(render(asyncio.run(run(args.edits, args.warmup)), args.edits))
+    floor = import_floor(5)
+    measurements = asyncio.run(run(args.edits, args.warmup, args.rounds, args.only))
+    sys.stdout.write(render(measurements, args.edits, floor))
     return 0
 
 

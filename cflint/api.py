@@ -150,18 +150,21 @@ class Linter:
 
         return FileLinter(self.registry, debug=self._debug)
 
-    def _lint_job(self, job: FileJob) -> list[Finding]:
-        """The job's findings: from the cache when it has them, else linted (and cached)."""
-        cache = self.options.cache
+    def _lint_job(
+        self, job: FileJob, cache: ResultCache | None = None, cancelled: Callable[[], bool] | None = None
+    ) -> list[Finding]:
+        """The job's findings: from the cache (`cache`, else the options') when it has them,
+        else linted (and cached)."""
+        cache = self.options.cache if cache is None else cache
         if cache is None or job.source is None:
-            return self._linter.lint(job)
+            return self._linter.lint(job, cancelled)
         from cflint.run.cache import job_description, result_key
 
         key = result_key(job.source, job_description(job))
         cached = cache.get(key, job.context.display_path, self.registry.codes)
         if cached is not None:
             return cached
-        findings = self._linter.lint(job)
+        findings = self._linter.lint(job, cancelled)
         if not any(finding.code == INTERNAL_ERROR for finding in findings):
             cache.put(key, findings)
         return findings
@@ -169,9 +172,20 @@ class Linter:
     def _resolver(self) -> SettingsResolver:
         return SettingsResolver(self.options.overrides, self.registry.codes, self.options.config)
 
-    def lint_source(self, path: Path, source: str | bytes, unsaved: Mapping[Path, bytes] | None = None) -> LintResult:
+    def lint_source(
+        self,
+        path: Path,
+        source: str | bytes,
+        unsaved: Mapping[Path, bytes] | None = None,
+        cache: ResultCache | None = None,
+        cancelled: Callable[[], bool] | None = None,
+    ) -> LintResult:
         """Lint `source` as the content of the Python file `path` (which need not exist).
-        `unsaved` adds to the options' unsaved text of other files."""
+        `unsaved` adds to the options' unsaved text of other files. With a `cache` (else the
+        options' cache), the findings are taken from it when it holds them for this text and
+        everything it is linted with, as `cflint` takes them, and stored in it otherwise. When
+        `cancelled` turns true, the lint stops soon after and raises
+        `cflint.model.LintCancelled`."""
         path = Path(os.path.abspath(path))
         data = source_bytes(source) if isinstance(source, str) else source
         read_bytes = buffer_reader({**self.options.unsaved, **(unsaved or {}), path: data})
@@ -181,8 +195,8 @@ class Linter:
             return LintResult(path, [], None, [], frozenset(), excluded=True)
         root = self._root_of(path, resolver, read_bytes)
         job = file_job(path, settings, root, self._selection, self.cwd, data)
-        findings = without_unfixable(self._lint_job(job), settings.unfixable)
-        root_findings = [] if root is None else self._root_findings(root)
+        findings = without_unfixable(self._lint_job(job, cache, cancelled), settings.unfixable)
+        root_findings = [] if root is None else self._root_findings(root, cache)
         return LintResult(path, sorted(findings), root, root_findings, job.enabled)
 
     def lint_root(self, folder: Path, unsaved: Mapping[Path, bytes] | None = None) -> LintResult | None:
@@ -216,10 +230,9 @@ class Linter:
         root = enclosing_root(path, found.roots)
         return None if root is None else _buffered(root, read_bytes)
 
-    def _root_findings(self, root: BufferedRoot) -> list[Finding]:
-        findings = root_findings(
-            root, self.registry, self._selection, self.cwd, self.options.cache, read_bytes=root.read_bytes
-        )
+    def _root_findings(self, root: BufferedRoot, cache: ResultCache | None = None) -> list[Finding]:
+        cache = self.options.cache if cache is None else cache
+        findings = root_findings(root, self.registry, self._selection, self.cwd, cache, read_bytes=root.read_bytes)
         if self.options.package_rules:
             findings += PackageChecker(self.registry, self._lint_job, self._selection.for_path).check_folder(root)
         return sorted(findings)

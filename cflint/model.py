@@ -124,5 +124,9 @@ class EntryPoint(Struct, frozen=True):
         return f"{self.module}.{self.function}"
 
 
+class LintCancelled(Exception):
+    """A lint stopped because its result is no longer wanted (its text was edited again)."""
+
+
 class UsageError(Exception):
     """A bad command line, path or configuration: reported in one line, exit code 2."""

@@ -7,6 +7,7 @@ the config excludes; the command line asks for the package rules, and excludes o
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 
 from cflint.api import Linter, LintOptions, LintResult, lint_source
 from cflint.engine.registry import load_registry
+from cflint.model import LintCancelled
 from cflint.output.json_format import JsonReporter
 from tests.helpers import GUIDE_EXAMPLES, GUIDE_FIXTURES, REPO, guide_function, run_subprocess, write_files
 
@@ -273,3 +275,33 @@ def test_cli_stdin_on_a_saved_file_finds_what_cflint_path_finds(tmp_path: Path) 
         "--select", "ALL", "--output-format", "json", "--stdin-filename", "new.py", "-", cwd=folder, stdin=text
     )
     assert json.loads(unsaved.out) == []
+
+
+def test_a_cancelled_lint_stops_at_a_statement_and_an_uncancelled_one_is_unchanged(tmp_path: Path) -> None:
+    """`cancelled` is asked before the parse and at each statement; a lint it never stops
+    finds what a lint without it finds."""
+    user = write_files(tmp_path, {"user.py": "import requests\n", "requirements.txt": "requests\n"}) / "user.py"
+    text = "import requests\n\n" + "".join(
+        f"def handler_{i}():\n    return requests.get('u').text\n\n" for i in range(50)
+    )
+    linter = Linter(LintOptions(cwd=tmp_path))
+    asked: list[int] = []
+
+    def after(calls: int) -> Callable[[], bool]:
+        def cancelled() -> bool:
+            asked.append(calls)
+            return len(asked) > calls
+
+        return cancelled
+
+    with pytest.raises(LintCancelled):
+        linter.lint_source(user, text, cancelled=after(0))
+    assert len(asked) == 1  # before the parse
+    asked.clear()
+    with pytest.raises(LintCancelled):
+        linter.lint_source(user, text, cancelled=after(20))
+    assert len(asked) == 21  # stopped at the 21st statement of 100
+    asked.clear()
+    full = linter.lint_source(user, text)
+    assert linter.lint_source(user, text, cancelled=after(10_000)).findings == full.findings
+    assert len(asked) > 100 and len(full.findings) == 51  # CF403 on each handler, CF102: no main

@@ -279,7 +279,7 @@ def test_each_lint_runs_on_a_thread_of_its_own_and_its_errors_reach_the_caller(
 
     threads: list[threading.Thread] = []
 
-    def failing_lint(self: FileLinter, job: object) -> list[object]:
+    def failing_lint(self: FileLinter, job: object, cancelled: object = None) -> list[object]:
         threads.append(threading.current_thread())
         raise RecursionError("deep")
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import subprocess
 import sys
+import tempfile
 from asyncio.subprocess import DEVNULL, PIPE
 from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
@@ -32,7 +34,9 @@ def main(request):
     url = "https://example.com"
     return requests.get(url).text
 """
-SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "cflint", "server"])
+# The servers' result cache, apart from the user's: a document's first lint is kept there.
+SERVER_ENV = {**os.environ, "CFLINT_CACHE_DIR": tempfile.mkdtemp(prefix="cflint-lsp-test-cache-")}
+SERVER = ClientServerConfig(server_command=[sys.executable, "-m", "cflint", "server"], server_env=SERVER_ENV)
 WAIT_SECONDS = 30
 
 
@@ -435,6 +439,41 @@ async def test_capabilities_then_shutdown_and_exit_leave_no_process(
         os.kill(server.pid, 0)
 
 
+async def test_a_pulling_client_gets_the_diagnostics_of_its_text_and_a_refresh(
+    bare_client: LanguageClient, function_folder: Path
+) -> None:
+    """`textDocument/diagnostic` (LSP 3.17): a pull right after a change answers for the
+    changed text; nothing is pushed for Python files to a client that pulls; a change to a
+    requirement file asks the client to pull again."""
+    capabilities = client_capabilities("neovim")
+    assert capabilities.text_document is not None and capabilities.text_document.diagnostic is not None
+    assert capabilities.workspace is not None
+    capabilities.workspace.diagnostics = types.DiagnosticWorkspaceClientCapabilities(refresh_support=True)
+    result = await bare_client.initialize_session(
+        types.InitializeParams(capabilities=capabilities, root_uri=function_folder.as_uri())
+    )
+    assert result.capabilities.diagnostic_provider is not None
+
+    async def pull(uri: str) -> list[str]:
+        report = await bare_client.text_document_diagnostic_async(
+            types.DocumentDiagnosticParams(types.TextDocumentIdentifier(uri))
+        )
+        assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
+        return sorted(str(d.code) for d in report.items)
+
+    assert await pull((function_folder / "never_opened.py").as_uri()) == []
+    uri = open_document(bare_client, function_folder / "user.py")
+    assert await pull(uri) == ["CF103", "CF403"]
+    replace_text(bare_client, uri, USER_PY.replace("(request)", "()"), 2)
+    assert await pull(uri) == ["CF403"]
+    requirements_uri = open_document(bare_client, function_folder / "requirements.txt")
+    replace_text(bare_client, requirements_uri, "flask\n", 2)
+    await wait_until(lambda: bare_client.diagnostic_refresh_count > 0)
+    assert await pull(uri) == ["CF303", "CF403"]
+    assert uri not in bare_client.diagnostics
+    await bare_client.shutdown_session()
+
+
 async def test_changes_during_a_lint_are_linted_together(function_folder: Path) -> None:
     """Debouncing: 40 changes sent at once cost a few lints, not 40, and the last text's
     diagnostics are the ones published last. (pygls's own client, to see every publish.)"""
@@ -471,6 +510,59 @@ async def test_changes_during_a_lint_are_linted_together(function_folder: Path) 
         client.exit(None)
     finally:
         await client.stop()
+
+
+async def test_the_server_is_made_without_importing_libcst_or_the_rules() -> None:
+    """`initialize` is answered before LibCST and the rules are imported (they load in the background)."""
+    code = (
+        "import sys; from cflint.lsp.server import make_server; make_server(); "
+        "print(sorted(m for m in sys.modules if m == 'libcst' or m.startswith('cflint.rules.')))"
+    )
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert output.strip() == "[]"
+
+
+async def first_lint_codes(folder: Path, cache: Path, text: str) -> list[str]:
+    """The codes of the first diagnostics a fresh server publishes for user.py opened with `text`."""
+    client = PyglsClient("cache-test", "1")
+    published: list[list[str]] = []
+
+    @client.feature(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+    def record(params: types.PublishDiagnosticsParams) -> None:
+        if params.uri.endswith("user.py"):
+            published.append(sorted(str(d.code) for d in params.diagnostics))
+
+    await client.start_io(*SERVER.server_command, env={**os.environ, "CFLINT_CACHE_DIR": str(cache)})
+    try:
+        await client.initialize_async(
+            types.InitializeParams(capabilities=types.ClientCapabilities(), root_uri=folder.as_uri())
+        )
+        client.initialized(types.InitializedParams())
+        uri = (folder / "user.py").as_uri()
+        client.text_document_did_open(types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "python", 1, text)))
+        await wait_until(lambda: bool(published))
+        await client.shutdown_async(None)
+        client.exit(None)
+    finally:
+        await client.stop()
+    return published[0]
+
+
+async def test_a_saved_file_s_first_diagnostics_come_from_the_result_cache(
+    function_folder: Path, tmp_path: Path
+) -> None:
+    """A document opened as saved is linted once and kept in the result cache; the next
+    session answers from the cache (shown by an entry emptied in between), and an unsaved
+    text is linted and not kept."""
+    cache = tmp_path / "cache"
+    assert await first_lint_codes(function_folder, cache, USER_PY) == ["CF103", "CF403"]
+    entries = [path for path in cache.rglob("results/*/*.json") if "CF403" in path.read_text()]
+    assert len(entries) == 1
+    entries[0].write_text("[]")
+    assert await first_lint_codes(function_folder, cache, USER_PY) == []
+    unsaved = USER_PY + "# not saved\n"
+    assert await first_lint_codes(function_folder, cache, unsaved) == ["CF103", "CF403"]
+    assert [path for path in cache.rglob("results/*/*.json") if "CF403" in path.read_text()] == []
 
 
 class RawServer:

@@ -4,6 +4,7 @@ rule in one walk, place the findings and apply noqa."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import libcst as cst
@@ -26,12 +27,16 @@ from cflint.engine.source import cpython_syntax_error, decode_source, parse_sour
 from cflint.fix.proposal import ModuleEditor
 from cflint.fix.text import split_lines
 from cflint.fs.files import NotRegularFileError, read_regular_file
-from cflint.model import START_OF_FILE, Finding
+from cflint.model import START_OF_FILE, Finding, LintCancelled
 from cflint.project import FileJob
 from cflint.rule import LineOf, ParsedFile, Report, Rule
 
 DEEP_RECURSION_LIMIT = 100_000  # for LibCST's recursive code, on a large thread stack
 THREAD_STACK_BYTES = 512 * 1024 * 1024
+
+
+# The nodes a cancellable lint asks at, whether to go on: each statement, at any depth.
+_CANCEL_POINTS = ("SimpleStatementLine", "FunctionDef", "ClassDef", "If", "For", "While", "With", "Try", "Match")
 
 
 class _RuleFailed(Exception):
@@ -52,16 +57,17 @@ class FileLinter:
         self._file_rules = registry.file_rules
         self._callbacks = {rule: rule.callback_names() for rule in self._file_rules}
 
-    def lint(self, job: FileJob) -> list[Finding]:
+    def lint(self, job: FileJob, cancelled: Callable[[], bool] | None = None) -> list[Finding]:
         """Lint one file on a thread of its own, whose stack fits deeply nested code. (A thread
         is cheap to start; a pool of one would make every cold run import
-        concurrent.futures and logging.)"""
+        concurrent.futures and logging.) When `cancelled` turns true, the lint stops at the
+        next statement and raises LintCancelled."""
         outcome: list[list[Finding]] = []
         failure: list[BaseException] = []
 
         def lint_on_thread() -> None:
             try:
-                outcome.append(self._lint(job))
+                outcome.append(self._lint(job, cancelled))
             except BaseException as exc:  # raised again in the caller's thread
                 failure.append(exc)
 
@@ -76,7 +82,7 @@ class FileLinter:
             raise failure[0]
         return outcome[0]
 
-    def _lint(self, job: FileJob) -> list[Finding]:
+    def _lint(self, job: FileJob, cancelled: Callable[[], bool] | None = None) -> list[Finding]:
         context = job.context
         display = context.display_path
         limit = context.settings.max_file_size
@@ -97,7 +103,9 @@ class FileLinter:
             return [self.registry.finding(UNREADABLE_FILE, display, position_of_offset(data, offset), reason=reason)]
         try:
             with recursion_limit(DEEP_RECURSION_LIMIT):
-                return self._lint_source(source, job)
+                return self._lint_source(source, job, cancelled)
+        except LintCancelled:
+            raise
         except Exception as exc:
             return [self._internal_error(display, "parser", exc)]
 
@@ -113,7 +121,7 @@ class FileLinter:
             detail += "\n" + "".join(traceback.format_exception(exc)).rstrip()
         return self.registry.finding(INTERNAL_ERROR, display, where=where, detail=detail)
 
-    def _lint_source(self, source: str, job: FileJob) -> list[Finding]:
+    def _lint_source(self, source: str, job: FileJob, cancelled: Callable[[], bool] | None = None) -> list[Finding]:
         context = job.context
         display = context.display_path
         directives = noqa.scan(source, self.registry.codes)
@@ -123,19 +131,27 @@ class FileLinter:
             if problem is None:
                 return []
             return [self.registry.finding(SYNTAX_ERROR, display, problem.position, reason=problem.reason)]
+        if cancelled is not None and cancelled():
+            raise LintCancelled
         module = parse_source(self.registry, source, display)
         if isinstance(module, Finding):
             return [module] if module.code in job.enabled or module.code != FILE_TOO_LARGE else []
         rule_types = [
             rule for rule in self._file_rules if rule.code in job.enabled and rule.applies_to(context, source)
         ]
-        reports, findings = self._run_rules(ParsedFile(context, source, module, self.walker, self.modules), rule_types)
+        stop = None if cancelled is None else _stopper(cancelled)
+        reports, findings = self._run_rules(
+            ParsedFile(context, source, module, self.walker, self.modules), rule_types, stop
+        )
         findings.extend(self._place(module, source, reports, display))
         return self._apply_noqa(findings, directives, job.enabled, display, source)
 
-    def _run_rules(self, parsed: ParsedFile, rule_types: list[type[Rule]]) -> tuple[list[Report], list[Finding]]:
+    def _run_rules(
+        self, parsed: ParsedFile, rule_types: list[type[Rule]], stop: NodeCallback | None = None
+    ) -> tuple[list[Report], list[Finding]]:
         """Run the rules in one walk; a rule that raises is dropped with a CF003 finding
-        and the walk is redone for the others, so their results are unaffected."""
+        and the walk is redone for the others, so their results are unaffected. `stop`
+        is called at each statement (it raises LintCancelled to end the walk)."""
         failures: list[Finding] = []
         while True:
             rules = [rule_type(parsed) for rule_type in rule_types]
@@ -145,6 +161,9 @@ class FileLinter:
                 for name in self._callbacks[type(rule)]:
                     table = visitors if name.startswith("visit_") else leavers
                     table.setdefault(name.partition("_")[2], []).append(self._guarded(rule, name))
+            if stop is not None:
+                for point in _CANCEL_POINTS:
+                    visitors.setdefault(point, []).insert(0, stop)
             try:
                 self.walker.walk(parsed.module, visitors, leavers)
             except _RuleFailed as failed:
@@ -230,3 +249,11 @@ class FileLinter:
                     kept.append(finding)
         kept.sort()
         return kept
+
+
+def _stopper(cancelled: Callable[[], bool]) -> NodeCallback:
+    def stop(node: cst.CSTNode) -> None:
+        if cancelled():
+            raise LintCancelled
+
+    return stop

@@ -23,6 +23,11 @@ class Coalescer:
         else:
             self._running[key] = asyncio.ensure_future(self._run(key))
 
+    async def idle(self, key: str) -> None:
+        """Wait until `key` has no job running nor asked for."""
+        while (task := self._running.get(key)) is not None:
+            await asyncio.shield(task)
+
     async def _run(self, key: str) -> None:
         try:
             while True:

@@ -12,7 +12,7 @@ from pygls.lsp.server import LanguageServer
 
 from cflint.api import Linter, LintResult
 from cflint.fix.text import client_position, code_units, split_lines
-from cflint.lsp.documents import Documents, file_uri, is_python, is_under, read_text
+from cflint.lsp.documents import Documents, file_uri, is_python, is_under, read_text, uri_path
 from cflint.model import Finding, Severity, UsageError
 from cflint.output.pages import page_url
 
@@ -34,18 +34,39 @@ def top_diagnostic(message: str, code: str | None) -> types.Diagnostic:
 
 class Diagnostics:
     """Publishes diagnostics to the client, and remembers which files hold a function root's
-    findings (to clear them when the root's findings change) and which usage errors popped up."""
+    findings (to clear them when the root's findings change) and which usage errors popped up.
+
+    A client that pulls diagnostics (`textDocument/diagnostic`, LSP 3.17) is sent none for
+    Python files, whose diagnostics are held for its pull instead: a client shows pushed and
+    pulled diagnostics side by side, so it would show them twice. Requirement files, which
+    no lint of their own answers, are always pushed to."""
 
     def __init__(self, server: LanguageServer, documents: Documents) -> None:
         self._server = server
         self._documents = documents
         self._root_uris: dict[Path, set[str]] = {}  # function root -> files given its root findings
         self._usage_errors_shown: set[str] = set()  # popped up since the config last changed
+        self._held: dict[str, list[types.Diagnostic]] = {}  # a pulling client's, by URI
+
+    def client_pulls(self) -> bool:
+        capabilities = self._server.client_capabilities.text_document
+        return capabilities is not None and capabilities.diagnostic is not None
 
     def publish(self, uri: str, diagnostics: list[types.Diagnostic], version: int | None) -> None:
+        path = uri_path(uri)
+        if path is not None and is_python(path) and self.client_pulls():
+            if diagnostics:
+                self._held[uri] = diagnostics
+            else:
+                self._held.pop(uri, None)
+            return
         self._server.text_document_publish_diagnostics(
             types.PublishDiagnosticsParams(uri=uri, diagnostics=diagnostics, version=version)
         )
+
+    def held(self, uri: str) -> list[types.Diagnostic]:
+        """The diagnostics of the last lint of `uri`, for a pulling client."""
+        return self._held.get(uri, [])
 
     def publish_file(self, uri: str, text: str, findings: list[Finding], version: int | None) -> None:
         """A Python file's own findings."""

@@ -25,6 +25,7 @@ from pygls.lsp.server import LanguageServer
 from cflint import __version__
 from cflint.api import Linter, LintOptions, LintResult
 from cflint.engine.registry import Registry, load_registry
+from cflint.fs.files import read_regular_bytes
 from cflint.lsp.actions import FIX_ALL_KIND, Actions
 from cflint.lsp.coalescer import Coalescer
 from cflint.lsp.diagnostics import Diagnostics
@@ -32,9 +33,11 @@ from cflint.lsp.documents import Documents, Linted, file_uri, is_project_file, i
 from cflint.lsp.memory import released
 from cflint.lsp.settings import SECTION, EditorSettings
 from cflint.lsp.transport import CflintProtocol, ResyncingReader
-from cflint.model import UsageError
+from cflint.model import LintCancelled, UsageError
+from cflint.run.cache import ResultCache, default_cache_dir
 from cflint.settings.config import CONFIG_FILE_NAMES
 
+_WARM_AFTER_SECONDS = 1.0
 _WATCHED = ("**/*.txt", *(f"**/{name}" for name in CONFIG_FILE_NAMES))
 logger = logging.getLogger(__name__)
 
@@ -50,16 +53,66 @@ class CflintServer(LanguageServer):
             protocol_cls=CflintProtocol,
         )
         self.debug = debug
-        self.registry: Registry = load_registry()
         self.workspace_root = Path(os.path.abspath(os.getcwd()))
         self.editor_settings = EditorSettings()
         self.shutdown_requested = False
         self.documents = Documents(lambda: self.workspace)
         self.diagnostics = Diagnostics(self, self.documents)
-        self.actions = Actions(self.documents, self.registry)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cflint-server")
-        self._linter = self._new_linter()
         self._coalescer = Coalescer()
+        # Set by `ready()`: `initialize` is answered before the rules are loaded.
+        self._started: asyncio.Task[None] | None = None
+        self._registry: Registry | None = None
+        self._actions: Actions | None = None
+        self._linter: Linter | None = None
+        self._cache: ResultCache | None = None
+        self._warming: asyncio.Future[None] | None = None
+        self._refreshes: set[asyncio.Future[None]] = set()  # kept, or the loop may drop them
+
+    # -- start-up -------------------------------------------------------------------------
+
+    def start(self, initialization_options: object) -> None:
+        """Load the rules' metadata and take the client's settings in the background, so
+        that `initialize` is answered at once; handlers that need them await `ready()`."""
+        if self._started is None:
+            self._started = asyncio.ensure_future(self._start(initialization_options))
+
+    async def ready(self) -> None:
+        self.start(None)  # a client that sent no `initialize`: the defaults
+        assert self._started is not None
+        await asyncio.shield(self._started)
+
+    async def _start(self, initialization_options: object) -> None:
+        cache = ResultCache(default_cache_dir(self.workspace_root))
+        registry = await asyncio.to_thread(_registry_from, cache)
+        self._cache, self._registry = cache, registry
+        self._actions = Actions(self.documents, registry)
+        # No lint has run yet: each one asked for so far waits for `ready()` and then runs.
+        self.apply_settings(initialization_options, force=True, relint=False)
+        asyncio.get_running_loop().call_later(_WARM_AFTER_SECONDS, self.warm)
+
+    def warm(self) -> None:
+        """Import LibCST and the rule classes in the background, once: when the first lint
+        has ended, or a while after start when no file was opened. Not sooner: a first lint
+        answered from the cache does without them, and would wait on their imports (the
+        import lock and the interpreter's lock) while they run."""
+        if self._warming is None:
+            self._warming = asyncio.get_running_loop().run_in_executor(None, _import_rules, self.registry)
+
+    @property
+    def registry(self) -> Registry:
+        assert self._registry is not None, "used before ready()"
+        return self._registry
+
+    @property
+    def actions(self) -> Actions:
+        assert self._actions is not None, "used before ready()"
+        return self._actions
+
+    @property
+    def linter(self) -> Linter:
+        assert self._linter is not None, "used before ready()"
+        return self._linter
 
     # -- settings -------------------------------------------------------------------------
 
@@ -68,9 +121,10 @@ class CflintServer(LanguageServer):
         options = LintOptions(overrides=settings.overrides, config=settings.config, cwd=self.workspace_root)
         return Linter(options, self.registry, self.debug)
 
-    def apply_settings(self, value: object, force: bool = False) -> None:
-        """Take the client's settings and re-lint the open files; on a bad value, say so
-        and keep the previous ones. `force` makes a new linter even for the same settings."""
+    def apply_settings(self, value: object, force: bool = False, relint: bool = True) -> None:
+        """Take the client's settings and re-lint the open files (unless `relint` is false);
+        on a bad value, say so and keep the previous ones. `force` makes a new linter even
+        for the same settings."""
         try:
             settings = EditorSettings.from_client(value, self.workspace_root, self.registry.codes)
         except UsageError as exc:
@@ -81,7 +135,8 @@ class CflintServer(LanguageServer):
         self.editor_settings = settings
         self.diagnostics.forget_usage_errors()
         self._linter = self._new_linter()
-        self.relint_all()
+        if relint:
+            self.relint_all()
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         """pygls's report of an error outside a request's handler. One from reading the input
@@ -130,11 +185,40 @@ class CflintServer(LanguageServer):
             self.lint_later(uri)  # the client's own URI, which may be spelt unlike from_fs_path's
         if not targets and path.name == "requirements.txt":
             self._coalescer.request(f"root:{folder}", lambda: self._lint_root(folder))
+        self.refresh_after(targets)
 
     def relint_all(self) -> None:
-        for path, document in self.documents.by_path().items():
-            if is_python(path):
-                self.lint_later(document.uri)
+        targets = [document.uri for path, document in self.documents.by_path().items() if is_python(path)]
+        for uri in targets:
+            self.lint_later(uri)
+        self.refresh_after(targets)
+
+    def refresh_after(self, uris: list[str]) -> None:
+        """Once the lints of `uris` (asked for by a change to another file) have ended, ask a
+        pulling client to pull again: it would not otherwise know that they changed."""
+        refresh = self.client_capabilities.workspace and self.client_capabilities.workspace.diagnostics
+        if uris and self.diagnostics.client_pulls() and refresh and refresh.refresh_support:
+            task = asyncio.ensure_future(self._refresh_after(uris))
+            self._refreshes.add(task)
+            task.add_done_callback(self._refreshes.discard)
+
+    async def _refresh_after(self, uris: list[str]) -> None:
+        try:
+            for uri in uris:
+                await self._coalescer.idle(uri)
+            await self.workspace_diagnostic_refresh_async(None)
+        except Exception as exc:
+            logger.info("the client did not refresh its diagnostics: %s", exc)
+
+    async def pulled_diagnostics(self, uri: str) -> list[types.Diagnostic]:
+        """A pulling client's diagnostics of `uri`: those of a lint of the text it holds,
+        waiting for that lint when it has not ended yet."""
+        await self.ready()
+        document = self.documents.get(uri)
+        if document is not None and self.documents.last_lint(document) is None:
+            self.lint_later(uri)  # merged with a lint already asked for
+        await self._coalescer.idle(uri)
+        return self.diagnostics.held(uri)
 
     def lint_later(self, uri: str) -> None:
         self._coalescer.request(uri, lambda: self._lint_document(uri))
@@ -153,17 +237,25 @@ class CflintServer(LanguageServer):
     # -- linting --------------------------------------------------------------------------
 
     async def _lint_document(self, uri: str) -> None:
+        await self.ready()
         document = self.documents.get(uri)
         if document is None:
             return
         path = Path(os.path.abspath(document.path))
         version, text = document.version, document.source
-        linter = self._linter
+        linter = self.linter
+        # A document's first lint may be answered from the cache: as saved, it may have been linted before.
+        cache = self._cache if uri not in self.documents.linted else None
+        lint = partial(_lint_buffer, linter, path, self.documents.buffers(path), cache)
         try:
-            result = await self._run(partial(_lint_buffer, linter, path, self.documents.buffers(path)))
+            result = await self._run(partial(lint, partial(self._edited_since, uri, version)))
+        except LintCancelled:
+            return  # edited again meanwhile: the coalescer lints the new text next
         except Exception as exc:
             self.diagnostics.report_failure(uri, version, path, exc)
             return
+        finally:
+            self.warm()
         current = self.documents.get(uri)
         if current is None or current.version != version:
             return  # closed, or changed again: a newer lint is on its way
@@ -176,8 +268,14 @@ class CflintServer(LanguageServer):
         if result.root is not None:
             self.diagnostics.publish_root_findings(result, linter)
 
+    def _edited_since(self, uri: str, version: int | None) -> bool:
+        """Whether the document is closed or at another version (asked from the lint thread)."""
+        document = self.documents.get(uri)
+        return document is None or document.version != version
+
     async def _lint_root(self, folder: Path) -> None:
-        linter = self._linter
+        await self.ready()
+        linter = self.linter
         requirements = folder / "requirements.txt"
         try:
             result = await self._run(partial(linter.lint_root, folder, self.documents.buffers(requirements)))
@@ -234,13 +332,49 @@ class CflintServer(LanguageServer):
         self._executor.shutdown(wait=True)
 
 
-def _lint_buffer(linter: Linter, path: Path, buffers: dict[Path, bytes]) -> LintResult | None:
-    """The lint of a buffer whose file is on disk and not excluded by the config, else None."""
+def _lint_buffer(
+    linter: Linter,
+    path: Path,
+    buffers: dict[Path, bytes],
+    cache: ResultCache | None,
+    cancelled: Callable[[], bool],
+) -> LintResult | None:
+    """The lint of a buffer whose file is on disk and not excluded by the config, else None.
+    The `cache` is used only when the buffer holds what the file on disk holds: the lints
+    of unsaved text are not worth keeping."""
     source = buffers.get(path)
     if source is None or not path.exists():
         return None
-    result = linter.lint_source(path, source, buffers)
+    if cache is not None and _saved_bytes(path) != source:
+        cache = None
+    result = linter.lint_source(path, source, buffers, cache, cancelled)
     return None if result.excluded else result
+
+
+def _saved_bytes(path: Path) -> bytes | None:
+    try:
+        return read_regular_bytes(path)
+    except OSError:
+        return None
+
+
+def _registry_from(cache: ResultCache) -> Registry:
+    """The rules' metadata: from the cache when it holds them (no rule module imported),
+    else from the rule modules, then kept in the cache for the next start."""
+    registry = cache.load_registry()
+    if registry is None:
+        registry = load_registry()
+        cache.store_registry(registry)
+    return registry
+
+
+def _import_rules(registry: Registry) -> None:
+    """Import LibCST, the engine and every rule class, so that the first lint that needs
+    them does not wait for them."""
+    import cflint.engine.linter  # noqa: F401
+
+    loaded = (registry.file_rules, registry.root_rules, registry.package_rules)
+    logger.debug("warmed: %d rule classes", sum(map(len, loaded)))
 
 
 def _register_life_cycle(server: CflintServer) -> None:
@@ -251,7 +385,7 @@ def _register_life_cycle(server: CflintServer) -> None:
         root_path = uri_path(root) if root else None
         if root_path is not None:
             server.workspace_root = root_path
-        server.apply_settings(params.initialization_options, force=True)  # the workspace root is the linter's cwd
+        server.start(params.initialization_options)  # the workspace root is the linter's cwd
 
     @server.feature(types.INITIALIZED)
     def initialized(params: types.InitializedParams) -> None:
@@ -292,6 +426,7 @@ def _register_workspace(server: CflintServer) -> None:
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def configuration_changed(params: types.DidChangeConfigurationParams) -> None:
+        await server.ready()
         if params.settings:
             server.apply_settings(params.settings)
         else:
@@ -303,11 +438,21 @@ def _register_requests(server: CflintServer) -> None:
         types.TEXT_DOCUMENT_CODE_ACTION,
         types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL_KIND]),
     )
-    def code_action(params: types.CodeActionParams) -> list[types.CodeAction] | None:
+    async def code_action(params: types.CodeActionParams) -> list[types.CodeAction] | None:
+        await server.ready()
         return server.actions.code_actions(params)
 
+    @server.feature(
+        types.TEXT_DOCUMENT_DIAGNOSTIC,
+        types.DiagnosticOptions(identifier="cflint", inter_file_dependencies=True, workspace_diagnostics=False),
+    )
+    async def diagnostic(params: types.DocumentDiagnosticParams) -> types.RelatedFullDocumentDiagnosticReport:
+        items = await server.pulled_diagnostics(params.text_document.uri)
+        return types.RelatedFullDocumentDiagnosticReport(items=items)
+
     @server.feature(types.TEXT_DOCUMENT_HOVER)
-    def hover(params: types.HoverParams) -> types.Hover | None:
+    async def hover(params: types.HoverParams) -> types.Hover | None:
+        await server.ready()
         return server.actions.hover(params)
 
 
