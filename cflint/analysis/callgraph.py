@@ -19,7 +19,8 @@ What it answers, from the root's own code only (`FunctionRoot.own_modules`):
   that gets there, each function once (recursion ends the chain).
 - `import_time(module)`: the calls into the root's functions that run when the module is
   imported: its top-level statements (not under `if __name__ == "__main__":`), decorators
-  (`@register` calls `register` itself), default values, base classes and class bodies.
+  (`@register` calls `register` itself), default values, base classes and class bodies,
+  and `Config()` of a class of the root, which runs the `__init__` the class defines.
 - `parameter_values(function, name)`: every value a parameter can have: its default, and
   the argument each call in the root passes; None when a use of the function is not a
   plain call (passed along, stored, called with `*args`), so that the callers are unknown.
@@ -90,11 +91,18 @@ class Place(Struct, frozen=True, eq=False):
 
 
 class CallEdge(Struct, frozen=True, eq=False):
-    """A call (or a decorator, which calls its function) that runs `callee`."""
+    """A call (or a decorator, which calls its function) that runs `callee`; `made`: the
+    class whose instance the call makes, when `callee` is that class's `__init__`."""
 
     node: cst.CSTNode
     place: Place
     callee: Function
+    made: cst.ClassDef | None = None
+
+    @property
+    def called(self) -> str:
+        """The call as messages name it: `setup()`, or `Config()` for a class's `__init__`."""
+        return f"{(self.made.name if self.made is not None else self.callee.definition.name).value}()"
 
 
 class Reached(Struct, frozen=True, eq=False):
@@ -299,7 +307,26 @@ class CallGraph:
                         callee = self.callee(node, place)
                         if callee is not None:
                             found.append(CallEdge(node, place, callee))
+                        else:
+                            found.extend(self._instantiation(node, place))
         return found
+
+    def _instantiation(self, call: cst.Call, place: Place) -> list[CallEdge]:
+        """`Config()` of a class of the root: the call runs the `__init__` its own body defines.
+        Not when `__new__` or a metaclass may decide otherwise."""
+        func = call.func
+        if isinstance(func, cst.Name):
+            found = place.module.scopes.sole_binding(func.value, place.scope)
+            if found is None or found[0] is not None:
+                return []  # only a module-level name is resolved by `_class_of`
+        made = self._class_of(func, place.module)
+        if made is None:
+            return []
+        module, definition = made
+        if definition.keywords or _defines(definition, "__new__"):
+            return []
+        init = _method(module, definition, "__init__")
+        return [] if init is None else [CallEdge(call, place, init, definition)]
 
     def _runs_at_import(
         self, statement: cst.CSTNode, scope: ScopeNode | None
@@ -425,6 +452,12 @@ def _nodes_with_scopes(module: cst.Module, walker: Walker) -> Iterator[tuple[cst
         else:
             children = [(child, scope) for child in walker.children(node)]
         stack.extend(reversed(children))
+
+
+def _defines(definition: cst.ClassDef, name: str) -> bool:
+    """Whether a class's own body defines a method `name`."""
+    body = definition.body.body if isinstance(definition.body, cst.IndentedBlock) else ()
+    return any(isinstance(statement, cst.FunctionDef) and statement.name.value == name for statement in body)
 
 
 def _method(module: OwnModule, definition: cst.ClassDef, name: str) -> Function | None:
