@@ -196,3 +196,35 @@ def test_own_modules_leave_out_vendored_and_hidden_code(tmp_path: Path) -> None:
     root = RootFinder(resolver, tmp_path).make_root(tmp_path)
     assert sorted(root.own_modules) == ["lib.util", "user"]
     assert os.path.basename(root.own_modules["lib.util"]) == "util.py"
+
+
+def test_a_callee_with_transparent_decorators_is_followed(tmp_path: Path) -> None:
+    """The decorators judged as for entries (cflint.analysis.decorators): a registration or a
+    functools.wraps pass-through is followed, a wrapper that changes the result, a method's
+    decorator, and a decorator whose answer needs its own are not."""
+    logged = (
+        "import functools\n\ndef logged(fn):\n    @functools.wraps(fn)\n    def wrapper(*args, **kwargs):\n"
+        "        return fn(*args, **kwargs)\n    return wrapper\n\n"
+    )
+    graph = _graph(
+        tmp_path,
+        {
+            "user.py": (
+                "from helpers import logged, register\n\n"
+                "@logged\ndef kept():\n    return 1\n\n"
+                "@register\n@logged\ndef both():\n    return 1\n\n"
+                "def double(fn):\n    def wrapper(*args, **kwargs):\n        return 2 * fn(*args, **kwargs)\n"
+                "    return wrapper\n\n"
+                "@double\ndef changed():\n    return 1\n\n"
+                "class Jobs:\n    @logged\n    def run(self):\n        return 1\n\njobs = Jobs()\n\n"
+                "def main():\n    kept()\n    both()\n    changed()\n    jobs.run()\n    return 'ok'\n"
+            ),
+            "helpers.py": logged + "def register(fn):\n    return fn\n\n@logged\ndef own():\n    return 1\n",
+        },
+    )
+    assert _names(_calls(graph, "main")) == ["user.kept", "user.both"]
+    looped = _graph(
+        tmp_path / "looped",
+        {"user.py": logged.replace("def logged", "@logged\ndef logged") + "def main():\n    logged(main)\n"},
+    )
+    assert _calls(looped, "main") == []

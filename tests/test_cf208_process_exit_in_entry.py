@@ -193,6 +193,13 @@ def test_an_exit_in_a_helper_is_reported_at_the_entrys_call(tmp_path: Path, cfli
             "def main():\n    a()\n    b()\n    return 'ok'\n",
             [10, 11],
         ),
+        # a helper whose decorator hands its result on (functools.wraps) is followed
+        (
+            "import functools, sys\n\ndef logged(fn):\n    @functools.wraps(fn)\n    def wrapper(*args, **kwargs):\n"
+            "        return fn(*args, **kwargs)\n    return wrapper\n\n@logged\ndef fail():\n    sys.exit(1)\n\n"
+            "def main():\n    fail()\n    return 'ok'\n",
+            [14],
+        ),
         # the first call is where SystemExit is caught, the second is not
         (
             "from helpers import check\n\ndef main():\n    try:\n        check(0)\n    except SystemExit:\n"

@@ -12,8 +12,11 @@ What it answers, from the root's own code only (`FunctionRoot.own_modules`):
 - `callee(call, place)`: the `Function` a call runs, when the code shows it: a function of
   the same file (`f()`), one imported from a module of the root (`from helpers import f`,
   `import helpers; helpers.f()`), or a method of a module-level instance of a class of the
-  root (`store = Store()` ... `store.get()`). The function must be plain: a decorated or
-  `async` function, a name bound more than once, anything imported from elsewhere: None.
+  root (`store = Store()` ... `store.get()`). A call of it must run its own body and give
+  its result: an `async` function, one with a decorator that is not transparent
+  (`cflint.analysis.decorators`, asked through the `transparency` the graph is given; only
+  for a function at the top of its module), a name bound more than once, anything imported
+  from elsewhere: None.
 - `calls_in(function)`: the calls of a function's own body that run a `Function`.
 - `reach(function)`: every function a function's calls reach, with the chain of calls
   that gets there, each function once (recursion ends the chain).
@@ -37,7 +40,7 @@ bound the graph answers "unknown", and rules then say nothing.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -119,6 +122,10 @@ class ArgumentValue(Struct, frozen=True, eq=False):
     place: Place
 
 
+# Made with the graph: whether every decorator of a decorated function hands its result on unchanged.
+Transparency = Callable[["CallGraph"], Callable[[Function], bool]]
+
+
 def is_plain(definition: cst.FunctionDef) -> bool:
     """Whether what a call of the function runs is its own body: no decorator, not async."""
     return not definition.decorators and definition.asynchronous is None
@@ -128,12 +135,18 @@ class CallGraph:
     """The call graph of the function root of one file; get it through `ParsedFile.call_graph`."""
 
     def __init__(
-        self, home: OwnModule, walker: Walker, root: FunctionRoot | None = None, source: ModuleSource | None = None
+        self,
+        home: OwnModule,
+        walker: Walker,
+        root: FunctionRoot | None = None,
+        source: ModuleSource | None = None,
+        transparency: Transparency | None = None,
     ) -> None:
         self.home = home
         self.walker = walker
         self._root = root
         self._source = source
+        self._transparent = transparency(self) if transparency is not None else None
         self._modules: dict[str, OwnModule | None] = {}
         if home.name is not None:
             self._modules[home.name] = home
@@ -179,6 +192,18 @@ class CallGraph:
 
     # Callees
 
+    def runs_its_body(self, function: Function) -> bool:
+        """Whether a call of the function runs its own body and gives its result: it is not
+        `async`, and has no decorator or (at the top of its module) only transparent ones."""
+        definition = function.definition
+        if definition.asynchronous is not None:
+            return False
+        if not definition.decorators:
+            return True
+        if self._transparent is None or function.module.scopes.enclosing_scope(definition) is not None:
+            return False
+        return self._transparent(function)
+
     def callee(self, call: cst.Call, place: Place) -> Function | None:
         """The function of the root that `call`, evaluated at `place`, runs; None when unknown."""
         return self._callee_of(call.func, place)
@@ -214,7 +239,8 @@ class CallGraph:
             return None
         binding = found[1]
         if binding.form is Form.DEF and binding.definition is not None:
-            return Function(module, binding.definition) if is_plain(binding.definition) else None
+            function = Function(module, binding.definition)
+            return function if self.runs_its_body(function) else None
         if binding.form is Form.IMPORT and binding.imported is not None:
             return self._imported(binding.imported, depth + 1)
         return None

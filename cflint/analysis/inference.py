@@ -115,7 +115,8 @@ class ValueInference:
         return self.scopes.qualify(expr, _scope_node(scopes[0]))
 
     def function_of(self, expr: cst.BaseExpression, scopes: ScopeChain) -> tuple[cst.FunctionDef, ScopeChain] | None:
-        """The plain function of this file a name refers to, with the scopes inside it."""
+        """The function of this file a name refers to, with the scopes inside it, when a call
+        of it runs its own body and gives its result (see `CallGraph.runs_its_body`)."""
         if not isinstance(expr, cst.Name):
             return None
         found = self.lookup(expr.value, scopes)
@@ -123,8 +124,12 @@ class ValueInference:
             return None
         bound, chain = found
         definition = bound.definition
-        if definition is None or definition.decorators or definition.asynchronous is not None:
+        if definition is None or definition.asynchronous is not None:
             return None
+        if definition.decorators:
+            graph, own = self.graph, self.own
+            if graph is None or own is None or not graph.runs_its_body(Function(own, definition)):
+                return None
         return definition, (definition, *chain)
 
     def helper_returns(self, call: cst.Call, scopes: ScopeChain) -> HelperReturns | None:
