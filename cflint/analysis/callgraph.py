@@ -151,6 +151,7 @@ class CallGraph:
         if home.name is not None:
             self._modules[home.name] = home
         self._calls: dict[int, list[CallEdge]] = {}
+        self._uses_of: dict[tuple[int, int], list[tuple[cst.Call, Place]] | None] = {}
 
     # Modules
 
@@ -420,6 +421,12 @@ class CallGraph:
 
     def _uses(self, module: OwnModule, function: Function) -> list[tuple[cst.Call, Place]] | None:
         """The calls of `function` in `module`; None when its name is used otherwise there."""
+        key = (id(module), id(function.definition))
+        if key not in self._uses_of:
+            self._uses_of[key] = self._find_uses(module, function)
+        return self._uses_of[key]
+
+    def _find_uses(self, module: OwnModule, function: Function) -> list[tuple[cst.Call, Place]] | None:
         name = function.name
         calls: list[tuple[cst.Call, Place]] = []
         called: set[int] = set()
