@@ -228,3 +228,44 @@ def test_a_callee_with_transparent_decorators_is_followed(tmp_path: Path) -> Non
         {"user.py": logged.replace("def logged", "@logged\ndef logged") + "def main():\n    logged(main)\n"},
     )
     assert _calls(looped, "main") == []
+
+
+def _method_calls(graph: CallGraph, method: str) -> list[Function]:
+    """The callees of the calls in the method `method` of the home module's one class."""
+    [owner] = [s for s in graph.home.module.body if isinstance(s, cst.ClassDef)]
+    assert isinstance(owner.body, cst.IndentedBlock)
+    [definition] = [s for s in owner.body.body if isinstance(s, cst.FunctionDef) and s.name.value == method]
+    return [edge.callee for edge in graph.calls_in(Function(graph.home, definition))]
+
+
+JOBS = (
+    "class Jobs:\n    def run(self):\n        return self.fetch()\n\n    def fetch(self):\n        return 1\n\n"
+    "    def other(this, self):\n        return self.fetch()\n\n\ndef main():\n    return 'ok'\n"
+)
+
+
+def test_self_method_calls_run_the_classs_own_method(tmp_path: Path) -> None:
+    graph = _graph(tmp_path, {"user.py": JOBS})
+    assert _names(_method_calls(graph, "run")) == ["user.fetch"]
+    assert _method_calls(graph, "other") == []  # `self` is not the method's own instance there
+
+
+def test_self_method_calls_are_unknown_when_an_override_may_run(tmp_path: Path) -> None:
+    """A class of the root deriving from it may override the method; an assigned attribute
+    of the same name, or a metaclass, may stand for another callable."""
+    derived = _graph(
+        tmp_path / "derived",
+        {
+            "user.py": JOBS,
+            "more.py": "from user import Jobs\n\nclass Nightly(Jobs):\n    def fetch(self):\n        return 2\n",
+        },
+    )
+    assert _method_calls(derived, "run") == []
+    assigned = JOBS.replace(
+        "        return self.fetch()\n\n    def fetch",
+        "        self.fetch = print\n        return self.fetch()\n\n    def fetch",
+        1,
+    )
+    assert _method_calls(_graph(tmp_path / "assigned", {"user.py": assigned}), "run") == []
+    meta = JOBS.replace("class Jobs:", "class Jobs(metaclass=type):")
+    assert _method_calls(_graph(tmp_path / "meta", {"user.py": meta}), "run") == []

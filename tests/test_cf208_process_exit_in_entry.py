@@ -200,6 +200,12 @@ def test_an_exit_in_a_helper_is_reported_at_the_entrys_call(tmp_path: Path, cfli
             "def main():\n    fail()\n    return 'ok'\n",
             [14],
         ),
+        # a method's call of another method of its class (self.stop())
+        (
+            "import sys\n\nclass Jobs:\n    def run(self):\n        self.stop()\n        return 'ok'\n\n"
+            "    def stop(self):\n        sys.exit(1)\n\njobs = Jobs()\n\ndef main():\n    return jobs.run()\n",
+            [14],
+        ),
         # the first call is where SystemExit is caught, the second is not
         (
             "from helpers import check\n\ndef main():\n    try:\n        check(0)\n    except SystemExit:\n"

@@ -12,11 +12,12 @@ What it answers, from the root's own code only (`FunctionRoot.own_modules`):
 - `callee(call, place)`: the `Function` a call runs, when the code shows it: a function of
   the same file (`f()`), one imported from a module of the root (`from helpers import f`,
   `import helpers; helpers.f()`), or a method of a module-level instance of a class of the
-  root (`store = Store()` ... `store.get()`). A call of it must run its own body and give
-  its result: an `async` function, one with a decorator that is not transparent
-  (`cflint.analysis.decorators`, asked through the `transparency` the graph is given; only
-  for a function at the top of its module), a name bound more than once, anything imported
-  from elsewhere: None.
+  root (`store = Store()` ... `store.get()`), or `self.helper()` in a method of such a
+  class (only when no class of the root derives from it and nothing assigns
+  `self.helper`). A call of it must run its own body and give its result: an `async`
+  function, one with a decorator that is not transparent (`cflint.analysis.decorators`,
+  asked through the `transparency` the graph is given; only for a function at the top of
+  its module), a name bound more than once, anything imported from elsewhere: None.
 - `calls_in(function)`: the calls of a function's own body that run a `Function`.
 - `reach(function)`: every function a function's calls reach, with the chain of calls
   that gets there, each function once (recursion ends the chain).
@@ -152,6 +153,7 @@ class CallGraph:
             self._modules[home.name] = home
         self._calls: dict[int, list[CallEdge]] = {}
         self._uses_of: dict[tuple[int, int], list[tuple[cst.Call, Place]] | None] = {}
+        self._derived: dict[int, bool] = {}  # a class of the root: whether another may derive from it
 
     # Modules
 
@@ -221,6 +223,9 @@ class CallGraph:
         receiver = func.value
         if not isinstance(receiver, cst.Name):
             return None
+        own_class = self._class_of_self(receiver, place)
+        if own_class is not None:
+            return self._own_method(place.module, own_class, func.attr.value)
         found = scopes.sole_binding(receiver.value, place.scope)
         if found is None or found[0] is not None or not isinstance(found[1].value, cst.Call):
             return None  # only module-level instances: `store = Store()`
@@ -255,6 +260,40 @@ class CallGraph:
             return None
         module = self.module(module_name)
         return None if module is None else self._named(module, name, None, depth)
+
+    def _class_of_self(self, receiver: cst.Name, place: Place) -> cst.ClassDef | None:
+        """The class at the top of its module whose plain method `place` is, when `receiver`
+        is that method's first parameter, bound nowhere else."""
+        method, scopes = place.scope, place.module.scopes
+        if not isinstance(method, cst.FunctionDef) or not is_plain(method):
+            return None
+        owner = scopes.enclosing_scope(method)
+        if not isinstance(owner, cst.ClassDef) or scopes.enclosing_scope(owner) is not None:
+            return None
+        positional = [*method.params.posonly_params, *method.params.params]
+        if not positional or positional[0].name.value != receiver.value:
+            return None
+        found = scopes.sole_binding(receiver.value, method)
+        return owner if found is not None and found[0] is method and found[1].form is Form.PARAMETER else None
+
+    def _own_method(self, module: OwnModule, owner: cst.ClassDef, name: str) -> Function | None:
+        """`self.name` in a method of `owner`: its own plain method `name`, unless a class of
+        the root may derive from it (and override it) or an attribute of that name is assigned."""
+        if owner.keywords:
+            return None  # a metaclass may give the class other methods
+        derived = self._derived.get(id(owner))
+        if derived is None:
+            modules = self.modules()
+            derived = modules is None or any(_names_class(other, owner.name.value, self.walker) for other in modules)
+            self._derived[id(owner)] = derived
+        if derived:
+            return None
+        for node in self.walker.descendants(owner.body):
+            if isinstance(node, (cst.AssignTarget, cst.AnnAssign, cst.AugAssign)):
+                target = node.target
+                if isinstance(target, cst.Attribute) and target.attr.value == name:
+                    return None
+        return _method(module, owner, name)
 
     def _class_of(self, func: cst.BaseExpression, module: OwnModule) -> tuple[OwnModule, cst.ClassDef] | None:
         """The class of the root a module-level call makes an instance of."""
@@ -485,6 +524,21 @@ def _nodes_with_scopes(module: cst.Module, walker: Walker) -> Iterator[tuple[cst
         else:
             children = [(child, scope) for child in walker.children(node)]
         stack.extend(reversed(children))
+
+
+def _names_class(module: OwnModule, name: str, walker: Walker) -> bool:
+    """Whether a class of the module lists a base named `name` (`Base`, `models.Base`)."""
+    if name not in module.source:
+        return False
+    for node in walker.descendants(module.module):
+        if isinstance(node, cst.ClassDef):
+            for base in node.bases:
+                value = base.value
+                if (isinstance(value, cst.Name) and value.value == name) or (
+                    isinstance(value, cst.Attribute) and value.attr.value == name
+                ):
+                    return True
+    return False
 
 
 def _defines(definition: cst.ClassDef, name: str) -> bool:
