@@ -196,3 +196,76 @@ def test_own_modules_leave_out_vendored_and_hidden_code(tmp_path: Path) -> None:
     root = RootFinder(resolver, tmp_path).make_root(tmp_path)
     assert sorted(root.own_modules) == ["lib.util", "user"]
     assert os.path.basename(root.own_modules["lib.util"]) == "util.py"
+
+
+def test_a_callee_with_transparent_decorators_is_followed(tmp_path: Path) -> None:
+    """The decorators judged as for entries (cflint.analysis.decorators): a registration or a
+    functools.wraps pass-through is followed, a wrapper that changes the result, a method's
+    decorator, and a decorator whose answer needs its own are not."""
+    logged = (
+        "import functools\n\ndef logged(fn):\n    @functools.wraps(fn)\n    def wrapper(*args, **kwargs):\n"
+        "        return fn(*args, **kwargs)\n    return wrapper\n\n"
+    )
+    graph = _graph(
+        tmp_path,
+        {
+            "user.py": (
+                "from helpers import logged, register\n\n"
+                "@logged\ndef kept():\n    return 1\n\n"
+                "@register\n@logged\ndef both():\n    return 1\n\n"
+                "def double(fn):\n    def wrapper(*args, **kwargs):\n        return 2 * fn(*args, **kwargs)\n"
+                "    return wrapper\n\n"
+                "@double\ndef changed():\n    return 1\n\n"
+                "class Jobs:\n    @logged\n    def run(self):\n        return 1\n\njobs = Jobs()\n\n"
+                "def main():\n    kept()\n    both()\n    changed()\n    jobs.run()\n    return 'ok'\n"
+            ),
+            "helpers.py": logged + "def register(fn):\n    return fn\n\n@logged\ndef own():\n    return 1\n",
+        },
+    )
+    assert _names(_calls(graph, "main")) == ["user.kept", "user.both"]
+    looped = _graph(
+        tmp_path / "looped",
+        {"user.py": logged.replace("def logged", "@logged\ndef logged") + "def main():\n    logged(main)\n"},
+    )
+    assert _calls(looped, "main") == []
+
+
+def _method_calls(graph: CallGraph, method: str) -> list[Function]:
+    """The callees of the calls in the method `method` of the home module's one class."""
+    [owner] = [s for s in graph.home.module.body if isinstance(s, cst.ClassDef)]
+    assert isinstance(owner.body, cst.IndentedBlock)
+    [definition] = [s for s in owner.body.body if isinstance(s, cst.FunctionDef) and s.name.value == method]
+    return [edge.callee for edge in graph.calls_in(Function(graph.home, definition))]
+
+
+JOBS = (
+    "class Jobs:\n    def run(self):\n        return self.fetch()\n\n    def fetch(self):\n        return 1\n\n"
+    "    def other(this, self):\n        return self.fetch()\n\n\ndef main():\n    return 'ok'\n"
+)
+
+
+def test_self_method_calls_run_the_classs_own_method(tmp_path: Path) -> None:
+    graph = _graph(tmp_path, {"user.py": JOBS})
+    assert _names(_method_calls(graph, "run")) == ["user.fetch"]
+    assert _method_calls(graph, "other") == []  # `self` is not the method's own instance there
+
+
+def test_self_method_calls_are_unknown_when_an_override_may_run(tmp_path: Path) -> None:
+    """A class of the root deriving from it may override the method; an assigned attribute
+    of the same name, or a metaclass, may stand for another callable."""
+    derived = _graph(
+        tmp_path / "derived",
+        {
+            "user.py": JOBS,
+            "more.py": "from user import Jobs\n\nclass Nightly(Jobs):\n    def fetch(self):\n        return 2\n",
+        },
+    )
+    assert _method_calls(derived, "run") == []
+    assigned = JOBS.replace(
+        "        return self.fetch()\n\n    def fetch",
+        "        self.fetch = print\n        return self.fetch()\n\n    def fetch",
+        1,
+    )
+    assert _method_calls(_graph(tmp_path / "assigned", {"user.py": assigned}), "run") == []
+    meta = JOBS.replace("class Jobs:", "class Jobs(metaclass=type):")
+    assert _method_calls(_graph(tmp_path / "meta", {"user.py": meta}), "run") == []

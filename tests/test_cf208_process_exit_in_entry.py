@@ -186,8 +186,32 @@ def test_an_exit_in_a_helper_is_reported_at_the_entrys_call(tmp_path: Path, cfli
             "import sys\n\ndef fail():\n    sys.exit(1)\n\ndef main():\n    try:\n        fail()\n    except Exception:\n        return 'x', 500\n",
             [8],
         ),
-        # one finding per function reached
-        ("import helpers\n\ndef main():\n    helpers.check(0)\n    helpers.check(1)\n    return 'ok'\n", [4]),
+        # one finding per call of the entry that reaches an exit, the same helper or not
+        ("import helpers\n\ndef main():\n    helpers.check(0)\n    helpers.check(1)\n    return 'ok'\n", [4, 5]),
+        (
+            "from helpers import check\n\ndef a():\n    check(0)\n\ndef b():\n    check(0)\n\n"
+            "def main():\n    a()\n    b()\n    return 'ok'\n",
+            [10, 11],
+        ),
+        # a helper whose decorator hands its result on (functools.wraps) is followed
+        (
+            "import functools, sys\n\ndef logged(fn):\n    @functools.wraps(fn)\n    def wrapper(*args, **kwargs):\n"
+            "        return fn(*args, **kwargs)\n    return wrapper\n\n@logged\ndef fail():\n    sys.exit(1)\n\n"
+            "def main():\n    fail()\n    return 'ok'\n",
+            [14],
+        ),
+        # a method's call of another method of its class (self.stop())
+        (
+            "import sys\n\nclass Jobs:\n    def run(self):\n        self.stop()\n        return 'ok'\n\n"
+            "    def stop(self):\n        sys.exit(1)\n\njobs = Jobs()\n\ndef main():\n    return jobs.run()\n",
+            [14],
+        ),
+        # the first call is where SystemExit is caught, the second is not
+        (
+            "from helpers import check\n\ndef main():\n    try:\n        check(0)\n    except SystemExit:\n"
+            "        pass\n    check(1)\n    return 'ok'\n",
+            [8],
+        ),
     ],
 )
 def test_exits_through_calls(tmp_path: Path, cflint: Cflint, user: str, lines: list[int]) -> None:

@@ -624,6 +624,13 @@ def test_client_fix_passes_the_timeout_in_the_callee_unit(
             ", and runs when the module is imported (setup() at line 9 reaches it), so the function cannot load while it waits",
         ),
         ("import requests\n\nclass Config:\n    DATA = requests.get('u').json()\n", AT_IMPORT),
+        # An instance made at import runs its class's __init__.
+        (
+            "import requests\n\nclass Client:\n    def __init__(self):\n        self.token = requests.post('u').text\n\n"
+            "CLIENT = Client()\n",
+            ", and runs when the module is imported (Client() at line 7 reaches it), so the function cannot load while "
+            "it waits",
+        ),
         # A client made at import connects when it is first used, inside a request.
         ("import redis\n\nclient = redis.Redis(host='cache')\n", ""),
         ("import http.client\n\nconnection = http.client.HTTPSConnection('api.example.com')\n", ""),

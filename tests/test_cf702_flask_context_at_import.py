@@ -97,7 +97,30 @@ THROUGH_CALLS = {
         },
         [(13, "owner() at line 13 reaches session at line 5")],
     ),
+    "instance_made_at_import": (
+        {
+            "user.py": (
+                "from flask import current_app\n\n\nclass Config:\n    def __init__(self):\n"
+                "        self.level = current_app.config.get('LEVEL')\n\n\nCONFIG = Config()\n\n\n"
+                "def main():\n    return f'{CONFIG.level}'\n"
+            )
+        },
+        [(9, "Config() at line 9 reaches current_app at line 6")],
+    ),
+    "instance_of_another_modules_class": (
+        {
+            "user.py": "from settings import Settings\n\n\ndef main():\n    return 'ok'\n\n\nSETTINGS = Settings()\n",
+            "settings.py": (
+                "from flask import request\n\n\ndef read():\n    return request.args\n\n\n"
+                "class Settings:\n    def __init__(self):\n        self.args = read()\n"
+            ),
+        },
+        [(8, "Settings() at line 8 reaches request at settings.py:5")],
+    ),
 }
+
+
+_CONFIG = "from flask import g\n\nclass Config:\n    def __init__(self):\n        self.level = g.level\n\n"
 
 
 def _lint_files(tmp_path: Path, cflint: Cflint, files: dict[str, str]) -> CliResult:
@@ -151,6 +174,12 @@ def test_the_through_calls_message(tmp_path: Path, cflint: Cflint) -> None:
         _ENTRY
         + "def check():\n    from flask import has_request_context\n    if has_request_context():\n        return main()\n\ncheck()\n",
         "from flask import request\n\ndef main(x=request):\n    return 'ok'\n\nmain()\n",  # binding the proxy is fine
+        # an instance whose __init__ may not run (__new__, a metaclass), that inherits it, or made later
+        _CONFIG.replace("class Config:", "class Config:\n    def __new__(cls):\n        return object()\n")
+        + "C = Config()\n",
+        _CONFIG.replace("class Config:", "class Config(metaclass=type):") + "C = Config()\n",
+        _CONFIG + "class Child(Config):\n    pass\n\nC = Child()\n",
+        _CONFIG + "def main():\n    return str(Config().level)\n",
     ],
 )
 def test_not_reported_through_calls(tmp_path: Path, cflint: Cflint, source: str) -> None:

@@ -399,6 +399,61 @@ FORMS = [
         ("CF206",),
         module=True,
     ),
+    # An exception passed into a helper that returns it: every caller passes one.
+    Form(
+        "caught_passed_into_a_helper",
+        """
+        def _error(err):
+            return {"error": err}, 500
+
+        def _fail(err, status=500):
+            return err, status
+
+        def main():
+            try:
+                return str(1 / 0)
+            except ZeroDivisionError as e:
+                if request.args.get("plain"):
+                    return _fail(e)
+                return _error(e)
+        """,
+        ("CF206", "CF206"),
+        module=True,
+    ),
+    Form(
+        "helper_passed_an_exception_and_a_str",
+        """
+        def _error(err):
+            return {"error": err}, 500
+
+        def main():
+            if request.args.get("x"):
+                return _error("bad x")
+            try:
+                return str(1 / 0)
+            except ZeroDivisionError as e:
+                return _error(e)
+        """,
+        runs=False,
+        module=True,
+    ),
+    Form(
+        "helper_passed_along",
+        """
+        def _error(err):
+            return {"error": err}, 500
+
+        HANDLERS = [_error]
+
+        def main():
+            try:
+                return str(1 / 0)
+            except ZeroDivisionError as e:
+                return _error(e)
+        """,
+        runs=False,
+        module=True,
+    ),
     Form("caught_message", "try:\n    return str(1 / 0)\nexcept Exception as e:\n    return str(e), 500"),
     Form(
         "caught_http_exception",

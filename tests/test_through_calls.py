@@ -14,7 +14,7 @@ from cflint.api import Linter, LintOptions
 from cflint.engine.registry import load_registry
 from cflint.run.cache import ResultCache
 from cflint.run.runner import RunOptions, run
-from tests.helpers import run_subprocess, write_files
+from tests.helpers import run_subprocess, serve, write_files
 
 REGISTRY = load_registry()
 
@@ -128,3 +128,44 @@ def test_a_chain_longer_than_the_bound_is_unknown(tmp_path: Path) -> None:
     write_files(tmp_path / "beyond", {"user.py": beyond, "requirements.txt": ""})
     result = run_subprocess("--select", "CF2", "--color", "never", ".", cwd=tmp_path)
     assert [line.split(":")[0] for line in result.lines] == ["within/user.py"], result.out
+
+
+DECORATED = (
+    "import functools\n\nfrom flask import jsonify\n\n\n"
+    "def logged(fn):\n    @functools.wraps(fn)\n    def wrapper(*args, **kwargs):\n"
+    "        print('calling', fn.__name__)\n        return fn(*args, **kwargs)\n\n    return wrapper\n\n\n"
+    "HANDLERS = []\n\n\ndef register(fn):\n    HANDLERS.append(fn)\n    return fn\n\n\n"
+    "def stringify(fn):\n    def wrapper(*args, **kwargs):\n        return str(fn(*args, **kwargs))\n\n    return wrapper\n\n\n"
+    "@logged\ndef search_posts(es):\n    return jsonify(hits=[es])\n\n\n"
+    "@register\ndef note(es):\n    return print(es)\n\n\n"
+    "@stringify\ndef quiet(es):\n    print(es)\n"
+)
+DECORATED_USER = (
+    "from flask import request\n\nfrom helpers import logged, note, quiet, search_posts\n\n\n"
+    "@logged\ndef remember(es):\n    print(es)\n\n\n"
+    "def main():\n    es = request.args.get('es')\n    if request.args.get('note'):\n        return note(es)\n"
+    "    if request.args.get('remember'):\n        return remember(es)\n"
+    "    if request.args.get('quiet'):\n        return quiet(es)\n    return search_posts(es)\n"
+)
+
+
+def test_a_helper_with_transparent_decorators_is_followed(tmp_path: Path) -> None:
+    """`@logged` (a functools.wraps wrapper passing the result on) and `@register` (returns the
+    function) are followed as plain helpers; `@stringify` changes the result and is not."""
+    folder = write_files(
+        tmp_path / "fn", {"user.py": DECORATED_USER, "helpers.py": DECORATED, "requirements.txt": "flask\n"}
+    )
+    result = run_subprocess("--select", "CF2", "--color", "never", ".", cwd=folder)
+    assert [line.split(" entry function")[0] for line in result.lines] == [
+        "user.py:14:16: CF201",
+        "user.py:16:16: CF201",
+        "user.py:19:12: CF202",
+    ], result.out
+    assert "returned by note() at helpers.py:36" in result.lines[0], result.out
+    assert "(remember() returns no value)" in result.lines[1], result.out
+    assert "returned by search_posts() at helpers.py:31" in result.lines[2], result.out
+    # What Flask makes of each: None fails, the Response and the str are served.
+    assert serve(folder, "/?es=x&note=1").status == 500
+    assert serve(folder, "/?es=x&remember=1").status == 500
+    assert serve(folder, "/?es=x").body.strip() == '{"hits":["x"]}'
+    assert (serve(folder, "/?es=x&quiet=1").status, serve(folder, "/?es=x&quiet=1").body) == (200, "None")

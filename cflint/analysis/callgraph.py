@@ -12,14 +12,19 @@ What it answers, from the root's own code only (`FunctionRoot.own_modules`):
 - `callee(call, place)`: the `Function` a call runs, when the code shows it: a function of
   the same file (`f()`), one imported from a module of the root (`from helpers import f`,
   `import helpers; helpers.f()`), or a method of a module-level instance of a class of the
-  root (`store = Store()` ... `store.get()`). The function must be plain: a decorated or
-  `async` function, a name bound more than once, anything imported from elsewhere: None.
+  root (`store = Store()` ... `store.get()`), or `self.helper()` in a method of such a
+  class (only when no class of the root derives from it and nothing assigns
+  `self.helper`). A call of it must run its own body and give its result: an `async`
+  function, one with a decorator that is not transparent (`cflint.analysis.decorators`,
+  asked through the `transparency` the graph is given; only for a function at the top of
+  its module), a name bound more than once, anything imported from elsewhere: None.
 - `calls_in(function)`: the calls of a function's own body that run a `Function`.
 - `reach(function)`: every function a function's calls reach, with the chain of calls
   that gets there, each function once (recursion ends the chain).
 - `import_time(module)`: the calls into the root's functions that run when the module is
   imported: its top-level statements (not under `if __name__ == "__main__":`), decorators
-  (`@register` calls `register` itself), default values, base classes and class bodies.
+  (`@register` calls `register` itself), default values, base classes and class bodies,
+  and `Config()` of a class of the root, which runs the `__init__` the class defines.
 - `parameter_values(function, name)`: every value a parameter can have: its default, and
   the argument each call in the root passes; None when a use of the function is not a
   plain call (passed along, stored, called with `*args`), so that the callers are unknown.
@@ -36,7 +41,7 @@ bound the graph answers "unknown", and rules then say nothing.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -90,11 +95,18 @@ class Place(Struct, frozen=True, eq=False):
 
 
 class CallEdge(Struct, frozen=True, eq=False):
-    """A call (or a decorator, which calls its function) that runs `callee`."""
+    """A call (or a decorator, which calls its function) that runs `callee`; `made`: the
+    class whose instance the call makes, when `callee` is that class's `__init__`."""
 
     node: cst.CSTNode
     place: Place
     callee: Function
+    made: cst.ClassDef | None = None
+
+    @property
+    def called(self) -> str:
+        """The call as messages name it: `setup()`, or `Config()` for a class's `__init__`."""
+        return f"{(self.made.name if self.made is not None else self.callee.definition.name).value}()"
 
 
 class Reached(Struct, frozen=True, eq=False):
@@ -111,6 +123,10 @@ class ArgumentValue(Struct, frozen=True, eq=False):
     place: Place
 
 
+# Made with the graph: whether every decorator of a decorated function hands its result on unchanged.
+Transparency = Callable[["CallGraph"], Callable[[Function], bool]]
+
+
 def is_plain(definition: cst.FunctionDef) -> bool:
     """Whether what a call of the function runs is its own body: no decorator, not async."""
     return not definition.decorators and definition.asynchronous is None
@@ -120,16 +136,24 @@ class CallGraph:
     """The call graph of the function root of one file; get it through `ParsedFile.call_graph`."""
 
     def __init__(
-        self, home: OwnModule, walker: Walker, root: FunctionRoot | None = None, source: ModuleSource | None = None
+        self,
+        home: OwnModule,
+        walker: Walker,
+        root: FunctionRoot | None = None,
+        source: ModuleSource | None = None,
+        transparency: Transparency | None = None,
     ) -> None:
         self.home = home
         self.walker = walker
         self._root = root
         self._source = source
+        self._transparent = transparency(self) if transparency is not None else None
         self._modules: dict[str, OwnModule | None] = {}
         if home.name is not None:
             self._modules[home.name] = home
         self._calls: dict[int, list[CallEdge]] = {}
+        self._uses_of: dict[tuple[int, int], list[tuple[cst.Call, Place]] | None] = {}
+        self._derived: dict[int, bool] = {}  # a class of the root: whether another may derive from it
 
     # Modules
 
@@ -171,6 +195,18 @@ class CallGraph:
 
     # Callees
 
+    def runs_its_body(self, function: Function) -> bool:
+        """Whether a call of the function runs its own body and gives its result: it is not
+        `async`, and has no decorator or (at the top of its module) only transparent ones."""
+        definition = function.definition
+        if definition.asynchronous is not None:
+            return False
+        if not definition.decorators:
+            return True
+        if self._transparent is None or function.module.scopes.enclosing_scope(definition) is not None:
+            return False
+        return self._transparent(function)
+
     def callee(self, call: cst.Call, place: Place) -> Function | None:
         """The function of the root that `call`, evaluated at `place`, runs; None when unknown."""
         return self._callee_of(call.func, place)
@@ -187,6 +223,9 @@ class CallGraph:
         receiver = func.value
         if not isinstance(receiver, cst.Name):
             return None
+        own_class = self._class_of_self(receiver, place)
+        if own_class is not None:
+            return self._own_method(place.module, own_class, func.attr.value)
         found = scopes.sole_binding(receiver.value, place.scope)
         if found is None or found[0] is not None or not isinstance(found[1].value, cst.Call):
             return None  # only module-level instances: `store = Store()`
@@ -206,7 +245,8 @@ class CallGraph:
             return None
         binding = found[1]
         if binding.form is Form.DEF and binding.definition is not None:
-            return Function(module, binding.definition) if is_plain(binding.definition) else None
+            function = Function(module, binding.definition)
+            return function if self.runs_its_body(function) else None
         if binding.form is Form.IMPORT and binding.imported is not None:
             return self._imported(binding.imported, depth + 1)
         return None
@@ -220,6 +260,40 @@ class CallGraph:
             return None
         module = self.module(module_name)
         return None if module is None else self._named(module, name, None, depth)
+
+    def _class_of_self(self, receiver: cst.Name, place: Place) -> cst.ClassDef | None:
+        """The class at the top of its module whose plain method `place` is, when `receiver`
+        is that method's first parameter, bound nowhere else."""
+        method, scopes = place.scope, place.module.scopes
+        if not isinstance(method, cst.FunctionDef) or not is_plain(method):
+            return None
+        owner = scopes.enclosing_scope(method)
+        if not isinstance(owner, cst.ClassDef) or scopes.enclosing_scope(owner) is not None:
+            return None
+        positional = [*method.params.posonly_params, *method.params.params]
+        if not positional or positional[0].name.value != receiver.value:
+            return None
+        found = scopes.sole_binding(receiver.value, method)
+        return owner if found is not None and found[0] is method and found[1].form is Form.PARAMETER else None
+
+    def _own_method(self, module: OwnModule, owner: cst.ClassDef, name: str) -> Function | None:
+        """`self.name` in a method of `owner`: its own plain method `name`, unless a class of
+        the root may derive from it (and override it) or an attribute of that name is assigned."""
+        if owner.keywords:
+            return None  # a metaclass may give the class other methods
+        derived = self._derived.get(id(owner))
+        if derived is None:
+            modules = self.modules()
+            derived = modules is None or any(_names_class(other, owner.name.value, self.walker) for other in modules)
+            self._derived[id(owner)] = derived
+        if derived:
+            return None
+        for node in self.walker.descendants(owner.body):
+            if isinstance(node, (cst.AssignTarget, cst.AnnAssign, cst.AugAssign)):
+                target = node.target
+                if isinstance(target, cst.Attribute) and target.attr.value == name:
+                    return None
+        return _method(module, owner, name)
 
     def _class_of(self, func: cst.BaseExpression, module: OwnModule) -> tuple[OwnModule, cst.ClassDef] | None:
         """The class of the root a module-level call makes an instance of."""
@@ -299,7 +373,26 @@ class CallGraph:
                         callee = self.callee(node, place)
                         if callee is not None:
                             found.append(CallEdge(node, place, callee))
+                        else:
+                            found.extend(self._instantiation(node, place))
         return found
+
+    def _instantiation(self, call: cst.Call, place: Place) -> list[CallEdge]:
+        """`Config()` of a class of the root: the call runs the `__init__` its own body defines.
+        Not when `__new__` or a metaclass may decide otherwise."""
+        func = call.func
+        if isinstance(func, cst.Name):
+            found = place.module.scopes.sole_binding(func.value, place.scope)
+            if found is None or found[0] is not None:
+                return []  # only a module-level name is resolved by `_class_of`
+        made = self._class_of(func, place.module)
+        if made is None:
+            return []
+        module, definition = made
+        if definition.keywords or _defines(definition, "__new__"):
+            return []
+        init = _method(module, definition, "__init__")
+        return [] if init is None else [CallEdge(call, place, init, definition)]
 
     def _runs_at_import(
         self, statement: cst.CSTNode, scope: ScopeNode | None
@@ -367,6 +460,12 @@ class CallGraph:
 
     def _uses(self, module: OwnModule, function: Function) -> list[tuple[cst.Call, Place]] | None:
         """The calls of `function` in `module`; None when its name is used otherwise there."""
+        key = (id(module), id(function.definition))
+        if key not in self._uses_of:
+            self._uses_of[key] = self._find_uses(module, function)
+        return self._uses_of[key]
+
+    def _find_uses(self, module: OwnModule, function: Function) -> list[tuple[cst.Call, Place]] | None:
         name = function.name
         calls: list[tuple[cst.Call, Place]] = []
         called: set[int] = set()
@@ -425,6 +524,27 @@ def _nodes_with_scopes(module: cst.Module, walker: Walker) -> Iterator[tuple[cst
         else:
             children = [(child, scope) for child in walker.children(node)]
         stack.extend(reversed(children))
+
+
+def _names_class(module: OwnModule, name: str, walker: Walker) -> bool:
+    """Whether a class of the module lists a base named `name` (`Base`, `models.Base`)."""
+    if name not in module.source:
+        return False
+    for node in walker.descendants(module.module):
+        if isinstance(node, cst.ClassDef):
+            for base in node.bases:
+                value = base.value
+                if (isinstance(value, cst.Name) and value.value == name) or (
+                    isinstance(value, cst.Attribute) and value.attr.value == name
+                ):
+                    return True
+    return False
+
+
+def _defines(definition: cst.ClassDef, name: str) -> bool:
+    """Whether a class's own body defines a method `name`."""
+    body = definition.body.body if isinstance(definition.body, cst.IndentedBlock) else ()
+    return any(isinstance(statement, cst.FunctionDef) and statement.name.value == name for statement in body)
 
 
 def _method(module: OwnModule, definition: cst.ClassDef, name: str) -> Function | None:

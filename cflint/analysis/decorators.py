@@ -15,6 +15,9 @@ decorator is transparent:
 - such a function, or factory, of another module of the function root
   (`from helpers import logged`), found through the call graph.
 
+The call graph asks the same question of a decorated helper (`DecoratorCheck`), so that a
+call of it is followed like a call of a plain function.
+
 Anything else (an import not listed, a wrapper that changes or replaces the result, one
 that can run off its end) is opaque: the rules then say nothing about the function.
 """
@@ -24,7 +27,7 @@ from __future__ import annotations
 import libcst as cst
 
 from cflint.analysis.bindings import Binding, Form
-from cflint.analysis.callgraph import Place
+from cflint.analysis.callgraph import CallGraph, Function, Place
 from cflint.analysis.inference import ScopeChain, ValueInference, is_generator
 
 # Read in functions-framework 3.x: each registers the function and returns a
@@ -36,6 +39,24 @@ _WRAPS = "functools.wraps"
 def transparent(definition: cst.FunctionDef, inference: ValueInference, chain: ScopeChain) -> bool:
     """Whether every decorator of `definition`, evaluated in `chain`, keeps what it returns."""
     return all(_transparent(decorator.decorator, inference, chain) for decorator in definition.decorators)
+
+
+class DecoratorCheck:
+    """`transparent` for the functions of a call graph (at the top of their modules), each
+    decided once; while one is being decided it counts as opaque, so that a decorator whose
+    answer needs its own (`@logged` on `logged`) is opaque."""
+
+    def __init__(self, graph: CallGraph) -> None:
+        self._inference = ValueInference(graph.walker, graph.home.scopes, graph)
+        self._known: dict[int, bool] = {}
+
+    def __call__(self, function: Function) -> bool:
+        key = id(function.definition)
+        if key not in self._known:
+            self._known[key] = False
+            inference = self._inference.of_module(function.module)
+            self._known[key] = transparent(function.definition, inference, (function.module.module,))
+        return self._known[key]
 
 
 def _transparent(expr: cst.BaseExpression, inference: ValueInference, chain: ScopeChain) -> bool:

@@ -60,26 +60,42 @@ def process_exits(function: cst.FunctionDef, inference: ValueInference, chain: S
 
 
 def exits_through_calls(start: Function, inference: ValueInference) -> list[ThroughCalls]:
-    """The calls of `start` into the root's functions (through the call graph, within its
-    bounds) that reach an uncaught process exit, each call once; a call along the chain that
-    sits where SystemExit is caught ends it. `inference` is that of `start`'s module."""
+    """Each call of `start` into the root's functions that reaches an uncaught process exit
+    (through the call graph, within its bounds), in the order they are written; a call along
+    the chain that sits where SystemExit is caught ends it. `inference` is that of `start`'s module."""
     graph = inference.graph
     if graph is None:
         return []
     caught_calls: dict[int, set[int]] = {}
+    # What a callee reaches does not depend on the call that runs it: one search per callee.
+    exits_of: dict[int, tuple[tuple[CallEdge, ...], ProcessExit] | None] = {}
     found: list[ThroughCalls] = []
-    reported: set[int] = set()
-    for reached in graph.reach(start):
-        if not reached.chain or id(reached.chain[0].node) in reported:
+    for edge in graph.calls_in(start):
+        if id(edge.node) in _caught_calls(edge, inference, caught_calls):
             continue
-        if any(id(edge.node) in _caught_calls(edge, inference, caught_calls) for edge in reached.chain):
+        key = id(edge.callee.definition)
+        if key not in exits_of:
+            exits_of[key] = _first_exit(graph, edge, inference, caught_calls)
+        reached = exits_of[key]
+        if reached is not None:
+            chain, exit_ = reached
+            found.append(ThroughCalls(edge.node, _through(graph, (edge, *chain[1:]), exit_)))
+    return found
+
+
+def _first_exit(
+    graph: CallGraph, first: CallEdge, inference: ValueInference, caught_calls: dict[int, set[int]]
+) -> tuple[tuple[CallEdge, ...], ProcessExit] | None:
+    """The first function (breadth first) that `first`'s callee reaches with an uncaught
+    process exit, with the chain of calls from `first`, and that exit."""
+    for reached in graph.reach(first.callee, first):
+        if any(id(edge.node) in _caught_calls(edge, inference, caught_calls) for edge in reached.chain[1:]):
             continue
         function = reached.function
         exits = process_exits(function.definition, inference.of_module(function.module), _chain_of(function))
         if exits:
-            reported.add(id(reached.chain[0].node))
-            found.append(ThroughCalls(reached.chain[0].node, _through(graph, reached.chain, exits[0])))
-    return found
+            return reached.chain, exits[0]
+    return None
 
 
 def _through(graph: CallGraph, chain: tuple[CallEdge, ...], exit_: ProcessExit) -> str:

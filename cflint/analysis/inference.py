@@ -5,8 +5,9 @@ kind is certain: a literal or display, an f-string, the result of a call whose r
 kind is documented (`json.dumps`, `str`, `dict`, `print`, `flask.jsonify` ...), a method
 of a value whose kind is known (`[].append`), a call to a plain function of the same file
 that never returns a value, an instance of an exception class (a builtin one, or a class
-of the file deriving from them) or a name bound by `except ... as`, or a name bound exactly
-once to such an expression. Anything else is None: callers must then say nothing.
+of the file deriving from them) or a name bound by `except ... as`, a name bound exactly
+once to such an expression, or a helper's parameter that every caller in the root passes
+an exception to (the call graph's `parameter_values`). Anything else is None: callers must then say nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import NamedTuple
 
 import libcst as cst
 
-from cflint.analysis.bindings import Binding
+from cflint.analysis.bindings import Binding, Form, ScopeNode
 from cflint.analysis.callgraph import CallGraph, Function, OwnModule, Place
 from cflint.analysis.exceptions import caught_exception, exception_instance
 from cflint.analysis.flow import ControlFlow
@@ -115,7 +116,8 @@ class ValueInference:
         return self.scopes.qualify(expr, _scope_node(scopes[0]))
 
     def function_of(self, expr: cst.BaseExpression, scopes: ScopeChain) -> tuple[cst.FunctionDef, ScopeChain] | None:
-        """The plain function of this file a name refers to, with the scopes inside it."""
+        """The function of this file a name refers to, with the scopes inside it, when a call
+        of it runs its own body and gives its result (see `CallGraph.runs_its_body`)."""
         if not isinstance(expr, cst.Name):
             return None
         found = self.lookup(expr.value, scopes)
@@ -123,8 +125,12 @@ class ValueInference:
             return None
         bound, chain = found
         definition = bound.definition
-        if definition is None or definition.decorators or definition.asynchronous is not None:
+        if definition is None or definition.asynchronous is not None:
             return None
+        if definition.decorators:
+            graph, own = self.graph, self.own
+            if graph is None or own is None or not graph.runs_its_body(Function(own, definition)):
+                return None
         return definition, (definition, *chain)
 
     def helper_returns(self, call: cst.Call, scopes: ScopeChain) -> HelperReturns | None:
@@ -246,6 +252,8 @@ class ValueInference:
         if found is None:
             return None
         bound, chain = found
+        if bound.form is Form.PARAMETER:
+            return self._passed_exception(expr.value, chain, depth)
         if bound.value is None or bound.item:
             return None
         inner = self.infer(bound.value, chain, depth + 1)
@@ -253,6 +261,36 @@ class ValueInference:
             return None
         origin = f"{inner.origin}, via {expr.value!r}" if inner.origin else f"via {expr.value!r}"
         return Value(inner.kind, origin, inner.json_text, inner.wsgi_callable)
+
+    def _passed_exception(self, name: str, chain: ScopeChain, depth: int) -> Value | None:
+        """The exception the parameter `name` of `chain[0]` holds when every value it can
+        have (its default, each call's argument in the root) is one."""
+        graph, own, function = self.graph, self.own, chain[0]
+        if graph is None or own is None or not isinstance(function, cst.FunctionDef) or depth >= MAX_DEPTH:
+            return None
+        values = graph.parameter_values(Function(own, function), name)
+        if not values:
+            return None
+        passed: list[Value] = []
+        for argument in values:
+            inference = self.of_module(argument.place.module)
+            scopes = inference._chain_of(argument.place.scope)
+            value = None if scopes is None else inference.infer(argument.value, scopes, depth + 1)
+            if value is None or value.kind is not Kind.EXCEPTION:
+                return None
+            passed.append(value)
+        maybe_http = any(value.wsgi_callable for value in passed)
+        return Value(Kind.EXCEPTION, f"{passed[0].origin}, passed as {name!r}", wsgi_callable=maybe_http)
+
+    def _chain_of(self, scope: ScopeNode | None) -> ScopeChain | None:
+        """The scope chain of code evaluated in `scope` of this module; None inside a lambda or a class body."""
+        chain: list[CodeScope] = []
+        while scope is not None:
+            if not isinstance(scope, cst.FunctionDef):
+                return None
+            chain.append(scope)
+            scope = self.scopes.enclosing_scope(scope)
+        return (*chain, self.scopes.module)
 
     def _call(self, expr: cst.Call, scopes: ScopeChain, depth: int) -> Value | None:
         func = expr.func

@@ -64,13 +64,14 @@ class ParsedFile(Struct):
         """The call graph of the file's function root (see `cflint.analysis.callgraph`),
         built on first use and shared by every rule of the file."""
         from cflint.analysis.callgraph import CallGraph, OwnModule
+        from cflint.analysis.decorators import DecoratorCheck
         from cflint.analysis.scopes import Scopes
 
         graph = self._analyses.get(CallGraph)
         if graph is None:
             context = self.context
             home = OwnModule(context.module_name, context.path, self.source, self.module, self.analysis(Scopes))
-            graph = self._analyses[CallGraph] = CallGraph(home, self.walker, context.root, self.modules)
+            graph = self._analyses[CallGraph] = CallGraph(home, self.walker, context.root, self.modules, DecoratorCheck)
         return cast("CallGraph", graph)
 
 

@@ -66,9 +66,9 @@ class FlaskContextAtImport(ScopedRule):
             found = self._first_use(graph, edge)
             if found is not None:
                 name, context, where = found
-                called = f"{edge.callee.name}()"
+                called = edge.called
                 if isinstance(edge.node, cst.Decorator):
-                    called = f"the decorator {edge.callee.name}()"
+                    called = f"the decorator {edge.called}"
                 line = graph.location_of(graph.home, edge.node)
                 self.report(
                     edge.node, use=f"{called} at {line} reaches {name} at {where}", context=context, advice=_CALL_INSIDE

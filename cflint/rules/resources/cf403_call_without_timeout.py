@@ -256,7 +256,7 @@ class CallWithoutTimeout(ScopedRule):
             modules = [graph.home, *(module for module in graph.modules() or () if module is not graph.home)]
             for module in modules:
                 for edge in graph.import_time(module):
-                    start = f"{edge.callee.name}() at {graph.location_of(module, edge.node)} reaches it"
+                    start = f"{edge.called} at {graph.location_of(module, edge.node)} reaches it"
                     for reached in graph.reach(edge.callee, edge):
                         if reached.function.module is graph.home:
                             self._at_import.setdefault(id(reached.function.definition), start)
