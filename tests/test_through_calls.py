@@ -169,3 +169,48 @@ def test_a_helper_with_transparent_decorators_is_followed(tmp_path: Path) -> Non
     assert serve(folder, "/?es=x&remember=1").status == 500
     assert serve(folder, "/?es=x").body.strip() == '{"hits":["x"]}'
     assert (serve(folder, "/?es=x&quiet=1").status, serve(folder, "/?es=x&quiet=1").body) == (200, "None")
+
+
+FALLS_OFF = (
+    "import sys\n\n\ndef note(es):\n    print(es)\n\n\n"
+    "def maybe(es):\n    if es == 'x':\n        return 'found'\n\n\n"
+    "def refuse(es):\n    print(es)\n    raise ValueError(es)\n\n\n"
+    "def leave(es):\n    print(es)\n    sys.exit(1)\n\n\n"
+    "def stream(es):\n    yield es\n\n\n"
+    "def unknown(es):\n    return es.upper()\n"
+)
+FALLS_OFF_USER = (
+    "from flask import request\n\nimport helpers\nfrom helpers import maybe, note, refuse, unknown\n\n\n"
+    "def main():\n    es = request.args.get('es', '')\n    if request.args.get('note'):\n        return note(es)\n"
+    "    if request.args.get('module'):\n        return helpers.note(es)\n"
+    "    if request.args.get('refuse'):\n        return refuse(es)\n"
+    "    if request.args.get('leave'):\n        return helpers.leave(es)\n"
+    "    if request.args.get('stream'):\n        return helpers.stream(es)\n"
+    "    if request.args.get('unknown'):\n        return unknown(es)\n    return maybe(es)\n"
+)
+
+
+def test_a_helper_of_another_module_that_falls_off_its_end_returns_none(tmp_path: Path) -> None:
+    """Decided as for a helper of the same file: no `return` with a value and an end control
+    can reach is None; one that raises or exits at its end, mixed returns and unknown values are not."""
+    folder = write_files(
+        tmp_path / "fn", {"user.py": FALLS_OFF_USER, "helpers.py": FALLS_OFF, "requirements.txt": "flask\n"}
+    )
+    result = run_subprocess("--select", "CF2", "--color", "never", ".", cwd=folder)
+    assert result.lines == [
+        "user.py:10:16: CF201 entry function 'main' returns None (note() returns no value, at helpers.py:4), "
+        "which Flask cannot turn into a response",
+        "user.py:12:16: CF201 entry function 'main' returns None (note() returns no value, at helpers.py:4), "
+        "which Flask cannot turn into a response",
+        "user.py:16:16: CF208 entry function 'main' calls leave() at helpers.py:18, which calls sys.exit(), whose "
+        "SystemExit passes through Flask: the request gets no response (the connection closes); return an error "
+        'response instead, such as ("...", 500)',
+        "user.py:18:16: CF202 entry function 'main' returns a generator (stream() is a generator function, "
+        "at helpers.py:23): Flask accepts it, but the platform documents only a str, a dict and a (body, status) tuple",
+    ], result.out
+    # Flask fails on the None the helper gives; it streams the generator; the silent cases are served.
+    assert serve(folder, "/?es=a&note=1").status == 500
+    assert serve(folder, "/?es=a&module=1").status == 500
+    assert (serve(folder, "/?es=a&stream=1").status, serve(folder, "/?es=a&stream=1").body) == (200, "a")
+    assert serve(folder, "/?es=x").body == "found"
+    assert serve(folder, "/?es=a&unknown=1").body == "A"

@@ -137,34 +137,10 @@ class ValueInference:
         """The `return` values of the plain function of the root that `call` runs, when each
         of its ways out is a `return` with a value (none falls off its end, it yields nothing);
         else None."""
-        graph, own = self.graph, self.own
-        if graph is None or own is None:
+        found = self._root_callee(call, scopes)
+        if found is None:
             return None
-        function = graph.callee(call, Place(own, _scope_node(scopes[0])))
-        if function is None:
-            return None
-        if function.module is own:
-            inference: ValueInference = self
-            local = self.function_of(call.func, scopes)
-            if local is not None and local[0] is function.definition:
-                chain: ScopeChain = local[1]
-            elif self.scopes.enclosing_scope(function.definition) is None:
-                chain = (function.definition, own.module)
-            else:
-                chain = (function.definition, own.module) if self._is_method(function.definition) else ()
-        else:
-            inference = self._others.setdefault(
-                id(function.module),
-                ValueInference(self.walker, function.module.scopes, graph, function.module),
-            )
-            nested = function.module.scopes.enclosing_scope(function.definition)
-            chain = (
-                (function.definition, function.module.module)
-                if nested is None or inference._is_method(function.definition)
-                else ()
-            )
-        if not chain:
-            return None
+        function, inference, chain = found
         nodes = inference.nodes_of(function.definition)
         returns = [node for node in nodes if type(node) is cst.Return]
         if is_generator(nodes) or not returns or any(r.value is None for r in returns):
@@ -173,6 +149,26 @@ class ValueInference:
         if not known or end is not None:
             return None
         return HelperReturns(function, [(r.value, chain) for r in returns if r.value is not None], inference)
+
+    def _root_callee(self, call: cst.Call, scopes: ScopeChain) -> tuple[Function, ValueInference, ScopeChain] | None:
+        """The function of the root that `call` runs, with the inference of its module and
+        the scope chain inside it; None when unknown or nested in another function."""
+        graph, own = self.graph, self.own
+        if graph is None or own is None:
+            return None
+        function = graph.callee(call, Place(own, _scope_node(scopes[0])))
+        if function is None:
+            return None
+        inference = self.of_module(function.module)
+        outer = (function.definition, function.module.module)
+        if function.module is own:
+            local = self.function_of(call.func, scopes)
+            if local is not None and local[0] is function.definition:
+                return function, self, local[1]
+        nested = function.module.scopes.enclosing_scope(function.definition) is not None
+        if nested and not inference._is_method(function.definition):
+            return None
+        return function, inference, outer
 
     def of_module(self, module: OwnModule) -> ValueInference:
         """The inference of a module of the root (this one's own, or another made once)."""
@@ -301,7 +297,7 @@ class ValueInference:
                 return Value(Kind.STR, f"{short}() text", json_text=True)
             kind = CALL_RESULTS.get(qualified)
             if kind is None:
-                return exception_instance(self, func, scopes, depth)
+                return exception_instance(self, func, scopes, depth) or self._other_module_result(expr, scopes, depth)
             return Value(kind, f"{short}() returns None" if kind is Kind.NONE else f"{short}() result")
         if isinstance(func, cst.Attribute):
             receiver = self.infer(func.value, scopes, depth + 1)
@@ -316,9 +312,25 @@ class ValueInference:
         if raised is not None:
             return raised
         function = self.function_of(func, scopes)
-        if function is None:
+        if function is not None:
+            return self._result_of(function[0], function[1], depth)
+        return self._other_module_result(expr, scopes, depth)
+
+    def _other_module_result(self, call: cst.Call, scopes: ScopeChain, depth: int) -> Value | None:
+        """What a call of a plain function of another module of the root gives, decided as for
+        this file's functions (`_result_of`), with the helper's place named."""
+        found = self._root_callee(call, scopes)
+        if found is None or found[0].module is self.own or self.graph is None:
             return None
-        definition, chain = function
+        function, inference, chain = found
+        value = inference._result_of(function.definition, chain, depth)
+        if value is None:
+            return None
+        return Value(value.kind, f"{value.origin}, at {self.graph.location(function)}")
+
+    def _result_of(self, definition: cst.FunctionDef, chain: ScopeChain, depth: int) -> Value | None:
+        """The kind every call of a plain function of this module gives, when it is certain:
+        a generator, or None (it returns no value, or falls off its end)."""
         if is_generator(self.nodes_of(definition)):
             return Value(Kind.GENERATOR, f"{definition.name.value}() is a generator function")
         if depth < MAX_DEPTH and self.returns_none(definition, chain):
