@@ -214,3 +214,29 @@ def test_a_helper_of_another_module_that_falls_off_its_end_returns_none(tmp_path
     assert (serve(folder, "/?es=a&stream=1").status, serve(folder, "/?es=a&stream=1").body) == (200, "a")
     assert serve(folder, "/?es=x").body == "found"
     assert serve(folder, "/?es=a&unknown=1").body == "A"
+
+
+RAISES = "def fail(es):\n    raise ValueError(es)\n"
+RAISES_USER = (
+    "from flask import request\n\nfrom errors import fail\nfrom helpers import note\n\n\n"
+    "def check(es):\n    fail(es)\n\n\n"
+    "def main():\n    es = request.args.get('es', '')\n    if request.args.get('note'):\n        return note(es)\n"
+    "    if request.args.get('check'):\n        return check(es)\n    if es:\n        return es\n    fail(es)\n"
+)
+
+
+def test_a_helper_that_ends_in_a_call_of_another_module_that_only_raises_is_not_none(tmp_path: Path) -> None:
+    """`fail()` of errors.py can only raise: a helper (of this file or another) ending in it never
+    falls off its end, and neither does the entry (no CF203)."""
+    folder = write_files(
+        tmp_path / "fn",
+        {
+            "user.py": RAISES_USER,
+            "helpers.py": "from errors import fail\n\n\ndef note(es):\n    fail(es)\n",
+            "errors.py": RAISES,
+            "requirements.txt": "flask\n",
+        },
+    )
+    result = run_subprocess("--select", "CF2", "--color", "never", ".", cwd=folder)
+    assert (result.code, result.lines) == (0, []), result.out + result.err
+    assert serve(folder, "/?es=a").body == "a"

@@ -81,7 +81,12 @@ class ValueInference:
     other modules can be followed too (`helper_returns`)."""
 
     def __init__(
-        self, walker: Walker, scopes: Scopes, graph: CallGraph | None = None, own: OwnModule | None = None
+        self,
+        walker: Walker,
+        scopes: Scopes,
+        graph: CallGraph | None = None,
+        own: OwnModule | None = None,
+        modules: dict[int, ValueInference] | None = None,
     ) -> None:
         self.walker = walker
         self.scopes = scopes
@@ -90,7 +95,11 @@ class ValueInference:
         self._own_nodes: dict[int, list[cst.CSTNode]] = {}
         self._in_progress: set[int] = set()
         self._ends: dict[int, cst.CSTNode | None] = {}
-        self._others: dict[int, ValueInference] = {}
+        # One inference per module of the root, shared: a helper's flow can lead back into a
+        # module being analysed, whose recursion guard must then be the one in use.
+        self._modules = {} if modules is None else modules
+        if self.own is not None:
+            self._modules.setdefault(id(self.own), self)
 
     def nodes_of(self, function: cst.FunctionDef) -> list[cst.CSTNode]:
         found = self._own_nodes.get(id(function))
@@ -174,9 +183,9 @@ class ValueInference:
         """The inference of a module of the root (this one's own, or another made once)."""
         if module is self.own:
             return self
-        found = self._others.get(id(module))
+        found = self._modules.get(id(module))
         if found is None:
-            found = self._others[id(module)] = ValueInference(self.walker, module.scopes, self.graph, module)
+            found = ValueInference(self.walker, module.scopes, self.graph, module, self._modules)
         return found
 
     def _is_method(self, definition: cst.FunctionDef) -> bool:
@@ -352,13 +361,20 @@ class ValueInference:
 
     def never_returns(self, call: cst.Call, scopes: ScopeChain) -> bool:
         """Whether a call certainly does not return: `sys.exit()`, `abort()`, or a function
-        of this file that is annotated `NoReturn` or can only raise."""
+        of the root that is annotated `NoReturn` or can only raise."""
         if self.qualified(call.func, scopes) in NEVER_RETURN_CALLS:
             return True
         function = self.function_of(call.func, scopes)
-        if function is None:
+        if function is not None:
+            return self._only_raises(*function)
+        found = self._root_callee(call, scopes)
+        if found is None or found[0].module is self.own:
             return False
-        definition, chain = function
+        other, inference, chain = found
+        return inference._only_raises(other.definition, chain)
+
+    def _only_raises(self, definition: cst.FunctionDef, chain: ScopeChain) -> bool:
+        """Whether a plain function of this module is annotated `NoReturn` or can only raise."""
         returns = definition.returns
         if returns is not None and self.qualified(returns.annotation, chain) in NEVER_RETURN_ANNOTATIONS:
             return True
