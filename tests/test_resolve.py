@@ -37,6 +37,7 @@ def build_index(folder: Path) -> Path:
     folder.mkdir()
     _native(folder, "numpy", "1.0", CP)
     write_wheel(folder, "keyx", "1.0", requires=["numpy"])
+    write_wheel(folder, "keyy", "1.0", requires=["keyx"])
     _native(folder, "oldnative", "1.0", CP[:2])  # no wheel for 3.13
     write_wheel(folder, "usesold", "1.0", requires=["oldnative"])
     write_wheel(folder, "pinsa", "1.0", requires=["basepkg==1.0"])
@@ -69,6 +70,11 @@ def _tree(folder: Path, index: Path) -> None:
     folders: dict[str, dict[str, str | bytes]] = {
         "pulls_numpy": {
             "requirements.txt": _requirements(index, "keyx==1.0"),
+            "user.py": MAIN,
+            "pyproject.toml": one_version,
+        },
+        "two_bring_numpy": {
+            "requirements.txt": _requirements(index, "keyy==1.0", "keyx==1.0"),
             "user.py": MAIN,
             "pyproject.toml": one_version,
         },
@@ -141,6 +147,16 @@ def test_a_dependency_the_runtime_cannot_install_is_reported_on_the_line_with_it
             "error",
             "keyx==1.0 installs numpy (keyx -> numpy), which the runtime cannot install (C extension modules)",
         )
+    ]
+
+
+def test_each_line_that_brings_an_unsupported_distribution_is_reported(resolved: Resolved) -> None:
+    # numpy's shortest chain is from keyx; keyy brings it too, through keyx.
+    assert [
+        (line, code, message.split(", which")[0]) for line, code, _, message in resolved.findings["two_bring_numpy"]
+    ] == [
+        (3, "CF302", "keyy==1.0 installs numpy (keyy -> keyx -> numpy)"),
+        (4, "CF302", "keyx==1.0 installs numpy (keyx -> numpy)"),
     ]
 
 

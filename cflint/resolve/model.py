@@ -52,9 +52,17 @@ class VersionResolution(Struct, frozen=True):
     def chains(self) -> dict[str, tuple[str, ...]]:
         """For each resolved distribution, the shortest chain of dependencies that brings it,
         from a requested one (`yake`, `networkx`); a requested one's chain is itself."""
+        return self._chains_from(sorted(d.name for d in self.distributions if d.requested))
+
+    def chains_from(self, start: str) -> dict[str, tuple[str, ...]]:
+        """For each distribution that `start` brings, the shortest chain from `start` to it:
+        a distribution that two requested ones bring is reached from each of them."""
+        return self._chains_from([start]) if start in self.by_name() else {}
+
+    def _chains_from(self, starts: list[str]) -> dict[str, tuple[str, ...]]:
         named = self.by_name()
-        chains: dict[str, tuple[str, ...]] = {d.name: (d.name,) for d in self.distributions if d.requested}
-        pending = sorted(chains)
+        chains: dict[str, tuple[str, ...]] = {name: (name,) for name in starts}
+        pending = list(starts)
         while pending:
             current = pending.pop(0)
             for dependency in named[current].requires:

@@ -60,18 +60,18 @@ class UnsupportedRequirement(RootRule):
 
         reported: set[tuple[str, int, str]] = set()
         for version in resolution.resolved():
-            chains = version.chains()
-            for distribution in version.distributions:
-                entry = unsupported.get(distribution.name)
-                chain = chains.get(distribution.name)
-                if entry is None or distribution.requested or chain is None:
+            for requested in version.distributions:
+                if not requested.requested or requested.name in unsupported:
                     continue
-                for line in lines_naming(root, chain[0]):
-                    problem = (
-                        f"installs {distribution.name} ({shown_chain(chain)}), "
-                        f"which the runtime cannot install ({entry.reason})"
-                    )
-                    if line.name in allowed or (str(line.path), line.line, problem) in reported:
+                for name, chain in version.chains_from(requested.name).items():
+                    entry = unsupported.get(name)
+                    if entry is None or name == requested.name:
                         continue
-                    reported.add((str(line.path), line.line, problem))
-                    yield finding_at(self, root, line.path, line.line, distribution=line.text, problem=problem)
+                    problem = (
+                        f"installs {name} ({shown_chain(chain)}), which the runtime cannot install ({entry.reason})"
+                    )
+                    for line in lines_naming(root, requested.name):
+                        if line.name in allowed or (str(line.path), line.line, problem) in reported:
+                            continue
+                        reported.add((str(line.path), line.line, problem))
+                        yield finding_at(self, root, line.path, line.line, distribution=line.text, problem=problem)
