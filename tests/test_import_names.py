@@ -122,6 +122,28 @@ def test_installed_only_through_a_listed_distribution(tmp_path: Path, cflint: Cf
     assert cflint("--select", "CF303", ".", cwd=tmp_path).code == 0
 
 
+def test_what_praw_line_bot_sdk_and_functions_framework_install(tmp_path: Path, cflint: Cflint) -> None:
+    # Their wheels' dependencies: an import of one is no line's, yet it installs (through the chain).
+    write_files(
+        tmp_path,
+        {
+            "user.py": "import prawcore\nimport requests\nimport starlette\nimport aenum\n",
+            "requirements.txt": "praw\nfunctions-framework\nline-bot-sdk\n",
+        },
+    )
+    result = cflint("--select", "CF303", ".", cwd=tmp_path)
+    assert [line.split(" [")[0] for line in result.lines] == [
+        "user.py:1:8: CF303 prawcore is imported, but it is installed only through praw; list it in requirements.txt",
+        # the shortest chain: line-bot-sdk requires it, praw through prawcore
+        "user.py:2:8: CF303 requests is imported, but it is installed only through line-bot-sdk; "
+        "list it in requirements.txt",
+        "user.py:3:8: CF303 starlette is imported, but it is installed only through functions-framework; "
+        "list it in requirements.txt",
+        "user.py:4:8: CF303 aenum is imported, but it is installed only through line-bot-sdk; "
+        "list it in requirements.txt",
+    ]
+
+
 def test_plausible_source_of_unknown_modules_is_not_an_error(tmp_path: Path, cflint: Cflint) -> None:
     # A listed distribution whose modules cflint does not know, named like the import, may
     # well provide it: without its wheel cflint cannot say, so it says nothing.
