@@ -48,6 +48,7 @@ def build_index(folder: Path) -> Path:
     _native(folder, "psycopg2-binary", "2.9.2", ("cp310",))
     _native(folder, "psycopg2-binary", "2.9.9", CP)
     (folder / "srconly-1.0.tar.gz").write_bytes(b"")  # listed by pip, never opened: no wheel
+    (folder / "uvloop-0.17.0.tar.gz").write_bytes(b"")  # a name cflint's catalogue knows is native
     return folder
 
 
@@ -89,6 +90,11 @@ def _tree(folder: Path, index: Path) -> None:
         },
         "source_only": {
             "requirements.txt": _requirements(index, "srconly==1.0"),
+            "user.py": MAIN,
+            "pyproject.toml": one_version,
+        },
+        "native_source_only": {
+            "requirements.txt": _requirements(index, "uvloop==0.17.0"),
             "user.py": MAIN,
             "pyproject.toml": one_version,
         },
@@ -167,6 +173,19 @@ def test_a_source_build_says_the_runtime_cannot_compile(resolved: Resolved) -> N
     assert (line, code, severity) == (3, "CF307", "warning")
     assert message.startswith("srconly==1.0 needs a build from source on Python 3.12: ")
     assert "only a source distribution" in message and "cannot compile native code" in message
+
+
+def test_a_source_build_of_a_native_distribution_is_an_error(resolved: Resolved) -> None:
+    assert resolved.findings["native_source_only"] == [
+        (
+            3,
+            "CF307",
+            "error",
+            "uvloop==0.17.0 cannot be installed on Python 3.12: no wheel matches uvloop==0.17.0, only a source "
+            "distribution, and uvloop needs native code (Cython extension built on libuv), which the runtime "
+            "cannot compile",
+        )
+    ]
 
 
 def test_modules_come_from_the_resolved_wheels(resolved: Resolved) -> None:
