@@ -55,7 +55,9 @@ class LintOptions(Struct, frozen=True, kw_only=True):
     config excludes (the command line's default for a path it names; `--force-exclude`
     excludes it); `package_rules` adds the package rules' findings on the function root to
     `root_findings` (files `cflint package` would pack, such as `.env`, which an editor
-    does not show); `cache` answers from a result cache and fills it."""
+    does not show); `cache` answers from a result cache and fills it; `resolve_with_pip` False
+    takes a function root's resolution (with `resolve`) from the resolution cache only, as an
+    editor must not wait on pip: what the cache has not resolved is judged offline."""
 
     overrides: Mapping[str, Any] = field(default_factory=dict)
     config: Path | None = None
@@ -64,6 +66,7 @@ class LintOptions(Struct, frozen=True, kw_only=True):
     force_exclude: bool = True
     package_rules: bool = False
     cache: ResultCache | None = None
+    resolve_with_pip: bool = True
 
 
 class LintResult(Struct, frozen=True):
@@ -209,7 +212,7 @@ class Linter:
         root = found.roots.get(folder)
         if root is None:
             return None
-        buffered = _buffered(root, buffer_reader({**self.options.unsaved, **(unsaved or {})}))
+        buffered = self._buffered(root, buffer_reader({**self.options.unsaved, **(unsaved or {})}))
         enabled = self._selection.for_path(buffered.settings, buffered.path)
         return LintResult(folder, [], buffered, self._root_findings(buffered), enabled)
 
@@ -228,7 +231,11 @@ class Linter:
         else:
             found = discover_stdin(path, resolver, self.cwd)
         root = enclosing_root(path, found.roots)
-        return None if root is None else _buffered(root, read_bytes)
+        return None if root is None else self._buffered(root, read_bytes)
+
+    def _buffered(self, root: FunctionRoot, read_bytes: Callable[[Path], bytes]) -> BufferedRoot:
+        fields = {**asdict(root), "resolve_with_pip": self.options.resolve_with_pip}
+        return BufferedRoot(**fields, read_bytes=read_bytes)
 
     def _root_findings(self, root: BufferedRoot, cache: ResultCache | None = None) -> list[Finding]:
         cache = self.options.cache if cache is None else cache
@@ -236,10 +243,6 @@ class Linter:
         if self.options.package_rules:
             findings += PackageChecker(self.registry, self._lint_job, self._selection.for_path).check_folder(root)
         return sorted(findings)
-
-
-def _buffered(root: FunctionRoot, read_bytes: Callable[[Path], bytes]) -> BufferedRoot:
-    return BufferedRoot(**asdict(root), read_bytes=read_bytes)
 
 
 def lint_source(

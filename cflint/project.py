@@ -38,6 +38,8 @@ class FunctionRoot(Struct, frozen=True, dict=True):
     """A file of the root that exists only as the source read from stdin (an editor's buffer)."""
     vendored: frozenset[str] = frozenset()
     """Top-level names that `pip install --target` put in the root: third-party code, not the user's."""
+    resolve_with_pip: bool = True
+    """False: with `resolve`, the resolution comes from the resolution cache only (an editor waits on no pip)."""
 
     def has_file(self, relative: Path) -> bool:
         """Whether the root holds the file `relative` to it, saved or as the unsaved source."""
@@ -114,14 +116,19 @@ class FunctionRoot(Struct, frozen=True, dict=True):
     @cached_property
     def resolution(self) -> RootResolution | None:
         """With `resolve` set: what pip installs from the requirements for each target version
-        (from the resolution cache, else from pip), made once per root; else None. Raises
+        (from the resolution cache, else from pip unless `resolve_with_pip` is False: the
+        versions not in the cache are then left out), made once per root; else None. Raises
         UsageError when pip is needed and cannot be found."""
         if not self.settings.resolve:
             return None
         from cflint.resolve.resolution import resolve_requirements
 
         return resolve_requirements(
-            lambda: self.requirements, self.requirements_digest, self.path, self.settings.target_versions
+            lambda: self.requirements,
+            self.requirements_digest,
+            self.path,
+            self.settings.target_versions,
+            run_pip=self.resolve_with_pip,
         )
 
 

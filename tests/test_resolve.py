@@ -49,6 +49,11 @@ def build_index(folder: Path) -> Path:
     _native(folder, "psycopg2-binary", "2.9.2", ("cp310",))
     _native(folder, "psycopg2-binary", "2.9.9", CP)
     (folder / "srconly-1.0.tar.gz").write_bytes(b"")  # listed by pip, never opened: no wheel
+    (folder / "uvloop-0.17.0.tar.gz").write_bytes(b"")  # a name cflint's catalogue knows is native
+    write_wheel(folder, "flask", "2.0.2", requires=["Werkzeug>=2.0"])
+    write_wheel(folder, "werkzeug", "2.3.8")
+    write_wheel(folder, "werkzeug", "3.1.0")
+    write_wheel(folder, "keepswerkzeug", "1.0", requires=["werkzeug<3"])
     return folder
 
 
@@ -95,6 +100,21 @@ def _tree(folder: Path, index: Path) -> None:
         },
         "source_only": {
             "requirements.txt": _requirements(index, "srconly==1.0"),
+            "user.py": MAIN,
+            "pyproject.toml": one_version,
+        },
+        "native_source_only": {
+            "requirements.txt": _requirements(index, "uvloop==0.17.0"),
+            "user.py": MAIN,
+            "pyproject.toml": one_version,
+        },
+        "flask_beside_werkzeug3": {
+            "requirements.txt": _requirements(index, "flask==2.0.2"),
+            "user.py": MAIN,
+            "pyproject.toml": one_version,
+        },
+        "flask_beside_werkzeug2": {
+            "requirements.txt": _requirements(index, "flask==2.0.2", "keepswerkzeug"),
             "user.py": MAIN,
             "pyproject.toml": one_version,
         },
@@ -183,6 +203,37 @@ def test_a_source_build_says_the_runtime_cannot_compile(resolved: Resolved) -> N
     assert (line, code, severity) == (3, "CF307", "warning")
     assert message.startswith("srconly==1.0 needs a build from source on Python 3.12: ")
     assert "only a source distribution" in message and "cannot compile native code" in message
+
+
+def test_a_source_build_of_a_native_distribution_is_an_error(resolved: Resolved) -> None:
+    assert resolved.findings["native_source_only"] == [
+        (
+            3,
+            "CF307",
+            "error",
+            "uvloop==0.17.0 cannot be installed on Python 3.12: no wheel matches uvloop==0.17.0, only a source "
+            "distribution, and uvloop needs native code (Cython extension built on libuv), which the runtime "
+            "cannot compile",
+        )
+    ]
+
+
+def test_a_flask_pin_conflicts_with_the_werkzeug_pip_chose(resolved: Resolved) -> None:
+    assert resolved.findings["flask_beside_werkzeug3"] == [
+        (
+            3,
+            "CF308",
+            "error",
+            "flask==2.0.2 installs Flask 2.0.2 beside Werkzeug 3.1.0, and `import flask` fails with ImportError: "
+            "cannot import name 'url_quote' from 'werkzeug.urls'; require Flask>=3, or pin Werkzeug<3 with it",
+        )
+    ]
+
+
+def test_a_flask_pin_is_fine_when_a_dependency_keeps_werkzeug_below_3(resolved: Resolved) -> None:
+    assert "flask_beside_werkzeug2" not in resolved.findings
+    offline = run_subprocess("--no-resolve", "--select", "CF308", "flask_beside_werkzeug2", cwd=resolved.tree)
+    assert offline.code == 1 and "CF308" in offline.out  # without --resolve, the guess from the pin
 
 
 def test_modules_come_from_the_resolved_wheels(resolved: Resolved) -> None:

@@ -118,7 +118,9 @@ class CflintServer(LanguageServer):
 
     def _new_linter(self) -> Linter:
         settings = self.editor_settings
-        options = LintOptions(overrides=settings.overrides, config=settings.config, cwd=self.workspace_root)
+        options = LintOptions(
+            overrides=settings.overrides, config=settings.config, cwd=self.workspace_root, resolve_with_pip=False
+        )
         return Linter(options, self.registry, self.debug)
 
     def apply_settings(self, value: object, force: bool = False, relint: bool = True) -> None:

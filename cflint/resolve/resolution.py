@@ -25,11 +25,14 @@ def resolve_requirements(
     folder: Path,
     versions: Sequence[Version],
     store: ResolutionStore | None = None,
+    *,
+    run_pip: bool = True,
 ) -> RootResolution:
     """What pip installs from a function folder's requirements (`requirements()` reads them;
     `digest` is their files' digest) for each of `versions`; nothing without a
-    requirements.txt. A warm run reads only the cache. Raises UsageError when pip is needed
-    and cannot be found."""
+    requirements.txt. A warm run reads only the cache; with `run_pip` False, so does a cold
+    one, leaving out the versions the cache has no answer for. Raises UsageError when pip is
+    needed and cannot be found."""
     if not (folder / "requirements.txt").is_file():
         return RootResolution()
     store = store or ResolutionStore(default_folder())
@@ -37,7 +40,7 @@ def resolve_requirements(
     keys = {version: resolution_key(digest, version, PLATFORM, index) for version in versions}
     found = {version: store.get(key) for version, key in keys.items()}
     missing = [version for version, resolution in found.items() if resolution is None]
-    if missing:
+    if missing and run_pip:
         read = requirements()
         if builds_from_source(read):
             return RootResolution()

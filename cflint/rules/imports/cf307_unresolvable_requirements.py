@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
+from cflint.knowledge.distributions import PackagePolicy
 from cflint.model import Finding, Position, Severity
 from cflint.project import FunctionRoot
 from cflint.rule import RootRule, make_finding
@@ -39,35 +40,38 @@ class UnresolvableRequirements(RootRule):
             failure = version.failure
             if failure is None or failure.kind == "unreachable":
                 continue
-            for path, line, subject, reason in self._places(root, failure):
-                _, _, versions = places.setdefault((path, line, failure.kind), (subject, reason, []))
+            for path, line, kind, subject, reason in self._places(root, failure):
+                _, _, versions = places.setdefault((path, line, kind), (subject, reason, []))
                 versions.append(version.version)
         for (path, line, kind), (subject, reason, versions) in places.items():
             # A package with only a source distribution installs if it is pure Python, which
-            # its name does not say: a warning, where a missing or conflicting one is an error.
+            # pip does not say: a warning, unless cflint's catalogue knows it needs native code.
             severity = Severity.WARNING if kind == "source-only" else self.severity
             fields: dict[str, object] = {"subject": subject, "versions": _versions(versions), "reason": reason}
             yield make_finding(self.code, self.message, severity, display_in_root(path, root), *_at(line), fields)
 
     @staticmethod
-    def _places(root: FunctionRoot, failure: Failure) -> Iterator[tuple[Path, int, str, str]]:
-        """The requirement lines a failure is about, each with its subject and pip's reason."""
+    def _places(root: FunctionRoot, failure: Failure) -> Iterator[tuple[Path, int, str, str, str]]:
+        """The requirement lines a failure is about, each with its kind, its subject and pip's reason."""
         from cflint.rules.imports.resolved import lines_naming  # only with --resolve
 
         lines = installed_lines(root, root.settings)
         named = [line for line in lines if (str(line.path), line.line) in set(failure.lines)]
         if not named:
             named = [line for name in failure.names for line in lines_naming(root, name)]
-        reason = failure.reason
+        kind, reason = failure.kind, failure.reason
         verdict = "needs a build from source" if failure.kind == "source-only" else "cannot be installed"
+        native = _native_source_build(root, failure)
+        if native is not None:
+            kind, verdict, reason = "native-source-only", "cannot be installed", native
         if not named and failure.parent is not None:
             named = list(lines_naming(root, failure.parent))
             reason = f"it needs {failure.names[0] if failure.names else 'a dependency'}, and pip says: {reason}"
         if not named:
-            yield root.requirements_path, 1, f"{root.requirements_path.name} {verdict}", reason
+            yield root.requirements_path, 1, kind, f"{root.requirements_path.name} {verdict}", reason
             return
         for line in named:
-            yield line.path, line.line, f"{line.text} {verdict}", reason
+            yield line.path, line.line, kind, f"{line.text} {verdict}", reason
 
     def _unreachable(self, root: FunctionRoot, resolution: RootResolution, versions: list[tuple[int, int]]) -> Finding:
         """One warning for an index pip cannot reach: the requirements are not judged at all."""
@@ -89,6 +93,22 @@ class UnresolvableRequirements(RootRule):
                 "reason": f"{index} cannot be reached ({detail})",
             },
         )
+
+
+def _native_source_build(root: FunctionRoot, failure: Failure) -> str | None:
+    """For a requirement only a source distribution satisfies, of a distribution cflint's
+    catalogue knows needs native code: why the runtime cannot install it."""
+    if failure.kind != "source-only" or not failure.names:
+        return None
+    policy = PackagePolicy.for_settings(root.settings)
+    name = failure.names[0]
+    entry = policy.unsupported.get(name) or policy.native.get(name)
+    if entry is None:
+        return None
+    return (
+        f"no wheel matches {failure.requirement}, only a source distribution, and {entry.name} needs native code "
+        f"({entry.reason}), which the runtime cannot compile"
+    )
 
 
 def _at(line: int) -> tuple[Position, None]:
