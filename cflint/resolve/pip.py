@@ -52,6 +52,20 @@ def canonical(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+def _target_options(version: Version) -> list[str]:
+    """The runtime as pip's options name it: CPython `version` on manylinux x86_64."""
+    return [
+        "--disable-pip-version-check",
+        "--retries",
+        "1",
+        "--python-version",
+        f"{version[0]}.{version[1]}",
+        *(word for platform in PLATFORMS for word in ("--platform", platform)),
+        "--implementation",
+        "cp",
+    ]
+
+
 def resolve_command(pip: Sequence[str], requirements: Path, version: Version, work: Path) -> list[str]:
     """pip's dry run for `version`; its report is written in `work`. Not --quiet: the lines that
     explain a conflict are among the informational ones."""
@@ -62,14 +76,7 @@ def resolve_command(pip: Sequence[str], requirements: Path, version: Version, wo
         "--ignore-installed",
         "--report",
         str(work / "report.json"),
-        "--disable-pip-version-check",
-        "--retries",
-        "1",
-        "--python-version",
-        f"{version[0]}.{version[1]}",
-        *(word for platform in PLATFORMS for word in ("--platform", platform)),
-        "--implementation",
-        "cp",
+        *_target_options(version),
         "--only-binary=:all:",
         "--target",
         str(work / "target"),
@@ -235,14 +242,7 @@ def has_source_distribution(
         "index",
         "versions",
         requirement.name,
-        "--disable-pip-version-check",
-        "--retries",
-        "1",
-        "--python-version",
-        f"{version[0]}.{version[1]}",
-        *(word for platform in PLATFORMS for word in ("--platform", platform)),
-        "--implementation",
-        "cp",
+        *_target_options(version),
         *index_options,
     ]
     try:
