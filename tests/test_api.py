@@ -56,7 +56,8 @@ def test_api_agrees_with_the_cli_on_the_fixtures() -> None:
     assert checked  # the fixtures do have findings to agree on
 
 
-def test_an_excluded_path_gives_no_findings_as_with_force_exclude(tmp_path: Path) -> None:
+def _excluded_module(tmp_path: Path) -> Path:
+    """A module of a function folder that its config excludes, with findings of its own."""
     folder = write_files(
         tmp_path / "fn",
         {
@@ -66,7 +67,11 @@ def test_an_excluded_path_gives_no_findings_as_with_force_exclude(tmp_path: Path
             "cflint.toml": 'extend-exclude = ["generated.py"]\n',
         },
     )
-    path = folder / "generated.py"
+    return folder / "generated.py"
+
+
+def test_an_excluded_path_gives_no_findings_as_with_force_exclude(tmp_path: Path) -> None:
+    path = _excluded_module(tmp_path)
     result = lint_source(path, path.read_text(encoding="utf-8"), options=LintOptions(overrides=ALL, cwd=tmp_path))
     assert result.excluded
     assert result.all_findings == [] and result.root is None
@@ -219,16 +224,7 @@ def test_cli_stdin_and_lint_source_agree_on_a_root_with_requirements_and_package
 
 
 def test_cli_stdin_and_lint_source_agree_on_an_excluded_path(tmp_path: Path) -> None:
-    folder = write_files(
-        tmp_path / "fn",
-        {
-            "user.py": "def main():\n    return 'ok'\n",
-            "generated.py": "import numpy\n",
-            "requirements.txt": "numpy\n",
-            "cflint.toml": 'extend-exclude = ["generated.py"]\n',
-        },
-    )
-    path = folder / "generated.py"
+    path = _excluded_module(tmp_path)
     text = path.read_text(encoding="utf-8")
     named = lint_source(path, text, options=LintOptions(overrides=ALL, cwd=tmp_path, **AS_THE_CLI))
     assert not named.excluded and named.all_findings
