@@ -118,6 +118,11 @@ def _tree(folder: Path, index: Path) -> None:
             "user.py": MAIN,
             "pyproject.toml": one_version,
         },
+        "bad_line_and_keyx": {
+            "requirements.txt": _requirements(index, "psycopg2-binary==2.9.2", "keyx==1.0"),
+            "user.py": "import keyx\nimport psycopg2\n\n\n" + MAIN,
+            "pyproject.toml": one_version,
+        },
         "page_example": {**_page_files(index, "Example"), "pyproject.toml": one_version},
         "page_fixed": {**_page_files(index, "Use instead"), "pyproject.toml": one_version},
     }
@@ -196,6 +201,17 @@ def test_a_conflict_is_reported_on_each_line_pip_names(resolved: Resolved) -> No
     assert [(line, code) for line, code, _, _ in findings] == [(3, "CF307"), (4, "CF307")]
     assert all("conflicting dependencies" in message and "on Python 3.12" in message for *_, message in findings)
     assert "pinsa 1.0 depends on basepkg==1.0" in findings[0][3]
+
+
+def test_the_lines_after_a_failing_one_are_resolved_without_it(resolved: Resolved) -> None:
+    # pip stops at psycopg2-binary's pin; asked again without that line, it resolves keyx's,
+    # and psycopg2 (of the line left out) is still taken as provided.
+    assert [(line, code) for line, code, _, _ in resolved.findings["bad_line_and_keyx"]] == [
+        (3, "CF307"),
+        (4, "CF302"),
+    ]
+    message = resolved.findings["bad_line_and_keyx"][1][3]
+    assert message.startswith("keyx==1.0 installs numpy (keyx -> numpy)")
 
 
 def test_a_source_build_says_the_runtime_cannot_compile(resolved: Resolved) -> None:
@@ -310,6 +326,22 @@ def test_without_pip_resolve_is_a_usage_error(
     result = cflint("--resolve", ".")
     assert result.code == 2
     assert result.err.count("\n") == 1 and "--resolve runs pip" in result.err, result.err
+
+
+def test_a_retry_asks_pip_without_the_failing_lines_only_when_a_copy_means_the_same(tmp_path: Path) -> None:
+    from cflint.knowledge.requirements import read_requirements
+    from cflint.resolve.model import Failure
+    from cflint.resolve.resolution import _blanked, _failing_lines
+
+    path = tmp_path / "requirements.txt"
+    path.write_text("--no-index\nbad==1 \\\n    --hash=sha256:00\nkeyx==1.0\n", encoding="utf-8")
+    assert _blanked(path, {2}) == "--no-index\n\n\nkeyx==1.0\n"  # the other lines keep their numbers
+    failure = Failure("unsatisfiable", "no matching distribution", names=("bad",), requirement="bad==1")
+    assert [line.line for line in _failing_lines(read_requirements(path), failure)] == [2]
+    write_files(tmp_path, {"more.txt": "other\n", "requirements.txt": "-r more.txt\nbad==1\n"})
+    assert _failing_lines(read_requirements(path), failure) == []
+    path.write_text("--find-links wheels\nbad==1\n", encoding="utf-8")
+    assert _failing_lines(read_requirements(path), failure) == []
 
 
 def test_wheel_modules_are_read_from_its_file_list() -> None:

@@ -42,9 +42,25 @@ class Failure(Struct, frozen=True):
 
 
 class VersionResolution(Struct, frozen=True):
+    """pip's answer for one target version. When pip fails on lines of the top-level
+    requirements file, it is asked again without them: `failures` then holds each failure in
+    turn, `left_out` the distributions of the lines left out, and `distributions` what pip
+    installs from the other lines (`partial`)."""
+
     version: Version
     distributions: tuple[ResolvedDistribution, ...] = ()
-    failure: Failure | None = None
+    failures: tuple[Failure, ...] = ()
+    left_out: tuple[str, ...] = ()  # PEP 503 names of the requirement lines left out
+    partial: bool = False  # resolved without the `left_out` lines
+
+    @property
+    def failure(self) -> Failure | None:
+        return self.failures[0] if self.failures else None
+
+    @property
+    def resolved(self) -> bool:
+        """Whether `distributions` is pip's answer (for all lines, or for those not left out)."""
+        return not self.failures or self.partial
 
     def by_name(self) -> Mapping[str, ResolvedDistribution]:
         return {distribution.name: distribution for distribution in self.distributions}
@@ -78,4 +94,4 @@ class RootResolution(Struct, frozen=True):
     versions: tuple[VersionResolution, ...] = ()
 
     def resolved(self) -> Iterator[VersionResolution]:
-        return (version for version in self.versions if version.failure is None)
+        return (version for version in self.versions if version.resolved)

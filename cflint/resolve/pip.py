@@ -113,16 +113,17 @@ def resolve_with_pip(
             completed = run_pip(resolve_command(pip, requirements, version, Path(work)), root)
         except subprocess.TimeoutExpired:
             failure = Failure("unreachable", f"pip did not answer in {_TIMEOUT_SECONDS} seconds")
-            return VersionResolution(version, failure=failure), {}
+            return VersionResolution(version, failures=(failure,)), {}
         report_text = (Path(work) / "report.json").read_text(encoding="utf-8") if completed.returncode == 0 else ""
     if completed.returncode == 0:
         try:
             report = json.loads(report_text)
         except ValueError:
-            return VersionResolution(version, failure=Failure("unreachable", "pip's report could not be read")), {}
+            return VersionResolution(version, failures=(Failure("unreachable", "pip's report could not be read"),)), {}
         items = report.get("install", [])
         return VersionResolution(version, distributions=distributions_of_report(items, version)), wheel_urls(items)
-    return VersionResolution(version, failure=failure_of_output(completed.stdout + completed.stderr, root)), {}
+    failure = failure_of_output(completed.stdout + completed.stderr, root)
+    return VersionResolution(version, failures=(failure,)), {}
 
 
 def _environment(version: Version, extra: str) -> dict[str, str]:

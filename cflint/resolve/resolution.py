@@ -3,6 +3,7 @@ A warm run reads the cache only: pip's runner and the wheel reader are imported 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,9 +14,11 @@ from cflint.resolve.model import PLATFORM, Failure, RootResolution, Version, Ver
 from cflint.resolve.store import ResolutionStore, default_folder, index_settings, resolution_key
 
 if TYPE_CHECKING:
-    from cflint.knowledge.requirements import Requirements
+    from cflint.knowledge.requirements import RequirementLine, Requirements
 
 _WHEEL_READERS = 8
+_RETRIES = 3
+_INCLUDE = re.compile(r"^\s*(-r|-c|--requirement|--constraint)\b", re.MULTILINE)
 _INDEX_OPTIONS = {"--pypi-url": "--index-url", "--extra-index-url": "--extra-index-url", "--find-links": "--find-links"}
 
 
@@ -47,7 +50,7 @@ def resolve_requirements(
         made = _resolve_all(read, folder, missing)
         for version, resolution in made.items():
             found[version] = resolution
-            if resolution.failure is None or resolution.failure.kind != "unreachable":
+            if not any(failure.kind == "unreachable" for failure in resolution.failures):
                 store.put(keys[version], resolution)
     return RootResolution(tuple(resolution for resolution in found.values() if resolution is not None))
 
@@ -134,9 +137,93 @@ def _absolute_link(value: str, folder: Path) -> str:
 def _resolve(
     pip: Sequence[str], requirements: Requirements, folder: Path, version: Version
 ) -> tuple[VersionResolution, dict[str, str]]:
+    """pip's answer for `version`; when pip fails on lines of the top-level requirements file,
+    its answer for the other lines too (asking again without the failing ones, a few times)."""
+    import tempfile
+
+    failures: list[Failure] = []
+    left_out: list[RequirementLine] = []
+    with tempfile.TemporaryDirectory(prefix="cflint-retry-") as work:
+        path = requirements.path
+        for attempt in range(_RETRIES + 1):
+            resolution, urls = _resolve_once(pip, requirements, path, folder, version)
+            failure = resolution.failure
+            if failure is None:
+                names = tuple(dict.fromkeys(line.name for line in left_out if line.name is not None))
+                partial = replace(resolution, failures=tuple(failures), left_out=names, partial=bool(failures))
+                return partial, urls
+            failure = _in_original(failure, path, requirements.path)
+            failures.append(failure)
+            failing = _failing_lines(requirements, failure) if attempt < _RETRIES else []
+            if not failing:
+                break
+            left_out.extend(failing)
+            path = Path(work) / f"requirements-{attempt}.txt"
+            # With a byte order mark, as pip reads a file without one in the locale's encoding.
+            path.write_text(_blanked(requirements.path, {line.line for line in left_out}), encoding="utf-8-sig")
+    return VersionResolution(version, failures=tuple(failures)), {}
+
+
+def _in_original(failure: Failure, path: Path, original: Path) -> Failure:
+    """A failure pip gives for a temporary copy of the requirements file, naming the original's
+    lines (the copy keeps their numbers)."""
+    if path == original:
+        return failure
+    lines = tuple((str(original) if file == str(path) else file, line) for file, line in failure.lines)
+    return replace(failure, lines=lines)
+
+
+def _failing_lines(requirements: Requirements, failure: Failure) -> list[RequirementLine]:
+    """The top-level requirement lines a failure is about, when pip can be asked again without
+    them: only when the top-level file includes no other file and names no relative path (a
+    copy of it in a temporary folder then means the same)."""
+    top = requirements.path
+    if failure.kind == "unreachable" or not _self_contained(requirements):
+        return []
+    if failure.lines:
+        found = [line for line in requirements.lines if (str(line.path), line.line) in set(failure.lines)]
+    else:
+        names = {failure.parent} if failure.parent is not None else set(failure.names)
+        found = [line for line in requirements.lines if line.name in names]
+    return found if all(line.path == top and not line.constraint for line in found) else []
+
+
+def _self_contained(requirements: Requirements) -> bool:
+    from cflint.knowledge.requirements_format import decode_requirements
+
+    top = requirements.path
+    return (
+        all(line.path == top for line in requirements.lines)
+        and all(
+            option.path == top
+            and (option.option not in _INDEX_OPTIONS or _absolute_link(option.value, top.parent) == option.value)
+            for option in requirements.options
+        )
+        and _INCLUDE.search(decode_requirements(top.read_bytes())) is None
+    )
+
+
+def _blanked(path: Path, numbers: set[int]) -> str:
+    """The requirements file with the logical lines starting at `numbers` (and their
+    backslash continuations) made empty, so that the other lines keep their numbers."""
+    from cflint.knowledge.requirements_format import decode_requirements
+
+    kept: list[str] = []
+    blanking = False
+    for number, text in enumerate(decode_requirements(path.read_bytes()).splitlines(), start=1):
+        blanking = number in numbers or blanking
+        kept.append("" if blanking else text)
+        if not text.rstrip().endswith("\\"):
+            blanking = False
+    return "\n".join(kept) + "\n"
+
+
+def _resolve_once(
+    pip: Sequence[str], requirements: Requirements, path: Path, folder: Path, version: Version
+) -> tuple[VersionResolution, dict[str, str]]:
     from cflint.resolve.pip import has_source_distribution, resolve_with_pip
 
-    resolution, urls = resolve_with_pip(pip, requirements.path, folder, version)
+    resolution, urls = resolve_with_pip(pip, path, folder, version)
     failure = resolution.failure
     needs_build = (
         failure is not None
@@ -145,7 +232,7 @@ def _resolve(
         and has_source_distribution(pip, failure.requirement, version, folder, index_options(requirements, folder))
     )
     if failure is not None and needs_build:
-        return replace(resolution, failure=_source_only(failure)), urls
+        return replace(resolution, failures=(_source_only(failure),)), urls
     return resolution, urls
 
 

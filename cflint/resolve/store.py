@@ -25,7 +25,7 @@ FOLDER_NAME = "resolve"
 MARKER_NAME = "cflint-resolve-cache"
 _MARKER = "cflint resolution cache: pip's answers for requirements files, by their content\n"
 _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by cflint.\n"
-_FORMAT = 1
+_FORMAT = 2
 _DECODER = msgspec.json.Decoder(VersionResolution)
 # What else decides pip's answer besides the requirements: where it looks for packages.
 _PIP_VARIABLES = ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL", "PIP_FIND_LINKS", "PIP_NO_INDEX", "PIP_CONFIG_FILE")

@@ -37,12 +37,13 @@ class UnresolvableRequirements(RootRule):
             yield self._unreachable(root, resolution, [v.version for v in unreachable])
         places: dict[tuple[Path, int, str], tuple[str, str, list[tuple[int, int]]]] = {}
         for version in resolution.versions:
-            failure = version.failure
-            if failure is None or failure.kind == "unreachable":
-                continue
-            for path, line, kind, subject, reason in self._places(root, failure):
-                _, _, versions = places.setdefault((path, line, kind), (subject, reason, []))
-                versions.append(version.version)
+            for failure in version.failures:
+                if failure.kind == "unreachable":
+                    continue
+                for path, line, kind, subject, reason in self._places(root, failure):
+                    _, _, versions = places.setdefault((path, line, kind), (subject, reason, []))
+                    if version.version not in versions:
+                        versions.append(version.version)
         for (path, line, kind), (subject, reason, versions) in places.items():
             # A package with only a source distribution installs if it is pure Python, which
             # pip does not say: a warning, unless cflint's catalogue knows it needs native code.

@@ -35,7 +35,15 @@ def resolved_provider(root: FunctionRoot, resolution: RootResolution) -> ModuleP
     resolved = list(resolution.resolved())
     if not resolved:
         return None
+    unknown: list[str] = []
     for version in resolved:
+        # The lines pip was asked without: what they provide is the offline answer.
+        for name in version.left_out:
+            modules = module_map.get(name) or CATALOGUE.module_names(name)
+            known.update(modules)
+            if not modules:
+                conventional.update(conventional_module_names(name))
+                unknown.append(name)
         chains = version.chains()
         for distribution in version.distributions:
             name = distribution.name
@@ -52,4 +60,6 @@ def resolved_provider(root: FunctionRoot, resolution: RootResolution) -> ModuleP
             if not modules:
                 for squashed in conventional_module_names(name):
                     through_conventional.setdefault(squashed, source)
-    return ModuleProvider(frozenset(known), frozenset(conventional), through_known, through_conventional, ())
+    return ModuleProvider(
+        frozenset(known), frozenset(conventional), through_known, through_conventional, tuple(dict.fromkeys(unknown))
+    )
