@@ -240,3 +240,62 @@ def test_a_helper_that_ends_in_a_call_of_another_module_that_only_raises_is_not_
     result = run_subprocess("--select", "CF2", "--color", "never", ".", cwd=folder)
     assert (result.code, result.lines) == (0, []), result.out + result.err
     assert serve(folder, "/?es=a").body == "a"
+
+
+RECURSIVE_SAME_FILE = {
+    "user.py": (
+        "from flask import request\n\n\ndef ping():\n    pong()\n\n\ndef pong():\n    ping()\n\n\n"
+        "def note():\n    print('noted')\n\n\n"
+        "def main():\n    if request.args.get('end'):\n        ping()\n    if request.args.get('note'):\n"
+        "        return note()\n    return ping()\n"
+    ),
+    "requirements.txt": "flask\n",
+}
+RECURSIVE_MODULES = {
+    "user.py": (
+        "from flask import request\n\nfrom ping import ping\n\n\n"
+        "def main():\n    if request.args.get('end'):\n        ping()\n    return ping()\n"
+    ),
+    "ping.py": "import pong\n\n\ndef ping():\n    pong.pong()\n",
+    "pong.py": "import ping\n\n\ndef pong():\n    ping.ping()\n",
+    "requirements.txt": "flask\n",
+}
+
+
+def _error_of_main(folder: Path, query: str, monkeypatch: pytest.MonkeyPatch) -> BaseException:
+    """What `main` raises under Flask's test client (exceptions propagated, as in testing)."""
+    monkeypatch.syspath_prepend(str(folder))
+    names = ("user", "ping", "pong")
+    for name in names:
+        sys.modules.pop(name, None)
+    app = Flask("fn")
+    app.testing = True
+    app.add_url_rule("/", "main", importlib.import_module("user").main)
+    try:
+        with pytest.raises(Exception) as raised:
+            app.test_client().get(query)
+    finally:
+        for name in names:
+            sys.modules.pop(name, None)
+    return raised.value
+
+
+@pytest.mark.parametrize("files", [RECURSIVE_SAME_FILE, RECURSIVE_MODULES], ids=["same-file", "modules"])
+def test_helpers_that_call_each_other_are_unknown(
+    files: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether `ping()` returns hangs on whether `pong()` does, and back: the run ends in a
+    RecursionError, not in None, so neither `return ping()` (CF201) nor the entry's end after
+    `ping()` (CF203) is reported. A helper that plainly falls off its end still is CF201."""
+    folder = write_files(tmp_path / "fn", files)
+    result = run_subprocess("--select", "CF2", "--color", "never", ".", cwd=folder)
+    if files is RECURSIVE_SAME_FILE:
+        assert result.lines == [
+            "user.py:20:16: CF201 entry function 'main' returns None (note() returns no value), "
+            "which Flask cannot turn into a response"
+        ], result.out + result.err
+        assert isinstance(_error_of_main(folder, "/?note=1", monkeypatch), TypeError)
+    else:
+        assert (result.code, result.lines) == (0, []), result.out + result.err
+    assert isinstance(_error_of_main(folder, "/", monkeypatch), RecursionError)
+    assert isinstance(_error_of_main(folder, "/?end=1", monkeypatch), RecursionError)

@@ -75,6 +75,16 @@ class HelperReturns(NamedTuple):
     inference: ValueInference
 
 
+class _Ends:
+    """Where the root's functions can run off their end, shared by the inferences of its modules:
+    a helper's flow can lead back into a function being analysed in another module."""
+
+    def __init__(self) -> None:
+        self.known: dict[int, cst.CSTNode | None] = {}
+        self.unknown: set[int] = set()
+        self.in_progress: list[int] = []
+
+
 class ValueInference:
     """Infers kinds for one module; bindings of each scope are computed once, when first needed.
     With the root's call graph (`graph`, whose module `own` this one is), calls into the root's
@@ -87,16 +97,15 @@ class ValueInference:
         graph: CallGraph | None = None,
         own: OwnModule | None = None,
         modules: dict[int, ValueInference] | None = None,
+        ends: _Ends | None = None,
     ) -> None:
         self.walker = walker
         self.scopes = scopes
         self.graph = graph
         self.own = own if own is not None or graph is None else graph.home
         self._own_nodes: dict[int, list[cst.CSTNode]] = {}
-        self._in_progress: set[int] = set()
-        self._ends: dict[int, cst.CSTNode | None] = {}
-        # One inference per module of the root, shared: a helper's flow can lead back into a
-        # module being analysed, whose recursion guard must then be the one in use.
+        self._ends = _Ends() if ends is None else ends
+        # One inference per module of the root, shared, as are the ends of its functions.
         self._modules = {} if modules is None else modules
         if self.own is not None:
             self._modules.setdefault(id(self.own), self)
@@ -154,7 +163,7 @@ class ValueInference:
         returns = [node for node in nodes if type(node) is cst.Return]
         if is_generator(nodes) or not returns or any(r.value is None for r in returns):
             return None
-        known, end = inference._end_of(function.definition, chain)
+        known, end = inference.end_of(function.definition, chain)
         if not known or end is not None:
             return None
         return HelperReturns(function, [(r.value, chain) for r in returns if r.value is not None], inference)
@@ -185,7 +194,7 @@ class ValueInference:
             return self
         found = self._modules.get(id(module))
         if found is None:
-            found = ValueInference(self.walker, module.scopes, self.graph, module, self._modules)
+            found = ValueInference(self.walker, module.scopes, self.graph, module, self._modules, self._ends)
         return found
 
     def _is_method(self, definition: cst.FunctionDef) -> bool:
@@ -381,7 +390,7 @@ class ValueInference:
         nodes = self.nodes_of(definition)
         if any(type(node) in (cst.Return, cst.Yield) for node in nodes):
             return False
-        known, end = self._end_of(definition, chain)
+        known, end = self.end_of(definition, chain)
         return known and end is None
 
     def returns_none(self, definition: cst.FunctionDef, chain: ScopeChain) -> bool:
@@ -392,20 +401,29 @@ class ValueInference:
             return False
         if returns:
             return True
-        known, end = self._end_of(definition, chain)
+        known, end = self.end_of(definition, chain)
         return known and end is not None
 
-    def _end_of(self, definition: cst.FunctionDef, chain: ScopeChain) -> tuple[bool, cst.CSTNode | None]:
-        """Whether the fall-through of a function of this file is known, and where it is; not known
-        while that function is being analysed already (recursion)."""
+    def end_of(self, definition: cst.FunctionDef, chain: ScopeChain) -> tuple[bool, cst.CSTNode | None]:
+        """Whether the fall-through of a function of the root is known, and where it is.
+        Not known when its flow reaches a call back into a function being analysed
+        (recursion): whether that call returns is the very question being answered."""
+        ends = self._ends
         key = id(definition)
-        if key in self._ends:
-            return True, self._ends[key]
-        if key in self._in_progress:
+        if key in ends.known:
+            return True, ends.known[key]
+        if key in ends.unknown:
             return False, None
-        self._in_progress.add(key)
+        if key in ends.in_progress:
+            # Each function under analysis now waits on this unknown answer, through its calls.
+            ends.unknown.update(ends.in_progress)
+            return False, None
+        ends.in_progress.append(key)
         try:
-            end = self._ends[key] = self.fall_through(definition, chain)
+            end = self.fall_through(definition, chain)
         finally:
-            self._in_progress.discard(key)
+            ends.in_progress.pop()
+        if key in ends.unknown:
+            return False, None
+        ends.known[key] = end
         return True, end

@@ -99,8 +99,8 @@ class ReturnAnalysis:
                     )
                     for problem in self._judge_returns(definition, inference)
                 )
-                end = inference.fall_through(definition, (definition, self.module))
-                if end is not None:
+                known, end = inference.end_of(definition, (definition, self.module))
+                if known and end is not None:
                     # The engine fills in the line from the findings' single position pass.
                     found.append(EntryProblem(name, Problem("CF203", definition.name, LineOf(end))))
         return found
