@@ -327,6 +327,16 @@ def test_one_inference_answers_for_several_helpers_and_again() -> None:
             False,
         ),  # the raise of a function the try only defines
         ("from flask import abort\ntry:\n    abort(404)\nexcept* Exception as e:\n    e", False),  # an ExceptionGroup
+        # names imported in the function
+        (
+            "def f():\n    from flask import abort\n    try:\n        abort(404)\n    except Exception as e:\n        e",
+            True,
+        ),
+        (
+            "def f():\n    from werkzeug.exceptions import NotFound\n    try:\n        raise NotFound()\n"
+            "    except Exception as e:\n        e",
+            True,
+        ),
     ],
 )
 def test_except_exception_holds_what_its_try_raises(source: str, maybe_http: bool) -> None:
@@ -351,3 +361,8 @@ def test_a_chain_of_classes_is_followed_to_its_limit(length: int, known: bool) -
 
 def test_an_instance_of_an_exception_class_of_the_file_is_not_sendable() -> None:
     assert infer_last("class E(Exception):\n    pass\nE()") == Value(Kind.EXCEPTION, "E(...)", wsgi_callable=False)
+
+
+def test_a_name_caught_in_a_function_is_the_exception() -> None:
+    value = infer_last("def f():\n    try:\n        pass\n    except ValueError as e:\n        e")
+    assert value == Value(Kind.EXCEPTION, "'e', caught by except ValueError", wsgi_callable=False)
