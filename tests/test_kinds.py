@@ -327,6 +327,7 @@ def test_one_inference_answers_for_several_helpers_and_again() -> None:
             False,
         ),  # the raise of a function the try only defines
         ("from flask import abort\ntry:\n    abort(404)\nexcept* Exception as e:\n    e", False),  # an ExceptionGroup
+        ("from flask import abort\nif a:\n    try:\n        abort(404)\n    except Exception as e:\n        e", True),
         # names imported in the function
         (
             "def f():\n    from flask import abort\n    try:\n        abort(404)\n    except Exception as e:\n        e",
