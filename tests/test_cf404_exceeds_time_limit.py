@@ -106,6 +106,8 @@ def test_reported(source: str, tmp_path: Path, cflint: Cflint) -> None:
         "import requests\n\ndef main():\n    return requests.get('u').text\n",
         "import requests\n\ndef main():\n    return requests.get('u', timeout=(connect, read)).text\n",
         "from urllib.request import urlopen\n\ndef main():\n    return urlopen('u', None, 300, *more).read(10)\n",
+        "from urllib.request import urlopen\n\ndef main():\n    return urlopen('u', *more, 300).read(10)\n",
+        "import httpx\n\ndef main():\n    return httpx.get('u').text\n",
         "from urllib.request import urlopen\n\ndef main():\n    return urlopen('u', None, 300, 4, 5, 6, 7, 8).read(10)\n",
         # a timeout= of a module cflint does not know
         "import mylib\n\ndef main():\n    return mylib.get('u', timeout=120)\n",
