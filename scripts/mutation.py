@@ -51,6 +51,8 @@ TARGETS: dict[str, tuple[str, ...]] = {
     "cflint/analysis/inference.py": ("tests/test_kinds.py", "tests/test_flow.py", "tests/test_tables.py"),
     "cflint/analysis/static_paths.py": ("tests/test_static_paths.py", "tests/test_cf401_unbounded_read.py"),
     "cflint/rules/resources/cf401_unbounded_read.py": ("tests/test_cf401_unbounded_read.py",),
+    "cflint/analysis/exceptions.py": ("tests/test_kinds.py",),
+    "cflint/knowledge/dependents.py": ("tests/test_cf302_unsupported_dependents.py",),
 }
 
 

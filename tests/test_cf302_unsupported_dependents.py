@@ -102,18 +102,25 @@ def test_pytorch_is_the_guides_name_for_torch(tmp_path: Path, cflint: Cflint) ->
         ("", ("numpy",)),
         ("==0.4.8", ("numpy",)),
         ("==0.4.2", ()),
+        ("==0.4.3", ("numpy",)),  # the first release that declares it
         ("~=0.4.5", ("numpy",)),
         (">=0.4", ("numpy",)),  # admits the newest checked
         ("<0.4", ()),
         ("<=0.9", ("numpy",)),  # admits the newest checked
         ("<=0.4.9", ()),  # a ceiling says nothing about which release pip finds below it
         ("==0.4.*", ()),  # a wildcard names no release
+        ("==0.4.*,>=0.4.3", ("numpy",)),  # the floor after the wildcard still counts
         ("==not a version", ()),
     ],
 )
 def test_which_pins_install_the_dependency(specifier: str, brings: tuple[str, ...]) -> None:
     yake = Dependent("yake", "0.7.3", {"numpy": "0.4.3"})
     assert yake.installs(specifier) == brings
+
+
+def test_a_pre_release_checked_last_counts_as_what_pip_installs() -> None:
+    # pip installs a pre-release when no final release is allowed; `>=0.4` alone would not admit it.
+    assert Dependent("yake", "1.0b1", {"numpy": "0.4.3"}).installs(">=0.4") == ("numpy",)
 
 
 @pytest.mark.parametrize(

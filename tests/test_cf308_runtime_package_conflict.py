@@ -6,11 +6,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from types import MappingProxyType
 
 import pytest
 
 from cflint.knowledge.distributions import CATALOGUE
-from cflint.knowledge.runtime_packages import flask_releases, pinned_release, read_runtime_packages
+from cflint.knowledge.runtime_packages import (
+    BrokenRelease,
+    FlaskReleases,
+    flask_releases,
+    pinned_release,
+    read_runtime_packages,
+)
+from cflint.rules.imports import cf308_runtime_package_conflict
 from tests.helpers import CliResult, write_files
 
 Cflint = Callable[..., CliResult]
@@ -106,7 +114,8 @@ def test_what_imports_is_not_reported(requirements: dict[str, str], tmp_path: Pa
 
 
 def test_werkzeug_pinned_but_still_3_is_reported(tmp_path: Path, cflint: Cflint) -> None:
-    assert len(_cf308(cflint, tmp_path, {"requirements.txt": "Flask==2.0.2\nWerkzeug>=2\n"})) == 1
+    (line,) = _cf308(cflint, tmp_path, {"requirements.txt": "Flask==2.0.2\nWerkzeug>=2\n"})
+    assert line.startswith("requirements.txt:1:1: CF308 Flask==2.0.2 installs Flask 2.0.2 beside Werkzeug 3.")
 
 
 def test_a_finding_in_an_included_file_is_placed_there(tmp_path: Path, cflint: Cflint) -> None:
@@ -129,3 +138,54 @@ def test_the_recorder_blames_the_module_the_name_was_imported_from() -> None:
     raised_inside = {"error": "ImportError: cannot import name 'soft_unicode' from 'markupsafe'"}
     assert culprit({**raised_inside, "raised-in": ["/tmp/x/flask/app.py", "/tmp/x/jinja2/utils.py"]}) == "jinja2"
     assert culprit({"error": "ImportError: cannot import name 'x' from 'acme'", "raised-in": []}) is None
+
+
+def _recorded(monkeypatch: pytest.MonkeyPatch, broken: BrokenRelease) -> None:
+    """Make the rule read one recorded broken release, as scripts/record_runtime_conflicts.py may
+    write it: the recorder leaves the culprit out when it cannot blame a dependency."""
+    releases = FlaskReleases(("2.0.2", "3.1.3"), MappingProxyType({"2.0.2": broken}))
+    monkeypatch.setattr(cf308_runtime_package_conflict, "flask_releases", lambda: releases)
+
+
+def _broken(culprit: str | None, fixed_by: str | None = None, pythons: tuple[str, ...] = ("3.11",)) -> BrokenRelease:
+    installed = MappingProxyType({"flask": "2.0.2", "werkzeug": "3.1.9", "acme": "1.2"})
+    return BrokenRelease("2.0.2", pythons, "ImportError: boom", installed, culprit, fixed_by)
+
+
+@pytest.mark.parametrize(
+    ("broken", "beside", "fix"),
+    [
+        (_broken(None), "the newest releases of its dependencies", "require Flask>=3"),
+        (_broken("zope"), "the newest releases of its dependencies", "require Flask>=3"),  # not among those installed
+        (_broken("acme", "acme<1"), "acme 1.2", "require Flask>=3, or pin acme<1 with it"),  # not a runtime package
+        (_broken("werkzeug", "markupsafe<2.1"), "Werkzeug 3.1.9", "require Flask>=3"),  # a pin of another package
+    ],
+)
+def test_the_message_says_only_what_was_recorded(
+    broken: BrokenRelease, beside: str, fix: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cflint: Cflint
+) -> None:
+    _recorded(monkeypatch, broken)
+    assert _cf308(cflint, tmp_path, {"requirements.txt": "Flask==2.0.2\nzope<1\n"}) == [
+        f"requirements.txt:1:1: CF308 Flask==2.0.2 installs Flask 2.0.2 beside {beside}, and `import flask` fails "
+        f"with ImportError: boom; {fix}"
+    ]
+
+
+def test_a_pin_of_the_culprit_for_other_pythons_does_not_keep_it_out(tmp_path: Path, cflint: Cflint) -> None:
+    requirements = "Flask==2.0.2\nWerkzeug<3 ; python_version < '3.8'\n"
+    (line,) = _cf308(cflint, tmp_path, {"requirements.txt": requirements})
+    assert line.startswith("requirements.txt:1:1: CF308 Flask==2.0.2 installs Flask 2.0.2 beside Werkzeug 3.")
+
+
+def test_a_release_broken_on_other_pythons_only_is_not_reported(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cflint: Cflint
+) -> None:
+    _recorded(monkeypatch, _broken("werkzeug", pythons=("3.13",)))
+    write_files(tmp_path, {"cflint.toml": 'target-versions = ["3.11"]\n'})
+    assert _cf308(cflint, tmp_path, {"requirements.txt": "Flask==2.0.2\n"}) == []
+
+
+def test_every_flask_line_is_checked(tmp_path: Path, cflint: Cflint) -> None:
+    requirements = "flask>=3 ; python_version < '3.12'\nflask==2.0.2 ; python_version >= '3.12'\n"
+    lines = _cf308(cflint, tmp_path, {"requirements.txt": requirements})
+    assert len(lines) == 1 and lines[0].startswith("requirements.txt:2:1: CF308 ")

@@ -44,6 +44,21 @@ Cflint = Callable[..., CliResult]
         # the entry function bound by an alias; a break that ends only an inner loop
         "import time\n\ndef handler():\n    while True:  # !\n        while ready():\n            break\n"
         "        time.sleep(1)\n\nmain = handler\n",
+        # names bound in the function: a local import, a local number
+        "def main():\n    from time import sleep\n    sleep(120)  # !\n    return 'ok'\n",
+        "import time\n\ndef main():\n    wait = 120\n    time.sleep(wait)  # !\n    return 'ok'\n",
+        "def main():\n    from time import sleep\n    while True:  # !\n        sleep(1)\n",
+        # the sleep inside an inner loop, or before a function defined in the loop
+        "import time\n\ndef main():\n    while True:  # !\n        for i in range(3):\n            time.sleep(1)\n",
+        "import time\n\ndef main():\n    while True:  # !\n        time.sleep(1)\n        def done():\n"
+        "            return True\n",
+        # a keyword that is not the timeout leaves the default
+        "from google.auth.transport.requests import AuthorizedSession\n"
+        "AuthorizedSession(c).request('GET', 'u', headers=h)  # !\n",
+        "import requests\n\ndef main():\n    return requests.get('u', timeout=60).text  # !\n",
+        # the second loop of a function, after one that can end
+        "import time\n\ndef main():\n    while True:\n        time.sleep(1)\n        if done():\n            break\n"
+        "    while True:  # !\n        time.sleep(1)\n",
     ],
 )
 def test_reported(source: str, tmp_path: Path, cflint: Cflint) -> None:
@@ -80,6 +95,22 @@ def test_reported(source: str, tmp_path: Path, cflint: Cflint) -> None:
         # not the entry function
         "import time\n\ndef poll():\n    while True:\n        time.sleep(1)\n\ndef main():\n    return 'ok'\n",
         "import time\nwhile True:\n    time.sleep(1)\n",
+        "import time\n\ndef main():\n    def poll():\n        while True:\n            time.sleep(1)\n    return 'ok'\n",
+        # a loop that calls no sleep, in a module that sleeps elsewhere
+        "import time\n\ndef main():\n    time.sleep(1)\n    while True:\n        print('working')\n",
+        # calls whose wait is not shown
+        "import time\n\ndef main():\n    time.sleep(120, 1)\n    return 'ok'\n",
+        "import time\n\ndef main():\n    time.sleep(secs=120)\n    return 'ok'\n",
+        "import time\n\ndef main(wait=90):\n    wait = 1\n    time.sleep(wait)\n    return 'ok'\n",
+        "import time\n\ndef main():\n    pick()(120)\n    return 'ok'\n",
+        "import requests\n\ndef main():\n    return requests.get('u').text\n",
+        "import requests\n\ndef main():\n    return requests.get('u', timeout=(connect, read)).text\n",
+        "from urllib.request import urlopen\n\ndef main():\n    return urlopen('u', None, 300, *more).read(10)\n",
+        "from urllib.request import urlopen\n\ndef main():\n    return urlopen('u', *more, 300).read(10)\n",
+        "import httpx\n\ndef main():\n    return httpx.get('u').text\n",
+        "from urllib.request import urlopen\n\ndef main():\n    return urlopen('u', None, 300, 4, 5, 6, 7, 8).read(10)\n",
+        # a timeout= of a module cflint does not know
+        "import mylib\n\ndef main():\n    return mylib.get('u', timeout=120)\n",
     ],
 )
 def test_not_reported(source: str, tmp_path: Path, cflint: Cflint) -> None:
@@ -108,6 +139,29 @@ def test_messages(tmp_path: Path, cflint: Cflint) -> None:
         "`while True:` sleeps on every pass and has no break, return or raise, so it runs until stopped at "
         f"{limit}; bound it by a deadline (time.monotonic()) or a number of tries",
     ]
+
+
+def test_messages_name_what_waits(tmp_path: Path, cflint: Cflint) -> None:
+    source = (
+        "import socket\nimport time\n\n"
+        "def main():\n"
+        "    wait = 120\n"
+        "    time.sleep(wait)\n"
+        "    socket.setdefaulttimeout(90)\n"
+        "    return 'ok'\n"
+    )
+    limit = "the function's time limit of 60 s (time-limit)"
+    assert messages(cflint, tmp_path, "CF404", source) == [
+        f"time.sleep(wait) waits 120 s, at or past {limit}; wait less, or split the work across invocations",
+        f"socket.setdefaulttimeout(90) lets every socket wait 90 s, at or past {limit}; set a default below it",
+    ]
+
+
+def test_a_default_timeout_at_the_limit_is_reported(tmp_path: Path, cflint: Cflint) -> None:
+    source = "from google.auth.transport.requests import AuthorizedSession\nAuthorizedSession(c).get('u')\n"
+    write_files(tmp_path, {"user.py": source, "requirements.txt": ""})
+    assert cflint("--select", "CF404", "--time-limit", "120", ".", cwd=tmp_path).codes == ["CF404"]
+    assert cflint("--select", "CF404", "--time-limit", "121", ".", cwd=tmp_path).code == 0
 
 
 def test_time_limit_from_the_config_and_the_command_line(tmp_path: Path, cflint: Cflint) -> None:
@@ -217,3 +271,28 @@ def test_a_sleep_through_a_parameter_takes_the_longest_value_the_calls_show(tmp_
         f"helpers.py:5:5: CF404 time.sleep(seconds) with seconds = 90 waits 90 s, at or past {limit}",
         f"user.py:5:5: CF404 time.sleep(delay) with delay = 120 waits 120 s, at or past {limit}",
     ]
+
+
+def test_a_parameter_takes_the_values_of_names_at_the_calls(tmp_path: Path, cflint: Cflint) -> None:
+    user = (
+        "import time\nimport helpers\nLONG = 90\n\n"
+        "def rebound(delay=1):\n    delay = 1\n    time.sleep(delay)\n\n"
+        "def main():\n    wait = 120\n    rebound(wait)\n    helpers.pause(LONG)\n    helpers.nap(wait)\n    return 'ok'\n"
+    )
+    helpers = "import time\n\n\ndef pause(seconds):\n    time.sleep(seconds)\n\n\ndef nap(seconds):\n    time.sleep(seconds)\n"
+    write_files(tmp_path, {"user.py": user, "helpers.py": helpers, "requirements.txt": ""})
+    limit = "the function's time limit of 60 s (time-limit); wait less, or split the work across invocations"
+    assert cflint("--select", "CF404", ".", cwd=tmp_path).lines == [
+        f"helpers.py:5:5: CF404 time.sleep(seconds) with seconds = 90 waits 90 s, at or past {limit}",
+        f"helpers.py:9:5: CF404 time.sleep(seconds) with seconds = 120 waits 120 s, at or past {limit}",
+    ]
+
+
+def test_a_loop_two_entry_functions_reach_is_reported_once(tmp_path: Path, cflint: Cflint) -> None:
+    source = (
+        "import time\n\ndef poll():\n    while True:\n        time.sleep(5)\n\n"
+        "def main():\n    poll()\n\ndef other():\n    poll()\n"
+    )
+    write_files(tmp_path, {"user.py": source, "requirements.txt": ""})
+    result = cflint("--select", "CF404", "--entry-points", "user.main,user.other", ".", cwd=tmp_path)
+    assert [line.split(" CF404 ")[0] for line in result.lines] == ["user.py:4:5:"]

@@ -307,3 +307,62 @@ def test_one_inference_answers_for_several_helpers_and_again() -> None:
     calls = [statement.body[0].value for statement in module.body[2:]]  # type: ignore[attr-defined]
     kinds = [inference.infer(call, (module,)) for call in calls]
     assert [None if value is None else value.kind for value in kinds] == [Kind.NONE, None, Kind.NONE, None]
+
+
+@pytest.mark.parametrize(
+    ("source", "maybe_http"),
+    [
+        # `except Exception` holds an HTTPException when its `try` aborts or raises one itself
+        ("from flask import abort\ntry:\n    abort(404)\nexcept Exception as e:\n    e", True),
+        ("from werkzeug.exceptions import NotFound\ntry:\n    raise NotFound()\nexcept Exception as e:\n    e", True),
+        ("from werkzeug.exceptions import NotFound\ntry:\n    raise NotFound\nexcept Exception as e:\n    e", True),
+        ("try:\n    raise errors[0]\nexcept Exception as e:\n    e", True),  # not known: it may be one
+        ("try:\n    work()\nexcept Exception as e:\n    e", False),
+        ("try:\n    raise ValueError('x')\nexcept Exception as e:\n    e", False),
+        ("try:\n    try:\n        work()\n    except ValueError:\n        raise\nexcept Exception as e:\n    e", False),
+        (
+            "from werkzeug.exceptions import NotFound\ntry:\n    def f():\n        raise NotFound()\n"
+            "except Exception as e:\n    e",
+            False,
+        ),  # the raise of a function the try only defines
+        ("from flask import abort\ntry:\n    abort(404)\nexcept* Exception as e:\n    e", False),  # an ExceptionGroup
+        ("from flask import abort\nif a:\n    try:\n        abort(404)\n    except Exception as e:\n        e", True),
+        # names imported in the function
+        (
+            "def f():\n    from flask import abort\n    try:\n        abort(404)\n    except Exception as e:\n        e",
+            True,
+        ),
+        (
+            "def f():\n    from werkzeug.exceptions import NotFound\n    try:\n        raise NotFound()\n"
+            "    except Exception as e:\n        e",
+            True,
+        ),
+    ],
+)
+def test_except_exception_holds_what_its_try_raises(source: str, maybe_http: bool) -> None:
+    value = infer_last(source)
+    assert value is not None and value.kind is Kind.EXCEPTION
+    assert value.wsgi_callable is maybe_http
+
+
+def _class_chain(length: int) -> str:
+    """`length` classes of the file, each deriving from the one before, the first from Exception."""
+    return "class C0(Exception):\n    pass\n" + "".join(f"class C{i}(C{i - 1}):\n    pass\n" for i in range(1, length))
+
+
+@pytest.mark.parametrize(("length", "known"), [(15, True), (16, False)])
+def test_a_chain_of_classes_is_followed_to_its_limit(length: int, known: bool) -> None:
+    made = infer_last(_class_chain(length) + f"C{length - 1}()")
+    caught = infer_last(_class_chain(length) + f"try:\n    pass\nexcept C{length - 1} as e:\n    e")
+    assert (made is not None, caught is not None) == (known, known)
+    if made is not None:
+        assert made.wsgi_callable is False  # an instance of a class of the file is never werkzeug's
+
+
+def test_an_instance_of_an_exception_class_of_the_file_is_not_sendable() -> None:
+    assert infer_last("class E(Exception):\n    pass\nE()") == Value(Kind.EXCEPTION, "E(...)", wsgi_callable=False)
+
+
+def test_a_name_caught_in_a_function_is_the_exception() -> None:
+    value = infer_last("def f():\n    try:\n        pass\n    except ValueError as e:\n        e")
+    assert value == Value(Kind.EXCEPTION, "'e', caught by except ValueError", wsgi_callable=False)
