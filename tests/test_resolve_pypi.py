@@ -24,14 +24,20 @@ CASES = {
         "error",
         "yake==0.4.8 installs numpy (yake -> numpy), which the runtime cannot install",
     ),
-    "psycopg": (
+    "psycopg": (  # native: the runtime cannot build it, so an error
         "psycopg2-binary==2.9.2",
         "CF307",
-        "warning",
-        "needs a build from source on Python 3.11, 3.12, 3.13: no wheel matches psycopg2-binary==2.9.2",
+        "error",
+        "cannot be installed on Python 3.11, 3.12, 3.13: no wheel matches psycopg2-binary==2.9.2, only a source "
+        "distribution, and psycopg2-binary needs native code",
     ),
     "aiohttp": ("aiohttp==3.8.3", "CF307", "warning", "aiohttp==3.8.3 needs a build from source on Python 3.12, 3.13:"),
-    "pytorch": ("pytorch", "CF307", "warning", "pytorch needs a build from source on Python 3.11, 3.12, 3.13"),
+    "pytorch": (
+        "pytorch",
+        "CF307",
+        "error",
+        "pytorch cannot be installed on Python 3.11, 3.12, 3.13: no wheel matches pytorch, only a source distribution",
+    ),
 }
 
 
