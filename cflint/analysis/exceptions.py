@@ -153,7 +153,7 @@ def _exception_class(
         or not _SENDABLE_METHODS.isdisjoint(inference.scopes.bindings_in(definition))
     ):
         return None
+    # Bases are judged as not caught, which never answers False: a class is evident only
+    # when every base is an evident exception class.
     bases = [_exception_class(inference, base.value, found[1], depth + 1) for base in definition.bases]
-    if any(base is False for base in bases):
-        return False
     return True if all(base is True for base in bases) else None
