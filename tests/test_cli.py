@@ -310,6 +310,10 @@ MODULES_A_SMALL_RUN_DOES_NOT_IMPORT = (
     "cflint.cli.subcommands",  # rule, package and server only
     "pkgutil",  # the registry lists the rule modules itself
     "tomllib",  # the knowledge tables are read from their pre-parsed copies; only a config file is TOML
+    # The rules are known from the rule index; a file rule is imported only for a file it may fire on.
+    "cflint.rules.resources.cf403_call_without_timeout",
+    "cflint.rules.portability.cf803_other_platform_address",
+    "cflint.rules.returns.cf207_json_dumps_return",
 )
 
 

@@ -73,6 +73,11 @@ def _lint_command(argv: Sequence[str], prog: str) -> int:
     paths = [stdin.path] if stdin is not None else args.paths or [Path(".")]
     if args.show_settings is not None or args.show_files:
         return _inspect(args, paths, resolver, registry, cwd, cache)
+    if cache is None:
+        # Without a cache every file is linted: the engine and LibCST are imported now, while
+        # collection pauses, rather than on the first file (the rules load as files need them).
+        with _collection_paused():
+            import cflint.engine.linter  # noqa: F401
     here = resolver.for_folder(Path.cwd())
     fixing = bool(args.diff or args.fix_only or here.fix)
     if fixing:

@@ -29,7 +29,7 @@ from cflint.fix.text import split_lines
 from cflint.fs.files import NotRegularFileError, read_regular_file
 from cflint.model import START_OF_FILE, Finding, LintCancelled
 from cflint.project import FileJob
-from cflint.rule import LineOf, ParsedFile, Report, Rule
+from cflint.rule import CallbackNames, LineOf, ParsedFile, Report, Rule
 
 DEEP_RECURSION_LIMIT = 100_000  # for LibCST's recursive code, on a large thread stack
 THREAD_STACK_BYTES = 512 * 1024 * 1024
@@ -54,8 +54,7 @@ class FileLinter:
         self.debug = debug
         self.walker = Walker()
         self.modules = ModuleStore(registry)
-        self._file_rules = registry.file_rules
-        self._callbacks = {rule: rule.callback_names() for rule in self._file_rules}
+        self._callbacks = CallbackNames()
 
     def lint(self, job: FileJob, cancelled: Callable[[], bool] | None = None) -> list[Finding]:
         """Lint one file on a thread of its own, whose stack fits deeply nested code. (A thread
@@ -136,9 +135,7 @@ class FileLinter:
         module = parse_source(self.registry, source, display)
         if isinstance(module, Finding):
             return [module] if module.code in job.enabled or module.code != FILE_TOO_LARGE else []
-        rule_types = [
-            rule for rule in self._file_rules if rule.code in job.enabled and rule.applies_to(context, source)
-        ]
+        rule_types = self.registry.file_rules_for(job.enabled, context, source)
         stop = None if cancelled is None else _stopper(cancelled)
         reports, findings = self._run_rules(
             ParsedFile(context, source, module, self.walker, self.modules), rule_types, stop

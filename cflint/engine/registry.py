@@ -1,9 +1,11 @@
 """The catalogue of rules: every RuleInfo subclass defined in `cflint.rules`.
 
-The catalogue is known by metadata (`RuleMeta`) first; rule classes are imported only
-when a file has to be linted, so that a run answered from the cache never imports LibCST.
-The framework makes its own findings (unreadable file, syntax error, ...) from that
-metadata too, by code, so it imports no rule module.
+The catalogue is known by metadata (`RuleMeta`) first, read from the generated rule index
+(`cflint.engine.rule_index`, written by scripts/generate_rule_index.py from what importing
+the rules gives); a rule class is imported only when a file it may fire on is linted, so
+that a run answered from the cache never imports LibCST, and a cold run imports only the
+rules its files need. The framework makes its own findings (unreadable file, syntax error,
+...) from that metadata too, by code, so it imports no rule module.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from collections.abc import Callable
 from functools import cached_property
 from typing import Any, TypeVar
 
+import msgspec
 from msgspec import Struct
 from msgspec.structs import asdict
 
 from cflint.model import START_OF_FILE, Finding, Fix, Position, Safety, Severity, TextEdit
-from cflint.rule import PackageRule, RootRule, Rule, RuleInfo, make_finding
+from cflint.project import FileContext
+from cflint.rule import PackageRule, RootRule, Rule, RuleInfo, make_finding, text_applies
 
 RuleT = TypeVar("RuleT", bound=RuleInfo)
 
@@ -58,6 +62,11 @@ class RuleMeta(Struct, frozen=True):
     # The parts of this rule that check roots, and packages: `module:Class` each.
     root_parts: tuple[str, ...] = ()
     package_parts: tuple[str, ...] = ()
+    # A file rule's `requires_text` and `entry_modules_only`, and whether its class decides
+    # `applies_to` itself (then it is imported to be asked).
+    requires_text: tuple[str, ...] = ()
+    entry_modules_only: bool = False
+    own_applies_to: bool = False
 
     @classmethod
     def of(cls, rule: type[RuleInfo], parts: tuple[type[RuleInfo], ...] = ()) -> RuleMeta:
@@ -78,7 +87,12 @@ class RuleMeta(Struct, frozen=True):
             package_parts=tuple(
                 f"{part.__module__}:{part.__qualname__}" for part in parts if issubclass(part, PackageRule)
             ),
+            **(_file_rule_checks(rule) if issubclass(rule, Rule) else {}),
         )
+
+    def may_apply(self, context: FileContext, source: str) -> bool:
+        """False when this file rule cannot fire on `source`, known without importing it."""
+        return self.own_applies_to or text_applies(self.requires_text, self.entry_modules_only, context, source)
 
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "severity": self.severity.value}
@@ -96,6 +110,22 @@ class RuleMeta(Struct, frozen=True):
     ) -> Finding:
         """A finding of this rule, as the rule class would make it."""
         return make_finding(self.code, self.message, self.severity, path, start, end, fields)
+
+
+def _loaded(meta: RuleMeta, base: type[RuleT]) -> type[RuleT]:
+    """The class of the rule `meta`, imported; it must derive from `base`."""
+    rule = meta.load()
+    if not issubclass(rule, base):
+        raise TypeError(f"{meta.code}: {meta.class_name} is not a {base.__name__}")
+    return rule
+
+
+def _file_rule_checks(rule: type[Rule]) -> dict[str, Any]:
+    return {
+        "requires_text": rule.requires_text,
+        "entry_modules_only": rule.entry_modules_only,
+        "own_applies_to": rule.applies_to.__func__ is not Rule.applies_to.__func__,  # type: ignore[attr-defined]
+    }
 
 
 class Registry(Struct, frozen=True, dict=True):
@@ -133,18 +163,30 @@ class Registry(Struct, frozen=True, dict=True):
 
     def _load(self, base: type[RuleT]) -> tuple[type[RuleT], ...]:
         """The rule classes of `base`'s kind, imported."""
-        loaded: list[type[RuleT]] = []
-        for meta in self.rules:
-            if meta.kind == base.kind:
-                rule = meta.load()
-                if not issubclass(rule, base):
-                    raise TypeError(f"{meta.code}: {meta.class_name} is not a {base.__name__}")
-                loaded.append(rule)
-        return tuple(loaded)
+        return tuple(_loaded(meta, base) for meta in self.rules if meta.kind == base.kind)
 
     @property
     def file_rules(self) -> tuple[type[Rule], ...]:
         return self._load(Rule)
+
+    @cached_property
+    def _file_rule_classes(self) -> dict[str, type[Rule]]:
+        return {}
+
+    def file_rules_for(self, enabled: frozenset[str], context: FileContext, source: str) -> list[type[Rule]]:
+        """The enabled file rules that apply to `source`, in code order; a rule that cannot
+        fire on it by its metadata is not imported."""
+        chosen: list[type[Rule]] = []
+        loaded = self._file_rule_classes
+        for meta in self.rules:
+            if meta.kind != Rule.kind or meta.code not in enabled or not meta.may_apply(context, source):
+                continue
+            rule = loaded.get(meta.code)
+            if rule is None:
+                rule = loaded[meta.code] = _loaded(meta, Rule)
+            if rule.applies_to(context, source):
+                chosen.append(rule)
+        return chosen
 
     def _load_parts(self, base: type[RuleT], names: Callable[[RuleMeta], tuple[str, ...]]) -> tuple[type[RuleT], ...]:
         """The parts of `base`'s kind of rules of other kinds, imported."""
@@ -188,7 +230,15 @@ def module_names(folder: str, package: str) -> list[str]:
 
 
 def load_registry() -> Registry:
-    """Import every rule module and collect its rules: the classes that define a `code`."""
+    """The rules' metadata from the rule index, no rule module imported."""
+    from cflint.engine.rule_index import RULES
+
+    return Registry(msgspec.convert(RULES, tuple[RuleMeta, ...]))
+
+
+def scan_registry() -> Registry:
+    """Import every rule module and collect its rules: the classes that define a `code`.
+    What the rule index is written from, and must equal."""
     found: dict[str, type[RuleInfo]] = {}
     parts: dict[str, list[type[RuleInfo]]] = {}
     rules = importlib.import_module(RULES_PACKAGE)

@@ -123,6 +123,14 @@ def message_fields(template: str) -> frozenset[str]:
     return frozenset(names)
 
 
+def text_applies(requires_text: tuple[str, ...], entry_modules_only: bool, context: FileContext, source: str) -> bool:
+    """Whether a file rule that declares these may fire on `source`: `Rule.applies_to`, and
+    the registry's check of a rule it has not imported."""
+    if entry_modules_only and not context.is_entry_module:
+        return False
+    return not requires_text or any(text in source for text in requires_text)
+
+
 class RuleInfo:
     """Metadata every rule declares, the one place it is written: the rule table, the rule
     pages' headings and the registry are made from it. `message` is a str.format template;
@@ -194,9 +202,7 @@ class Rule(RuleInfo):
 
     @classmethod
     def applies_to(cls, context: FileContext, source: str) -> bool:
-        if cls.entry_modules_only and not context.is_entry_module:
-            return False
-        return not cls.requires_text or any(text in source for text in cls.requires_text)
+        return text_applies(cls.requires_text, cls.entry_modules_only, context, source)
 
     @classmethod
     def callback_names(cls) -> tuple[str, ...]:
@@ -232,6 +238,14 @@ class Rule(RuleInfo):
             raise TypeError(f"{cls.code} proposes a fix but declares no fix_safety")
         changes = tuple(fix) if isinstance(fix, Sequence) else (fix,)
         return FixProposal(cls.fix_safety, description or cls.fix_description, changes)
+
+
+class CallbackNames(dict[type[Rule], tuple[str, ...]]):
+    """Each file rule's `callback_names`, worked out when the rule is first run."""
+
+    def __missing__(self, rule: type[Rule]) -> tuple[str, ...]:
+        names = self[rule] = rule.callback_names()
+        return names
 
 
 class PackageRule(RuleInfo):
