@@ -14,7 +14,8 @@ from msgspec import Struct
 
 from cflint.knowledge.data_files import DATA_DIR, read_data_file
 
-_SIMPLE_CLAUSE = re.compile(r"(==|>=)([0-9]+(?:\.[0-9]+)*)")
+# Compiled on first use (by `re`'s cache): only a Flask requirement with a version needs it.
+_SIMPLE_CLAUSE = r"(==|>=)([0-9]+(?:\.[0-9]+)*)"
 
 
 class RuntimePackage(Struct, frozen=True):
@@ -78,7 +79,7 @@ def pinned_release(specifier: str, releases: FlaskReleases) -> str | None:
     even newer one, and the newest works), admits none of them, or cannot be read."""
     if not specifier or not releases.checked:
         return None
-    simple = _SIMPLE_CLAUSE.fullmatch(specifier)
+    simple = re.fullmatch(_SIMPLE_CLAUSE, specifier)
     if simple is not None:
         return _simple_pick(simple.group(1), _release(simple.group(2)), releases.checked)
     from packaging.specifiers import InvalidSpecifier, SpecifierSet

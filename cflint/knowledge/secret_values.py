@@ -23,7 +23,8 @@ _KEY_QUALIFIERS = frozenset(
 )
 # Tokens that are not credentials: a page cursor, a form's anti-forgery field name.
 _NOT_SECRET_TOKENS = frozenset({"page", "next", "continuation", "cursor", "sync", "csrf", "xsrf"})
-_WORD = re.compile(r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])")
+# Compiled on first use (by `re`'s cache), as _URL is: a run that meets no candidate needs neither.
+_WORD = r"[A-Z]?[a-z0-9]+|[A-Z]+(?![a-z])"
 
 # A value this short, or with these words, is a placeholder or an example, not a key.
 MIN_KEY_LENGTH = 16
@@ -46,7 +47,7 @@ _PLACEHOLDER_WORDS = (
     "password",
     "token",
 )
-_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>]+")
+_URL = r"[A-Za-z][A-Za-z0-9+.-]*://[^\s\"'<>]+"
 _URL_PASSWORD_PLACEHOLDERS = frozenset({"pass", "password", "passwd", "pwd", "secret", "token", "changeme"})
 AWS_KEY_ID = "an AWS access key ID"
 PRIVATE_KEY = "a private key"
@@ -90,7 +91,7 @@ _MIN_PRIVATE_KEY_LENGTH = 100
 
 
 def name_words(name: str) -> list[str]:
-    return [word.lower() for word in _WORD.findall(name)]
+    return [word.lower() for word in re.findall(_WORD, name)]
 
 
 def is_secret_name(name: str) -> bool:
@@ -162,7 +163,7 @@ def url_with_password(text: str) -> str | None:
         return None
     from detect_secrets.plugins.basic_auth import BasicAuthDetector
 
-    for url in _URL.findall(text):
+    for url in re.findall(_URL, text):
         match = BasicAuthDetector.denylist[0].search(url)
         if match is None:
             continue

@@ -13,8 +13,9 @@ SNIFFED_SIZE_LIMIT = 1024 * 1024
 SNIFFED_HEAD_BYTES = 64 * 1024
 _SNIFFED_SUFFIXES = frozenset({"", ".json", ".pem", ".txt", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".conf"})
 _PRIVATE_KEY_BLOCK = re.compile(rb"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")
-_SERVICE_ACCOUNT_KEY = re.compile(rb'"private_key"\s*:\s*"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----')
-_NPM_TOKEN = re.compile(rb"(?m)^\s*(?:[^\s=#;]*:)?_(?:authToken|auth|password)\s*=\s*\S")
+# Compiled on first use (by `re`'s cache): only a .json or .npmrc file needs them.
+_SERVICE_ACCOUNT_KEY = rb'"private_key"\s*:\s*"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----'
+_NPM_TOKEN = rb"(?m)^\s*(?:[^\s=#;]*:)?_(?:authToken|auth|password)\s*=\s*\S"
 _NAMED_SECRETS = (
     ("id_rsa", "an SSH private key"),
     ("id_dsa", "an SSH private key"),
@@ -71,8 +72,8 @@ def _secret_kind_by_content(entry: PackageEntry, package: Package) -> str | None
     if head is None:
         return None
     if entry.name == ".npmrc":
-        return "npm credentials (an auth token or password)" if _NPM_TOKEN.search(head) else None
-    if extension == ".json" and _SERVICE_ACCOUNT_KEY.search(head):
+        return "npm credentials (an auth token or password)" if re.search(_NPM_TOKEN, head) else None
+    if extension == ".json" and re.search(_SERVICE_ACCOUNT_KEY, head):
         return "a service account key (its private_key)"
     if _PRIVATE_KEY_BLOCK.search(head):
         return "a PEM file with a private key" if extension == ".pem" else "a file holding a private key"

@@ -38,7 +38,8 @@ _EXPAND_IN_PIP = (
 _OPTION_SHOWN = {"--pypi-url": "--index-url"}
 # Config files read for a `name = value` or `name: value` line; `.env` files are CF505's.
 _CONFIG_SUFFIXES = (".json", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".conf")
-_CONFIG_ENTRY = re.compile(r"""^\s*["']?([A-Za-z][\w.-]*)["']?\s*[:=]\s*["']?([^"'\s,;#]+)["']?\s*,?\s*$""")
+# Compiled on first use (by `re`'s cache): only a package with a config file needs it.
+_CONFIG_ENTRY = r"""^\s*["']?([A-Za-z][\w.-]*)["']?\s*[:=]\s*["']?([^"'\s,;#]+)["']?\s*,?\s*$"""
 _TEST_FOLDERS = frozenset({"test", "tests", "testing", "fixtures"})
 
 
@@ -113,7 +114,7 @@ class HardcodedSecretInConfig(PackageRule):
 
     @staticmethod
     def _secret_in(line: str) -> tuple[str, str, str] | None:
-        entry = _CONFIG_ENTRY.match(line)
+        entry = re.match(_CONFIG_ENTRY, line)
         # A private key in a config file makes the whole file a secret: CF505's.
         if structural_secret(line) == AWS_KEY_ID:
             return (f"`{entry.group(1)}`" if entry else "this line"), AWS_KEY_ID, READ_THE_ENVIRONMENT

@@ -14,7 +14,8 @@ _OPENERS = {
 }
 _STORAGE_BODY = re.compile(r"boto3\..*\[Body\]\Z")
 # A Cloud Storage blob: from a client's bucket, made directly, or an item of a listing.
-_GCS = r"google\.cloud\.storage\."
+_GCS_PACKAGE = "google.cloud.storage."
+_GCS = re.escape(_GCS_PACKAGE)
 _GCS_CLIENT = (
     rf"{_GCS}(?:client\.)?Client(?:\(\)|\.(?:from_service_account_json|from_service_account_info|"
     r"create_anonymous_client)\(\))"
@@ -24,7 +25,8 @@ _GCS_BLOB = (
     rf"(?:{_GCS_BUCKET}\.(?:blob|get_blob)\(\)|{_GCS_BUCKET}\.list_blobs\(\)\[\]|{_GCS_CLIENT}\.list_blobs\(\)\[\]"
     rf"|{_GCS}(?:blob\.)?Blob(?:\.from_string|\.from_uri)?\(\))"
 )
-_GCS_WHOLE_DOWNLOAD = re.compile(rf"{_GCS_BLOB}\.download_as_(?:bytes|string|text)\Z")
+# Compiled on first use (by `re`'s cache), which only a Cloud Storage call needs: it is long to compile.
+_GCS_WHOLE_DOWNLOAD = rf"{_GCS_BLOB}\.download_as_(?:bytes|string|text)\Z"
 # The methods above, by name: other method calls are skipped without tracing them.
 STORED_OBJECT_DOWNLOADS = frozenset({"download_as_bytes", "download_as_string", "download_as_text"})
 
@@ -60,4 +62,4 @@ def unbounded_source(path: str) -> str | None:
 def downloads_stored_object(path: str) -> bool:
     """Whether a callee (`Origin.path`) downloads a Cloud Storage object into memory (whole,
     unless given a byte range)."""
-    return _GCS_WHOLE_DOWNLOAD.match(path) is not None
+    return path.startswith(_GCS_PACKAGE) and re.match(_GCS_WHOLE_DOWNLOAD, path) is not None
