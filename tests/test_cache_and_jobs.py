@@ -337,6 +337,8 @@ def test_a_fix_of_a_cached_root_finding_stays_in_its_root(tmp_path: Path) -> Non
         {"severity": "fatal"},
         {"fix": "maybe"},
         {"default_enabled": "yes"},
+        {"requires_text": "import"},
+        {"own_applies_to": 1},
     ],
 )
 def test_a_tampered_rule_catalogue_is_a_miss(tmp_path: Path, change: dict[str, object]) -> None:
