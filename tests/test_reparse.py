@@ -33,7 +33,7 @@ FILES = sorted(
         STDLIB / "textwrap.py",
     ]
 )
-LARGE_FILES = [STDLIB / "dataclasses.py", STDLIB / "argparse.py", STDLIB / "email/_header_value_parser.py"]
+LARGE_FILES = [STDLIB / "dataclasses.py", STDLIB / "argparse.py"]
 
 # Fragments that edits insert: statements, indentation, brackets, strings and comments.
 FRAGMENTS = (
@@ -124,10 +124,10 @@ def test_a_reparse_equals_a_whole_parse(data: st.DataObject, path: Path) -> None
 
 
 @pytest.mark.slow
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), path=st.sampled_from(FILES + LARGE_FILES))
 def test_a_reparse_equals_a_whole_parse_deeply(data: st.DataObject, path: Path) -> None:
-    check_edits(data, path, edits=10)
+    check_edits(data, path, edits=8)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
