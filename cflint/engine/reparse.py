@@ -53,11 +53,27 @@ class ParsedText:
     """A text, its LibCST module and its parse guards' costs, with where each top-level
     statement's span starts (found from the tree when first needed)."""
 
-    def __init__(self, text: str, module: cst.Module, costs: ParseCosts, starts: list[int] | None = None) -> None:
+    def __init__(
+        self,
+        text: str,
+        module: cst.Module,
+        costs: ParseCosts,
+        starts: list[int] | None = None,
+        first_indented: int | None = None,
+    ) -> None:
         self.text = text
         self.module = module
         self.costs = costs
         self._starts = starts
+        self._first_indented = first_indented
+
+    @property
+    def first_indented(self) -> int | None:
+        """The index of the first top-level statement with an indented block: the one whose
+        first INDENT token gives the module its default indent."""
+        if self._first_indented is None:
+            self._first_indented = _first_indented(self.module)
+        return self._first_indented
 
     @property
     def starts(self) -> list[int] | None:
@@ -79,7 +95,7 @@ def reparse(previous: ParsedText, text: str, filename: str) -> ParsedText | None
     starts = previous.starts
     if starts is None or previous.costs.compiles is False:
         return None
-    first_indented = _first_indented(module)
+    first_indented = previous.first_indented
     newline = module.default_newline
     prefix = _common_prefix(old, text)
     suffix = _common_suffix(old, text, min(len(old), len(text)) - prefix)
@@ -129,17 +145,15 @@ def reparse(previous: ParsedText, text: str, filename: str) -> ParsedText | None
         return None  # the whole text's first indented block, hence its indent, is after the run
     if not at_end and not _closes_run(parsed, body[last + 1]):
         return None
-    run_starts = _run_starts(parsed, statements, start)
-    run_end = start + (_code_length(parsed, len(run)) - _lines_length(parsed.footer, newline) if at_end else len(run))
-    if run_starts is None or run_starts[-1] != run_end:
+    if not statements:
         return None
     changes: dict[str, object] = {"body": (*body[:first], *statements, *body[last + 1 :])}
     if at_end:
         changes["footer"] = parsed.footer
         changes["has_trailing_newline"] = parsed.has_trailing_newline
     spliced = module.with_changes(**changes)
-    new_starts = [*starts[:first], *run_starts[:-1], *(offset + delta for offset in starts[last + 1 :])]
-    return ParsedText(text, spliced, costs, new_starts)
+    new_starts = [*starts[:first], *_run_starts(parsed, statements, start), *(o + delta for o in starts[last + 1 :])]
+    return ParsedText(text, spliced, costs, new_starts, first_indented if indent_given else None)
 
 
 def future_flags(module: cst.Module) -> int:
@@ -216,12 +230,15 @@ def _closes_run(parsed: cst.Module, following: cst.SimpleStatementLine | cst.Bas
     )
 
 
-def _run_starts(parsed: cst.Module, statements: Sequence[cst.BaseStatement], start: int) -> list[int] | None:
-    """Where each reparsed statement starts in the new text, and where the last one ends."""
+def _run_starts(parsed: cst.Module, statements: Sequence[cst.BaseStatement], start: int) -> list[int]:
+    """Where each reparsed statement starts in the new text. The parsed text is the run
+    between the opening and closing statements, whose code is their text, so the last
+    statement's end is known and its code need not be generated (nor any, for the single
+    statement an edit inside a function reparses)."""
     offsets = [start]
-    for statement in statements:
+    for statement in statements[:-1]:
         offsets.append(offsets[-1] + len(parsed.code_for_node(statement)))
-    return offsets if statements else None
+    return offsets
 
 
 def _span_starts(module: cst.Module, length: int) -> list[int]:
@@ -255,8 +272,6 @@ def _lines_length(lines: Sequence[cst.EmptyLine], newline: str) -> int:
 
 
 def _first_indented(module: cst.Module) -> int | None:
-    """The index of the first top-level statement with an indented block: the one whose
-    first INDENT token gives the module its default indent."""
     for index, statement in enumerate(module.body):
         if isinstance(statement, cst.BaseCompoundStatement) and _has_indented_block(statement):
             return index
