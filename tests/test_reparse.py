@@ -223,3 +223,20 @@ def test_a_linter_that_reparses_parses_an_edited_file_whole_once(
             got.findings == Linter(LintOptions(cwd=tmp_path), REGISTRY).lint_source(tmp_path / "user.py", text).findings
         )
     assert whole_parses == [SOURCE]  # the reparsing linter's first lint only
+
+
+def test_a_text_that_does_not_parse_keeps_the_last_parse_to_reparse_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cflint.engine.linter as linter
+
+    whole_parses: list[str] = []
+    measured = linter.parse_measured
+    monkeypatch.setattr(linter, "parse_measured", lambda *args: whole_parses.append(args[1]) or measured(*args))
+    incremental = Linter(LintOptions(cwd=tmp_path, reparse=True), REGISTRY)
+    broken = SOURCE.replace("* 2", "* (2")
+    fixed = SOURCE.replace("* 2", "* (2)")
+    assert [f.code for f in incremental.lint_source(tmp_path / "user.py", SOURCE).findings] == []
+    assert [f.code for f in incremental.lint_source(tmp_path / "user.py", broken).findings] == ["CF001"]
+    incremental.lint_source(tmp_path / "user.py", fixed)
+    assert whole_parses == [SOURCE, broken]  # the fixed text is reparsed from the first

@@ -170,12 +170,11 @@ class FileLinter:
                 return reparsed.module
         parsed = parse_measured(self.registry, source, display)
         if isinstance(parsed, Finding):
-            parses.forget(path)
+            # The last good parse is kept: typing passes through texts that do not parse, and
+            # the next that does is reparsed from it.
             return parsed
         module, costs = parsed
-        if costs is None:
-            parses.forget(path)
-        else:
+        if costs is not None:
             parses.put(path, ParsedText(source, module, costs))
         return module
 

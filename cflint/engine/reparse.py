@@ -348,7 +348,3 @@ class ParseMemory:
             self._parses[path] = parsed
             while len(self._parses) > self._capacity:
                 del self._parses[next(iter(self._parses))]
-
-    def forget(self, path: Path) -> None:
-        with self._lock:
-            self._parses.pop(path, None)
