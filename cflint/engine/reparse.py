@@ -15,8 +15,10 @@ in the same context as in the whole file:
   statement's leading lines, so that the run's last block claims the lines it claims in the
   file. The splice is kept only when those lines still go where they went before.
 - The indent and newline a module uses by default are those of its first indented block and
-  first line, so the run must start after both, and the statements before the run give the
-  parser the same.
+  first line. The run starts after the first statement, and what is parsed before it gives
+  the parser the module's newline, and its indent when the run is past the first indented
+  block. A run before that block must hold an indented block itself (whose indent is then
+  the whole text's too) or leave the first one where it was.
 - The parse guards' costs (cflint.engine.guards) are sums over top-level statements: the
   run's old costs are taken off and its new ones added. CPython's compile is asked about the
   run alone, which answers for the file when the old text compiled without any error and
@@ -133,9 +135,10 @@ def reparse(previous: ParsedText, text: str, filename: str) -> ParsedText | None
             parsed = cst.parse_module(_opening(module, indent_given) + run + after)
     except cst.ParserSyntaxError:
         return None
-    statements = parsed.body[2 if indent_given else 1 :]
-    if not at_end:
-        statements = statements[:-1]
+    opened = 2 if indent_given else 1
+    if len(parsed.body) <= opened or not _is_sentinel(parsed.body[opened - 1]):
+        return None
+    statements = parsed.body[opened:] if at_end else parsed.body[opened:-1]
     if parsed.header or parsed.default_newline != newline or _declares_module_globals(statements):
         return None
     if indent_given or any(map(_has_indented_block, statements)):
