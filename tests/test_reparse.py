@@ -201,6 +201,43 @@ def test_an_edit_that_may_change_more_is_parsed_whole(old: str, new: str) -> Non
     assert reparse(state, SOURCE.replace(old, new, 1), "user.py") is None
 
 
+THREE_FUNCTIONS = """\
+import json
+
+
+def helper(value):
+    return value * 2
+
+
+def other(value):
+  return value + 1
+  # the end of other
+
+
+def main():
+    return json.dumps(other(helper(1)))
+"""
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        # The comment after `other` went to its block's footer; without the block it goes to
+        # `main`'s leading lines, which a splice would keep as they were.
+        ("def other(value):\n  return value + 1", "def other(value): return value + 1"),
+        # Without its block, `helper` no longer gives the module its indent: `other` does,
+        # and every kept block whose indent was stored as "not the default" would be wrong.
+        ("def helper(value):\n    return value * 2", "def helper(value): return value * 2"),
+    ],
+)
+def test_an_edit_that_moves_what_the_kept_statements_hold_is_parsed_whole(old: str, new: str) -> None:
+    state = whole(THREE_FUNCTIONS)
+    assert state is not None
+    text = THREE_FUNCTIONS.replace(old, new, 1)
+    assert text != THREE_FUNCTIONS
+    assert reparse(state, text, "user.py") is None
+
+
 def test_the_same_text_is_not_parsed_again() -> None:
     state = whole(SOURCE)
     assert state is not None
