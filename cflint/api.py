@@ -57,7 +57,10 @@ class LintOptions(Struct, frozen=True, kw_only=True):
     `root_findings` (files `cflint package` would pack, such as `.env`, which an editor
     does not show); `cache` answers from a result cache and fills it; `resolve_with_pip` False
     takes a function root's resolution (with `resolve`) from the resolution cache only, as an
-    editor must not wait on pip: what the cache has not resolved is judged offline."""
+    editor must not wait on pip: what the cache has not resolved is judged offline.
+    `reparse` keeps the last parse of each of a few files and reparses only the top-level
+    statements a new text changed, as an editor linting after every keystroke wants; the
+    findings are those of a whole parse."""
 
     overrides: Mapping[str, Any] = field(default_factory=dict)
     config: Path | None = None
@@ -67,6 +70,7 @@ class LintOptions(Struct, frozen=True, kw_only=True):
     package_rules: bool = False
     cache: ResultCache | None = None
     resolve_with_pip: bool = True
+    reparse: bool = False
 
 
 class LintResult(Struct, frozen=True):
@@ -151,7 +155,7 @@ class Linter:
         """Made on first use: a lint answered from the cache imports no LibCST."""
         from cflint.engine.linter import FileLinter
 
-        return FileLinter(self.registry, debug=self._debug)
+        return FileLinter(self.registry, debug=self._debug, reparse=self.options.reparse)
 
     def _lint_job(
         self, job: FileJob, cache: ResultCache | None = None, cancelled: Callable[[], bool] | None = None

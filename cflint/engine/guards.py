@@ -147,24 +147,32 @@ def compile_limit(source: str, filename: str) -> CompileLimit | None:
     """Compile `source` to bytecode as a fresh interpreter would at its top level, with the
     default recursion limit; the limit it hits (recursion or nesting), or None when it
     compiles or fails for another reason (a syntax error, which the parser reports)."""
+    outcome = compile_outcome(source, filename)
+    return outcome if isinstance(outcome, CompileLimit) else None
+
+
+def compile_outcome(source: str, filename: str, flags: int = 0) -> CompileLimit | bool:
+    """As `compile_limit`, with the `__future__` compiler `flags` in effect: the limit hit,
+    else True when `source` compiled without any error, False when it failed for a reason
+    that is not a limit."""
     previous = sys.getrecursionlimit()
     # As many frames of headroom as a top-level `compile()` has, wherever this is called.
     sys.setrecursionlimit(DEFAULT_RECURSION_LIMIT + _frame_depth() - 1)
     try:
         with compiler_warnings_silenced():
-            compile(source, filename, "exec", dont_inherit=True)
+            compile(source, filename, "exec", flags=flags, dont_inherit=True)
     except (RecursionError, MemoryError):
         return CompileLimit("too deeply nested for the Python parser (it runs out of recursion depth)")
     except SyntaxError as error:
         message = str(error.msg)
         if any(limit in message.lower() for limit in _LIMIT_MESSAGES):
             return CompileLimit(message, error.lineno or 1, max(error.offset or 1, 1))
-        return None
+        return False
     except ValueError:  # a NUL byte: reported before this is called
-        return None
+        return False
     finally:
         sys.setrecursionlimit(previous)
-    return None
+    return True
 
 
 def nesting_cost(tree: ast.AST) -> int:

@@ -23,7 +23,15 @@ from cflint.engine.registry import (
     UNUSED_NOQA,
     Registry,
 )
-from cflint.engine.source import cpython_syntax_error, decode_source, parse_source, position_of_offset, recursion_limit
+from cflint.engine.reparse import ParsedText, ParseMemory, reparse
+from cflint.engine.source import (
+    cpython_syntax_error,
+    decode_source,
+    parse_measured,
+    parse_source,
+    position_of_offset,
+    recursion_limit,
+)
 from cflint.fix.proposal import ModuleEditor
 from cflint.fix.text import split_lines
 from cflint.fs.files import NotRegularFileError, read_regular_file
@@ -49,9 +57,13 @@ class _RuleFailed(Exception):
 class FileLinter:
     """Lints files with the rules of one registry; reuse one instance for many files."""
 
-    def __init__(self, registry: Registry, debug: bool = False) -> None:
+    def __init__(self, registry: Registry, debug: bool = False, reparse: bool = False) -> None:
+        """With `reparse`, the last parse of each of a few files is kept, and a lint of a
+        file's new text reparses only the top-level statements that changed (see
+        cflint.engine.reparse)."""
         self.registry = registry
         self.debug = debug
+        self._parses = ParseMemory() if reparse else None
         self.walker = Walker()
         self.modules = ModuleStore(registry)
         self._callbacks = CallbackNames()
@@ -132,7 +144,7 @@ class FileLinter:
             return [self.registry.finding(SYNTAX_ERROR, display, problem.position, reason=problem.reason)]
         if cancelled is not None and cancelled():
             raise LintCancelled
-        module = parse_source(self.registry, source, display)
+        module = self._parse(source, context.path, display)
         if isinstance(module, Finding):
             return [module] if module.code in job.enabled or module.code != FILE_TOO_LARGE else []
         rule_types = self.registry.file_rules_for(job.enabled, context, source)
@@ -142,6 +154,26 @@ class FileLinter:
         )
         findings.extend(self._place(module, source, reports, display))
         return self._apply_noqa(findings, directives, job.enabled, display, source)
+
+    def _parse(self, source: str, path: Path, display: str) -> cst.Module | Finding:
+        parses = self._parses
+        if parses is None:
+            return parse_source(self.registry, source, display)
+        previous = parses.get(path)
+        if previous is not None:
+            reparsed = reparse(previous, source, display)
+            if reparsed is not None:
+                parses.put(path, reparsed)
+                return reparsed.module
+        parsed = parse_measured(self.registry, source, display)
+        if isinstance(parsed, Finding):
+            # The last good parse is kept: typing passes through texts that do not parse, and
+            # the next that does is reparsed from it.
+            return parsed
+        module, costs = parsed
+        if costs is not None:
+            parses.put(path, ParsedText(source, module, costs))
+        return module
 
     def _run_rules(
         self, parsed: ParsedFile, rule_types: list[type[Rule]], stop: NodeCallback | None = None

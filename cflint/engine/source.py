@@ -128,16 +128,34 @@ def recursion_limit(limit: int) -> Iterator[None]:
         sys.setrecursionlimit(previous)
 
 
+class ParseCosts(Struct, frozen=True):
+    """What the parse guards measured of a text that passed them: its token count, nesting
+    cost and bracket cost (each a sum over its top-level statements), and whether CPython
+    compiled it without any error. `cflint.engine.reparse` keeps them up to date."""
+
+    tokens: int
+    nesting: int
+    brackets: int
+    compiles: bool
+
+
 def parse_source(registry: Registry, source: str, display: str) -> cst.Module | Finding:
     """Parse with LibCST, unless the file is past CPython's limits or cflint's bounds
     (compiling runs nothing). CPython's parser is asked for its wording and place for
     CF001."""
-    over = _over_bounds(registry, source, display)
-    if over is not None:
-        return over
+    parsed = parse_measured(registry, source, display)
+    return parsed if isinstance(parsed, Finding) else parsed[0]
+
+
+def parse_measured(registry: Registry, source: str, display: str) -> tuple[cst.Module, ParseCosts | None] | Finding:
+    """`parse_source`, with what its guards measured (None when CPython's parser fails
+    where LibCST's does not, so some were not measured)."""
+    measured = _over_bounds(registry, source, display)
+    if isinstance(measured, Finding):
+        return measured
     try:
         with parser_output_trusted():
-            return cst.parse_module(source)
+            return cst.parse_module(source), measured
     except cst.ParserSyntaxError as exc:
         problem = cpython_syntax_error(source)
         if problem is None:
@@ -145,44 +163,55 @@ def parse_source(registry: Registry, source: str, display: str) -> cst.Module | 
     return registry.finding(SYNTAX_ERROR, display, problem.position, reason=problem.reason)
 
 
-def _over_bounds(registry: Registry, source: str, display: str) -> Finding | None:
+def bound_exceeded(registry: Registry, display: str, costs: ParseCosts) -> Finding | None:
+    """CF004 when a cost is over its bound: more tokens than cflint lints, expressions nested
+    too deeply for LibCST's parse time, or brackets for its memory."""
+    if costs.tokens > guards.MAX_TOKENS:
+        return _over_bound(
+            registry,
+            display,
+            f"file has about {costs.tokens} tokens, over the {guards.MAX_TOKENS} cflint lints within its bounds",
+        )
+    if costs.nesting > guards.MAX_NESTING_COST:
+        return _over_bound(
+            registry,
+            display,
+            f"expressions nest too deeply to parse within cflint's bounds (nesting cost {costs.nesting}, "
+            f"over {guards.MAX_NESTING_COST})",
+        )
+    if costs.brackets > guards.MAX_BRACKET_COST:
+        return _over_bound(
+            registry,
+            display,
+            f"brackets nest too deeply to parse within cflint's memory bound (bracket cost {costs.brackets}, "
+            f"over {guards.MAX_BRACKET_COST})",
+        )
+    return None
+
+
+def _over_bounds(registry: Registry, source: str, display: str) -> Finding | ParseCosts | None:
     """CF004 for a file over the token bound; CF001 for what CPython cannot compile for its
     nesting; CF004 for a file whose nesting would make LibCST's parse too slow, or its
-    brackets too large in memory (see cflint.engine.guards)."""
+    brackets too large in memory (see cflint.engine.guards). Else what was measured, or
+    None when CPython's parser fails (LibCST and then CPython say what is wrong)."""
     tokens = guards.count_tokens(source)
     if tokens > guards.MAX_TOKENS:
         # Not even compiled: CPython's compiler can take minutes on a large file (the
         # same function defined 30,000 times, for one).
-        return _over_bound(
-            registry,
-            display,
-            f"file has about {tokens} tokens, over the {guards.MAX_TOKENS} cflint lints within its bounds",
-        )
-    limit = guards.compile_limit(source, display)
-    if limit is not None:
-        return registry.finding(SYNTAX_ERROR, display, Position(limit.line, limit.column), reason=limit.reason)
+        return bound_exceeded(registry, display, ParseCosts(tokens, 0, 0, False))
+    compiled = guards.compile_outcome(source, display)
+    if isinstance(compiled, guards.CompileLimit):
+        return registry.finding(SYNTAX_ERROR, display, Position(compiled.line, compiled.column), reason=compiled.reason)
     try:
         with guards.compiler_warnings_silenced():
             tree = ast.parse(source)  # on the lint thread's deep stack and recursion limit
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None  # LibCST and then CPython say what is wrong
-    cost = guards.nesting_cost(tree)
-    if cost > guards.MAX_NESTING_COST:
-        return _over_bound(
-            registry,
-            display,
-            f"expressions nest too deeply to parse within cflint's bounds (nesting cost {cost}, "
-            f"over {guards.MAX_NESTING_COST})",
-        )
-    brackets = guards.bracket_cost(source)
-    if brackets > guards.MAX_BRACKET_COST:
-        return _over_bound(
-            registry,
-            display,
-            f"brackets nest too deeply to parse within cflint's memory bound (bracket cost {brackets}, "
-            f"over {guards.MAX_BRACKET_COST})",
-        )
-    return None
+        return None
+    nesting = guards.nesting_cost(tree)
+    if nesting > guards.MAX_NESTING_COST:
+        return bound_exceeded(registry, display, ParseCosts(tokens, nesting, 0, compiled))
+    costs = ParseCosts(tokens, nesting, guards.bracket_cost(source), compiled)
+    return bound_exceeded(registry, display, costs) or costs
 
 
 def _libcst_failure(registry: Registry, source: str, display: str, position: Position) -> Finding:

@@ -119,7 +119,11 @@ class CflintServer(LanguageServer):
     def _new_linter(self) -> Linter:
         settings = self.editor_settings
         options = LintOptions(
-            overrides=settings.overrides, config=settings.config, cwd=self.workspace_root, resolve_with_pip=False
+            overrides=settings.overrides,
+            config=settings.config,
+            cwd=self.workspace_root,
+            resolve_with_pip=False,
+            reparse=True,
         )
         return Linter(options, self.registry, self.debug)
 
