@@ -172,22 +172,12 @@ print(json.dumps(answer))
 def serve(folder: Path, query: str = "/") -> Served:
     """Import `folder`'s user.py in a fresh Python (as the runtime does: the folder first on
     sys.path, Flask's modules imported) and answer GET `query` with `user.main`. The Python is
-    a fork of one that has imported Flask (tests/forked_python.py), unless Flask's modules
-    could then differ from a new process's."""
+    a fork of one that has imported Flask (tests/forked_python.py) where that changes nothing."""
     import json
-    import subprocess
-    import sys
 
-    from tests.forked_python import forked_python
+    from tests.forked_python import run_python
 
-    command = [sys.executable, "-c", _SERVE, str(folder), query]
-    forked = forked_python("flask", "flask.testing").run(_SERVE, command[3:], folder)
-    if forked is None:
-        completed = subprocess.run(command, capture_output=True, text=True, timeout=120, check=True)
-        output = completed.stdout
-    else:
-        code, output = forked
-        if code != 0:
-            raise subprocess.CalledProcessError(code, command, output)
-    status, body, content_type, headers = json.loads(output.splitlines()[-1])
+    completed = run_python(_SERVE, str(folder), query, first_on_path=folder)
+    completed.check_returncode()
+    status, body, content_type, headers = json.loads(completed.stdout.splitlines()[-1])
     return Served(status, body, content_type, headers)
