@@ -171,13 +171,13 @@ print(json.dumps(answer))
 
 def serve(folder: Path, query: str = "/") -> Served:
     """Import `folder`'s user.py in a fresh Python (as the runtime does: the folder first on
-    sys.path, Flask's modules imported) and answer GET `query` with `user.main`."""
+    sys.path, Flask's modules imported) and answer GET `query` with `user.main`. The Python is
+    a fork of one that has imported Flask (tests/forked_python.py) where that changes nothing."""
     import json
-    import subprocess
-    import sys
 
-    completed = subprocess.run(
-        [sys.executable, "-c", _SERVE, str(folder), query], capture_output=True, text=True, timeout=120, check=True
-    )
+    from tests.forked_python import run_python
+
+    completed = run_python(_SERVE, str(folder), query, first_on_path=folder)
+    completed.check_returncode()
     status, body, content_type, headers = json.loads(completed.stdout.splitlines()[-1])
     return Served(status, body, content_type, headers)

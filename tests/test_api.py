@@ -17,20 +17,40 @@ from cflint.api import Linter, LintOptions, LintResult, lint_source
 from cflint.engine.registry import load_registry
 from cflint.model import LintCancelled
 from cflint.output.json_format import JsonReporter
-from tests.helpers import GUIDE_EXAMPLES, GUIDE_FIXTURES, REPO, guide_function, run_subprocess, write_files
+from tests.helpers import (
+    GUIDE_EXAMPLES,
+    GUIDE_FIXTURES,
+    REPO,
+    CliResult,
+    guide_function,
+    write_files,
+)
 
 REGISTRY = load_registry()
 ALL = {"select": ["ALL"]}
+Cflint = Callable[..., CliResult]
 
 
-def _cli(path: Path, cwd: Path, *flags: str) -> list[dict[str, Any]]:
+def _cli(cli: Cflint, path: Path, cwd: Path, *flags: str) -> list[dict[str, Any]]:
     """The JSON findings of `cflint --stdin-filename PATH -` fed the file's text, without CF5xx."""
     text = path.read_text(encoding="utf-8")
     args = ("--select", "ALL", "--output-format", "json", *flags, "--stdin-filename", str(path.relative_to(cwd)), "-")
-    result = run_subprocess(*args, cwd=cwd, stdin=text)
+    result = cli(*args, cwd=cwd, stdin=text)
     assert result.code in (0, 1), result.err
     findings: list[dict[str, Any]] = json.loads(result.out)
     return [finding for finding in findings if not finding["code"].startswith("CF5")]
+
+
+@pytest.fixture
+def cli(cflint: Cflint, monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Cflint:
+    """The command line in-process, each run with a result cache of its own (as a separate
+    process would be run): a run never answers from what another run of the test cached."""
+
+    def run(*args: str, cwd: Path, stdin: str | None = None) -> CliResult:
+        monkeypatch.setenv("CFLINT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+        return cflint(*args, cwd=cwd, stdin=stdin)
+
+    return run
 
 
 def _api(result: LintResult) -> list[dict[str, Any]]:
@@ -39,19 +59,19 @@ def _api(result: LintResult) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize("example", GUIDE_EXAMPLES)
-def test_api_agrees_with_the_cli_on_the_guide_examples(tmp_path: Path, example: str) -> None:
+def test_api_agrees_with_the_cli_on_the_guide_examples(tmp_path: Path, example: str, cli: Cflint) -> None:
     folder = guide_function(tmp_path / "fn", example)
     path = folder / ("handlers.py" if example == "handlers" else "user.py")
     result = lint_source(path, path.read_text(encoding="utf-8"), options=LintOptions(overrides=ALL, cwd=tmp_path))
-    assert _api(result) == _cli(path, tmp_path)
+    assert _api(result) == _cli(cli, path, tmp_path)
 
 
-def test_api_agrees_with_the_cli_on_the_fixtures() -> None:
+def test_api_agrees_with_the_cli_on_the_fixtures(cli: Cflint) -> None:
     linter = Linter(LintOptions(overrides=ALL, cwd=REPO), REGISTRY)
     checked = 0
     for path in sorted(GUIDE_FIXTURES.glob("*.py")):
         result = linter.lint_source(path, path.read_text(encoding="utf-8"))
-        assert _api(result) == _cli(path, REPO), path.name
+        assert _api(result) == _cli(cli, path, REPO), path.name
         checked += bool(result.findings or result.root_findings)
     assert checked  # the fixtures do have findings to agree on
 
@@ -70,16 +90,16 @@ def _excluded_module(tmp_path: Path) -> Path:
     return folder / "generated.py"
 
 
-def test_an_excluded_path_gives_no_findings_as_with_force_exclude(tmp_path: Path) -> None:
+def test_an_excluded_path_gives_no_findings_as_with_force_exclude(tmp_path: Path, cli: Cflint) -> None:
     path = _excluded_module(tmp_path)
     result = lint_source(path, path.read_text(encoding="utf-8"), options=LintOptions(overrides=ALL, cwd=tmp_path))
     assert result.excluded
     assert result.all_findings == [] and result.root is None
-    assert _cli(path, tmp_path, "--force-exclude") == []
-    assert _cli(path, tmp_path) != []  # named without --force-exclude, the CLI lints it: the API does not
+    assert _cli(cli, path, tmp_path, "--force-exclude") == []
+    assert _cli(cli, path, tmp_path) != []  # named without --force-exclude, the CLI lints it: the API does not
 
 
-def test_root_findings_come_with_the_file_and_honour_noqa(tmp_path: Path) -> None:
+def test_root_findings_come_with_the_file_and_honour_noqa(tmp_path: Path, cli: Cflint) -> None:
     folder = write_files(
         tmp_path / "fn",
         {
@@ -92,7 +112,7 @@ def test_root_findings_come_with_the_file_and_honour_noqa(tmp_path: Path) -> Non
     assert result.root is not None and result.root.path == folder
     assert [(f.code, f.path, f.start.line) for f in result.root_findings] == [("CF302", "fn/requirements.txt", 1)]
     assert "CF306" in result.enabled and "CF403" in result.enabled
-    assert _api(result) == _cli(path, tmp_path)
+    assert _api(result) == _cli(cli, path, tmp_path)
 
 
 def test_unsaved_requirements_count_and_unfixable_codes_have_no_fix(tmp_path: Path) -> None:
@@ -151,10 +171,10 @@ def test_enabled_is_the_files_selection_less_its_per_file_ignores(tmp_path: Path
 AS_THE_CLI = {"force_exclude": False, "package_rules": True}
 
 
-def _cli_all(path: Path, cwd: Path, *flags: str) -> list[dict[str, Any]]:
+def _cli_all(cli: Cflint, path: Path, cwd: Path, *flags: str) -> list[dict[str, Any]]:
     """The JSON findings of `cflint --stdin-filename PATH -` fed the file's text, CF5xx included."""
     args = ("--select", "ALL", "--output-format", "json", *flags, "--stdin-filename", str(path.relative_to(cwd)), "-")
-    result = run_subprocess(*args, cwd=cwd, stdin=path.read_text(encoding="utf-8"))
+    result = cli(*args, cwd=cwd, stdin=path.read_text(encoding="utf-8"))
     assert result.code in (0, 1), result.err
     findings: list[dict[str, Any]] = json.loads(result.out)
     return findings
@@ -196,13 +216,15 @@ def test_the_cli_stdin_path_is_lint_source(
     assert {"CF201", "CF301", "CF502"} <= codes
 
 
-def test_cli_stdin_and_lint_source_agree_with_package_rules_on_the_fixtures() -> None:
+def test_cli_stdin_and_lint_source_agree_with_package_rules_on_the_fixtures(cli: Cflint) -> None:
     linter = Linter(LintOptions(overrides=ALL, cwd=REPO, **AS_THE_CLI), REGISTRY)
     for path in sorted(GUIDE_FIXTURES.glob("*.py")):
-        assert _api(linter.lint_source(path, path.read_text(encoding="utf-8"))) == _cli_all(path, REPO), path.name
+        assert _api(linter.lint_source(path, path.read_text(encoding="utf-8"))) == _cli_all(cli, path, REPO), path.name
 
 
-def test_cli_stdin_and_lint_source_agree_on_a_root_with_requirements_and_package_findings(tmp_path: Path) -> None:
+def test_cli_stdin_and_lint_source_agree_on_a_root_with_requirements_and_package_findings(
+    tmp_path: Path, cli: Cflint
+) -> None:
     folder = write_files(
         tmp_path / "fn",
         {
@@ -216,21 +238,21 @@ def test_cli_stdin_and_lint_source_agree_on_a_root_with_requirements_and_package
         path, path.read_text(encoding="utf-8"), options=LintOptions(overrides=ALL, cwd=tmp_path, **AS_THE_CLI)
     )
     api = _api(result)
-    assert api == _cli_all(path, tmp_path)
+    assert api == _cli_all(cli, path, tmp_path)
     codes = {finding["code"] for finding in api}
     assert {"CF301", "CF303", "CF302", "CF505"} <= codes  # the file's, its root's and the package rules'
     default = lint_source(path, path.read_text(encoding="utf-8"), options=LintOptions(overrides=ALL, cwd=tmp_path))
     assert not any(finding.code.startswith("CF5") for finding in default.all_findings)  # off for editors
 
 
-def test_cli_stdin_and_lint_source_agree_on_an_excluded_path(tmp_path: Path) -> None:
+def test_cli_stdin_and_lint_source_agree_on_an_excluded_path(tmp_path: Path, cli: Cflint) -> None:
     path = _excluded_module(tmp_path)
     text = path.read_text(encoding="utf-8")
     named = lint_source(path, text, options=LintOptions(overrides=ALL, cwd=tmp_path, **AS_THE_CLI))
     assert not named.excluded and named.all_findings
-    assert _api(named) == _cli_all(path, tmp_path)
+    assert _api(named) == _cli_all(cli, path, tmp_path)
     forced = lint_source(path, text, options=LintOptions(overrides=ALL, cwd=tmp_path, package_rules=True))
-    assert forced.excluded and _cli_all(path, tmp_path, "--force-exclude") == []
+    assert forced.excluded and _cli_all(cli, path, tmp_path, "--force-exclude") == []
 
 
 def test_cli_stdin_is_answered_from_the_cache_without_libcst(tmp_path: Path) -> None:
@@ -256,18 +278,18 @@ def test_cli_stdin_is_answered_from_the_cache_without_libcst(tmp_path: Path) -> 
     assert runs[0].stdout == runs[1].stdout and json.loads(runs[0].stdout)
 
 
-def test_cli_stdin_on_a_saved_file_finds_what_cflint_path_finds(tmp_path: Path) -> None:
+def test_cli_stdin_on_a_saved_file_finds_what_cflint_path_finds(tmp_path: Path, cli: Cflint) -> None:
     """A saved file in a folder that is no function root: `cflint main.py` lints its folder as
     one (CF101: the entry module is misnamed), and so does the stdin lint of that file now,
     since it is lint_source's; an unsaved name there still makes no root of the folder."""
     folder = write_files(tmp_path / "fn", {"main.py": "def main():\n    return 'x'\n"})
     text = "def main():\n    return 'x'\n"
-    by_path = run_subprocess("--select", "ALL", "--output-format", "json", "main.py", cwd=folder)
-    by_stdin = run_subprocess(
+    by_path = cli("--select", "ALL", "--output-format", "json", "main.py", cwd=folder)
+    by_stdin = cli(
         "--select", "ALL", "--output-format", "json", "--stdin-filename", "main.py", "-", cwd=folder, stdin=text
     )
     assert [f["code"] for f in json.loads(by_stdin.out)] == [f["code"] for f in json.loads(by_path.out)] == ["CF101"]
-    unsaved = run_subprocess(
+    unsaved = cli(
         "--select", "ALL", "--output-format", "json", "--stdin-filename", "new.py", "-", cwd=folder, stdin=text
     )
     assert json.loads(unsaved.out) == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,14 +40,35 @@ def _fifo(folder: Path) -> None:
     os.mkfifo(folder / "x.py")
 
 
+class _ZerosDeflatedOnce:
+    """A deflate compressor for a member written a MiB of zeros at a time, which deflates one
+    MiB once and gives its bytes for each: a full flush ends each MiB's output on a byte
+    boundary with no reference to the data before it, so the repeated bytes are the stream
+    zlib would write for all of them (in seconds, for 1.1 GiB)."""
+
+    def __init__(self) -> None:
+        compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -zlib.MAX_WBITS)
+        self.mib = compressor.compress(bytes(MIB)) + compressor.flush(zlib.Z_FULL_FLUSH)
+        self.end = compressor.flush()
+
+    def compress(self, data: bytes) -> bytes:
+        assert data == bytes(MIB)
+        return self.mib
+
+    def flush(self) -> bytes:
+        return self.end
+
+
 def _zip_bomb(folder: Path) -> None:
     """A real deflate bomb: 1.1 GiB of zeros in a 1.1 MiB archive, over the default limit of
-    10 times max-package-size (100 MiB)."""
+    10 times max-package-size (100 MiB). zipfile writes the headers, sizes and CRC; only the
+    compressor it would use is replaced."""
     zeros = bytes(MIB)
     with zipfile.ZipFile(folder / "fn.zip", "w", zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("user.py", USER)
         archive.writestr("requirements.txt", "")
         with archive.open("zeros.bin", "w", force_zip64=True) as member:
+            member._compressor = _ZerosDeflatedOnce()  # type: ignore[attr-defined]
             for _ in range(1100):
                 member.write(zeros)
     assert (folder / "fn.zip").stat().st_size < 2 * MIB

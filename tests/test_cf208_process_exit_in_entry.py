@@ -4,13 +4,13 @@ against Werkzeug's own server: the client's connection is closed without an answ
 from __future__ import annotations
 
 import subprocess
-import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from tests.forked_python import run_python
 from tests.helpers import CliResult, serve, write_files
 
 Cflint = Callable[..., CliResult]
@@ -126,9 +126,8 @@ server.shutdown()
 
 
 def _answer_from_werkzeug(folder: Path) -> str:
-    completed = subprocess.run(
-        [sys.executable, "-c", _WERKZEUG_SERVER, str(folder)], capture_output=True, text=True, timeout=120, check=True
-    )
+    completed = run_python(_WERKZEUG_SERVER, str(folder), first_on_path=folder)
+    completed.check_returncode()
     return completed.stdout.splitlines()[-1]
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.forked_python import run_python
 from tests.helpers import CliResult, write_files
 
 Cflint = Callable[..., CliResult]
@@ -141,14 +142,9 @@ def test_reported_through_calls(tmp_path: Path, cflint: Cflint, case: str) -> No
 @pytest.mark.parametrize("case", THROUGH_CALLS, ids=str)
 def test_importing_the_reported_modules_fails_in_flask(tmp_path: Path, case: str) -> None:
     """Ground truth: the import the runtime makes raises Flask's RuntimeError."""
-    import subprocess
-    import sys
-
     files, _ = THROUGH_CALLS[case]
     write_files(tmp_path, files)
-    completed = subprocess.run(
-        [sys.executable, "-c", "import user"], cwd=tmp_path, capture_output=True, text=True, check=False
-    )
+    completed = run_python("import user", cwd=tmp_path, first_on_path=tmp_path)
     assert "RuntimeError: Working outside of" in completed.stderr, completed.stderr
 
 

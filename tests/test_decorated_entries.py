@@ -5,11 +5,14 @@ Served with Flask, the judged ones fail as the findings say."""
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import run_subprocess, serve, write_files
+from tests.helpers import CliResult, serve, write_files
+
+Cflint = Callable[..., CliResult]
 
 DECORATORS = """
 import functools
@@ -43,8 +46,8 @@ def cached(fn):
 """
 
 
-def _codes(folder: Path) -> list[str]:
-    result = run_subprocess("--select", "CF2", "--color", "never", ".", cwd=folder)
+def _codes(cflint: Cflint, folder: Path) -> list[str]:
+    result = cflint("--select", "CF2", "--color", "never", ".", cwd=folder)
     assert result.code in (0, 1), result.err
     return result.codes
 
@@ -60,20 +63,20 @@ def _codes(folder: Path) -> list[str]:
         ("from deco import cached\n\n@cached\ndef main():\n    return None\n", [], 200),
     ],
 )
-def test_decorators_of_another_module(tmp_path: Path, user: str, codes: list[str], status: int) -> None:
+def test_decorators_of_another_module(cflint: Cflint, tmp_path: Path, user: str, codes: list[str], status: int) -> None:
     write_files(tmp_path, {"deco.py": textwrap.dedent(DECORATORS), "user.py": user})
-    assert _codes(tmp_path) == codes
+    assert _codes(cflint, tmp_path) == codes
     assert serve(tmp_path).status == status
 
 
-def test_a_decorator_of_an_unknown_module_is_opaque(tmp_path: Path) -> None:
+def test_a_decorator_of_an_unknown_module_is_opaque(cflint: Cflint, tmp_path: Path) -> None:
     write_files(tmp_path, {"user.py": "from deco import logged\n\n@logged\ndef main():\n    return None\n"})
-    assert _codes(tmp_path) == []
+    assert _codes(cflint, tmp_path) == []
 
 
-def test_cf804_judges_an_entry_decorated_from_another_module(tmp_path: Path) -> None:
+def test_cf804_judges_an_entry_decorated_from_another_module(cflint: Cflint, tmp_path: Path) -> None:
     user = "from deco import logged\n\n@logged\ndef main():\n    return {'statusCode': 400, 'body': 'bad'}\n"
     write_files(tmp_path, {"deco.py": textwrap.dedent(DECORATORS), "user.py": user})
-    result = run_subprocess("--select", "CF804", "--color", "never", ".", cwd=tmp_path)
+    result = cflint("--select", "CF804", "--color", "never", ".", cwd=tmp_path)
     assert result.codes == ["CF804"], result.out + result.err
     assert (serve(tmp_path).status, serve(tmp_path).body) == (200, '{"body":"bad","statusCode":400}\n')

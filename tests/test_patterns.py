@@ -47,12 +47,18 @@ def _pathspec_reading(lines: list[str]) -> pathspec.GitIgnoreSpec:
     return pathspec.GitIgnoreSpec.from_lines(kept)
 
 
-@settings(max_examples=600, deadline=None)
-@given(lines=st.lists(_LINES, max_size=4), paths=st.lists(_PATHS, min_size=1, max_size=6))
-def test_patterns_match_as_pathspec_matches(lines: list[str], paths: list[str]) -> None:
-    ours = PathPatterns.of_gitignore(lines)
-    theirs = _pathspec_reading(lines)
-    assert [ours.match_file(path) for path in paths] == [theirs.match_file(path) for path in paths]
+@pytest.mark.parametrize(
+    "examples", [pytest.param(200, id="quick"), pytest.param(600, id="deep", marks=pytest.mark.slow)]
+)
+def test_patterns_match_as_pathspec_matches(examples: int) -> None:
+    @settings(max_examples=examples, deadline=None)
+    @given(lines=st.lists(_LINES, max_size=4), paths=st.lists(_PATHS, min_size=1, max_size=6))
+    def check(lines: list[str], paths: list[str]) -> None:
+        ours = PathPatterns.of_gitignore(lines)
+        theirs = _pathspec_reading(lines)
+        assert [ours.match_file(path) for path in paths] == [theirs.match_file(path) for path in paths]
+
+    check()
 
 
 @pytest.mark.parametrize(

@@ -643,27 +643,36 @@ _CLAUSES = st.tuples(
 ).map("".join)
 
 
-@settings(max_examples=400, deadline=None)
-@given(
-    name=st.from_regex(r"[A-Za-z0-9._-]{1,6}", fullmatch=True),
-    clause=_CLAUSES,
-    tail=st.sampled_from(["", " ", "[x]", " ; python_version < '3'", " @ https://e.x/a.whl", "-", "_"]),
+@pytest.mark.parametrize(
+    "examples", [pytest.param(150, id="quick"), pytest.param(400, id="deep", marks=pytest.mark.slow)]
 )
-def test_lines_read_without_packaging_read_as_packaging_reads_them(name: str, clause: str, tail: str) -> None:
+def test_lines_read_without_packaging_read_as_packaging_reads_them(examples: int) -> None:
     """The fast path for plain lines gives what `packaging` gives, and takes nothing it refuses."""
     from packaging.requirements import InvalidRequirement, Requirement
 
-    text = f"{name}{clause}{tail}"
-    simple = cflint_requirements._SIMPLE_REQUIREMENT.fullmatch(text)
-    if simple is None:
-        return
-    try:
-        requirement = Requirement(text)
-    except InvalidRequirement:
-        pytest.fail(f"{text!r} is read without packaging, which refuses it")
-    written_name, operator, version = simple.groups()
-    assert (written_name, f"{operator}{version}" if operator else "") == (requirement.name, str(requirement.specifier))
-    assert (requirement.marker, requirement.url, requirement.extras) == (None, None, set())
+    @settings(max_examples=examples, deadline=None)
+    @given(
+        name=st.from_regex(r"[A-Za-z0-9._-]{1,6}", fullmatch=True),
+        clause=_CLAUSES,
+        tail=st.sampled_from(["", " ", "[x]", " ; python_version < '3'", " @ https://e.x/a.whl", "-", "_"]),
+    )
+    def check(name: str, clause: str, tail: str) -> None:
+        text = f"{name}{clause}{tail}"
+        simple = cflint_requirements._SIMPLE_REQUIREMENT.fullmatch(text)
+        if simple is None:
+            return
+        try:
+            requirement = Requirement(text)
+        except InvalidRequirement:
+            pytest.fail(f"{text!r} is read without packaging, which refuses it")
+        written_name, operator, version = simple.groups()
+        assert (written_name, f"{operator}{version}" if operator else "") == (
+            requirement.name,
+            str(requirement.specifier),
+        )
+        assert (requirement.marker, requirement.url, requirement.extras) == (None, None, set())
+
+    check()
 
 
 @pytest.mark.parametrize(

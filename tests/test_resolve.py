@@ -1,9 +1,11 @@
 """`--resolve`: pip's answer for a function's requirements becomes CF302, CF303 and CF307.
 
 The package index is a folder of small wheels made here (tests/wheel_index.py), read by pip
-with `--no-index --find-links`: no test but the slow one touches the network. One run over a
-tree of function folders is shared by the tests of this module (each pip call costs about a
-second), then run again warm with the index removed."""
+with `--no-index --find-links`: no test here touches the network (tests/test_resolve_pypi.py
+does, in the slow run). One run over a tree of function folders is shared by the tests of
+this module that read it, then run again warm with the index removed; its pip processes (one
+or more per folder and target version) take 20 to 50 s, so those tests are in the slow run.
+The default run keeps the tests that run pip once or twice."""
 
 from __future__ import annotations
 
@@ -164,6 +166,7 @@ def resolved(tmp_path_factory: pytest.TempPathFactory) -> Resolved:
     return Resolved(tree, cache, cold, run())
 
 
+@pytest.mark.slow
 def test_a_dependency_the_runtime_cannot_install_is_reported_on_the_line_with_its_chain(resolved: Resolved) -> None:
     assert resolved.findings["pulls_numpy"] == [
         (
@@ -175,6 +178,7 @@ def test_a_dependency_the_runtime_cannot_install_is_reported_on_the_line_with_it
     ]
 
 
+@pytest.mark.slow
 def test_each_line_that_brings_an_unsupported_distribution_is_reported(resolved: Resolved) -> None:
     # numpy's shortest chain is from keyx; keyy brings it too, through keyx.
     assert [
@@ -185,6 +189,7 @@ def test_each_line_that_brings_an_unsupported_distribution_is_reported(resolved:
     ]
 
 
+@pytest.mark.slow
 def test_a_pin_without_a_wheel_for_a_target_version_names_that_version(resolved: Resolved) -> None:
     assert resolved.findings["no_wheel"] == [
         (
@@ -196,6 +201,7 @@ def test_a_pin_without_a_wheel_for_a_target_version_names_that_version(resolved:
     ]
 
 
+@pytest.mark.slow
 def test_a_conflict_is_reported_on_each_line_pip_names(resolved: Resolved) -> None:
     findings = resolved.findings["conflict"]
     assert [(line, code) for line, code, _, _ in findings] == [(3, "CF307"), (4, "CF307")]
@@ -203,6 +209,7 @@ def test_a_conflict_is_reported_on_each_line_pip_names(resolved: Resolved) -> No
     assert "pinsa 1.0 depends on basepkg==1.0" in findings[0][3]
 
 
+@pytest.mark.slow
 def test_the_lines_after_a_failing_one_are_resolved_without_it(resolved: Resolved) -> None:
     # pip stops at psycopg2-binary's pin; asked again without that line, it resolves keyx's,
     # and psycopg2 (of the line left out) is still taken as provided.
@@ -214,6 +221,7 @@ def test_the_lines_after_a_failing_one_are_resolved_without_it(resolved: Resolve
     assert message.startswith("keyx==1.0 installs numpy (keyx -> numpy)")
 
 
+@pytest.mark.slow
 def test_a_source_build_says_the_runtime_cannot_compile(resolved: Resolved) -> None:
     ((line, code, severity, message),) = resolved.findings["source_only"]
     assert (line, code, severity) == (3, "CF307", "warning")
@@ -221,6 +229,7 @@ def test_a_source_build_says_the_runtime_cannot_compile(resolved: Resolved) -> N
     assert "only a source distribution" in message and "cannot compile native code" in message
 
 
+@pytest.mark.slow
 def test_a_source_build_of_a_native_distribution_is_an_error(resolved: Resolved) -> None:
     assert resolved.findings["native_source_only"] == [
         (
@@ -234,6 +243,7 @@ def test_a_source_build_of_a_native_distribution_is_an_error(resolved: Resolved)
     ]
 
 
+@pytest.mark.slow
 def test_a_flask_pin_conflicts_with_the_werkzeug_pip_chose(resolved: Resolved) -> None:
     assert resolved.findings["flask_beside_werkzeug3"] == [
         (
@@ -246,12 +256,14 @@ def test_a_flask_pin_conflicts_with_the_werkzeug_pip_chose(resolved: Resolved) -
     ]
 
 
+@pytest.mark.slow
 def test_a_flask_pin_is_fine_when_a_dependency_keeps_werkzeug_below_3(resolved: Resolved) -> None:
     assert "flask_beside_werkzeug2" not in resolved.findings
     offline = run_subprocess("--no-resolve", "--select", "CF308", "flask_beside_werkzeug2", cwd=resolved.tree)
     assert offline.code == 1 and "CF308" in offline.out  # without --resolve, the guess from the pin
 
 
+@pytest.mark.slow
 def test_modules_come_from_the_resolved_wheels(resolved: Resolved) -> None:
     # linebot: read from line-bot-sdk's wheel, which no name rule gives; helpermod: a dependency's.
     assert resolved.findings["modules"] == [
@@ -265,6 +277,7 @@ def test_modules_come_from_the_resolved_wheels(resolved: Resolved) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_the_page_examples_of_cf307(resolved: Resolved) -> None:
     assert [code for _, code, _, _ in resolved.findings["page_example"]] == ["CF307"]
     assert (
@@ -274,10 +287,12 @@ def test_the_page_examples_of_cf307(resolved: Resolved) -> None:
     assert "page_fixed" not in resolved.findings
 
 
+@pytest.mark.slow
 def test_a_warm_run_without_the_index_gives_the_same_findings(resolved: Resolved) -> None:
     assert resolved.warm.out == resolved.cold.out
 
 
+@pytest.mark.slow
 def test_the_cache_is_a_marked_folder_of_its_own(resolved: Resolved) -> None:
     folder = resolved.cache / "resolve"
     assert {"cflint-resolve-cache", "CACHEDIR.TAG", ".gitignore"} <= {path.name for path in folder.iterdir()}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import sys
 import textwrap
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from cflint.rule import ParsedFile
 from cflint.rule.returns import ReturnAnalysis
 from cflint.settings.config import Settings
 from tests.helpers import GUIDE_FIXTURES, CliResult, run_subprocess, serve, write_files
+
+Cflint = Callable[..., CliResult]
 
 RETURN_CODES = ("CF201", "CF202", "CF203", "CF204", "CF205", "CF206", "CF207")
 FAILING_CODES = frozenset({"CF201", "CF203", "CF204", "CF205", "CF206"})
@@ -932,35 +935,36 @@ def test_flask_agrees(form: Form) -> None:
     assert fails == bool(FAILING_CODES & set(form.codes)), (error, status)
 
 
-def test_guide_examples_are_clean(tmp_path: Path) -> None:
+def test_guide_examples_are_clean(cflint: Cflint, tmp_path: Path) -> None:
     for fixture in GUIDE_FIXTURES.glob("*.py"):
         target = "handlers.py" if fixture.stem == "handlers" else "user.py"
         write_files(tmp_path / fixture.stem, {target: fixture.read_text(encoding="utf-8")})
     entry_points = "user.main,handlers.get_user,handlers.create_user,handlers.update_user"
-    result = run_subprocess("--select", "CF2", "--entry-points", entry_points, "--color", "never", ".", cwd=tmp_path)
+    result = cflint("--select", "CF2", "--entry-points", entry_points, "--color", "never", ".", cwd=tmp_path)
     assert (result.code, result.out.strip()) == (0, ""), result.out + result.err
     assert len(list(tmp_path.iterdir())) >= 9
     handlers = (GUIDE_FIXTURES / "handlers.py").read_text(encoding="utf-8")
     broken = handlers.replace("return json.dumps({'message': 'User created'}", "json.dumps({'message': 'User created'}")
     assert broken != handlers
     write_files(tmp_path / "handlers", {"handlers.py": broken})
-    result = run_subprocess("--select", "CF2", "--entry-points", entry_points, "--color", "never", ".", cwd=tmp_path)
+    result = cflint("--select", "CF2", "--entry-points", entry_points, "--color", "never", ".", cwd=tmp_path)
     assert result.codes == ["CF203"], result.out + result.err
 
 
-def test_cf207_flags_the_guide_when_enabled(tmp_path: Path) -> None:
+def test_cf207_flags_the_guide_when_enabled(cflint: Cflint, tmp_path: Path) -> None:
     write_files(tmp_path, {"user.py": (GUIDE_FIXTURES / "get_request.py").read_text(encoding="utf-8")})
-    result = run_subprocess("--select", "CF2", "--extend-select", "CF207", "--color", "never", ".", cwd=tmp_path)
+    result = cflint("--select", "CF2", "--extend-select", "CF207", "--color", "never", ".", cwd=tmp_path)
     assert result.codes == ["CF207", "CF207"], result.out
 
 
-def _lint_one(tmp_path: Path, source: str, *args: str) -> CliResult:
+def _lint_one(cflint: Cflint, tmp_path: Path, source: str, *args: str) -> CliResult:
     write_files(tmp_path, {"user.py": source})
-    return run_subprocess("--select", ",".join(RETURN_CODES), "--color", "never", *args, ".", cwd=tmp_path)
+    return cflint("--select", ",".join(RETURN_CODES), "--color", "never", *args, ".", cwd=tmp_path)
 
 
-def test_fall_through_line_is_in_the_message(tmp_path: Path) -> None:
+def test_fall_through_line_is_in_the_message(cflint: Cflint, tmp_path: Path) -> None:
     result = _lint_one(
+        cflint,
         tmp_path,
         'from flask import request\n\ndef main():\n    if request.args:\n        return "x"\n    print("no")\n',
     )
@@ -970,22 +974,22 @@ def test_fall_through_line_is_in_the_message(tmp_path: Path) -> None:
     ]
 
 
-def test_only_entry_functions_are_checked(tmp_path: Path) -> None:
-    result = _lint_one(tmp_path, "def helper():\n    return None\n\ndef main():\n    return helper() or 'x'\n")
+def test_only_entry_functions_are_checked(cflint: Cflint, tmp_path: Path) -> None:
+    result = _lint_one(cflint, tmp_path, "def helper():\n    return None\n\ndef main():\n    return helper() or 'x'\n")
     assert result.out == ""
-    result = _lint_one(tmp_path, "def handler():\n    return None\n", "--entry-points", "user.handler")
+    result = _lint_one(cflint, tmp_path, "def handler():\n    return None\n", "--entry-points", "user.handler")
     assert result.codes == ["CF201"]
 
 
-def test_opaque_decorators_and_async_entries_are_not_judged(tmp_path: Path) -> None:
+def test_opaque_decorators_and_async_entries_are_not_judged(cflint: Cflint, tmp_path: Path) -> None:
     source = "from mylib import magic\n\n@magic\ndef main():\n    return None\n"
-    assert _lint_one(tmp_path, source).out == ""
-    assert _lint_one(tmp_path, "async def main():\n    return None\n").out == ""
+    assert _lint_one(cflint, tmp_path, source).out == ""
+    assert _lint_one(cflint, tmp_path, "async def main():\n    return None\n").out == ""
 
 
-def test_every_definition_of_a_conditionally_defined_entry_is_checked(tmp_path: Path) -> None:
+def test_every_definition_of_a_conditionally_defined_entry_is_checked(cflint: Cflint, tmp_path: Path) -> None:
     source = "import sys\n\nif sys.version_info >= (3, 12):\n    def main():\n        return 1\nelse:\n    def main():\n        return None\n"
-    assert _lint_one(tmp_path, source).codes == ["CF201", "CF201"]
+    assert _lint_one(cflint, tmp_path, source).codes == ["CF201", "CF201"]
 
 
 def test_long_elif_chains_and_deep_displays_do_not_break_the_analysis() -> None:
@@ -1008,7 +1012,7 @@ def test_long_elif_chains_and_deep_displays_do_not_break_the_analysis() -> None:
     assert [(f.function, f.problem.code) for f in found] == [("deep", "CF202"), ("other", "CF201")]
 
 
-def test_exception_body_fix_sends_the_message(tmp_path: Path) -> None:
+def test_exception_body_fix_sends_the_message(cflint: Cflint, tmp_path: Path) -> None:
     """Before the fix Flask answers its own 500 page (the view's TypeError); after it, the message."""
     source = (
         "def main():\n    try:\n        return str(1 / 0)\n    except ZeroDivisionError as error:\n"
@@ -1017,24 +1021,24 @@ def test_exception_body_fix_sends_the_message(tmp_path: Path) -> None:
     write_files(tmp_path, {"user.py": source})
     before = serve(tmp_path)
     assert (before.status, "Internal Server Error" in before.body) == (500, True)
-    result = run_subprocess("--select", "CF206", "--fix", "--unsafe-fixes", "--color", "never", ".", cwd=tmp_path)
+    result = cflint("--select", "CF206", "--fix", "--unsafe-fixes", "--color", "never", ".", cwd=tmp_path)
     assert result.code == 0, result.out + result.err
     assert 'return {"error": str(error)}, 400' in (tmp_path / "user.py").read_text(encoding="utf-8")
     after = serve(tmp_path)
     assert (after.status, after.body.strip()) == (400, '{"error":"division by zero"}')
 
 
-def test_exception_returned_alone_is_fixed_to_its_message_and_500(tmp_path: Path) -> None:
+def test_exception_returned_alone_is_fixed_to_its_message_and_500(cflint: Cflint, tmp_path: Path) -> None:
     source = "def main():\n    try:\n        return str(1 / 0)\n    except ZeroDivisionError as error:\n        return error\n"
     write_files(tmp_path, {"user.py": source})
-    result = run_subprocess("--select", "CF206", "--fix", "--unsafe-fixes", "--color", "never", ".", cwd=tmp_path)
+    result = cflint("--select", "CF206", "--fix", "--unsafe-fixes", "--color", "never", ".", cwd=tmp_path)
     assert result.code == 0, result.out + result.err
     assert "return (str(error), 500)" in (tmp_path / "user.py").read_text(encoding="utf-8")
     assert (serve(tmp_path).status, serve(tmp_path).body) == (500, "division by zero")
 
 
-def test_no_exception_fix_where_str_is_not_the_builtin(tmp_path: Path) -> None:
+def test_no_exception_fix_where_str_is_not_the_builtin(cflint: Cflint, tmp_path: Path) -> None:
     source = "def str(x):\n    return x\n\ndef main():\n    return ValueError('bad'), 400\n"
-    result = _lint_one(tmp_path, source)
+    result = _lint_one(cflint, tmp_path, source)
     assert result.codes == ["CF206"]
     assert "fix" not in result.out

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,9 @@ from cflint.api import Linter, LintOptions
 from cflint.engine.registry import load_registry
 from cflint.run.cache import ResultCache
 from cflint.run.runner import RunOptions, run
-from tests.helpers import run_subprocess, serve, write_files
+from tests.helpers import CliResult, serve, write_files
+
+Cflint = Callable[..., CliResult]
 
 REGISTRY = load_registry()
 
@@ -43,9 +46,9 @@ def _lines(folder: Path, cache: ResultCache | None) -> tuple[list[str], int]:
     )
 
 
-def test_a_helper_in_another_module_is_followed(tmp_path: Path) -> None:
+def test_a_helper_in_another_module_is_followed(cflint: Cflint, tmp_path: Path) -> None:
     folder = _function(tmp_path / "fn")
-    result = run_subprocess("--select", "CF2", "--color", "never", ".", cwd=folder)
+    result = cflint("--select", "CF2", "--color", "never", ".", cwd=folder)
     assert result.lines == [f"user.py:10:16: {CF202}", f"user.py:11:12: {CF202}"]
 
 
@@ -101,9 +104,9 @@ def test_vendored_and_unknown_modules_are_not_followed(tmp_path: Path) -> None:
     assert _lines(folder, None)[0] == []
 
 
-def test_a_helper_module_that_does_not_parse_is_unknown(tmp_path: Path) -> None:
+def test_a_helper_module_that_does_not_parse_is_unknown(cflint: Cflint, tmp_path: Path) -> None:
     folder = _function(tmp_path / "fn", STATS + "def broken(:\n")
-    result = run_subprocess("--select", "CF001,CF2", "--color", "never", ".", cwd=folder)
+    result = cflint("--select", "CF001,CF2", "--color", "never", ".", cwd=folder)
     assert (result.code, result.codes) == (1, ["CF001"]), result.out + result.err
 
 
@@ -115,7 +118,7 @@ def test_more_modules_than_the_bound_are_not_followed(tmp_path: Path) -> None:
     assert _lines(folder, None)[0] == []
 
 
-def test_a_chain_longer_than_the_bound_is_unknown(tmp_path: Path) -> None:
+def test_a_chain_longer_than_the_bound_is_unknown(cflint: Cflint, tmp_path: Path) -> None:
     from cflint.analysis.callgraph import MAX_DEPTH
 
     def helpers(count: int) -> str:
@@ -126,7 +129,7 @@ def test_a_chain_longer_than_the_bound_is_unknown(tmp_path: Path) -> None:
     beyond = helpers(MAX_DEPTH + 2) + "def main():\n    return h0()\n"
     write_files(tmp_path / "within", {"user.py": within, "requirements.txt": ""})
     write_files(tmp_path / "beyond", {"user.py": beyond, "requirements.txt": ""})
-    result = run_subprocess("--select", "CF2", "--color", "never", ".", cwd=tmp_path)
+    result = cflint("--select", "CF2", "--color", "never", ".", cwd=tmp_path)
     assert [line.split(":")[0] for line in result.lines] == ["within/user.py"], result.out
 
 
@@ -149,13 +152,13 @@ DECORATED_USER = (
 )
 
 
-def test_a_helper_with_transparent_decorators_is_followed(tmp_path: Path) -> None:
+def test_a_helper_with_transparent_decorators_is_followed(cflint: Cflint, tmp_path: Path) -> None:
     """`@logged` (a functools.wraps wrapper passing the result on) and `@register` (returns the
     function) are followed as plain helpers; `@stringify` changes the result and is not."""
     folder = write_files(
         tmp_path / "fn", {"user.py": DECORATED_USER, "helpers.py": DECORATED, "requirements.txt": "flask\n"}
     )
-    result = run_subprocess("--select", "CF2", "--color", "never", ".", cwd=folder)
+    result = cflint("--select", "CF2", "--color", "never", ".", cwd=folder)
     assert [line.split(" entry function")[0] for line in result.lines] == [
         "user.py:14:16: CF201",
         "user.py:16:16: CF201",
@@ -190,13 +193,13 @@ FALLS_OFF_USER = (
 )
 
 
-def test_a_helper_of_another_module_that_falls_off_its_end_returns_none(tmp_path: Path) -> None:
+def test_a_helper_of_another_module_that_falls_off_its_end_returns_none(cflint: Cflint, tmp_path: Path) -> None:
     """Decided as for a helper of the same file: no `return` with a value and an end control
     can reach is None; one that raises or exits at its end, mixed returns and unknown values are not."""
     folder = write_files(
         tmp_path / "fn", {"user.py": FALLS_OFF_USER, "helpers.py": FALLS_OFF, "requirements.txt": "flask\n"}
     )
-    result = run_subprocess("--select", "CF2", "--color", "never", ".", cwd=folder)
+    result = cflint("--select", "CF2", "--color", "never", ".", cwd=folder)
     assert result.lines == [
         "user.py:10:16: CF201 entry function 'main' returns None (note() returns no value, at helpers.py:4), "
         "which Flask cannot turn into a response",
@@ -225,7 +228,9 @@ RAISES_USER = (
 )
 
 
-def test_a_helper_that_ends_in_a_call_of_another_module_that_only_raises_is_not_none(tmp_path: Path) -> None:
+def test_a_helper_that_ends_in_a_call_of_another_module_that_only_raises_is_not_none(
+    cflint: Cflint, tmp_path: Path
+) -> None:
     """`fail()` of errors.py can only raise: a helper (of this file or another) ending in it never
     falls off its end, and neither does the entry (no CF203)."""
     folder = write_files(
@@ -237,7 +242,7 @@ def test_a_helper_that_ends_in_a_call_of_another_module_that_only_raises_is_not_
             "requirements.txt": "flask\n",
         },
     )
-    result = run_subprocess("--select", "CF2", "--color", "never", ".", cwd=folder)
+    result = cflint("--select", "CF2", "--color", "never", ".", cwd=folder)
     assert (result.code, result.lines) == (0, []), result.out + result.err
     assert serve(folder, "/?es=a").body == "a"
 
@@ -282,13 +287,13 @@ def _error_of_main(folder: Path, query: str, monkeypatch: pytest.MonkeyPatch) ->
 
 @pytest.mark.parametrize("files", [RECURSIVE_SAME_FILE, RECURSIVE_MODULES], ids=["same-file", "modules"])
 def test_helpers_that_call_each_other_are_unknown(
-    files: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cflint: Cflint, files: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Whether `ping()` returns hangs on whether `pong()` does, and back: the run ends in a
     RecursionError, not in None, so neither `return ping()` (CF201) nor the entry's end after
     `ping()` (CF203) is reported. A helper that plainly falls off its end still is CF201."""
     folder = write_files(tmp_path / "fn", files)
-    result = run_subprocess("--select", "CF2", "--color", "never", ".", cwd=folder)
+    result = cflint("--select", "CF2", "--color", "never", ".", cwd=folder)
     if files is RECURSIVE_SAME_FILE:
         assert result.lines == [
             "user.py:20:16: CF201 entry function 'main' returns None (note() returns no value), "
