@@ -6,13 +6,45 @@ from typing import NamedTuple
 
 import libcst as cst
 
+# Prefixes of str literals whose text, without a backslash or a carriage return, is their value.
+_PLAIN_PREFIXES = frozenset({"", "r", "u", "R", "U"})
+
+
+def literal_value(node: cst.SimpleString | cst.ConcatenatedString) -> str | bytes | None:
+    """`node.evaluated_value`, raising what it raises. LibCST compiles each string with
+    `ast.literal_eval`; a str literal without escapes is read from its text instead, which is
+    what most strings of a file are."""
+    if isinstance(node, cst.SimpleString):
+        text = node.value
+        quote = text[-1]
+        start = text.find(quote)
+        if text[:start] in _PLAIN_PREFIXES:
+            width = 3 if len(text) - start >= 6 and text[start : start + 3] == quote * 3 else 1
+            body = text[start + width : -width]
+            if "\\" not in body and "\r" not in body and "\0" not in body:
+                return body
+        return node.evaluated_value
+    # As LibCST's ConcatenatedString.evaluated_value, with each part read as above.
+    left, right = node.left, node.right
+    if isinstance(left, cst.FormattedString) or isinstance(right, cst.FormattedString):
+        return None
+    left_value = literal_value(left)
+    right_value = literal_value(right)
+    if right_value is None:
+        return None
+    if isinstance(left_value, bytes) and isinstance(right_value, bytes):
+        return left_value + right_value
+    if isinstance(left_value, str) and isinstance(right_value, str):
+        return left_value + right_value
+    return None
+
 
 def string_value(node: cst.BaseExpression) -> str | bytes | None:
     """The value of a plain or concatenated string literal; None for f-strings and invalid escapes."""
     if not isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
         return None
     try:
-        return node.evaluated_value
+        return literal_value(node)
     except (SyntaxError, ValueError):
         return None
 

@@ -4,6 +4,7 @@ from pathlib import PurePath
 
 import libcst as cst
 
+from cflint.analysis.literals import literal_value
 from cflint.knowledge.secret_values import (
     CANDIDATE_TEXTS,
     PASSWORD_PARAMETERS,
@@ -37,7 +38,7 @@ def _literal_text(node: cst.BaseExpression) -> str | None:
     """The text of a plain string or bytes literal (an f-string has none)."""
     if not isinstance(node, Literal):
         return None
-    value = node.evaluated_value
+    value = literal_value(node)
     if isinstance(value, bytes):
         return value.decode("latin-1")
     return value
