@@ -15,28 +15,38 @@ def literal_value(node: cst.SimpleString | cst.ConcatenatedString) -> str | byte
     `ast.literal_eval`; a str literal without escapes is read from its text instead, which is
     what most strings of a file are."""
     if isinstance(node, cst.SimpleString):
-        text = node.value
-        quote = text[-1]
-        start = text.find(quote)
-        if text[:start] in _PLAIN_PREFIXES:
-            width = 3 if len(text) - start >= 6 and text[start : start + 3] == quote * 3 else 1
-            body = text[start + width : -width]
-            if "\\" not in body and "\r" not in body and "\0" not in body:
-                return body
-        return node.evaluated_value
-    # As LibCST's ConcatenatedString.evaluated_value, with each part read as above.
-    left, right = node.left, node.right
-    if isinstance(left, cst.FormattedString) or isinstance(right, cst.FormattedString):
-        return None
-    left_value = literal_value(left)
-    right_value = literal_value(right)
-    if right_value is None:
-        return None
-    if isinstance(left_value, bytes) and isinstance(right_value, bytes):
-        return left_value + right_value
-    if isinstance(left_value, str) and isinstance(right_value, str):
-        return left_value + right_value
+        return _simple_value(node)
+    # As LibCST's ConcatenatedString.evaluated_value, which recurses into `right` (the rest of
+    # the chain): parts in the same order, without a frame per part.
+    values: list[str | bytes] = []
+    rest: cst.BaseExpression = node
+    while isinstance(rest, cst.ConcatenatedString):
+        left, right = rest.left, rest.right
+        if isinstance(left, cst.FormattedString) or isinstance(right, cst.FormattedString):
+            return None
+        values.append(_simple_value(left))
+        rest = right
+    values.append(_simple_value(rest))
+    if all(isinstance(value, str) for value in values):
+        return "".join(values)  # type: ignore[arg-type]
+    if all(isinstance(value, bytes) for value in values):
+        return b"".join(values)  # type: ignore[arg-type]
     return None
+
+
+def _simple_value(node: cst.BaseExpression) -> str | bytes:
+    if type(node) is not cst.SimpleString:
+        # No other node is a part of a chain, by LibCST's types; if one were, LibCST decides.
+        return node.evaluated_value  # type: ignore[attr-defined, no-any-return]
+    text = node.value
+    quote = text[-1]
+    start = text.find(quote)
+    if text[:start] in _PLAIN_PREFIXES:
+        width = 3 if len(text) - start >= 6 and text[start : start + 3] == quote * 3 else 1
+        body = text[start + width : -width]
+        if "\\" not in body and "\r" not in body and "\0" not in body:
+            return body
+    return node.evaluated_value
 
 
 def string_value(node: cst.BaseExpression) -> str | bytes | None:
