@@ -26,6 +26,7 @@ model is built; each scope's bindings are collected when first asked for.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import repeat
 
 import libcst as cst
 
@@ -62,8 +63,9 @@ class Scopes:
         """Find every def, lambda and class with the scope it sits in, and the names each declares."""
         children = self._walker.children
         stack: list[tuple[cst.CSTNode, Scope]] = [(child, self._module_scope) for child in children(self.module)]
+        pop, extend = stack.pop, stack.extend
         while stack:
-            node, owner = stack.pop()
+            node, owner = pop()
             node_type = type(node)
             if node_type in _SCOPE_TYPE_SET:
                 owner = self._scopes[id(node)] = Scope(node, owner)  # type: ignore[arg-type]
@@ -75,7 +77,7 @@ class Scopes:
                     owner.declared_global |= names
                 else:
                     owner.declared_nonlocal |= names
-            stack.extend((child, owner) for child in children(node))
+            extend(zip(children(node), repeat(owner)))
 
     def scope(self, node: ScopeNode | None) -> Scope:
         """The scope of a def, lambda or class met in this module (None: the module)."""
