@@ -365,7 +365,7 @@ class CallGraph:
                 for node, inner in self._runs_at_import(statement, scope):
                     if inner is not None:
                         blocks.append((list(inner.body.body), inner))
-                    elif isinstance(node, cst.Decorator):
+                    elif type(node) is cst.Decorator:
                         callee = self._callee_of(node.decorator, place)
                         if callee is not None and not isinstance(node.decorator, cst.Call):
                             found.append(CallEdge(node, place, callee))
@@ -402,15 +402,15 @@ class CallGraph:
         stack: list[cst.CSTNode] = [statement]
         while stack:
             node = stack.pop()
-            if isinstance(node, cst.If) and is_main_guard(node.test):
+            if type(node) is cst.If and is_main_guard(node.test):
                 if node.orelse is not None:
                     stack.append(node.orelse)
                 continue
             yield node, None
-            if isinstance(node, cst.Lambda):
+            if type(node) is cst.Lambda:
                 stack.extend(reversed([p.default for p in parameters(node.params) if p.default is not None]))
                 continue
-            if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            if type(node) is cst.FunctionDef or type(node) is cst.ClassDef:
                 outer = [child for child in self.walker.children(node) if child is not node.body]
                 stack.extend(reversed(outer))
                 if isinstance(node, cst.ClassDef):
