@@ -41,7 +41,7 @@ bound the graph answers "unknown", and rules then say nothing.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -504,10 +504,15 @@ class CallGraph:
 
     def location_of(self, module: OwnModule, node: cst.CSTNode) -> str:
         """Where a node of a module starts, for messages, as `location` words it."""
-        line = node_positions(module.module, [node])[node][0].line
+        return self.locations_of(module, [node])[node]
+
+    def locations_of(self, module: OwnModule, nodes: Sequence[cst.CSTNode]) -> dict[cst.CSTNode, str]:
+        """`location_of` for several nodes of one module, from one pass over its code."""
+        positions = node_positions(module.module, nodes)
         if module is self.home:
-            return f"line {line}"
-        return f"{os.path.relpath(module.path, self.home.path.parent)}:{line}"
+            return {node: f"line {positions[node][0].line}" for node in nodes}
+        path = os.path.relpath(module.path, self.home.path.parent)
+        return {node: f"{path}:{positions[node][0].line}" for node in nodes}
 
 
 def _nodes_with_scopes(module: cst.Module, walker: Walker) -> Iterator[tuple[cst.CSTNode, ScopeNode | None]]:
