@@ -175,6 +175,26 @@ class CallGraph:
         self._modules[name] = found
         return found
 
+    def named_elsewhere(self) -> bool:
+        """Whether another module of the root may call into the home module: one whose text
+        holds the home module's last name, which each import the graph follows spells (or one
+        that cannot be read). Reads no module's tree: False means no other module calls it."""
+        root, name = self._root, self.home.name
+        if root is None or name is None:
+            return False
+        last = name.rpartition(".")[2]
+        if not last.isascii():
+            return True  # spelled in the importer's own encoding
+        for path in root.own_modules.values():
+            if path == self.home.path:
+                continue
+            try:
+                if last.encode() in root.read_source_bytes(path):
+                    return True
+            except OSError:
+                return True
+        return False
+
     def modules(self) -> list[OwnModule] | None:
         """Every own module of the root (the home module alone when it is in none); None when
         one cannot be read or parsed, or the root has more than its bound, so that what they

@@ -259,7 +259,9 @@ class CallWithoutTimeout(ScopedRule):
         if self._at_import is None:
             graph = self.file.call_graph
             starts: dict[int, CallEdge] = {}  # each function's first call at import
-            modules = [graph.home, *(module for module in graph.modules() or () if module is not graph.home)]
+            modules = [graph.home]
+            if graph.named_elsewhere():
+                modules.extend(module for module in graph.modules() or () if module is not graph.home)
             for module in modules:
                 for edge in graph.import_time(module):
                     for reached in graph.reach(edge.callee, edge):
