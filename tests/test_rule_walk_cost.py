@@ -83,7 +83,7 @@ def test_the_rules_and_their_analyses_enter_each_node_of_a_large_module_about_th
     children_calls[0] = 0
     result = _lint(tmp_path)
     assert [finding.code for finding in result.findings] == []
-    assert children_calls[0] <= 3.5 * nodes
+    assert children_calls[0] <= 3 * nodes
 
 
 def test_cf701_reads_the_type_checking_imports_in_one_walk_only_where_the_file_names_type_checking(
