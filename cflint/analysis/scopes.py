@@ -19,8 +19,9 @@ their type parameters.
 binding the use can see is an import of the same thing, `builtins.<name>` when nothing
 binds it (unless the module has a star import), else None. Nothing is guessed.
 
-The module's parents and `global` / `nonlocal` statements are found in one walk when the
-model is built; each scope's bindings are collected when first asked for.
+The defs, classes and `global` / `nonlocal` statements are found in one walk of the
+statements when the model is built, the lambdas in the expressions between them when a
+lambda's scope is first asked for; each scope's bindings are collected when first asked for.
 """
 
 from __future__ import annotations
