@@ -27,6 +27,8 @@ Cflint = Callable[..., CliResult]
         "def main():\n    return request.args  # !\n",
         "import typing\nif typing.TYPE_CHECKING:\n    from flask import request\n"
         "def main():\n    return request.method  # !\n",
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    if True:\n        from flask import request\n"
+        "def main():\n    return request.args  # !\n",
     ],
 )
 def test_request_that_is_not_flasks_is_reported_at_first_use(source: str, tmp_path: Path, cflint: Cflint) -> None:
@@ -41,6 +43,9 @@ def test_request_that_is_not_flasks_is_reported_at_first_use(source: str, tmp_pa
         "from flask import request as req\ndef main():\n    return req.method\n",
         "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from flask import request\n"
         "from flask import request\ndef main():\n    return request.args\n",
+        # the else branch of `if TYPE_CHECKING:` runs
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    pass\nelse:\n    from flask import request\n"
+        "def main():\n    return request.args\n",
         "import flask\nrequest = flask.request\ndef main():\n    return request.args\n",
         "import urllib.request\ndef main():\n    request = get()\n    return request.args\n",
         "def main(request):\n    return request.args\n",

@@ -293,3 +293,38 @@ def test_sole_binding_in_a_function(source: str, where: str, followed: str) -> N
     found = Scopes(module).sole_binding("s", _scope_named(module, where))
     assert found is not None and found[1].value is not None
     assert _CODE.code_for_node(found[1].value) == followed
+
+
+def test_lambdas_anywhere_get_their_scope_when_first_asked_for() -> None:
+    """Defs and classes are found in the statements; lambdas in the expressions around them,
+    when one is asked for: in an if test, a default, a decorator, a base, nested, under a
+    `global` function."""
+    source = textwrap.dedent(
+        """\
+        import os
+        if (lambda: os)():
+            pass
+        @(lambda f: f)
+        def outer(a=lambda: os, *, b=[lambda: 1 for _ in ()]):
+            global os
+            inner = lambda: (lambda: os)
+            return inner
+        class C((lambda: object)()):
+            key = lambda self: self
+        """
+    )
+    module = cst.parse_module(source)
+    walker = Walker()
+    scopes = Scopes(module, walker)
+    lambdas = [node for node in walker.descendants(module) if isinstance(node, cst.Lambda)]
+    definitions = {
+        node.name.value: node for node in walker.descendants(module) if isinstance(node, cst.FunctionDef | cst.ClassDef)
+    }
+    enclosing = [scopes.enclosing_scope(node) for node in lambdas]
+    outer, c = definitions["outer"], definitions["C"]
+    # As the walk that registers them places them: a def's decorators and defaults are in its scope.
+    assert enclosing == [None, outer, outer, outer, outer, lambdas[4], c, c]
+    assert scopes.scope(outer).declared_global == {"os"}
+    assert scopes.qualify(cst.Name("os"), lambdas[5]) == "os"
+    with pytest.raises(KeyError):
+        scopes.scope(cst.Lambda(cst.Parameters(), cst.Name("x")))

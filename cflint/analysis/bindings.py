@@ -11,6 +11,7 @@ A binding of a name the scope declares `global` or `nonlocal` is set aside as re
 from __future__ import annotations
 
 import enum
+from itertools import repeat
 
 import libcst as cst
 from msgspec import Struct, field
@@ -20,6 +21,7 @@ from cflint.analysis.traversal import Walker
 
 ScopeNode = cst.FunctionDef | cst.Lambda | cst.ClassDef
 SCOPE_TYPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
+_SCOPE_TYPE_SET = frozenset(SCOPE_TYPES)  # LibCST's node classes are final: a type test is exact
 
 
 class Form(enum.Enum):
@@ -260,19 +262,26 @@ class Collector:
 
     def _walk(self, root: cst.CSTNode, walker: Walker) -> None:
         stack: list[tuple[cst.CSTNode, cst.CSTNode, bool]] = [(root, root, False)]
+        pop, push, extend, children_of = stack.pop, stack.append, stack.extend, walker.children
         while stack:
-            node, enclosing, conditional = stack.pop()
+            node, enclosing, conditional = pop()
             node_type = type(node)
             if node_type in _STATEMENTS:
                 enclosing = node
-            self.enclosing, self.conditional = enclosing, conditional
-            if node_type in _BINDERS:
-                self.bind(node)
-            children = self._outer_parts(node, walker) if isinstance(node, SCOPE_TYPES) else walker.children(node)
-            branching = node_type in _BRANCHING
-            for child in reversed(children):
-                inner = conditional or (branching and type(child) in _BLOCKS)
-                stack.append((child, enclosing, inner))
+            if node_type in _SCOPE_TYPE_SET:
+                self.enclosing, self.conditional = enclosing, conditional
+                children = self._outer_parts(node, walker)  # type: ignore[arg-type]
+            else:
+                if node_type in _BINDERS:
+                    self.enclosing, self.conditional = enclosing, conditional
+                    self.bind(node)
+                children = children_of(node)
+            children.reverse()
+            if node_type in _BRANCHING and not conditional:
+                for child in children:
+                    push((child, enclosing, type(child) in _BLOCKS))
+            else:
+                extend(zip(children, repeat(enclosing), repeat(conditional)))
 
     def _outer_parts(self, node: ScopeNode, walker: Walker) -> list[cst.CSTNode]:
         """Bind a nested def or class here; its decorators, defaults, annotations and

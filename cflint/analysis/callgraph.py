@@ -41,7 +41,7 @@ bound the graph answers "unknown", and rules then say nothing.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -174,6 +174,26 @@ class CallGraph:
                     found = OwnModule(name, path, text, module, Scopes(module, self.walker))
         self._modules[name] = found
         return found
+
+    def named_elsewhere(self) -> bool:
+        """Whether another module of the root may call into the home module: one whose text
+        holds the home module's last name, which each import the graph follows spells (or one
+        that cannot be read). Reads no module's tree: False means no other module calls it."""
+        root, name = self._root, self.home.name
+        if root is None or name is None:
+            return False
+        last = name.rpartition(".")[2]
+        if not last.isascii():
+            return True  # spelled in the importer's own encoding
+        for path in root.own_modules.values():
+            if path == self.home.path:
+                continue
+            try:
+                if last.encode() in root.read_source_bytes(path):
+                    return True
+            except OSError:
+                return True
+        return False
 
     def modules(self) -> list[OwnModule] | None:
         """Every own module of the root (the home module alone when it is in none); None when
@@ -365,7 +385,7 @@ class CallGraph:
                 for node, inner in self._runs_at_import(statement, scope):
                     if inner is not None:
                         blocks.append((list(inner.body.body), inner))
-                    elif isinstance(node, cst.Decorator):
+                    elif type(node) is cst.Decorator:
                         callee = self._callee_of(node.decorator, place)
                         if callee is not None and not isinstance(node.decorator, cst.Call):
                             found.append(CallEdge(node, place, callee))
@@ -402,15 +422,15 @@ class CallGraph:
         stack: list[cst.CSTNode] = [statement]
         while stack:
             node = stack.pop()
-            if isinstance(node, cst.If) and is_main_guard(node.test):
+            if type(node) is cst.If and is_main_guard(node.test):
                 if node.orelse is not None:
                     stack.append(node.orelse)
                 continue
             yield node, None
-            if isinstance(node, cst.Lambda):
+            if type(node) is cst.Lambda:
                 stack.extend(reversed([p.default for p in parameters(node.params) if p.default is not None]))
                 continue
-            if isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            if type(node) is cst.FunctionDef or type(node) is cst.ClassDef:
                 outer = [child for child in self.walker.children(node) if child is not node.body]
                 stack.extend(reversed(outer))
                 if isinstance(node, cst.ClassDef):
@@ -504,10 +524,15 @@ class CallGraph:
 
     def location_of(self, module: OwnModule, node: cst.CSTNode) -> str:
         """Where a node of a module starts, for messages, as `location` words it."""
-        line = node_positions(module.module, [node])[node][0].line
+        return self.locations_of(module, [node])[node]
+
+    def locations_of(self, module: OwnModule, nodes: Sequence[cst.CSTNode]) -> dict[cst.CSTNode, str]:
+        """`location_of` for several nodes of one module, from one pass over its code."""
+        positions = node_positions(module.module, nodes)
         if module is self.home:
-            return f"line {line}"
-        return f"{os.path.relpath(module.path, self.home.path.parent)}:{line}"
+            return {node: f"line {positions[node][0].line}" for node in nodes}
+        path = os.path.relpath(module.path, self.home.path.parent)
+        return {node: f"{path}:{positions[node][0].line}" for node in nodes}
 
 
 def _nodes_with_scopes(module: cst.Module, walker: Walker) -> Iterator[tuple[cst.CSTNode, ScopeNode | None]]:

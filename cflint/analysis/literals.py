@@ -6,13 +6,55 @@ from typing import NamedTuple
 
 import libcst as cst
 
+# Prefixes of str literals whose text, without a backslash or a carriage return, is their value.
+_PLAIN_PREFIXES = frozenset({"", "r", "u", "R", "U"})
+
+
+def literal_value(node: cst.SimpleString | cst.ConcatenatedString) -> str | bytes | None:
+    """`node.evaluated_value`, raising what it raises. LibCST compiles each string with
+    `ast.literal_eval`; a str literal without escapes is read from its text instead, which is
+    what most strings of a file are."""
+    if isinstance(node, cst.SimpleString):
+        return _simple_value(node)
+    # As LibCST's ConcatenatedString.evaluated_value, which recurses into `right` (the rest of
+    # the chain): parts in the same order, without a frame per part.
+    values: list[str | bytes] = []
+    rest: cst.BaseExpression = node
+    while isinstance(rest, cst.ConcatenatedString):
+        left, right = rest.left, rest.right
+        if isinstance(left, cst.FormattedString) or isinstance(right, cst.FormattedString):
+            return None
+        values.append(_simple_value(left))
+        rest = right
+    values.append(_simple_value(rest))
+    if all(isinstance(value, str) for value in values):
+        return "".join(values)  # type: ignore[arg-type]
+    if all(isinstance(value, bytes) for value in values):
+        return b"".join(values)  # type: ignore[arg-type]
+    return None
+
+
+def _simple_value(node: cst.BaseExpression) -> str | bytes:
+    if type(node) is not cst.SimpleString:
+        # No other node is a part of a chain, by LibCST's types; if one were, LibCST decides.
+        return node.evaluated_value  # type: ignore[attr-defined, no-any-return]
+    text = node.value
+    quote = text[-1]
+    start = text.find(quote)
+    if text[:start] in _PLAIN_PREFIXES:
+        width = 3 if len(text) - start >= 6 and text[start : start + 3] == quote * 3 else 1
+        body = text[start + width : -width]
+        if "\\" not in body and "\r" not in body and "\0" not in body:
+            return body
+    return node.evaluated_value
+
 
 def string_value(node: cst.BaseExpression) -> str | bytes | None:
     """The value of a plain or concatenated string literal; None for f-strings and invalid escapes."""
     if not isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
         return None
     try:
-        return node.evaluated_value
+        return literal_value(node)
     except (SyntaxError, ValueError):
         return None
 

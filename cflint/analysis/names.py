@@ -10,9 +10,9 @@ import libcst as cst
 
 def dotted_name(node: cst.BaseExpression | None) -> str | None:
     """`a.b.c` for a Name or a chain of attributes on one, else None."""
-    if isinstance(node, cst.Name):
+    if type(node) is cst.Name:
         return node.value
-    if isinstance(node, cst.Attribute):
+    if type(node) is cst.Attribute:
         base = dotted_name(node.value)
         return None if base is None else f"{base}.{node.attr.value}"
     return None

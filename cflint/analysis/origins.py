@@ -108,22 +108,22 @@ class ValueTracer:
     def _origin(self, expr: cst.BaseExpression, scope: ScopeNode | None, depth: int) -> Origin | None:
         if depth > _MAX_DEPTH:
             return None
-        if isinstance(expr, cst.Name):
+        if type(expr) is cst.Name:
             return self._name_origin(expr, scope, depth)
-        if isinstance(expr, cst.Attribute):
+        if type(expr) is cst.Attribute:
             base = self._origin(expr.value, scope, depth + 1)
             return None if base is None else _extend(base, f".{expr.attr.value}")
-        if isinstance(expr, cst.Call):
+        if type(expr) is cst.Call:
             func = self._origin(expr.func, scope, depth + 1)
             if func is None:
                 return None
             return _extend(Origin(func.path, (*func.calls, expr)), "()")
-        if isinstance(expr, cst.Subscript):
+        if type(expr) is cst.Subscript:
             base = self._origin(expr.value, scope, depth + 1)
             return None if base is None else Origin(f"{base.path}[{_key(expr)}]", base.calls)
-        if isinstance(expr, cst.Await):
+        if type(expr) is cst.Await:
             return self._origin(expr.expression, scope, depth + 1)
-        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, cst.Divide):
+        if type(expr) is cst.BinaryOperation and isinstance(expr.operator, cst.Divide):
             left = self._origin(expr.left, scope, depth + 1)
             return left if left is not None and left.path == _PATH else None
         return None

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import libcst as cst
 
+from cflint.analysis.literals import literal_value
+
 
 def is_main_guard(test: cst.BaseExpression) -> bool:
     """`__name__ == "__main__"`: never true when the runtime imports the module."""
@@ -15,5 +17,5 @@ def is_main_guard(test: cst.BaseExpression) -> bool:
     return (
         isinstance(target.operator, cst.Equal)
         and any(isinstance(side, cst.Name) and side.value == "__name__" for side in sides)
-        and any(isinstance(side, cst.SimpleString) and side.evaluated_value == "__main__" for side in sides)
+        and any(isinstance(side, cst.SimpleString) and literal_value(side) == "__main__" for side in sides)
     )

@@ -19,13 +19,15 @@ their type parameters.
 binding the use can see is an import of the same thing, `builtins.<name>` when nothing
 binds it (unless the module has a star import), else None. Nothing is guessed.
 
-The module's parents and `global` / `nonlocal` statements are found in one walk when the
-model is built; each scope's bindings are collected when first asked for.
+The defs, classes and `global` / `nonlocal` statements are found in one walk of the
+statements when the model is built, the lambdas in the expressions between them when a
+lambda's scope is first asked for; each scope's bindings are collected when first asked for.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from itertools import repeat
 
 import libcst as cst
 
@@ -40,6 +42,31 @@ ScopeChain = tuple[CodeScope, ...]
 
 _SCOPE_TYPE_SET = frozenset(SCOPE_TYPES)
 _DECLARATIONS = frozenset({cst.Global, cst.Nonlocal})
+# The nodes whose children can be statements (a def, a class, `global`, `nonlocal`): the module,
+# blocks, statement lines and compound statements with their clauses. A lambda can be
+# anywhere in an expression; nothing else that makes a scope or declares a name can.
+_STATEMENT_HOLDERS = frozenset(
+    {
+        cst.Module,
+        cst.IndentedBlock,
+        cst.SimpleStatementSuite,
+        cst.SimpleStatementLine,
+        cst.FunctionDef,
+        cst.ClassDef,
+        cst.If,
+        cst.Else,
+        cst.For,
+        cst.While,
+        cst.Try,
+        cst.TryStar,
+        cst.ExceptHandler,
+        cst.ExceptStarHandler,
+        cst.Finally,
+        cst.With,
+        cst.Match,
+        cst.MatchCase,
+    }
+)
 
 
 class Scopes:
@@ -52,6 +79,7 @@ class Scopes:
         self._scopes: dict[int, Scope] = {}
         self._declaring: list[Scope] = []
         self._redirects_done = False
+        self._pending: list[tuple[cst.CSTNode, Scope]] = []  # expressions not yet searched for lambdas
         self._register()
 
     @property
@@ -59,27 +87,52 @@ class Scopes:
         return self._walker
 
     def _register(self) -> None:
-        """Find every def, lambda and class with the scope it sits in, and the names each declares."""
+        """Find every def and class with the scope it sits in, and the names each declares.
+        Only statements can hold those, so the expressions between them are set aside for
+        `_register_lambdas`, walked when a lambda's scope is first asked for."""
+        stack = [(child, self._module_scope) for child in self._walker.children(self.module)]
+        self._walk(stack, _STATEMENT_HOLDERS)
+
+    def _register_lambdas(self) -> None:
+        pending, self._pending = self._pending, []
+        self._walk(pending, None)
+
+    def _walk(self, stack: list[tuple[cst.CSTNode, Scope]], holders: frozenset[type] | None) -> None:
+        """Register the scopes and declarations below the nodes of `stack`, each with the scope
+        it sits in; with `holders`, other nodes are set aside rather than entered."""
         children = self._walker.children
-        stack: list[tuple[cst.CSTNode, Scope]] = [(child, self._module_scope) for child in children(self.module)]
+        pop, extend, set_aside = stack.pop, stack.extend, self._pending.append
         while stack:
-            node, owner = stack.pop()
+            node, owner = pop()
             node_type = type(node)
+            if node_type in _DECLARATIONS:
+                if owner.node is not None:
+                    names = {item.name.value for item in node.names}  # type: ignore[attr-defined]
+                    if not owner.declared_global and not owner.declared_nonlocal:
+                        self._declaring.append(owner)
+                    if node_type is cst.Global:
+                        owner.declared_global |= names
+                    else:
+                        owner.declared_nonlocal |= names
+                continue  # it holds names only
+            if holders is not None and node_type not in holders:
+                set_aside((node, owner))
+                continue
             if node_type in _SCOPE_TYPE_SET:
                 owner = self._scopes[id(node)] = Scope(node, owner)  # type: ignore[arg-type]
-            elif node_type in _DECLARATIONS and owner.node is not None:
-                names = {item.name.value for item in node.names}  # type: ignore[attr-defined]
-                if not owner.declared_global and not owner.declared_nonlocal:
-                    self._declaring.append(owner)
-                if node_type is cst.Global:
-                    owner.declared_global |= names
-                else:
-                    owner.declared_nonlocal |= names
-            stack.extend((child, owner) for child in children(node))
+            extend(zip(children(node), repeat(owner)))
 
     def scope(self, node: ScopeNode | None) -> Scope:
         """The scope of a def, lambda or class met in this module (None: the module)."""
-        return self._module_scope if node is None else self._scopes[id(node)]
+        if node is None:
+            return self._module_scope
+        found = self._scopes.get(id(node))
+        if found is None and self._pending:
+            self._register_lambdas()
+            found = self._scopes.get(id(node))
+        if found is None:
+            raise KeyError(node)
+        return found
 
     def enclosing_scope(self, node: ScopeNode) -> ScopeNode | None:
         """The def, lambda or class that `node` is defined in; None at module level."""

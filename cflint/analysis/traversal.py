@@ -128,12 +128,14 @@ class Walker:
         """The node's direct children that are not whitespace or punctuation, in order."""
         found: list[cst.CSTNode] = []
         node_types = self._node_types
-        for value in self._getter(type(node))(node):
+        getter = self._getters.get(type(node)) or self._getter(type(node))
+        for value in getter(node):
             value_type = type(value)
             if value_type in node_types:
                 found.append(value)
             elif value_type is list or value_type is tuple:
-                found.extend(v for v in value if type(v) in node_types)
+                # A field that holds a sequence holds nodes only (LibCST's types say so).
+                found.extend(value)
         return found
 
     def descendants(self, node: cst.CSTNode, stop_at: tuple[type[cst.CSTNode], ...] = ()) -> Iterator[cst.CSTNode]:

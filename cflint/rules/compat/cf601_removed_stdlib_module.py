@@ -8,10 +8,12 @@ from cflint.rules.imports.dependencies import provided_modules
 
 # Names in an `if` test that make its branches a check for what this Python has.
 _FEATURE_TESTS = frozenset({"hasattr", "getattr", "version_info"})
+# The last names of the removed names: an attribute named otherwise cannot qualify to one.
+_REMOVED_LAST_NAMES = frozenset(name.rpartition(".")[2] for name in REMOVED_NAMES)
 
 
 def _tests_features(nodes: list[cst.CSTNode]) -> bool:
-    return any(isinstance(node, cst.Name) and node.value in _FEATURE_TESTS for node in nodes)
+    return any(type(node) is cst.Name and node.value in _FEATURE_TESTS for node in nodes)
 
 
 def _catches_attribute_error(handler: cst.ExceptHandler) -> bool:
@@ -44,6 +46,9 @@ class RemovedStdlibModule(ImportRule):
         # Inside a try that catches AttributeError, a handler of a failed import or attribute,
         # or an `if` testing hasattr or the version: the code already tells the Pythons apart.
         self._hedged = 0
+        # Whether each enclosing `if` test (and conditional expression) tests features, innermost last.
+        self._feature_tests: list[bool] = []
+        self._may_test_features = any(name in file.source for name in _FEATURE_TESTS)
 
     def check_import(self, imported: ImportedModule) -> None:
         if imported.guarded or not imported.runs:
@@ -93,7 +98,7 @@ class RemovedStdlibModule(ImportRule):
                 self._report_name(alias.name, removed, imported.versions)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        if self._hedged:
+        if self._hedged or node.attr.value not in _REMOVED_LAST_NAMES:
             return
         removed = REMOVED_NAMES.get(self.qualify(node) or "")
         if removed is not None:
@@ -112,18 +117,23 @@ class RemovedStdlibModule(ImportRule):
     def leave_ExceptHandler(self, node: cst.ExceptHandler) -> None:
         self._hedged -= _is_fallback(node)
 
-    def _feature_test(self, test: cst.BaseExpression) -> bool:
-        return _tests_features([test, *self.walker.descendants(test)])
+    def _enter_test(self, test: cst.BaseExpression) -> None:
+        tests = self._may_test_features and _tests_features([test, *self.walker.descendants(test)])
+        self._feature_tests.append(tests)
+        self._hedged += tests
+
+    def _leave_test(self) -> None:
+        self._hedged -= self._feature_tests.pop()
 
     def visit_If(self, node: cst.If) -> None:
         super().visit_If(node)
-        self._hedged += self._feature_test(node.test)
+        self._enter_test(node.test)
 
     def leave_If(self, node: cst.If) -> None:
-        self._hedged -= self._feature_test(node.test)
+        self._leave_test()
 
     def visit_IfExp(self, node: cst.IfExp) -> None:
-        self._hedged += self._feature_test(node.test)
+        self._enter_test(node.test)
 
     def leave_IfExp(self, node: cst.IfExp) -> None:
-        self._hedged -= self._feature_test(node.test)
+        self._leave_test()

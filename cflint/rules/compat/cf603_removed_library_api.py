@@ -10,6 +10,8 @@ from cflint.model import Safety
 from cflint.rule.scoped import ScopedRule
 
 _MODULES = frozenset(name.split(".")[0] for name in REMOVED_APIS)
+# The last names of the APIs: an attribute named otherwise cannot qualify to one.
+_LAST_NAMES = frozenset(name.rpartition(".")[2] for name in REMOVED_APIS)
 
 
 class RemovedLibraryApi(ScopedRule):
@@ -32,13 +34,18 @@ class RemovedLibraryApi(ScopedRule):
                 self._report(alias.name, api, fix=fix)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
+        if node.attr.value not in _LAST_NAMES:
+            return
         qualified = self.qualify(node)
         api = REMOVED_APIS.get(qualified or "")
         if api is not None and not api.call:
             self._report(node, api)
 
     def visit_Call(self, node: cst.Call) -> None:
-        qualified = self.qualify(node.func)
+        func = node.func
+        if type(func) is cst.Attribute and func.attr.value not in _LAST_NAMES:
+            return
+        qualified = self.qualify(func)
         api = REMOVED_APIS.get(qualified or "")
         if api is None or not api.call or any(arg.star for arg in node.args):
             return

@@ -97,17 +97,26 @@ class RequestNotFlask(ScopedRule):
     def _imported_only_for_type_checking(self) -> bool:
         """Whether every import that binds `request` is under `if TYPE_CHECKING:`."""
         if self._type_checking_only is None:
-            walker, module = self.walker, self.file.module
-            imports = [node for node in walker.descendants(module) if _binds_request(node)]
-            guarded = {
-                id(node)
-                for block in walker.descendants(module)
-                if isinstance(block, cst.If) and is_type_checking(block.test)
-                for node in walker.descendants(block.body)
-                if _binds_request(node)
-            }
-            self._type_checking_only = bool(imports) and all(id(node) in guarded for node in imports)
+            # `is_type_checking` needs the name in the text: without it no import is guarded.
+            self._type_checking_only = "TYPE_CHECKING" in self.file.source and self._request_imports_all_guarded()
         return self._type_checking_only
+
+    def _request_imports_all_guarded(self) -> bool:
+        """Whether some import binds `request` and each is in the body of an `if TYPE_CHECKING:`."""
+        found = False
+        stack: list[tuple[cst.CSTNode, bool]] = [(self.file.module, False)]
+        while stack:
+            node, guarded = stack.pop()
+            if _binds_request(node):
+                if not guarded:
+                    return False
+                found = True
+            if type(node) is cst.If and is_type_checking(node.test):
+                body = node.body
+                stack.extend((child, guarded or child is body) for child in self.walker.children(node))
+            else:
+                stack.extend((child, guarded) for child in self.walker.children(node))
+        return found
 
     def _may_be_reexport(self, qualified: str) -> bool:
         """Whether `request` comes from a module of the function itself, which may pass on Flask's."""
@@ -122,7 +131,7 @@ class RequestNotFlask(ScopedRule):
 
 
 def _binds_request(node: cst.CSTNode) -> bool:
-    if not isinstance(node, (cst.Import, cst.ImportFrom)) or isinstance(node.names, cst.ImportStar):
+    if not (type(node) is cst.Import or type(node) is cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
         return False
     for alias in node.names:
         bound = alias.asname.name if alias.asname is not None else alias.name

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import repeat
 
 import libcst as cst
 
@@ -24,7 +25,8 @@ _CONTEXT_GLOBALS = {
 _USE_INSIDE = "use it inside a function"
 _CALL_INSIDE = "call it from inside a request (from the entry function), not at import"
 # Code under these may run inside a context made for it, or catch what Flask raises: not followed.
-_GUARDED = (cst.Try, cst.TryStar, cst.With)
+_GUARDED = frozenset({cst.Try, cst.TryStar, cst.With})
+_LATER = frozenset({cst.FunctionDef, cst.Lambda})  # code that runs when called
 _CONTEXT_CHECKS = ("has_request_context", "has_app_context", "app_context", "request_context")
 
 
@@ -82,10 +84,10 @@ class FlaskContextAtImport(ScopedRule):
             node, inside = stack.pop()
             if inside:
                 found.add(id(node))
-            if isinstance(node, (cst.FunctionDef, cst.Lambda)):
+            if type(node) in _LATER:
                 continue
-            inner = inside or isinstance(node, _GUARDED)
-            stack.extend((child, inner) for child in self.walker.children(node))
+            inner = inside or type(node) in _GUARDED
+            stack.extend(zip(self.walker.children(node), repeat(inner)))
         return found
 
     def _first_use(self, graph: CallGraph, edge: CallEdge) -> tuple[str, str, str] | None:

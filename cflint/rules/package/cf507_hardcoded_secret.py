@@ -4,6 +4,7 @@ from pathlib import PurePath
 
 import libcst as cst
 
+from cflint.analysis.literals import literal_value
 from cflint.knowledge.secret_values import (
     CANDIDATE_TEXTS,
     PASSWORD_PARAMETERS,
@@ -31,13 +32,15 @@ from cflint.rules.package.cf507_secret_parts import (
 Literal = cst.SimpleString | cst.ConcatenatedString
 # Calls whose string arguments are defaults of the environment, not secrets in the code.
 _ENVIRONMENT_READS = ("getenv", "environ.get", "environ.setdefault", "environ.pop")
+# The last names of the callees that take a password: an import of one spells it.
+_PASSWORD_CALLEES = frozenset(callee.rpartition(".")[2] for callee in PASSWORD_PARAMETERS)
 
 
 def _literal_text(node: cst.BaseExpression) -> str | None:
     """The text of a plain string or bytes literal (an f-string has none)."""
     if not isinstance(node, Literal):
         return None
-    value = node.evaluated_value
+    value = literal_value(node)
     if isinstance(value, bytes):
         return value.decode("latin-1")
     return value
@@ -89,6 +92,7 @@ class HardcodedSecret(ScopedRule):
         super().__init__(file)
         self._seen: set[int] = set()
         self._skipped = _is_test_file(self.context)
+        self._may_pass_password = any(callee in file.source for callee in _PASSWORD_CALLEES)
 
     def _check(self, node: cst.BaseExpression, name: str | None) -> None:
         if self._skipped or id(node) in self._seen:
@@ -123,7 +127,7 @@ class HardcodedSecret(ScopedRule):
     def visit_Call(self, node: cst.Call) -> None:
         if _dotted(node.func).endswith(_ENVIRONMENT_READS):
             self._seen.update(id(arg.value) for arg in node.args if arg.keyword is None)
-        qualified = self.qualify(node.func) or ""
+        qualified = (self.qualify(node.func) or "") if self._may_pass_password else ""
         parameters = PASSWORD_PARAMETERS.get(qualified, ())
         for index, arg in enumerate(node.args if parameters else ()):
             if arg.star:

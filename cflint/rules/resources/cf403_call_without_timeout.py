@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import libcst as cst
 
@@ -13,6 +13,9 @@ from cflint.knowledge.timeouts import NEEDS_TIMEOUT, SIGNATURES, Signature, Time
 from cflint.model import Safety
 from cflint.rule import ParsedFile
 from cflint.rule.scoped import ScopedRule
+
+if TYPE_CHECKING:
+    from cflint.analysis.callgraph import CallEdge
 
 # Last names of the callees: other method calls without a timeout= are skipped untraced.
 _CANDIDATES = frozenset(path.rpartition(".")[2].removesuffix("()") for path in NEEDS_TIMEOUT)
@@ -163,6 +166,7 @@ class CallWithoutTimeout(ScopedRule):
         self._default_setters: set[int] = set()  # module-level socket.setdefaulttimeout(n) calls
         self._default_set = False
         self._at_import: dict[int, str] | None = None  # functions run at import: the call that runs them
+        self._main_guard_nodes: set[int] | None = None
 
     def visit_Module(self, node: cst.Module) -> None:
         if "setdefaulttimeout" not in self.file.source:
@@ -239,12 +243,14 @@ class CallWithoutTimeout(ScopedRule):
 
     def _main_guarded(self) -> set[int]:
         """The nodes under a top-level `if __name__ == "__main__":`, which the runtime never runs."""
-        return {
-            id(node)
-            for statement in self.file.module.body
-            if isinstance(statement, cst.If) and is_main_guard(statement.test)
-            for node in self.walker.descendants(statement.body)
-        }
+        if self._main_guard_nodes is None:
+            self._main_guard_nodes = {
+                id(node)
+                for statement in self.file.module.body
+                if isinstance(statement, cst.If) and is_main_guard(statement.test)
+                for node in self.walker.descendants(statement.body)
+            }
+        return self._main_guard_nodes
 
     def _functions_at_import(self) -> dict[int, str]:
         """The functions of this file that module-level code of the root's modules runs at
@@ -252,14 +258,21 @@ class CallWithoutTimeout(ScopedRule):
         reaches it`, `setup() at user.py:9 reaches it`)."""
         if self._at_import is None:
             graph = self.file.call_graph
-            self._at_import = {}
-            modules = [graph.home, *(module for module in graph.modules() or () if module is not graph.home)]
+            starts: dict[int, CallEdge] = {}  # each function's first call at import
+            modules = [graph.home]
+            if graph.named_elsewhere():
+                modules.extend(module for module in graph.modules() or () if module is not graph.home)
             for module in modules:
                 for edge in graph.import_time(module):
-                    start = f"{edge.called} at {graph.location_of(module, edge.node)} reaches it"
                     for reached in graph.reach(edge.callee, edge):
                         if reached.function.module is graph.home:
-                            self._at_import.setdefault(id(reached.function.definition), start)
+                            starts.setdefault(id(reached.function.definition), edge)
+            self._at_import = {}
+            for module in modules:
+                edges = {key: edge for key, edge in starts.items() if edge.place.module is module}
+                where = graph.locations_of(module, [edge.node for edge in edges.values()])
+                for key, edge in edges.items():
+                    self._at_import[key] = f"{edge.called} at {where[edge.node]} reaches it"
         return self._at_import
 
     def _socket_default_applies(self) -> bool:
