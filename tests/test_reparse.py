@@ -244,14 +244,18 @@ def test_the_same_text_is_not_parsed_again() -> None:
     assert reparse(state, SOURCE, "user.py") is state
 
 
-def test_a_linter_that_reparses_parses_an_edited_file_whole_once(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def whole_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts the linter parses whole, as they are parsed."""
     import cflint.engine.linter as linter
 
-    whole_parses: list[str] = []
+    parsed: list[str] = []
     measured = linter.parse_measured
-    monkeypatch.setattr(linter, "parse_measured", lambda *args: whole_parses.append(args[1]) or measured(*args))
+    monkeypatch.setattr(linter, "parse_measured", lambda *args: parsed.append(args[1]) or measured(*args))
+    return parsed
+
+
+def test_a_linter_that_reparses_parses_an_edited_file_whole_once(tmp_path: Path, whole_parses: list[str]) -> None:
     incremental = Linter(LintOptions(cwd=tmp_path, reparse=True), REGISTRY)
     texts = [SOURCE, SOURCE.replace("* 2", "* 3"), SOURCE.replace("* 2", "* 4").replace("get_json()", "data")]
     for text in texts:
@@ -263,13 +267,8 @@ def test_a_linter_that_reparses_parses_an_edited_file_whole_once(
 
 
 def test_a_text_that_does_not_parse_keeps_the_last_parse_to_reparse_from(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, whole_parses: list[str]
 ) -> None:
-    import cflint.engine.linter as linter
-
-    whole_parses: list[str] = []
-    measured = linter.parse_measured
-    monkeypatch.setattr(linter, "parse_measured", lambda *args: whole_parses.append(args[1]) or measured(*args))
     incremental = Linter(LintOptions(cwd=tmp_path, reparse=True), REGISTRY)
     broken = SOURCE.replace("* 2", "* (2")
     fixed = SOURCE.replace("* 2", "* (2)")

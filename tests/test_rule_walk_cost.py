@@ -13,43 +13,12 @@ import libcst as cst
 import pytest
 
 import cflint.analysis.callgraph as callgraph
+from bench.lsp_latency import large_module
 from cflint.analysis.literals import literal_value
 from cflint.analysis.traversal import Walker
 from cflint.api import Linter, LintOptions, LintResult
 from cflint.engine.modules import ModuleStore
 from tests.helpers import write_files
-
-# A handler of the language-server benchmark's generated module (bench/lsp_latency.py):
-# parsing input, a dict, a loop, an HTTP call with a timeout, returns.
-_HANDLER = '''
-def handler_{i}(payload):
-    """Handle the events of kind k{i}."""
-    items = payload.get("items", [])
-    total = 0
-    for item in items:
-        if item.get("kind") == "k{i}":
-            total += int(item.get("value", 0))
-        elif item.get("kind") is None:
-            continue
-    response = requests.get("https://api.example.com/{i}", params={{"total": total}}, timeout=5)
-    if response.status_code != 200:
-        return {{"error": response.status_code, "handler": {i}}}
-    data = response.json()
-    return {{"handler": {i}, "total": total, "data": data}}
-'''
-_MAIN = """
-def main():
-    payload = request.get_json(silent=True) or {}
-    handler = globals().get(f"handler_{payload.get('kind', 0)}")
-    if handler is None:
-        return {"error": "unknown kind"}, 400
-    return handler(payload)
-"""
-
-
-def _large_module(handlers: int) -> str:
-    header = "import requests\nfrom flask import request\n"
-    return header + "".join(_HANDLER.format(i=i) for i in range(handlers)) + _MAIN
 
 
 def _lint(folder: Path, name: str = "user.py", ignore: list[str] | None = None) -> LintResult:
@@ -77,7 +46,7 @@ def test_the_rules_and_their_analyses_enter_each_node_of_a_large_module_about_th
 ) -> None:
     """The rules' one walk, the scopes' walk and the bindings' walk, and little more: no rule
     walks the whole file again (CF701 walked it twice more, CF601 each if test twice)."""
-    text = _large_module(60)
+    text = large_module(1000)  # the language-server benchmark's module: 65 handlers and a main
     write_files(tmp_path, {"user.py": text, "requirements.txt": "requests\nflask\n"})
     nodes = sum(1 for _ in Walker().descendants(cst.parse_module(text))) + 1
     children_calls[0] = 0
