@@ -206,6 +206,22 @@ class Linter:
         root_findings = [] if root is None else self._root_findings(root, cache)
         return LintResult(path, sorted(findings), root, root_findings, job.enabled)
 
+    def prepare(self, path: Path, source: str | bytes) -> None:
+        """With the `reparse` option, parse `source` as the content of `path` ahead of its
+        next lint, and find where its statements start, so that the lint of the next edit
+        reparses only what it changed. An editor calls it when a file opens, since a lint
+        answered from the cache parses nothing. Nothing is reported: the lint reports."""
+        if not self.options.reparse:
+            return
+        if isinstance(source, bytes):
+            from cflint.engine.source import decode_source
+
+            try:
+                source = decode_source(source)
+            except ValueError:
+                return
+        self._linter.prepare(Path(os.path.abspath(path)), source)
+
     def lint_root(self, folder: Path, unsaved: Mapping[Path, bytes] | None = None) -> LintResult | None:
         """The root rules' findings for the function root of `folder` when `folder` holds a
         requirements.txt and is (in) a function root, else None."""

@@ -276,3 +276,29 @@ def test_a_text_that_does_not_parse_keeps_the_last_parse_to_reparse_from(
     assert [f.code for f in incremental.lint_source(tmp_path / "user.py", broken).findings] == ["CF001"]
     incremental.lint_source(tmp_path / "user.py", fixed)
     assert whole_parses == [SOURCE, broken]  # the fixed text is reparsed from the first
+
+
+def test_a_file_prepared_when_opened_has_its_first_edit_reparsed(tmp_path: Path, whole_parses: list[str]) -> None:
+    """A server's first lint of a saved file may come from the result cache, which parses
+    nothing; `prepare` parses it meanwhile, and finds where its statements start."""
+    import cflint.engine.reparse as reparsing
+
+    span_searches: list[int] = []
+    search = reparsing._span_starts
+    incremental = Linter(LintOptions(cwd=tmp_path, reparse=True), REGISTRY)
+    incremental.prepare(tmp_path / "user.py", SOURCE.encode())
+    assert whole_parses == [SOURCE]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(reparsing, "_span_starts", lambda *args: span_searches.append(1) or search(*args))
+        edited = SOURCE.replace("* 2", "* 3")
+        got = incremental.lint_source(tmp_path / "user.py", edited)
+    assert whole_parses == [SOURCE] and span_searches == []  # reparsed, with the statements already found
+    assert (
+        got.findings == Linter(LintOptions(cwd=tmp_path), REGISTRY).lint_source(tmp_path / "user.py", edited).findings
+    )
+
+
+def test_prepare_does_nothing_for_a_linter_that_does_not_reparse(tmp_path: Path, whole_parses: list[str]) -> None:
+    Linter(LintOptions(cwd=tmp_path), REGISTRY).prepare(tmp_path / "user.py", SOURCE)
+    Linter(LintOptions(cwd=tmp_path, reparse=True), REGISTRY).prepare(tmp_path / "user.py", b"x = '\xff'\n")
+    assert whole_parses == []

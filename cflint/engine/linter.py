@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import libcst as cst
 from msgspec.structs import replace
@@ -42,6 +43,8 @@ from cflint.rule import CallbackNames, LineOf, ParsedFile, Report, Rule
 DEEP_RECURSION_LIMIT = 100_000  # for LibCST's recursive code, on a large thread stack
 THREAD_STACK_BYTES = 512 * 1024 * 1024
 
+T = TypeVar("T")
+
 
 # The nodes a cancellable lint asks at, whether to go on: each statement, at any depth.
 _CANCEL_POINTS = ("SimpleStatementLine", "FunctionDef", "ClassDef", "If", "For", "While", "With", "Try", "Match")
@@ -69,29 +72,33 @@ class FileLinter:
         self._callbacks = CallbackNames()
 
     def lint(self, job: FileJob, cancelled: Callable[[], bool] | None = None) -> list[Finding]:
-        """Lint one file on a thread of its own, whose stack fits deeply nested code. (A thread
-        is cheap to start; a pool of one would make every cold run import
-        concurrent.futures and logging.) When `cancelled` turns true, the lint stops at the
-        next statement and raises LintCancelled."""
-        outcome: list[list[Finding]] = []
-        failure: list[BaseException] = []
+        """Lint one file on a thread whose stack fits deeply nested code. When `cancelled`
+        turns true, the lint stops at the next statement and raises LintCancelled."""
+        return _on_large_stack(lambda: self._lint(job, cancelled))
 
-        def lint_on_thread() -> None:
-            try:
-                outcome.append(self._lint(job, cancelled))
-            except BaseException as exc:  # raised again in the caller's thread
-                failure.append(exc)
+    def prepare(self, path: Path, source: str) -> None:
+        """With `reparse`, parse `source` as the text of `path` (unless it was the last parsed)
+        and find where its statements start, so that a lint of its next edit reparses what
+        the edit changed: what a server does while a file just opened is read. A text that
+        does not parse, or a failure, leaves nothing to reparse from."""
+        parses = self._parses
+        if parses is None:
+            return
 
-        previous = threading.stack_size(THREAD_STACK_BYTES)
+        def parse() -> None:
+            with recursion_limit(DEEP_RECURSION_LIMIT):
+                self._parse(source, path, str(path))
+            parsed = parses.get(path)
+            if parsed is not None and parsed.text == source:
+                parsed.starts  # noqa: B018  # found now, not at the next edit
+
         try:
-            thread = threading.Thread(target=lint_on_thread, name="cflint-lint", daemon=True)
-            thread.start()
-        finally:
-            threading.stack_size(previous)
-        thread.join()
-        if failure:
-            raise failure[0]
-        return outcome[0]
+            _on_large_stack(parse)
+        except Exception as exc:  # the next lint reports it
+            if self.debug:
+                import traceback
+
+                traceback.print_exception(exc)
 
     def _lint(self, job: FileJob, cancelled: Callable[[], bool] | None = None) -> list[Finding]:
         context = job.context
@@ -278,6 +285,31 @@ class FileLinter:
                     kept.append(finding)
         kept.sort()
         return kept
+
+
+def _on_large_stack(work: Callable[[], T]) -> T:
+    """`work()` run on a thread of its own, whose stack fits deeply nested code. (A thread is
+    cheap to start; a pool of one would make every cold run import concurrent.futures and
+    logging.) What it raises is raised again here."""
+    outcome: list[T] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(work())
+        except BaseException as exc:  # raised again in the caller's thread
+            failure.append(exc)
+
+    previous = threading.stack_size(THREAD_STACK_BYTES)
+    try:
+        thread = threading.Thread(target=run, name="cflint-lint", daemon=True)
+        thread.start()
+    finally:
+        threading.stack_size(previous)
+    thread.join()
+    if failure:
+        raise failure[0]
+    return outcome[0]
 
 
 def _stopper(cancelled: Callable[[], bool]) -> NodeCallback:

@@ -251,7 +251,8 @@ class CflintServer(LanguageServer):
         version, text = document.version, document.source
         linter = self.linter
         # A document's first lint may be answered from the cache: as saved, it may have been linted before.
-        cache = self._cache if uri not in self.documents.linted else None
+        first = uri not in self.documents.linted
+        cache = self._cache if first else None
         lint = partial(_lint_buffer, linter, path, self.documents.buffers(path), cache)
         try:
             result = await self._run(partial(lint, partial(self._edited_since, uri, version)))
@@ -273,6 +274,10 @@ class CflintServer(LanguageServer):
         self.diagnostics.publish_file(uri, text, result.findings, version)
         if result.root is not None:
             self.diagnostics.publish_root_findings(result, linter)
+        if first:
+            # A file just opened: parse it now, while it is read, so that its first edit is
+            # reparsed (a lint answered from the cache parsed nothing).
+            self._executor.submit(released, partial(linter.prepare, path, text))
 
     def _edited_since(self, uri: str, version: int | None) -> bool:
         """Whether the document is closed or at another version (asked from the lint thread)."""
