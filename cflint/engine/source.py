@@ -163,7 +163,7 @@ def parse_measured(registry: Registry, source: str, display: str) -> tuple[cst.M
     return registry.finding(SYNTAX_ERROR, display, problem.position, reason=problem.reason)
 
 
-def bound_exceeded(registry: Registry, display: str, costs: ParseCosts) -> Finding | None:
+def _bound_exceeded(registry: Registry, display: str, costs: ParseCosts) -> Finding | None:
     """CF004 when a cost is over its bound: more tokens than cflint lints, expressions nested
     too deeply for LibCST's parse time, or brackets for its memory."""
     if costs.tokens > guards.MAX_TOKENS:
@@ -198,7 +198,7 @@ def _over_bounds(registry: Registry, source: str, display: str) -> Finding | Par
     if tokens > guards.MAX_TOKENS:
         # Not even compiled: CPython's compiler can take minutes on a large file (the
         # same function defined 30,000 times, for one).
-        return bound_exceeded(registry, display, ParseCosts(tokens, 0, 0, False))
+        return _bound_exceeded(registry, display, ParseCosts(tokens, 0, 0, False))
     compiled = guards.compile_outcome(source, display)
     if isinstance(compiled, guards.CompileLimit):
         return registry.finding(SYNTAX_ERROR, display, Position(compiled.line, compiled.column), reason=compiled.reason)
@@ -209,9 +209,9 @@ def _over_bounds(registry: Registry, source: str, display: str) -> Finding | Par
         return None
     nesting = guards.nesting_cost(tree)
     if nesting > guards.MAX_NESTING_COST:
-        return bound_exceeded(registry, display, ParseCosts(tokens, nesting, 0, compiled))
+        return _bound_exceeded(registry, display, ParseCosts(tokens, nesting, 0, compiled))
     costs = ParseCosts(tokens, nesting, guards.bracket_cost(source), compiled)
-    return bound_exceeded(registry, display, costs) or costs
+    return _bound_exceeded(registry, display, costs) or costs
 
 
 def _libcst_failure(registry: Registry, source: str, display: str, position: Position) -> Finding:
