@@ -13,7 +13,8 @@ in the same context as in the whole file:
 - Statements are parsed before the run, so that its first statement's leading lines are read
   as they are in the file, not as a module header; a `pass` after it, behind the next
   statement's leading lines, so that the run's last block claims the lines it claims in the
-  file. The splice is kept only when those lines still go where they went before.
+  file. The splice is kept only when those lines still go where they went before, and when
+  the reparsed statements' code is the run's text (see `_run_starts`).
 - The indent and newline a module uses by default are those of its first indented block and
   first line. The run starts after the first statement, and what is parsed before it gives
   the parser the module's newline, and its indent when the run is past the first indented
@@ -82,7 +83,7 @@ class ParsedText:
         """The offset of each top-level statement's span, or None when the spans do not add
         up to the text (then nothing is reparsed)."""
         if self._starts is None:
-            self._starts = _span_starts(self.module, len(self.text))
+            self._starts = _span_starts(self.module, self.text)
         return self._starts or None
 
 
@@ -148,14 +149,15 @@ def reparse(previous: ParsedText, text: str, filename: str) -> ParsedText | None
         return None  # the whole text's first indented block, hence its indent, is after the run
     if not at_end and not _closes_run(parsed, body[last + 1]):
         return None
-    if not statements:
+    run_starts = _run_starts(parsed, statements, run, start)
+    if run_starts is None:
         return None
     changes: dict[str, object] = {"body": (*body[:first], *statements, *body[last + 1 :])}
     if at_end:
         changes["footer"] = parsed.footer
         changes["has_trailing_newline"] = parsed.has_trailing_newline
     spliced = module.with_changes(**changes)
-    new_starts = [*starts[:first], *_run_starts(parsed, statements, start), *(o + delta for o in starts[last + 1 :])]
+    new_starts = [*starts[:first], *run_starts, *(offset + delta for offset in starts[last + 1 :])]
     return ParsedText(text, spliced, costs, new_starts, first_indented if indent_given else None)
 
 
@@ -233,27 +235,39 @@ def _closes_run(parsed: cst.Module, following: cst.SimpleStatementLine | cst.Bas
     )
 
 
-def _run_starts(parsed: cst.Module, statements: Sequence[cst.BaseStatement], start: int) -> list[int]:
-    """Where each reparsed statement starts in the new text. The parsed text is the run
-    between the opening and closing statements, whose code is their text, so the last
-    statement's end is known and its code need not be generated (nor any, for the single
-    statement an edit inside a function reparses)."""
-    offsets = [start]
-    for statement in statements[:-1]:
-        offsets.append(offsets[-1] + len(parsed.code_for_node(statement)))
-    return offsets
+def _run_starts(parsed: cst.Module, statements: Sequence[cst.BaseStatement], run: str, start: int) -> list[int] | None:
+    """Where each reparsed statement starts in the new text, or None when their code is not
+    the run's text. LibCST does not give every text back: a line holding only a backslash
+    that continues it, before an indented line, comes back as indentation. Spans taken from
+    such code would not be the text's, and a later reparse would cut it in the wrong places."""
+    # What LibCST parsed: it adds a line break to a text that ends without one.
+    text = run if parsed.has_trailing_newline else run + parsed.default_newline
+    offsets = []
+    at = 0
+    for statement in statements:
+        code = parsed.code_for_node(statement)
+        if not text.startswith(code, at):
+            return None
+        offsets.append(start + at)
+        at += len(code)
+    return offsets or None
 
 
-def _span_starts(module: cst.Module, length: int) -> list[int]:
-    """Each top-level statement's offset from its code; empty when header, statements and
-    footer do not add up to `length` (a byte-order mark, say)."""
+def _span_starts(module: cst.Module, text: str) -> list[int]:
+    """Each top-level statement's offset from its code; empty unless each statement's code
+    is the text at its offset and header, statements and footer add up to the text (not so
+    with a byte-order mark, or a text LibCST does not give back, see _run_starts)."""
     newline = module.default_newline
+    parsed = text if module.has_trailing_newline else text + newline  # what LibCST parsed
     offset = _lines_length(module.header, newline)
     starts = []
     for statement in module.body:
+        code = module.code_for_node(statement)
+        if not parsed.startswith(code, offset):
+            return []
         starts.append(offset)
-        offset += len(module.code_for_node(statement))
-    if offset + _lines_length(module.footer, newline) != _code_length(module, length):
+        offset += len(code)
+    if offset + _lines_length(module.footer, newline) != len(parsed):
         return []
     return starts
 
