@@ -253,6 +253,20 @@ def test_a_text_libcst_does_not_give_back_is_not_reparsed_from() -> None:
     assert reparse(clean, SOURCE.replace("    return json.dumps", "\\\n    return json.dumps"), "user.py") is None
 
 
+def test_a_footer_libcst_does_not_give_back_is_not_reparsed_from() -> None:
+    """After a simple statement, LibCST loses a blank line of a footer that holds an indented
+    comment: the edit that makes one is parsed whole, and the spans of such a text unused."""
+    source = "import json\n\n\ndef f():\n    return 1\n\n\nx = json.dumps(f())\n"
+    footer = source + "\n    # note\n\n#"
+    assert cst.parse_module(footer).code != footer
+    state = whole(source)
+    assert state is not None
+    assert reparse(state, footer, "user.py") is None
+    lost = whole(footer)
+    assert lost is not None
+    assert lost.starts is None
+
+
 def test_the_same_text_is_not_parsed_again() -> None:
     state = whole(SOURCE)
     assert state is not None

@@ -149,7 +149,7 @@ def reparse(previous: ParsedText, text: str, filename: str) -> ParsedText | None
         return None  # the whole text's first indented block, hence its indent, is after the run
     if not at_end and not _closes_run(parsed, body[last + 1]):
         return None
-    run_starts = _run_starts(parsed, statements, run, start)
+    run_starts = _run_starts(parsed, statements, run, start, at_end)
     if run_starts is None:
         return None
     changes: dict[str, object] = {"body": (*body[:first], *statements, *body[last + 1 :])}
@@ -235,13 +235,15 @@ def _closes_run(parsed: cst.Module, following: cst.SimpleStatementLine | cst.Bas
     )
 
 
-def _run_starts(parsed: cst.Module, statements: Sequence[cst.BaseStatement], run: str, start: int) -> list[int] | None:
-    """Where each reparsed statement starts in the new text, or None when their code is not
-    the run's text. LibCST does not give every text back: a line holding only a backslash
-    that continues it, before an indented line, comes back as indentation. Spans taken from
-    such code would not be the text's, and a later reparse would cut it in the wrong places."""
-    # What LibCST parsed: it adds a line break to a text that ends without one.
-    text = run if parsed.has_trailing_newline else run + parsed.default_newline
+def _run_starts(
+    parsed: cst.Module, statements: Sequence[cst.BaseStatement], run: str, start: int, at_end: bool
+) -> list[int] | None:
+    """Where each reparsed statement starts in the new text, or None when their code (and at
+    the end, the footer's) is not the run's text. LibCST does not give every text back: a
+    line holding only a backslash that continues it, before an indented line, comes back as
+    indentation, and a blank line may go missing from a footer. Spans taken from such code
+    would not be the text's, and a later reparse would cut it in the wrong places."""
+    text = _as_parsed(parsed, run)
     offsets = []
     at = 0
     for statement in statements:
@@ -250,16 +252,19 @@ def _run_starts(parsed: cst.Module, statements: Sequence[cst.BaseStatement], run
             return None
         offsets.append(start + at)
         at += len(code)
-    return offsets or None
+    rest = _lines_code(parsed, parsed.footer) if at_end else ""
+    return offsets if offsets and text[at:] == rest else None
 
 
 def _span_starts(module: cst.Module, text: str) -> list[int]:
-    """Each top-level statement's offset from its code; empty unless each statement's code
-    is the text at its offset and header, statements and footer add up to the text (not so
-    with a byte-order mark, or a text LibCST does not give back, see _run_starts)."""
-    newline = module.default_newline
-    parsed = text if module.has_trailing_newline else text + newline  # what LibCST parsed
-    offset = _lines_length(module.header, newline)
+    """Each top-level statement's offset from its code; empty unless header, statements and
+    footer are the text (not so with a byte-order mark, or a text LibCST does not give back,
+    see _run_starts)."""
+    parsed = _as_parsed(module, text)
+    header = _lines_code(module, module.header)
+    if not parsed.startswith(header):
+        return []
+    offset = len(header)
     starts = []
     for statement in module.body:
         code = module.code_for_node(statement)
@@ -267,9 +272,16 @@ def _span_starts(module: cst.Module, text: str) -> list[int]:
             return []
         starts.append(offset)
         offset += len(code)
-    if offset + _lines_length(module.footer, newline) != len(parsed):
-        return []
-    return starts
+    return starts if parsed[offset:] == _lines_code(module, module.footer) else []
+
+
+def _as_parsed(module: cst.Module, text: str) -> str:
+    """The text as LibCST parsed it: it adds a line break to a text that ends without one."""
+    return text if module.has_trailing_newline else text + module.default_newline
+
+
+def _lines_code(module: cst.Module, lines: Sequence[cst.EmptyLine]) -> str:
+    return "".join(module.code_for_node(line) for line in lines)
 
 
 def _code_length(module: cst.Module, length: int) -> int:
