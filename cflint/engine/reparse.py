@@ -128,7 +128,7 @@ def reparse(previous: ParsedText, text: str, filename: str) -> ParsedText | None
         after = old[old_stop : old_stop + leading] + _SENTINEL + newline
     if "__future__" in run:
         return None
-    costs = _run_costs(previous.costs, old_run, run, filename, future_flags(module))
+    costs = _run_costs(previous.costs, old_run, run, filename, _future_flags(module))
     if costs is None:
         return None
     try:
@@ -161,7 +161,7 @@ def reparse(previous: ParsedText, text: str, filename: str) -> ParsedText | None
     return ParsedText(text, spliced, costs, new_starts, first_indented if indent_given else None)
 
 
-def future_flags(module: cst.Module) -> int:
+def _future_flags(module: cst.Module) -> int:
     """The compiler flags of the module's `from __future__ import` statements, which come
     first (after a docstring)."""
     flags = 0
