@@ -9,8 +9,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from msgspec.structs import replace
 
-from cflint.engine.registry import load_registry, scan_registry
+from cflint.engine.registry import Registry, load_registry, scan_registry
 from cflint.project import FileContext
 from cflint.rule import Rule
 from cflint.settings.config import SettingsResolver
@@ -71,6 +72,19 @@ def test_a_rule_skipped_by_its_metadata_would_skip_the_file(tmp_path: Path, entr
             rule = meta.load()
             if issubclass(rule, Rule) and not meta.may_apply(context, source):
                 assert not rule.applies_to(context, source), (meta.code, source)
+
+
+def test_the_rules_chosen_for_a_file_are_those_their_classes_choose(tmp_path: Path) -> None:
+    """A class's `applies_to` is asked only where the metadata's check may not be its own: the
+    choice is the classes', also from metadata that are not theirs (another cache's rules.json)."""
+    settings = SettingsResolver({}, REGISTRY.codes).for_folder(tmp_path)
+    context = FileContext(tmp_path / "user.py", "user.py", settings, None, "user", frozenset({"main"}))
+    enabled = frozenset(meta.code for meta in REGISTRY.rules)
+    loose = Registry(tuple(replace(meta, requires_text=()) for meta in REGISTRY.rules))
+    for registry in (load_registry(), loose):
+        for source in SOURCES:
+            chosen = [rule for rule in SCANNED.file_rules if rule.applies_to(context, source)]
+            assert registry.file_rules_for(enabled, context, source) == chosen, source
 
 
 def test_a_run_imports_only_the_file_rules_that_may_fire(tmp_path: Path) -> None:

@@ -90,6 +90,14 @@ class RuleMeta(Struct, frozen=True):
             **(_file_rule_checks(rule) if issubclass(rule, Rule) else {}),
         )
 
+    def checks(self) -> dict[str, Any]:
+        """What a file rule's class declares for `applies_to`, as `_file_rule_checks` reads it."""
+        return {
+            "requires_text": self.requires_text,
+            "entry_modules_only": self.entry_modules_only,
+            "own_applies_to": self.own_applies_to,
+        }
+
     def may_apply(self, context: FileContext, source: str) -> bool:
         """False when this file rule cannot fire on `source`, known without importing it."""
         return self.own_applies_to or text_applies(self.requires_text, self.entry_modules_only, context, source)
@@ -170,7 +178,10 @@ class Registry(Struct, frozen=True, dict=True):
         return self._load(Rule)
 
     @cached_property
-    def _file_rule_classes(self) -> dict[str, type[Rule]]:
+    def _file_rule_classes(self) -> dict[str, tuple[type[Rule], bool]]:
+        """Each file rule imported so far, and whether its `applies_to` must still be asked:
+        it decides for itself, or its declarations are not those of the metadata (rules.json
+        from another cache); else the metadata's check was the class's."""
         return {}
 
     def file_rules_for(self, enabled: frozenset[str], context: FileContext, source: str) -> list[type[Rule]]:
@@ -181,10 +192,12 @@ class Registry(Struct, frozen=True, dict=True):
         for meta in self.rules:
             if meta.kind != Rule.kind or meta.code not in enabled or not meta.may_apply(context, source):
                 continue
-            rule = loaded.get(meta.code)
-            if rule is None:
-                rule = loaded[meta.code] = _loaded(meta, Rule)
-            if rule.applies_to(context, source):
+            found = loaded.get(meta.code)
+            if found is None:
+                rule = _loaded(meta, Rule)
+                found = loaded[meta.code] = (rule, meta.own_applies_to or _file_rule_checks(rule) != meta.checks())
+            rule, ask = found
+            if not ask or rule.applies_to(context, source):
                 chosen.append(rule)
         return chosen
 
