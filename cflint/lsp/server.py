@@ -263,8 +263,7 @@ class CflintServer(LanguageServer):
             return
         finally:
             self.warm()
-        current = self.documents.get(uri)
-        if current is None or current.version != version:
+        if self._edited_since(uri, version):
             return  # closed, or changed again: a newer lint is on its way
         if result is None:
             self.documents.linted.pop(uri, None)
