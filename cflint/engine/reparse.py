@@ -103,11 +103,11 @@ def reparse(previous: ParsedText, text: str, filename: str) -> ParsedText | None
     prefix = _common_prefix(old, text)
     suffix = _common_suffix(old, text, min(len(old), len(text)) - prefix)
     changed_end = len(old) - suffix  # the old text changed in [prefix, changed_end)
-    body_end = _code_length(module, len(old)) - _lines_length(module.footer, newline)
+    body_end = len(_as_parsed(module, old)) - len(_lines_code(module, module.footer))
     # The statement where the change starts, and the one before it unless the change is past
     # that statement's first token.
     first = bisect.bisect_right(starts, min(prefix, body_end - 1)) - 1
-    if first >= 0 and prefix <= starts[first] + _lines_length(body[first].leading_lines, newline):
+    if first >= 0 and prefix <= starts[first] + len(_lines_code(module, body[first].leading_lines)):
         first -= 1
     if first < 1:
         return None
@@ -124,7 +124,7 @@ def reparse(previous: ParsedText, text: str, filename: str) -> ParsedText | None
     else:
         old_stop = starts[last + 1]
         run, old_run = text[start : old_stop + delta], old[start:old_stop]
-        leading = _lines_length(body[last + 1].leading_lines, newline)
+        leading = len(_lines_code(module, body[last + 1].leading_lines))
         after = old[old_stop : old_stop + leading] + _SENTINEL + newline
     if "__future__" in run:
         return None
@@ -281,23 +281,8 @@ def _as_parsed(module: cst.Module, text: str) -> str:
 
 
 def _lines_code(module: cst.Module, lines: Sequence[cst.EmptyLine]) -> str:
+    """Blank and comment lines of the top level (where there is no indent to add), as LibCST writes them."""
     return "".join(module.code_for_node(line) for line in lines)
-
-
-def _code_length(module: cst.Module, length: int) -> int:
-    """The length of the module's code as LibCST generates it from a text of `length`: a
-    text that does not end in a line break is parsed with one added, which `code` drops."""
-    return length if module.has_trailing_newline else length + len(module.default_newline)
-
-
-def _lines_length(lines: Sequence[cst.EmptyLine], newline: str) -> int:
-    """The length of blank and comment lines at the top level (no indent to add)."""
-    return sum(
-        len(line.whitespace.value)
-        + (len(line.comment.value) if line.comment is not None else 0)
-        + len(line.newline.value or newline)
-        for line in lines
-    )
 
 
 def _first_indented(module: cst.Module) -> int | None:
