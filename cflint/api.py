@@ -20,9 +20,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from msgspec import Struct, field
-from msgspec.structs import asdict
-
 from cflint.engine.registry import INTERNAL_ERROR, Registry, load_registry
 from cflint.fix.model import without_unfixable
 from cflint.fix.text import UTF16, client_position, source_encoding, split_lines
@@ -30,6 +27,7 @@ from cflint.fs.files import read_regular_bytes
 from cflint.fs.patterns import PathPatterns
 from cflint.model import Finding, TextEdit
 from cflint.project import FunctionRoot
+from cflint.record import Record, asdict, field
 from cflint.run.discovery import PYTHON_SUFFIXES, Discovery, ExcludeMatcher, discover, discover_stdin
 from cflint.run.package_checks import PackageChecker
 from cflint.run.roots import enclosing_root, root_findings
@@ -44,7 +42,7 @@ if TYPE_CHECKING:
     from cflint.run.cache import ResultCache
 
 
-class LintOptions(Struct, frozen=True, kw_only=True):
+class LintOptions(Record, frozen=True, kw_only=True):
     """What a command line would give: `overrides` are config keys as the flags of the same
     name set them (`{"select": ["ALL"]}`), `config` a config file to use instead of searching
     for one, `cwd` the folder display paths are relative to (the current one when None), and
@@ -73,7 +71,7 @@ class LintOptions(Struct, frozen=True, kw_only=True):
     reparse: bool = False
 
 
-class LintResult(Struct, frozen=True):
+class LintResult(Record, frozen=True):
     """A file's lint. `findings`: the file's own, sorted, each with its `fix` (a
     `cflint.fix.model.Fix`) or None (codes the config calls `unfixable` have none).
     `root_findings`: those of its function root's root rules, on requirement files or the

@@ -6,7 +6,7 @@ import enum
 from pathlib import Path
 from typing import Any
 
-from msgspec import Struct
+from cflint.record import Record
 
 
 class Severity(str, enum.Enum):
@@ -14,7 +14,7 @@ class Severity(str, enum.Enum):
     WARNING = "warning"
 
 
-class Position(Struct, frozen=True, order=True):
+class Position(Record, frozen=True, order=True):
     """A 1-based line and 1-based column."""
 
     line: int
@@ -31,7 +31,7 @@ class Safety(str, enum.Enum):
     UNSAFE = "unsafe"
 
 
-class TextEdit(Struct, frozen=True, order=True):
+class TextEdit(Record, frozen=True, order=True):
     """Replace the text from `start` up to (not including) `end` with `new_text`.
 
     Lines and columns are 1-based, as in findings; columns count Unicode code points, and
@@ -47,7 +47,7 @@ class TextEdit(Struct, frozen=True, order=True):
         return [self.start.line, self.start.column, self.end.line, self.end.column, self.new_text, self.path]
 
 
-class Fix(Struct, frozen=True):
+class Fix(Record, frozen=True):
     """How to fix one finding: every edit applies, or none does."""
 
     safety: Safety
@@ -66,7 +66,7 @@ class Fix(Struct, frozen=True):
         return [self.safety.value, self.description, [edit.to_json() for edit in self.edits]]
 
 
-class Finding(Struct, frozen=True):
+class Finding(Record, frozen=True):
     """One problem reported at a place in a file (or a folder, for function roots).
 
     Equality, hashing and order read the path, start, code and message only: two reports of
@@ -103,7 +103,7 @@ class Finding(Struct, frozen=True):
         return self._identity() >= other._identity()
 
 
-class EntryPoint(Struct, frozen=True):
+class EntryPoint(Record, frozen=True):
     """`module.function`, as the runtime's entry point setting spells it."""
 
     module: str

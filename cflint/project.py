@@ -10,10 +10,9 @@ from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from msgspec import Struct
-
 from cflint.fs.files import read_regular_bytes, read_regular_file, requirement_files_digest
 from cflint.model import EntryPoint
+from cflint.record import Record
 from cflint.settings.config import Settings
 
 if TYPE_CHECKING:
@@ -26,7 +25,7 @@ MAX_OWN_MODULES = 64
 MAX_OWN_MODULE_DEPTH = 3
 
 
-class FunctionRoot(Struct, frozen=True, dict=True):
+class FunctionRoot(Record, frozen=True, dict=True):
     """A folder the runtime loads as one function: it holds the entry module,
     a requirements.txt, or a cflint config with Python files beside it."""
 
@@ -144,7 +143,7 @@ def module_name(path: Path, root: FunctionRoot) -> str | None:
     return ".".join(parts) if parts and all(p.isidentifier() for p in parts) else None
 
 
-class FileContext(Struct, frozen=True):
+class FileContext(Record, frozen=True):
     """What a file rule knows about the file it is checking."""
 
     path: Path
@@ -168,7 +167,7 @@ class FileContext(Struct, frozen=True):
         return bool(self.entry_functions)
 
 
-class FileJob(Struct, frozen=True):
+class FileJob(Record, frozen=True):
     """One file to lint, with what its rules need to know and which codes are on."""
 
     context: FileContext

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from msgspec.structs import fields
 
 from cflint.cli.parser import lint_parser, overrides
 from cflint.engine.registry import load_registry
 from cflint.output import REPORTERS, get_reporter
+from cflint.record import fields
 from cflint.settings.config import Settings, convert, load_settings
 from cflint.settings.options import OPTIONS, OUTPUT_FORMATS, Setting
 from cflint.settings.values import toml_value

@@ -9,10 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from msgspec.structs import replace
 
 from cflint.engine.registry import Registry, load_registry, scan_registry
 from cflint.project import FileContext
+from cflint.record import replace
 from cflint.rule import Rule
 from cflint.settings.config import SettingsResolver
 from scripts.generate_rule_index import main

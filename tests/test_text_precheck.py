@@ -10,10 +10,10 @@ import sysconfig
 from pathlib import Path
 
 import pytest
-from msgspec.structs import replace
 
 from cflint.engine.registry import Registry, load_registry
 from cflint.project import FileContext
+from cflint.record import replace
 from cflint.rule import Rule
 from cflint.run.runner import RunOptions, run
 from tests.helpers import GUIDE_EXAMPLES, RULE_PAGES, guide_function, parse_page, write_files

@@ -14,10 +14,10 @@ import enum
 from itertools import repeat
 
 import libcst as cst
-from msgspec import Struct, field
 
 from cflint.analysis.names import imported_names, parameters, target_names, type_parameter_names
 from cflint.analysis.traversal import Walker
+from cflint.record import Record, field
 
 ScopeNode = cst.FunctionDef | cst.Lambda | cst.ClassDef
 SCOPE_TYPES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
@@ -46,7 +46,7 @@ class Form(enum.Enum):
     TYPE_ALIAS = "type x = ..."
 
 
-class Binding(Struct, frozen=True, eq=False):
+class Binding(Record, frozen=True, eq=False):
     """One binding of `name`, spelled at `target`.
 
     `value` is the expression the name is bound to when that is known (`x = value`,
@@ -77,7 +77,7 @@ class Binding(Struct, frozen=True, eq=False):
         return self.form is not Form.ANNOTATION
 
 
-class Scope(Struct):
+class Scope(Record):
     """The bindings of one scope: the module (`node` None), a def, lambda or class body."""
 
     node: ScopeNode | None

@@ -46,7 +46,6 @@ from pathlib import Path
 from typing import Protocol
 
 import libcst as cst
-from msgspec import Struct
 
 from cflint.analysis.bindings import SCOPE_TYPES, Form, ScopeNode
 from cflint.analysis.names import parameters
@@ -55,6 +54,7 @@ from cflint.analysis.runtime import is_main_guard
 from cflint.analysis.scopes import Scopes
 from cflint.analysis.traversal import Walker
 from cflint.project import FunctionRoot
+from cflint.record import Record
 
 MAX_DEPTH = 8
 MAX_FUNCTIONS = 200
@@ -66,7 +66,7 @@ class ModuleSource(Protocol):
     def parsed(self, root: FunctionRoot, path: Path) -> tuple[str, cst.Module] | None: ...
 
 
-class OwnModule(Struct, frozen=True, eq=False):
+class OwnModule(Record, frozen=True, eq=False):
     """A parsed module of the function root (`name` None: the file is in no root)."""
 
     name: str | None
@@ -76,7 +76,7 @@ class OwnModule(Struct, frozen=True, eq=False):
     scopes: Scopes
 
 
-class Function(Struct, frozen=True, eq=False):
+class Function(Record, frozen=True, eq=False):
     """A plain function of the root's own code."""
 
     module: OwnModule
@@ -87,14 +87,14 @@ class Function(Struct, frozen=True, eq=False):
         return self.definition.name.value
 
 
-class Place(Struct, frozen=True, eq=False):
+class Place(Record, frozen=True, eq=False):
     """Where code is evaluated: a module, and its def, lambda or class body (None: top level)."""
 
     module: OwnModule
     scope: ScopeNode | None = None
 
 
-class CallEdge(Struct, frozen=True, eq=False):
+class CallEdge(Record, frozen=True, eq=False):
     """A call (or a decorator, which calls its function) that runs `callee`; `made`: the
     class whose instance the call makes, when `callee` is that class's `__init__`."""
 
@@ -109,14 +109,14 @@ class CallEdge(Struct, frozen=True, eq=False):
         return f"{(self.made.name if self.made is not None else self.callee.definition.name).value}()"
 
 
-class Reached(Struct, frozen=True, eq=False):
+class Reached(Record, frozen=True, eq=False):
     """A function reached through `chain`, the calls from the start to it, in order."""
 
     function: Function
     chain: tuple[CallEdge, ...]
 
 
-class ArgumentValue(Struct, frozen=True, eq=False):
+class ArgumentValue(Record, frozen=True, eq=False):
     """A value a parameter can have: an argument of a call, or the parameter's default."""
 
     value: cst.BaseExpression

@@ -6,11 +6,11 @@ import enum
 from collections.abc import Sequence
 
 import libcst as cst
-from msgspec import Struct
 
 from cflint.analysis.bindings import Binding, Form
 from cflint.analysis.runtime import is_main_guard
 from cflint.analysis.scopes import Scopes
+from cflint.record import Record
 
 
 class BindingKind(enum.Enum):
@@ -21,7 +21,7 @@ class BindingKind(enum.Enum):
     OTHER = "other"  # an import, a call result, another name: cannot be judged
 
 
-class EntryBinding(Struct, frozen=True):
+class EntryBinding(Record, frozen=True):
     """How the module binds the entry function's name, and where."""
 
     kind: BindingKind

@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import libcst as cst
-from msgspec import Struct
 
 from cflint.analysis.callgraph import CallEdge, CallGraph, Function
 from cflint.analysis.inference import ScopeChain, ValueInference
@@ -28,19 +27,20 @@ from cflint.analysis.kinds import (
     UNCATCHABLE_EXIT_CALLS,
 )
 from cflint.analysis.literals import short_code
+from cflint.record import Record
 
 _NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _SWALLOWING = (cst.Return, cst.Break, cst.Continue)
 
 
-class ThroughCalls(Struct, frozen=True):
+class ThroughCalls(Record, frozen=True):
     """A call that reaches a process exit in another function, and the words for it."""
 
     node: cst.CSTNode
     what: str  # "calls stop() at line 3, which calls sys.exit(), whose SystemExit passes through Flask"
 
 
-class ProcessExit(Struct, frozen=True):
+class ProcessExit(Record, frozen=True):
     """A call or `raise` that ends the process, and how to name it in a message."""
 
     node: cst.CSTNode

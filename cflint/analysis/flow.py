@@ -13,14 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import libcst as cst
-from msgspec import Struct
 
 from cflint.analysis.literals import string_value
+from cflint.record import Record
 
 Statement = cst.BaseStatement | cst.BaseSmallStatement
 
 
-class Outcome(Struct, frozen=True):
+class Outcome(Record, frozen=True):
     """How control leaves a statement: where it falls through (if it can), and whether a `break` leaves it."""
 
     falls_through: cst.CSTNode | None  # where control leaves normally; None: it cannot

@@ -11,7 +11,8 @@ import builtins
 import enum
 
 import libcst as cst
-from msgspec import Struct
+
+from cflint.record import Record
 
 
 class Kind(enum.Enum):
@@ -37,7 +38,7 @@ class Kind(enum.Enum):
 NUMBERS = frozenset({Kind.BOOL, Kind.INT, Kind.FLOAT, Kind.COMPLEX})
 
 
-class Value(Struct, frozen=True):
+class Value(Record, frozen=True):
     """What an expression is known to evaluate to, and how that is known."""
 
     kind: Kind

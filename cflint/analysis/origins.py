@@ -22,10 +22,10 @@ from __future__ import annotations
 import re
 
 import libcst as cst
-from msgspec import Struct
 
 from cflint.analysis.bindings import Form, ScopeNode
 from cflint.analysis.scopes import Scopes
+from cflint.record import Record
 
 _MAX_DEPTH = 16
 # Compiled on first use (by `re`'s cache): only code reading a dict by a string key needs it.
@@ -72,7 +72,7 @@ _PATH_MEMBERS = frozenset(
 )
 
 
-class Origin(Struct, frozen=True):
+class Origin(Record, frozen=True):
     """`path` describes the value; `calls` are the call nodes behind each `()` in it, in order."""
 
     path: str

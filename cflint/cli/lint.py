@@ -11,12 +11,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from msgspec import Struct
-
 from cflint.cli.parser import lint_parser, overrides
 from cflint.cli.terminal import EXIT_CLEAN, exit_code, silence_stdout, use_color
 from cflint.fs.paths import display_path
 from cflint.model import Finding, UsageError
+from cflint.record import Record
 from cflint.settings.config import SettingsResolver
 
 if TYPE_CHECKING:
@@ -102,7 +101,7 @@ def _lint_command(argv: Sequence[str], prog: str) -> int:
     return _report(args, result, registry, here.output_format, paths, stdin, cwd)
 
 
-class StdinSource(Struct, frozen=True):
+class StdinSource(Record, frozen=True):
     """Source read from stdin, linted as if it were the file at `path`."""
 
     path: Path

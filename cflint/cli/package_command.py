@@ -12,12 +12,11 @@ import zipfile
 from pathlib import Path
 from typing import BinaryIO, TextIO
 
-from msgspec import Struct
-
 from cflint.fs.files import NotRegularFileError
 from cflint.model import Finding, Severity, UsageError
 from cflint.package.contents import format_size
 from cflint.package.pack_set import PackFile, PackFilter, package_exclusions
+from cflint.record import Record
 from cflint.settings.config import Settings
 
 FIXED_DATE_TIME = (1980, 1, 1, 0, 0, 0)
@@ -30,7 +29,7 @@ _COPY_CHUNK = 1024 * 1024
 STANDARD_OUTPUT = Path("-")
 
 
-class PackagePlan(Struct, frozen=True):
+class PackagePlan(Record, frozen=True):
     """What `cflint package` will write, checked before anything is written."""
 
     folder: Path

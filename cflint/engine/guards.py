@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-from msgspec import Struct
+from cflint.record import Record
 
 MAX_TOKENS = 100_000
 MAX_NESTING_COST = 4_000_000
@@ -56,7 +56,7 @@ _LIMIT_MESSAGES = (
 _WEIGHTS: dict[type[ast.AST], int] = {ast.Subscript: 3, ast.Call: 2, ast.Lambda: 2}
 
 
-class CompileLimit(Struct, frozen=True):
+class CompileLimit(Record, frozen=True):
     """CPython refuses the file for its size or nesting: the reason and where."""
 
     reason: str

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TypeVar
 
 import libcst as cst
-from msgspec.structs import replace
 
 from cflint.analysis.positions import node_positions
 from cflint.analysis.traversal import NodeCallback, Walker
@@ -38,6 +37,7 @@ from cflint.fix.text import split_lines
 from cflint.fs.files import NotRegularFileError, read_regular_file
 from cflint.model import START_OF_FILE, Finding, LintCancelled
 from cflint.project import FileJob
+from cflint.record import replace
 from cflint.rule import CallbackNames, LineOf, ParsedFile, Report, Rule
 
 DEEP_RECURSION_LIMIT = 100_000  # for LibCST's recursive code, on a large thread stack

@@ -7,9 +7,8 @@ import re
 import tokenize
 from collections.abc import Iterator
 
-from msgspec import Struct
-
 from cflint.model import Position, TextEdit
+from cflint.record import Record
 
 # Patterns are kept as text and compiled on first use (by `re`'s cache): most files have
 # no noqa comment, and compiling them all would slow every start.
@@ -23,7 +22,7 @@ _CODES_WITHOUT_COLON = r"(?P<mark>\s*[^\w\s:#]?)\s*(?P<codes>[A-Za-z]+[0-9]+(?![
 _OUR_PREFIX = "CF"
 
 
-class Directive(Struct, frozen=True):
+class Directive(Record, frozen=True):
     """A `# noqa` comment; `codes` is None for a blanket directive. `span` is where the
     directive stands in `comment` (from its '#' to its last code), `alone` whether the
     comment is all its line holds."""
@@ -38,7 +37,7 @@ class Directive(Struct, frozen=True):
         return self.codes is None or code in self.codes
 
 
-class BadDirective(Struct, frozen=True):
+class BadDirective(Record, frozen=True):
     """A noqa comment cflint cannot use (CF010), with its fix when there is one, and the
     codes it names: their findings on its line suppress nothing, but keep their code as it
     is (the user meant to suppress them; the repair of the directive is the fix)."""
@@ -49,7 +48,7 @@ class BadDirective(Struct, frozen=True):
     codes: tuple[str, ...] = ()
 
 
-class NoqaScan(Struct, frozen=True):
+class NoqaScan(Record, frozen=True):
     """A file's noqa comments: the usable ones by line, the bad ones, and `# cflint: noqa` for the whole file."""
 
     directives: dict[int, Directive]

@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from typing import Any, TypeVar
 
-import msgspec
-from msgspec import Struct
-from msgspec.structs import asdict
-
 from cflint.model import START_OF_FILE, Finding, Fix, Position, Safety, Severity, TextEdit
 from cflint.project import FileContext
+from cflint.record import Record, asdict
 from cflint.rule import PackageRule, RootRule, Rule, RuleInfo, make_finding, text_applies
 
 RuleT = TypeVar("RuleT", bound=RuleInfo)
@@ -44,7 +41,7 @@ ENTRY_MODULE_MISSING = "CF101"
 UNSAFE_ARCHIVE = "CF506"
 
 
-class RuleMeta(Struct, frozen=True):
+class RuleMeta(Record, frozen=True):
     """What is known of a rule without importing it."""
 
     code: str
@@ -105,6 +102,11 @@ class RuleMeta(Struct, frozen=True):
     def to_json(self) -> dict[str, Any]:
         return {**asdict(self), "severity": self.severity.value}
 
+    @classmethod
+    def from_json(cls, row: Mapping[str, Any]) -> RuleMeta:
+        """The metadata `to_json` gave (its fields' types already checked)."""
+        return cls(**{**row, "severity": Severity(row["severity"])})
+
     def load(self, part: str | None = None) -> type[RuleInfo]:
         """The rule's class (or its part, `module:Class`), imported."""
         module, name = part.split(":") if part else (self.module, self.class_name)
@@ -136,7 +138,7 @@ def _file_rule_checks(rule: type[Rule]) -> dict[str, Any]:
     }
 
 
-class Registry(Struct, frozen=True, dict=True):
+class Registry(Record, frozen=True, dict=True):
     """Every rule's metadata, by code; the rule classes are imported on first use."""
 
     rules: tuple[RuleMeta, ...]
@@ -246,7 +248,7 @@ def load_registry() -> Registry:
     """The rules' metadata from the rule index, no rule module imported."""
     from cflint.engine.rule_index import RULES
 
-    return Registry(msgspec.convert(RULES, tuple[RuleMeta, ...]))
+    return Registry(tuple(map(RuleMeta.from_json, RULES)))
 
 
 def scan_registry() -> Registry:

@@ -13,12 +13,12 @@ import tokenize
 from collections.abc import Iterator
 
 import libcst as cst
-from msgspec import Struct
 
 from cflint.engine import guards
 from cflint.engine.registry import FILE_TOO_LARGE, SYNTAX_ERROR, Registry
 from cflint.fix.text import source_encoding
 from cflint.model import START_OF_FILE, Finding, Position
+from cflint.record import Record
 
 
 def position_of_offset(data: bytes, offset: int) -> Position:
@@ -77,7 +77,7 @@ def _utf8_with_bad_bytes_in_comments(data: bytes) -> str | None:
     return replaced
 
 
-class SyntaxProblem(Struct, frozen=True):
+class SyntaxProblem(Record, frozen=True):
     """Why a text cannot be parsed (CF001's reason), and where."""
 
     reason: str
@@ -128,7 +128,7 @@ def recursion_limit(limit: int) -> Iterator[None]:
         sys.setrecursionlimit(previous)
 
 
-class ParseCosts(Struct, frozen=True):
+class ParseCosts(Record, frozen=True):
     """What the parse guards measured of a text that passed them: its token count, nesting
     cost and bracket cost (each a sum over its top-level statements), and whether CPython
     compiled it without any error. `cflint.engine.reparse` keeps them up to date."""

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from msgspec.structs import replace
-
 from cflint.model import Finding
+from cflint.record import replace
 from cflint.settings.values import selector_names
 
 

@@ -16,13 +16,13 @@ from typing import NamedTuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
-from msgspec import Struct
 
 from cflint.fix.text import LineIndex, edit_between
 from cflint.model import Fix, Safety, TextEdit
+from cflint.record import Record
 
 
-class Replace(Struct, frozen=True):
+class Replace(Record, frozen=True):
     """Put `replacement` where `node` is (a node of the parsed module, found by identity)."""
 
     node: cst.CSTNode
@@ -32,7 +32,7 @@ class Replace(Struct, frozen=True):
 Change = Replace | TextEdit
 
 
-class FixProposal(Struct, frozen=True):
+class FixProposal(Record, frozen=True):
     """A rule's fix for one finding, before its edits are known."""
 
     safety: Safety

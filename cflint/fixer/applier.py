@@ -8,9 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from msgspec import Struct, field
-from msgspec.structs import replace
-
 from cflint.fix.model import is_unfixable, without_unfixable
 from cflint.fix.text import apply_edits, apply_offset_edits, offset_ranges, overlaps
 from cflint.fixer.source import SourceText, compiles, libcst_parses
@@ -20,13 +17,14 @@ from cflint.fs.writer import NotWritten, write_checked
 from cflint.model import Finding, Fix, TextEdit
 from cflint.output.diff import unified_diff
 from cflint.project import FileJob
+from cflint.record import Record, field, replace
 
 MAX_PASSES = 16
 
 Lint = Callable[[FileJob], list[Finding]]
 
 
-class FixPolicy(Struct, frozen=True):
+class FixPolicy(Record, frozen=True):
     """Which fixes apply: safe ones, unsafe ones too when asked, none of `unfixable` codes."""
 
     unsafe: bool = False
@@ -38,7 +36,7 @@ class FixPolicy(Struct, frozen=True):
         return not is_unfixable(finding.code, unfixable)
 
 
-class FileOutcome(Struct):
+class FileOutcome(Record):
     """One file after fixing: its text before and after, the fixes applied, what is left."""
 
     path: Path

@@ -6,9 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from msgspec import Struct, field
-from msgspec.structs import replace
-
 from cflint.fix.model import without_unfixable
 from cflint.fixer.applier import (
     FileFixer,
@@ -24,11 +21,12 @@ from cflint.fs.writer import NotWritten, locked_file
 from cflint.model import Finding
 from cflint.output.diff import unified_diff
 from cflint.project import FileJob
+from cflint.record import Record, field, replace
 
 _BOM = "\ufeff"
 
 
-class FixRun(Struct):
+class FixRun(Record):
     """What a fix run did: the findings left, how many were fixed, diffs and notes."""
 
     findings: list[Finding]  # what is left, sorted

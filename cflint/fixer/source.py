@@ -6,13 +6,13 @@ from __future__ import annotations
 import ast
 
 import libcst as cst
-from msgspec import Struct
 
 from cflint.engine.guards import compiler_warnings_silenced
 from cflint.fix.text import source_encoding
+from cflint.record import Record
 
 
-class SourceText(Struct, frozen=True):
+class SourceText(Record, frozen=True):
     """A source file's text and the encoding it was decoded from (to write it back the same)."""
 
     text: str

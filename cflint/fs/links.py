@@ -14,12 +14,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from msgspec import Struct
-
 from cflint.fs.files import is_repository_root
+from cflint.record import Record
 
 
-class OutsideLink(Struct, frozen=True):
+class OutsideLink(Record, frozen=True):
     """A symbolic link under a function folder whose target lies outside it: its real
     target, the folder's shared scope, and whether that holds the target (then the link
     is followed)."""

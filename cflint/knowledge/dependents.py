@@ -9,16 +9,15 @@ from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 
-from msgspec import Struct
-
 from cflint.knowledge.data_files import DATA_DIR, read_data_file
 from cflint.knowledge.distributions import canonical_name
+from cflint.record import Record
 
 # The clauses whose version is a release pip may install or exceed (not `<`, `<=`, `!=`, `>`).
 _FLOOR_OPERATORS = frozenset({"==", "===", "~=", ">="})
 
 
-class Dependent(Struct, frozen=True):
+class Dependent(Record, frozen=True):
     """A distribution, the newest release checked, and each unsupported distribution it
     declares unconditionally with the oldest release that does."""
 

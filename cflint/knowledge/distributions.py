@@ -14,11 +14,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from msgspec import Struct
-
 from cflint.knowledge.data_files import DATA_DIR, parse_import_names, read_data_file, shipped_copy
 from cflint.knowledge.environment import installed_modules
 from cflint.knowledge.runtime_packages import read_runtime_packages
+from cflint.record import Record
 from cflint.settings.config import Settings
 
 _SEPARATORS = re.compile(r"[-_.]+")
@@ -62,7 +61,7 @@ def conventional_module_names(distribution: str) -> frozenset[str]:
     return frozenset(_squashed(name) for name in names)
 
 
-class Distribution(Struct, frozen=True):
+class Distribution(Record, frozen=True):
     """A catalogue entry: a distribution, the modules it provides, why it is listed."""
 
     name: str
@@ -97,7 +96,7 @@ def read_import_names(path: Path) -> Mapping[str, tuple[str, ...]]:
     return MappingProxyType({canonical_name(name): modules for name, modules in names.items()})
 
 
-class Catalogue(Struct, frozen=True, eq=False, dict=True):
+class Catalogue(Record, frozen=True, eq=False, dict=True):
     """The shipped data: unsupported and native distributions, module names, dependencies."""
 
     unsupported: Mapping[str, Distribution]
@@ -227,7 +226,7 @@ def _import_index(entries: Iterable[Distribution]) -> Mapping[str, Distribution]
     return MappingProxyType(index)
 
 
-class PackagePolicy(Struct, frozen=True, eq=False):
+class PackagePolicy(Record, frozen=True, eq=False):
     """The catalogue as one configuration changes it (`unsupported-packages`,
     `extend-unsupported-packages`, `allow-packages`)."""
 
@@ -291,7 +290,7 @@ def _shares_a_stem(module: str, distribution: str) -> bool:
     return False
 
 
-class ModuleProvider(Struct, frozen=True):
+class ModuleProvider(Record, frozen=True):
     """Which modules a set of listed distributions provides, by the catalogue, the
     `module-map` setting, or the naming convention (a module named like its distribution,
     give or take `python-`); and which come only through what those install."""

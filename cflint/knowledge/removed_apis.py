@@ -8,13 +8,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from msgspec import Struct
-
 from cflint.knowledge.data_files import DATA_DIR, read_data_file
 from cflint.knowledge.distributions import canonical_name
+from cflint.record import Record
 
 
-class RemovedApi(Struct, frozen=True):
+class RemovedApi(Record, frozen=True):
     """An API that newer releases of a library no longer have (an entry of `removed_apis.toml`)."""
 
     name: str  # qualified, as imported: flask.escape

@@ -15,8 +15,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from msgspec import Struct, field
-
 from cflint.fs.files import read_regular_bytes
 from cflint.knowledge.distributions import canonical_name
 from cflint.knowledge.requirements_format import (
@@ -27,6 +25,7 @@ from cflint.knowledge.requirements_format import (
     parse_options,
     split_options,
 )
+from cflint.record import Record, field
 
 if TYPE_CHECKING:
     from packaging.markers import Marker
@@ -63,7 +62,7 @@ def runtime_environment(version: tuple[int, int], extra: str = "") -> dict[str, 
     }
 
 
-class RequirementLine(Struct, frozen=True):
+class RequirementLine(Record, frozen=True):
     """A requirement pip installs (or, from a `-c` file, constrains), where it is written."""
 
     path: Path
@@ -87,7 +86,7 @@ class RequirementLine(Struct, frozen=True):
         return False
 
 
-class RequirementProblem(Struct, frozen=True):
+class RequirementProblem(Record, frozen=True):
     """A line pip fails on or cannot install from the index, and why."""
 
     path: Path
@@ -96,7 +95,7 @@ class RequirementProblem(Struct, frozen=True):
     problem: str
 
 
-class RequirementOption(Struct, frozen=True):
+class RequirementOption(Record, frozen=True):
     """An option with a value on a line of a requirements file (`--extra-index-url URL`)."""
 
     path: Path
@@ -105,7 +104,7 @@ class RequirementOption(Struct, frozen=True):
     value: str  # empty for `--no-index`, the one option without a value recorded
 
 
-class Requirements(Struct, frozen=True):
+class Requirements(Record, frozen=True):
     """What a function's requirements.txt (and the files it includes) says."""
 
     path: Path
@@ -121,7 +120,7 @@ class Requirements(Struct, frozen=True):
         return (line for line in self.lines if not line.constraint and line.applies_to(versions))
 
 
-class _OpenFile(Struct):
+class _OpenFile(Record):
     """A requirements file being read: the logical lines not read yet."""
 
     path: Path
@@ -129,7 +128,7 @@ class _OpenFile(Struct):
     lines: Iterator[LogicalLine]
 
 
-class _Reader(Struct):
+class _Reader(Record):
     """The state of reading one requirements file and the files it includes."""
 
     root: Path

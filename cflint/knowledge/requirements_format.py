@@ -9,12 +9,12 @@ import codecs
 import re
 from collections.abc import Iterator
 
-from msgspec import Struct
+from cflint.record import Record
 
 _COMMENT = re.compile(r"(^|\s+)#.*$")
 
 
-class _PipOption(Struct, frozen=True):
+class _PipOption(Record, frozen=True):
     """An option of pip's requirements-file parser (pip/_internal/req/req_file.py)."""
 
     names: tuple[str, ...]
@@ -71,7 +71,7 @@ def decode_requirements(data: bytes) -> str:
     return data.decode("utf-8")
 
 
-class ParsedOptions(Struct, frozen=True):
+class ParsedOptions(Record, frozen=True):
     """The options of one requirements line, or why pip would refuse them."""
 
     options: tuple[tuple[str, str | None], ...] = ()  # (the option's last name, its value); () on a problem
@@ -119,7 +119,7 @@ def parse_options(words: list[str]) -> ParsedOptions:
     return ParsedOptions(tuple(found))
 
 
-class LogicalLine(Struct, frozen=True):
+class LogicalLine(Record, frozen=True):
     """A requirements line with its continuations joined and its comment removed."""
 
     number: int

@@ -10,15 +10,14 @@ from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 
-from msgspec import Struct
-
 from cflint.knowledge.data_files import DATA_DIR, read_data_file
+from cflint.record import Record
 
 # Compiled on first use (by `re`'s cache): only a Flask requirement with a version needs it.
 _SIMPLE_CLAUSE = r"(==|>=)([0-9]+(?:\.[0-9]+)*)"
 
 
-class RuntimePackage(Struct, frozen=True):
+class RuntimePackage(Record, frozen=True):
     """A distribution the runtime provides: its PEP 503 name, how it is spelled, its release
     series on the runtime, and how that is known."""
 
@@ -38,7 +37,7 @@ def read_runtime_packages(path: Path = DATA_DIR / "runtime_packages.toml") -> Ma
     )
 
 
-class BrokenRelease(Struct, frozen=True):
+class BrokenRelease(Record, frozen=True):
     """A Flask release whose import fails beside the newest dependencies it allows."""
 
     version: str
@@ -49,7 +48,7 @@ class BrokenRelease(Struct, frozen=True):
     fixed_by: str | None  # a requirement of the culprit that makes the import work (`werkzeug<3`)
 
 
-class FlaskReleases(Struct, frozen=True):
+class FlaskReleases(Record, frozen=True):
     """Flask's releases as checked, oldest first, and those whose import breaks."""
 
     checked: tuple[str, ...]

@@ -9,10 +9,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from msgspec import Struct
-
 from cflint.knowledge.data_files import DATA_DIR, read_data_file
 from cflint.knowledge.distributions import module_prefixes
+from cflint.record import Record
 
 
 def _version(text: str) -> tuple[int, int]:
@@ -20,7 +19,7 @@ def _version(text: str) -> tuple[int, int]:
     return int(major), int(minor)
 
 
-class RemovedName(Struct, frozen=True):
+class RemovedName(Record, frozen=True):
     """A name a standard-library module no longer has (an entry of `stdlib.toml`'s `removed-names`)."""
 
     name: str  # qualified: collections.MutableMapping

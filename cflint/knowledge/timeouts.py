@@ -9,14 +9,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from msgspec import Struct
-
 from cflint.knowledge.data_files import DATA_DIR, read_data_file
+from cflint.record import Record
 
 TIMEOUTS_FILE = DATA_DIR / "timeouts.toml"
 
 
-class TimeoutSpec(Struct, frozen=True):
+class TimeoutSpec(Record, frozen=True):
     """How a call takes its timeout: by the parameter `keyword`, in seconds or, when
     `milliseconds`, in thousandths of one; no keyword means the call has no timeout at all.
     `default` is the documented timeout, in seconds, of a call given none (None: it waits
@@ -66,12 +65,12 @@ class Kind(enum.Enum):
     VAR_KEYWORD = "**kwargs"
 
 
-class Parameter(Struct, frozen=True):
+class Parameter(Record, frozen=True):
     name: str
     kind: Kind
 
 
-class Signature(Struct, frozen=True):
+class Signature(Record, frozen=True):
     """A callee's parameters as `inspect.signature` gives them, without defaults (an
     instance method's `self` left out)."""
 
@@ -138,7 +137,7 @@ class Signature(Struct, frozen=True):
         )
 
 
-class VersionedSignature(Struct, frozen=True):
+class VersionedSignature(Record, frozen=True):
     """A callee's signatures, each from the Python version that introduced it."""
 
     since: tuple[tuple[tuple[int, int], Signature], ...]  # by version, oldest first
@@ -154,7 +153,7 @@ class VersionedSignature(Struct, frozen=True):
         return found
 
 
-class TimeoutTable(Struct, frozen=True):
+class TimeoutTable(Record, frozen=True):
     specs: Mapping[str, TimeoutSpec]
     signatures: Mapping[str, VersionedSignature]
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from msgspec import Struct
-
 from cflint.model import Finding, TextEdit
+from cflint.record import Record
 
 
-class FindingFix(Struct, frozen=True):
+class FindingFix(Record, frozen=True):
     """A fix of one finding: what it is called in the editor and the changes it makes."""
 
     finding: Finding

@@ -8,12 +8,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from lsprotocol import types
-from msgspec import Struct
 from pygls.uris import from_fs_path, to_fs_path
 from pygls.workspace import TextDocument, Workspace
 
 from cflint.api import source_bytes
 from cflint.model import Finding
+from cflint.record import Record
 from cflint.run.discovery import PYTHON_SUFFIXES
 from cflint.settings.config import CONFIG_FILE_NAMES
 
@@ -49,7 +49,7 @@ def read_text(path: Path) -> str:
         return ""
 
 
-class Linted(Struct, frozen=True):
+class Linted(Record, frozen=True):
     """The last lint of a Python buffer: its version, text and findings."""
 
     version: int | None

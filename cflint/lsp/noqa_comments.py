@@ -6,18 +6,17 @@ from __future__ import annotations
 import io
 import tokenize
 
-from msgspec import Struct
-
 from cflint.engine.noqa import listed_codes, scan
 from cflint.fix.text import split_lines
 from cflint.model import Position, TextEdit
+from cflint.record import Record
 
 _NOT_TEXT = frozenset(
     {tokenize.NEWLINE, tokenize.NL, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT, tokenize.ENDMARKER}
 )
 
 
-class _LineFacts(Struct, frozen=True):
+class _LineFacts(Record, frozen=True):
     """What the tokenizer says of one line: its comment, and whether code ends it."""
 
     comment: tuple[int, str] | None  # 0-based column and text of the line's comment

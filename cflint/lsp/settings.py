@@ -8,16 +8,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from msgspec import Struct
-
 from cflint.model import UsageError
+from cflint.record import Record
 from cflint.settings.config import convert
 
 SECTION = "cflint"
 _KEYS = ("select", "ignore", "config")
 
 
-class EditorSettings(Struct, frozen=True):
+class EditorSettings(Record, frozen=True):
     """Rule selection that replaces the config's (as the flags of the same name do), and
     the config file to use instead of searching for one."""
 

@@ -6,9 +6,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TextIO
 
-from msgspec import Struct
-
 from cflint.model import Finding
+from cflint.record import Record
 
 if TYPE_CHECKING:
     from cflint.engine.registry import Registry
@@ -16,7 +15,7 @@ if TYPE_CHECKING:
 SourceLine = Callable[[Finding], "str | None"]
 
 
-class ReportOptions(Struct, frozen=True):
+class ReportOptions(Record, frozen=True):
     """How findings are shown: the output flags, and how many files were checked."""
 
     color: bool = False

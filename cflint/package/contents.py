@@ -6,16 +6,15 @@ from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
 
-from msgspec import Struct
-
 from cflint.fs.links import OutsideLink
+from cflint.record import Record
 from cflint.settings.config import Settings
 from cflint.settings.values import MIB
 
 REQUIREMENTS = "requirements.txt"
 
 
-class PackageEntry(Struct, frozen=True):
+class PackageEntry(Record, frozen=True):
     """One file of a package: its posix path inside the package, the bytes it adds to the
     package (its compressed size in a ZIP, its file size in a folder), and in a folder, for
     a symbolic link to a file outside it, where that lies."""
@@ -29,7 +28,7 @@ class PackageEntry(Struct, frozen=True):
         return self.path.rpartition("/")[2]
 
 
-class PackageProblem(Struct, frozen=True):
+class PackageProblem(Record, frozen=True):
     """Why (part of) an archive cannot be trusted or read; `member` is where to report
     it, or None for the archive itself (also for member names unsafe to print as a path)."""
 
@@ -40,7 +39,7 @@ class PackageProblem(Struct, frozen=True):
 HeadReader = Callable[[str, int], "bytes | None"]
 
 
-class Package(Struct, frozen=True, dict=True):
+class Package(Record, frozen=True, dict=True):
     """A function package: a ZIP's file members, or the files `cflint package` would
     pack from a folder. `size` is the archive's size on disk, or for a folder the total
     of its files before compression. `read_head(path, n)` gives an entry's first n bytes

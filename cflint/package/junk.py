@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from msgspec import Struct
-
 from cflint.fs.patterns import name_matches
+from cflint.record import Record
 
 VIRTUALENV_MARKER = "pyvenv.cfg"
 
 
-class JunkKind(Struct, frozen=True):
+class JunkKind(Record, frozen=True):
     """A file or folder name pattern (fnmatch, case-sensitive) and why it must not ship."""
 
     pattern: str
@@ -61,7 +60,7 @@ JUNK_KINDS = (
 VIRTUALENV_REASON = f"a virtual environment (it has a {VIRTUALENV_MARKER})"
 
 
-class JunkItem(Struct, frozen=True):
+class JunkItem(Record, frozen=True):
     """A junk file, or the outermost junk folder holding a file."""
 
     path: str

@@ -7,12 +7,11 @@ import os
 from functools import cached_property
 from pathlib import Path
 
-from msgspec import Struct
-
 from cflint.fs.files import NotRegularFileError, is_repository_root, open_regular_file, read_gitignore
 from cflint.fs.links import OutsideLink, outside_link, shared_scope
 from cflint.fs.patterns import PathPatterns
 from cflint.package.junk import JUNK_KINDS, VIRTUALENV_MARKER
+from cflint.record import Record
 from cflint.settings.config import Settings, setting_patterns
 
 # The guide's exclusion list names `.env` too; other secrets are left to CF505.
@@ -25,7 +24,7 @@ def package_exclusions(settings: Settings) -> PathPatterns:
     return setting_patterns([*ALWAYS_EXCLUDED, *settings.package_exclude], "package-exclude")
 
 
-class PackFile(Struct, frozen=True):
+class PackFile(Record, frozen=True):
     """A file to pack: its posix path in the package, where it is, its size, and for a
     symbolic link to a file outside the folder, where that lies (it is packed as a copy)."""
 
@@ -35,14 +34,14 @@ class PackFile(Struct, frozen=True):
     link: OutsideLink | None = None
 
 
-class LeftOut(Struct, frozen=True):
+class LeftOut(Record, frozen=True):
     """An entry under the folder that cannot be packed: its posix path and why."""
 
     path: str
     reason: str
 
 
-class PackSet(Struct, frozen=True):
+class PackSet(Record, frozen=True):
     """What `cflint package` packs from a folder, and what it has to leave out."""
 
     files: tuple[PackFile, ...]
@@ -50,7 +49,7 @@ class PackSet(Struct, frozen=True):
     linked_folders: tuple[str, ...] = ()
 
 
-class _Gitignore(Struct, frozen=True):
+class _Gitignore(Record, frozen=True):
     """A `.gitignore`'s patterns and how to turn a path relative to the function folder
     into one relative to the `.gitignore`'s folder: drop `strip`, then prepend `prepend`."""
 

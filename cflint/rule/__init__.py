@@ -24,10 +24,9 @@ import string
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, ClassVar, TypeVar, cast
 
-from msgspec import Struct, field
-
 from cflint.model import START_OF_FILE, Finding, Position, Severity
 from cflint.project import FileContext, FunctionRoot
+from cflint.record import Record, field
 
 if TYPE_CHECKING:
     import libcst as cst
@@ -42,7 +41,7 @@ if TYPE_CHECKING:
 AnalysisT = TypeVar("AnalysisT")
 
 
-class ParsedFile(Struct):
+class ParsedFile(Record):
     """One parsed file as the rules see it; `analysis` shares derived facts between rules."""
 
     context: FileContext
@@ -75,7 +74,7 @@ class ParsedFile(Struct):
         return cast("CallGraph", graph)
 
 
-class Report(Struct, frozen=True):
+class Report(Record, frozen=True):
     """A rule's finding before its position is known: a node, or an explicit place.
     The message is formatted once positions are known (see LineOf)."""
 
@@ -89,7 +88,7 @@ class Report(Struct, frozen=True):
     fix: FixProposal | None = None
 
 
-class LineOf(Struct, frozen=True):
+class LineOf(Record, frozen=True):
     """A message field standing for the line a node starts on. The engine fills it in
     from the same single position pass that places the file's findings."""
 

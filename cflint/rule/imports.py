@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 import libcst as cst
-from msgspec import Struct
 
 from cflint.analysis.names import dotted_name
 from cflint.knowledge.distributions import PackagePolicy
+from cflint.record import Record
 from cflint.rule import ParsedFile
 from cflint.rule.scoped import ScopedRule
 
@@ -35,7 +35,7 @@ _VERSION_COMPARISONS: dict[type[cst.BaseCompOp], Callable[[tuple[int, ...], tupl
 Version = tuple[int, int]
 
 
-class ImportedModule(Struct, frozen=True):
+class ImportedModule(Record, frozen=True):
     """One imported module and where to report it."""
 
     module: str

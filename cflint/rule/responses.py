@@ -16,13 +16,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import libcst as cst
-from msgspec import Struct
-from msgspec.structs import replace
 
 from cflint.analysis.callgraph import MAX_DEPTH
 from cflint.analysis.inference import ScopeChain, ValueInference
 from cflint.analysis.kinds import NUMBERS, Kind, Value
 from cflint.analysis.literals import int_value, short_code, string_value
+from cflint.record import Record, replace
 from cflint.rule import LineOf
 
 _NOT_A_RESPONSE = NUMBERS | {Kind.NONE, Kind.SET, Kind.FUNCTION, Kind.RANGE, Kind.DICT_VIEW}
@@ -59,7 +58,7 @@ _LOWEST_STATUS, _HIGHEST_STATUS = 100, 599
 _MAX_NESTING = 64  # displays nested deeper than this are not looked into
 
 
-class Problem(Struct, frozen=True):
+class Problem(Record, frozen=True):
     """A returned value Flask cannot turn into a response: the code to report, where, and why."""
 
     code: str

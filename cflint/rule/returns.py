@@ -11,7 +11,6 @@ not what their `return` statements say.
 from __future__ import annotations
 
 import libcst as cst
-from msgspec import Struct
 
 from cflint.analysis.bindings import Form
 from cflint.analysis.callgraph import Function
@@ -23,6 +22,7 @@ from cflint.analysis.kinds import Kind
 from cflint.analysis.scopes import Scopes
 from cflint.analysis.traversal import Walker
 from cflint.fix.proposal import Replace
+from cflint.record import Record
 from cflint.rule import LineOf, ParsedFile, Rule
 from cflint.rule.responses import Problem, ResponseJudge
 
@@ -56,7 +56,7 @@ def _reads_or_sets_string_key(use: cst.Name, parent: cst.CSTNode | None, dumps_a
     return False
 
 
-class EntryProblem(Struct, frozen=True):
+class EntryProblem(Record, frozen=True):
     """A problem with what an entry function returns, and CF207's replacement."""
 
     function: str

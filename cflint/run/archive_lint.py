@@ -10,8 +10,6 @@ from functools import cached_property, partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from msgspec import Struct
-
 from cflint.engine.registry import ENTRY_MODULE_MISSING, FILE_TOO_LARGE, UNREADABLE_FILE, UNSAFE_ARCHIVE
 from cflint.model import START_OF_FILE, Finding
 from cflint.package.archive import UNPACKED_SIZE_FACTOR, Archive, ArchiveError
@@ -19,6 +17,7 @@ from cflint.package.contents import REQUIREMENTS, HeadReader, Package, PackageEn
 from cflint.package.junk import junk_item, virtualenv_folders
 from cflint.package.vendored import is_vendored, top_level_names
 from cflint.project import FileContext, FileJob, FunctionRoot, entry_function_hint
+from cflint.record import Record
 from cflint.settings.config import SettingsResolver, exclusion_patterns
 
 if TYPE_CHECKING:
@@ -26,7 +25,7 @@ if TYPE_CHECKING:
     from cflint.run.package_checks import PackageChecker
 
 
-class ArchiveResult(Struct, frozen=True):
+class ArchiveResult(Record, frozen=True):
     """The findings of a linted archive and how many of its modules were linted."""
 
     findings: list[Finding]

@@ -40,7 +40,7 @@ import stat
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, get_type_hints
 
 import msgspec
 
@@ -49,6 +49,7 @@ from cflint.engine.registry import Registry, RuleMeta
 from cflint.knowledge.environment import environment_fingerprint
 from cflint.model import Finding, Fix, Position, Safety, Severity, TextEdit
 from cflint.project import FileJob, FunctionRoot
+from cflint.record import Record, fields, replace
 from cflint.settings.config import Settings
 
 CACHE_DIR_NAME = ".cflint_cache"
@@ -70,7 +71,21 @@ FindingRow = tuple[Count, Count, Count, Count, Code, str, Severity, FixRow | Non
 PlacedRow = tuple[str, Count, Count, Count, Count, Code, str, Severity, FixRow | None]
 _FINDINGS = msgspec.json.Decoder(list[FindingRow])
 _PLACED = msgspec.json.Decoder(list[PlacedRow])
-_RULES = msgspec.json.Decoder(tuple[RuleMeta, ...])
+
+
+def _rows_of(record: type[Record]) -> type[msgspec.Struct]:
+    """A msgspec struct with the record's fields, so that decoding checks each field's type."""
+    hints = get_type_hints(record)
+    return msgspec.defstruct(
+        f"{record.__name__}Row",
+        [
+            (each.name, hints[each.name]) if each.required else (each.name, hints[each.name], each.default)
+            for each in fields(record)
+        ],
+    )
+
+
+_RULES = msgspec.json.Decoder(tuple[_rows_of(RuleMeta), ...])  # type: ignore[misc]  # a type made at run time
 
 
 class CorruptEntryError(ValueError):
@@ -321,7 +336,7 @@ class ResultCache:
         if data is None:
             return None
         try:
-            rules = _RULES.decode(data)
+            rules = tuple(RuleMeta.from_json(msgspec.structs.asdict(row)) for row in _RULES.decode(data))
         except msgspec.MsgspecError:
             return None
         if not rules or len({rule.code for rule in rules}) != len(rules) or not all(map(_valid_rule, rules)):
@@ -382,7 +397,7 @@ _ACTION_SETTINGS = ("fix", "unsafe_fixes", "output_format")
 def finding_settings(settings: Settings) -> Settings:
     """`settings` with those that do not change which findings a file has at their defaults."""
     defaults = type(settings)()
-    return msgspec.structs.replace(settings, **{name: getattr(defaults, name) for name in _ACTION_SETTINGS})
+    return replace(settings, **{name: getattr(defaults, name) for name in _ACTION_SETTINGS})
 
 
 def resolution_fact(root: FunctionRoot) -> str | None:

@@ -9,14 +9,13 @@ import stat
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from msgspec import Struct, field
-
 from cflint.fs.files import read_gitignore
 from cflint.fs.links import outside_link, shared_scope
 from cflint.fs.patterns import PathPatterns
 from cflint.model import UsageError
 from cflint.package.vendored import vendored_modules
 from cflint.project import FunctionRoot
+from cflint.record import Record, field
 from cflint.run.function_roots import RootFinder, defines_an_entry_function
 from cflint.settings.config import Settings, SettingsResolver, config_file_in, exclusion_patterns
 
@@ -24,7 +23,7 @@ PROJECT_FILES = ("requirements.txt", "pyproject.toml", "cflint.toml", ".cflint.t
 PYTHON_SUFFIXES = (".py", ".pyi")  # a file named with one of these is linted as Python
 
 
-class Discovery(Struct):
+class Discovery(Record):
     """What a run works on: files to lint, function roots, folders it could not read."""
 
     files: list[Path] = field(default_factory=list)

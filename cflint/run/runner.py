@@ -15,14 +15,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from msgspec import Struct, field
-from msgspec.structs import replace
-
 from cflint.engine.registry import INTERNAL_ERROR, UNREADABLE_FILE, Registry
 from cflint.fix.model import without_unfixable
 from cflint.fs.paths import display_path
 from cflint.model import Finding
 from cflint.project import FileContext, FileJob, FunctionRoot
+from cflint.record import Record, field, replace
 from cflint.run.discovery import discover
 from cflint.run.package_checks import PackageChecker
 from cflint.run.roots import enclosing_root, root_findings
@@ -46,7 +44,7 @@ class Progress(Protocol):
     def stop(self) -> None: ...
 
 
-class RunOptions(Struct, frozen=True):
+class RunOptions(Record, frozen=True):
     """How to run: the command line's overrides and flags, the cache and progress."""
 
     overrides: Mapping[str, Any] = field(default_factory=dict)
@@ -58,7 +56,7 @@ class RunOptions(Struct, frozen=True):
     progress: Progress | None = None
 
 
-class RunResult(Struct, frozen=True):
+class RunResult(Record, frozen=True):
     """A run's findings, sorted, and what it checked."""
 
     findings: list[Finding]

@@ -10,10 +10,8 @@ Adding a setting is adding a field here and using it where it matters."""
 from pathlib import Path
 from typing import Annotated, Any
 
-from msgspec import NODEFAULT, Struct, field
-from msgspec.structs import fields
-
 from cflint.model import EntryPoint
+from cflint.record import NODEFAULT, Record, field, fields
 from cflint.settings import values
 from cflint.settings.values import MIB, PLATFORM_VERSIONS, Kind
 
@@ -44,7 +42,7 @@ DEFAULT_EXCLUDE = (
 )
 
 
-class Flag(Struct, frozen=True):
+class Flag(Record, frozen=True):
     """The command-line flag of a setting. `group` is its section of --help; `action` is
     argparse's ("append" for a flag given once per value); `extend` is a flag that adds to
     the setting's value instead of replacing it, and `negate` one that sets a boolean false,
@@ -59,7 +57,7 @@ class Flag(Struct, frozen=True):
     negate: tuple[str, str] | None = None
 
 
-class Option(Struct, frozen=True):
+class Option(Record, frozen=True):
     """What a setting is for users: its kind of value, a help text for the docs, an example
     value as it is written in TOML, what it means when not set (for a setting whose default
     is None), and its command-line flag, if it has one."""
@@ -71,7 +69,7 @@ class Option(Struct, frozen=True):
     unset: str = ""
 
 
-class Settings(Struct, frozen=True):
+class Settings(Record, frozen=True):
     """The effective configuration for one folder: the file's values, then the flags."""
 
     base_dir: Path = field(default_factory=Path.cwd)
@@ -349,7 +347,7 @@ class Settings(Struct, frozen=True):
     ] = 60
 
 
-class Setting(Struct, frozen=True):
+class Setting(Record, frozen=True):
     """A setting: its config key, its `Settings` field, default and `Option`."""
 
     key: str

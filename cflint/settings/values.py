@@ -9,9 +9,8 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from msgspec import Struct
-
 from cflint.model import EntryPoint, UsageError
+from cflint.record import Record
 
 MIB = 1024 * 1024
 # Patterns are kept as text and compiled on first use (by `re`'s cache): most runs have no
@@ -31,7 +30,7 @@ class ConfigError(UsageError):
     """A configuration value that cannot be used."""
 
 
-class At(Struct, frozen=True):
+class At(Record, frozen=True):
     """Where a value being converted comes from: the file (or "command line") and the key,
     and the rule codes that a selector may name."""
 
@@ -46,7 +45,7 @@ class At(Struct, frozen=True):
         return At(self.where, f"{self.key}.{name}", self.known_codes)
 
 
-class Kind(Struct, frozen=True):
+class Kind(Record, frozen=True):
     """A kind of setting value: its name in the docs, its converter from a raw TOML or flag
     value, the TOML form of a converted value, and the values a flag may take (if listed)."""
 

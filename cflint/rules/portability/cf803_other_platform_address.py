@@ -5,11 +5,11 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import libcst as cst
-from msgspec.structs import replace
 
 from cflint.analysis.literals import LeadingText, leading_text
 from cflint.knowledge.timeouts import NEEDS_TIMEOUT
 from cflint.model import Severity
+from cflint.record import replace
 from cflint.rule import ParsedFile
 from cflint.rule.scoped import ScopedRule
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import libcst as cst
-from msgspec import Struct
 
 from cflint.analysis.bindings import Form
 from cflint.analysis.decorators import transparent
@@ -16,6 +15,7 @@ from cflint.analysis.literals import int_value, string_value
 from cflint.analysis.scopes import Scopes
 from cflint.fix.proposal import Replace
 from cflint.model import Safety, Severity
+from cflint.record import Record
 from cflint.rule import Rule
 
 # The keys of the response dicts of AWS Lambda (API Gateway), OpenWhisk web actions and OpenFaaS.
@@ -28,7 +28,7 @@ _LOWEST_STATUS, _HIGHEST_STATUS = 100, 599
 _MAX_HELPERS = 8  # how many local helpers deep a return is followed
 
 
-class ResponseDict(Struct, frozen=True):
+class ResponseDict(Record, frozen=True):
     """A returned dict display with another platform's response keys, by key."""
 
     node: cst.BaseExpression  # what is reported: the returned expression

@@ -1,0 +1,318 @@
+"""Value classes declared by their annotated fields, as dataclasses are, for a tenth of the cost.
+
+A cold run pays for every class it defines. `dataclasses` writes each class's `__init__`,
+`__repr__`, `__eq__` and `__hash__` as source and compiles it: about 4 M instructions a class,
+where a `Record` costs 0.1 M. msgspec's `Struct` costs as little per class, but importing
+msgspec costs 50 M (its core imports `datetime`, `decimal`, `uuid` and `typing_extensions`),
+5 % of importing LibCST. So the classes every run defines are `Record`s, and msgspec is
+imported only to decode and encode the cache and the resolution store.
+
+    class Position(Record, frozen=True, order=True):
+        line: int
+        column: int = 1
+
+A subclass's fields are its annotations that are not `ClassVar`, after its bases' fields. A
+field with a value has that default; `field(default_factory=list)` makes a new one for each
+instance. Class options: `frozen` (assignment raises), `eq` (equal when of the same class with
+equal fields, else identity; frozen records hash by their fields), `order` (compared as tuples
+of fields), `kw_only` (the class's own fields are keyword-only) and `dict` (instances also
+have a `__dict__`, for `functools.cached_property`). Instances have slots, pickle, and repr
+as `Name(field=value, ...)`.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any, ClassVar, NamedTuple, TypeVar, get_origin
+
+if sys.version_info >= (3, 11):
+    from typing import dataclass_transform
+else:  # pragma: no cover - typing on Python 3.10 has no dataclass_transform; it only informs type checkers
+
+    def dataclass_transform(**_: object) -> Callable[[Any], Any]:
+        return lambda decorated: decorated
+
+
+__all__ = ["NODEFAULT", "Field", "Record", "asdict", "field", "fields", "replace"]
+
+R = TypeVar("R", bound="Record")
+
+
+class _NoDefault:
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NODEFAULT"
+
+
+NODEFAULT: Any = _NoDefault()
+_SET = object.__setattr__
+
+
+class _FieldDefault(NamedTuple):
+    default: Any
+    default_factory: Any
+
+
+def field(*, default: Any = NODEFAULT, default_factory: Callable[[], Any] | Any = NODEFAULT) -> Any:
+    """A field's default written out: `field(default_factory=list)` gives each instance its own."""
+    if default is not NODEFAULT and default_factory is not NODEFAULT:
+        raise TypeError("field() takes a default or a default_factory, not both")
+    return _FieldDefault(default, default_factory)
+
+
+class Field(NamedTuple):
+    """A field as `fields()` describes it; `type` is the annotation as written."""
+
+    name: str
+    type: Any
+    default: Any
+    default_factory: Any
+
+    @property
+    def required(self) -> bool:
+        return self.default is NODEFAULT and self.default_factory is NODEFAULT
+
+
+class _Shape(NamedTuple):
+    """What the shared methods need to know of a class, worked out once when it is made."""
+
+    names: tuple[str, ...]
+    positional: tuple[str, ...]
+    defaults: dict[str, Any]
+    factories: dict[str, Callable[[], Any]]
+    fields: tuple[Field, ...]
+    inits: list[int]  # how many instances the shared __init__ has made, in its one item
+
+
+def _is_class_var(annotation: object) -> bool:
+    if isinstance(annotation, str):  # under `from __future__ import annotations`
+        return annotation.startswith(("ClassVar", "typing.ClassVar"))
+    return annotation is ClassVar or get_origin(annotation) is ClassVar
+
+
+def _shape(bases: tuple[type, ...], namespace: dict[str, Any], kw_only: bool) -> _Shape:
+    inherited = [base.__record_shape__ for base in bases if isinstance(base, _RecordMeta)]
+    by_name: dict[str, Field] = {}
+    positional: list[str] = []
+    for shape in inherited:
+        for described in shape.fields:
+            by_name[described.name] = described
+        positional += [name for name in shape.positional if name not in positional]
+    for name, annotation in namespace.get("__annotations__", {}).items():
+        if _is_class_var(annotation):
+            continue
+        value = namespace.pop(name, NODEFAULT)
+        default, factory = value if isinstance(value, _FieldDefault) else (value, NODEFAULT)
+        by_name[name] = Field(name, annotation, default, factory)
+        if not kw_only and name not in positional:
+            positional.append(name)
+    described_fields = tuple(by_name.values())
+    return _Shape(
+        names=tuple(by_name),
+        positional=tuple(positional),
+        defaults={each.name: each.default for each in described_fields if each.default is not NODEFAULT},
+        factories={
+            each.name: each.default_factory for each in described_fields if each.default_factory is not NODEFAULT
+        },
+        fields=described_fields,
+        inits=[0],
+    )
+
+
+# A class gets an __init__ of its own, written and compiled as dataclasses write theirs, only
+# once the shared one has made this many of its instances: compiling one costs about as much as
+# 30 runs of the shared one, which is 3 times slower than a compiled one per instance.
+SPECIALIZE_AFTER = 32
+
+
+def _init(self: Record, *args: Any, **kwargs: Any) -> None:
+    cls = type(self)
+    shape = cls.__record_shape__
+    shape.inits[0] += 1
+    if shape.inits[0] == SPECIALIZE_AFTER:
+        specialized = _specialized_init(cls, shape)
+        if specialized is not None:
+            type.__setattr__(cls, "__init__", specialized)
+    if len(args) > len(shape.positional):
+        raise TypeError(f"{type(self).__name__} takes {len(shape.positional)} positional arguments, got {len(args)}")
+    values = dict(zip(shape.positional, args, strict=False))  # the rest by keyword or default
+    for name in kwargs:
+        if name in values:
+            raise TypeError(f"{type(self).__name__} got multiple values for argument {name!r}")
+        if name not in shape.names:
+            raise TypeError(f"{type(self).__name__} got an unexpected keyword argument {name!r}")
+    values.update(kwargs)
+    for name in shape.names:
+        if name in values:
+            _SET(self, name, values[name])
+        elif name in shape.defaults:
+            _SET(self, name, shape.defaults[name])
+        elif name in shape.factories:
+            _SET(self, name, shape.factories[name]())
+        else:
+            raise TypeError(f"{type(self).__name__} is missing required argument {name!r}")
+
+
+def _specialized_init(cls: type[Record], shape: _Shape) -> Callable[..., None] | None:
+    """An __init__ for the shape, with a parameter for each field, or None when its fields do
+    not make a signature (a field without a default after one with, by position)."""
+    parameters: list[str] = []
+    body: list[str] = []
+    scope: dict[str, Any] = {"_SET": _SET, "_NODEFAULT": NODEFAULT}
+    keyword_only = [name for name in shape.names if name not in shape.positional]
+    defaulted = False
+    for name in (*shape.positional, *keyword_only):
+        if keyword_only and name == keyword_only[0]:
+            parameters.append("*")
+        if name in shape.defaults:
+            scope[f"_default_{name}"] = shape.defaults[name]
+            parameters.append(f"{name}=_default_{name}")
+            body.append(f"    _SET(self, {name!r}, {name})")
+        elif name in shape.factories:
+            scope[f"_factory_{name}"] = shape.factories[name]
+            parameters.append(f"{name}=_NODEFAULT")
+            body.append(f"    _SET(self, {name!r}, _factory_{name}() if {name} is _NODEFAULT else {name})")
+        else:
+            if defaulted and name in shape.positional:
+                return None
+            parameters.append(name)
+            body.append(f"    _SET(self, {name!r}, {name})")
+        defaulted = defaulted or name in shape.defaults or name in shape.factories
+    source = f"def __init__(self, {', '.join(parameters)}):\n" + ("\n".join(body) or "    pass") + "\n"
+    exec(compile(source, "<record __init__>", "exec"), scope)  # the source is made above, of field names
+    function: Callable[..., None] = scope["__init__"]
+    function.__qualname__ = f"{cls.__qualname__}.__init__"
+    return function
+
+
+def _values(record: Record) -> tuple[Any, ...]:
+    return tuple([getattr(record, name) for name in record.__record_shape__.names])
+
+
+def _repr(self: Record) -> str:
+    shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__record_shape__.names)
+    return f"{type(self).__name__}({shown})"
+
+
+def _eq(self: Record, other: object) -> Any:
+    if type(other) is not type(self):
+        return NotImplemented
+    return _values(self) == _values(other)
+
+
+def _hash(self: Record) -> int:
+    return hash(_values(self))
+
+
+def _frozen_setattr(self: Record, name: str, value: object) -> None:
+    raise AttributeError(f"immutable type: {type(self).__name__!r}")
+
+
+def _frozen_delattr(self: Record, name: str) -> None:
+    raise AttributeError(f"immutable type: {type(self).__name__!r}")
+
+
+def _comparison(compare: Callable[[tuple[Any, ...], tuple[Any, ...]], bool]) -> Callable[[Record, object], Any]:
+    def method(self: Record, other: object) -> Any:
+        if type(other) is not type(self):
+            return NotImplemented
+        return compare(_values(self), _values(other))
+
+    return method
+
+
+def _rebuild(cls: type[R], values: tuple[Any, ...]) -> R:
+    record = cls.__new__(cls)
+    for name, value in zip(cls.__record_shape__.names, values, strict=True):
+        _SET(record, name, value)
+    return record
+
+
+def _reduce(self: Record) -> tuple[Any, ...]:
+    # Frozen records refuse setattr, which pickle's default for slotted objects uses.
+    return (_rebuild, (type(self), _values(self)))
+
+
+_ORDER = {
+    "__lt__": _comparison(lambda left, right: left < right),
+    "__le__": _comparison(lambda left, right: left <= right),
+    "__gt__": _comparison(lambda left, right: left > right),
+    "__ge__": _comparison(lambda left, right: left >= right),
+}
+
+
+@dataclass_transform(field_specifiers=(field,))
+class _RecordMeta(type):
+    __record_shape__: _Shape
+
+    def __new__(
+        cls,
+        name: str,
+        bases: tuple[type, ...],
+        namespace: dict[str, Any],
+        *,
+        frozen: bool = False,
+        eq: bool = True,
+        order: bool = False,
+        kw_only: bool = False,
+        dict: bool = False,  # the option's name, as msgspec and attrs call it
+    ) -> _RecordMeta:
+        if not bases:  # Record itself
+            namespace["__record_shape__"] = _Shape((), (), {}, {}, (), [0])
+            return super().__new__(cls, name, bases, namespace)
+        shape = _shape(bases, namespace, kw_only)
+        has_dict = any("__dict__" in vars(klass).get("__slots__", ()) for base in bases for klass in base.__mro__)
+        own = tuple(name for name in shape.names if not any(hasattr(base, name) for base in bases))
+        namespace["__slots__"] = own + (("__dict__",) if dict and not has_dict else ())
+        namespace["__record_shape__"] = shape
+        namespace["__match_args__"] = shape.positional
+        namespace.setdefault("__init__", _init)
+        namespace.setdefault("__repr__", _repr)
+        namespace["__reduce__"] = _reduce
+        if eq:
+            namespace.setdefault("__eq__", _eq)
+            namespace.setdefault("__hash__", _hash if frozen else None)
+        if order:
+            for method_name, method in _ORDER.items():
+                namespace.setdefault(method_name, method)
+        if frozen:
+            namespace["__setattr__"] = _frozen_setattr
+            namespace["__delattr__"] = _frozen_delattr
+        return super().__new__(cls, name, bases, namespace)
+
+
+class Record(metaclass=_RecordMeta):
+    """The base of value classes; see the module's documentation."""
+
+    __slots__ = ()
+    __record_shape__: ClassVar[_Shape]
+
+    def __init_subclass__(
+        cls,
+        *,
+        frozen: bool = False,
+        eq: bool = True,
+        order: bool = False,
+        kw_only: bool = False,
+        dict: bool = False,  # the option's name, as msgspec and attrs call it
+    ) -> None:
+        # The metaclass reads the options; this signature is what type checkers see of them.
+        super().__init_subclass__()
+
+
+def fields(record: Record | type[Record]) -> tuple[Field, ...]:
+    return record.__record_shape__.fields
+
+
+def asdict(record: Record) -> dict[str, Any]:
+    """The record's fields and their values (not copied)."""
+    return {name: getattr(record, name) for name in record.__record_shape__.names}
+
+
+def replace(record: R, **changes: Any) -> R:
+    """A record of the same class with some fields changed."""
+    values = asdict(record)
+    values.update(changes)
+    return type(record)(**values)
