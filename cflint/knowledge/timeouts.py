@@ -138,9 +138,11 @@ class Signature(Record, frozen=True):
 
 
 class VersionedSignature(Record, frozen=True):
-    """A callee's signatures, each from the Python version that introduced it."""
+    """A callee's signatures, each from the Python version that introduced it, in the data
+    file's notation: a signature is read when a call to its callee is checked, not for every
+    callee of the table at import."""
 
-    since: tuple[tuple[tuple[int, int], Signature], ...]  # by version, oldest first
+    since: tuple[tuple[tuple[int, int], str], ...]  # by version, oldest first
     recorded_from: str | None = None  # the third-party release they were read from
 
     def on(self, version: tuple[int, int]) -> Signature:
@@ -150,7 +152,7 @@ class VersionedSignature(Record, frozen=True):
         for since, signature in self.since:
             if since <= version:
                 found = signature
-        return found
+        return Signature.parse(found)
 
 
 class TimeoutTable(Record, frozen=True):
@@ -179,7 +181,7 @@ def _version(text: str) -> tuple[int, int]:
 
 
 def _versioned(raw: Mapping[str, Any]) -> VersionedSignature:
-    since = sorted((_version(key), Signature.parse(value)) for key, value in raw.items() if key[:1].isdigit())
+    since = sorted((_version(key), value) for key, value in raw.items() if key[:1].isdigit())
     return VersionedSignature(tuple(since), raw.get("from"))
 
 
