@@ -1,9 +1,11 @@
 """Measure cflint's cold start against its floor, `python -c "import libcst"`.
 
-A cold run is `python -m cflint --no-cache .` in bench/inputs/template (the guide's template
-function). Both commands run with the same interpreter (default: this one; `--python` picks a
-venv's), in that folder, after `compileall` of cflint and of the interpreter's site-packages so
-that no run pays for writing `.pyc` files.
+A cold run is `cflint --no-cache .` in bench/inputs/template (the guide's template function),
+run as the installed `cflint` script runs it: `python -c` with the text of that script
+(`--module` runs `python -m cflint` instead, which imports runpy as well). Both commands run
+with the same interpreter (default: this one; `--python` picks a venv's), in that folder,
+after `compileall` of cflint and of the interpreter's site-packages so that no run pays for
+writing `.pyc` files.
 
 Two modes:
 - wall (default): the two commands alternate, `--runs` times each; prints both medians and the
@@ -17,7 +19,7 @@ runs in a temporary copy of the template instead, where no config file lies abov
 (in place, config discovery finds and parses this repository's pyproject.toml).
 
 Run: `python bench/cold_start.py [--python .venv/bin/python] [--runs 31] [--callgrind]
-[--checkout DIR] [--copy]`.
+[--checkout DIR] [--copy] [--module]`.
 """
 
 from __future__ import annotations
@@ -37,7 +39,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 TEMPLATE = REPO / "bench" / "inputs" / "template"
 FLOOR_ARGS = ("-c", "import libcst")
-CFLINT_ARGS = ("-m", "cflint", "--no-cache", ".")
+# What the `cflint` script that pip writes for [project.scripts] runs.
+SCRIPT_ARGS = ("-c", "import sys\nfrom cflint.cli import run_command\nsys.exit(run_command())", "--no-cache", ".")
+MODULE_ARGS = ("-m", "cflint", "--no-cache", ".")
 COLLECTED = re.compile(rb"Collected\s*:\s*(\d+)")
 
 
@@ -95,6 +99,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--callgrind", action="store_true", help="count instructions under valgrind instead")
     parser.add_argument("--checkout", type=Path, default=REPO, help="the checkout to run (default: this one)")
     parser.add_argument("--copy", action="store_true", help="run in a temporary copy of the template")
+    parser.add_argument("--module", action="store_true", help="run `python -m cflint` instead of the script's code")
     return parser
 
 
@@ -114,21 +119,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _measure(options: argparse.Namespace, environment: dict[str, str], folder: Path) -> None:
+    cflint_args = MODULE_ARGS if options.module else SCRIPT_ARGS
+    shown = "python -m cflint" if options.module else "cflint (script)"
     if options.callgrind:
         floor = _instructions(options.python, FLOOR_ARGS, environment, folder)
-        cold = _instructions(options.python, CFLINT_ARGS, environment, folder)
+        cold = _instructions(options.python, cflint_args, environment, folder)
         print(f"floor (import libcst): {floor:,} instructions")
-        print(f"cflint --no-cache .:   {cold:,} instructions")
+        print(f"{shown} --no-cache .: {cold:,} instructions")
         print(f"ratio: {cold / floor:.4f}")
         return
     floors: list[float] = []
     colds: list[float] = []
     for _ in range(options.runs):
         floors.append(_run_wall(options.python, FLOOR_ARGS, environment, folder))
-        colds.append(_run_wall(options.python, CFLINT_ARGS, environment, folder))
+        colds.append(_run_wall(options.python, cflint_args, environment, folder))
     floor_median, cold_median = statistics.median(floors), statistics.median(colds)
     print(f"floor (import libcst): median {floor_median * 1000:.1f} ms of {options.runs} runs")
-    print(f"cflint --no-cache .:   median {cold_median * 1000:.1f} ms of {options.runs} runs")
+    print(f"{shown} --no-cache .: median {cold_median * 1000:.1f} ms of {options.runs} runs")
     print(f"ratio: {cold_median / floor_median:.3f}")
 
 
