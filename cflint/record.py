@@ -300,18 +300,6 @@ class Record(metaclass=_RecordMeta):
     __slots__ = ()
     __record_shape__: ClassVar[_Shape]
 
-    def __init_subclass__(
-        cls,
-        *,
-        frozen: bool = False,
-        eq: bool = True,
-        order: bool = False,
-        kw_only: bool = False,
-        dict: bool = False,  # the option's name, as msgspec and attrs call it
-    ) -> None:
-        # The metaclass reads the options; this signature is what type checkers see of them.
-        super().__init_subclass__()
-
 
 def fields(record: Record | type[Record]) -> tuple[Field, ...]:
     return record.__record_shape__.fields
