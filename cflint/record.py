@@ -73,9 +73,7 @@ class Field:
 
     __slots__ = ("default", "default_factory", "name", "type")
 
-    def __init__(
-        self, name: str, type: Any, default: Any, default_factory: Any
-    ) -> None:  # as dataclasses.Field calls it
+    def __init__(self, name: str, type: Any, default: Any, default_factory: Any) -> None:
         self.name = name
         self.type = type
         self.default = default
