@@ -37,8 +37,9 @@ LIBCST_MAX_JOINED_STRINGS = 3000
 DEFAULT_RECURSION_LIMIT = 1000  # what the runtime imports the function with
 
 # One-line strings, words, numbers and single punctuation characters: close to the number
-# of Python tokens, counted by the regex engine without building a list.
-_TOKEN = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|\w+|[^\w\s]")
+# of Python tokens, counted by the regex engine without building a list. `(?!\s)\W` is
+# `[^\w\s]`, which compiles to a set of every such character and matches slower.
+_TOKEN = re.compile(r"'[^'\n]*'|\"[^\"\n]*\"|\w+|(?!\s)\W")
 
 # CPython's messages for code past its limits (any version): such a file can never run.
 _LIMIT_MESSAGES = (

@@ -104,8 +104,16 @@ class PathPatterns:
 
 
 def name_matches(name: str, pattern: str) -> bool:
-    """`fnmatch.fnmatchcase`, without compiling a regex for a pattern that is a plain name."""
-    return name == pattern if _WILDCARD.search(pattern) is None else fnmatch.fnmatchcase(name, pattern)
+    """`fnmatch.fnmatchcase`, without compiling a regex for a pattern that is a plain name or
+    has one `*` as its only wildcard (`*.log`, `._*`, `client_secret*.json`): most of the junk
+    and secret file patterns a package is checked against, at a fifth of a million
+    instructions each to compile."""
+    if _WILDCARD.search(pattern) is None:
+        return name == pattern
+    head, star, tail = pattern.partition("*")
+    if star and _WILDCARD.search(tail) is None and _WILDCARD.search(head) is None:
+        return len(name) >= len(head) + len(tail) and name.startswith(head) and name.endswith(tail)
+    return fnmatch.fnmatchcase(name, pattern)
 
 
 def _compile(lines: Sequence[str]) -> _Matcher:
