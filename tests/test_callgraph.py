@@ -269,3 +269,39 @@ def test_self_method_calls_are_unknown_when_an_override_may_run(tmp_path: Path) 
     assert _method_calls(_graph(tmp_path / "assigned", {"user.py": assigned}), "run") == []
     meta = JOBS.replace("class Jobs:", "class Jobs(metaclass=type):")
     assert _method_calls(_graph(tmp_path / "meta", {"user.py": meta}), "run") == []
+
+
+def _parsed_names(graph: CallGraph) -> set[str]:
+    return {path.name for path in graph._source._parsed}  # type: ignore[union-attr]
+
+
+def test_parameter_values_parse_only_the_modules_that_name_the_function(tmp_path: Path) -> None:
+    files = {
+        "user.py": "from helpers import read\n\ndef main():\n    return read('b.txt')\n",
+        "helpers.py": "def read(path='a.txt'):\n    return open(path).read()\n",
+        "other.py": "def write(text):\n    return text\n",
+        "broken.py": "def nothing(:\n",  # cannot run, so calls nothing
+    }
+    graph = _graph(tmp_path, files, "helpers.py")
+    read = Function(graph.home, graph.home.module.body[0])  # type: ignore[arg-type]
+    values = graph.parameter_values(read, "path")
+    assert values is not None
+    assert [cst.Module([]).code_for_node(v.value) for v in values] == ["'a.txt'", "'b.txt'"]
+    assert _parsed_names(graph) == {"user.py"}
+
+
+def test_parameter_values_are_unknown_when_a_module_naming_the_function_cannot_be_parsed(tmp_path: Path) -> None:
+    files = {
+        "user.py": "from helpers import read\n\ndef main():\n    return read('b.txt')\n",
+        "helpers.py": "def read(path='a.txt'):\n    return open(path).read()\n",
+        "broken.py": "from helpers import read\nread(:\n",
+    }
+    graph = _graph(tmp_path, files, "helpers.py")
+    read = Function(graph.home, graph.home.module.body[0])  # type: ignore[arg-type]
+    assert graph.parameter_values(read, "path") is None
+
+
+def test_an_override_is_looked_for_only_in_modules_naming_the_class(tmp_path: Path) -> None:
+    graph = _graph(tmp_path, {"user.py": JOBS, "other.py": "def write(text):\n    return text\n"})
+    assert _names(_method_calls(graph, "run")) == ["user.fetch"]
+    assert _parsed_names(graph) == set()

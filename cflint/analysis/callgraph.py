@@ -154,6 +154,7 @@ class CallGraph:
         self._calls: dict[int, list[CallEdge]] = {}
         self._uses_of: dict[tuple[int, int], list[tuple[cst.Call, Place]] | None] = {}
         self._derived: dict[int, bool] = {}  # a class of the root: whether another may derive from it
+        self._assigned: dict[int, frozenset[str]] = {}  # a class of the root: the attributes its body assigns
 
     # Modules
 
@@ -179,21 +180,26 @@ class CallGraph:
         """Whether another module of the root may call into the home module: one whose text
         holds the home module's last name, which each import the graph follows spells (or one
         that cannot be read). Reads no module's tree: False means no other module calls it."""
-        root, name = self._root, self.home.name
-        if root is None or name is None:
+        if self._root is None or self.home.name is None:
             return False
-        last = name.rpartition(".")[2]
-        if not last.isascii():
-            return True  # spelled in the importer's own encoding
-        for path in root.own_modules.values():
-            if path == self.home.path:
-                continue
+        naming = self._paths_naming(self.home.name.rpartition(".")[2])
+        return naming is None or any(path != self.home.path for path in naming)
+
+    def _paths_naming(self, name: str) -> set[Path] | None:
+        """The paths of the root's own modules whose text holds `name`, read as bytes, no tree
+        parsed; None when one cannot be read, or `name` is not ASCII (a module may spell it in
+        its own encoding)."""
+        if self._root is None or not name.isascii():
+            return None
+        spelled = name.encode()
+        found = set()
+        for path in self._root.own_modules.values():
             try:
-                if last.encode() in root.read_source_bytes(path):
-                    return True
+                if spelled in self._root.read_source_bytes(path):
+                    found.add(path)
             except OSError:
-                return True
-        return False
+                return None
+        return found
 
     def modules(self) -> list[OwnModule] | None:
         """Every own module of the root (the home module alone when it is in none); None when
@@ -210,6 +216,30 @@ class CallGraph:
                 return None
             found.append(module)
         if self.home.name not in self._root.own_modules:
+            found.append(self.home)
+        return found
+
+    def modules_naming(self, name: str) -> list[OwnModule] | None:
+        """The own modules of the root whose text holds `name`, in the order of `modules`:
+        only they can call a function or derive from a class of that name (code that builds a
+        name from pieces is not followed), so only they are parsed. None as for `modules`,
+        when one of them cannot be parsed, or when a module cannot be read."""
+        root = self._root
+        paths = None if root is None or self.home.name is None or not root.own_modules else self._paths_naming(name)
+        if root is None or paths is None:
+            modules = self.modules()
+            return None if modules is None else [module for module in modules if name in module.source]
+        found = []
+        for module_name, path in root.own_modules.items():
+            if path == self.home.path:
+                module: OwnModule | None = self.home if name in self.home.source else None
+            else:
+                module = self.module(module_name) if path in paths else None
+                if path in paths and module is None:
+                    return None
+            if module is not None:
+                found.append(module)
+        if self.home.name not in root.own_modules and name in self.home.source:
             found.append(self.home)
         return found
 
@@ -303,16 +333,16 @@ class CallGraph:
             return None  # a metaclass may give the class other methods
         derived = self._derived.get(id(owner))
         if derived is None:
-            modules = self.modules()
+            modules = self.modules_naming(owner.name.value)
             derived = modules is None or any(_names_class(other, owner.name.value, self.walker) for other in modules)
             self._derived[id(owner)] = derived
         if derived:
             return None
-        for node in self.walker.descendants(owner.body):
-            if isinstance(node, (cst.AssignTarget, cst.AnnAssign, cst.AugAssign)):
-                target = node.target
-                if isinstance(target, cst.Attribute) and target.attr.value == name:
-                    return None
+        assigned = self._assigned.get(id(owner))
+        if assigned is None:
+            assigned = self._assigned[id(owner)] = _assigned_attributes(owner, self.walker)
+        if name in assigned:
+            return None
         return _method(module, owner, name)
 
     def _class_of(self, func: cst.BaseExpression, module: OwnModule) -> tuple[OwnModule, cst.ClassDef] | None:
@@ -455,12 +485,10 @@ class CallGraph:
         values: list[ArgumentValue] = []
         if param.default is not None:
             values.append(ArgumentValue(param.default, Place(function.module, None)))
-        modules = self.modules()
+        modules = self.modules_naming(function.name)
         if modules is None:
             return None
         for module in modules:
-            if function.name not in module.source:
-                continue
             uses = self._uses(module, function)
             if uses is None:
                 return None
@@ -564,6 +592,17 @@ def _names_class(module: OwnModule, name: str, walker: Walker) -> bool:
                 ):
                     return True
     return False
+
+
+def _assigned_attributes(definition: cst.ClassDef, walker: Walker) -> frozenset[str]:
+    """The attribute names a class's body assigns anywhere (`self.fetch = ...`), whatever the object."""
+    names = set()
+    for node in walker.descendants(definition.body):
+        if isinstance(node, (cst.AssignTarget, cst.AnnAssign, cst.AugAssign)):
+            target = node.target
+            if isinstance(target, cst.Attribute):
+                names.add(target.attr.value)
+    return frozenset(names)
 
 
 def _defines(definition: cst.ClassDef, name: str) -> bool:
