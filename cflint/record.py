@@ -92,42 +92,46 @@ class _Shape:
 
     __slots__ = ("defaults", "factories", "fields", "inits", "names", "positional")
 
-    def __init__(self, fields: tuple[Field, ...], positional: tuple[str, ...]) -> None:
-        self.fields = fields
-        self.names = tuple(each.name for each in fields)
-        self.positional = positional
-        self.defaults = {each.name: each.default for each in fields if each.default is not NODEFAULT}
-        self.factories: dict[str, Callable[[], Any]] = {
-            each.name: each.default_factory for each in fields if each.default_factory is not NODEFAULT
-        }
+    def __init__(self, fields: dict[str, Field], positional: list[str]) -> None:
+        self.fields = tuple(fields.values())
+        self.names = tuple(fields)
+        self.positional = tuple(positional)
+        self.defaults: dict[str, Any] = {}
+        self.factories: dict[str, Callable[[], Any]] = {}
+        for each in self.fields:
+            if each.default is not NODEFAULT:
+                self.defaults[each.name] = each.default
+            elif each.default_factory is not NODEFAULT:
+                self.factories[each.name] = each.default_factory
         self.inits = 0  # how many instances the shared __init__ has made
 
 
 def _is_class_var(annotation: object) -> bool:
-    if isinstance(annotation, str):  # under `from __future__ import annotations`
+    if type(annotation) is str:  # under `from __future__ import annotations`
         return annotation.startswith(("ClassVar", "typing.ClassVar"))
     return annotation is ClassVar or get_origin(annotation) is ClassVar
 
 
 def _shape(bases: tuple[type, ...], namespace: dict[str, Any], kw_only: bool) -> _Shape:
-    inherited = [base.__record_shape__ for base in bases if isinstance(base, _RecordMeta)]
     by_name: dict[str, Field] = {}
     positional: list[str] = []
-    for shape in inherited:
-        for described in shape.fields:
-            by_name[described.name] = described
-        positional += [name for name in shape.positional if name not in positional]
+    for base in bases:
+        inherited: _Shape | None = getattr(base, "__record_shape__", None)
+        if inherited is not None:
+            for described in inherited.fields:
+                by_name[described.name] = described
+            positional += [name for name in inherited.positional if name not in positional]
     for name, annotation in namespace.get("__annotations__", {}).items():
         if _is_class_var(annotation):
             continue
         value = namespace.pop(name, NODEFAULT)
-        if isinstance(value, _FieldDefault):
+        if type(value) is _FieldDefault:
             by_name[name] = Field(name, annotation, value.default, value.default_factory)
         else:
             by_name[name] = Field(name, annotation, value, NODEFAULT)
         if not kw_only and name not in positional:
             positional.append(name)
-    return _Shape(tuple(by_name.values()), tuple(positional))
+    return _Shape(by_name, positional)
 
 
 # A class gets an __init__ of its own, written and compiled as dataclasses write theirs, only
@@ -269,20 +273,23 @@ class _RecordMeta(type):
         dict: bool = False,  # the option's name, as msgspec and attrs call it
     ) -> _RecordMeta:
         if not bases:  # Record itself
-            namespace["__record_shape__"] = _Shape((), ())
+            namespace["__record_shape__"] = _Shape({}, [])
             return super().__new__(cls, name, bases, namespace)
         shape = _shape(bases, namespace, kw_only)
-        has_dict = any("__dict__" in vars(klass).get("__slots__", ()) for base in bases for klass in base.__mro__)
         own = tuple(name for name in shape.names if not any(hasattr(base, name) for base in bases))
-        namespace["__slots__"] = own + (("__dict__",) if dict and not has_dict else ())
+        if dict and not any(base.__dictoffset__ for base in bases):  # no base's instances have one
+            own += ("__dict__",)
+        namespace["__slots__"] = own
         namespace["__record_shape__"] = shape
         namespace["__match_args__"] = shape.positional
-        namespace.setdefault("__init__", _init)
-        namespace.setdefault("__repr__", _repr)
-        namespace["__reduce__"] = _reduce
-        if eq:
-            namespace.setdefault("__eq__", _eq)
-            namespace.setdefault("__hash__", _hash if frozen else None)
+        if "__init__" not in namespace:
+            # Each class's own, so that compiling one (see _init) changes that class alone.
+            namespace["__init__"] = _init
+        if not eq:
+            namespace.setdefault("__eq__", object.__eq__)
+            namespace.setdefault("__hash__", object.__hash__)
+        elif frozen:
+            namespace.setdefault("__hash__", _hash)
         if order:
             for method_name, method in _ORDER.items():
                 namespace.setdefault(method_name, method)
@@ -293,10 +300,14 @@ class _RecordMeta(type):
 
 
 class Record(metaclass=_RecordMeta):
-    """The base of value classes; see the module's documentation."""
+    """The base of value classes; see the module's documentation. The methods every record
+    shares are its own, for a class to inherit rather than be given one by one."""
 
     __slots__ = ()
     __record_shape__: ClassVar[_Shape]
+    __repr__ = _repr
+    __eq__ = _eq  # and so __hash__ is None: a mutable record compared by value is unhashable
+    __reduce__ = _reduce
 
 
 def fields(record: Record | type[Record]) -> tuple[Field, ...]:

@@ -7,11 +7,14 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
+import string
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import cflint.engine.registry as registry_module
 from cflint.engine.registry import RuleMeta, load_registry
@@ -102,3 +105,40 @@ def test_the_check_sees_a_report_that_misses_a_field() -> None:
     call = ast.parse("self.report(node, modul=name)").body[0]
     assert isinstance(call, ast.Expr) and isinstance(call.value, ast.Call)
     assert _given_fields(call.value) == {"modul"} != message_fields("{module} is not declared")
+
+
+def _formatter_fields(template: str) -> frozenset[str]:
+    """The fields `string.Formatter` parses, those of format specs (`{a:{width}}`) included."""
+    names: set[str] = set()
+    for _, name, spec, _ in string.Formatter().parse(template):
+        if name is not None:
+            names.add(name)
+            names |= _formatter_fields(spec or "")
+    return frozenset(names)
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.text(alphabet="ab {}.:!r0[]>", max_size=4),
+            st.sampled_from(["{a}", "{b:>3}", "{c!r}", "{d.e}", "{f[0]}", "{}", "{0}", "{{", "}}", "{g-h}", "{i:{j}}"]),
+        ),
+        max_size=5,
+    ).map("".join)
+)
+def test_message_fields_agree_with_string_formatter(template: str) -> None:
+    """Ground truth: the fields `string.Formatter` parses, where `str.format` takes the
+    template with keyword fields alone; otherwise both refuse it."""
+    try:
+        found = message_fields(template)
+    except ValueError:
+        found = None
+    try:
+        expected: frozenset[str] | None = _formatter_fields(template)
+        if expected is not None and not all(name.isidentifier() for name in expected):
+            expected = None
+        else:
+            template.format(**dict.fromkeys(expected or (), ""))
+    except (ValueError, IndexError, KeyError, AttributeError, TypeError):
+        expected = None
+    assert found == expected

@@ -151,11 +151,17 @@ def test_identity_records_compare_by_identity() -> None:
     assert len({first, second}) == 2
 
 
+class CachedMore(Cached, frozen=True, dict=True):
+    more: int = 1
+
+
 def test_records_have_slots_and_a_dict_only_when_asked() -> None:
     assert not hasattr(Point(1), "__dict__")
     cached = Cached(4)
     assert cached.doubled == 8
     assert cached.__dict__ == {"doubled": 8}
+    assert CachedMore(2).doubled == 4
+    assert CachedMore.__slots__ == ("more",)  # the base's __dict__ serves
 
 
 @pytest.mark.parametrize("value", [Point(3, 4, ("t",)), Labelled(1, label="x", notes=["n"]), Counter(2)])

@@ -12,8 +12,6 @@ an exception to (the call graph's `parameter_values`). Anything else is None: ca
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import libcst as cst
 
 from cflint.analysis.bindings import Binding, Form, ScopeNode
@@ -37,6 +35,7 @@ from cflint.analysis.kinds import (
 from cflint.analysis.scopes import CodeScope, Scopes
 from cflint.analysis.scopes import ScopeChain as ScopeChain
 from cflint.analysis.traversal import Walker
+from cflint.record import Record
 
 _NESTED_SCOPES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 MAX_DEPTH = 16  # how many names or helper calls to follow for one expression
@@ -66,7 +65,7 @@ def is_generator(nodes: list[cst.CSTNode]) -> bool:
     return any(type(node) is cst.Yield for node in nodes)
 
 
-class HelperReturns(NamedTuple):
+class HelperReturns(Record, frozen=True):
     """What a call of a helper of the root returns: its `return` values, each with its scope
     chain, read with `inference` (that of the helper's module)."""
 

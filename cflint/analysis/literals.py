@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 import libcst as cst
+
+from cflint.record import Record
 
 # Prefixes of str literals whose text, without a backslash or a carriage return, is their value.
 _PLAIN_PREFIXES = frozenset({"", "r", "u", "R", "U"})
@@ -73,7 +73,7 @@ def int_value(node: cst.BaseExpression) -> int | None:
     return None
 
 
-class LeadingText(NamedTuple):
+class LeadingText(Record, frozen=True):
     """The text a string expression starts with, as the source shows it: `node` is the literal
     that holds it; `complete` is whether the text is the whole value."""
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -44,7 +43,7 @@ class UnplaceableFix(Exception):
     """A replacement whose node is not in the module, or that LibCST refuses."""
 
 
-class _Extent(NamedTuple):
+class _Extent(Record, frozen=True):
     start: int  # offsets in the module's code
     end: int
     indent: tuple[str, ...]  # the indentation of the blocks around the node
