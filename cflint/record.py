@@ -54,33 +54,38 @@ _SET = object.__setattr__
 
 
 class _FieldDefault:
-    __slots__ = ("default", "default_factory")
+    __slots__ = ("default", "default_factory", "metadata")
 
-    def __init__(self, default: Any, default_factory: Any) -> None:
+    def __init__(self, default: Any, default_factory: Any, metadata: Any) -> None:
         self.default = default
         self.default_factory = default_factory
+        self.metadata = metadata
 
 
-def field(*, default: Any = NODEFAULT, default_factory: Callable[[], Any] | Any = NODEFAULT) -> Any:
-    """A field's default written out: `field(default_factory=list)` gives each instance its own."""
+def field(
+    *, default: Any = NODEFAULT, default_factory: Callable[[], Any] | Any = NODEFAULT, metadata: Any = None
+) -> Any:
+    """A field's default written out: `field(default_factory=list)` gives each instance its own.
+    `metadata` is kept for `fields()` to give, as dataclasses keep theirs."""
     if default is not NODEFAULT and default_factory is not NODEFAULT:
         raise TypeError("field() takes a default or a default_factory, not both")
-    return _FieldDefault(default, default_factory)
+    return _FieldDefault(default, default_factory, metadata)
 
 
 class Field:
     """A field as `fields()` describes it; `type` is the annotation as written."""
 
-    __slots__ = ("default", "default_factory", "name", "type")
+    __slots__ = ("default", "default_factory", "metadata", "name", "type")
 
-    def __init__(self, name: str, type: Any, default: Any, default_factory: Any) -> None:
+    def __init__(self, name: str, type: Any, default: Any, default_factory: Any, metadata: Any = None) -> None:
         self.name = name
         self.type = type
         self.default = default
         self.default_factory = default_factory
+        self.metadata = metadata
 
     def __repr__(self) -> str:
-        return f"Field({self.name!r}, {self.type!r}, {self.default!r}, {self.default_factory!r})"
+        return f"Field({self.name!r}, {self.type!r}, {self.default!r}, {self.default_factory!r}, {self.metadata!r})"
 
     @property
     def required(self) -> bool:
@@ -126,7 +131,7 @@ def _shape(bases: tuple[type, ...], namespace: dict[str, Any], kw_only: bool) ->
             continue
         value = namespace.pop(name, NODEFAULT)
         if type(value) is _FieldDefault:
-            by_name[name] = Field(name, annotation, value.default, value.default_factory)
+            by_name[name] = Field(name, annotation, value.default, value.default_factory, value.metadata)
         else:
             by_name[name] = Field(name, annotation, value, NODEFAULT)
         if not kw_only and name not in positional:

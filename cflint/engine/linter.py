@@ -6,7 +6,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import libcst as cst
 
@@ -23,7 +23,6 @@ from cflint.engine.registry import (
     UNUSED_NOQA,
     Registry,
 )
-from cflint.engine.reparse import ParsedText, ParseMemory, reparse
 from cflint.engine.source import (
     cpython_syntax_error,
     decode_source,
@@ -39,6 +38,9 @@ from cflint.model import START_OF_FILE, Finding, LintCancelled
 from cflint.project import FileJob
 from cflint.record import replace
 from cflint.rule import CallbackNames, LineOf, ParsedFile, Report, Rule
+
+if TYPE_CHECKING:
+    from cflint.engine.reparse import ParseMemory
 
 DEEP_RECURSION_LIMIT = 100_000  # for LibCST's recursive code, on a large thread stack
 THREAD_STACK_BYTES = 512 * 1024 * 1024
@@ -66,7 +68,11 @@ class FileLinter:
         cflint.engine.reparse)."""
         self.registry = registry
         self.debug = debug
-        self._parses = ParseMemory() if reparse else None
+        self._parses: ParseMemory | None = None
+        if reparse:  # imported only then: a command-line run never reparses
+            from cflint.engine.reparse import ParseMemory
+
+            self._parses = ParseMemory()
         self.walker = Walker()
         self.modules = ModuleStore(registry)
         self._callbacks = CallbackNames()
@@ -166,6 +172,8 @@ class FileLinter:
         parses = self._parses
         if parses is None:
             return parse_source(self.registry, source, display)
+        from cflint.engine.reparse import ParsedText, reparse
+
         previous = parses.get(path)
         if previous is not None:
             reparsed = reparse(previous, source, display)

@@ -1,14 +1,13 @@
-"""Every setting, declared once: a field of `Settings` with its type and default, annotated
-with its `Option` (kind of value, help, example and command-line flag). The config reader,
+"""Every setting, declared once: a field of `Settings` with its type and default, and its
+`Option` (kind of value, help, example and command-line flag) as the field's metadata. The config reader,
 the command-line parser, --show-settings and docs/options.md are all made from `OPTIONS`.
 
 Adding a setting is adding a field here and using it where it matters."""
 
-# No `from __future__ import annotations`: the fields' annotations are read at import, and
-# real objects cost nothing to read where strings would need evaluating.
+from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
 from cflint.model import EntryPoint
 from cflint.record import NODEFAULT, Record, field, fields
@@ -74,9 +73,9 @@ class Settings(Record, frozen=True):
 
     base_dir: Path = field(default_factory=Path.cwd)
     config_path: Path | None = None
-    select: Annotated[
-        tuple[str, ...] | None,
-        Option(
+    select: tuple[str, ...] | None = field(
+        default=None,
+        metadata=Option(
             values.SELECTORS,
             "Rule codes or prefixes to enable, in place of the rules that are on by default. A prefix (`CF2`) "
             "turns on the rules under it that are on by default; a rule that is off by default is turned on only "
@@ -90,10 +89,10 @@ class Settings(Record, frozen=True):
             ),
             unset="the rules that are on by default",
         ),
-    ] = None
-    ignore: Annotated[
-        tuple[str, ...],
-        Option(
+    )
+    ignore: tuple[str, ...] = field(
+        default=(),
+        metadata=Option(
             values.SELECTORS,
             "Rule codes or prefixes to disable. CF001 and CF002 cannot be turned off.",
             ["CF202"],
@@ -105,10 +104,10 @@ class Settings(Record, frozen=True):
                 extend=("--extend-ignore", "codes to disable on top of the config's ignore"),
             ),
         ),
-    ] = ()
-    extend_select: Annotated[
-        tuple[str, ...],
-        Option(
+    )
+    extend_select: tuple[str, ...] = field(
+        default=(),
+        metadata=Option(
             values.SELECTORS,
             "Rule codes or prefixes to enable on top of `select`, such as rules that are off by default.",
             ["CF207", "CF011"],
@@ -119,10 +118,10 @@ class Settings(Record, frozen=True):
                 "CODES",
             ),
         ),
-    ] = ()
-    per_file_ignores: Annotated[
-        tuple[tuple[str, tuple[str, ...]], ...],
-        Option(
+    )
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = field(
+        default=(),
+        metadata=Option(
             values.PER_FILE_IGNORES,
             "Rule codes or prefixes to ignore in the files matching a pattern (gitignore syntax, relative to the "
             "config file's folder). On the command line, each flag gives one `PATTERN:CODES`.",
@@ -136,10 +135,10 @@ class Settings(Record, frozen=True):
                 extend=("--extend-per-file-ignores", "per-file-ignores added to the config's (repeatable)"),
             ),
         ),
-    ] = ()
-    exclude: Annotated[
-        tuple[str, ...],
-        Option(
+    )
+    exclude: tuple[str, ...] = field(
+        default=DEFAULT_EXCLUDE,
+        metadata=Option(
             values.PATTERNS,
             "Paths not to lint (gitignore syntax, relative to the config file's folder); replaces the default list.",
             [".git", ".venv", "__pycache__"],
@@ -150,19 +149,19 @@ class Settings(Record, frozen=True):
                 "PATTERNS",
             ),
         ),
-    ] = DEFAULT_EXCLUDE
-    extend_exclude: Annotated[
-        tuple[str, ...],
-        Option(
+    )
+    extend_exclude: tuple[str, ...] = field(
+        default=(),
+        metadata=Option(
             values.PATTERNS,
             "Paths not to lint, on top of `exclude`.",
             ["generated/"],
             Flag(("--extend-exclude",), "patterns to exclude on top of the defaults", "selection", "PATTERNS"),
         ),
-    ] = ()
-    entry_points: Annotated[
-        tuple[EntryPoint, ...],
-        Option(
+    )
+    entry_points: tuple[EntryPoint, ...] = field(
+        default=(EntryPoint("user", "main"),),
+        metadata=Option(
             values.ENTRY_POINTS,
             "The functions the platform calls, as `module.function`, as set in the console.",
             ["user.main", "handlers.main"],
@@ -173,10 +172,10 @@ class Settings(Record, frozen=True):
                 "NAMES",
             ),
         ),
-    ] = (EntryPoint("user", "main"),)
-    target_versions: Annotated[
-        tuple[tuple[int, int], ...],
-        Option(
+    )
+    target_versions: tuple[tuple[int, int], ...] = field(
+        default=PLATFORM_VERSIONS,
+        metadata=Option(
             values.TARGET_VERSIONS,
             "The Python runtimes the function must work on: some of "
             + ", ".join(f"{major}.{minor}" for major, minor in PLATFORM_VERSIONS)
@@ -189,10 +188,10 @@ class Settings(Record, frozen=True):
                 "VERSIONS",
             ),
         ),
-    ] = PLATFORM_VERSIONS
-    output_format: Annotated[
-        str,
-        Option(
+    )
+    output_format: str = field(
+        default="default",
+        metadata=Option(
             values.one_of(OUTPUT_FORMATS),
             "How findings are printed: `default` for a terminal, `github` for GitHub Actions annotations, `json`, "
             "`sarif` (code scanning) or `gitlab` (Code Quality).",
@@ -203,79 +202,79 @@ class Settings(Record, frozen=True):
                 "output",
             ),
         ),
-    ] = "default"
-    unsupported_packages: Annotated[
-        tuple[str, ...] | None,
-        Option(
+    )
+    unsupported_packages: tuple[str, ...] | None = field(
+        default=None,
+        metadata=Option(
             values.DISTRIBUTIONS,
             "Distributions that cannot run on the platform (they need native code), in place of the built-in "
             "catalogue.",
             ["numpy"],
             unset="the built-in catalogue",
         ),
-    ] = None
-    extend_unsupported_packages: Annotated[
-        tuple[str, ...],
-        Option(
+    )
+    extend_unsupported_packages: tuple[str, ...] = field(
+        default=(),
+        metadata=Option(
             values.DISTRIBUTIONS,
             "Distributions that cannot run on the platform, on top of the catalogue.",
             ["heavy-lib"],
         ),
-    ] = ()
-    allow_packages: Annotated[
-        tuple[str, ...],
-        Option(
+    )
+    allow_packages: tuple[str, ...] = field(
+        default=(),
+        metadata=Option(
             values.DISTRIBUTIONS,
             "Distributions known to work on the platform, never reported as unsupported.",
             ["pillow"],
         ),
-    ] = ()
-    max_package_size: Annotated[
-        int,
-        Option(
+    )
+    max_package_size: int = field(
+        default=100 * MIB,
+        metadata=Option(
             values.SIZE,
             "The largest package the platform takes, uncompressed (CF503); also bounds how much source an "
             "archive's lint reads.",
             "50 MiB",
         ),
-    ] = 100 * MIB
-    package_exclude: Annotated[
-        tuple[str, ...],
-        Option(
+    )
+    package_exclude: tuple[str, ...] = field(
+        default=(),
+        metadata=Option(
             values.PATTERNS,
             "Paths that `cflint package` and the package rules leave out of the archive (gitignore syntax, "
             "relative to the config file's folder).",
             ["docs/"],
         ),
-    ] = ()
-    max_file_size: Annotated[
-        int,
-        Option(values.SIZE, "Larger `.py` files are not linted; each is reported with CF004.", "2 MiB"),
-    ] = 10 * MIB
-    module_map: Annotated[
-        tuple[tuple[str, tuple[str, ...]], ...],
-        Option(
+    )
+    max_file_size: int = field(
+        default=10 * MIB,
+        metadata=Option(values.SIZE, "Larger `.py` files are not linted; each is reported with CF004.", "2 MiB"),
+    )
+    module_map: tuple[tuple[str, tuple[str, ...]], ...] = field(
+        default=(),
+        metadata=Option(
             values.MODULE_MAP,
             "The modules of distributions CF303 does not know; they replace what cflint knows of a distribution.",
             {"dnspython": ["dns"]},
         ),
-    ] = ()
-    function_roots: Annotated[
-        tuple[str, ...],
-        Option(
+    )
+    function_roots: tuple[str, ...] = field(
+        default=(),
+        metadata=Option(
             values.STRINGS,
             "Globs of the folders that are functions, relative to the config file's folder (`*` within one folder "
             "name, `**` for any number of folders). When set, exactly the matching folders are function roots.",
             ["functions/*"],
         ),
-    ] = ()
-    read_whole_limit: Annotated[
-        int,
-        Option(values.SIZE, "Files the function ships up to this size may be read whole (CF401).", "512 KiB"),
-    ] = MIB
-    resolve: Annotated[
-        bool,
-        Option(
+    )
+    read_whole_limit: int = field(
+        default=MIB,
+        metadata=Option(values.SIZE, "Files the function ships up to this size may be read whole (CF401).", "512 KiB"),
+    )
+    resolve: bool = field(
+        default=False,
+        metadata=Option(
             values.BOOLEAN,
             "Resolve each function's requirements.txt with pip, as the runtime would install it, for every target "
             "version (CPython, manylinux x86_64, wheels only), and report what pip's answer shows (CF302, CF303, "
@@ -289,10 +288,10 @@ class Settings(Record, frozen=True):
                 negate=("--no-resolve", "do not resolve, even when the config says resolve"),
             ),
         ),
-    ] = False
-    fix: Annotated[
-        bool,
-        Option(
+    )
+    fix: bool = field(
+        default=False,
+        metadata=Option(
             values.BOOLEAN,
             "Apply safe fixes in place, as if `--fix` were given (`--no-fix` overrides).",
             True,
@@ -304,10 +303,10 @@ class Settings(Record, frozen=True):
                 negate=("--no-fix", "do not fix, even when the config says fix"),
             ),
         ),
-    ] = False
-    unsafe_fixes: Annotated[
-        bool,
-        Option(
+    )
+    unsafe_fixes: bool = field(
+        default=False,
+        metadata=Option(
             values.BOOLEAN,
             "Apply fixes that may change behaviour too, as `--unsafe-fixes` does.",
             True,
@@ -318,20 +317,20 @@ class Settings(Record, frozen=True):
                 action="store_true",
             ),
         ),
-    ] = False
-    unfixable: Annotated[
-        tuple[str, ...],
-        Option(
+    )
+    unfixable: tuple[str, ...] = field(
+        default=(),
+        metadata=Option(
             values.SELECTORS, "Rule codes or prefixes never fixed; their findings are shown without a fix.", ["CF303"]
         ),
-    ] = ()
-    fix_timeout: Annotated[
-        int | float,
-        Option(values.SECONDS, "The seconds CF403's fix passes as `timeout=`; below `time-limit`.", 2.5),
-    ] = 10
-    time_limit: Annotated[
-        int | float,
-        Option(
+    )
+    fix_timeout: int | float = field(
+        default=10,
+        metadata=Option(values.SECONDS, "The seconds CF403's fix passes as `timeout=`; below `time-limit`.", 2.5),
+    )
+    time_limit: int | float = field(
+        default=60,
+        metadata=Option(
             values.SECONDS,
             "The function's execution time limit (its timeout), set per function where it is created or "
             "modified in the Cloud Functions console; the platform stops the function then. CF404 reports "
@@ -344,7 +343,7 @@ class Settings(Record, frozen=True):
                 "SECONDS",
             ),
         ),
-    ] = 60
+    )
 
 
 class Setting(Record, frozen=True):
@@ -359,10 +358,9 @@ class Setting(Record, frozen=True):
 def _settings_table() -> tuple[Setting, ...]:
     table = []
     for info in fields(Settings):
-        options = [item for item in getattr(info.type, "__metadata__", ()) if isinstance(item, Option)]
-        if options:
+        if isinstance(info.metadata, Option):
             default = info.default if info.default_factory is NODEFAULT else info.default_factory()
-            table.append(Setting(info.name.replace("_", "-"), info.name, default, options[0]))
+            table.append(Setting(info.name.replace("_", "-"), info.name, default, info.metadata))
     return tuple(table)
 
 
