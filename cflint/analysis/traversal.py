@@ -155,5 +155,9 @@ class Walker:
         """The concrete node types that are instances of `stop_at`, worked out once."""
         found = self._stops.get(stop_at)
         if found is None:
-            found = self._stops[stop_at] = frozenset(t for t in self._node_types if issubclass(t, stop_at))
+            # By the classes' own bases: issubclass against LibCST's abstract bases goes through
+            # ABCMeta's checks and caches for each pair.
+            found = self._stops[stop_at] = frozenset(
+                t for t in self._node_types if any(base in t.__mro__ for base in stop_at)
+            )
         return found
