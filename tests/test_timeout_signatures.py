@@ -19,7 +19,7 @@ import pytest
 
 from cflint.api import lint_source
 from cflint.fix.text import apply_edits
-from cflint.knowledge.timeouts import NEEDS_TIMEOUT, SIGNATURES, Kind, Signature
+from cflint.knowledge.timeouts import CALLEE_NAMES, CALLEES, NEEDS_TIMEOUT, SIGNATURES, Kind, Signature
 from scripts.record_runtime_modules import installed_python
 from scripts.record_signatures import real_callable, signature_text
 
@@ -55,6 +55,21 @@ def _version(text: str) -> tuple[int, int]:
 def _interpreter(version: str) -> str | None:
     """A Python `version` that runs here: this one, or one on PATH or installed by pyenv."""
     return sys.executable if version == RUNNING else installed_python(f"python{version}")
+
+
+def test_the_callees_read_without_the_table_are_the_tables() -> None:
+    assert set(NEEDS_TIMEOUT) == CALLEES
+    assert {callee.rpartition(".")[2].removesuffix("()") for callee in NEEDS_TIMEOUT} == CALLEE_NAMES
+
+
+def test_a_file_calling_nothing_the_table_lists_does_not_make_it(tmp_path: Path) -> None:
+    (tmp_path / "user.py").write_text("import time\n\ndef main():\n    time.sleep(1)\n    return 'ok'\n")
+    script = (
+        "import sys\nfrom cflint.cli.main import main\nmain(['--no-cache', '--exit-zero', '-q', '.'])\n"
+        "import cflint.knowledge.timeouts as timeouts\nprint('NEEDS_TIMEOUT' in vars(timeouts))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "False"
 
 
 def test_every_callee_has_a_signature_with_its_timeout_parameter() -> None:

@@ -4,7 +4,7 @@ calls on each Python version (data in `data/timeouts.toml`)."""
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -185,16 +185,25 @@ def _versioned(raw: Mapping[str, Any]) -> VersionedSignature:
     return VersionedSignature(tuple(since), raw.get("from"))
 
 
-def load_table(path: Path = TIMEOUTS_FILE) -> TimeoutTable:
-    data = read_data_file(path)
-    specs: dict[str, TimeoutSpec] = {}
+def _callee_entries(data: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Each callee of the data file's `call` entries with its entry, and each verb of a session
+    class (`requests.Session().get`) with the entry of the class's request(), which the verbs
+    call, unless an entry of its own names it."""
+    named: set[str] = set()
     for entry in data["call"]:
         for callee in entry["callees"]:
-            specs[callee] = _spec(entry)
+            named.add(callee)
+            yield callee, entry
+    by_callee = {callee: entry for entry in data["call"] for callee in entry["callees"]}
     for session in data["session-classes"]:
-        verb_spec = specs[f"{session}().request"]  # a session's verbs call its request()
         for verb in data["session-verbs"]:
-            specs.setdefault(f"{session}().{verb}", verb_spec)
+            if f"{session}().{verb}" not in named:
+                yield f"{session}().{verb}", by_callee[f"{session}().request"]
+
+
+def load_table(path: Path = TIMEOUTS_FILE) -> TimeoutTable:
+    data = read_data_file(path)
+    specs = {callee: _spec(entry) for callee, entry in _callee_entries(data)}
     signatures = {callee: _versioned(entry) for entry in data.get("signature", ()) for callee in entry["callees"]}
     return TimeoutTable(MappingProxyType(specs), MappingProxyType(signatures))
 
@@ -209,6 +218,18 @@ def display_callee(path: str) -> str:
     )
 
 
-TIMEOUT_TABLE = load_table()
-NEEDS_TIMEOUT = TIMEOUT_TABLE.specs
-SIGNATURES = TIMEOUT_TABLE.signatures
+# Every callee the table knows, and their last names (`get`, `urlopen`, `Popen`): read from the
+# data without making its entries, which are made when a module's `NEEDS_TIMEOUT` or
+# `SIGNATURES` is first read (see __getattr__): most files call nothing the table lists.
+CALLEES = frozenset(callee for callee, _ in _callee_entries(read_data_file(TIMEOUTS_FILE)))
+CALLEE_NAMES = frozenset(callee.rpartition(".")[2].removesuffix("()") for callee in CALLEES)
+NEEDS_TIMEOUT: Mapping[str, TimeoutSpec]  # by callee, such as `requests.get`
+SIGNATURES: Mapping[str, VersionedSignature]  # by callee
+
+
+def __getattr__(name: str) -> object:
+    if name not in ("NEEDS_TIMEOUT", "SIGNATURES"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    table = load_table()
+    globals().update(NEEDS_TIMEOUT=table.specs, SIGNATURES=table.signatures)
+    return globals()[name]

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import libcst as cst
 
 from cflint.analysis.literals import LeadingText, leading_text
-from cflint.knowledge.timeouts import NEEDS_TIMEOUT
+from cflint.knowledge.timeouts import CALLEES
 from cflint.model import Severity
 from cflint.record import replace
 from cflint.rule import ParsedFile
@@ -34,7 +34,7 @@ _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 # Calls that connect to the address in their arguments: the network calls of the timeout
 # catalogue, and clients that take a URL or `host:port` without a timeout.
 _CONNECTING_CALLS = frozenset(
-    name for name in NEEDS_TIMEOUT if "()" not in name and not name.startswith(("subprocess.", "os."))
+    name for name in CALLEES if "()" not in name and not name.startswith(("subprocess.", "os."))
 ) | frozenset(
     {
         "httpx.get",

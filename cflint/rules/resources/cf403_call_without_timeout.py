@@ -9,7 +9,8 @@ from cflint.analysis.literals import string_value
 from cflint.analysis.runtime import is_main_guard
 from cflint.fix.edits import add_keyword_argument, replace_argument
 from cflint.fix.proposal import Change
-from cflint.knowledge.timeouts import NEEDS_TIMEOUT, SIGNATURES, Signature, TimeoutSpec, display_callee
+from cflint.knowledge import timeouts
+from cflint.knowledge.timeouts import CALLEE_NAMES, Signature, TimeoutSpec, display_callee
 from cflint.model import Safety
 from cflint.rule import ParsedFile
 from cflint.rule.scoped import ScopedRule
@@ -17,8 +18,6 @@ from cflint.rule.scoped import ScopedRule
 if TYPE_CHECKING:
     from cflint.analysis.callgraph import CallEdge
 
-# Last names of the callees: other method calls without a timeout= are skipped untraced.
-_CANDIDATES = frozenset(path.rpartition(".")[2].removesuffix("()") for path in NEEDS_TIMEOUT)
 _HTTPX = TimeoutSpec("timeout")  # httpx has a default timeout; only None removes it
 
 
@@ -192,7 +191,7 @@ class CallWithoutTimeout(ScopedRule):
         func = node.func
         if (
             isinstance(func, cst.Attribute)
-            and func.attr.value not in _CANDIDATES
+            and func.attr.value not in CALLEE_NAMES  # other method calls without a timeout= are skipped untraced
             and not any(arg.keyword is not None and arg.keyword.value == "timeout" for arg in node.args)
         ):
             return
@@ -200,12 +199,12 @@ class CallWithoutTimeout(ScopedRule):
         if origin is None:
             return
         path = origin.path
-        spec = NEEDS_TIMEOUT.get(path)
+        spec = timeouts.NEEDS_TIMEOUT.get(path)
         signatures: list[Signature] | None = None
         if spec is not None:
             if spec.socket_default and self._socket_default_applies():
                 return
-            versioned = SIGNATURES[path]
+            versioned = timeouts.SIGNATURES[path]
             signatures = [versioned.on(version) for version in self.context.settings.target_versions]
         elif path.startswith("httpx."):
             spec = _HTTPX

@@ -11,7 +11,8 @@ from cflint.analysis.flow import constant_truth
 from cflint.analysis.numbers import known_number
 from cflint.analysis.origins import ValueTracer
 from cflint.analysis.traversal import Walker
-from cflint.knowledge.timeouts import NEEDS_TIMEOUT, SIGNATURES, TimeoutSpec, display_callee
+from cflint.knowledge import timeouts
+from cflint.knowledge.timeouts import CALLEE_NAMES, TimeoutSpec, display_callee
 from cflint.project import FileContext
 from cflint.rule.scoped import ScopedRule
 
@@ -21,9 +22,7 @@ _SOCKET_DEFAULT = "socket.setdefaulttimeout"
 # Calls that end the loop they are in as a `return` does.
 _EXITS = frozenset({"sys.exit", "os._exit", "builtins.exit", "builtins.quit"})
 # Last names of the callees: other calls are skipped untraced.
-_CANDIDATES = frozenset(
-    {"sleep", "setdefaulttimeout", *(path.rpartition(".")[2].removesuffix("()") for path in NEEDS_TIMEOUT)}
-)
+_CANDIDATES = CALLEE_NAMES | {"sleep", "setdefaulttimeout"}
 _SHORTER = "pass a timeout below it, or split the work across invocations"
 
 
@@ -118,7 +117,7 @@ class ExceedsTimeLimit(ScopedRule):
                 remedy = "set a default below it"
             self._report(node, what, "at or past", remedy)
             return
-        spec = NEEDS_TIMEOUT.get(path) or (_HTTPX if path.startswith("httpx.") else None)
+        spec = timeouts.NEEDS_TIMEOUT.get(path) or (_HTTPX if path.startswith("httpx.") else None)
         if spec is None or spec.keyword is None:
             return
         argument = _timeout_argument(node, spec.keyword, path, self.context.settings.target_versions)
@@ -205,7 +204,7 @@ def _timeout_argument(
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value == keyword:
             return arg.value
-    versioned = SIGNATURES.get(path)
+    versioned = timeouts.SIGNATURES.get(path)
     if versioned is None or any(arg.star for arg in call.args):
         return None
     names = [arg.keyword.value if arg.keyword is not None else None for arg in call.args]
