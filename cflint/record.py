@@ -95,11 +95,12 @@ class Field:
 class _Shape:
     """What the shared methods need to know of a class, worked out once when it is made."""
 
-    __slots__ = ("defaults", "factories", "fields", "inits", "names", "positional")
+    __slots__ = ("defaults", "factories", "fields", "inits", "name_set", "names", "positional")
 
     def __init__(self, fields: dict[str, Field], positional: list[str]) -> None:
         self.fields = tuple(fields.values())
         self.names = tuple(fields)
+        self.name_set = frozenset(fields)
         self.positional = tuple(positional)
         self.defaults: dict[str, Any] = {}
         self.factories: dict[str, Callable[[], Any]] = {}
@@ -154,23 +155,27 @@ def _init(self: Record, *args: Any, **kwargs: Any) -> None:
         if specialized is not None:
             type.__setattr__(cls, "__init__", specialized)
     if len(args) > len(shape.positional):
-        raise TypeError(f"{type(self).__name__} takes {len(shape.positional)} positional arguments, got {len(args)}")
+        raise TypeError(f"{cls.__name__} takes {len(shape.positional)} positional arguments, got {len(args)}")
     values = dict(zip(shape.positional, args, strict=False))  # the rest by keyword or default
-    for name in kwargs:
-        if name in values:
-            raise TypeError(f"{type(self).__name__} got multiple values for argument {name!r}")
-        if name not in shape.names:
-            raise TypeError(f"{type(self).__name__} got an unexpected keyword argument {name!r}")
-    values.update(kwargs)
+    if kwargs:
+        for name in kwargs:
+            if name in values:
+                raise TypeError(f"{cls.__name__} got multiple values for argument {name!r}")
+            if name not in shape.name_set:
+                raise TypeError(f"{cls.__name__} got an unexpected keyword argument {name!r}")
+        values.update(kwargs)
+    if len(values) < len(shape.names):
+        for name in shape.names:
+            if name in values:
+                continue
+            if name in shape.defaults:
+                values[name] = shape.defaults[name]
+            elif name in shape.factories:
+                values[name] = shape.factories[name]()
+            else:
+                raise TypeError(f"{cls.__name__} is missing required argument {name!r}")
     for name in shape.names:
-        if name in values:
-            _SET(self, name, values[name])
-        elif name in shape.defaults:
-            _SET(self, name, shape.defaults[name])
-        elif name in shape.factories:
-            _SET(self, name, shape.factories[name]())
-        else:
-            raise TypeError(f"{type(self).__name__} is missing required argument {name!r}")
+        _SET(self, name, values[name])
 
 
 def _specialized_init(cls: type[Record], shape: _Shape) -> Callable[..., None] | None:
