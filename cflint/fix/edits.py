@@ -18,7 +18,7 @@ from cflint.knowledge.removed_apis import REMOVED_APIS
 from cflint.model import TextEdit
 
 # A line pip's requirements parser takes for a comment (pip's COMMENT_RE, matched at the start).
-_PIP_COMMENT_LINE = re.compile(r"(^|\s+)#")
+_PIP_COMMENT_LINE = r"(^|\s+)#"
 
 
 def _comma() -> cst.Comma:
@@ -246,6 +246,6 @@ def _line_ending(text: str, newline: str) -> str:
     lines = text.splitlines()
     last = lines[-1] if lines else ""
     ending = "" if not text or text.endswith(("\n", "\r")) else newline
-    if last.endswith("\\") and not _PIP_COMMENT_LINE.match(last):
+    if last.endswith("\\") and not re.match(_PIP_COMMENT_LINE, last):
         ending += newline
     return ending

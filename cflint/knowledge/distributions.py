@@ -25,7 +25,7 @@ _NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]+")
 # Affixes a distribution name often has and its module name lacks (python-jose → jose).
 _NAME_PREFIXES = ("python-", "py-", "py")
 _NAME_SUFFIXES = ("-python", "-py", "-binary")
-_API_VERSION = re.compile(r"_v[0-9]+((alpha|beta|p)[0-9]*)*$")
+_API_VERSION = r"_v[0-9]+((alpha|beta|p)[0-9]*)*$"  # compiled on first use, by `re`'s cache
 # Namespace packages that many distributions share (google-cloud-storage, protobuf and
 # google-auth all install into `google`): only a module's full dotted name says which one.
 NAMESPACE_PACKAGES = frozenset(
@@ -273,7 +273,9 @@ class PackagePolicy(Record, frozen=True, eq=False):
 def _without_api_version(module: str) -> str | None:
     """`google.cloud.pubsub` for `google.cloud.pubsub_v1`: the API-version modules
     (`_v1`, `_v2beta1`) that distributions such as google-cloud-* provide beside the plain one."""
-    stripped = _API_VERSION.sub("", module)
+    if "_v" not in module:
+        return None
+    stripped = re.sub(_API_VERSION, "", module)
     return stripped if stripped != module else None
 
 

@@ -30,13 +30,13 @@ from cflint.record import Record, field
 if TYPE_CHECKING:
     from packaging.markers import Marker
 
-_VARIABLE = re.compile(r"\$\{[A-Z0-9_]+\}")
-_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-# Compiled on first use (by `re`'s cache): only a URL requirement needs them.
+# Compiled on first use (by `re`'s cache), each after a plain test that a match needs: most
+# lines have no variable, no URL and no archive name, and compiling costs more than reading them.
+_VARIABLE = r"\$\{[A-Z0-9_]+\}"
+_URL = r"^[A-Za-z][A-Za-z0-9+.-]*://"
 _VCS = r"(?i)^(git|hg|svn|bzr)\+"
 _EGG = r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)"
-_ARCHIVE = re.compile(r"\.(whl|tar\.gz|tgz|tar\.bz2|tar|zip)$", re.IGNORECASE)
-_NAME_START = re.compile(r"^[A-Za-z0-9]")
+_ARCHIVE = r"(?i)\.(whl|tar\.gz|tgz|tar\.bz2|tar|zip)$"
 # The commonest lines (`requests`, `flask==3.0.3`): a PEP 508 name and at most one clause
 # with a release number. They are read without `packaging`, whose import costs a cold run
 # on a small function a sixteenth of its time; every other line goes to `packaging`.
@@ -215,7 +215,7 @@ class _Reader(Record):
             first.setdefault(option, value)
         editable, requirements, constraints = (first.get(o) for o in ("--editable", "--requirement", "--constraint"))
         if editable is not None:
-            expanded = _VARIABLE.sub(_VARIABLE_PLACEHOLDER, editable)
+            expanded = _expand_variables(editable)
             self.direct_reference(path, logical.number, logical.text, expanded, constraint, editable=True)
         elif requirements is not None:
             return self.include(path, logical, requirements, False, chain)
@@ -226,7 +226,7 @@ class _Reader(Record):
     def include(
         self, path: Path, logical: LogicalLine, target: str, constraint: bool, chain: list[Path]
     ) -> _OpenFile | None:
-        if _URL.match(target):
+        if _is_url(target):
             self.complete = False  # a remote file: its requirements cannot be known here
             return None
         included = Path(os.path.normpath(path.parent / target))
@@ -253,12 +253,13 @@ class _Reader(Record):
             return None
 
     def read_requirement(self, path: Path, number: int, text: str, constraint: bool) -> None:
-        has_variable = bool(_VARIABLE.search(text))
-        expanded = _VARIABLE.sub(_VARIABLE_PLACEHOLDER, text)
-        unknown_name = has_variable and not _NAME_START.match(text)
-        looks_like_path = "@" not in expanded and ("/" in expanded or "\\" in expanded or _ARCHIVE.search(expanded))
+        expanded = _expand_variables(text)
+        unknown_name = expanded != text and not _starts_a_name(text)
+        looks_like_path = "@" not in expanded and (
+            "/" in expanded or "\\" in expanded or ("." in expanded and re.search(_ARCHIVE, expanded) is not None)
+        )
         # A VCS link without `://` (git+git@host:x.git) is neither a URL nor a requirement to pip.
-        if _URL.match(expanded) or not _NAME_START.match(expanded) or looks_like_path:
+        if _is_url(expanded) or not _starts_a_name(expanded) or looks_like_path:
             self.direct_reference(path, number, text, expanded, constraint)
             return
         simple = _SIMPLE_REQUIREMENT.fullmatch(expanded)
@@ -288,7 +289,7 @@ class _Reader(Record):
     ) -> None:
         if re.match(_VCS, expanded):
             kind = "a VCS URL"
-        elif _URL.match(expanded) and not expanded.lower().startswith("file:"):
+        elif _is_url(expanded) and not expanded.lower().startswith("file:"):
             kind = "a URL"
         else:
             kind = "a local path"
@@ -326,3 +327,17 @@ def read_requirements(
         reader.hash_checking,
         tuple(reader.options),
     )
+
+
+def _expand_variables(text: str) -> str:
+    """`text` with each `${NAME}` as a placeholder, as pip expands variables it knows."""
+    return re.sub(_VARIABLE, _VARIABLE_PLACEHOLDER, text) if "${" in text else text
+
+
+def _is_url(text: str) -> bool:
+    return "://" in text and re.match(_URL, text) is not None
+
+
+def _starts_a_name(text: str) -> bool:
+    """Whether `text` starts as a PEP 508 name does: an ASCII letter or digit."""
+    return text[:1].isascii() and text[:1].isalnum()

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from cflint.record import Record
 
-_COMMENT = re.compile(r"(^|\s+)#.*$")
+_COMMENT = r"(^|\s+)#.*$"  # compiled on first use, by `re`'s cache: most lines have no "#"
 
 
 class _PipOption(Record, frozen=True):
@@ -149,7 +149,7 @@ def logical_lines(text: str) -> Iterator[LogicalLine]:
 
 
 def _stripped(number: int, text: str) -> Iterator[LogicalLine]:
-    text = _COMMENT.sub("", text).strip()
+    text = (re.sub(_COMMENT, "", text) if "#" in text else text).strip()
     if text:
         yield LogicalLine(number, text)
 

@@ -12,7 +12,9 @@ RECORD_HEAD_BYTES = 4 * 1024 * 1024
 SNIFFED_SIZE_LIMIT = 1024 * 1024
 SNIFFED_HEAD_BYTES = 64 * 1024
 _SNIFFED_SUFFIXES = frozenset({"", ".json", ".pem", ".txt", ".yaml", ".yml", ".toml", ".ini", ".cfg", ".conf"})
-_PRIVATE_KEY_BLOCK = re.compile(rb"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")
+# This and the name patterns below are compiled on first use (by `re`'s cache), each after a
+# plain test that a match needs: most files and names fail it.
+_PRIVATE_KEY_BLOCK = rb"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----"
 # Compiled on first use (by `re`'s cache): only a .json or .npmrc file needs them.
 _SERVICE_ACCOUNT_KEY = rb'"private_key"\s*:\s*"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----'
 _NPM_TOKEN = rb"(?m)^\s*(?:[^\s=#;]*:)?_(?:authToken|auth|password)\s*=\s*\S"
@@ -39,21 +41,21 @@ _NAMED_SECRETS = (
     ("client_secret*.json", "an OAuth client secret"),
     ("service[-_]account*.json", "a service account key"),
 )
-_ENV_FILE = re.compile(r"^\.env(\..+)?$")
+_ENV_FILE = r"\.env(\..+)?$"
 _ENV_TEMPLATE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".defaults")
-_CREDENTIALS_STEM = re.compile(r"(^|[-_.])credentials?([-_.]|$)", re.IGNORECASE)
+_CREDENTIALS_STEM = r"(?i)(^|[-_.])credentials?([-_.]|$)"
 _SOURCE_SUFFIXES = (".py", ".pyi")
 
 
 def _secret_kind_by_name(entry: PackageEntry) -> str | None:
     name = entry.name
-    if _ENV_FILE.match(name) and not name.endswith(_ENV_TEMPLATE_SUFFIXES):
+    if name.startswith(".env") and re.match(_ENV_FILE, name) and not name.endswith(_ENV_TEMPLATE_SUFFIXES):
         return "an environment file"
     for pattern, kind in _NAMED_SECRETS:
         if name_matches(name, pattern):
             return kind
     stem, extension = posixpath.splitext(name)
-    if _CREDENTIALS_STEM.search(stem) and extension not in _SOURCE_SUFFIXES:
+    if "cred" in stem.lower() and re.search(_CREDENTIALS_STEM, stem) and extension not in _SOURCE_SUFFIXES:
         return "a credentials file"
     return None
 
@@ -75,7 +77,7 @@ def _secret_kind_by_content(entry: PackageEntry, package: Package) -> str | None
         return "npm credentials (an auth token or password)" if re.search(_NPM_TOKEN, head) else None
     if extension == ".json" and re.search(_SERVICE_ACCOUNT_KEY, head):
         return "a service account key (its private_key)"
-    if _PRIVATE_KEY_BLOCK.search(head):
+    if b"PRIVATE KEY-----" in head and re.search(_PRIVATE_KEY_BLOCK, head):
         return "a PEM file with a private key" if extension == ".pem" else "a file holding a private key"
     return None
 

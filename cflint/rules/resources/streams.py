@@ -12,7 +12,7 @@ _OPENERS = {
     "bz2.open()": "bz2.open()",
     "lzma.open()": "lzma.open()",
 }
-_STORAGE_BODY = re.compile(r"boto3\..*\[Body\]\Z")
+_STORAGE_BODY = r"boto3\..*\[Body\]\Z"
 # A Cloud Storage blob: from a client's bucket, made directly, or an item of a listing.
 _GCS_PACKAGE = "google.cloud.storage."
 _GCS = re.escape(_GCS_PACKAGE)
@@ -54,7 +54,7 @@ def unbounded_source(path: str) -> str | None:
         return f"a file opened with {_OPENERS[path]}"
     if path in ("urllib.request.urlopen()", "urllib.request.build_opener().open()"):
         return "a urlopen() response"
-    if _STORAGE_BODY.match(path):
+    if path.startswith("boto3.") and re.match(_STORAGE_BODY, path):
         return "an object-storage body"
     return None
 
