@@ -93,51 +93,94 @@ class Field:
 
 
 class _Shape:
-    """What the shared methods need to know of a class, worked out once when it is made."""
+    """What the shared methods need to know of a class, worked out once when it is made: its
+    fields' names, annotations, defaults, default factories and metadata, by name."""
 
-    __slots__ = ("defaults", "factories", "fields", "inits", "name_set", "names", "positional")
+    __slots__ = (
+        "annotations",
+        "defaults",
+        "described",
+        "factories",
+        "inits",
+        "metadata",
+        "name_set",
+        "names",
+        "positional",
+    )
 
-    def __init__(self, fields: dict[str, Field], positional: list[str]) -> None:
-        self.fields = tuple(fields.values())
-        self.names = tuple(fields)
-        self.name_set = frozenset(fields)
+    def __init__(
+        self,
+        annotations: dict[str, Any],
+        positional: list[str],
+        defaults: dict[str, Any],
+        factories: dict[str, Callable[[], Any]],
+        metadata: dict[str, Any],
+    ) -> None:
+        self.annotations = annotations
+        self.names = tuple(annotations)
+        self.name_set = frozenset(annotations)
         self.positional = tuple(positional)
-        self.defaults: dict[str, Any] = {}
-        self.factories: dict[str, Callable[[], Any]] = {}
-        for each in self.fields:
-            if each.default is not NODEFAULT:
-                self.defaults[each.name] = each.default
-            elif each.default_factory is not NODEFAULT:
-                self.factories[each.name] = each.default_factory
+        self.defaults = defaults
+        self.factories = factories
+        self.metadata = metadata
+        self.described: tuple[Field, ...] | None = None
         self.inits = 0  # how many instances the shared __init__ has made
 
-
-def _is_class_var(annotation: object) -> bool:
-    if type(annotation) is str:  # under `from __future__ import annotations`
-        return annotation.startswith(("ClassVar", "typing.ClassVar"))
-    return annotation is ClassVar or get_origin(annotation) is ClassVar
+    @property
+    def fields(self) -> tuple[Field, ...]:
+        """The fields described, made when first asked: most classes are never asked."""
+        if self.described is None:
+            self.described = tuple(
+                Field(
+                    name,
+                    self.annotations[name],
+                    self.defaults.get(name, NODEFAULT),
+                    self.factories.get(name, NODEFAULT),
+                    self.metadata.get(name),
+                )
+                for name in self.names
+            )
+        return self.described
 
 
 def _shape(bases: tuple[type, ...], namespace: dict[str, Any], kw_only: bool) -> _Shape:
-    by_name: dict[str, Field] = {}
+    annotations: dict[str, Any] = {}
+    defaults: dict[str, Any] = {}
+    factories: dict[str, Callable[[], Any]] = {}
+    metadata: dict[str, Any] = {}
     positional: list[str] = []
     for base in bases:
         inherited: _Shape | None = getattr(base, "__record_shape__", None)
-        if inherited is not None:
-            for described in inherited.fields:
-                by_name[described.name] = described
+        if inherited is not None and inherited.names:
+            annotations.update(inherited.annotations)
+            defaults.update(inherited.defaults)
+            factories.update(inherited.factories)
+            metadata.update(inherited.metadata)
             positional += [name for name in inherited.positional if name not in positional]
     for name, annotation in namespace.get("__annotations__", {}).items():
-        if _is_class_var(annotation):
+        if type(annotation) is str:  # under `from __future__ import annotations`
+            if annotation.startswith(("ClassVar", "typing.ClassVar")):
+                continue
+        elif annotation is ClassVar or get_origin(annotation) is ClassVar:
             continue
+        if name in annotations:  # declared again: its default goes with the new declaration
+            defaults.pop(name, None)
+            factories.pop(name, None)
+            metadata.pop(name, None)
+        annotations[name] = annotation
         value = namespace.pop(name, NODEFAULT)
         if type(value) is _FieldDefault:
-            by_name[name] = Field(name, annotation, value.default, value.default_factory, value.metadata)
-        else:
-            by_name[name] = Field(name, annotation, value, NODEFAULT)
+            if value.default is not NODEFAULT:
+                defaults[name] = value.default
+            elif value.default_factory is not NODEFAULT:
+                factories[name] = value.default_factory
+            if value.metadata is not None:
+                metadata[name] = value.metadata
+        elif value is not NODEFAULT:
+            defaults[name] = value
         if not kw_only and name not in positional:
             positional.append(name)
-    return _Shape(by_name, positional)
+    return _Shape(annotations, positional, defaults, factories, metadata)
 
 
 # A class gets an __init__ of its own, written and compiled as dataclasses write theirs, only
@@ -268,6 +311,9 @@ _ORDER = {
 }
 
 
+_NO_SHAPE = _Shape({}, [], {}, {}, {})
+
+
 @dataclass_transform(field_specifiers=(field,))
 class _RecordMeta(type):
     __record_shape__: _Shape
@@ -285,10 +331,11 @@ class _RecordMeta(type):
         dict: bool = False,  # the option's name, as msgspec and attrs call it
     ) -> _RecordMeta:
         if not bases:  # Record itself
-            namespace["__record_shape__"] = _Shape({}, [])
+            namespace["__record_shape__"] = _Shape({}, [], {}, {}, {})
             return super().__new__(cls, name, bases, namespace)
         shape = _shape(bases, namespace, kw_only)
-        own = tuple(name for name in shape.names if not any(hasattr(base, name) for base in bases))
+        inherited = {name for base in bases for name in getattr(base, "__record_shape__", _NO_SHAPE).names}
+        own = tuple(name for name in shape.names if name not in inherited) if inherited else shape.names
         if dict and not any(base.__dictoffset__ for base in bases):  # no base's instances have one
             own += ("__dict__",)
         namespace["__slots__"] = own

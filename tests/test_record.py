@@ -169,3 +169,18 @@ def test_records_pickle_and_copy(value: Record) -> None:
     assert pickle.loads(pickle.dumps(value)) == value
     assert copy.deepcopy(value) == value
     assert type(pickle.loads(pickle.dumps(value))) is type(value)
+
+
+class Moved(Point, frozen=True, order=True):
+    column: int = 5
+
+
+@dataclasses.dataclass(frozen=True, order=True)
+class MovedData(PointData):
+    column: int = 5
+
+
+def test_a_field_declared_again_keeps_its_place_and_takes_its_new_default() -> None:
+    assert [each.name for each in fields(Moved)] == [each.name for each in dataclasses.fields(MovedData)]
+    assert asdict(Moved(1)) == dataclasses.asdict(MovedData(1))
+    assert [(each.name, each.default) for each in fields(Moved)][1] == ("column", 5)

@@ -98,3 +98,12 @@ def test_a_run_imports_only_the_file_rules_that_may_fire(tmp_path: Path) -> None
     assert "cflint.rules.resources.cf403_call_without_timeout" in imported  # the file names requests
     assert "cflint.rules.portability.cf803_other_platform_address" not in imported  # nor localhost, nor .svc
     assert "cflint.rules.returns.cf207_json_dumps_return" not in imported  # off by default
+
+
+def test_an_index_of_other_fields_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    import cflint.engine.rule_index as index
+    from cflint.engine.registry import load_registry
+
+    monkeypatch.setattr(index, "FIELDS", index.FIELDS[:-1])
+    with pytest.raises(RuntimeError, match="stale"):
+        load_registry()

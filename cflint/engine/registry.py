@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import cached_property
 from typing import Any, TypeVar
 
 from cflint.model import START_OF_FILE, Finding, Fix, Position, Safety, Severity, TextEdit
 from cflint.project import FileContext
-from cflint.record import Record, asdict
+from cflint.record import Record, asdict, fields
 from cflint.rule import PackageRule, RootRule, Rule, RuleInfo, make_finding, text_applies
 
 RuleT = TypeVar("RuleT", bound=RuleInfo)
@@ -107,6 +107,16 @@ class RuleMeta(Record, frozen=True):
         """The metadata `to_json` gave (its fields' types already checked)."""
         return cls(**{**row, "severity": Severity(row["severity"])})
 
+    def to_row(self) -> tuple[Any, ...]:
+        """`to_json`'s values in the order of the fields, as the rule index holds them."""
+        return tuple(self.to_json().values())
+
+    @classmethod
+    def from_row(cls, row: Sequence[Any]) -> RuleMeta:
+        values = list(row)
+        values[_SEVERITY_FIELD] = Severity(values[_SEVERITY_FIELD])
+        return cls(*values)
+
     def load(self, part: str | None = None) -> type[RuleInfo]:
         """The rule's class (or its part, `module:Class`), imported."""
         module, name = part.split(":") if part else (self.module, self.class_name)
@@ -136,6 +146,10 @@ def _file_rule_checks(rule: type[Rule]) -> dict[str, Any]:
         "entry_modules_only": rule.entry_modules_only,
         "own_applies_to": rule.applies_to.__func__ is not Rule.applies_to.__func__,  # type: ignore[attr-defined]
     }
+
+
+RULE_META_FIELDS = tuple(each.name for each in fields(RuleMeta))
+_SEVERITY_FIELD = RULE_META_FIELDS.index("severity")
 
 
 class Registry(Record, frozen=True, dict=True):
@@ -246,9 +260,11 @@ def module_names(folder: str, package: str) -> list[str]:
 
 def load_registry() -> Registry:
     """The rules' metadata from the rule index, no rule module imported."""
-    from cflint.engine.rule_index import RULES
+    from cflint.engine.rule_index import FIELDS, RULES
 
-    return Registry(tuple(map(RuleMeta.from_json, RULES)))
+    if FIELDS != RULE_META_FIELDS:
+        raise RuntimeError("cflint/engine/rule_index.py is stale: run scripts/generate_rule_index.py")
+    return Registry(tuple(map(RuleMeta.from_row, RULES)))
 
 
 def scan_registry() -> Registry:
