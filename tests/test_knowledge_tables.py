@@ -6,6 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from packaging.utils import canonicalize_name
 
 from cflint.knowledge.data_files import DATA_DIR, parse_data_file, read_data_file
 from cflint.knowledge.distributions import CATALOGUE, canonical_name, read_import_names
@@ -52,3 +55,8 @@ def test_another_import_name_file_is_parsed_and_normalised(tmp_path: Path) -> No
     path = tmp_path / "names.tsv"
     path.write_text("# header\nScikit_Learn\tsklearn\n", encoding="utf-8")
     assert dict(read_import_names(path)) == {"scikit-learn": ("sklearn",)}
+
+
+@given(st.text(alphabet="aZ9-_.ǅß", max_size=8))
+def test_canonical_names_are_packagings(name: str) -> None:
+    assert canonical_name(name) == canonicalize_name(name)

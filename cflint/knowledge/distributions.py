@@ -35,6 +35,8 @@ NAMESPACE_PACKAGES = frozenset(
 
 def canonical_name(name: str) -> str:
     """A distribution name as PEP 503 normalises it."""
+    if name.islower() and "_" not in name and "." not in name and "--" not in name:
+        return name  # already normal, as the catalogue's names are: no expression run
     return _SEPARATORS.sub("-", name).lower()
 
 
