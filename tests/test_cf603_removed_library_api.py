@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cflint.knowledge.removed_apis import REMOVED_APIS, pin_keeps_api
+from cflint.knowledge.removed_apis import API_NAMES, REMOVED_APIS, pin_keeps_api
 from tests.helpers import CliResult, write_files
 
 Cflint = Callable[..., CliResult]
@@ -105,6 +105,7 @@ def test_a_pin_to_a_version_with_the_api_is_not_reported(
 
 
 def test_the_data_file_names_the_release_and_a_replacement_for_each_api() -> None:
+    assert set(REMOVED_APIS) == API_NAMES  # the names read without making the entries
     assert {api.distribution for api in REMOVED_APIS.values()} == {"flask", "werkzeug", "pyyaml"}
     for api in REMOVED_APIS.values():
         assert api.instead and api.removed_in[0].isdigit()

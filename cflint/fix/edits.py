@@ -14,7 +14,7 @@ import libcst as cst
 from cflint.analysis.names import dotted_name
 from cflint.fix.proposal import Replace
 from cflint.fix.text import LineIndex
-from cflint.knowledge.removed_apis import REMOVED_APIS
+from cflint.knowledge.removed_apis import API_NAMES
 from cflint.model import TextEdit
 
 # A line pip's requirements parser takes for a comment (pip's COMMENT_RE, matched at the start).
@@ -43,7 +43,7 @@ def moved_by_a_fix(node: cst.ImportFrom) -> bool:
     if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
         return False
     module = dotted_name(node.module)
-    return any(f"{module}.{dotted_name(alias.name)}" in REMOVED_APIS for alias in node.names)
+    return any(f"{module}.{dotted_name(alias.name)}" in API_NAMES for alias in node.names)
 
 
 def first_import_from(module: cst.Module, name: str) -> cst.ImportFrom | None:

@@ -39,12 +39,25 @@ def _entry(raw: Mapping[str, Any]) -> RemovedApi:
     )
 
 
-def load_removed_apis(path: Path = DATA_DIR / "removed_apis.toml") -> Mapping[str, RemovedApi]:
+REMOVED_APIS_FILE = DATA_DIR / "removed_apis.toml"
+
+
+def load_removed_apis(path: Path = REMOVED_APIS_FILE) -> Mapping[str, RemovedApi]:
     data = read_data_file(path)
     return MappingProxyType({entry.name: entry for entry in map(_entry, data["api"])})
 
 
-REMOVED_APIS = load_removed_apis()
+# The APIs' qualified names, read from the data without making its entries, which are made
+# when the module's `REMOVED_APIS` is first read (see __getattr__): most code names none of them.
+API_NAMES = frozenset(str(raw["name"]) for raw in read_data_file(REMOVED_APIS_FILE)["api"])
+REMOVED_APIS: Mapping[str, RemovedApi]  # by qualified name
+
+
+def __getattr__(name: str) -> object:
+    if name != "REMOVED_APIS":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    apis = globals()["REMOVED_APIS"] = load_removed_apis()
+    return apis
 
 
 def pin_keeps_api(specifier: str, removed_in: str) -> bool:

@@ -5,13 +5,14 @@ import libcst as cst
 from cflint.analysis.names import dotted_name
 from cflint.fix.edits import move_import_names
 from cflint.fix.proposal import Replace
-from cflint.knowledge.removed_apis import REMOVED_APIS, RemovedApi, pin_keeps_api
+from cflint.knowledge import removed_apis
+from cflint.knowledge.removed_apis import API_NAMES, RemovedApi, pin_keeps_api
 from cflint.model import Safety
 from cflint.rule.scoped import ScopedRule
 
-_MODULES = frozenset(name.split(".")[0] for name in REMOVED_APIS)
+_MODULES = frozenset(name.split(".")[0] for name in API_NAMES)
 # The last names of the APIs: an attribute named otherwise cannot qualify to one.
-_LAST_NAMES = frozenset(name.rpartition(".")[2] for name in REMOVED_APIS)
+_LAST_NAMES = frozenset(name.rpartition(".")[2] for name in API_NAMES)
 
 
 class RemovedLibraryApi(ScopedRule):
@@ -27,7 +28,7 @@ class RemovedLibraryApi(ScopedRule):
         if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
             return
         module = dotted_name(node.module)
-        apis = [REMOVED_APIS.get(f"{module}.{dotted_name(alias.name)}") for alias in node.names]
+        apis = [removed_apis.REMOVED_APIS.get(f"{module}.{dotted_name(alias.name)}") for alias in node.names]
         fix = move_import_names(self.file.module, node, [api.moved_to if api is not None else None for api in apis])
         for alias, api in zip(node.names, apis, strict=True):
             if api is not None and not api.call:
@@ -37,7 +38,7 @@ class RemovedLibraryApi(ScopedRule):
         if node.attr.value not in _LAST_NAMES:
             return
         qualified = self.qualify(node)
-        api = REMOVED_APIS.get(qualified or "")
+        api = removed_apis.REMOVED_APIS.get(qualified or "")
         if api is not None and not api.call:
             self._report(node, api)
 
@@ -46,7 +47,7 @@ class RemovedLibraryApi(ScopedRule):
         if type(func) is cst.Attribute and func.attr.value not in _LAST_NAMES:
             return
         qualified = self.qualify(func)
-        api = REMOVED_APIS.get(qualified or "")
+        api = removed_apis.REMOVED_APIS.get(qualified or "")
         if api is None or not api.call or any(arg.star for arg in node.args):
             return
         if any(arg.keyword is not None and arg.keyword.value == api.requires_keyword for arg in node.args):
