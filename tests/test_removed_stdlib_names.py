@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cflint.knowledge.stdlib import REMOVED_NAMES
+from cflint.knowledge.stdlib import REMOVED_NAME_KEYS, REMOVED_NAMES
 from scripts.record_runtime_modules import installed_python
 from tests.helpers import CliResult, serve, write_files
 
@@ -122,3 +122,7 @@ def test_recorded_removed_names_are_absent(version: tuple[int, int]) -> None:
     removed = [entry.name for entry in REMOVED_NAMES.values() if entry.removed_in <= version]
     done = subprocess.run([python, "-c", _ABSENT, json.dumps(removed)], capture_output=True, text=True, check=True)
     assert json.loads(done.stdout) == []
+
+
+def test_the_names_read_without_the_entries_are_theirs() -> None:
+    assert set(REMOVED_NAMES) == REMOVED_NAME_KEYS

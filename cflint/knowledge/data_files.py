@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -52,3 +52,19 @@ def parse_import_names(text: str) -> Mapping[str, tuple[str, ...]]:
             distribution, _, modules = line.partition("\t")
             names[distribution] = tuple(modules.split())
     return names
+
+
+def made_on_first_read(
+    namespace: dict[str, Any], names: frozenset[str], make: Callable[[], Mapping[str, object]]
+) -> Callable[[str], object]:
+    """A module's `__getattr__` (PEP 562) that makes the tables `names` when one is first
+    read, and keeps them in the module: a table most runs never look up is not made at import.
+    The module declares each name's type by a bare annotation."""
+
+    def __getattr__(name: str) -> object:
+        if name not in names:
+            raise AttributeError(f"module {namespace['__name__']!r} has no attribute {name!r}")
+        namespace.update(make())
+        return namespace[name]
+
+    return __getattr__

@@ -8,7 +8,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from cflint.knowledge.data_files import DATA_DIR, read_data_file
+from cflint.knowledge.data_files import DATA_DIR, made_on_first_read, read_data_file
 from cflint.knowledge.distributions import canonical_name
 from cflint.record import Record
 
@@ -48,16 +48,12 @@ def load_removed_apis(path: Path = REMOVED_APIS_FILE) -> Mapping[str, RemovedApi
 
 
 # The APIs' qualified names, read from the data without making its entries, which are made
-# when the module's `REMOVED_APIS` is first read (see __getattr__): most code names none of them.
+# when the module's `REMOVED_APIS` is first read: most code names none of them.
 API_NAMES = frozenset(str(raw["name"]) for raw in read_data_file(REMOVED_APIS_FILE)["api"])
 REMOVED_APIS: Mapping[str, RemovedApi]  # by qualified name
 
 
-def __getattr__(name: str) -> object:
-    if name != "REMOVED_APIS":
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    apis = globals()["REMOVED_APIS"] = load_removed_apis()
-    return apis
+__getattr__ = made_on_first_read(globals(), frozenset({"REMOVED_APIS"}), lambda: {"REMOVED_APIS": load_removed_apis()})
 
 
 def pin_keeps_api(specifier: str, removed_in: str) -> bool:

@@ -9,7 +9,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from cflint.knowledge.data_files import DATA_DIR, read_data_file
+from cflint.knowledge.data_files import DATA_DIR, made_on_first_read, read_data_file
 from cflint.knowledge.distributions import module_prefixes
 from cflint.record import Record
 
@@ -39,15 +39,27 @@ def _removed_names(groups: list[dict[str, Any]]) -> Mapping[str, RemovedName]:
     return MappingProxyType(removed)
 
 
-def _load(path: Path) -> tuple[Mapping[str, tuple[int, int]], frozenset[str], Mapping[str, RemovedName]]:
+def _load(path: Path) -> tuple[Mapping[str, tuple[int, int]], frozenset[str]]:
     data = read_data_file(path)
     removed = {module: _version(version) for version, modules in data["removed"].items() for module in modules}
     added = {module for modules in data["added"].values() for module in modules}
     standard = frozenset(sys.stdlib_module_names) | added | {module.split(".")[0] for module in removed} | {"__main__"}
-    return MappingProxyType(removed), standard, _removed_names(data["removed-names"])
+    return MappingProxyType(removed), standard
 
 
-REMOVED, STANDARD_MODULES, REMOVED_NAMES = _load(DATA_DIR / "stdlib.toml")
+STDLIB_FILE = DATA_DIR / "stdlib.toml"
+REMOVED, STANDARD_MODULES = _load(STDLIB_FILE)
+# The removed names, qualified, read from the data without making its entries: those are made
+# when the module's `REMOVED_NAMES` is first read.
+REMOVED_NAME_KEYS = frozenset(
+    f"{group['module']}.{name}" for group in read_data_file(STDLIB_FILE)["removed-names"] for name in group["names"]
+)
+REMOVED_NAMES: Mapping[str, RemovedName]  # by qualified name
+__getattr__ = made_on_first_read(
+    globals(),
+    frozenset({"REMOVED_NAMES"}),
+    lambda: {"REMOVED_NAMES": _removed_names(read_data_file(STDLIB_FILE)["removed-names"])},
+)
 
 
 def is_standard(module: str) -> bool:

@@ -9,7 +9,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from cflint.knowledge.data_files import DATA_DIR, read_data_file
+from cflint.knowledge.data_files import DATA_DIR, made_on_first_read, read_data_file
 from cflint.record import Record
 
 TIMEOUTS_FILE = DATA_DIR / "timeouts.toml"
@@ -220,16 +220,16 @@ def display_callee(path: str) -> str:
 
 # Every callee the table knows, and their last names (`get`, `urlopen`, `Popen`): read from the
 # data without making its entries, which are made when a module's `NEEDS_TIMEOUT` or
-# `SIGNATURES` is first read (see __getattr__): most files call nothing the table lists.
+# `SIGNATURES` is first read: most files call nothing the table lists.
 CALLEES = frozenset(callee for callee, _ in _callee_entries(read_data_file(TIMEOUTS_FILE)))
 CALLEE_NAMES = frozenset(callee.rpartition(".")[2].removesuffix("()") for callee in CALLEES)
 NEEDS_TIMEOUT: Mapping[str, TimeoutSpec]  # by callee, such as `requests.get`
 SIGNATURES: Mapping[str, VersionedSignature]  # by callee
 
 
-def __getattr__(name: str) -> object:
-    if name not in ("NEEDS_TIMEOUT", "SIGNATURES"):
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+def _tables() -> dict[str, object]:
     table = load_table()
-    globals().update(NEEDS_TIMEOUT=table.specs, SIGNATURES=table.signatures)
-    return globals()[name]
+    return {"NEEDS_TIMEOUT": table.specs, "SIGNATURES": table.signatures}
+
+
+__getattr__ = made_on_first_read(globals(), frozenset({"NEEDS_TIMEOUT", "SIGNATURES"}), _tables)

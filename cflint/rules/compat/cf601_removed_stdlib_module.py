@@ -1,7 +1,8 @@
 import libcst as cst
 
 from cflint.analysis.names import dotted_name
-from cflint.knowledge.stdlib import REMOVED_NAMES, RemovedName, removed_in
+from cflint.knowledge import stdlib
+from cflint.knowledge.stdlib import REMOVED_NAME_KEYS, RemovedName, removed_in
 from cflint.rule import ParsedFile
 from cflint.rule.imports import ImportedModule, ImportRule, Version, catches_import_error
 from cflint.rules.imports.dependencies import provided_modules
@@ -9,7 +10,7 @@ from cflint.rules.imports.dependencies import provided_modules
 # Names in an `if` test that make its branches a check for what this Python has.
 _FEATURE_TESTS = frozenset({"hasattr", "getattr", "version_info"})
 # The last names of the removed names: an attribute named otherwise cannot qualify to one.
-_REMOVED_LAST_NAMES = frozenset(name.rpartition(".")[2] for name in REMOVED_NAMES)
+_REMOVED_LAST_NAMES = frozenset(name.rpartition(".")[2] for name in REMOVED_NAME_KEYS)
 
 
 def _tests_features(nodes: list[cst.CSTNode]) -> bool:
@@ -93,14 +94,16 @@ class RemovedStdlibModule(ImportRule):
         if imported.guarded or not imported.runs or self._hedged:
             return
         for alias in node.names:
-            removed = REMOVED_NAMES.get(f"{imported.module}.{dotted_name(alias.name)}")
+            qualified = f"{imported.module}.{dotted_name(alias.name)}"
+            removed = stdlib.REMOVED_NAMES[qualified] if qualified in REMOVED_NAME_KEYS else None
             if removed is not None:
                 self._report_name(alias.name, removed, imported.versions)
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         if self._hedged or node.attr.value not in _REMOVED_LAST_NAMES:
             return
-        removed = REMOVED_NAMES.get(self.qualify(node) or "")
+        qualified = self.qualify(node)
+        removed = stdlib.REMOVED_NAMES[qualified] if qualified in REMOVED_NAME_KEYS else None
         if removed is not None:
             self._report_name(node, removed, self._targets)
 
