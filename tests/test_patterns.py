@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cflint.fs import patterns
 from cflint.fs.patterns import PathPatterns, PatternError, name_matches
 from cflint.model import UsageError
 from cflint.settings.config import setting_patterns
@@ -141,3 +142,11 @@ def test_bad_patterns_on_the_command_line(
 @given(name=st.text(alphabet="ab.*?[]!-", max_size=5), pattern=st.text(alphabet="ab.*?[]!-", max_size=5))
 def test_name_matches_is_fnmatchcase(name: str, pattern: str) -> None:
     assert name_matches(name, pattern) == fnmatch.fnmatchcase(name, pattern)
+
+
+@settings(max_examples=400, deadline=None)
+@given(line=st.text(alphabet="/ab*?[]._~-!", max_size=6))
+def test_a_plain_pattern_is_read_as_its_expression_reads_it(line: str) -> None:
+    match = re.fullmatch(patterns._PLAIN, line)
+    expected = None if match is None else (bool(match.group(1)), match.group(2), bool(match.group(3)))
+    assert patterns._plain(line) == expected

@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 # people write; a set of them is matched here, because importing pathspec is a noticeable part
 # of a cold run on a small function. Any other set goes to pathspec whole.
 # tests/test_patterns.py holds the two to the same answers.
-_PLAIN = re.compile(r"(/?)((?:[A-Za-z0-9_.~-]|\*(?!\*)|\?|\[[A-Za-z0-9_.]+\])+)(/?)")
+# A line of name characters alone is read without it: compiled on first use (by `re`'s cache).
+_PLAIN = r"(/?)((?:[A-Za-z0-9_.~-]|\*(?!\*)|\?|\[[A-Za-z0-9_.]+\])+)(/?)"
+_NAME_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.~-*?")
 _WILDCARD = re.compile(r"[*?\[]")
 
 
@@ -43,11 +45,9 @@ class _PlainPatterns:
     """Plain patterns, by where a name may stand: anywhere in the path or only first, and
     for any entry or only a folder."""
 
-    def __init__(self, patterns: Sequence[re.Match[str]]) -> None:
+    def __init__(self, patterns: Sequence[tuple[bool, str, bool]]) -> None:
         def names(anchored: bool, folders_only: bool) -> _Names:
-            return _Names(
-                m.group(2) for m in patterns if (bool(m.group(1)), bool(m.group(3))) == (anchored, folders_only)
-            )
+            return _Names(name for first, name, folder in patterns if (first, folder) == (anchored, folders_only))
 
         self._anywhere, self._anywhere_folder = names(False, False), names(False, True)
         self._first, self._first_folder = names(True, False), names(True, True)
@@ -116,12 +116,24 @@ def name_matches(name: str, pattern: str) -> bool:
     return fnmatch.fnmatchcase(name, pattern)
 
 
+def _plain(line: str) -> tuple[bool, str, bool] | None:
+    """A plain pattern's parts: whether a slash anchors it, its name, and whether a slash
+    limits it to folders; None for a pattern that is not plain."""
+    anchored = line.startswith("/")
+    folder = line.endswith("/") and len(line) > 1
+    name = line[anchored : len(line) - folder]
+    if name and "**" not in name and _NAME_CHARACTERS.issuperset(name):
+        return anchored, name, folder
+    match = re.fullmatch(_PLAIN, line)
+    return None if match is None else (bool(match.group(1)), match.group(2), bool(match.group(3)))
+
+
 def _compile(lines: Sequence[str]) -> _Matcher:
-    plain: list[re.Match[str]] = []
+    plain: list[tuple[bool, str, bool]] = []
     for line in lines:
         if not line or line.startswith("#"):
             continue
-        match = _PLAIN.fullmatch(line)
+        match = _plain(line)
         if match is None:
             return _gitignore_spec(lines)
         plain.append(match)
