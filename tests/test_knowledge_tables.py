@@ -3,6 +3,7 @@ each must equal its data file as it parses, and none may be missing or stale."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from packaging.utils import canonicalize_name
 
+from cflint.knowledge import distributions
 from cflint.knowledge.data_files import DATA_DIR, parse_data_file, read_data_file
 from cflint.knowledge.distributions import CATALOGUE, canonical_name, read_import_names
 from scripts.generate_tables import data_files, main, parsed, stale_copies
@@ -60,3 +62,8 @@ def test_another_import_name_file_is_parsed_and_normalised(tmp_path: Path) -> No
 @given(st.text(alphabet="aZ9-_.ǅß", max_size=8))
 def test_canonical_names_are_packagings(name: str) -> None:
     assert canonical_name(name) == canonicalize_name(name)
+
+
+@given(st.text(alphabet="aZ9-_.İß", max_size=8))
+def test_squashed_names_keep_only_lowercase_letters_and_digits(name: str) -> None:
+    assert distributions._squashed(name) == re.sub("[^a-z0-9]+", "", name.lower())

@@ -20,8 +20,9 @@ from cflint.knowledge.runtime_packages import read_runtime_packages
 from cflint.record import Record
 from cflint.settings.config import Settings
 
-_SEPARATORS = re.compile(r"[-_.]+")
-_NOT_ALPHANUMERIC = re.compile(r"[^a-z0-9]+")
+# Compiled on first use (by `re`'s cache): most names are already in the form each gives.
+_SEPARATORS = r"[-_.]+"
+_NOT_ALPHANUMERIC = r"[^a-z0-9]+"
 # Affixes a distribution name often has and its module name lacks (python-jose → jose).
 _NAME_PREFIXES = ("python-", "py-", "py")
 _NAME_SUFFIXES = ("-python", "-py", "-binary")
@@ -37,11 +38,12 @@ def canonical_name(name: str) -> str:
     """A distribution name as PEP 503 normalises it."""
     if name.islower() and "_" not in name and "." not in name and "--" not in name:
         return name  # already normal, as the catalogue's names are: no expression run
-    return _SEPARATORS.sub("-", name).lower()
+    return re.sub(_SEPARATORS, "-", name).lower()
 
 
 def _squashed(name: str) -> str:
-    return _NOT_ALPHANUMERIC.sub("", name.lower())
+    lowered = name.lower()
+    return lowered if lowered.isascii() and lowered.isalnum() else re.sub(_NOT_ALPHANUMERIC, "", lowered)
 
 
 def module_prefixes(module: str) -> Iterator[str]:
