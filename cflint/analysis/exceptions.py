@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Iterator
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import libcst as cst
 
@@ -23,19 +23,20 @@ from cflint.analysis.literals import short_code
 from cflint.analysis.scopes import ScopeChain, Scopes
 from cflint.analysis.traversal import Walker
 
+if TYPE_CHECKING:  # a protocol for type checkers only: defining one costs a run 80 k instructions
 
-class Resolver(Protocol):
-    """What of `cflint.analysis.inference.ValueInference` is used here (which uses this module)."""
+    class Resolver(Protocol):
+        """What of `cflint.analysis.inference.ValueInference` is used here (which uses this module)."""
 
-    @property
-    def scopes(self) -> Scopes: ...
+        @property
+        def scopes(self) -> Scopes: ...
 
-    @property
-    def walker(self) -> Walker: ...
+        @property
+        def walker(self) -> Walker: ...
 
-    def qualified(self, expr: cst.BaseExpression, scopes: ScopeChain) -> str | None: ...
+        def qualified(self, expr: cst.BaseExpression, scopes: ScopeChain) -> str | None: ...
 
-    def lookup(self, name: str, scopes: ScopeChain) -> tuple[Binding, ScopeChain] | None: ...
+        def lookup(self, name: str, scopes: ScopeChain) -> tuple[Binding, ScopeChain] | None: ...
 
 
 BUILTIN_EXCEPTIONS = frozenset(
