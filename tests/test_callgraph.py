@@ -158,14 +158,20 @@ def test_parameter_values_come_from_the_default_and_every_call(tmp_path: Path) -
     assert [cst.Module([]).code_for_node(v.value) for v in values] == ["'a.txt'", "'b.txt'", "'c.txt'"]
 
 
-def test_parameter_values_are_unknown_when_the_function_is_passed_along(tmp_path: Path) -> None:
-    files = {
-        "user.py": "from helpers import read\n\ndef main():\n    return list(map(read, ['x']))\n",
-        "helpers.py": "def read(path='a.txt'):\n    return open(path).read()\n",
-    }
-    graph = _graph(tmp_path, files, "helpers.py")
+HELPERS = "def read(path='a.txt'):\n    return open(path).read()\n"
+
+
+def _read_values(tmp_path: Path, files: dict[str, str]) -> tuple[list[str] | None, CallGraph]:
+    """The values of helpers.read's `path` as code, with the graph of helpers.py among `files`."""
+    graph = _graph(tmp_path, {"helpers.py": HELPERS, **files}, "helpers.py")
     read = Function(graph.home, graph.home.module.body[0])  # type: ignore[arg-type]
-    assert graph.parameter_values(read, "path") is None
+    values = graph.parameter_values(read, "path")
+    return (None if values is None else [cst.Module([]).code_for_node(v.value) for v in values]), graph
+
+
+def test_parameter_values_are_unknown_when_the_function_is_passed_along(tmp_path: Path) -> None:
+    user = "from helpers import read\n\ndef main():\n    return list(map(read, ['x']))\n"
+    assert _read_values(tmp_path, {"user.py": user})[0] is None
 
 
 def test_line_names_the_def_in_its_own_module(tmp_path: Path) -> None:
@@ -278,27 +284,20 @@ def _parsed_names(graph: CallGraph) -> set[str]:
 def test_parameter_values_parse_only_the_modules_that_name_the_function(tmp_path: Path) -> None:
     files = {
         "user.py": "from helpers import read\n\ndef main():\n    return read('b.txt')\n",
-        "helpers.py": "def read(path='a.txt'):\n    return open(path).read()\n",
         "other.py": "def write(text):\n    return text\n",
         "broken.py": "def nothing(:\n",  # cannot run, so calls nothing
     }
-    graph = _graph(tmp_path, files, "helpers.py")
-    read = Function(graph.home, graph.home.module.body[0])  # type: ignore[arg-type]
-    values = graph.parameter_values(read, "path")
-    assert values is not None
-    assert [cst.Module([]).code_for_node(v.value) for v in values] == ["'a.txt'", "'b.txt'"]
+    values, graph = _read_values(tmp_path, files)
+    assert values == ["'a.txt'", "'b.txt'"]
     assert _parsed_names(graph) == {"user.py"}
 
 
 def test_parameter_values_are_unknown_when_a_module_naming_the_function_cannot_be_parsed(tmp_path: Path) -> None:
     files = {
         "user.py": "from helpers import read\n\ndef main():\n    return read('b.txt')\n",
-        "helpers.py": "def read(path='a.txt'):\n    return open(path).read()\n",
         "broken.py": "from helpers import read\nread(:\n",
     }
-    graph = _graph(tmp_path, files, "helpers.py")
-    read = Function(graph.home, graph.home.module.body[0])  # type: ignore[arg-type]
-    assert graph.parameter_values(read, "path") is None
+    assert _read_values(tmp_path, files)[0] is None
 
 
 def test_an_override_is_looked_for_only_in_modules_naming_the_class(tmp_path: Path) -> None:
