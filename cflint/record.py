@@ -177,6 +177,8 @@ def _shape(bases: tuple[type, ...], namespace: dict[str, Any], kw_only: bool) ->
             if value.metadata is not None:
                 metadata[name] = value.metadata
         elif value is not NODEFAULT:
+            if type(value) in (list, dict, set, bytearray):  # one object every instance would share
+                raise TypeError(f"{name}: a mutable default; use field(default_factory=...)")
             defaults[name] = value
         if not kw_only and name not in positional:
             positional.append(name)

@@ -184,3 +184,10 @@ def test_a_field_declared_again_keeps_its_place_and_takes_its_new_default() -> N
     assert [each.name for each in fields(Moved)] == [each.name for each in dataclasses.fields(MovedData)]
     assert asdict(Moved(1)) == dataclasses.asdict(MovedData(1))
     assert [(each.name, each.default) for each in fields(Moved)][1] == ("column", 5)
+
+
+def test_a_mutable_default_is_refused_as_dataclasses_refuse_it() -> None:
+    with pytest.raises(TypeError, match="default_factory"):
+        type("Shared", (Record,), {"__annotations__": {"items": "list[int]"}, "items": []})
+    with pytest.raises(ValueError, match="default_factory"):
+        dataclasses.make_dataclass("Shared", [("items", list, dataclasses.field(default=[]))])
