@@ -227,34 +227,48 @@ def _init(self: Record, *args: Any, **kwargs: Any) -> None:
 
 def _specialized_init(cls: type[Record], shape: _Shape) -> Callable[..., None] | None:
     """An __init__ for the shape, with a parameter for each field, or None when its fields do
-    not make a signature (a field without a default after one with, by position)."""
+    not make a signature (a field without a default after one with, by position).
+
+    It stores a mutable record's fields as `self.name = value` does. A frozen record refuses
+    that, so each field goes through its slot's own setter, bound once: a call of
+    `object.__setattr__` costs half as much again, in argument tuples."""
     parameters: list[str] = []
     body: list[str] = []
-    scope: dict[str, Any] = {"_SET": _SET, "_NODEFAULT": NODEFAULT}
+    scope: dict[str, Any] = {"_NODEFAULT": NODEFAULT}
+    frozen = cls.__setattr__ is _frozen_setattr
     keyword_only = [name for name in shape.names if name not in shape.positional]
     defaulted = False
     for name in (*shape.positional, *keyword_only):
         if keyword_only and name == keyword_only[0]:
             parameters.append("*")
+        value = name
         if name in shape.defaults:
             scope[f"_default_{name}"] = shape.defaults[name]
             parameters.append(f"{name}=_default_{name}")
-            body.append(f"    _SET(self, {name!r}, {name})")
         elif name in shape.factories:
             scope[f"_factory_{name}"] = shape.factories[name]
             parameters.append(f"{name}=_NODEFAULT")
-            body.append(f"    _SET(self, {name!r}, _factory_{name}() if {name} is _NODEFAULT else {name})")
+            value = f"_factory_{name}() if {name} is _NODEFAULT else {name}"
         else:
             if defaulted and name in shape.positional:
                 return None
             parameters.append(name)
-            body.append(f"    _SET(self, {name!r}, {name})")
+        if frozen:
+            scope[f"_set_{name}"] = _slot(cls, name).__set__
+            body.append(f"    _set_{name}(self, {value})")
+        else:
+            body.append(f"    self.{name} = {value}")
         defaulted = defaulted or name in shape.defaults or name in shape.factories
     source = f"def __init__(self, {', '.join(parameters)}):\n" + ("\n".join(body) or "    pass") + "\n"
     exec(compile(source, "<record __init__>", "exec"), scope)  # the source is made above, of field names
     function: Callable[..., None] = scope["__init__"]
     function.__qualname__ = f"{cls.__qualname__}.__init__"
     return function
+
+
+def _slot(cls: type, name: str) -> Any:
+    """The slot descriptor that holds the field `name` of `cls`'s instances."""
+    return next(klass.__dict__[name] for klass in cls.__mro__ if name in klass.__dict__)
 
 
 def _values(record: Record) -> tuple[Any, ...]:
