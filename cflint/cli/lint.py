@@ -6,11 +6,11 @@ import argparse
 import gc
 import os
 import sys
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cflint.cli import CollectionPaused
 from cflint.cli.parser import lint_parser, overrides
 from cflint.cli.terminal import EXIT_CLEAN, exit_code, silence_stdout, use_color
 from cflint.fs.paths import display_path
@@ -26,24 +26,6 @@ if TYPE_CHECKING:
     from cflint.run.runner import Progress, RunResult
 
 
-@contextmanager
-def _collection_paused() -> Iterator[None]:
-    """Loading the rules imports LibCST and creates some 300 classes and their objects, which
-    live until exit. The cyclic garbage collector would walk them again and again, while they
-    are made and in each collection of the run after, and find nothing to free: a tenth of a
-    cold run on a small function. So collection pauses while they load, and then they are
-    frozen (left out of collection, and shared unchanged with forked workers) until `lint`
-    returns and gives them back."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
-
-
 def lint(argv: Sequence[str], prog: str = "cflint") -> int:
     try:
         return _lint_command(argv, prog)
@@ -52,7 +34,7 @@ def lint(argv: Sequence[str], prog: str = "cflint") -> int:
 
 
 def _lint_command(argv: Sequence[str], prog: str) -> int:
-    with _collection_paused():
+    with CollectionPaused():
         from cflint.run.runner import RunOptions, run
 
     args = lint_parser(prog).parse_args(argv)
@@ -75,7 +57,7 @@ def _lint_command(argv: Sequence[str], prog: str) -> int:
     if cache is None:
         # Without a cache every file is linted: the engine and LibCST are imported now, while
         # collection pauses, rather than on the first file (the rules load as files need them).
-        with _collection_paused():
+        with CollectionPaused():
             import cflint.engine.linter  # noqa: F401
     here = resolver.for_folder(Path.cwd())
     fixing = bool(args.diff or args.fix_only or here.fix)
@@ -147,7 +129,7 @@ def _registry(cache: ResultCache | None) -> Registry:
 
     registry = cache.load_registry() if cache is not None else None
     if registry is None:
-        with _collection_paused():
+        with CollectionPaused():
             registry = load_registry()
         if cache is not None:
             cache.store_registry(registry)
