@@ -105,7 +105,7 @@ class RuleMeta(Record, frozen=True):
     @classmethod
     def from_json(cls, row: Mapping[str, Any]) -> RuleMeta:
         """The metadata `to_json` gave (its fields' types already checked)."""
-        return cls(**{**row, "severity": Severity(row["severity"])})
+        return cls.from_row([row[name] for name in RULE_META_FIELDS])
 
     def to_row(self) -> tuple[Any, ...]:
         """`to_json`'s values in the order of the fields, as the rule index holds them."""
@@ -113,6 +113,7 @@ class RuleMeta(Record, frozen=True):
 
     @classmethod
     def from_row(cls, row: Sequence[Any]) -> RuleMeta:
+        """`to_row`'s values: the one place a severity's value becomes a Severity again."""
         values = list(row)
         values[_SEVERITY_FIELD] = Severity(values[_SEVERITY_FIELD])
         return cls(*values)
